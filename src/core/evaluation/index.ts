@@ -1,0 +1,2 @@
+// Re-exports of src/core/evaluation: one line per public file.
+export {};

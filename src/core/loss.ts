@@ -1,0 +1,123 @@
+/**
+ * The `Loss` and `Metric` contracts, and the sm-style algebra of losses (`a.plus(b)`, `a.times(k)`).
+ * @module
+ */
+import { checkFiniteNumber, formatValue, typeError } from './validate.js';
+import type { NdArray } from './types.js';
+
+/** A loss value with its gradient with respect to the prediction. */
+export interface ValueAndGrad {
+  /** The loss. */
+  value: number;
+  /** ∂value/∂pr: same length, shape and layout as `pr.data`. */
+  grad: Float32Array;
+}
+
+/**
+ * A differentiable loss of `(gt, pr)`, in the argument order of segmentation_models (ground truth first).
+ * Losses add and scale like sm's: `diceLoss().plus(categoricalFocalLoss().times(1))`.
+ */
+export interface Loss {
+  /** Keras-style name as sm gives it (`dice_loss`, `dice_loss_plus_focal_loss`, `2dice_loss`). */
+  readonly name: string;
+  /** The loss value. */
+  value(gt: NdArray, pr: NdArray): number;
+  /** The loss value and its closed-form gradient with respect to `pr`. */
+  valueAndGrad(gt: NdArray, pr: NdArray): ValueAndGrad;
+  /** `this + other`, named `<this>_plus_<other>` as sm's `SumOfLosses`. */
+  plus(other: Loss): Loss;
+  /** `k · this`, named `<k><this>` as sm's `MultipliedLoss`. */
+  times(k: number): Loss;
+}
+
+/** A score of `(gt, pr)` in sm's argument order. */
+export interface Metric {
+  /** Keras-style name as sm gives it (`iou_score`, `f1-score`, `f2-score`, `precision`, `recall`). */
+  readonly name: string;
+  /** The score, reduced over images and classes. */
+  value(gt: NdArray, pr: NdArray): number;
+  /** One score per selected class, after per-image averaging and before class weights. */
+  perClass(gt: NdArray, pr: NdArray): number[];
+}
+
+/** The two functions that define a loss; `value` defaults to the value of `valueAndGrad`. */
+export interface LossDefinition {
+  name: string;
+  valueAndGrad(gt: NdArray, pr: NdArray): ValueAndGrad;
+  value?(gt: NdArray, pr: NdArray): number;
+}
+
+function isLoss(x: unknown): x is Loss {
+  return (
+    (typeof x === 'object' || typeof x === 'function') &&
+    x !== null &&
+    typeof (x as Loss).valueAndGrad === 'function' &&
+    typeof (x as Loss).value === 'function'
+  );
+}
+
+/** Builds a `Loss` with the sm algebra (`plus`, `times`) from its value and gradient. */
+export function defineLoss(def: LossDefinition): Loss {
+  const valueOf = def.value ?? ((gt: NdArray, pr: NdArray) => def.valueAndGrad(gt, pr).value);
+  const loss: Loss = {
+    name: def.name,
+    value: valueOf,
+    valueAndGrad: def.valueAndGrad,
+    plus: (other) => sumOfLosses(loss, other),
+    times: (k) => scaledLoss(loss, k),
+  };
+  return loss;
+}
+
+function sumOfLosses(a: Loss, b: Loss): Loss {
+  if (!isLoss(b)) throw typeError(`${a.name}.plus`, `other must be a Loss; got ${formatValue(b)}.`);
+  return defineLoss({
+    name: `${a.name}_plus_${b.name}`,
+    value: (gt, pr) => a.value(gt, pr) + b.value(gt, pr),
+    valueAndGrad: (gt, pr) => {
+      const ra = a.valueAndGrad(gt, pr);
+      const rb = b.valueAndGrad(gt, pr);
+      const g = ra.grad;
+      for (let i = 0; i < g.length; i++) g[i] += rb.grad[i];
+      return { value: ra.value + rb.value, grad: g };
+    },
+  });
+}
+
+function scaledLoss(a: Loss, k: number): Loss {
+  if (typeof k !== 'number') throw typeError(`${a.name}.times`, `k must be a number; got ${formatValue(k)}.`);
+  checkFiniteNumber(`${a.name}.times`, 'k', k);
+  return defineLoss({
+    name: `${k}${a.name}`,
+    value: (gt, pr) => k * a.value(gt, pr),
+    valueAndGrad: (gt, pr) => {
+      const r = a.valueAndGrad(gt, pr);
+      for (let i = 0; i < r.grad.length; i++) r.grad[i] *= k;
+      return { value: k * r.value, grad: r.grad };
+    },
+  });
+}
+
+/**
+ * A loss factory that is also its own default instance, so both sm spellings work:
+ * `diceLoss({ beta: 2 }).value(gt, pr)` (the class `DiceLoss(beta=2)`) and `diceLoss.value(gt, pr)`
+ * (the ready-made `dice_loss`).
+ */
+export type LossFactory<O> = ((options?: O) => Loss) & Loss;
+
+/** A metric factory that is also its own default instance (`iouScore.value(gt, pr)`). */
+export type MetricFactory<O> = ((options?: O) => Metric) & Metric;
+
+/** Attaches the default instance's members to a factory function. */
+export function withDefaultInstance<O, T extends Loss | Metric>(
+  factory: (options?: O) => T,
+): ((options?: O) => T) & T {
+  const instance = factory();
+  const f = factory as ((options?: O) => T) & T;
+  for (const key of Object.keys(instance) as (keyof T)[]) {
+    if (key === 'name') continue;
+    Object.defineProperty(f, key, { value: instance[key], enumerable: true });
+  }
+  Object.defineProperty(f, 'name', { value: instance.name, configurable: true });
+  return f;
+}

@@ -1,0 +1,2 @@
+// Re-exports of src/core/losses: one line per public file.
+export {};

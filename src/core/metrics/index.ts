@@ -1,0 +1,2 @@
+// Re-exports of src/core/metrics: one line per public file.
+export {};

@@ -1,0 +1,2 @@
+// Re-exports of src/core/weights: one line per public file.
+export {};

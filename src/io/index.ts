@@ -1,0 +1,5 @@
+/**
+ * segkit/io — Node-only readers for mask files (PNG, NIfTI).
+ * @packageDocumentation
+ */
+export {};
