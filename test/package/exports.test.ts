@@ -1,0 +1,45 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/cli/version.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+
+function node(code: string, type: 'module' | 'commonjs'): string {
+  const args = type === 'module' ? ['--input-type=module', '-e', code] : ['-e', code];
+  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+}
+
+describe('the built package', () => {
+  beforeAll(() => {
+    // dist/ is built by `npm ci` (prepare); build it here too when a developer runs the tests on a fresh tree.
+    if (!existsSync(resolve(root, 'dist/index.js'))) {
+      execFileSync(process.execPath, [resolve(root, 'node_modules/tsup/dist/cli-default.js')], { cwd: root });
+    }
+  });
+
+  it("loads with import 'segkit' from ESM and require('segkit') from CommonJS, with the same exports", () => {
+    const esm = node(
+      "const m = await import('segkit'); console.log(JSON.stringify(Object.keys(m).sort()))",
+      'module',
+    );
+    const cjs = node("console.log(JSON.stringify(Object.keys(require('segkit')).sort()))", 'commonjs');
+    expect(JSON.parse(esm)).toEqual(JSON.parse(cjs));
+    expect(JSON.parse(esm).length).toBeGreaterThan(0);
+  });
+
+  it('keeps TensorFlow.js and Node built-ins out of the core entry point', () => {
+    for (const file of ['dist/index.js', 'dist/index.cjs']) {
+      const text = readFileSync(resolve(root, file), 'utf8');
+      expect(text, file).not.toMatch(/@tensorflow\//);
+      expect(text, file).not.toMatch(/from ['"]node:|require\(['"]node:/);
+    }
+  });
+
+  it('reports the version of package.json', () => {
+    expect(VERSION).toBe(pkg.version);
+  });
+});
