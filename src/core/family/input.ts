@@ -1,0 +1,231 @@
+/**
+ * Input preparation shared by the loss family (issue 6): geometry, label-map or dense targets, `ignoreIndex`
+ * masks, and the activation of logits (softmax over channels or sigmoid) with its backward pass.
+ * Validation happens here, once per call; the kernels that follow do not validate.
+ * @module
+ */
+import type { BatchGeometry, Layout, NdArray, NumericArray } from '../types.js';
+import {
+  checkNdArray,
+  formatShape,
+  formatValue,
+  geometryOf,
+  rangeError,
+  sizeOf,
+  typeError,
+} from '../validate.js';
+
+/** How logits become probabilities: softmax over the channel axis, or an independent sigmoid per element. */
+export type Activation = 'softmax' | 'sigmoid';
+
+/** A prepared (gt, pr) pair: dense targets, an optional validity mask and the probabilities. */
+export interface Prepared {
+  geom: BatchGeometry;
+  /** Dense targets, same layout and length as `pr.data` (one-hot when gt was a label map). */
+  g: NumericArray;
+  /** 1 where the element counts, 0 where it is ignored; `null` when nothing is ignored. */
+  mask: Uint8Array | null;
+  /** Probabilities (the activation of the logits, or `pr.data` itself when not from logits). */
+  p: NumericArray;
+  /** The activation applied, or `null`. */
+  activation: Activation | null;
+  /** True when gt was given as integer class indices. */
+  labelMap: boolean;
+}
+
+/** Options read by {@link prepare}. */
+export interface PrepareOptions {
+  layout: Layout;
+  fromLogits: boolean;
+  activation: Activation | undefined;
+  ignoreIndex: number | undefined;
+}
+
+/** The activation used for `C` channels: the explicit one, else softmax when C > 1 and sigmoid when C = 1. */
+export function resolveActivation(activation: Activation | undefined, channels: number): Activation {
+  return activation ?? (channels > 1 ? 'softmax' : 'sigmoid');
+}
+
+/** Checks the `activation` option. */
+export function checkActivation(fn: string, v: unknown): Activation | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'softmax' && v !== 'sigmoid') {
+    throw typeError(fn, `activation must be 'softmax' or 'sigmoid'; got ${formatValue(v)}.`);
+  }
+  return v;
+}
+
+/** Checks the `ignoreIndex` option: an integer (negative allowed, as PyTorch's -1 or -100). */
+export function checkIgnoreIndex(fn: string, v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw typeError(fn, `ignoreIndex must be an integer; got ${formatValue(v)}.`);
+  }
+  return v;
+}
+
+function indexAt(shape: readonly number[], flat: number): string {
+  const idx: number[] = new Array(shape.length);
+  for (let a = shape.length - 1; a >= 0; a--) {
+    idx[a] = flat % shape[a];
+    flat = Math.floor(flat / shape[a]);
+  }
+  return formatShape(idx);
+}
+
+/**
+ * Validates `gt` and `pr` and builds the dense targets. `gt` is dense (same shape as `pr`) or a label map of
+ * shape `[N, ...spatial]` or with a size-1 channel axis (then `pr` must have C > 1, or C = 1 with labels 0/1).
+ */
+export function prepareTargets(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  layout: Layout,
+  ignoreIndex: number | undefined,
+): { geom: BatchGeometry; g: NumericArray; mask: Uint8Array | null; labelMap: boolean } {
+  checkNdArray(fn, 'gt', gt, 1);
+  checkNdArray(fn, 'pr', pr, 2);
+  const geom = geometryOf(pr.shape, layout);
+  const C = geom.channels;
+  const same = gt.shape.length === pr.shape.length && gt.shape.every((d, i) => d === pr.shape[i]);
+  const spatialEq = (s: readonly number[]) =>
+    s.length === geom.spatialShape.length && s.every((d, i) => d === geom.spatialShape[i]);
+  let labelMap = false;
+  if (!same) {
+    const s = gt.shape;
+    if (s[0] === geom.batch && spatialEq(s.slice(1))) labelMap = true;
+    else if (s.length === pr.shape.length && s[0] === geom.batch) {
+      const ch = layout === 'channelsLast' ? s[s.length - 1] : s[1];
+      const sp = layout === 'channelsLast' ? s.slice(1, -1) : s.slice(2);
+      labelMap = ch === 1 && spatialEq(sp);
+    }
+    if (!labelMap) {
+      throw rangeError(
+        fn,
+        `gt must have the shape of pr ${formatShape(pr.shape)} or be a label map of shape ` +
+          `${formatShape([geom.batch, ...geom.spatialShape])} (optionally with a size-1 channel axis); got ${formatShape(gt.shape)}.`,
+      );
+    }
+  }
+  const n = sizeOf(pr.shape);
+  const src = gt.data;
+  if (!labelMap) {
+    if (ignoreIndex === undefined) return { geom, g: src, mask: null, labelMap };
+    const mask = new Uint8Array(n);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      if (src[i] === ignoreIndex) any = true;
+      else mask[i] = 1;
+    }
+    if (!any) return { geom, g: src, mask: null, labelMap };
+    const g = new Float64Array(n);
+    for (let i = 0; i < n; i++) g[i] = mask[i] ? src[i] : 0;
+    return { geom, g, mask, labelMap };
+  }
+  // Label map: one label per pixel, in [N, ...spatial] order.
+  const { batch, pixels, imageStride, pixelStride, channelStride } = geom;
+  const g = new Float32Array(n);
+  let mask: Uint8Array | null = null;
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < pixels; s++) {
+      const q = b * pixels + s;
+      const v = src[q];
+      const base = b * imageStride + s * pixelStride;
+      if (v === ignoreIndex) {
+        if (!mask) mask = new Uint8Array(n).fill(1);
+        for (let c = 0; c < C; c++) mask[base + c * channelStride] = 0;
+        continue;
+      }
+      const hi = C === 1 ? 1 : C - 1;
+      if (!Number.isInteger(v) || v < 0 || v > hi) {
+        throw rangeError(
+          fn,
+          `gt labels must be integers in [0, ${hi}]${ignoreIndex !== undefined ? ` or ignoreIndex ${ignoreIndex}` : ''}; ` +
+            `got ${formatValue(v)} at gt index ${indexAt(gt.shape, q)}.`,
+        );
+      }
+      if (C === 1) g[base] = v;
+      else g[base + v * channelStride] = 1;
+    }
+  }
+  return { geom, g, mask, labelMap };
+}
+
+/**
+ * Softmax over channels or sigmoid, numerically stable for logits of any size (±1e4 give exact 0 and 1, never
+ * NaN). Returns float64 probabilities; `logp` (optional) receives log-probabilities computed in the log domain.
+ */
+export function activate(
+  x: NumericArray,
+  geom: BatchGeometry,
+  activation: Activation,
+  logp?: Float64Array,
+): Float64Array {
+  const n = x.length;
+  const p = new Float64Array(n);
+  if (activation === 'sigmoid') {
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      // log σ(v) = -softplus(-v), evaluated without overflow.
+      const e = Math.exp(-Math.abs(v));
+      p[i] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+      if (logp) logp[i] = (v >= 0 ? 0 : v) - Math.log1p(e);
+    }
+    return p;
+  }
+  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < pixels; s++) {
+      const base = b * imageStride + s * pixelStride;
+      let max = -Infinity;
+      for (let c = 0, i = base; c < C; c++, i += channelStride) if (x[i] > max) max = x[i];
+      let sum = 0;
+      for (let c = 0, i = base; c < C; c++, i += channelStride) {
+        const e = Math.exp(x[i] - max);
+        p[i] = e;
+        sum += e;
+      }
+      const inv = 1 / sum;
+      for (let c = 0, i = base; c < C; c++, i += channelStride) p[i] *= inv;
+      if (logp) {
+        const lse = Math.log(sum);
+        for (let c = 0, i = base; c < C; c++, i += channelStride) logp[i] = x[i] - max - lse;
+      }
+    }
+  }
+  return p;
+}
+
+/**
+ * Chain rule through the activation, in place: `d` holds ∂L/∂p on entry and ∂L/∂x on exit.
+ * Softmax: ∂L/∂x_c = p_c (d_c − Σ_k p_k d_k); sigmoid: ∂L/∂x = d · p (1 − p).
+ */
+export function activationBackward(
+  d: Float64Array | Float32Array,
+  p: ArrayLike<number>,
+  geom: BatchGeometry,
+  activation: Activation,
+): void {
+  if (activation === 'sigmoid') {
+    for (let i = 0; i < d.length; i++) d[i] *= p[i] * (1 - p[i]);
+    return;
+  }
+  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < pixels; s++) {
+      const base = b * imageStride + s * pixelStride;
+      let dot = 0;
+      for (let c = 0, i = base; c < C; c++, i += channelStride) dot += p[i] * d[i];
+      for (let c = 0, i = base; c < C; c++, i += channelStride) d[i] = p[i] * (d[i] - dot);
+    }
+  }
+}
+
+/** Prepares targets and probabilities in one call. */
+export function prepare(fn: string, gt: NdArray, pr: NdArray, o: PrepareOptions): Prepared {
+  const t = prepareTargets(fn, gt, pr, o.layout, o.ignoreIndex);
+  if (!o.fromLogits) return { ...t, p: pr.data, activation: null };
+  const activation = resolveActivation(o.activation, t.geom.channels);
+  return { ...t, p: activate(pr.data, t.geom, activation), activation };
+}

@@ -1,0 +1,288 @@
+/**
+ * Options of the loss family (issue 6) shared by the region losses (Dice, Jaccard, Tversky, generalized Dice)
+ * and their presets `'segmentation_models' | 'smp' | 'monai'`, with validation (messages name the option).
+ * @module
+ */
+import type { Layout } from '../types.js';
+import {
+  checkBoolean,
+  checkFiniteNumber,
+  checkLayout,
+  formatValue,
+  rangeError,
+  typeError,
+} from '../validate.js';
+import { type Activation, checkActivation, checkIgnoreIndex } from './input.js';
+
+/** A reference library whose defaults a preset reproduces. */
+export type Preset = 'segmentation_models' | 'smp' | 'monai';
+
+/**
+ * What a class absent from gt contributes (in the image, or the batch when not `perImage`):
+ * - `'formula'`: the score formula as is, smoothing decides (sm, MONAI: (0 + smoothNr)/(P + smoothDr));
+ * - `'zero'`: its loss is 0, but it still counts in the mean (smp);
+ * - `'skip'`: it is left out of the mean (and of the weight sum).
+ */
+export type EmptyClassPolicy = 'formula' | 'zero' | 'skip';
+
+/**
+ * How class weights combine the per-class terms ℓ = 1 − s:
+ * - `'score'`: 1 − mean(w·s) (sm, exact parity; equals mean(w·ℓ) + 1 − mean(w));
+ * - `'loss'`: mean(w·ℓ) (MONAI `weight`, smp `class_weights`);
+ * - `'normalized'`: Σ w·ℓ / Σ w, a true weighted mean.
+ */
+export type ClassWeightMode = 'score' | 'loss' | 'normalized';
+
+/** Options of the general region path (diceLoss, jaccardLoss, tverskyLoss, generalizedDiceLoss, ...). */
+export interface RegionFamilyOptions {
+  /** Sets every default below to match a reference library's loss. @default 'segmentation_models' */
+  preset?: Preset;
+  /** Channel axis position. @default 'channelsLast' */
+  layout?: Layout;
+  /** `pr` holds logits: softmax over channels when C > 1, sigmoid when C = 1 (or `activation`). @default false */
+  fromLogits?: boolean;
+  /** Explicit activation for `fromLogits` (`'sigmoid'` for multi-label). */
+  activation?: Activation;
+  /** Label value (or dense gt value) whose pixels contribute to no sum and no mean. */
+  ignoreIndex?: number;
+  /** V-Net form (Milletari 2016): Σp² and Σg² in the denominator. @default false */
+  squared?: boolean;
+  /** Semimetric form for soft targets (Wang et al. 2023): tp = (Σ|p| + Σ|g| − Σ|p − g|)/2. @default false */
+  softLabel?: boolean;
+  /** −log(max(s, eps)) instead of 1 − s per class (smp). @default false */
+  logLoss?: boolean;
+  /** One weight for all, or one per selected class. @default 1 */
+  classWeights?: number | readonly number[];
+  /** How weights combine the per-class terms. @default 'score' (sm), 'loss' for the smp and MONAI presets */
+  classWeightMode?: ClassWeightMode;
+  /** Channel indexes to score (none = all, after `includeBackground`). */
+  classIndexes?: number | readonly number[];
+  /** Score channel 0 when C > 1? @default true */
+  includeBackground?: boolean;
+  /** What a class absent from gt contributes. @default 'formula' ('zero' for smp) */
+  emptyClass?: EmptyClassPolicy;
+  /** Score each image separately, then average (MONAI batch=false). @default false (true for MONAI) */
+  perImage?: boolean;
+  /** Sets smoothNr and smoothDr. @default 1e-5 (sm), 0 (smp), 1e-5 (MONAI) */
+  smooth?: number;
+  /** Added to the numerator. */
+  smoothNr?: number;
+  /** Added to the denominator. */
+  smoothDr?: number;
+  /** Lower clamp of the denominator (smp `eps`); 0 = none. @default 0 (1e-7 for smp) */
+  eps?: number;
+  /** Mean or sum over the per-(image,)class terms. @default 'mean' */
+  reduction?: 'mean' | 'sum';
+}
+
+/** Resolved region options (every default applied, every value validated). */
+export interface RegionConfig {
+  preset: Preset;
+  layout: Layout;
+  fromLogits: boolean;
+  activation: Activation | undefined;
+  ignoreIndex: number | undefined;
+  squared: boolean;
+  softLabel: boolean;
+  logLoss: boolean;
+  classWeights: number | readonly number[];
+  classWeightMode: ClassWeightMode;
+  classIndexes: readonly number[] | undefined;
+  includeBackground: boolean;
+  emptyClass: EmptyClassPolicy;
+  perImage: boolean;
+  smoothNr: number;
+  smoothDr: number;
+  eps: number;
+  reduction: 'mean' | 'sum';
+  /** MONAI: its L1 norms use |p| (∂|p|/∂p = sign(p), 0 at 0) where smp sums p. */
+  absNorms: boolean;
+  /** MONAI: weights are ignored when a single class is scored. */
+  weightsNeedTwoClasses: boolean;
+  /** MONAI: Jaccard is (2·tp + smoothNr)/(2·union + smoothDr). */
+  jaccardScale: number;
+  /** smp 0.5: Dice is Tversky(½, ½), (tp + smooth)/(tp + (fp + fn)/2 + smooth): the smoothing counts once, not twice. */
+  diceAsTversky: boolean;
+}
+
+interface PresetDefaults {
+  fromLogits: boolean;
+  smooth: number;
+  eps: number;
+  perImage: boolean;
+  emptyClass: EmptyClassPolicy;
+  classWeightMode: ClassWeightMode;
+  softLabel: boolean;
+  absNorms: boolean;
+  weightsNeedTwoClasses: boolean;
+  jaccardScale: number;
+  diceAsTversky: boolean;
+}
+
+/** The defaults each preset sets (README: compatibility table). */
+export const PRESETS: Readonly<Record<Preset, Readonly<PresetDefaults>>> = {
+  segmentation_models: {
+    fromLogits: false,
+    smooth: 1e-5,
+    eps: 0,
+    perImage: false,
+    emptyClass: 'formula',
+    classWeightMode: 'score',
+    softLabel: false,
+    absNorms: false,
+    weightsNeedTwoClasses: false,
+    jaccardScale: 1,
+    diceAsTversky: false,
+  },
+  smp: {
+    fromLogits: true,
+    smooth: 0,
+    eps: 1e-7,
+    perImage: false,
+    emptyClass: 'zero',
+    classWeightMode: 'normalized',
+    // smp 0.5 computes tp from L1 norms (identical values on hard labels; torch's subgradient at |p − g| = 0).
+    softLabel: true,
+    absNorms: false,
+    weightsNeedTwoClasses: false,
+    jaccardScale: 1,
+    diceAsTversky: true,
+  },
+  monai: {
+    fromLogits: false,
+    smooth: 1e-5,
+    eps: 0,
+    perImage: true,
+    emptyClass: 'formula',
+    classWeightMode: 'loss',
+    softLabel: false,
+    absNorms: true,
+    weightsNeedTwoClasses: true,
+    jaccardScale: 2,
+    diceAsTversky: false,
+  },
+};
+
+/** Checks the preset name. */
+export function checkPreset(fn: string, v: unknown): Preset {
+  if (v === undefined) return 'segmentation_models';
+  if (v !== 'segmentation_models' && v !== 'smp' && v !== 'monai') {
+    throw typeError(fn, `preset must be 'segmentation_models', 'smp' or 'monai'; got ${formatValue(v)}.`);
+  }
+  return v;
+}
+
+/** Checks a string option against its allowed values. */
+export function checkEnum<T extends string>(
+  fn: string,
+  arg: string,
+  v: unknown,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (v === undefined) return fallback;
+  if (!allowed.includes(v as T)) {
+    throw typeError(fn, `${arg} must be ${allowed.map((a) => `'${a}'`).join(', ')}; got ${formatValue(v)}.`);
+  }
+  return v as T;
+}
+
+/** Checks class weights: a finite number ≥ 0 or a non-empty array of them. */
+export function checkClassWeights(fn: string, v: unknown): number | readonly number[] {
+  if (v === undefined) return 1;
+  if (typeof v === 'number') return checkFiniteNumber(fn, 'classWeights', v, 0);
+  if (!Array.isArray(v) && !ArrayBuffer.isView(v)) {
+    throw typeError(fn, `classWeights must be a number or an array of numbers; got ${formatValue(v)}.`);
+  }
+  const arr = Array.from(v as ArrayLike<number>);
+  for (const w of arr) {
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw rangeError(fn, `classWeights must be finite numbers ≥ 0; got ${formatValue(w)}.`);
+    }
+  }
+  return arr;
+}
+
+/** Checks class indexes (range is checked against the channel count at call time). */
+export function checkClassIndexes(fn: string, v: unknown): readonly number[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const arr = typeof v === 'number' ? [v] : Array.isArray(v) ? v : undefined;
+  if (!arr || arr.length === 0 || !arr.every((k) => Number.isInteger(k) && k >= 0)) {
+    throw typeError(
+      fn,
+      `classIndexes must be a non-negative integer or a non-empty array of them; got ${formatValue(v)}.`,
+    );
+  }
+  if (new Set(arr).size !== arr.length) {
+    throw rangeError(fn, `classIndexes must not repeat a class; got ${formatValue(v)}.`);
+  }
+  return arr as number[];
+}
+
+/** Resolves the region options of `fn` (validation included). */
+export function resolveRegionOptions(fn: string, o: RegionFamilyOptions = {}): RegionConfig {
+  if (o === null || typeof o !== 'object')
+    throw typeError(fn, `options must be an object; got ${formatValue(o)}.`);
+  const preset = checkPreset(fn, o.preset);
+  const d = PRESETS[preset];
+  const smooth = o.smooth === undefined ? d.smooth : checkFiniteNumber(fn, 'smooth', o.smooth, 0);
+  return {
+    preset,
+    layout: checkLayout(fn, o.layout),
+    fromLogits: checkBoolean(fn, 'fromLogits', o.fromLogits, d.fromLogits),
+    activation: checkActivation(fn, o.activation),
+    ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
+    squared: checkBoolean(fn, 'squared', o.squared, false),
+    softLabel: checkBoolean(fn, 'softLabel', o.softLabel, d.softLabel),
+    logLoss: checkBoolean(fn, 'logLoss', o.logLoss, false),
+    classWeights: checkClassWeights(fn, o.classWeights),
+    classWeightMode: checkEnum(
+      fn,
+      'classWeightMode',
+      o.classWeightMode,
+      ['score', 'loss', 'normalized'],
+      d.classWeightMode,
+    ),
+    classIndexes: checkClassIndexes(fn, o.classIndexes),
+    includeBackground: checkBoolean(fn, 'includeBackground', o.includeBackground, true),
+    emptyClass: checkEnum(fn, 'emptyClass', o.emptyClass, ['formula', 'zero', 'skip'], d.emptyClass),
+    perImage: checkBoolean(fn, 'perImage', o.perImage, d.perImage),
+    smoothNr: o.smoothNr === undefined ? smooth : checkFiniteNumber(fn, 'smoothNr', o.smoothNr, 0),
+    smoothDr: o.smoothDr === undefined ? smooth : checkFiniteNumber(fn, 'smoothDr', o.smoothDr, 0),
+    eps: o.eps === undefined ? d.eps : checkFiniteNumber(fn, 'eps', o.eps, 0),
+    reduction: checkEnum(fn, 'reduction', o.reduction, ['mean', 'sum'], 'mean'),
+    absNorms: d.absNorms,
+    weightsNeedTwoClasses: d.weightsNeedTwoClasses,
+    jaccardScale: d.jaccardScale,
+    diceAsTversky: d.diceAsTversky,
+  };
+}
+
+/**
+ * The channels scored: `classIndexes` if given, else all channels, minus channel 0 when `includeBackground` is
+ * false and C > 1 (with one channel, that channel is the foreground).
+ */
+export function selectChannels(
+  fn: string,
+  cfg: RegionConfig | { classIndexes: readonly number[] | undefined; includeBackground: boolean },
+  C: number,
+): number[] {
+  if (cfg.classIndexes) {
+    for (const k of cfg.classIndexes) {
+      if (k >= C) throw rangeError(fn, `classIndexes must be integers in [0, ${C - 1}]; got ${k}.`);
+    }
+    const ks = [...cfg.classIndexes];
+    return cfg.includeBackground || C === 1 ? ks : ks.filter((k) => k !== 0);
+  }
+  const all = Array.from({ length: C }, (_, k) => k);
+  return cfg.includeBackground || C === 1 ? all : all.slice(1);
+}
+
+/** One weight per selected class, validated against the number of selected classes. */
+export function expandWeights(fn: string, w: number | readonly number[], K: number): Float64Array {
+  if (typeof w === 'number') return new Float64Array(K).fill(w);
+  if (w.length !== K) {
+    throw rangeError(fn, `classWeights must have ${K} entries, one per selected class; got ${w.length}.`);
+  }
+  return Float64Array.from(w);
+}

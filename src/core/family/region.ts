@@ -1,0 +1,290 @@
+/**
+ * The general region-statistics path of the loss family (issue 6): per (image or batch, class) soft counts
+ * tp, fp, fn from probabilities (or logits), in the plain, squared (V-Net) or soft-label (L1) form, then a
+ * score, a per-class loss, weights and a reduction, and the closed-form gradient back through the activation.
+ * Two passes: one to reduce the sums (the activation stored once), one to write the gradient.
+ * @module
+ */
+import type { NdArray } from '../types.js';
+import { type Prepared, prepare } from './input.js';
+import { type RegionConfig, expandWeights, selectChannels } from './options.js';
+
+/** Per (r, k) soft counts: tp, fp, fn and G (Σg over unmasked elements), r = image (perImage) or 0. */
+export interface RegionCounts {
+  /** Number of rows: N when per image, else 1. */
+  R: number;
+  /** Selected channels, in order. */
+  channels: number[];
+  tp: Float64Array;
+  fp: Float64Array;
+  fn: Float64Array;
+  /** Σ g (plain), to tell empty classes. */
+  G: Float64Array;
+}
+
+/** ∂L/∂tp, ∂L/∂fp, ∂L/∂fn per (r, k), filled by a loss's reduction. */
+export interface CountGrads {
+  dtp: Float64Array;
+  dfp: Float64Array;
+  dfn: Float64Array;
+}
+
+/** What the counting form needs from the options. */
+export interface CountForm {
+  squared: boolean;
+  softLabel: boolean;
+  absNorms: boolean;
+  perImage: boolean;
+}
+
+/** A prepared call: inputs, selected channels and the counts. */
+export interface RegionState {
+  prep: Prepared;
+  counts: RegionCounts;
+}
+
+/**
+ * Pass 1: activation (once) and the per-(r, k) sums I = Σ p·g, P = Σ p (Σ p², Σ|p|), G, D = Σ|p − g|, all over
+ * unmasked elements, in float64.
+ */
+export function regionCounts(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: RegionConfig,
+  form: CountForm = cfg,
+): RegionState {
+  const prep = prepare(fn, gt, pr, cfg);
+  const { geom, g, mask, p } = prep;
+  const channels = selectChannels(fn, cfg, geom.channels);
+  const K = channels.length;
+  const R = form.perImage ? geom.batch : 1;
+  const I = new Float64Array(R * K);
+  const P = new Float64Array(R * K);
+  const Gk = new Float64Array(R * K);
+  const G = form.squared ? new Float64Array(R * K) : Gk;
+  const D = form.softLabel && !form.squared ? new Float64Array(R * K) : null;
+  const { batch, pixels, imageStride, pixelStride, channelStride } = geom;
+  for (let b = 0; b < batch; b++) {
+    const r = form.perImage ? b : 0;
+    for (let k = 0; k < K; k++) {
+      const base = b * imageStride + channels[k] * channelStride;
+      let si = 0;
+      let sp = 0;
+      let sg = 0;
+      let sg2 = 0;
+      let sd = 0;
+      for (let s = 0, i = base; s < pixels; s++, i += pixelStride) {
+        if (mask !== null && mask[i] === 0) continue;
+        const pv = p[i];
+        const gv = g[i];
+        si += pv * gv;
+        sg += gv;
+        if (form.squared) {
+          sp += pv * pv;
+          sg2 += gv * gv;
+        } else if (D !== null) {
+          sp += form.absNorms ? Math.abs(pv) : pv;
+          sd += Math.abs(pv - gv);
+          if (form.absNorms) sg2 += Math.abs(gv);
+        } else sp += pv;
+      }
+      const q = r * K + k;
+      I[q] += si;
+      P[q] += sp;
+      G[q] += sg;
+      if (form.squared) Gk[q] += sg2;
+      else if (D !== null) {
+        D[q] += sd;
+        if (form.absNorms) Gk[q] += sg2 - sg; // Gk aliases G: add the |g| − g difference
+      }
+    }
+  }
+  const n = R * K;
+  const tp = new Float64Array(n);
+  const fpA = new Float64Array(n);
+  const fnA = new Float64Array(n);
+  for (let q = 0; q < n; q++) {
+    const t = D !== null ? (P[q] + Gk[q] - D[q]) / 2 : I[q];
+    tp[q] = t;
+    fpA[q] = P[q] - t;
+    fnA[q] = Gk[q] - t;
+  }
+  // With absNorms and no squaring Gk aliases G and holds Σ|g|; emptiness reads Σ|g| there, which is the same test.
+  return { prep, counts: { R, channels, tp, fp: fpA, fn: fnA, G } };
+}
+
+/**
+ * Pass 2: ∂L/∂pr from ∂L/∂(tp, fp, fn) per (r, k), through the counting form and the activation.
+ * Per element of class k: ∂L/∂p = A·t' + B·P' with A = dtp − dfp − dfn, B = dfp, t' = g (plain / squared) or
+ * (P' − sign(p − g))/2 (soft label), P' = 1, 2p (squared) or sign(p) (MONAI's |p|). sign(0) = 0 as torch.
+ */
+export function regionBackward(state: RegionState, grads: CountGrads, form: CountForm): Float32Array {
+  const { prep, counts } = state;
+  const { geom, g, mask, p, activation } = prep;
+  const { channels, R } = counts;
+  const K = channels.length;
+  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
+  const A = new Float64Array(R * K);
+  const B = new Float64Array(R * K);
+  for (let q = 0; q < R * K; q++) {
+    A[q] = grads.dtp[q] - grads.dfp[q] - grads.dfn[q];
+    B[q] = grads.dfp[q];
+  }
+  const sel = new Int32Array(C).fill(-1);
+  channels.forEach((c, k) => (sel[c] = k));
+  const out = new Float32Array(p.length);
+  const d = new Float64Array(C);
+  const soft = form.softLabel && !form.squared;
+  for (let b = 0; b < batch; b++) {
+    const row = (form.perImage ? b : 0) * K;
+    for (let s = 0; s < pixels; s++) {
+      const base = b * imageStride + s * pixelStride;
+      for (let c = 0, i = base; c < C; c++, i += channelStride) {
+        const k = sel[c];
+        if (k < 0 || (mask !== null && mask[i] === 0)) {
+          d[c] = 0;
+          continue;
+        }
+        const pv = p[i];
+        const a = A[row + k];
+        const bb = B[row + k];
+        if (form.squared) d[c] = a * g[i] + bb * 2 * pv;
+        else if (soft) {
+          const dP = form.absNorms ? Math.sign(pv) : 1;
+          d[c] = (a * (dP - Math.sign(pv - g[i]))) / 2 + bb * dP;
+        } else d[c] = a * g[i] + bb;
+      }
+      if (activation === 'softmax') {
+        let dot = 0;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) dot += p[i] * d[c];
+        for (let c = 0, i = base; c < C; c++, i += channelStride) out[i] = p[i] * (d[c] - dot);
+      } else if (activation === 'sigmoid') {
+        for (let c = 0, i = base; c < C; c++, i += channelStride) out[i] = d[c] * p[i] * (1 - p[i]);
+      } else {
+        for (let c = 0, i = base; c < C; c++, i += channelStride) out[i] = d[c];
+      }
+    }
+  }
+  return out;
+}
+
+/** Coefficients of the score s = (a·tp + smoothNr) / max(a·tp + wfp·fp + wfn·fn + smoothDr, eps). */
+export interface ScoreShape {
+  a: number;
+  wfp: number;
+  wfn: number;
+}
+
+/** Per-class terms of a region loss: the score, its loss, and the reduction to one number with its gradient. */
+export interface RegionTerms {
+  /** Per-(r, k) loss terms after weights (before the reduction), for inspection and `reduction: 'none'`. */
+  terms: Float64Array;
+  value: number;
+  grads: CountGrads;
+}
+
+/** Options of {@link reduceRegion} beyond the config. */
+export interface ReduceExtras {
+  /** Exponent on each class term (focal Tversky) or on the mean (`gammaOn: 'mean'`, smp). @default 1 */
+  gamma?: number;
+  gammaOn?: 'class' | 'mean';
+}
+
+/**
+ * Scores, per-class losses, weights and reduction (the sm / smp / MONAI semantics the config selects), with
+ * ∂L/∂(tp, fp, fn). Per (r, k): s = (a·tp + snr)/max(a·tp + wfp·fp + wfn·fn + sdr, eps); ℓ = 1 − s or
+ * −log(max(s, eps)); focal: ℓ^γ; weights and emptiness as configured; mean or sum.
+ */
+export function reduceRegion(
+  fn: string,
+  counts: RegionCounts,
+  cfg: RegionConfig,
+  shape: ScoreShape,
+  extras: ReduceExtras = {},
+): RegionTerms {
+  const { R, channels, tp, fp, fn: fnA, G } = counts;
+  const K = channels.length;
+  const n = R * K;
+  let w = expandWeights(fn, cfg.classWeights, K);
+  if (cfg.weightsNeedTwoClasses && K === 1) w = new Float64Array(1).fill(1);
+  const gamma = extras.gamma ?? 1;
+  const perClassGamma = extras.gammaOn !== 'mean' && gamma !== 1;
+  const { a, wfp, wfn } = shape;
+  const terms = new Float64Array(n);
+  const dterm = new Float64Array(n); // ∂term/∂s
+  const ds = { tp: new Float64Array(n), fp: new Float64Array(n), fn: new Float64Array(n) };
+  const included = new Uint8Array(n);
+  let count = 0;
+  let wsum = 0;
+  for (let q = 0; q < n; q++) {
+    const k = q % K;
+    const empty = G[q] === 0;
+    if (empty && cfg.emptyClass === 'skip') continue;
+    included[q] = 1;
+    count++;
+    wsum += w[k];
+    if (empty && cfg.emptyClass === 'zero') continue;
+    const num = a * tp[q] + cfg.smoothNr;
+    const raw = a * tp[q] + wfp * fp[q] + wfn * fnA[q] + cfg.smoothDr;
+    const clamped = raw < cfg.eps;
+    const den = clamped ? cfg.eps : raw;
+    const s = num / den;
+    // ∂s/∂tp, ∂s/∂fp, ∂s/∂fn
+    const q2 = clamped ? 0 : num / (den * den);
+    ds.tp[q] = a / den - a * q2;
+    ds.fp[q] = -wfp * q2;
+    ds.fn[q] = -wfn * q2;
+    let l: number;
+    let dl: number;
+    if (cfg.logLoss) {
+      const lo = cfg.eps > 0 ? cfg.eps : 0;
+      if (s > lo) {
+        l = -Math.log(s);
+        dl = -1 / s;
+      } else {
+        l = -Math.log(lo);
+        dl = 0;
+      }
+    } else {
+      l = 1 - s;
+      dl = -1;
+    }
+    if (perClassGamma) {
+      const base = Math.max(l, 0);
+      dl *= base > 0 ? gamma * Math.pow(base, gamma - 1) : gamma < 1 ? 0 : gamma === 1 ? 1 : 0;
+      l = Math.pow(base, gamma);
+    }
+    terms[q] = w[k] * l;
+    dterm[q] = w[k] * dl;
+  }
+  let value = 0;
+  for (let q = 0; q < n; q++) if (included[q]) value += terms[q];
+  let scale = 1;
+  if (cfg.reduction === 'mean' && count > 0) {
+    if (cfg.classWeightMode === 'normalized') scale = wsum > 0 ? 1 / wsum : 0;
+    else scale = 1 / count;
+  }
+  value *= scale;
+  if (cfg.reduction === 'mean' && cfg.classWeightMode === 'score' && count > 0) value += 1 - wsum / count;
+  if (count === 0) value = 0;
+  if (extras.gammaOn === 'mean' && gamma !== 1) {
+    const base = Math.max(value, 0);
+    const outer = base > 0 ? gamma * Math.pow(base, gamma - 1) : 0;
+    value = Math.pow(base, gamma);
+    scale *= outer;
+  }
+  const grads: CountGrads = {
+    dtp: new Float64Array(n),
+    dfp: new Float64Array(n),
+    dfn: new Float64Array(n),
+  };
+  for (let q = 0; q < n; q++) {
+    if (!included[q]) continue;
+    const c = dterm[q] * scale;
+    grads.dtp[q] = c * ds.tp[q];
+    grads.dfp[q] = c * ds.fp[q];
+    grads.dfn[q] = c * ds.fn[q];
+  }
+  return { terms, value, grads };
+}

@@ -1,0 +1,184 @@
+/**
+ * The region losses of the family on the general path: Dice / F-score, Jaccard, Tversky (and focal Tversky),
+ * generalized Dice and log-cosh Dice, each a reducer over the shared counts.
+ * @module
+ */
+import { checkFiniteNumber, checkNumberInRange } from '../validate.js';
+import { type RegionFamilyOptions, checkEnum, resolveRegionOptions } from './options.js';
+import type { RegionConfig } from './options.js';
+import { type RegionCounts, type RegionTerms, reduceRegion } from './region.js';
+import { type RegionLoss, type RegionReducer, createRegionLoss } from './regionLoss.js';
+
+/** Options of the Dice / F-score loss on the general path. */
+export interface DiceFamilyOptions extends RegionFamilyOptions {
+  /** Weight of recall against precision (F-β). @default 1 */
+  beta?: number;
+}
+
+/** Options of the Tversky loss. */
+export interface TverskyOptions extends RegionFamilyOptions {
+  /** Weight of false positives. @default 0.5 */
+  alpha?: number;
+  /** Weight of false negatives. @default 0.5 */
+  beta?: number;
+  /** Focal Tversky exponent (Abraham & Khan 2019): each class term becomes (1 − TI)^γ. @default 1 */
+  gamma?: number;
+  /** Apply γ to each class term (`'class'`, the paper) or to the mean loss (`'mean'`, smp). @default 'class' ('mean' for smp) */
+  gammaOn?: 'class' | 'mean';
+}
+
+/** Options of the generalized Dice loss. */
+export interface GeneralizedDiceOptions extends Omit<
+  RegionFamilyOptions,
+  'squared' | 'logLoss' | 'classWeights' | 'classWeightMode' | 'emptyClass' | 'eps'
+> {
+  /** Class weights from the gt volume G: `'square'` 1/G², `'simple'` 1/G, `'uniform'` 1. @default 'square' */
+  weightType?: 'square' | 'simple' | 'uniform';
+  /**
+   * Weight of a class absent from gt (G = 0, where 1/G is infinite): `'max'` the largest finite weight of the
+   * image (MONAI, NiftyNet), or `'zero'` (the class drops out). @default 'max'
+   */
+  absentWeight?: 'max' | 'zero';
+}
+
+/** Dice (F-β) reducer: s = ((1+β²)·tp + snr)/((1+β²)·tp + β²·fn + fp + sdr). */
+export function diceReducer(beta: number): RegionReducer {
+  const b2 = beta * beta;
+  return (fn, counts, cfg) => {
+    const k = cfg.diceAsTversky ? 1 / (1 + b2) : 1;
+    return reduceRegion(fn, counts, cfg, { a: (1 + b2) * k, wfp: k, wfn: b2 * k });
+  };
+}
+
+/** Jaccard reducer: s = (tp + snr)/(tp + fp + fn + sdr) (MONAI: (2·tp + snr)/(2·(tp + fp + fn) + sdr)). */
+export const jaccardReducer: RegionReducer = (fn, counts, cfg) => {
+  const j = cfg.jaccardScale;
+  return reduceRegion(fn, counts, cfg, { a: j, wfp: j, wfn: j });
+};
+
+/** Dice / F-score loss on the general path (what `diceLoss` dispatches to when an issue-6 option is present). */
+export function regionDiceLoss(options: DiceFamilyOptions = {}, fn = 'diceLoss'): RegionLoss {
+  const cfg = resolveRegionOptions(fn, options);
+  const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
+  return createRegionLoss(fn, cfg.logLoss ? 'log_dice_loss' : 'dice_loss', cfg, diceReducer(beta));
+}
+
+/** Jaccard loss on the general path. */
+export function regionJaccardLoss(options: RegionFamilyOptions = {}, fn = 'jaccardLoss'): RegionLoss {
+  const cfg = resolveRegionOptions(fn, options);
+  return createRegionLoss(fn, cfg.logLoss ? 'log_jaccard_loss' : 'jaccard_loss', cfg, jaccardReducer);
+}
+
+/** Tversky / focal Tversky loss. */
+export function regionTverskyLoss(options: TverskyOptions = {}, fn = 'tverskyLoss'): RegionLoss {
+  const cfg = resolveRegionOptions(fn, options);
+  const alpha = options.alpha === undefined ? 0.5 : checkFiniteNumber(fn, 'alpha', options.alpha, 0);
+  const beta = options.beta === undefined ? 0.5 : checkFiniteNumber(fn, 'beta', options.beta, 0);
+  const gamma = options.gamma === undefined ? 1 : checkFiniteNumber(fn, 'gamma', options.gamma, 0);
+  if (gamma === 0) checkNumberInRange(fn, 'gamma', gamma, Number.MIN_VALUE, Infinity);
+  const gammaOn = checkEnum(
+    fn,
+    'gammaOn',
+    options.gammaOn,
+    ['class', 'mean'],
+    cfg.preset === 'smp' ? 'mean' : 'class',
+  );
+  const reducer: RegionReducer = (f, counts, c) =>
+    reduceRegion(f, counts, c, { a: 1, wfp: alpha, wfn: beta }, { gamma, gammaOn });
+  return createRegionLoss(fn, gamma === 1 ? 'tversky_loss' : 'focal_tversky_loss', cfg, reducer);
+}
+
+/** Generalized Dice reducer (Sudre 2017) with weights from G per row. */
+export function generalizedDiceReducer(
+  weightType: 'square' | 'simple' | 'uniform',
+  absentWeight: 'max' | 'zero',
+): RegionReducer {
+  return (_fn: string, counts: RegionCounts, cfg: RegionConfig): RegionTerms => {
+    const { R, channels, tp, fp, fn: fnA, G } = counts;
+    const K = channels.length;
+    const terms = new Float64Array(R);
+    const grads = {
+      dtp: new Float64Array(R * K),
+      dfp: new Float64Array(R * K),
+      dfn: new Float64Array(R * K),
+    };
+    const scale = cfg.reduction === 'mean' ? 1 / R : 1;
+    const w = new Float64Array(K);
+    let value = 0;
+    for (let r = 0; r < R; r++) {
+      let wmax = 0;
+      for (let k = 0; k < K; k++) {
+        const g = G[r * K + k];
+        const v =
+          weightType === 'uniform' ? 1 : g === 0 ? Infinity : weightType === 'simple' ? 1 / g : 1 / (g * g);
+        w[k] = v;
+        if (Number.isFinite(v) && v > wmax) wmax = v;
+      }
+      for (let k = 0; k < K; k++) if (!Number.isFinite(w[k])) w[k] = absentWeight === 'max' ? wmax : 0;
+      let num = cfg.smoothNr;
+      let den = cfg.smoothDr;
+      for (let k = 0; k < K; k++) {
+        const q = r * K + k;
+        num += 2 * w[k] * tp[q];
+        den += w[k] * (2 * tp[q] + fp[q] + fnA[q]);
+      }
+      const s = num / den;
+      terms[r] = 1 - s;
+      value += terms[r];
+      const q2 = num / (den * den);
+      for (let k = 0; k < K; k++) {
+        const q = r * K + k;
+        grads.dtp[q] = -scale * ((2 * w[k]) / den - 2 * w[k] * q2);
+        grads.dfp[q] = scale * w[k] * q2;
+        grads.dfn[q] = scale * w[k] * q2;
+      }
+    }
+    return { terms, value: value * scale, grads };
+  };
+}
+
+/** Generalized Dice loss. */
+export function regionGeneralizedDiceLoss(
+  options: GeneralizedDiceOptions = {},
+  fn = 'generalizedDiceLoss',
+): RegionLoss {
+  const cfg = resolveRegionOptions(fn, options as RegionFamilyOptions);
+  for (const k of ['squared', 'logLoss', 'classWeights', 'classWeightMode', 'emptyClass', 'eps'] as const) {
+    if ((options as RegionFamilyOptions)[k] !== undefined) {
+      throw new TypeError(
+        `${fn}: ${k} is not an option of the generalized Dice loss; got ${String((options as RegionFamilyOptions)[k])}.`,
+      );
+    }
+  }
+  const weightType = checkEnum(
+    fn,
+    'weightType',
+    options.weightType,
+    ['square', 'simple', 'uniform'],
+    'square',
+  );
+  const absentWeight = checkEnum(fn, 'absentWeight', options.absentWeight, ['max', 'zero'], 'max');
+  return createRegionLoss(fn, 'generalized_dice_loss', cfg, generalizedDiceReducer(weightType, absentWeight));
+}
+
+/** log-cosh wrapper of a reducer (Jadon 2020): L = log(cosh(ℓ)), ∂L = tanh(ℓ)·∂ℓ. */
+export function logCoshReducer(inner: RegionReducer): RegionReducer {
+  return (fn, counts, cfg) => {
+    const r = inner(fn, counts, cfg);
+    const v = r.value;
+    const t = Math.tanh(v);
+    // log cosh v = |v| + log1p(e^{-2|v|}) − log 2, stable for large |v|.
+    const a = Math.abs(v);
+    const value = a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+    for (const arr of [r.grads.dtp, r.grads.dfp, r.grads.dfn])
+      for (let q = 0; q < arr.length; q++) arr[q] *= t;
+    return { terms: r.terms, value, grads: r.grads };
+  };
+}
+
+/** Log-cosh Dice loss. */
+export function regionLogCoshDiceLoss(options: DiceFamilyOptions = {}, fn = 'logCoshDiceLoss'): RegionLoss {
+  const cfg = resolveRegionOptions(fn, options);
+  const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
+  return createRegionLoss(fn, 'log_cosh_dice_loss', cfg, logCoshReducer(diceReducer(beta)));
+}

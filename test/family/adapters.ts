@@ -1,0 +1,124 @@
+/**
+ * Maps reference (MONAI, smp) calls onto segkit options: the executable form of the README's compatibility
+ * table. Each adapter returns the segkit loss for a vector case, or a reason string when the case is declined.
+ */
+import type { NdArray } from '../../src/core/types.js';
+import type { Loss } from '../../src/core/loss.js';
+import type { VectorCase, VectorTensor } from '../helpers/vectors.js';
+import {
+  regionDiceLoss,
+  regionGeneralizedDiceLoss,
+  regionJaccardLoss,
+  regionTverskyLoss,
+} from '../../src/core/family/regionFamily.js';
+import type { RegionLoss } from '../../src/core/family/regionLoss.js';
+import type { RegionFamilyOptions } from '../../src/core/family/options.js';
+
+export type Adapted =
+  | { loss: Loss & Partial<Pick<RegionLoss, 'terms'>>; gt: NdArray; pr: NdArray; none?: 'terms' | 'elements' }
+  | { declined: string };
+
+export function tensor(t: VectorTensor): NdArray {
+  return { data: t.data, shape: t.shape };
+}
+
+type O = Record<string, unknown>;
+
+/** MONAI's region options (DiceLoss, GeneralizedDiceLoss, TverskyLoss and the Dice part of compounds). */
+export function monaiRegionOptions(o: O, C: number): RegionFamilyOptions {
+  const out: RegionFamilyOptions = { preset: 'monai', layout: 'channelsFirst' };
+  if (o.include_background === false) out.includeBackground = false;
+  if (o.sigmoid) {
+    out.fromLogits = true;
+    out.activation = 'sigmoid';
+  } else if (o.softmax && C > 1) {
+    out.fromLogits = true;
+    out.activation = 'softmax';
+  }
+  if (o.squared_pred) out.squared = true;
+  if (o.soft_label) out.softLabel = true;
+  if (o.batch) out.perImage = false;
+  if (o.smooth_nr !== undefined) out.smoothNr = o.smooth_nr as number;
+  if (o.smooth_dr !== undefined) out.smoothDr = o.smooth_dr as number;
+  if (o.reduction === 'sum') out.reduction = 'sum';
+  if (o.weight !== undefined && o.weight !== null) out.classWeights = o.weight as number | number[];
+  return out;
+}
+
+function channels(c: VectorCase): number {
+  return c.pr.shape[1];
+}
+
+export function adaptMonai(name: string, c: VectorCase): Adapted {
+  const o = c.options;
+  const C = channels(c);
+  const none = o.reduction === 'none' ? ('terms' as const) : undefined;
+  const gt = tensor(c.gt);
+  const pr = tensor(c.pr);
+  const ro = monaiRegionOptions(o, C);
+  switch (name) {
+    case 'DiceLoss':
+      return { loss: o.jaccard ? regionJaccardLoss(ro) : regionDiceLoss(ro), gt, pr, none };
+    case 'GeneralizedDiceLoss': {
+      const { classWeights: _w, ...rest } = ro;
+      return {
+        loss: regionGeneralizedDiceLoss({ ...rest, weightType: (o.w_type as 'square') ?? 'square' }),
+        gt,
+        pr,
+        none,
+      };
+    }
+    case 'TverskyLoss':
+      return {
+        loss: regionTverskyLoss({
+          ...ro,
+          alpha: (o.alpha as number) ?? 0.5,
+          beta: (o.beta as number) ?? 0.5,
+        }),
+        gt,
+        pr,
+        none,
+      };
+  }
+  return { declined: `no adapter for monai/${name}` };
+}
+
+export function adaptSmp(name: string, c: VectorCase): Adapted {
+  const o = c.options;
+  const mode = o.mode as string;
+  const gt = tensor(c.gt);
+  const pr = tensor(c.pr);
+  const C = channels(c);
+  const ro: RegionFamilyOptions = { preset: 'smp', layout: 'channelsFirst' };
+  if (o.from_logits === false) ro.fromLogits = false;
+  else ro.activation = mode === 'multiclass' ? 'softmax' : 'sigmoid';
+  if (o.ignore_index !== undefined && o.ignore_index !== null) ro.ignoreIndex = o.ignore_index as number;
+  if (o.eps !== undefined) ro.eps = o.eps as number;
+  if (o.smooth !== undefined) ro.smooth = o.smooth as number;
+  if (o.log_loss) ro.logLoss = true;
+  const classes = o.classes as number[] | undefined;
+  if (classes) ro.classIndexes = classes;
+  if (o.class_weights) {
+    const w = o.class_weights as number[];
+    ro.classWeights = classes ? classes.map((k) => w[k]) : w;
+  }
+  void C;
+  switch (name) {
+    case 'DiceLoss':
+      return { loss: regionDiceLoss(ro), gt, pr };
+    case 'JaccardLoss':
+      return { loss: regionJaccardLoss(ro), gt, pr };
+    case 'TverskyLoss':
+      return {
+        loss: regionTverskyLoss({
+          ...ro,
+          alpha: (o.alpha as number) ?? 0.5,
+          beta: (o.beta as number) ?? 0.5,
+          gamma: (o.gamma as number) ?? 1,
+        }),
+        gt,
+        pr,
+      };
+  }
+  return { declined: `no adapter for smp/${name}` };
+}

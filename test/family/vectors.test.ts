@@ -1,0 +1,82 @@
+/**
+ * Reference vectors of MONAI 1.5 and smp 0.5 losses (../shared/vectors/{monai,smp}), mapped onto segkit's
+ * options by ./adapters.ts. Every case passes or is declined with a listed reason (DECLINED below).
+ */
+import { describe, expect, it } from 'vitest';
+import { close, gradMismatch, loadVectors, num, nums } from '../helpers/vectors.js';
+import { adaptMonai, adaptSmp, type Adapted } from './adapters.js';
+import { DECLINED } from './declined.js';
+
+function flat(x: unknown): number[] {
+  return Array.isArray(x) ? x.flatMap(flat) : [num(x)];
+}
+
+function check(c: ReturnType<typeof loadVectors>['cases'][number], a: Adapted): string | null {
+  if ('declined' in a) return `declined: ${a.declined}`;
+  const e = c.expected;
+  if (e.error) {
+    try {
+      a.loss.value(a.gt, a.pr);
+    } catch {
+      return null;
+    }
+    return `expected an error (${e.error}: ${e.message})`;
+  }
+  if (a.none === 'terms') {
+    const want = flat(nums(e.value));
+    const got = a.loss.terms!(a.gt, a.pr).flat();
+    if (got.length !== want.length) return `terms length ${got.length} ≠ ${want.length}`;
+    for (let i = 0; i < want.length; i++) {
+      if (!close(got[i], want[i])) return `terms[${i}] ${got[i]} ≠ ${want[i]}`;
+    }
+    return null;
+  }
+  const want = num(e.value);
+  if (e.grad_pr) {
+    const r = a.loss.valueAndGrad(a.gt, a.pr);
+    if (!close(r.value, want)) return `value ${r.value} ≠ ${want}`;
+    const g = e.grad_pr.map(num);
+    const bad = gradMismatch(r.grad, g);
+    if (bad >= 0) return `grad[${bad}] ${r.grad[bad]} ≠ ${g[bad]}`;
+    return null;
+  }
+  const v = a.loss.value(a.gt, a.pr);
+  return close(v, want) ? null : `value ${v} ≠ ${want}`;
+}
+
+const FILES: ['monai' | 'smp', string][] = [
+  ['monai', 'DiceLoss'],
+  ['monai', 'GeneralizedDiceLoss'],
+  ['monai', 'TverskyLoss'],
+  ['smp', 'DiceLoss'],
+  ['smp', 'JaccardLoss'],
+  ['smp', 'TverskyLoss'],
+];
+
+describe.each(FILES)('%s/%s reference vectors', (folder, name) => {
+  const file = loadVectors(folder, name);
+  it(`passes every case except the declined ones (${file.case_count} cases)`, () => {
+    const failures: string[] = [];
+    let passed = 0;
+    let declined = 0;
+    for (const c of file.cases) {
+      const reason = DECLINED[`${folder}/${c.id}`];
+      if (reason) {
+        declined++;
+        continue;
+      }
+      let msg: string | null;
+      try {
+        msg = check(c, folder === 'monai' ? adaptMonai(name, c) : adaptSmp(name, c));
+      } catch (err) {
+        msg = `threw ${(err as Error).message}`;
+      }
+      if (msg === null) passed++;
+      else failures.push(`${c.id}: ${msg}  ${JSON.stringify(c.options)}`);
+    }
+    console.log(
+      `${folder}/${name}: ${passed} passed, ${declined} declined, ${failures.length} failed of ${file.case_count}`,
+    );
+    expect(failures).toEqual([]);
+  });
+});
