@@ -1,2 +1,25 @@
 // Re-exports of src/core/evaluation: one line per public file.
-export {};
+export type * from './types.js';
+export { ConfusionMatrix } from './confusionMatrix.js';
+export {
+  COUNT_METRICS,
+  metricFromCounts,
+  iouFromCounts,
+  diceFromCounts,
+  fbetaFromCounts,
+  precisionFromCounts,
+  recallFromCounts,
+  specificityFromCounts,
+  accuracyFromCounts,
+  balancedAccuracyFromCounts,
+  mccFromCounts,
+} from './fromCounts.js';
+export { reduceCounts, nanMean } from './reduce.js';
+export {
+  distanceTransform,
+  boundary,
+  percentile,
+  surfaceDistances,
+  surfaceDistancesPerClass,
+} from './surface.js';
+export { SurfaceAccumulator, SURFACE_FIELDS, type SurfaceReduction } from './surfaceAccumulator.js';

@@ -1,0 +1,476 @@
+/**
+ * The streaming confusion accumulator: exact integer counts per class (and per image), mergeable across
+ * processes through a versioned JSON state.
+ * @module
+ */
+import { argmaxLabels, binaryCount, confusionCount } from '../kernels/confusion.js';
+import type { NdArray, NumericArray } from '../types.js';
+import {
+  checkBoolean,
+  checkFiniteNumber,
+  checkNdArray,
+  formatShape,
+  formatValue,
+  rangeError,
+  sizeOf,
+  typeError,
+} from '../validate.js';
+import { reduceCounts } from './reduce.js';
+import type {
+  ClassCounts,
+  ComputeOptions,
+  ConfusionMatrixOptions,
+  ConfusionMode,
+  ConfusionState,
+  CountMetric,
+  ImageCounts,
+  MetricResult,
+  UpdateOptions,
+} from './types.js';
+
+const MODES: readonly ConfusionMode[] = ['multiclass', 'binary', 'multilabel'];
+
+/** Formats flat index `i` of `shape` as `i (position [a,b,c])`. */
+function where(i: number, shape: readonly number[]): string {
+  const pos: number[] = [];
+  let r = i;
+  for (let k = shape.length - 1; k >= 0; k--) {
+    pos.unshift(r % shape[k]);
+    r = Math.floor(r / shape[k]);
+  }
+  return `${i} (position ${formatShape(pos)})`;
+}
+
+function isIntegerArray(a: NumericArray): boolean {
+  return !(a instanceof Float32Array || a instanceof Float64Array || Array.isArray(a));
+}
+
+/**
+ * Streaming confusion counts for segmentation: `update` with batches, `merge` states from other workers or
+ * machines, `toJSON` / `fromJSON` to store them, and `compute` any count metric with any reduction.
+ *
+ * Inputs always carry the batch on axis 0: a single `[H, W]` label map is passed as shape `[1, H, W]`.
+ * Counts are exact integers, so merging the states of any split of a dataset reproduces the single run, and
+ * the reductions sum per-image values in sorted order so the computed metrics match bit for bit.
+ * @example
+ * const cm = new ConfusionMatrix({ numClasses: 3, ignoreIndex: 255, perImage: true });
+ * cm.update({ data: gt, shape: [1, 512, 512] }, { data: pred, shape: [1, 512, 512] }, { ids: ['case_01'] });
+ * cm.compute('dice', { reduction: 'macro-imagewise' }).value;
+ */
+export class ConfusionMatrix {
+  /** Number of classes (channels for multilabel). */
+  readonly numClasses: number;
+  /** How inputs are read. */
+  readonly mode: ConfusionMode;
+  /** The skipped gt label (multiclass), or null. */
+  readonly ignoreIndex: number | null;
+  /** Score threshold of binary / multilabel predictions. */
+  readonly threshold: number;
+  /** Whether per-image counts are kept. */
+  readonly perImage: boolean;
+  private readonly thresholdGiven: boolean;
+  private cm: Float64Array;
+  private counts: Float64Array; // [tp, fp, fn, tn] × C (binary / multilabel)
+  private rowList: ImageCounts[] = [];
+  private imageCount = 0;
+  private pixelCount = 0;
+  private ignoredCount = 0;
+
+  /**
+   * @param options.numClasses - number of classes C ≥ 1 (1 for binary).
+   * @param options.mode - `'multiclass'`, `'binary'` or `'multilabel'`. @default 'multiclass'
+   * @param options.ignoreIndex - gt label to skip (multiclass), outside [0, C). @default null
+   * @param options.threshold - positive when score ≥ threshold. @default 0.5
+   * @param options.perImage - keep per-image counts. @default false
+   */
+  constructor(options: ConfusionMatrixOptions) {
+    const fn = 'ConfusionMatrix';
+    if (options === null || typeof options !== 'object') {
+      throw typeError(fn, `options must be an object { numClasses, ... }; got ${formatValue(options)}.`);
+    }
+    const C = options.numClasses;
+    if (!Number.isInteger(C) || C < 1 || C > 65536) {
+      throw rangeError(fn, `numClasses must be an integer in [1, 65536]; got ${formatValue(C)}.`);
+    }
+    const mode = options.mode ?? 'multiclass';
+    if (!MODES.includes(mode)) {
+      throw typeError(fn, `mode must be 'multiclass', 'binary' or 'multilabel'; got ${formatValue(mode)}.`);
+    }
+    if (mode === 'binary' && C !== 1) {
+      throw rangeError(fn, `numClasses must be 1 in mode 'binary'; got ${C}.`);
+    }
+    const ig = options.ignoreIndex ?? null;
+    if (ig !== null) {
+      if (mode !== 'multiclass') {
+        throw typeError(fn, `ignoreIndex is only supported in mode 'multiclass'; got ${formatValue(ig)}.`);
+      }
+      if (!Number.isInteger(ig) || (ig >= 0 && ig < C)) {
+        throw rangeError(fn, `ignoreIndex must be an integer outside [0, ${C - 1}]; got ${formatValue(ig)}.`);
+      }
+    }
+    this.thresholdGiven = options.threshold !== undefined;
+    this.threshold =
+      options.threshold === undefined ? 0.5 : checkFiniteNumber(fn, 'threshold', options.threshold);
+    this.numClasses = C;
+    this.mode = mode;
+    this.ignoreIndex = ig;
+    this.perImage = checkBoolean(fn, 'perImage', options.perImage, false);
+    this.cm = new Float64Array(mode === 'multiclass' ? C * C : 0);
+    this.counts = new Float64Array(mode === 'multiclass' ? 0 : 4 * C);
+  }
+
+  /** Number of images seen (axis-0 entries of every update, plus merged states). */
+  get images(): number {
+    return this.imageCount;
+  }
+
+  /**
+   * Adds a batch. Multiclass: `gt` is a label map `[N, ...spatial]` of integers in [0, C) (or `ignoreIndex`),
+   * `pred` a label map of the same shape or class scores with a class axis of length C (argmax; first index on
+   * ties). Binary: `gt` 0/1 and `pred` 0/1 or scores, same shape `[N, ...]`. Multilabel: same-shape `gt` and
+   * `pred` with a class axis of length C at axis 1 (`layout: 'channelsFirst'`) or last.
+   * @param options.layout - where the class axis sits. @default 'channelsFirst'
+   * @param options.ids - one identifier per image, kept in the per-image rows.
+   * @throws RangeError on different shapes or a label outside [0, C) (naming the value and the first index),
+   * TypeError on non-integer labels.
+   */
+  update(gt: NdArray, pred: NdArray, options: UpdateOptions = {}): this {
+    const fn = 'ConfusionMatrix.update';
+    checkNdArray(fn, 'gt', gt, 1);
+    checkNdArray(fn, 'pred', pred, 1);
+    const layout = options.layout ?? 'channelsFirst';
+    if (layout !== 'channelsFirst' && layout !== 'channelsLast') {
+      throw typeError(fn, `layout must be 'channelsFirst' or 'channelsLast'; got ${formatValue(layout)}.`);
+    }
+    const N = gt.shape[0];
+    const ids = options.ids;
+    if (ids !== undefined && (!Array.isArray(ids) || ids.length !== N)) {
+      throw rangeError(fn, `ids must be an array of ${N} strings (one per image); got ${formatValue(ids)}.`);
+    }
+    const C = this.numClasses;
+    const sameShape = gt.shape.length === pred.shape.length && gt.shape.every((d, i) => d === pred.shape[i]);
+    const newRows: ImageCounts[] = [];
+    if (this.mode === 'multiclass') {
+      let labels = pred.data;
+      if (!sameShape) {
+        const expected = layout === 'channelsFirst' ? [N, C, ...gt.shape.slice(1)] : [...gt.shape, C];
+        if (pred.shape.length !== expected.length || !pred.shape.every((d, i) => d === expected[i])) {
+          throw rangeError(
+            fn,
+            `pred must be a label map of gt's shape ${formatShape(gt.shape)} or class scores of shape ${formatShape(expected)}; got ${formatShape(pred.shape)}.`,
+          );
+        }
+        const P = sizeOf(gt.shape) / N;
+        const out = C <= 256 ? new Uint8Array(N * P) : new Int32Array(N * P);
+        for (let b = 0; b < N; b++) {
+          const sub = out.subarray(b * P, (b + 1) * P);
+          if (layout === 'channelsFirst') argmaxLabels(pred.data, b * C * P, 1, P, C, P, sub);
+          else argmaxLabels(pred.data, b * C * P, C, 1, C, P, sub);
+        }
+        labels = out;
+      }
+      this.countLabels(fn, gt, labels, ids, newRows);
+    } else {
+      if (!sameShape) {
+        throw rangeError(
+          fn,
+          `gt and pred must have the same shape; got ${formatShape(gt.shape)} and ${formatShape(pred.shape)}.`,
+        );
+      }
+      this.countBinary(fn, gt, pred, layout, ids, newRows);
+    }
+    this.imageCount += N;
+    if (this.perImage) this.rowList.push(...newRows);
+    return this;
+  }
+
+  private countLabels(
+    fn: string,
+    gt: NdArray,
+    pred: NumericArray,
+    ids: readonly string[] | undefined,
+    newRows: ImageCounts[],
+  ): void {
+    const C = this.numClasses;
+    const N = gt.shape[0];
+    const P = gt.data.length / N;
+    const ig = this.ignoreIndex ?? NaN;
+    const batch = new Float64Array(C * C);
+    const img = new Float64Array(C * C);
+    let counted = 0;
+    for (let b = 0; b < N; b++) {
+      img.fill(0);
+      const bad = confusionCount(gt.data, pred, b * P, (b + 1) * P, C, ig, img);
+      if (bad >= 0) {
+        const g = gt.data[bad];
+        const gtBad = g >>> 0 !== g || g >= C;
+        const v = gtBad ? g : pred[bad];
+        const name = gtBad ? 'gt' : 'pred';
+        const at = where(bad, gt.shape);
+        if (!Number.isInteger(v)) {
+          throw typeError(fn, `${name} labels must be integers; got ${formatValue(v)} at index ${at}.`);
+        }
+        const range = this.ignoreIndex === null ? '' : ` (or ignoreIndex ${this.ignoreIndex})`;
+        throw rangeError(
+          fn,
+          `${name} labels must be in [0, ${C - 1}]${name === 'gt' ? range : ''}; got ${v} at index ${at}.`,
+        );
+      }
+      let n = 0;
+      for (let k = 0; k < C * C; k++) {
+        batch[k] += img[k];
+        n += img[k];
+      }
+      counted += n;
+      if (this.perImage) newRows.push({ id: ids ? String(ids[b]) : null, ...countsFromMatrix(img, C, n) });
+    }
+    for (let k = 0; k < C * C; k++) this.cm[k] += batch[k];
+    this.pixelCount += counted;
+    this.ignoredCount += gt.data.length - counted;
+  }
+
+  private countBinary(
+    fn: string,
+    gt: NdArray,
+    pred: NdArray,
+    layout: 'channelsFirst' | 'channelsLast',
+    ids: readonly string[] | undefined,
+    newRows: ImageCounts[],
+  ): void {
+    const C = this.numClasses;
+    const N = gt.shape[0];
+    const per = gt.data.length / N;
+    if (this.mode === 'multilabel') {
+      const axis = layout === 'channelsFirst' ? 1 : gt.shape.length - 1;
+      if (gt.shape.length < 2 || gt.shape[axis] !== C) {
+        throw rangeError(
+          fn,
+          `gt must have ${C} channels on axis ${axis} (${layout}); got shape ${formatShape(gt.shape)}.`,
+        );
+      }
+    }
+    const P = per / C;
+    const threshold = this.thresholdGiven || !isIntegerArray(pred.data) ? this.threshold : null;
+    const batch = new Float64Array(4 * C);
+    const img = new Float64Array(4);
+    for (let b = 0; b < N; b++) {
+      const row: ImageCounts = { id: ids ? String(ids[b]) : null, tp: [], fp: [], fn: [], tn: [] };
+      for (let c = 0; c < C; c++) {
+        img.fill(0);
+        const off = layout === 'channelsFirst' ? b * per + c * P : b * per + c;
+        const stride = layout === 'channelsFirst' ? 1 : C;
+        const bad = binaryCount(gt.data, off, pred.data, off, stride, P, threshold, img);
+        if (bad >= 0) {
+          const idx = off + bad * stride;
+          const g = gt.data[idx];
+          const name = g !== 0 && g !== 1 ? 'gt' : 'pred';
+          const v = name === 'gt' ? g : pred.data[idx];
+          throw rangeError(
+            fn,
+            `${name} must hold 0 or 1; got ${formatValue(v)} at index ${where(idx, gt.shape)}.`,
+          );
+        }
+        for (let k = 0; k < 4; k++) batch[4 * c + k] += img[k];
+        row.tp.push(img[0]);
+        row.fp.push(img[1]);
+        row.fn.push(img[2]);
+        row.tn.push(img[3]);
+      }
+      if (this.perImage) newRows.push(row);
+    }
+    for (let k = 0; k < 4 * C; k++) this.counts[k] += batch[k];
+    this.pixelCount += N * P;
+  }
+
+  /**
+   * Adds another accumulator (or its JSON state) to this one. Both must agree on numClasses, mode, ignoreIndex,
+   * threshold and perImage. Per-image rows are appended after this one's.
+   * @throws RangeError / TypeError naming the field that differs.
+   */
+  merge(other: ConfusionMatrix | ConfusionState): this {
+    const fn = 'ConfusionMatrix.merge';
+    const s = other instanceof ConfusionMatrix ? other.toJSON() : ConfusionMatrix.fromJSON(other).toJSON();
+    const mine = this.toJSON();
+    for (const key of ['numClasses', 'mode', 'ignoreIndex', 'threshold', 'perImage'] as const) {
+      if (s[key] !== mine[key]) {
+        throw rangeError(
+          fn,
+          `other.${key} must equal ${formatValue(mine[key])}; got ${formatValue(s[key])}.`,
+        );
+      }
+    }
+    const C = this.numClasses;
+    if (this.mode === 'multiclass') {
+      for (let g = 0; g < C; g++) for (let p = 0; p < C; p++) this.cm[g * C + p] += s.matrix![g][p];
+    } else {
+      for (let c = 0; c < C; c++) {
+        this.counts[4 * c] += s.tp[c];
+        this.counts[4 * c + 1] += s.fp[c];
+        this.counts[4 * c + 2] += s.fn[c];
+        this.counts[4 * c + 3] += s.tn[c];
+      }
+    }
+    this.imageCount += s.images;
+    this.pixelCount += s.pixels;
+    this.ignoredCount += s.ignored;
+    if (this.perImage) this.rowList.push(...s.rows);
+    return this;
+  }
+
+  /** Clears every count (options are kept). */
+  reset(): this {
+    this.cm.fill(0);
+    this.counts.fill(0);
+    this.rowList = [];
+    this.imageCount = 0;
+    this.pixelCount = 0;
+    this.ignoredCount = 0;
+    return this;
+  }
+
+  /** Dataset counts per class: tp, fp, fn, tn (length C each). */
+  stats(): ClassCounts {
+    if (this.mode === 'multiclass') return countsFromMatrix(this.cm, this.numClasses, this.pixelCount);
+    const C = this.numClasses;
+    const pick = (k: number): number[] => Array.from({ length: C }, (_, c) => this.counts[4 * c + k]);
+    return { tp: pick(0), fp: pick(1), fn: pick(2), tn: pick(3) };
+  }
+
+  /** Per-image counts, in update / merge order (empty unless `perImage`). */
+  imageStats(): ImageCounts[] {
+    return this.rowList.map((r) => ({
+      id: r.id,
+      tp: [...r.tp],
+      fp: [...r.fp],
+      fn: [...r.fn],
+      tn: [...r.tn],
+    }));
+  }
+
+  /**
+   * The C×C matrix, row = gt class, column = predicted class (multiclass only).
+   * @throws TypeError in binary / multilabel mode.
+   */
+  matrix(): number[][] {
+    if (this.mode !== 'multiclass') {
+      throw typeError('ConfusionMatrix.matrix', `mode must be 'multiclass'; got '${this.mode}'.`);
+    }
+    const C = this.numClasses;
+    return Array.from({ length: C }, (_, g) => Array.from(this.cm.subarray(g * C, (g + 1) * C)));
+  }
+
+  /**
+   * A metric with a reduction (see {@link reduceCounts}).
+   * @example cm.compute('iou', { reduction: 'macro', includeBackground: false }).value
+   */
+  compute(metric: CountMetric, options: ComputeOptions = {}): MetricResult {
+    return reduceCounts(
+      this.stats(),
+      this.perImage ? this.rowList : null,
+      metric,
+      options,
+      'ConfusionMatrix.compute',
+    );
+  }
+
+  /** The versioned state (see {@link ConfusionState}); plain JSON, exact integer counts. */
+  toJSON(): ConfusionState {
+    const st = this.stats();
+    return {
+      format: 'segkit.confusion',
+      version: 1,
+      mode: this.mode,
+      numClasses: this.numClasses,
+      ignoreIndex: this.ignoreIndex,
+      threshold: this.threshold,
+      perImage: this.perImage,
+      images: this.imageCount,
+      pixels: this.pixelCount,
+      ignored: this.ignoredCount,
+      matrix: this.mode === 'multiclass' ? this.matrix() : null,
+      ...st,
+      rows: this.imageStats(),
+    };
+  }
+
+  /**
+   * Rebuilds an accumulator from {@link ConfusionMatrix.toJSON} output (or its parsed JSON text).
+   * @throws TypeError / RangeError naming the malformed field.
+   */
+  static fromJSON(state: ConfusionState): ConfusionMatrix {
+    const fn = 'ConfusionMatrix.fromJSON';
+    if (state === null || typeof state !== 'object' || state.format !== 'segkit.confusion') {
+      throw typeError(fn, `state.format must be 'segkit.confusion'; got ${formatValue(state?.format)}.`);
+    }
+    if (state.version !== 1)
+      throw rangeError(fn, `state.version must be 1; got ${formatValue(state.version)}.`);
+    const cm = new ConfusionMatrix({
+      numClasses: state.numClasses,
+      mode: state.mode,
+      ignoreIndex: state.ignoreIndex,
+      threshold: state.threshold,
+      perImage: state.perImage,
+    });
+    const C = state.numClasses;
+    const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+    const checkVec = (name: string, v: unknown): number[] => {
+      if (!Array.isArray(v) || v.length !== C || !v.every(isCount)) {
+        throw rangeError(fn, `${name} must be ${C} integers ≥ 0; got ${formatValue(v)}.`);
+      }
+      return v as number[];
+    };
+    for (const key of ['images', 'pixels', 'ignored'] as const) {
+      if (!isCount(state[key]))
+        throw rangeError(fn, `state.${key} must be an integer ≥ 0; got ${formatValue(state[key])}.`);
+    }
+    if (state.mode === 'multiclass') {
+      if (!Array.isArray(state.matrix) || state.matrix.length !== C) {
+        throw rangeError(
+          fn,
+          `state.matrix must be ${C} rows of ${C} integers; got ${formatValue(state.matrix)}.`,
+        );
+      }
+      state.matrix.forEach((row, g) => cm.cm.set(checkVec(`state.matrix[${g}]`, row), g * C));
+    } else {
+      const [tp, fp, fnv, tn] = (['tp', 'fp', 'fn', 'tn'] as const).map((k) =>
+        checkVec(`state.${k}`, state[k]),
+      );
+      for (let c = 0; c < C; c++) cm.counts.set([tp[c], fp[c], fnv[c], tn[c]], 4 * c);
+    }
+    cm.imageCount = state.images;
+    cm.pixelCount = state.pixels;
+    cm.ignoredCount = state.ignored;
+    if (!Array.isArray(state.rows))
+      throw typeError(fn, `state.rows must be an array; got ${formatValue(state.rows)}.`);
+    cm.rowList = state.rows.map((r, i) => ({
+      id: r.id === null || r.id === undefined ? null : String(r.id),
+      tp: [...checkVec(`state.rows[${i}].tp`, r.tp)],
+      fp: [...checkVec(`state.rows[${i}].fp`, r.fp)],
+      fn: [...checkVec(`state.rows[${i}].fn`, r.fn)],
+      tn: [...checkVec(`state.rows[${i}].tn`, r.tn)],
+    }));
+    return cm;
+  }
+}
+
+/** tp, fp, fn, tn per class from a C×C matrix over `total` counted pixels. */
+export function countsFromMatrix(m: Float64Array, C: number, total: number): ClassCounts {
+  const tp: number[] = [];
+  const fp: number[] = [];
+  const fn: number[] = [];
+  const tn: number[] = [];
+  for (let c = 0; c < C; c++) {
+    let row = 0;
+    let col = 0;
+    for (let k = 0; k < C; k++) {
+      row += m[c * C + k];
+      col += m[k * C + c];
+    }
+    const t = m[c * C + c];
+    tp.push(t);
+    fp.push(col - t);
+    fn.push(row - t);
+    tn.push(total - row - col + t);
+  }
+  return { tp, fp, fn, tn };
+}

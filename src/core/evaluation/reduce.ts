@@ -1,0 +1,172 @@
+/**
+ * Reductions of per-image, per-class confusion counts to one number, and the NaN-skipping mean they share with
+ * the surface-distance reductions. Sums over images are taken in sorted order, so a result does not depend on
+ * the order in which images (or merged shards) arrived: merge(any split) gives the single run bit for bit.
+ * @module
+ */
+import { checkBoolean, formatValue, rangeError, typeError } from '../validate.js';
+import { countMetric, resolveCountOptions } from './fromCounts.js';
+import type { ClassCounts, ComputeOptions, CountMetric, MetricResult, NanMean, Reduction } from './types.js';
+
+const REDUCTIONS: readonly Reduction[] = [
+  'micro',
+  'macro',
+  'weighted',
+  'micro-imagewise',
+  'macro-imagewise',
+  'weighted-imagewise',
+  'none',
+];
+
+/**
+ * Mean of the non-NaN values (±Infinity included), summed in ascending order so that the result is independent
+ * of the input order.
+ * @returns `{ value, counted, skipped }`; value NaN when nothing was counted.
+ * @example nanMean([1, NaN, 3]) // { value: 2, counted: 2, skipped: 1 }
+ */
+export function nanMean(values: ArrayLike<number>): NanMean {
+  const kept: number[] = [];
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) kept.push(values[i]);
+  const skipped = values.length - kept.length;
+  if (kept.length === 0) return { value: NaN, counted: 0, skipped };
+  kept.sort((a, b) => a - b);
+  let s = 0;
+  for (const v of kept) s += v;
+  return { value: s / kept.length, counted: kept.length, skipped };
+}
+
+function weightedMean(values: readonly number[], weights: readonly number[]): NanMean {
+  let num = 0;
+  let den = 0;
+  let skipped = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) {
+      skipped++;
+      continue;
+    }
+    if (weights[i] === 0) continue;
+    num += weights[i] * values[i];
+    den += weights[i];
+  }
+  return { value: den === 0 ? NaN : num / den, counted: values.length - skipped, skipped };
+}
+
+/** Indices of the classes a reduction covers. */
+export function selectedClasses(numClasses: number, includeBackground: boolean): number[] {
+  const first = includeBackground || numClasses === 1 ? 0 : 1;
+  return Array.from({ length: numClasses - first }, (_, i) => i + first);
+}
+
+/**
+ * Reduces per-class counts to a metric value.
+ * @param totals - dataset counts per class (length C).
+ * @param rows - per-image counts (needed by the imagewise reductions and `'none'`), or null.
+ * @param metric - see {@link CountMetric}.
+ * @param options.reduction - see {@link Reduction}. @default 'macro'
+ * @param options.includeBackground - keep class 0. @default true
+ * @param options.classWeights - weights of `'weighted'` reductions (length C). @default support tp + fn
+ * @example reduceCounts({ tp: [3], fp: [1], fn: [2], tn: [10] }, null, 'dice').value // 0.6667
+ */
+export function reduceCounts(
+  totals: ClassCounts,
+  rows: readonly ClassCounts[] | null,
+  metric: CountMetric,
+  options: ComputeOptions = {},
+  fn = 'reduceCounts',
+): MetricResult {
+  const o = resolveCountOptions(fn, metric, options);
+  const reduction = options.reduction ?? 'macro';
+  if (!REDUCTIONS.includes(reduction)) {
+    throw typeError(fn, `reduction must be one of ${REDUCTIONS.join(', ')}; got ${formatValue(reduction)}.`);
+  }
+  const C = totals.tp.length;
+  const classes = selectedClasses(C, checkBoolean(fn, 'includeBackground', options.includeBackground, true));
+  const imagewise = reduction.endsWith('imagewise') || reduction === 'none';
+  if (imagewise && rows === null) {
+    throw rangeError(
+      fn,
+      `reduction '${reduction}' needs per-image counts; create the ConfusionMatrix with perImage: true.`,
+    );
+  }
+  let weights: number[] | null = null;
+  if (reduction.startsWith('weighted')) {
+    const cw = options.classWeights;
+    if (cw !== undefined) {
+      if (!Array.isArray(cw) || cw.length !== C || !cw.every((w) => Number.isFinite(w) && w >= 0)) {
+        throw rangeError(
+          fn,
+          `classWeights must be ${C} finite numbers ≥ 0 (one per class); got ${formatValue(cw)}.`,
+        );
+      }
+      weights = classes.map((c) => cw[c]);
+    } else weights = classes.map((c) => totals.tp[c] + totals.fn[c]);
+  }
+  const score = (k: ClassCounts, c: number): number => countMetric(o, k.tp[c], k.fp[c], k.fn[c], k.tn[c]);
+  const fromTotals = classes.map((c) => score(totals, c));
+  const result = (value: number | number[][], perClass: number[], skipped: number): MetricResult => ({
+    metric: o.metric,
+    reduction,
+    value,
+    perClass,
+    classes,
+    skipped,
+  });
+
+  switch (reduction) {
+    case 'micro': {
+      let tp = 0,
+        fp = 0,
+        fn_ = 0,
+        tn = 0;
+      for (const c of classes) {
+        tp += totals.tp[c];
+        fp += totals.fp[c];
+        fn_ += totals.fn[c];
+        tn += totals.tn[c];
+      }
+      return result(countMetric(o, tp, fp, fn_, tn), fromTotals, 0);
+    }
+    case 'macro': {
+      const m = nanMean(fromTotals);
+      return result(m.value, fromTotals, m.skipped);
+    }
+    case 'weighted': {
+      const m = weightedMean(fromTotals, weights!);
+      return result(m.value, fromTotals, m.skipped);
+    }
+    case 'none':
+      return result(
+        rows!.map((r) => classes.map((c) => score(r, c))),
+        fromTotals,
+        0,
+      );
+    case 'micro-imagewise': {
+      const perImage = rows!.map((r) => {
+        let tp = 0,
+          fp = 0,
+          fn_ = 0,
+          tn = 0;
+        for (const c of classes) {
+          tp += r.tp[c];
+          fp += r.fp[c];
+          fn_ += r.fn[c];
+          tn += r.tn[c];
+        }
+        return countMetric(o, tp, fp, fn_, tn);
+      });
+      const m = nanMean(perImage);
+      return result(m.value, fromTotals, m.skipped);
+    }
+    default: {
+      // macro-imagewise, weighted-imagewise: mean over images per class, then over classes.
+      let skipped = 0;
+      const perClass = classes.map((c) => {
+        const m = nanMean(rows!.map((r) => score(r, c)));
+        skipped += m.skipped;
+        return m.value;
+      });
+      const m = reduction === 'macro-imagewise' ? nanMean(perClass) : weightedMean(perClass, weights!);
+      return result(m.value, perClass, skipped);
+    }
+  }
+}
