@@ -13,9 +13,16 @@ import {
 } from '../../src/core/family/regionFamily.js';
 import type { RegionLoss } from '../../src/core/family/regionLoss.js';
 import type { RegionFamilyOptions } from '../../src/core/family/options.js';
+import { focalLoss, type FocalFamilyOptions } from '../../src/core/losses/focalLoss.js';
 
 export type Adapted =
-  | { loss: Loss & Partial<Pick<RegionLoss, 'terms'>>; gt: NdArray; pr: NdArray; none?: 'terms' | 'elements' }
+  | {
+      loss: Loss &
+        Partial<Pick<RegionLoss, 'terms'>> & { elements?: (gt: NdArray, pr: NdArray) => Float64Array };
+      gt: NdArray;
+      pr: NdArray;
+      none?: 'terms' | 'elements';
+    }
   | { declined: string };
 
 export function tensor(t: VectorTensor): NdArray {
@@ -42,6 +49,18 @@ export function monaiRegionOptions(o: O, C: number): RegionFamilyOptions {
   if (o.smooth_dr !== undefined) out.smoothDr = o.smooth_dr as number;
   if (o.reduction === 'sum') out.reduction = 'sum';
   if (o.weight !== undefined && o.weight !== null) out.classWeights = o.weight as number | number[];
+  return out;
+}
+
+/** MONAI FocalLoss options. */
+export function monaiFocalOptions(o: O): FocalFamilyOptions {
+  const out: FocalFamilyOptions = { preset: 'monai', layout: 'channelsFirst' };
+  if (o.include_background === false) out.includeBackground = false;
+  if (o.use_softmax) out.activation = 'softmax';
+  if (o.gamma !== undefined) out.gamma = o.gamma as number;
+  if (o.alpha !== undefined && o.alpha !== null) out.alpha = o.alpha as number;
+  if (o.weight !== undefined && o.weight !== null) out.classWeights = o.weight as number | number[];
+  if (o.reduction === 'sum') out.reduction = 'sum';
   return out;
 }
 
@@ -79,6 +98,9 @@ export function adaptMonai(name: string, c: VectorCase): Adapted {
         pr,
         none,
       };
+    case 'FocalLoss': {
+      return { loss: focalLoss(monaiFocalOptions(o)), gt, pr, none: none ? 'elements' : undefined };
+    }
   }
   return { declined: `no adapter for monai/${name}` };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Layout } from '../types.js';
+import { checkOptionKeys, resolveClassIndexes, resolveClassWeights, selectedChannels } from '../options.js';
 import {
   checkBoolean,
   checkFiniteNumber,
@@ -85,7 +86,7 @@ export interface RegionConfig {
   squared: boolean;
   softLabel: boolean;
   logLoss: boolean;
-  classWeights: number | readonly number[];
+  classWeights: number | Float64Array;
   classWeightMode: ClassWeightMode;
   classIndexes: readonly number[] | undefined;
   includeBackground: boolean;
@@ -187,42 +188,41 @@ export function checkEnum<T extends string>(
   return v as T;
 }
 
-/** Checks class weights: a finite number ≥ 0 or a non-empty array of them. */
-export function checkClassWeights(fn: string, v: unknown): number | readonly number[] {
-  if (v === undefined) return 1;
-  if (typeof v === 'number') return checkFiniteNumber(fn, 'classWeights', v, 0);
-  if (!Array.isArray(v) && !ArrayBuffer.isView(v)) {
-    throw typeError(fn, `classWeights must be a number or an array of numbers; got ${formatValue(v)}.`);
-  }
-  const arr = Array.from(v as ArrayLike<number>);
-  for (const w of arr) {
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-      throw rangeError(fn, `classWeights must be finite numbers ≥ 0; got ${formatValue(w)}.`);
-    }
-  }
-  return arr;
-}
+/** Every option key of the region family (each loss adds its own `extraKeys`). */
+export const REGION_FAMILY_KEYS = [
+  'preset',
+  'layout',
+  'fromLogits',
+  'activation',
+  'ignoreIndex',
+  'squared',
+  'softLabel',
+  'logLoss',
+  'classWeights',
+  'classWeightMode',
+  'classIndexes',
+  'includeBackground',
+  'emptyClass',
+  'perImage',
+  'smooth',
+  'smoothNr',
+  'smoothDr',
+  'eps',
+  'reduction',
+] as const;
 
-/** Checks class indexes (range is checked against the channel count at call time). */
-export function checkClassIndexes(fn: string, v: unknown): readonly number[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  const arr = typeof v === 'number' ? [v] : Array.isArray(v) ? v : undefined;
-  if (!arr || arr.length === 0 || !arr.every((k) => Number.isInteger(k) && k >= 0)) {
-    throw typeError(
-      fn,
-      `classIndexes must be a non-negative integer or a non-empty array of them; got ${formatValue(v)}.`,
-    );
-  }
-  if (new Set(arr).size !== arr.length) {
-    throw rangeError(fn, `classIndexes must not repeat a class; got ${formatValue(v)}.`);
-  }
-  return arr as number[];
-}
+/** The options only the general path knows: their presence sends sm's factories (diceLoss, ...) to it. */
+export const FAMILY_ONLY_KEYS: readonly string[] = REGION_FAMILY_KEYS.filter(
+  (k) => !['layout', 'classWeights', 'classIndexes', 'perImage', 'smooth'].includes(k),
+);
 
-/** Resolves the region options of `fn` (validation included). */
-export function resolveRegionOptions(fn: string, o: RegionFamilyOptions = {}): RegionConfig {
-  if (o === null || typeof o !== 'object')
-    throw typeError(fn, `options must be an object; got ${formatValue(o)}.`);
+/** Resolves the region options of `fn` (validation included); `extraKeys` are the loss's own options. */
+export function resolveRegionOptions(
+  fn: string,
+  options: RegionFamilyOptions = {},
+  extraKeys: readonly string[] = [],
+): RegionConfig {
+  const o = checkOptionKeys(fn, options, [...REGION_FAMILY_KEYS, ...extraKeys]) as RegionFamilyOptions;
   const preset = checkPreset(fn, o.preset);
   const d = PRESETS[preset];
   const smooth = o.smooth === undefined ? d.smooth : checkFiniteNumber(fn, 'smooth', o.smooth, 0);
@@ -235,7 +235,7 @@ export function resolveRegionOptions(fn: string, o: RegionFamilyOptions = {}): R
     squared: checkBoolean(fn, 'squared', o.squared, false),
     softLabel: checkBoolean(fn, 'softLabel', o.softLabel, d.softLabel),
     logLoss: checkBoolean(fn, 'logLoss', o.logLoss, false),
-    classWeights: checkClassWeights(fn, o.classWeights),
+    classWeights: resolveClassWeights(fn, o.classWeights),
     classWeightMode: checkEnum(
       fn,
       'classWeightMode',
@@ -243,7 +243,7 @@ export function resolveRegionOptions(fn: string, o: RegionFamilyOptions = {}): R
       ['score', 'loss', 'normalized'],
       d.classWeightMode,
     ),
-    classIndexes: checkClassIndexes(fn, o.classIndexes),
+    classIndexes: resolveClassIndexes(fn, o.classIndexes) ?? undefined,
     includeBackground: checkBoolean(fn, 'includeBackground', o.includeBackground, true),
     emptyClass: checkEnum(fn, 'emptyClass', o.emptyClass, ['formula', 'zero', 'skip'], d.emptyClass),
     perImage: checkBoolean(fn, 'perImage', o.perImage, d.perImage),
@@ -268,10 +268,7 @@ export function selectChannels(
   C: number,
 ): number[] {
   if (cfg.classIndexes) {
-    for (const k of cfg.classIndexes) {
-      if (k >= C) throw rangeError(fn, `classIndexes must be integers in [0, ${C - 1}]; got ${k}.`);
-    }
-    const ks = [...cfg.classIndexes];
+    const ks = selectedChannels(fn, [...cfg.classIndexes], C);
     return cfg.includeBackground || C === 1 ? ks : ks.filter((k) => k !== 0);
   }
   const all = Array.from({ length: C }, (_, k) => k);
@@ -279,10 +276,10 @@ export function selectChannels(
 }
 
 /** One weight per selected class, validated against the number of selected classes. */
-export function expandWeights(fn: string, w: number | readonly number[], K: number): Float64Array {
+export function expandWeights(fn: string, w: number | ArrayLike<number>, K: number): Float64Array {
   if (typeof w === 'number') return new Float64Array(K).fill(w);
   if (w.length !== K) {
     throw rangeError(fn, `classWeights must have ${K} entries, one per selected class; got ${w.length}.`);
   }
-  return Float64Array.from(w);
+  return Float64Array.from(w as ArrayLike<number>);
 }

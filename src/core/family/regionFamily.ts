@@ -3,7 +3,7 @@
  * generalized Dice and log-cosh Dice, each a reducer over the shared counts.
  * @module
  */
-import { checkFiniteNumber, checkNumberInRange } from '../validate.js';
+import { checkFiniteNumber, checkNumberInRange, formatValue, typeError } from '../validate.js';
 import { type RegionFamilyOptions, checkEnum, resolveRegionOptions } from './options.js';
 import type { RegionConfig } from './options.js';
 import { type RegionCounts, type RegionTerms, reduceRegion } from './region.js';
@@ -58,7 +58,7 @@ export const jaccardReducer: RegionReducer = (fn, counts, cfg) => {
 
 /** Dice / F-score loss on the general path (what `diceLoss` dispatches to when an issue-6 option is present). */
 export function regionDiceLoss(options: DiceFamilyOptions = {}, fn = 'diceLoss'): RegionLoss {
-  const cfg = resolveRegionOptions(fn, options);
+  const cfg = resolveRegionOptions(fn, options, ['beta']);
   const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
   return createRegionLoss(fn, cfg.logLoss ? 'log_dice_loss' : 'dice_loss', cfg, diceReducer(beta));
 }
@@ -71,7 +71,7 @@ export function regionJaccardLoss(options: RegionFamilyOptions = {}, fn = 'jacca
 
 /** Tversky / focal Tversky loss. */
 export function regionTverskyLoss(options: TverskyOptions = {}, fn = 'tverskyLoss'): RegionLoss {
-  const cfg = resolveRegionOptions(fn, options);
+  const cfg = resolveRegionOptions(fn, options, ['alpha', 'beta', 'gamma', 'gammaOn']);
   const alpha = options.alpha === undefined ? 0.5 : checkFiniteNumber(fn, 'alpha', options.alpha, 0);
   const beta = options.beta === undefined ? 0.5 : checkFiniteNumber(fn, 'beta', options.beta, 0);
   const gamma = options.gamma === undefined ? 1 : checkFiniteNumber(fn, 'gamma', options.gamma, 0);
@@ -142,14 +142,16 @@ export function regionGeneralizedDiceLoss(
   options: GeneralizedDiceOptions = {},
   fn = 'generalizedDiceLoss',
 ): RegionLoss {
-  const cfg = resolveRegionOptions(fn, options as RegionFamilyOptions);
   for (const k of ['squared', 'logLoss', 'classWeights', 'classWeightMode', 'emptyClass', 'eps'] as const) {
-    if ((options as RegionFamilyOptions)[k] !== undefined) {
-      throw new TypeError(
-        `${fn}: ${k} is not an option of the generalized Dice loss; got ${String((options as RegionFamilyOptions)[k])}.`,
+    const v = (options as RegionFamilyOptions)[k];
+    if (v !== undefined) {
+      throw typeError(
+        fn,
+        `options must not set ${k} (the weights come from weightType); got ${formatValue(v)}.`,
       );
     }
   }
+  const cfg = resolveRegionOptions(fn, options as RegionFamilyOptions, ['weightType', 'absentWeight']);
   const weightType = checkEnum(
     fn,
     'weightType',
@@ -178,7 +180,7 @@ export function logCoshReducer(inner: RegionReducer): RegionReducer {
 
 /** Log-cosh Dice loss. */
 export function regionLogCoshDiceLoss(options: DiceFamilyOptions = {}, fn = 'logCoshDiceLoss'): RegionLoss {
-  const cfg = resolveRegionOptions(fn, options);
+  const cfg = resolveRegionOptions(fn, options, ['beta']);
   const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
   return createRegionLoss(fn, 'log_cosh_dice_loss', cfg, logCoshReducer(diceReducer(beta)));
 }

@@ -1,0 +1,386 @@
+/**
+ * Focal loss of the family (Lin et al. 2017) in its sigmoid (per element) and softmax (per pixel) forms, from
+ * probabilities or from logits (log-sigmoid / log-softmax, stable for logits of ±1e4), with per-class `alpha`,
+ * class weights, ignored pixels and the MONAI / sm / smp presets. One pass: value and gradient together.
+ * @module
+ */
+import { checkOptionKeys, resolveClassIndexes, resolveClassWeights } from '../options.js';
+import type { BatchGeometry, Layout, NdArray, NumericArray } from '../types.js';
+import {
+  checkBoolean,
+  checkFiniteNumber,
+  checkLayout,
+  formatValue,
+  rangeError,
+  typeError,
+} from '../validate.js';
+import {
+  type Activation,
+  checkActivation,
+  checkIgnoreIndex,
+  prepareTargets,
+  resolveActivation,
+} from './input.js';
+import { type Preset, checkEnum, checkPreset, expandWeights, selectChannels } from './options.js';
+
+/** Options of {@link focalTerms} and the `focalLoss` factory. */
+export interface FocalFamilyOptions {
+  /** Defaults of a reference library: sm (probabilities, α = 0.25 on every class), MONAI (logits, no α), smp. @default 'segmentation_models' */
+  preset?: Preset;
+  /** Channel axis position. @default 'channelsLast' */
+  layout?: Layout;
+  /** `pr` holds logits. @default false (true for the MONAI and smp presets) */
+  fromLogits?: boolean;
+  /**
+   * The form: `'softmax'` = categorical focal loss −Σ_c α_c g_c (1 − p_c)^γ log p_c (MONAI `use_softmax`),
+   * `'sigmoid'` = binary focal loss per element. @default 'softmax' when C > 1 ('sigmoid' for MONAI), else 'sigmoid'
+   */
+  activation?: Activation;
+  /** Focusing parameter γ ≥ 0. @default 2 */
+  gamma?: number;
+  /**
+   * Class balance: a number in [0, 1] or one per channel; `null` for none. A number means α on every class (sm),
+   * or 1 − α for channel 0 and α for the others in the softmax form (MONAI); in the sigmoid form α weighs
+   * positives and 1 − α negatives. @default 0.25 (sm), null (MONAI, smp)
+   */
+  alpha?: number | readonly number[] | null;
+  /** Extra weight per selected class (MONAI `weight`). @default 1 */
+  classWeights?: number | readonly number[];
+  /** Channels to use (none = all). */
+  classIndexes?: number | readonly number[];
+  /** Use channel 0 when C > 1? @default true */
+  includeBackground?: boolean;
+  /** gt value whose pixels count nowhere. */
+  ignoreIndex?: number;
+  /** `'mean'` over the counted elements, or `'sum'` (MONAI preset: Σ over images and classes of the spatial mean). @default 'mean' */
+  reduction?: 'mean' | 'sum';
+}
+
+/** Resolved focal options. */
+export interface FocalConfig {
+  preset: Preset;
+  layout: Layout;
+  fromLogits: boolean;
+  activation: Activation | undefined;
+  gamma: number;
+  alpha: number | Float64Array | null;
+  classWeights: number | Float64Array;
+  classIndexes: readonly number[] | undefined;
+  includeBackground: boolean;
+  ignoreIndex: number | undefined;
+  reduction: 'mean' | 'sum';
+}
+
+/** The option keys of the focal loss. */
+export const FOCAL_KEYS = [
+  'preset',
+  'layout',
+  'fromLogits',
+  'activation',
+  'gamma',
+  'alpha',
+  'classWeights',
+  'classIndexes',
+  'includeBackground',
+  'ignoreIndex',
+  'reduction',
+] as const;
+
+/** Keras' epsilon: probabilities are clipped to [ε, 1 − ε] (bounds rounded to float32 as Keras). */
+const EPS_LO = Math.fround(1e-7);
+const EPS_HI = Math.fround(1 - 1e-7);
+
+/** Validates focal options; `extraKeys` are accepted and ignored (compound losses). */
+export function resolveFocalFamilyOptions(
+  fn: string,
+  options: FocalFamilyOptions = {},
+  extraKeys: readonly string[] = [],
+): FocalConfig {
+  const o = checkOptionKeys(fn, options, [...FOCAL_KEYS, ...extraKeys]) as FocalFamilyOptions;
+  const preset = checkPreset(fn, o.preset);
+  let alpha: number | Float64Array | null;
+  if (o.alpha === undefined) alpha = preset === 'segmentation_models' ? 0.25 : null;
+  else if (o.alpha === null) alpha = null;
+  else if (typeof o.alpha === 'number') {
+    checkFiniteNumber(fn, 'alpha', o.alpha);
+    if (o.alpha < 0 || o.alpha > 1) throw rangeError(fn, `alpha must be in [0, 1]; got ${o.alpha}.`);
+    alpha = o.alpha;
+  } else if (Array.isArray(o.alpha) || ArrayBuffer.isView(o.alpha)) {
+    const a = Float64Array.from(o.alpha as ArrayLike<number>);
+    for (const v of a) {
+      if (!(v >= 0 && v <= 1))
+        throw rangeError(fn, `alpha must be numbers in [0, 1]; got ${formatValue(v)}.`);
+    }
+    alpha = a;
+  } else {
+    throw typeError(
+      fn,
+      `alpha must be a number in [0, 1], an array of them or null; got ${formatValue(o.alpha)}.`,
+    );
+  }
+  return {
+    preset,
+    layout: checkLayout(fn, o.layout),
+    fromLogits: checkBoolean(fn, 'fromLogits', o.fromLogits, preset !== 'segmentation_models'),
+    activation: checkActivation(fn, o.activation) ?? (preset === 'monai' ? 'sigmoid' : undefined),
+    gamma: o.gamma === undefined ? 2 : checkFiniteNumber(fn, 'gamma', o.gamma, 0),
+    alpha,
+    classWeights: resolveClassWeights(fn, o.classWeights),
+    classIndexes: resolveClassIndexes(fn, o.classIndexes) ?? undefined,
+    includeBackground: checkBoolean(fn, 'includeBackground', o.includeBackground, true),
+    ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
+    reduction: checkEnum(fn, 'reduction', o.reduction, ['mean', 'sum'], 'mean'),
+  };
+}
+
+/** log σ(x) and σ(x), stable for any x. */
+function logSigmoid(x: number): number {
+  return (x >= 0 ? 0 : x) - Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Result of {@link focalTerms}. */
+export interface FocalResult {
+  value: number;
+  grad: Float32Array | null;
+  /** With `wantElements`: the weighted per-element terms of the selected channels, in pr's layout (MONAI `reduction: 'none'`). */
+  elements?: Float64Array;
+}
+
+/**
+ * Focal loss value and (when `withGrad`) its gradient with respect to `pr` (logits or probabilities).
+ * Sigmoid form per element: L = α₁·t·(1 − p)^γ·(−log p) + α₀·(1 − t)·p^γ·(−log(1 − p)).
+ * Softmax form per pixel: L = −Σ_c α_c·g_c·(1 − p_c)^γ·log p_c; from logits ∂L/∂x_j = h_j − p_j·Σ_c h_c with
+ * h_c = ∂L/∂log p_c = −α_c g_c ((1 − p_c)^γ − γ (1 − p_c)^{γ−1} p_c log p_c).
+ */
+export function focalTerms(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: FocalConfig,
+  withGrad: boolean,
+  wantElements = false,
+): FocalResult {
+  const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
+  const geom = t.geom;
+  const C = geom.channels;
+  const activation = cfg.activation ?? resolveActivation(undefined, C);
+  // MONAI drops channel 0 before its softmax (and ignores alpha then): reproduced behind its preset.
+  if (
+    cfg.preset === 'monai' &&
+    activation === 'softmax' &&
+    !cfg.includeBackground &&
+    C > 1 &&
+    cfg.fromLogits
+  ) {
+    return monaiDroppedBackground(fn, gt, pr, cfg, withGrad, wantElements);
+  }
+  const channels = selectChannels(fn, cfg, C);
+  const K = channels.length;
+  let w = expandWeights(fn, cfg.classWeights, K);
+  if (cfg.preset === 'monai' && K === 1) w = new Float64Array(1).fill(1);
+  const sel = new Int32Array(C).fill(-1);
+  channels.forEach((c, k) => (sel[c] = k));
+  // α per channel: [α₀ (negatives / the class's own weight in softmax form), α₁ (positives)].
+  const a1 = new Float64Array(C).fill(1);
+  const a0 = new Float64Array(C).fill(1);
+  if (cfg.alpha !== null) {
+    if (typeof cfg.alpha !== 'number' && cfg.alpha.length !== C) {
+      throw rangeError(fn, `alpha must have ${C} entries, one per channel; got ${cfg.alpha.length}.`);
+    }
+    for (let c = 0; c < C; c++) {
+      const a = typeof cfg.alpha === 'number' ? cfg.alpha : cfg.alpha[c];
+      if (activation === 'sigmoid') {
+        a1[c] = a;
+        a0[c] = 1 - a;
+      } else {
+        a1[c] = typeof cfg.alpha === 'number' && cfg.preset === 'monai' && c === 0 ? 1 - a : a;
+      }
+    }
+  }
+  const { g, mask } = t;
+  const x = pr.data;
+  const grad = withGrad ? new Float32Array(x.length) : null;
+  const el = wantElements ? new Float64Array(x.length) : null;
+  const gamma = cfg.gamma;
+  const { batch, pixels, imageStride, pixelStride, channelStride } = geom;
+  let total = 0;
+  let count = 0;
+  const lp = new Float64Array(C);
+  const pp = new Float64Array(C);
+  const h = new Float64Array(C);
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < pixels; s++) {
+      const base = b * imageStride + s * pixelStride;
+      if (activation === 'sigmoid') {
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const k = sel[c];
+          if (k < 0 || (mask !== null && mask[i] === 0)) continue;
+          count++;
+          const tv = g[i];
+          let L: number;
+          let dL: number;
+          if (cfg.fromLogits) {
+            const xv = x[i];
+            const lsp = logSigmoid(xv); // log p
+            const lsn = logSigmoid(-xv); // log(1 − p)
+            const sp = Math.exp(lsp);
+            const sn = Math.exp(lsn);
+            const fA = Math.exp(gamma * lsn); // (1 − p)^γ
+            const fB = Math.exp(gamma * lsp); // p^γ
+            const A = -fA * lsp;
+            const B = -fB * lsn;
+            L = a1[c] * tv * A + a0[c] * (1 - tv) * B;
+            // dA/dx = −(1−p)^γ (γ p (−log p) + (1 − p)); dB/dx = p^γ (γ (1 − p)(−log(1 − p)) + p)
+            const dA = -fA * (gamma * sp * -lsp + sn);
+            const dB = fB * (gamma * sn * -lsn + sp);
+            dL = a1[c] * tv * dA + a0[c] * (1 - tv) * dB;
+          } else {
+            const pv = x[i];
+            const q = pv < EPS_LO ? EPS_LO : pv > EPS_HI ? EPS_HI : pv;
+            const inside = pv >= EPS_LO && pv <= EPS_HI;
+            const lq = Math.log(q);
+            const l1q = Math.log(1 - q);
+            const fA = Math.pow(1 - q, gamma);
+            const fB = Math.pow(q, gamma);
+            L = a1[c] * tv * fA * -lq + a0[c] * (1 - tv) * fB * -l1q;
+            if (inside) {
+              const dA = (gamma > 0 ? -gamma * Math.pow(1 - q, gamma - 1) * -lq : 0) - fA / q;
+              const dB = (gamma > 0 ? gamma * Math.pow(q, gamma - 1) * -l1q : 0) + fB / (1 - q);
+              dL = a1[c] * tv * dA + a0[c] * (1 - tv) * dB;
+            } else dL = 0;
+          }
+          total += w[k] * L;
+          if (el) el[i] = w[k] * L;
+          if (grad) grad[i] = w[k] * dL;
+        }
+        continue;
+      }
+      // Softmax (categorical) form.
+      let valid = true;
+      if (mask !== null)
+        for (let c = 0, i = base; c < C; c++, i += channelStride) if (mask[i] === 0) valid = false;
+      if (!valid) continue;
+      count += K;
+      if (cfg.fromLogits) {
+        let max = -Infinity;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) if (x[i] > max) max = x[i];
+        let sum = 0;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) sum += Math.exp(x[i] - max);
+        const lse = max + Math.log(sum);
+        let hs = 0;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          lp[c] = x[i] - lse;
+          pp[c] = Math.exp(lp[c]);
+          h[c] = 0;
+          const k = sel[c];
+          const gv = g[i];
+          if (k < 0 || gv === 0) continue;
+          const om = 1 - pp[c];
+          const f = Math.pow(om, gamma);
+          total += w[k] * -a1[c] * gv * f * lp[c];
+          if (el) el[i] = w[k] * -a1[c] * gv * f * lp[c];
+          const df = gamma === 0 || om === 0 ? 0 : gamma * Math.pow(om, gamma - 1) * pp[c] * lp[c];
+          h[c] = -w[k] * a1[c] * gv * (f - df);
+          hs += h[c];
+        }
+        if (grad) for (let c = 0, i = base; c < C; c++, i += channelStride) grad[i] = h[c] - pp[c] * hs;
+      } else {
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const k = sel[c];
+          const gv = g[i];
+          if (k < 0 || gv === 0) continue;
+          const pv = x[i];
+          const q = pv < EPS_LO ? EPS_LO : pv > EPS_HI ? EPS_HI : pv;
+          const lq = Math.log(q);
+          const f = Math.pow(1 - q, gamma);
+          total += w[k] * -a1[c] * gv * f * lq;
+          if (el) el[i] = w[k] * -a1[c] * gv * f * lq;
+          if (grad && pv >= EPS_LO && pv <= EPS_HI) {
+            const df = gamma > 0 ? gamma * Math.pow(1 - q, gamma - 1) * lq : 0;
+            grad[i] = w[k] * a1[c] * gv * (df - f / q);
+          }
+        }
+      }
+    }
+  }
+  let scale = 1;
+  if (cfg.reduction === 'mean') scale = count > 0 ? 1 / count : 0;
+  else if (cfg.preset === 'monai') scale = 1 / pixels;
+  if (grad && scale !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= scale;
+  return { value: total * scale, grad, elements: el ? selectElements(el, geom, channels) : undefined };
+}
+
+/** The entries of the selected channels, in the same layout. */
+function selectElements(src: Float64Array, geom: BatchGeometry, channels: number[]): Float64Array {
+  const { batch, pixels, imageStride, pixelStride, channelStride, layout } = geom;
+  const out = new Float64Array(batch * pixels * channels.length);
+  let j = 0;
+  for (let b = 0; b < batch; b++) {
+    if (layout === 'channelsLast') {
+      for (let s = 0; s < pixels; s++)
+        for (const c of channels) out[j++] = src[b * imageStride + s * pixelStride + c * channelStride];
+    } else {
+      for (const c of channels)
+        for (let s = 0; s < pixels; s++)
+          out[j++] = src[b * imageStride + s * pixelStride + c * channelStride];
+    }
+  }
+  return out;
+}
+
+/** MONAI's softmax focal loss with `include_background=False`: channel 0 removed before the softmax, α ignored. */
+function monaiDroppedBackground(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: FocalConfig,
+  withGrad: boolean,
+  wantElements: boolean,
+): FocalResult {
+  const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
+  const geom = t.geom;
+  const sliced = (src: NumericArray): { data: Float64Array; shape: number[] } => dropChannel0(src, geom);
+  const p2 = sliced(pr.data);
+  const g2 = sliced(t.g);
+  const r = focalTerms(
+    fn,
+    g2,
+    p2,
+    { ...cfg, includeBackground: true, alpha: null, classIndexes: undefined },
+    withGrad,
+    wantElements,
+  );
+  if (!r.grad) return { value: r.value, grad: null, elements: r.elements };
+  const grad = new Float32Array(pr.data.length);
+  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
+  const L2 = geom.layout === 'channelsLast';
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < pixels; s++) {
+      for (let c = 1; c < C; c++) {
+        const j = L2 ? (b * pixels + s) * (C - 1) + (c - 1) : (b * (C - 1) + (c - 1)) * pixels + s;
+        grad[b * imageStride + s * pixelStride + c * channelStride] = r.grad[j];
+      }
+    }
+  }
+  return { value: r.value, grad, elements: r.elements };
+}
+
+/** A copy of `src` without channel 0 (same layout). */
+export function dropChannel0(
+  src: NumericArray,
+  geom: BatchGeometry,
+): { data: Float64Array; shape: number[] } {
+  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride, spatialShape, layout } = geom;
+  const out = new Float64Array(batch * pixels * (C - 1));
+  let j = 0;
+  if (layout === 'channelsLast') {
+    for (let b = 0; b < batch; b++)
+      for (let s = 0; s < pixels; s++)
+        for (let c = 1; c < C; c++) out[j++] = src[b * imageStride + s * pixelStride + c * channelStride];
+    return { data: out, shape: [batch, ...spatialShape, C - 1] };
+  }
+  for (let b = 0; b < batch; b++)
+    for (let c = 1; c < C; c++)
+      for (let s = 0; s < pixels; s++) out[j++] = src[b * imageStride + s * pixelStride + c * channelStride];
+  return { data: out, shape: [batch, C - 1, ...spatialShape] };
+}
