@@ -11,10 +11,15 @@ export default defineConfig([
     target: 'node20',
     outDir: 'dist',
     external: [/^@tensorflow\//],
+    // nifti-reader-js exports only an `import` condition: bundle it so that require('segkit/io') works.
+    noExternal: ['nifti-reader-js'],
   },
   {
-    entry: { 'cli/main': 'src/cli/main.ts' },
+    // The piscina worker of `segkit eval` needs a file of its own beside main.js (src/cli/eval/pool.ts);
+    // no splitting, so that each file stands alone and the worker path is always ./eval-worker.js.
+    entry: { 'cli/main': 'src/cli/main.ts', 'cli/eval-worker': 'src/cli/eval/worker.ts' },
     format: ['esm'],
+    splitting: false,
     sourcemap: true,
     target: 'node20',
     outDir: 'dist',

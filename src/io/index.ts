@@ -1,5 +1,14 @@
 /**
- * segkit/io — Node-only readers for mask files (PNG, NIfTI).
+ * segkit/io — Node-only readers for mask files (PNG, NIfTI-1), pairing of folders, and atomic writes.
  * @packageDocumentation
  */
-export {};
+export type { DecodeOptions, LabelArray, Mask, MaskFormat, Palette } from './types.js';
+export { DataError } from './errors.js';
+export { decodePngMask, MAX_PIXELS } from './decodePng.js';
+export { decodeNiftiMask, encodeNifti, formatIndex } from './nifti.js';
+export { parsePalette } from './palette.js';
+export { decodeMask, formatOf, MASK_EXTENSIONS, readMask, readMaskSync } from './readMask.js';
+export { listMasks, maskKey, pairMasks } from './pairMasks.js';
+export type { MaskFile, Pairing } from './pairMasks.js';
+export { writeFileAtomic, writeFilesAtomic } from './writeFileAtomic.js';
+export { checkLabels, firstInvalidLabel } from './checkLabels.js';

@@ -1,0 +1,347 @@
+/**
+ * Validation of the options of `segkit eval`, `merge` and `weights`: raw strings from commander in, typed
+ * settings out, a `UsageError` naming the option otherwise.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../errors.js';
+
+/** Count metrics (from confusion counts) the command line offers. */
+export const COUNT_METRICS = [
+  'dice',
+  'iou',
+  'precision',
+  'recall',
+  'specificity',
+  'accuracy',
+  'balancedAccuracy',
+  'npv',
+  'fpr',
+  'fnr',
+  'mcc',
+  'fbeta',
+] as const;
+/** Surface metrics the command line offers: `hd` (Hausdorff), `hd95` (the percentile HD), `assd`, `nsd`. */
+export const SURFACE_METRICS = ['hd', 'hd95', 'assd', 'nsd'] as const;
+/** The metrics computed when `--metrics` is not given. */
+export const DEFAULT_METRICS = ['dice', 'iou', 'precision', 'recall'] as const;
+/** Reductions of the count metrics. */
+export const REDUCTIONS = [
+  'macro-imagewise',
+  'micro-imagewise',
+  'weighted-imagewise',
+  'macro',
+  'micro',
+  'weighted',
+] as const;
+/** Pooling conventions of the percentile Hausdorff distance. */
+export const POOLINGS = ['max-of-directed', 'pooled'] as const;
+
+export type CountMetricName = (typeof COUNT_METRICS)[number];
+export type SurfaceMetricName = (typeof SURFACE_METRICS)[number];
+export type MetricName = CountMetricName | SurfaceMetricName;
+export type ReductionName = (typeof REDUCTIONS)[number];
+export type PoolingName = (typeof POOLINGS)[number];
+
+/**
+ * The settings that decide the numbers of an evaluation. Stored in shard states and in the JSON output; two
+ * states merge only when their settings are equal.
+ */
+export interface EvalSettings {
+  numClasses: number;
+  /** One name per class. */
+  labels: string[];
+  /** A gt label whose pixels are skipped, or null. */
+  ignoreIndex: number | null;
+  metrics: MetricName[];
+  includeBackground: boolean;
+  reduction: ReductionName;
+  /** Value of overlap metrics when a class is absent from gt and prediction alike ('NaN' = skipped in means). */
+  bothEmpty: number | 'NaN';
+  /** F-β weight (only for `fbeta`). */
+  beta: number;
+  percentile: number;
+  pooling: PoolingName;
+  /** NSD tolerance in spacing units, or null when NSD is not computed. */
+  tolerance: number | null;
+  /** Spacing for PNG masks in array-axis order ([dy, dx]), or null for 1 per axis. */
+  spacing: number[] | null;
+}
+
+/** Options of `eval` as commander hands them over (strings, booleans). */
+export interface RawEvalOptions {
+  gt?: string;
+  pred?: string;
+  numClasses?: string;
+  labels?: string;
+  ignoreIndex?: string;
+  metrics?: string;
+  tolerance?: string;
+  spacing?: string;
+  percentile?: string;
+  pooling?: string;
+  reduction?: string;
+  includeBackground?: boolean;
+  bothEmpty?: string;
+  beta?: string;
+  palette?: string;
+  json?: string;
+  csv?: string;
+  report?: string;
+  workers?: string;
+  shard?: string;
+  state?: string;
+  allowMissing?: boolean;
+}
+
+/** Output files (or `-` for stdout) of `eval` and `merge`. */
+export interface Outputs {
+  json?: string;
+  csv?: string;
+  report?: string;
+}
+
+/** Everything `eval` needs, validated. */
+export interface EvalOptions {
+  gt: string;
+  pred: string;
+  settings: EvalSettings;
+  palette?: string;
+  outputs: Outputs;
+  workers: number;
+  shard: { index: number; count: number } | null;
+  state?: string;
+  allowMissing: boolean;
+}
+
+const bad = (option: string, expectation: string, got: unknown): UsageError =>
+  new UsageError(`${option} must be ${expectation}; got ${JSON.stringify(got)}.`);
+
+/** An integer option in [min, max]. */
+export function parseInteger(option: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^[+-]?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw bad(
+      option,
+      max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer in [${min}, ${max}]`,
+      v,
+    );
+  }
+  return n;
+}
+
+/** A finite number option in [min, max] (`exclusiveMin` for > min). */
+export function parseNumber(
+  option: string,
+  v: string,
+  min: number,
+  max = Infinity,
+  exclusiveMin = false,
+): number {
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n) || n < min || (exclusiveMin && n === min) || n > max) {
+    const range = max === Infinity ? `${exclusiveMin ? '>' : '≥'} ${min}` : `in [${min}, ${max}]`;
+    throw bad(option, `a number ${range}`, v);
+  }
+  return n;
+}
+
+function parseChoice<T extends string>(option: string, v: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(v)) throw bad(option, `one of ${choices.join(', ')}`, v);
+  return v as T;
+}
+
+/** Required string option. */
+function required(option: string, v: string | undefined): string {
+  if (v === undefined || v === '') throw new UsageError(`${option} is required.`);
+  return v;
+}
+
+/** `--num-classes`: an integer in [1, 65536]. */
+export function parseNumClasses(v: string | undefined): number {
+  return parseInteger('--num-classes', required('--num-classes', v), 1, 65536);
+}
+
+/** `--ignore-index`: an integer outside [0, N). */
+export function parseIgnoreIndex(v: string | undefined, numClasses: number): number | null {
+  if (v === undefined) return null;
+  const n = parseInteger('--ignore-index', v, -(2 ** 31), 2 ** 32 - 1);
+  if (n >= 0 && n < numClasses) throw bad('--ignore-index', `outside the classes [0, ${numClasses - 1}]`, v);
+  return n;
+}
+
+/** `--workers`: 0 (decode in the main thread) to 64; default: the number of cores. */
+export function parseWorkers(v: string | undefined): number {
+  return v === undefined ? Math.max(1, availableParallelism()) : parseInteger('--workers', v, 0, 64);
+}
+
+/** `--spacing`: one positive number, or `x,y` / `x,y,z`; returned in array-axis order (reversed). */
+export function parseSpacing(v: string | undefined): number[] | null {
+  if (v === undefined) return null;
+  const parts = v.split(',');
+  if (
+    parts.length > 3 ||
+    parts.some((p) => !(Number(p) > 0) || !Number.isFinite(Number(p)) || p.trim() === '')
+  ) {
+    throw bad('--spacing', 'one positive number or 2–3 comma-separated positive numbers (x,y[,z])', v);
+  }
+  return parts.map(Number).reverse();
+}
+
+/** `--shard k/n` with 1 ≤ k ≤ n. */
+export function parseShard(v: string | undefined): { index: number; count: number } | null {
+  if (v === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index >= 1) || index > count || count > 1e6) {
+    throw bad('--shard', 'k/n with integers 1 ≤ k ≤ n (e.g. 2/3)', v);
+  }
+  return { index, count };
+}
+
+/** Output file options: at most one of them may be `-` (stdout). */
+export function parseOutputs(raw: { json?: string; csv?: string; report?: string }): Outputs {
+  const outputs: Outputs = {};
+  for (const key of ['json', 'csv', 'report'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (v === '') throw bad(`--${key}`, 'a file name (or - for stdout)', v);
+    outputs[key] = v;
+  }
+  const dashes = Object.values(outputs).filter((v) => v === '-').length;
+  if (dashes > 1) throw new UsageError('only one of --json, --csv and --report may be - (stdout).');
+  if (outputs.report === '-')
+    throw bad('--report', 'a file name (the HTML report is not written to stdout)', '-');
+  const files = Object.values(outputs).filter((v) => v !== '-');
+  if (new Set(files).size !== files.length)
+    throw new UsageError('--json, --csv and --report must name different files.');
+  return outputs;
+}
+
+/** Validates the options of `eval`. */
+export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
+  const gt = required('--gt', raw.gt);
+  const pred = required('--pred', raw.pred);
+  const numClasses = parseNumClasses(raw.numClasses);
+  const metrics = parseMetrics(raw.metrics);
+  const wantsNsd = metrics.includes('nsd');
+  if (raw.tolerance !== undefined && !wantsNsd)
+    throw new UsageError('--tolerance is only used with --metrics nsd.');
+  if (wantsNsd && raw.tolerance === undefined) {
+    throw new UsageError(
+      '--tolerance is required with --metrics nsd (the NSD tolerance τ, in spacing units, e.g. 1).',
+    );
+  }
+  const shard = parseShard(raw.shard);
+  if (shard && !raw.state)
+    throw new UsageError('--shard needs --state FILE (where the shard writes its counts for merge).');
+  const outputs = parseOutputs(raw);
+  if (raw.state !== undefined && Object.values(outputs).includes(raw.state)) {
+    throw new UsageError('--state must name a different file from --json, --csv and --report.');
+  }
+  const settings: EvalSettings = {
+    numClasses,
+    labels: parseLabels(raw.labels, numClasses),
+    ignoreIndex: parseIgnoreIndex(raw.ignoreIndex, numClasses),
+    metrics,
+    includeBackground: raw.includeBackground ?? false,
+    reduction:
+      raw.reduction === undefined ? 'macro-imagewise' : parseChoice('--reduction', raw.reduction, REDUCTIONS),
+    bothEmpty: parseBothEmpty(raw.bothEmpty),
+    beta: raw.beta === undefined ? 1 : parseNumber('--beta', raw.beta, 0, Infinity, true),
+    percentile: raw.percentile === undefined ? 95 : parseNumber('--percentile', raw.percentile, 0, 100),
+    pooling: raw.pooling === undefined ? 'max-of-directed' : parseChoice('--pooling', raw.pooling, POOLINGS),
+    tolerance: wantsNsd ? parseNumber('--tolerance', raw.tolerance as string, 0) : null,
+    spacing: parseSpacing(raw.spacing),
+  };
+  if (numClasses === 1 && !settings.includeBackground) {
+    throw new UsageError(
+      '--num-classes 1 leaves no foreground class; add --include-background or use --num-classes ≥ 2.',
+    );
+  }
+  return {
+    gt,
+    pred,
+    settings,
+    palette: raw.palette,
+    outputs,
+    workers: parseWorkers(raw.workers),
+    shard,
+    state: raw.state,
+    allowMissing: raw.allowMissing ?? false,
+  };
+}
+
+/** `--metrics`: comma-separated names, or `all`. */
+export function parseMetrics(v: string | undefined): MetricName[] {
+  if (v === undefined) return [...DEFAULT_METRICS];
+  const all: readonly string[] = [...COUNT_METRICS, ...SURFACE_METRICS];
+  const names = v.split(',').map((s) => s.trim());
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (!all.includes(n)) throw bad('--metrics', `a comma-separated list of ${all.join(', ')}`, v);
+    seen.add(n);
+  }
+  return all.filter((n) => seen.has(n)) as MetricName[];
+}
+
+/** `--labels`: comma-separated class names, one per class; default `0`, `1`, … */
+export function parseLabels(v: string | undefined, numClasses: number): string[] {
+  if (v === undefined) return Array.from({ length: numClasses }, (_, i) => String(i));
+  const names = v.split(',').map((s) => s.trim());
+  if (names.length !== numClasses || names.some((s) => s === '')) {
+    throw bad('--labels', `${numClasses} non-empty comma-separated names (one per class)`, v);
+  }
+  return names;
+}
+
+function parseBothEmpty(v: string | undefined): number | 'NaN' {
+  if (v === undefined || v.toLowerCase() === 'nan') return 'NaN';
+  return parseNumber('--both-empty', v, 0, 1);
+}
+
+/** Options of `weights`, validated. */
+export interface WeightsOptions {
+  masks: string;
+  numClasses: number;
+  method: 'inverse' | 'inverseSqrt' | 'median' | 'effective';
+  beta: number;
+  ignoreIndex: number | null;
+  palette?: string;
+  workers: number;
+  output?: string;
+}
+
+/** Validates the options of `weights`. */
+export function parseWeightsOptions(raw: {
+  masks?: string;
+  numClasses?: string;
+  method?: string;
+  beta?: string;
+  ignoreIndex?: string;
+  palette?: string;
+  workers?: string;
+  output?: string;
+}): WeightsOptions {
+  const masks = required('--masks', raw.masks);
+  const numClasses = parseNumClasses(raw.numClasses);
+  const method = parseChoice('--method', raw.method ?? 'inverse', [
+    'inverse',
+    'inverseSqrt',
+    'median',
+    'effective',
+  ] as const);
+  if (raw.beta !== undefined && method !== 'effective')
+    throw new UsageError('--beta is only used with --method effective.');
+  return {
+    masks,
+    numClasses,
+    method,
+    beta: raw.beta === undefined ? 0.999 : parseNumber('--beta', raw.beta, 0, 1),
+    ignoreIndex: parseIgnoreIndex(raw.ignoreIndex, numClasses),
+    palette: raw.palette,
+    workers: parseWorkers(raw.workers),
+    output: raw.output,
+  };
+}

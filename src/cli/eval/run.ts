@@ -1,0 +1,309 @@
+/**
+ * The actions of `segkit eval`, `merge` and `weights`, free of commander and of `process`: validated options
+ * and a {@link CliIO} in, an exit code out. Output files are written only when everything succeeded, and
+ * atomically.
+ * @module
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { DataError } from '../../io/errors.js';
+import { listMasks, pairMasks } from '../../io/pairMasks.js';
+import type { MaskFile } from '../../io/pairMasks.js';
+import { parsePalette } from '../../io/palette.js';
+import type { Palette } from '../../io/types.js';
+import { writeFilesAtomic } from '../../io/writeFileAtomic.js';
+import { EXIT, UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { computeWeights } from './weights.js';
+import { formatCsv, formatTable } from './format.js';
+import type { EvalOptions, Outputs, WeightsOptions } from './options.js';
+import { runTasks } from './pool.js';
+import { buildReport } from './report.js';
+import type { EvalResult } from './schema.js';
+import { joinConfusion, mergeStates, pairingDigest, parseState, shardRange } from './state.js';
+import type { EvalState, ImageRecord } from './state.js';
+import { summarize } from './summarize.js';
+import type { CountTask, EvalTask } from './worker.js';
+
+/** Where a command writes: stdout for data, stderr for diagnostics. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stderr is a terminal: only then is a progress bar drawn. */
+  isTTY: boolean;
+}
+
+/** The io of the running process. */
+export const processIO: CliIO = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  get isTTY() {
+    return Boolean(process.stderr.isTTY);
+  },
+};
+
+/** Checks that a folder option names an existing folder (a usage error otherwise). */
+async function checkFolder(option: string, dir: string): Promise<void> {
+  let isDir = false;
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch {
+    throw new UsageError(`${option} '${dir}' does not exist.`);
+  }
+  if (!isDir) throw new UsageError(`${option} '${dir}' is not a folder.`);
+}
+
+/** Lists the masks of a folder option; an empty folder is a data error. */
+async function listFolder(option: string, dir: string): Promise<MaskFile[]> {
+  await checkFolder(option, dir);
+  const files = await listMasks(dir);
+  if (files.length === 0)
+    throw new DataError(`${option} '${dir}' holds no mask files (.png, .nii, .nii.gz).`, { file: dir });
+  return files;
+}
+
+/** Reads `--palette FILE`. */
+async function loadPalette(path: string | undefined): Promise<Palette | undefined> {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`--palette '${path}' cannot be read.`);
+  }
+  return parsePalette(text, path);
+}
+
+/** Lists at most `max` names, then how many more. */
+function listSome(names: readonly string[], max = 20): string {
+  const shown = names
+    .slice(0, max)
+    .map((n) => `  ${n}\n`)
+    .join('');
+  return names.length > max ? `${shown}  … and ${names.length - max} more\n` : shown;
+}
+
+/** A progress bar on stderr when it is a terminal; otherwise nothing. */
+function progress(io: CliIO, label: string, total: number): { tick: () => void; stop: () => void } {
+  if (!io.isTTY || total < 2) return { tick: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {value}/{total} | {eta_formatted} left`,
+      clearOnComplete: true,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { tick: () => bar.increment(), stop: () => bar.stop() };
+}
+
+/** Renders the outputs of a result: the files to write, and what goes to stdout. */
+async function writeOutputs(
+  result: EvalResult,
+  outputs: Outputs,
+  io: CliIO,
+  extra: [string, string][] = [],
+): Promise<void> {
+  const render = {
+    json: () => JSON.stringify(result, null, 2) + '\n',
+    csv: () => formatCsv(result),
+    report: () => buildReport(result),
+  };
+  const files: [string, string][] = [...extra];
+  let stdout: string | undefined;
+  for (const key of ['json', 'csv', 'report'] as const) {
+    const target = outputs[key];
+    if (target === undefined) continue;
+    if (target === '-') stdout = render[key]();
+    else files.push([target, render[key]()]);
+  }
+  await writeFilesAtomic(files);
+  io.stdout(stdout ?? formatTable(result));
+}
+
+/** Writes the notes the workers returned (each distinct note once, at most 10). */
+function printWarnings(io: CliIO, command: string, warnings: readonly string[]): void {
+  const unique = [...new Set(warnings)];
+  for (const w of unique.slice(0, 10)) io.stderr(`segkit ${command}: warning: ${w}\n`);
+  if (unique.length > 10) io.stderr(`segkit ${command}: … and ${unique.length - 10} more warnings.\n`);
+}
+
+/**
+ * `segkit eval`: pairs the folders, evaluates every pair in the worker pool, prints the table (or the `-`
+ * output) and writes the output files.
+ * @returns the exit code (errors are thrown: `UsageError` → 2, anything else → 1).
+ */
+export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
+  const t0 = performance.now();
+  const [gtFiles, predFiles] = [await listFolder('--gt', opts.gt), await listFolder('--pred', opts.pred)];
+  const palette = await loadPalette(opts.palette);
+  const { pairs, missing, extra } = pairMasks(gtFiles, predFiles);
+  if (missing.length)
+    io.stderr(
+      `segkit eval: ${missing.length} ground-truth file(s) without a prediction in '${opts.pred}':\n${listSome(missing)}`,
+    );
+  if (extra.length)
+    io.stderr(
+      `segkit eval: ${extra.length} prediction(s) without a ground truth in '${opts.gt}':\n${listSome(extra)}`,
+    );
+  if ((missing.length || extra.length) && !opts.allowMissing) {
+    throw new DataError(
+      `the folders do not pair up (listed above); pass --allow-missing to evaluate the ${pairs.length} pairs found.`,
+    );
+  }
+  if (pairs.length === 0)
+    throw new DataError(`no file of --gt '${opts.gt}' has a prediction in --pred '${opts.pred}'.`);
+  const shard = opts.shard ?? { index: 1, count: 1 };
+  const [start, end] = shardRange(pairs.length, shard.index, shard.count);
+  const mine = pairs.slice(start, end);
+  const tasks: EvalTask[] = mine.map((p) => ({
+    kind: 'eval',
+    id: p.key,
+    gtPath: join(opts.gt, p.gt),
+    predPath: join(opts.pred, p.pred),
+    settings: opts.settings,
+    palette,
+  }));
+  const bar = progress(io, 'segkit eval', tasks.length);
+  let results;
+  try {
+    results = await runTasks(tasks, { workers: opts.workers, onDone: bar.tick });
+  } finally {
+    bar.stop();
+  }
+  printWarnings(
+    io,
+    'eval',
+    results.flatMap((r) => r.warnings),
+  );
+  const images: ImageRecord[] = results.map((r, i) => ({
+    id: r.id,
+    gt: mine[i].gt,
+    pred: mine[i].pred,
+    shape: r.shape,
+    spacing: r.spacing,
+    surface: r.surface,
+  }));
+  const template =
+    results[0]?.confusion ?? emptyConfusion(opts.settings.numClasses, opts.settings.ignoreIndex);
+  const state: EvalState = {
+    format: 'segkit.eval-state',
+    version: 1,
+    segkit: VERSION,
+    settings: opts.settings,
+    dataset: {
+      gt: opts.gt,
+      pred: opts.pred,
+      pairs: pairs.length,
+      digest: pairingDigest(pairs),
+      missing,
+      extra,
+    },
+    shard,
+    images,
+    confusion: joinConfusion(
+      results.map((r) => r.confusion),
+      template,
+    ),
+  };
+  const seconds = (performance.now() - t0) / 1000;
+  const rate = `${mine.length} pair(s) in ${seconds.toFixed(2)} s (${(mine.length / seconds).toFixed(1)}/s, ${opts.workers} worker${opts.workers === 1 ? '' : 's'})`;
+  const stateFile: [string, string][] = opts.state ? [[opts.state, JSON.stringify(state) + '\n']] : [];
+  if (opts.shard) {
+    await writeFilesAtomic(stateFile);
+    io.stderr(
+      `segkit eval: shard ${shard.index}/${shard.count}: ${rate}; state written to '${opts.state}'. Combine all shards with segkit merge.\n`,
+    );
+    return EXIT.ok;
+  }
+  const result = summarize(state);
+  await writeOutputs(result, opts.outputs, io, stateFile);
+  io.stderr(`segkit eval: ${rate}.\n`);
+  return EXIT.ok;
+}
+
+/** The confusion state of no image (a shard that received no pair). */
+function emptyConfusion(numClasses: number, ignoreIndex: number | null): EvalState['confusion'] {
+  const zeros = () => new Array<number>(numClasses).fill(0);
+  return {
+    format: 'segkit.confusion',
+    version: 1,
+    mode: 'multiclass',
+    numClasses,
+    ignoreIndex,
+    threshold: 0.5,
+    perImage: true,
+    images: 0,
+    pixels: 0,
+    ignored: 0,
+    matrix: Array.from({ length: numClasses }, zeros),
+    tp: zeros(),
+    fp: zeros(),
+    fn: zeros(),
+    tn: zeros(),
+    rows: [],
+  };
+}
+
+/**
+ * `segkit merge STATE...`: combines the states of all shards into the single-run result and writes the same
+ * outputs `eval` would.
+ */
+export async function runMerge(
+  files: readonly string[],
+  outputs: Outputs & { state?: string },
+  io: CliIO,
+): Promise<number> {
+  if (files.length === 0) throw new UsageError('segkit merge needs at least one state file.');
+  const states = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new UsageError(`state file '${file}' cannot be read.`);
+    }
+    states.push({ state: parseState(text, file), file });
+  }
+  const merged = mergeStates(states);
+  const result = summarize(merged);
+  await writeOutputs(
+    result,
+    outputs,
+    io,
+    outputs.state ? [[outputs.state, JSON.stringify(merged) + '\n']] : [],
+  );
+  io.stderr(`segkit merge: ${files.length} state(s), ${merged.images.length} pair(s).\n`);
+  return EXIT.ok;
+}
+
+/** `segkit weights`: counts the classes of every mask and prints the class weights as a JSON array. */
+export async function runWeights(opts: WeightsOptions, io: CliIO): Promise<number> {
+  const files = await listFolder('--masks', opts.masks);
+  const palette = await loadPalette(opts.palette);
+  const tasks: CountTask[] = files.map((f) => ({
+    kind: 'count',
+    path: join(opts.masks, f.file),
+    numClasses: opts.numClasses,
+    ignoreIndex: opts.ignoreIndex,
+    palette,
+  }));
+  const bar = progress(io, 'segkit weights', tasks.length);
+  let results;
+  try {
+    results = await runTasks(tasks, { workers: opts.workers, onDone: bar.tick });
+  } finally {
+    bar.stop();
+  }
+  const counts = new Array<number>(opts.numClasses).fill(0);
+  for (const r of results) r.counts.forEach((v, c) => (counts[c] += v));
+  const weights = computeWeights(counts, opts);
+  io.stderr(`segkit weights: ${files.length} file(s); pixels per class: ${counts.join(', ')}.\n`);
+  const text = JSON.stringify(weights) + '\n';
+  if (opts.output) await writeFilesAtomic([[opts.output, text]]);
+  else io.stdout(text);
+  return EXIT.ok;
+}

@@ -1,0 +1,111 @@
+/**
+ * The JSON written by `segkit eval --json` and `segkit merge --json`: schema `segkit.eval`, version 1.
+ *
+ * Numbers that JSON cannot hold are written as the strings `"NaN"`, `"Infinity"` and `"-Infinity"` (NaN: a
+ * value that is undefined, e.g. Dice of a class absent from both masks under the default policy, or a surface
+ * distance when both masks are empty; Infinity: a surface distance when exactly one mask is empty). Means skip
+ * NaN values and say how many they skipped. Keys appear in a fixed order and nothing depends on the time or
+ * the machine, so that the same inputs and settings give byte-identical files (a sharded run merged with
+ * `segkit merge` included).
+ *
+ * Versioning: a new optional key keeps `version` 1; any change of meaning, removal or rename increments it.
+ * @module
+ */
+import type { EvalSettings, MetricName } from './options.js';
+
+/** A number, or `"NaN"`, `"Infinity"`, `"-Infinity"`. */
+export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** A mean over images that skipped NaN values. */
+export interface ClassStat {
+  /** Mean over the images where the value is not NaN ("NaN" when there is none). */
+  mean: JsonNumber;
+  /** Population standard deviation (ddof = 0) over the same images. */
+  std: JsonNumber;
+  /** Number of images counted. */
+  n: number;
+  /** Number of images skipped because the value is NaN. */
+  skipped: number;
+}
+
+/** One class of the result. */
+export interface ClassResult {
+  /** Class index (the label value). */
+  index: number;
+  /** Class name (`--labels`, or the index as a string). */
+  name: string;
+  /** Ground-truth pixels of the class over the dataset (ignored pixels excluded). */
+  support: number;
+  /** Predicted pixels of the class over the dataset (at non-ignored pixels). */
+  predicted: number;
+  /** Per metric: the statistics over images. */
+  metrics: Partial<Record<MetricName, ClassStat>>;
+  /** Per count metric: the value from the dataset's summed counts (as nnU-Net's and MONAI's "aggregate"). */
+  pooled: Partial<Record<MetricName, JsonNumber>>;
+}
+
+/** One image (pair of files) of the result. */
+export interface ImageResult {
+  /** The pairing key: relative path without extension. */
+  id: string;
+  /** Ground-truth file, relative to `dataset.gt`. */
+  gt: string;
+  /** Prediction file, relative to `dataset.pred`. */
+  pred: string;
+  /** Array shape: `[H, W]` (PNG) or `[D, H, W]` (NIfTI, x fastest). */
+  shape: number[];
+  /** Spacing used for surface metrics, in the order of `shape`. */
+  spacing: number[];
+  /** Per metric: one value per reported class (in the order of `classes`). */
+  metrics: Partial<Record<MetricName, JsonNumber[]>>;
+  /** Mean over the foreground classes of the first metric (NaN skipped): the ranking of the worst images. */
+  score: JsonNumber;
+}
+
+/** The whole `--json` document. */
+export interface EvalResult {
+  schema: 'segkit.eval';
+  version: 1;
+  /** segkit version that wrote the file. */
+  segkit: string;
+  settings: EvalSettings;
+  dataset: {
+    /** `--gt` and `--pred` as given on the command line. */
+    gt: string;
+    pred: string;
+    /** Number of evaluated pairs. */
+    images: number;
+    /** Ground-truth files without a prediction, and prediction files without a ground truth (`--allow-missing`). */
+    missing: string[];
+    extra: string[];
+    /** Pixels counted (ignored excluded) and pixels skipped by `ignoreIndex`. */
+    pixels: number;
+    ignored: number;
+  };
+  /** Per metric: the summary value, how it was reduced and how many NaN it skipped. */
+  summary: Partial<Record<MetricName, { value: JsonNumber; reduction: string; skipped: number }>>;
+  /** Per metric: the mean over the foreground classes (1 … C−1) of the per-class means. */
+  foregroundMean: Partial<Record<MetricName, JsonNumber>>;
+  /** The reported classes (all, or all but 0 without `--include-background`). */
+  classes: ClassResult[];
+  /** Full C×C confusion matrix over the dataset: row = gt class, column = predicted class. */
+  confusion: number[][];
+  /** One entry per pair, sorted by `id`. */
+  images: ImageResult[];
+}
+
+/** A number as JSON: NaN and ±Infinity become strings. */
+export function jsonNumber(x: number): JsonNumber {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  return x;
+}
+
+/** The inverse of `jsonNumber`. */
+export function fromJsonNumber(x: JsonNumber | string | number | null): number {
+  if (typeof x === 'number') return x;
+  if (x === 'Infinity') return Infinity;
+  if (x === '-Infinity') return -Infinity;
+  return NaN;
+}

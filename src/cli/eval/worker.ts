@@ -1,0 +1,148 @@
+/**
+ * The work done per file, in a worker thread (piscina) or in the main thread: decode, check, count, measure.
+ * Built as its own file (`dist/cli/eval-worker.js`) so that piscina can start it.
+ * @module
+ */
+import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
+import type { ConfusionState } from '../../core/evaluation/types.js';
+import { bincount } from '../../core/kernels/bincount.js';
+import { checkLabels } from '../../io/checkLabels.js';
+import { DataError } from '../../io/errors.js';
+import { readMaskSync } from '../../io/readMask.js';
+import type { Mask, Palette } from '../../io/types.js';
+import { surfaceRow } from './engine.js';
+import type { EvalSettings } from './options.js';
+import type { JsonNumber } from './schema.js';
+
+/** Evaluate one pair of files. */
+export interface EvalTask {
+  kind: 'eval';
+  /** Pairing key. */
+  id: string;
+  /** Paths to read (also shown in messages). */
+  gtPath: string;
+  predPath: string;
+  settings: EvalSettings;
+  palette?: Palette;
+}
+
+/** Count the classes of one file (for class weights). */
+export interface CountTask {
+  kind: 'count';
+  path: string;
+  numClasses: number;
+  ignoreIndex: number | null;
+  palette?: Palette;
+}
+
+/** Any task. */
+export type Task = EvalTask | CountTask;
+
+/** The measurements of one pair. */
+export interface EvalTaskResult {
+  id: string;
+  shape: number[];
+  /** Spacing used (array-axis order). */
+  spacing: number[];
+  /** Confusion state of this image alone (per-image counts kept). */
+  confusion: ConfusionState;
+  /** Per surface metric: one value per class (NaN for classes not evaluated). */
+  surface: Record<string, JsonNumber[]>;
+  /** Notes for stderr (e.g. differing header spacings). */
+  warnings: string[];
+}
+
+/** Pixels per class of one file. */
+export interface CountTaskResult {
+  counts: number[];
+  pixels: number;
+}
+
+/** The result type of a task type. */
+export type TaskResult<T extends Task> = T extends EvalTask ? EvalTaskResult : CountTaskResult;
+
+const shapeText = (s: readonly number[]): string => s.join('×');
+
+/** Runs one task (the piscina entry point is the default export). */
+export function handleTask(task: Task): EvalTaskResult | CountTaskResult {
+  return task.kind === 'eval' ? evaluatePair(task) : countMask(task);
+}
+
+export default handleTask;
+
+/** Decodes a pair, checks sizes and labels, and measures it. */
+export function evaluatePair(task: EvalTask): EvalTaskResult {
+  const { settings } = task;
+  const gt = readMaskSync(task.gtPath, { palette: task.palette });
+  const pred = readMaskSync(task.predPath, { palette: task.palette });
+  if (gt.shape.length !== pred.shape.length || gt.shape.some((d, i) => d !== pred.shape[i])) {
+    throw new DataError(
+      `'${task.gtPath}' is ${shapeText(gt.shape)} but '${task.predPath}' is ${shapeText(pred.shape)}; a pair must have the same size.`,
+      { file: task.predPath },
+    );
+  }
+  checkLabels(
+    gt.data,
+    gt.shape,
+    settings.numClasses,
+    settings.ignoreIndex ?? undefined,
+    task.gtPath,
+    '--num-classes',
+  );
+  checkLabels(pred.data, pred.shape, settings.numClasses, undefined, task.predPath, '--num-classes');
+  const warnings: string[] = [];
+  const spacing = spacingOf(gt, pred, task, warnings);
+  const cm = new ConfusionMatrix({
+    numClasses: settings.numClasses,
+    ignoreIndex: settings.ignoreIndex,
+    perImage: true,
+  });
+  const batchShape = [1, ...gt.shape];
+  cm.update({ data: gt.data, shape: batchShape }, { data: pred.data, shape: batchShape }, { ids: [task.id] });
+  const surface = surfaceRow(gt, pred, spacing, settings);
+  return { id: task.id, shape: gt.shape, spacing, confusion: cm.toJSON(), surface, warnings };
+}
+
+/** The spacing of a pair: the gt header's, else `--spacing`, else 1 per axis. */
+function spacingOf(gt: Mask, pred: Mask, task: EvalTask, warnings: string[]): number[] {
+  const rank = gt.shape.length;
+  if (gt.spacing) {
+    if (
+      pred.spacing &&
+      pred.spacing.some((s, i) => Math.abs(s - gt.spacing![i]) > 1e-4 * Math.max(s, gt.spacing![i]))
+    ) {
+      warnings.push(
+        `'${task.predPath}' has spacing [${[...pred.spacing].reverse().join(', ')}] and '${task.gtPath}' [${[...gt.spacing].reverse().join(', ')}] (x, y, z); the ground truth's is used.`,
+      );
+    }
+    return gt.spacing;
+  }
+  const given = task.settings.spacing;
+  if (!given) return Array.from({ length: rank }, () => 1);
+  if (given.length === 1) return Array.from({ length: rank }, () => given[0]);
+  if (given.length !== rank) {
+    throw new DataError(
+      `--spacing has ${given.length} values but '${task.gtPath}' has ${rank} axes; give one value or ${rank}.`,
+      { file: task.gtPath },
+    );
+  }
+  return given;
+}
+
+/** Decodes one mask and counts its pixels per class. */
+export function countMask(task: CountTask): CountTaskResult {
+  const mask = readMaskSync(task.path, { palette: task.palette });
+  checkLabels(
+    mask.data,
+    mask.shape,
+    task.numClasses,
+    task.ignoreIndex ?? undefined,
+    task.path,
+    '--num-classes',
+  );
+  const counts = new Float64Array(task.numClasses);
+  bincount(mask.data, 0, mask.data.length, task.numClasses, task.ignoreIndex ?? -1, counts);
+  let pixels = 0;
+  for (const c of counts) pixels += c;
+  return { counts: Array.from(counts), pixels };
+}

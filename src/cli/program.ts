@@ -1,0 +1,56 @@
+/**
+ * The `segkit` program as a function: argv and a {@link CliIO} in, an exit code out. `main.ts` calls it with
+ * the process; tests call it in-process.
+ * @module
+ */
+import { Command, CommanderError } from 'commander';
+import { demoCommand } from './demo/command.js';
+import { EXIT } from './errors.js';
+import { evalCommand, mergeCommand, processContext, weightsCommand } from './eval/command.js';
+import type { CommandContext } from './eval/command.js';
+import type { CliIO } from './eval/run.js';
+import { VERSION } from './version.js';
+
+/** Applies segkit's conventions to a command and its subcommands: no `process.exit`, output through `io`. */
+function configure(cmd: Command, io: CliIO): void {
+  cmd
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError(`(run segkit ${cmd.name() === 'segkit' ? '' : `${cmd.name()} `}--help for usage)`);
+  for (const sub of cmd.commands) configure(sub, io);
+}
+
+/** The `segkit` command with its subcommands, writing through `ctx.io`. */
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('segkit')
+    .description('Segmentation losses and metrics: train demo, evaluate folders of masks, class weights.')
+    .version(VERSION);
+  program.addCommand(demoCommand());
+  program.addCommand(evalCommand(ctx));
+  program.addCommand(mergeCommand(ctx));
+  program.addCommand(weightsCommand(ctx));
+  configure(program, ctx.io);
+  return program;
+}
+
+/**
+ * Runs `segkit` with the arguments after the program name.
+ * @returns 0 success, 1 data error, 2 usage error.
+ * @example process.exitCode = await run(process.argv.slice(2))
+ */
+export async function run(argv: readonly string[], io: CliIO = processContext().io): Promise<number> {
+  const ctx: CommandContext = { io, exitCode: EXIT.ok };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    io.stderr(`segkit: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.data;
+  }
+  if (program.args.length === 0 && argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT.usage;
+  }
+  return ctx.exitCode || Number(process.exitCode ?? 0);
+}

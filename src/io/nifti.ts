@@ -1,0 +1,231 @@
+/**
+ * NIfTI-1 label volumes (`.nii`, `.nii.gz`): the header through nifti-reader-js, gzip through Node's zlib, and a
+ * small writer for tests and benchmarks.
+ * @module
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { NIFTI1 } from 'nifti-reader-js';
+import { MAX_PIXELS } from './decodePng.js';
+import { DataError, decodeError } from './errors.js';
+import type { DecodeOptions, LabelArray, Mask } from './types.js';
+
+const FN = 'readMask';
+const HEADER_BYTES = 348;
+const VOX_OFFSET = 352;
+
+type Ctor = {
+  new (buffer: ArrayBuffer): LabelArray | Float32Array | Float64Array;
+  BYTES_PER_ELEMENT: number;
+};
+
+/** NIfTI-1 datatype codes segkit reads, with their arrays and names. */
+const DATATYPES: Record<number, { ctor: Ctor; name: string }> = {
+  2: { ctor: Uint8Array, name: 'uint8' },
+  4: { ctor: Int16Array, name: 'int16' },
+  8: { ctor: Int32Array, name: 'int32' },
+  16: { ctor: Float32Array, name: 'float32' },
+  64: { ctor: Float64Array, name: 'float64' },
+  256: { ctor: Int8Array, name: 'int8' },
+  512: { ctor: Uint16Array, name: 'uint16' },
+  768: { ctor: Uint32Array, name: 'uint32' },
+};
+
+/**
+ * Decodes a NIfTI-1 single-file label volume (`.nii`, or `.nii.gz` when the bytes are gzip-compressed).
+ * - integer datatypes (u)int8/16/32 are returned as stored; float32/float64 volumes are accepted when every
+ *   voxel (after `scl_slope`/`scl_inter`, applied when they are not the identity) is an integer, and returned
+ *   as `Int32Array`;
+ * - 2-D and 3-D volumes (trailing axes of extent 1 are dropped); shape `[nz, ny, nx]` (x fastest, as stored),
+ *   spacing `[dz, dy, dx]` from `pixdim` in the header's units, `undefined` when the header's `pixdim` are
+ *   not all positive;
+ * - big-endian files are byte-swapped.
+ * @param bytes - the file's content.
+ * @param file - the name to show in error messages.
+ * @throws DataError naming `file`: not NIfTI-1, truncated, unsupported datatype or rank, non-integer labels.
+ * @example decodeNiftiMask(readFileSync('gt/case_001.nii.gz'), 'gt/case_001.nii.gz').shape // [128, 128, 128]
+ */
+export function decodeNiftiMask(bytes: Uint8Array, file: string, options: DecodeOptions = {}): Mask {
+  const maxPixels = options.maxPixels ?? MAX_PIXELS;
+  let raw = bytes;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      raw = gunzipSync(bytes, { maxOutputLength: Math.min(2 ** 31 - 1, maxPixels * 8 + 65536) });
+    } catch (cause) {
+      throw decodeError(FN, file, 'gzip-compressed NIfTI', cause);
+    }
+  }
+  const fail = (why: string): DataError =>
+    new DataError(`${FN}: cannot decode '${file}' as NIfTI-1: ${why}.`, { file });
+  if (raw.length < HEADER_BYTES)
+    throw fail(`the file ends early (${raw.length} bytes, a header has ${HEADER_BYTES})`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const sizeLE = view.getInt32(0, true);
+  const sizeBE = view.getInt32(0, false);
+  if (sizeLE === 540 || sizeBE === 540) throw fail('it is a NIfTI-2 file; only NIfTI-1 is supported');
+  if (sizeLE !== HEADER_BYTES && sizeBE !== HEADER_BYTES) {
+    throw fail(`sizeof_hdr must be 348; got ${sizeLE} (it is not a NIfTI-1 file, or it is corrupt)`);
+  }
+  const magic = String.fromCharCode(raw[344], raw[345], raw[346]);
+  if (magic === 'ni1') throw fail('header/image pairs (.hdr/.img) are not supported; use a single .nii file');
+  if (magic !== 'n+1') throw fail(`the magic string must be 'n+1'; got ${JSON.stringify(magic)}`);
+  const header = new NIFTI1();
+  try {
+    // The header and any extensions (up to vox_offset), not the voxels.
+    const le = sizeLE === HEADER_BYTES;
+    const voxOffset = view.getFloat32(108, le);
+    const headerEnd = Math.min(
+      raw.byteLength,
+      Math.max(VOX_OFFSET, Number.isFinite(voxOffset) ? voxOffset : 0),
+    );
+    header.readHeader(raw.buffer.slice(raw.byteOffset, raw.byteOffset + headerEnd) as ArrayBuffer);
+  } catch (cause) {
+    throw decodeError(FN, file, 'NIfTI-1', cause);
+  }
+  const dims = header.dims;
+  const rank = dims[0];
+  if (!(rank >= 1 && rank <= 7) || dims.slice(1, rank + 1).some((d) => !(d >= 1))) {
+    throw fail(`dim must hold a rank in [1, 7] and positive extents; got [${dims.slice(0, 8).join(', ')}]`);
+  }
+  let extents = dims.slice(1, rank + 1);
+  while (extents.length > 3 && extents[extents.length - 1] === 1) extents = extents.slice(0, -1);
+  if (extents.length === 1) extents = [extents[0], 1];
+  if (extents.length > 3) {
+    throw fail(`a label volume must be 2-D or 3-D; got dims [${extents.join(', ')}]`);
+  }
+  const count = extents.reduce((a, b) => a * b, 1);
+  if (count > maxPixels) throw fail(`its ${count} voxels exceed the limit of ${maxPixels}`);
+  const type = DATATYPES[header.datatypeCode];
+  if (!type) {
+    throw fail(
+      `datatype ${header.datatypeCode} is not a label type; use uint8, int8, (u)int16, (u)int32, or integral float32/float64`,
+    );
+  }
+  const start = Math.floor(header.vox_offset);
+  if (!(start >= VOX_OFFSET - 4)) throw fail(`vox_offset must be at least 348; got ${header.vox_offset}`);
+  const nbytes = count * type.ctor.BYTES_PER_ELEMENT;
+  if (start + nbytes > raw.length) {
+    throw fail(
+      `the file ends early (truncated?): ${count} voxels need ${start + nbytes} bytes; it has ${raw.length}`,
+    );
+  }
+  const copy = raw.buffer.slice(raw.byteOffset + start, raw.byteOffset + start + nbytes) as ArrayBuffer;
+  if (!header.littleEndian && type.ctor.BYTES_PER_ELEMENT > 1)
+    swapBytes(new Uint8Array(copy), type.ctor.BYTES_PER_ELEMENT);
+  let data = new type.ctor(copy);
+  const slope = header.scl_slope;
+  const inter = header.scl_inter;
+  const scaled =
+    Number.isFinite(slope) && slope !== 0 && (slope !== 1 || (Number.isFinite(inter) && inter !== 0));
+  if (scaled || data instanceof Float32Array || data instanceof Float64Array) {
+    data = toIntegerLabels(data, scaled ? slope : 1, scaled ? inter : 0, extents, file);
+  }
+  const shape = [...extents].reverse();
+  const pix = header.pixDims.slice(1, extents.length + 1).map(Math.abs);
+  const spacing = pix.every((p) => Number.isFinite(p) && p > 0) ? pix.reverse() : undefined;
+  return { data: data as LabelArray, shape, spacing, format: 'nifti' };
+}
+
+function swapBytes(b: Uint8Array, width: number): void {
+  for (let i = 0; i < b.length; i += width) {
+    for (let lo = i, hi = i + width - 1; lo < hi; lo++, hi--) {
+      const t = b[lo];
+      b[lo] = b[hi];
+      b[hi] = t;
+    }
+  }
+}
+
+/** Applies the scaling and checks that every value is an integer; returns an Int32Array. */
+function toIntegerLabels(
+  data: ArrayLike<number>,
+  slope: number,
+  inter: number,
+  extents: number[],
+  file: string,
+): Int32Array {
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] * slope + inter;
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
+      throw new DataError(
+        `${FN}: '${file}' must hold integer labels; got ${v} at ${formatIndex(i, [...extents].reverse())}.`,
+        { file },
+      );
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * The position of flat index `i` in a row-major array of `shape`, as `(x=…, y=…)` or `(x=…, y=…, z=…)` (x the
+ * last, fastest axis).
+ * @example formatIndex(5, [2, 3]) // '(x=2, y=1)'
+ */
+export function formatIndex(i: number, shape: readonly number[]): string {
+  const names = ['x', 'y', 'z', 't'];
+  const parts: string[] = [];
+  let rest = i;
+  for (let a = shape.length - 1, k = 0; a >= 0; a--, k++) {
+    parts.push(`${names[k] ?? `axis${a}`}=${rest % shape[a]}`);
+    rest = Math.floor(rest / shape[a]);
+  }
+  return `(${parts.join(', ')})`;
+}
+
+const CODE_OF = new Map<unknown, number>([
+  [Uint8Array, 2],
+  [Int16Array, 4],
+  [Int32Array, 8],
+  [Float32Array, 16],
+  [Float64Array, 64],
+  [Int8Array, 256],
+  [Uint16Array, 512],
+  [Uint32Array, 768],
+]);
+
+/**
+ * Encodes a label volume as a little-endian NIfTI-1 single file (`n+1`, vox_offset 352, no extension, unit mm,
+ * identity scaling, no orientation), gzip-compressed when `gzip` is true. The inverse of `decodeNiftiMask`.
+ * @param mask.data - the labels, row-major for `shape`.
+ * @param mask.shape - `[ny, nx]` or `[nz, ny, nx]`.
+ * @param mask.spacing - per axis in the order of `shape`. @default all 1
+ * @param options.gzip - compress (for `.nii.gz`). @default false
+ * @param options.level - gzip level 0–9. @default 6
+ * @example writeFileSync('a.nii.gz', encodeNifti({ data, shape: [64, 64, 64] }, { gzip: true }))
+ */
+export function encodeNifti(
+  mask: {
+    data: LabelArray | Float32Array | Float64Array;
+    shape: readonly number[];
+    spacing?: readonly number[];
+  },
+  options: { gzip?: boolean; level?: number } = {},
+): Uint8Array {
+  const code = CODE_OF.get(mask.data.constructor);
+  if (code === undefined)
+    throw new TypeError(`encodeNifti: mask.data must be a typed array NIfTI-1 can store.`);
+  if (mask.shape.length < 2 || mask.shape.length > 3) {
+    throw new RangeError(`encodeNifti: mask.shape must have 2 or 3 axes; got [${mask.shape.join(',')}].`);
+  }
+  const bytes = mask.data.byteLength;
+  const out = new Uint8Array(VOX_OFFSET + bytes);
+  const v = new DataView(out.buffer);
+  const extents = [...mask.shape].reverse();
+  const spacing = [...(mask.spacing ?? mask.shape.map(() => 1))].reverse();
+  v.setInt32(0, HEADER_BYTES, true);
+  v.setInt16(40, extents.length, true);
+  extents.forEach((d, i) => v.setInt16(42 + 2 * i, d, true));
+  for (let i = extents.length; i < 7; i++) v.setInt16(42 + 2 * i, 1, true);
+  v.setInt16(70, code, true);
+  v.setInt16(72, mask.data.BYTES_PER_ELEMENT * 8, true);
+  v.setFloat32(76, 1, true);
+  spacing.forEach((s, i) => v.setFloat32(80 + 4 * i, s, true));
+  for (let i = spacing.length; i < 7; i++) v.setFloat32(80 + 4 * i, 1, true);
+  v.setFloat32(108, VOX_OFFSET, true);
+  v.setFloat32(112, 1, true);
+  v.setUint8(123, 2);
+  out.set([0x6e, 0x2b, 0x31, 0], 344);
+  out.set(new Uint8Array(mask.data.buffer, mask.data.byteOffset, bytes), VOX_OFFSET);
+  return options.gzip ? new Uint8Array(gzipSync(out, { level: options.level ?? 6 })) : out;
+}
