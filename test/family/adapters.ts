@@ -13,6 +13,12 @@ import {
 } from '../../src/core/family/regionFamily.js';
 import type { RegionLoss } from '../../src/core/family/regionLoss.js';
 import type { RegionFamilyOptions } from '../../src/core/family/options.js';
+import {
+  createDiceCELoss,
+  createDiceFocalLoss,
+  type DiceCEOptions,
+  type DiceFocalOptions,
+} from '../../src/core/family/compound.js';
 import { focalLoss, type FocalFamilyOptions } from '../../src/core/losses/focalLoss.js';
 
 export type Adapted =
@@ -23,7 +29,8 @@ export type Adapted =
       pr: NdArray;
       none?: 'terms' | 'elements';
     }
-  | { declined: string };
+  | { declined: string }
+  | { broadcast: () => number[] };
 
 export function tensor(t: VectorTensor): NdArray {
   return { data: t.data, shape: t.shape };
@@ -98,6 +105,50 @@ export function adaptMonai(name: string, c: VectorCase): Adapted {
         pr,
         none,
       };
+    case 'DiceCELoss': {
+      const w = o.weight as number[] | undefined;
+      const { classWeights: _w, ...rest } = ro;
+      const opts: DiceCEOptions = { ...rest, jaccard: Boolean(o.jaccard) };
+      if (w) {
+        opts.ceWeights = w;
+        opts.classWeights = o.include_background === false && C > 1 ? w.slice(1) : w;
+      }
+      if (o.lambda_dice !== undefined) opts.lambdaDice = o.lambda_dice as number;
+      if (o.lambda_ce !== undefined) opts.lambdaCE = o.lambda_ce as number;
+      if (o.label_smoothing !== undefined) opts.labelSmoothing = o.label_smoothing as number;
+      return { loss: createDiceCELoss(opts), gt, pr };
+    }
+    case 'DiceFocalLoss': {
+      const opts: DiceFocalOptions = { ...ro, jaccard: Boolean(o.jaccard) };
+      if (none) {
+        // MONAI adds the [N, C, 1, …] Dice terms to the per-element focal terms: rebuilt from segkit's parts.
+        const fo = monaiFocalOptions({ ...o, use_softmax: false, reduction: 'mean' });
+        const dice = o.jaccard ? regionJaccardLoss(ro) : regionDiceLoss(ro);
+        const focal = focalLoss(fo);
+        const ld = (o.lambda_dice as number) ?? 1;
+        const lf = (o.lambda_focal as number) ?? 1;
+        return {
+          broadcast: () => {
+            const terms = dice.terms(gt, pr);
+            const el = focal.elements(gt, pr);
+            const N = pr.shape[0];
+            const K = terms[0].length;
+            const pixels = el.length / (N * K);
+            const out: number[] = [];
+            for (let n = 0; n < N; n++)
+              for (let k = 0; k < K; k++)
+                for (let s = 0; s < pixels; s++)
+                  out.push(ld * terms[terms.length === 1 ? 0 : n][k] + lf * el[(n * K + k) * pixels + s]);
+            return out;
+          },
+        };
+      }
+      if (o.lambda_dice !== undefined) opts.lambdaDice = o.lambda_dice as number;
+      if (o.lambda_focal !== undefined) opts.lambdaFocal = o.lambda_focal as number;
+      if (o.gamma !== undefined) opts.gamma = o.gamma as number;
+      if (o.alpha !== undefined) opts.alpha = o.alpha as number;
+      return { loss: createDiceFocalLoss(opts), gt, pr };
+    }
     case 'FocalLoss': {
       return { loss: focalLoss(monaiFocalOptions(o)), gt, pr, none: none ? 'elements' : undefined };
     }

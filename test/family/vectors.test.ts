@@ -14,6 +14,13 @@ function flat(x: unknown): number[] {
 function check(c: ReturnType<typeof loadVectors>['cases'][number], a: Adapted): string | null {
   if ('declined' in a) return `declined: ${a.declined}`;
   const e = c.expected;
+  if ('broadcast' in a) {
+    const want = flat(nums(e.value));
+    const got = a.broadcast();
+    if (got.length !== want.length) return `length ${got.length} ≠ ${want.length}`;
+    for (let i = 0; i < want.length; i++) if (!close(got[i], want[i])) return `[${i}] ${got[i]} ≠ ${want[i]}`;
+    return null;
+  }
   if (e.error) {
     try {
       a.loss.value(a.gt, a.pr);
@@ -50,6 +57,8 @@ const FILES: ['monai' | 'smp', string][] = [
   ['monai', 'GeneralizedDiceLoss'],
   ['monai', 'TverskyLoss'],
   ['monai', 'FocalLoss'],
+  ['monai', 'DiceCELoss'],
+  ['monai', 'DiceFocalLoss'],
   ['smp', 'DiceLoss'],
   ['smp', 'JaccardLoss'],
   ['smp', 'TverskyLoss'],

@@ -227,7 +227,7 @@ export function reduceRegion(
     if (empty && cfg.emptyClass === 'zero') continue;
     const num = a * tp[q] + cfg.smoothNr;
     const raw = a * tp[q] + wfp * fp[q] + wfn * fnA[q] + cfg.smoothDr;
-    const clamped = raw < cfg.eps;
+    const clamped = cfg.eps > 0 && raw < cfg.eps;
     const den = clamped ? cfg.eps : raw;
     const s = num / den;
     // ∂s/∂tp, ∂s/∂fp, ∂s/∂fn

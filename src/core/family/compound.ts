@@ -1,0 +1,228 @@
+/**
+ * Compound losses, MONAI-style: λ₁·(Dice or generalized Dice) + λ₂·(cross-entropy or focal). The second term
+ * always reads `pr` as logits (as MONAI and PyTorch's CrossEntropyLoss do); the region term follows
+ * `fromLogits` / `activation`.
+ * @module
+ */
+import { defineLoss, type Loss } from '../loss.js';
+import { resolveClassWeights } from '../options.js';
+import { checkFiniteNumber, checkNumberInRange } from '../validate.js';
+import type { Activation } from './input.js';
+import { checkActivation } from './input.js';
+import { crossEntropyTerms } from './crossEntropy.js';
+import { type FocalConfig, focalTerms } from './focal.js';
+import { type RegionFamilyOptions, resolveRegionOptions } from './options.js';
+import {
+  type GeneralizedDiceOptions,
+  regionDiceLoss,
+  regionGeneralizedDiceLoss,
+  regionJaccardLoss,
+} from './regionFamily.js';
+
+/** Σ λ_i·loss_i with the gradients summed; terms with λ = 0 are not evaluated. */
+export function weightedSum(name: string, parts: [number, Loss][]): Loss {
+  const live = parts.filter(([l]) => l !== 0);
+  return defineLoss({
+    name,
+    value: (gt, pr) => live.reduce((acc, [l, loss]) => acc + l * loss.value(gt, pr), 0),
+    valueAndGrad: (gt, pr) => {
+      let value = 0;
+      let grad: Float32Array | null = null;
+      for (const [l, loss] of live) {
+        const r = loss.valueAndGrad(gt, pr);
+        value += l * r.value;
+        if (grad === null) {
+          grad = r.grad;
+          if (l !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= l;
+        } else for (let i = 0; i < grad.length; i++) grad[i] += l * r.grad[i];
+      }
+      return { value, grad: grad ?? new Float32Array(pr.data.length) };
+    },
+  });
+}
+
+/** Options shared by the compounds. */
+interface CompoundCommon {
+  /** Weight of the region term. @default 1 */
+  lambdaDice?: number;
+  /** Use the Jaccard loss as region term (Dice + CE / focal only). @default false */
+  jaccard?: boolean;
+}
+
+/** Options of `diceCELoss`. */
+export interface DiceCEOptions extends RegionFamilyOptions, CompoundCommon {
+  /** F-β of the Dice term. @default 1 */
+  beta?: number;
+  /** Weight of the cross-entropy term. @default 1 */
+  lambdaCE?: number;
+  /** CE class weights, one per channel (all C, background included), or the positive weight for one channel. @default 1 */
+  ceWeights?: number | readonly number[];
+  /** CE label smoothing ε ∈ [0, 1]. @default 0 */
+  labelSmoothing?: number;
+}
+
+/** Options of `diceFocalLoss`. */
+export interface DiceFocalOptions extends RegionFamilyOptions, CompoundCommon {
+  /** F-β of the Dice term. @default 1 */
+  beta?: number;
+  /** Weight of the focal term. @default 1 */
+  lambdaFocal?: number;
+  /** Focal γ. @default 2 */
+  gamma?: number;
+  /** Focal α (number, one per channel, or null). @default null */
+  alpha?: number | readonly number[] | null;
+  /** Form of the focal term. @default 'sigmoid' (MONAI), or `activation` when that is 'softmax' */
+  focalActivation?: Activation;
+}
+
+/** Options of `generalizedDiceFocalLoss`. */
+export interface GeneralizedDiceFocalOptions extends GeneralizedDiceOptions {
+  lambdaGdl?: number;
+  lambdaFocal?: number;
+  gamma?: number;
+  alpha?: number | readonly number[] | null;
+  focalActivation?: Activation;
+  /** Focal class weights per selected class. @default 1 */
+  focalWeights?: number | readonly number[];
+}
+
+function pick<T extends object>(o: T, drop: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (!drop.includes(k)) out[k] = v;
+  return out as T;
+}
+
+function lambda(fn: string, arg: string, v: unknown): number {
+  return v === undefined ? 1 : checkFiniteNumber(fn, arg, v, 0);
+}
+
+const CE_KEYS = ['lambdaDice', 'lambdaCE', 'ceWeights', 'labelSmoothing', 'jaccard', 'beta'];
+const FOCAL_KEYS = ['lambdaDice', 'lambdaFocal', 'gamma', 'alpha', 'focalActivation', 'jaccard', 'beta'];
+
+/** λ_dice·Dice + λ_ce·CE (MONAI `DiceCELoss`). */
+export function createDiceCELoss(options: DiceCEOptions = {}, fn = 'diceCELoss'): Loss {
+  const cfg = resolveRegionOptions(fn, options, CE_KEYS);
+  const lambdaDice = lambda(fn, 'lambdaDice', options.lambdaDice);
+  const lambdaCE = lambda(fn, 'lambdaCE', options.lambdaCE);
+  const eps =
+    options.labelSmoothing === undefined
+      ? 0
+      : checkNumberInRange(fn, 'labelSmoothing', options.labelSmoothing, 0, 1);
+  const ceWeights = options.ceWeights === undefined ? undefined : resolveClassWeights(fn, options.ceWeights);
+  const regionOpts = pick(
+    options,
+    CE_KEYS.filter((k) => k !== 'beta' || options.jaccard),
+  );
+  const region = options.jaccard ? regionJaccardLoss(regionOpts, fn) : regionDiceLoss(regionOpts, fn);
+  const ce = defineLoss({
+    name: 'cross_entropy',
+    valueAndGrad: (gt, pr) => {
+      const r = crossEntropyTerms(
+        fn,
+        gt,
+        pr,
+        {
+          layout: cfg.layout,
+          weights: ceWeights,
+          labelSmoothing: eps,
+          ignoreIndex: cfg.ignoreIndex,
+          reduction: cfg.reduction,
+        },
+        true,
+      );
+      return { value: r.value, grad: r.grad! };
+    },
+    value: (gt, pr) =>
+      crossEntropyTerms(
+        fn,
+        gt,
+        pr,
+        {
+          layout: cfg.layout,
+          weights: ceWeights,
+          labelSmoothing: eps,
+          ignoreIndex: cfg.ignoreIndex,
+          reduction: cfg.reduction,
+        },
+        false,
+      ).value,
+  });
+  return weightedSum(`${region.name}_plus_ce_loss`, [
+    [lambdaDice, region],
+    [lambdaCE, ce],
+  ]);
+}
+
+function focalPart(
+  fn: string,
+  cfg: ReturnType<typeof resolveRegionOptions>,
+  o: { gamma?: number; alpha?: number | readonly number[] | null; focalActivation?: Activation },
+  weights: number | Float64Array,
+): Loss {
+  const activation =
+    checkActivation(fn, o.focalActivation) ?? (cfg.preset === 'monai' ? 'sigmoid' : cfg.activation);
+  let alpha: number | Float64Array | null = null;
+  if (o.alpha !== undefined && o.alpha !== null) {
+    alpha =
+      typeof o.alpha === 'number'
+        ? checkNumberInRange(fn, 'alpha', o.alpha, 0, 1)
+        : Float64Array.from(o.alpha);
+  }
+  const fc: FocalConfig = {
+    preset: cfg.preset,
+    layout: cfg.layout,
+    fromLogits: true,
+    activation,
+    gamma: o.gamma === undefined ? 2 : checkFiniteNumber(fn, 'gamma', o.gamma, 0),
+    alpha,
+    classWeights: weights,
+    classIndexes: cfg.classIndexes,
+    includeBackground: cfg.includeBackground,
+    ignoreIndex: cfg.ignoreIndex,
+    reduction: cfg.reduction,
+  };
+  return defineLoss({
+    name: 'focal_loss',
+    value: (gt, pr) => focalTerms(fn, gt, pr, fc, false).value,
+    valueAndGrad: (gt, pr) => {
+      const r = focalTerms(fn, gt, pr, fc, true);
+      return { value: r.value, grad: r.grad! };
+    },
+  });
+}
+
+/** λ_dice·Dice + λ_focal·focal (MONAI `DiceFocalLoss`); class weights apply to both terms. */
+export function createDiceFocalLoss(options: DiceFocalOptions = {}, fn = 'diceFocalLoss'): Loss {
+  const cfg = resolveRegionOptions(fn, options, FOCAL_KEYS);
+  const lambdaDice = lambda(fn, 'lambdaDice', options.lambdaDice);
+  const lambdaFocal = lambda(fn, 'lambdaFocal', options.lambdaFocal);
+  const regionOpts = pick(
+    options,
+    FOCAL_KEYS.filter((k) => k !== 'beta' || options.jaccard),
+  );
+  const region = options.jaccard ? regionJaccardLoss(regionOpts, fn) : regionDiceLoss(regionOpts, fn);
+  return weightedSum(`${region.name}_plus_focal_loss`, [
+    [lambdaDice, region],
+    [lambdaFocal, focalPart(fn, cfg, options, cfg.classWeights)],
+  ]);
+}
+
+const GDF_KEYS = ['lambdaGdl', 'lambdaFocal', 'gamma', 'alpha', 'focalActivation', 'focalWeights'];
+
+/** λ_gdl·generalized Dice + λ_focal·focal (MONAI `GeneralizedDiceFocalLoss`). */
+export function createGeneralizedDiceFocalLoss(
+  options: GeneralizedDiceFocalOptions = {},
+  fn = 'generalizedDiceFocalLoss',
+): Loss {
+  const cfg = resolveRegionOptions(
+    fn,
+    pick(options, ['weightType', 'absentWeight']) as RegionFamilyOptions,
+    GDF_KEYS,
+  );
+  const region = regionGeneralizedDiceLoss(pick(options, GDF_KEYS), fn);
+  const weights = options.focalWeights === undefined ? 1 : resolveClassWeights(fn, options.focalWeights);
+  return weightedSum('generalized_dice_focal_loss', [
+    [lambda(fn, 'lambdaGdl', options.lambdaGdl), region],
+    [lambda(fn, 'lambdaFocal', options.lambdaFocal), focalPart(fn, cfg, options, weights)],
+  ]);
+}

@@ -1,0 +1,101 @@
+/**
+ * Cross-entropy from logits as PyTorch computes it (the CE term of `diceCELoss`): softmax cross-entropy over
+ * all channels (label-map targets: weighted mean by Σ w_y, with label smoothing; dense targets: probability
+ * targets, mean over pixels), or binary cross-entropy with `posWeight` when there is one channel.
+ * @module
+ */
+import type { Layout, NdArray } from '../types.js';
+import { rangeError } from '../validate.js';
+import { prepareTargets } from './input.js';
+
+/** Options of {@link crossEntropyTerms}. */
+export interface CrossEntropyConfig {
+  layout: Layout;
+  /** One weight per channel (softmax), or the positive weight (one channel); `undefined` = 1. */
+  weights: number | Float64Array | undefined;
+  /** Label smoothing ε ∈ [0, 1] (softmax form). */
+  labelSmoothing: number;
+  ignoreIndex: number | undefined;
+  reduction: 'mean' | 'sum';
+}
+
+function logSigmoid(x: number): number {
+  return (x >= 0 ? 0 : x) - Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/**
+ * Value and gradient (w.r.t. the logits) of the cross-entropy.
+ * Softmax: L_i = −(1 − ε)·w_y·log p_y − (ε/C)·Σ_c w_c·log p_c (labels), or −Σ_c w_c·t'_c·log p_c with
+ * t' = (1 − ε)·t + ε/C (dense); ∂L/∂x_j = h_j − p_j·Σ_c h_c with h_c = ∂L/∂log p_c.
+ * One channel: L_i = −(w·t·log σ(x) + (1 − t)·log σ(−x)).
+ */
+export function crossEntropyTerms(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: CrossEntropyConfig,
+  withGrad: boolean,
+): { value: number; grad: Float32Array | null } {
+  const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
+  const { geom, g, mask, labelMap } = t;
+  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
+  const x = pr.data;
+  const grad = withGrad ? new Float32Array(x.length) : null;
+  const W = new Float64Array(C).fill(1);
+  if (cfg.weights !== undefined) {
+    if (typeof cfg.weights === 'number') W.fill(cfg.weights);
+    else if (cfg.weights.length === C) W.set(cfg.weights);
+    else if (cfg.weights.length === 1) W.fill(cfg.weights[0]);
+    else
+      throw rangeError(fn, `ceWeights must have ${C} entries, one per channel; got ${cfg.weights.length}.`);
+  }
+  let total = 0;
+  let denom = 0;
+  if (C === 1) {
+    const pw = W[0];
+    for (let i = 0; i < x.length; i++) {
+      if (mask !== null && mask[i] === 0) continue;
+      const xv = x[i];
+      const tv = g[i];
+      const lp = logSigmoid(xv);
+      const ln = logSigmoid(-xv);
+      total += -(pw * tv * lp + (1 - tv) * ln);
+      denom++;
+      if (grad) grad[i] = -pw * tv * Math.exp(ln) + (1 - tv) * Math.exp(lp);
+    }
+  } else {
+    const eps = cfg.labelSmoothing;
+    const lp = new Float64Array(C);
+    const h = new Float64Array(C);
+    for (let b = 0; b < batch; b++) {
+      for (let s = 0; s < pixels; s++) {
+        const base = b * imageStride + s * pixelStride;
+        if (mask !== null && mask[base] === 0) continue;
+        let max = -Infinity;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) if (x[i] > max) max = x[i];
+        let sum = 0;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) sum += Math.exp(x[i] - max);
+        const lse = max + Math.log(sum);
+        let hs = 0;
+        let wy = 0;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          lp[c] = x[i] - lse;
+          const tv = g[i];
+          // labels: g is one-hot, so (1 − ε)·t + ε/C reproduces nll + smoothing; w_y = Σ_c w_c·t_c.
+          const coef = W[c] * ((1 - eps) * tv + eps / C);
+          if (labelMap) wy += W[c] * tv;
+          h[c] = -coef;
+          hs += h[c];
+          total -= coef * lp[c];
+        }
+        denom += labelMap ? wy : 1;
+        if (grad) {
+          for (let c = 0, i = base; c < C; c++, i += channelStride) grad[i] = h[c] - Math.exp(lp[c]) * hs;
+        }
+      }
+    }
+  }
+  const scale = cfg.reduction === 'mean' ? (denom > 0 ? 1 / denom : 0) : 1;
+  if (grad && scale !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= scale;
+  return { value: total * scale, grad };
+}
