@@ -1,0 +1,166 @@
+/**
+ * One-pass kernels of sm's cross-entropy and focal losses: each returns the (unscaled) sum of the loss terms
+ * of its run and, when `grad` is given, writes `scale · ∂term/∂pr` there. Every `Math.log` / `Math.pow` is
+ * computed once, and only where its term is not multiplied by zero (gt = 0 or gt = 1).
+ *
+ * Clipping follows Keras: `p = clip(pr, eps, 1 − eps)` with eps = 1e-7; its gradient passes where
+ * `eps ≤ pr ≤ 1 − eps` (bounds included, as torch's clamp) and is 0 outside. A NaN prediction gives NaN.
+ * No validation, no allocation.
+ * @module
+ */
+import type { FloatArray } from './regionStats.js';
+
+const EPS = 1e-7;
+const HI = 1 - EPS;
+
+/** `(1 − p)^(γ − 1)` (and so `(1 − p)^γ` by one multiplication), avoiding `Math.pow` for γ = 1 and 2. */
+function powMinus1(x: number, gamma: number): number {
+  return gamma === 2 ? x : gamma === 1 ? 1 : Math.pow(x, gamma - 1);
+}
+
+/**
+ * Categorical focal term `−gt·α·(1 − p)^γ·log p` over `i = start; i < end; i += step`.
+ * Gradient inside the clip range: `−gt·α·((1 − p)^γ / p − γ·(1 − p)^(γ−1)·log p)`.
+ */
+export function focalRun(
+  gt: FloatArray,
+  pr: FloatArray,
+  grad: Float32Array | null,
+  start: number,
+  end: number,
+  step: number,
+  alpha: number,
+  gamma: number,
+  scale: number,
+): number {
+  let sum = 0;
+  for (let i = start; i < end; i += step) {
+    const g = gt[i];
+    const x = pr[i];
+    if (g === 0 && x === x) continue; // term and gradient are 0 (NaN still propagates, as in sm)
+    const p = x < EPS ? EPS : x > HI ? HI : x;
+    const om = 1 - p;
+    const omg1 = powMinus1(om, gamma);
+    const omg = omg1 * om;
+    const lp = Math.log(p);
+    const ga = g * alpha;
+    sum -= ga * omg * lp;
+    if (grad !== null && x >= EPS && x <= HI) grad[i] = -scale * ga * (omg / p - gamma * omg1 * lp);
+  }
+  return sum;
+}
+
+/**
+ * Binary focal terms `−gt·α·(1 − p)^γ·log p − (1 − gt)·(1 − α)·p^γ·log(1 − p)` over a run.
+ */
+export function binaryFocalRun(
+  gt: FloatArray,
+  pr: FloatArray,
+  grad: Float32Array | null,
+  start: number,
+  end: number,
+  step: number,
+  alpha: number,
+  gamma: number,
+  scale: number,
+): number {
+  let sum = 0;
+  for (let i = start; i < end; i += step) {
+    const g = gt[i];
+    const x = pr[i];
+    const p = x < EPS ? EPS : x > HI ? HI : x;
+    let d = 0;
+    if (g !== 0 || x !== x) {
+      const om = 1 - p;
+      const omg1 = powMinus1(om, gamma);
+      const lp = Math.log(p);
+      const ga = g * alpha;
+      sum -= ga * omg1 * om * lp;
+      d -= ga * ((omg1 * om) / p - gamma * omg1 * lp);
+    }
+    if (g !== 1 || x !== x) {
+      const pg1 = powMinus1(p, gamma);
+      const lq = Math.log(1 - p);
+      const gb = (1 - g) * (1 - alpha);
+      sum -= gb * pg1 * p * lq;
+      d -= gb * (gamma * pg1 * lq - (pg1 * p) / (1 - p));
+    }
+    if (grad !== null) grad[i] = x >= EPS && x <= HI ? scale * d : 0;
+  }
+  return sum;
+}
+
+/**
+ * Keras 2.x `binary_crossentropy` terms `−(gt·log(p + eps) + (1 − gt)·log(1 − p + eps))` over a run,
+ * `p = clip(pr, eps, 1 − eps)`.
+ */
+export function bceRun(
+  gt: FloatArray,
+  pr: FloatArray,
+  grad: Float32Array | null,
+  start: number,
+  end: number,
+  step: number,
+  scale: number,
+): number {
+  let sum = 0;
+  for (let i = start; i < end; i += step) {
+    const g = gt[i];
+    const x = pr[i];
+    const p = x < EPS ? EPS : x > HI ? HI : x;
+    let d = 0;
+    if (g !== 0 || x !== x) {
+      sum -= g * Math.log(p + EPS);
+      d -= g / (p + EPS);
+    }
+    if (g !== 1 || x !== x) {
+      sum -= (1 - g) * Math.log(1 - p + EPS);
+      d += (1 - g) / (1 - p + EPS);
+    }
+    if (grad !== null) grad[i] = x >= EPS && x <= HI ? scale * d : 0;
+  }
+  return sum;
+}
+
+/**
+ * sm's categorical cross-entropy over `pixels` pixels starting at `base` (pixel stride `pixelStride`): per
+ * pixel, the selected channels (element offsets `offsets[k]`, weights `weights[k]`) are normalised by their
+ * sum `s`, `q = clip(pr / s, eps, 1 − eps)`, and the term is `−Σ_k gt_k·w_k·log q_k`.
+ * Gradient: `u_k = −scale·gt_k·w_k / q_k` inside the clip range (0 outside), then
+ * `∂/∂pr_j = (u_j − Σ_k u_k·pr_k / s) / s`. `u` is scratch of length ≥ K.
+ */
+export function cceRun(
+  gt: FloatArray,
+  pr: FloatArray,
+  grad: Float32Array | null,
+  base: number,
+  pixels: number,
+  pixelStride: number,
+  offsets: Int32Array,
+  weights: Float64Array,
+  scale: number,
+  u: Float64Array,
+): number {
+  const K = offsets.length;
+  let sum = 0;
+  for (let j = 0, at = base; j < pixels; j++, at += pixelStride) {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += pr[at + offsets[k]];
+    let dot = 0;
+    for (let k = 0; k < K; k++) {
+      const i = at + offsets[k];
+      const gw = gt[i] * weights[k];
+      const q = pr[i] / s;
+      u[k] = 0;
+      if (gw === 0 && q === q) continue;
+      const qc = q < EPS ? EPS : q > HI ? HI : q;
+      sum -= gw * Math.log(qc);
+      if (q >= EPS && q <= HI) {
+        u[k] = (-scale * gw) / q;
+        dot += u[k] * q;
+      }
+    }
+    if (grad !== null) for (let k = 0; k < K; k++) grad[at + offsets[k]] = (u[k] - dot) / s;
+  }
+  return sum;
+}

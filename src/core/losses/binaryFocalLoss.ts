@@ -1,0 +1,38 @@
+/**
+ * sm's `BinaryFocalLoss` / `binary_focal_loss`.
+ * @module
+ */
+import { binaryFocalRun } from '../kernels/crossEntropy.js';
+import { withDefaultInstance, type LossFactory } from '../loss.js';
+import { resolveFocalOptions, type FocalOptions } from '../options.js';
+import { elementwiseLoss, sumRuns } from './elementwise.js';
+
+/** Options of {@link binaryFocalLoss}: `alpha`, `gamma`, `layout` (no class selection, as in sm). */
+export type BinaryFocalOptions = Omit<FocalOptions, 'classIndexes'>;
+
+/**
+ * Binary focal loss (Lin et al. 2017), the mean over every element of
+ * `−gt·α·(1 − p)^γ·log p − (1 − gt)·(1 − α)·p^γ·log(1 − p)`, `p = clip(pr, 1e-7, 1 − 1e-7)`.
+ * γ = 0 and α = ½ give half the plain binary cross-entropy (without Keras' `+ eps` inside the log).
+ * Gradient in closed form, 0 outside the clip range.
+ *
+ * Degenerate cases: predictions of exactly 0 or 1 are clipped (finite loss, zero gradient).
+ * Identical to segmentation_models 1.0.1 `BinaryFocalLoss`; named `binary_focal_loss`. Also its own
+ * default instance (sm's `binary_focal_loss`).
+ *
+ * @param options.alpha - weight of the positive term, in [0, 1]. @default 0.25
+ * @param options.gamma - focusing parameter, ≥ 0. @default 2
+ * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @example
+ * binaryFocalLoss({ alpha: 0.5, gamma: 1 }).valueAndGrad(gt, pr);
+ */
+export const binaryFocalLoss: LossFactory<BinaryFocalOptions> = withDefaultInstance(
+  (options?: BinaryFocalOptions) => {
+    const o = resolveFocalOptions('binaryFocalLoss', options, false);
+    return elementwiseLoss('binaryFocalLoss', 'binary_focal_loss', o.layout, null, (call, grad, scale) =>
+      sumRuns(call, (start, end, step) =>
+        binaryFocalRun(call.gt, call.pr, grad, start, end, step, o.alpha, o.gamma, scale),
+      ),
+    );
+  },
+);

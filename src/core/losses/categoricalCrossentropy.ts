@@ -1,0 +1,64 @@
+/**
+ * sm's `CategoricalCELoss` / `categorical_crossentropy`.
+ * @module
+ */
+import { cceRun } from '../kernels/crossEntropy.js';
+import { withDefaultInstance, type LossFactory } from '../loss.js';
+import { checkClassWeights, resolveCrossentropyOptions, type CrossentropyOptions } from '../options.js';
+import { elementwiseLoss } from './elementwise.js';
+
+/**
+ * Categorical cross-entropy as sm computes it: the selected channels of each pixel are first normalised by
+ * their sum (`q = pr / Σ_selected pr`), clipped to [1e-7, 1 − 1e-7], and
+ * `loss = −mean(gt·log(q)·classWeights)` over every element of the selected channels (so the mean divides
+ * by N·pixels·K, not by the number of pixels). Gradient through the normalisation:
+ * `∂/∂pr_j = (u_j − Σ_k u_k·q_k) / s` with `u_k = −gt_k·w_k / (M·q_k)` inside the clip range.
+ *
+ * Degenerate cases: probabilities of exactly 0 or 1 are clipped (finite loss); a pixel whose selected
+ * probabilities are all 0 gives NaN (0/0), as in sm. `classWeights` apply per channel in both layouts (sm
+ * broadcasts them over the last axis, which is the channel axis only for channels-last). Identical to
+ * segmentation_models 1.0.1 `CategoricalCELoss`; named `categorical_crossentropy`. Also its own default
+ * instance (sm's `categorical_crossentropy`).
+ *
+ * @param options.classWeights - a number or one weight per selected class. @default 1
+ * @param options.classIndexes - channels to use (normalisation runs over these only). @default all channels
+ * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @example
+ * categoricalCrossentropy({ classWeights: [0.5, 2, 2] }).valueAndGrad(gt, pr);
+ */
+export const categoricalCrossentropy: LossFactory<CrossentropyOptions> = withDefaultInstance(
+  (options?: CrossentropyOptions) => {
+    const fn = 'categoricalCrossentropy';
+    const o = resolveCrossentropyOptions(fn, options);
+    return elementwiseLoss(fn, 'categorical_crossentropy', o.layout, o.classIndexes, (call, grad, scale) => {
+      const { geo, channels } = call;
+      const K = channels.length;
+      checkClassWeights(fn, o.classWeights, K);
+      const weights =
+        typeof o.classWeights === 'number' ? new Float64Array(K).fill(o.classWeights) : o.classWeights;
+      const u = new Float64Array(K);
+      if (geo.layout === 'channelsLast') {
+        // The pixels of all images are contiguous: one run over N·pixels pixels.
+        const offsets = Int32Array.from(channels);
+        return cceRun(
+          call.gt,
+          call.pr,
+          grad,
+          0,
+          geo.batch * geo.pixels,
+          geo.channels,
+          offsets,
+          weights,
+          scale,
+          u,
+        );
+      }
+      const offsets = Int32Array.from(channels, (c) => c * geo.pixels);
+      let sum = 0;
+      for (let n = 0; n < geo.batch; n++) {
+        sum += cceRun(call.gt, call.pr, grad, n * geo.imageStride, geo.pixels, 1, offsets, weights, scale, u);
+      }
+      return sum;
+    });
+  },
+);

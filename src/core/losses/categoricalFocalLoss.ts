@@ -1,0 +1,41 @@
+/**
+ * sm's `CategoricalFocalLoss` / `categorical_focal_loss` (Keras name `focal_loss`).
+ * @module
+ */
+import { focalRun } from '../kernels/crossEntropy.js';
+import { withDefaultInstance, type LossFactory } from '../loss.js';
+import { resolveFocalOptions, type FocalOptions } from '../options.js';
+import { elementwiseLoss, sumRuns } from './elementwise.js';
+
+/**
+ * Categorical focal loss (Lin et al. 2017): `mean(−gt·α·(1 − p)^γ·log p)` over every element of the
+ * selected channels, `p = clip(pr, 1e-7, 1 − 1e-7)`. Gradient inside the clip range
+ * `−gt·α·((1 − p)^γ / p − γ·(1 − p)^(γ−1)·log p) / M` (M = N·pixels·selected classes), 0 outside and
+ * where gt = 0; one `Math.log` per element with gt ≠ 0.
+ *
+ * Degenerate cases: predictions of exactly 0 or 1 are clipped (finite loss, zero gradient); an image
+ * without any gt pixel contributes 0. Identical to segmentation_models 1.0.1 `CategoricalFocalLoss`;
+ * named `focal_loss`. Also its own default instance (sm's `categorical_focal_loss`).
+ *
+ * @param options.alpha - weight of the loss, in [0, 1]. @default 0.25
+ * @param options.gamma - focusing parameter, ≥ 0. @default 2
+ * @param options.classIndexes - channels to use. @default all channels
+ * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @example
+ * categoricalFocalLoss({ gamma: 1 }).value(gt, pr);
+ */
+export const categoricalFocalLoss: LossFactory<FocalOptions> = withDefaultInstance(
+  (options?: FocalOptions) => {
+    const o = resolveFocalOptions('categoricalFocalLoss', options);
+    return elementwiseLoss(
+      'categoricalFocalLoss',
+      'focal_loss',
+      o.layout,
+      o.classIndexes,
+      (call, grad, scale) =>
+        sumRuns(call, (start, end, step) =>
+          focalRun(call.gt, call.pr, grad, start, end, step, o.alpha, o.gamma, scale),
+        ),
+    );
+  },
+);

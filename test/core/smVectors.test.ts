@@ -1,0 +1,63 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VECTORS_DIR, close, gradMismatch, loadVectors, num, type VectorCase } from '../helpers/vectors.js';
+import { SM_LOSSES, SM_METRICS, metricValueAndGrad, smOptions } from './smCases.js';
+
+const files = readdirSync(join(VECTORS_DIR, 'sm'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
+
+function inputs(c: VectorCase) {
+  return { gt: { data: c.gt.data, shape: c.gt.shape }, pr: { data: c.pr.data, shape: c.pr.shape } };
+}
+
+function describeMismatch(actual: ArrayLike<number>, expected: ArrayLike<number>, at: number): string {
+  return `grad[${at}] = ${actual[at]}, expected ${expected[at]}`;
+}
+
+describe('segmentation_models 1.0.1 reference vectors (../shared/vectors/sm)', () => {
+  it('covers every sm file', () => {
+    expect(files).toEqual([
+      'BinaryCELoss',
+      'BinaryFocalLoss',
+      'CategoricalCELoss',
+      'CategoricalFocalLoss',
+      'DiceLoss',
+      'JaccardLoss',
+      'f_score',
+      'iou_score',
+      'precision',
+      'recall',
+    ]);
+  });
+
+  for (const name of files) {
+    const file = loadVectors('sm', name);
+    describe(`${name}: every case matches sm (values rtol 1e-5 / atol 1e-6, gradients 1e-5 of the largest)`, () => {
+      it.each(file.cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
+        const { gt, pr } = inputs(c);
+        const options = smOptions(c);
+        const expected = num(c.expected.value);
+        const expectedGrad = c.expected.grad_pr?.map(num);
+        let value: number;
+        let grad: Float32Array | undefined;
+        if (name in SM_METRICS) {
+          if (expectedGrad) ({ value, grad } = metricValueAndGrad(name, options, gt, pr));
+          else value = SM_METRICS[name].make(options).value(gt, pr);
+        } else {
+          const loss = SM_LOSSES[name](options);
+          ({ value, grad } = loss.valueAndGrad(gt, pr));
+          expect(loss.value(gt, pr)).toBe(value);
+        }
+        expect(close(value, expected), `value ${value}, expected ${expected}`).toBe(true);
+        if (expectedGrad) {
+          expect(grad).toBeDefined();
+          const at = gradMismatch(grad as Float32Array, expectedGrad);
+          expect(at, at >= 0 ? describeMismatch(grad as Float32Array, expectedGrad, at) : '').toBe(-1);
+        }
+      });
+    });
+  }
+});
