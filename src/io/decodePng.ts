@@ -101,7 +101,33 @@ function checkHeader(bytes: Uint8Array, file: string, maxPixels: number): void {
       { file },
     );
   }
+  // Deflate expands at most ~1032:1, so compressed data much smaller than the image cannot be complete: refuse
+  // it before the decoder allocates the full image.
+  const channels = CHANNELS[bytes[25]] ?? 4;
+  const raw = height * (1 + Math.ceil((width * channels * bytes[24]) / 8));
+  let idat = 0;
+  for (let at = 8; at + 8 <= bytes.length;) {
+    const length = view.getUint32(at);
+    if (
+      bytes[at + 4] === 0x49 &&
+      bytes[at + 5] === 0x44 &&
+      bytes[at + 6] === 0x41 &&
+      bytes[at + 7] === 0x54
+    ) {
+      idat += Math.min(length, bytes.length - at - 8);
+    }
+    at += 12 + length;
+  }
+  if (raw > idat * 1100 + 4096) {
+    throw new DataError(
+      `${FN}: cannot decode '${file}' as PNG: the image data is incomplete (${idat} compressed bytes cannot hold ${width}×${height} pixels).`,
+      { file },
+    );
+  }
 }
+
+/** Samples per pixel of each PNG colour type. */
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 /** Unpacks rows of 1-, 2- or 4-bit samples (rows padded to whole bytes) into one byte per pixel. */
 function unpackBits(packed: Uint8Array, width: number, height: number, depth: number): Uint8Array {

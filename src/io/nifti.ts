@@ -192,6 +192,7 @@ const CODE_OF = new Map<unknown, number>([
  * @param mask.spacing - per axis in the order of `shape`. @default all 1
  * @param options.gzip - compress (for `.nii.gz`). @default false
  * @param options.level - gzip level 0–9. @default 6
+ * @param options.bigEndian - write a big-endian file (header and voxels). @default false
  * @example writeFileSync('a.nii.gz', encodeNifti({ data, shape: [64, 64, 64] }, { gzip: true }))
  */
 export function encodeNifti(
@@ -200,7 +201,7 @@ export function encodeNifti(
     shape: readonly number[];
     spacing?: readonly number[];
   },
-  options: { gzip?: boolean; level?: number } = {},
+  options: { gzip?: boolean; level?: number; bigEndian?: boolean } = {},
 ): Uint8Array {
   const code = CODE_OF.get(mask.data.constructor);
   if (code === undefined)
@@ -208,24 +209,27 @@ export function encodeNifti(
   if (mask.shape.length < 2 || mask.shape.length > 3) {
     throw new RangeError(`encodeNifti: mask.shape must have 2 or 3 axes; got [${mask.shape.join(',')}].`);
   }
+  const le = !options.bigEndian;
   const bytes = mask.data.byteLength;
   const out = new Uint8Array(VOX_OFFSET + bytes);
   const v = new DataView(out.buffer);
   const extents = [...mask.shape].reverse();
   const spacing = [...(mask.spacing ?? mask.shape.map(() => 1))].reverse();
-  v.setInt32(0, HEADER_BYTES, true);
-  v.setInt16(40, extents.length, true);
-  extents.forEach((d, i) => v.setInt16(42 + 2 * i, d, true));
-  for (let i = extents.length; i < 7; i++) v.setInt16(42 + 2 * i, 1, true);
-  v.setInt16(70, code, true);
-  v.setInt16(72, mask.data.BYTES_PER_ELEMENT * 8, true);
-  v.setFloat32(76, 1, true);
-  spacing.forEach((s, i) => v.setFloat32(80 + 4 * i, s, true));
-  for (let i = spacing.length; i < 7; i++) v.setFloat32(80 + 4 * i, 1, true);
-  v.setFloat32(108, VOX_OFFSET, true);
-  v.setFloat32(112, 1, true);
+  v.setInt32(0, HEADER_BYTES, le);
+  v.setInt16(40, extents.length, le);
+  extents.forEach((d, i) => v.setInt16(42 + 2 * i, d, le));
+  for (let i = extents.length; i < 7; i++) v.setInt16(42 + 2 * i, 1, le);
+  v.setInt16(70, code, le);
+  v.setInt16(72, mask.data.BYTES_PER_ELEMENT * 8, le);
+  v.setFloat32(76, 1, le);
+  spacing.forEach((s, i) => v.setFloat32(80 + 4 * i, s, le));
+  for (let i = spacing.length; i < 7; i++) v.setFloat32(80 + 4 * i, 1, le);
+  v.setFloat32(108, VOX_OFFSET, le);
+  v.setFloat32(112, 1, le);
   v.setUint8(123, 2);
   out.set([0x6e, 0x2b, 0x31, 0], 344);
   out.set(new Uint8Array(mask.data.buffer, mask.data.byteOffset, bytes), VOX_OFFSET);
+  if (!le && mask.data.BYTES_PER_ELEMENT > 1)
+    swapBytes(out.subarray(VOX_OFFSET), mask.data.BYTES_PER_ELEMENT);
   return options.gzip ? new Uint8Array(gzipSync(out, { level: options.level ?? 6 })) : out;
 }
