@@ -1,0 +1,103 @@
+/**
+ * Focal losses for TF.js (sm `CategoricalFocalLoss`, `BinaryFocalLoss`; Lin et al. 2017), with closed-form
+ * gradients through `tf.customGrad`.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { resolveFocalOptions, selectedChannels, type FocalOptions } from '../core/options.js';
+import { clipMask, clipProbability } from './clip.js';
+import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
+import { checkTensors, gatherChannels, scatterChannels, view3 } from './input.js';
+import type { TfLossFactory } from './types.js';
+
+/** Options of {@link binaryFocalLoss}: {@link FocalOptions} without `classIndexes` (as in sm). */
+export type BinaryFocalOptions = Omit<FocalOptions, 'classIndexes'>;
+
+/** `d/dq [(1 − q)^γ·log q] = (1 − q)^γ / q − γ·(1 − q)^(γ−1)·log q`. */
+function focalSlope(q: tf.Tensor, omq: tf.Tensor, logQ: tf.Tensor, gamma: number): tf.Tensor {
+  const first = tf.div(tf.pow(omq, gamma), q);
+  if (gamma === 0) return first;
+  return tf.sub(first, tf.mul(tf.mul(tf.pow(omq, gamma - 1), logQ), gamma));
+}
+
+/**
+ * Categorical focal loss (sm `CategoricalFocalLoss`):
+ * `mean over all elements of −gt·α·(1 − q)^γ·log q`, q = clip(pr, 1e-7, 1 − 1e-7), over the selected
+ * channels. Named `focal_loss` as in sm. `categoricalFocalLoss` itself is sm's `categorical_focal_loss`.
+ * @param options.alpha - weight of the loss, in [0, 1]. @default 0.25
+ * @param options.gamma - focusing parameter, ≥ 0. @default 2
+ * @param options.classIndexes - channels to use. @default all
+ * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @example model.compile({ optimizer: 'adam', loss: diceLoss.plus(categoricalFocalLoss) })
+ */
+export const categoricalFocalLoss: TfLossFactory<FocalOptions> = lossFactory((options?: FocalOptions) => {
+  const fn = 'categoricalFocalLoss';
+  const { alpha, gamma, classIndexes, layout } = resolveFocalOptions(fn, options);
+  return defineTfLoss('focal_loss', (yTrue, yPred) => {
+    const geo = checkTensors(fn, yTrue, yPred, layout);
+    const channels = selectedChannels(fn, classIndexes, geo.channels);
+    return withClosedFormGradient(yPred, (pr, save) => {
+      const gt = gatherChannels(view3(yTrue, geo), channels, geo);
+      const p = gatherChannels(view3(pr, geo), channels, geo);
+      const scale = -alpha / p.size;
+      const q = clipProbability(p);
+      const omq = clipProbability(tf.sub(1, p));
+      const logQ = tf.log(q);
+      save([gt, p, q, omq, logQ]);
+      return {
+        value: tf.mul(tf.sum(tf.mul(tf.mul(gt, tf.pow(omq, gamma)), logQ)), scale) as tf.Scalar,
+        gradFunc: (dy, saved) => {
+          const [g, x, qs, oq, lq] = saved;
+          const d = tf.mul(tf.mul(g, focalSlope(qs, oq, lq, gamma)), tf.mul(clipMask(x), tf.mul(dy, scale)));
+          return tf.reshape(scatterChannels(d as tf.Tensor3D, channels, geo), pr.shape);
+        },
+      };
+    });
+  });
+});
+
+/**
+ * Binary focal loss (sm `BinaryFocalLoss`), elementwise over every channel:
+ * `mean(−gt·α·(1 − q)^γ·log q − (1 − gt)·(1 − α)·q^γ·log(1 − q))`, q = clip(pr, 1e-7, 1 − 1e-7).
+ * Named `binary_focal_loss`; `binaryFocalLoss` itself is sm's `binary_focal_loss`.
+ * @param options.alpha - weight of the positive term, in [0, 1]. @default 0.25
+ * @param options.gamma - focusing parameter, ≥ 0. @default 2
+ * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @example model.compile({ optimizer: 'adam', loss: binaryFocalLoss.plus(diceLoss) })
+ */
+export const binaryFocalLoss: TfLossFactory<BinaryFocalOptions> = lossFactory(
+  (options?: BinaryFocalOptions) => {
+    const fn = 'binaryFocalLoss';
+    const { alpha, gamma, layout } = resolveFocalOptions(fn, options, false);
+    return defineTfLoss('binary_focal_loss', (yTrue, yPred) => {
+      checkTensors(fn, yTrue, yPred, layout);
+      return withClosedFormGradient(yPred, (pr, save) => {
+        const gt = tf.cast(yTrue, 'float32');
+        const p = tf.cast(pr, 'float32');
+        const q = clipProbability(p);
+        const omq = clipProbability(tf.sub(1, p));
+        const logQ = tf.log(q);
+        const logOmq = tf.log(omq);
+        const pos = tf.mul(tf.mul(gt, tf.pow(omq, gamma)), tf.mul(logQ, alpha));
+        const neg = tf.mul(tf.mul(tf.sub(1, gt), tf.pow(q, gamma)), tf.mul(logOmq, 1 - alpha));
+        save([gt, p, q, omq, logQ, logOmq]);
+        return {
+          value: tf.div(tf.neg(tf.sum(tf.add(pos, neg))), p.size) as tf.Scalar,
+          gradFunc: (dy, saved) => {
+            const [g, x, qs, oq, lq, lomq] = saved;
+            // d/dq of −(1−g)(1−α)·q^γ·log(1−q) = (1−g)(1−α)·(q^γ/(1−q) − γ·q^(γ−1)·log(1−q)).
+            const negSlope =
+              gamma === 0
+                ? tf.div(1, oq)
+                : tf.sub(tf.div(tf.pow(qs, gamma), oq), tf.mul(tf.mul(tf.pow(qs, gamma - 1), lomq), gamma));
+            const d = tf.sub(
+              tf.mul(tf.mul(tf.sub(1, g), negSlope), 1 - alpha),
+              tf.mul(tf.mul(g, focalSlope(qs, oq, lq, gamma)), alpha),
+            );
+            return tf.mul(d, tf.mul(clipMask(x), tf.div(dy, x.size)));
+          },
+        };
+      });
+    });
+  },
+);

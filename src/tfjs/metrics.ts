@@ -1,0 +1,80 @@
+/**
+ * segmentation_models' metrics for TF.js: `fScore`, `iouScore`, `precision`, `recall` as Keras metric
+ * functions whose names (`f1-score`, `iou_score`, `precision`, `recall`) become the `history` keys.
+ * @module
+ */
+import { resolveRegionOptions, type RegionOptions } from '../core/options.js';
+import { defineTfMetric, metricFactory } from './compose.js';
+import { view3 } from './input.js';
+import {
+  checkRegionCall,
+  fScoreForm,
+  IOU_FORM,
+  PRECISION_FORM,
+  RECALL_FORM,
+  regionForward,
+  type RegionCall,
+  type RegionForm,
+} from './region.js';
+import type { TfMetric, TfMetricFactory } from './types.js';
+
+/** Options of {@link iouScore}, {@link precision} and {@link recall}: the region options without `beta`. */
+export type ScoreOptions = Omit<RegionOptions, 'beta'>;
+
+function regionMetric(name: string, call: RegionCall): TfMetric {
+  return defineTfMetric(name, (yTrue, yPred) => {
+    const { geo, channels } = checkRegionCall(call, yTrue, yPred);
+    return regionForward(call, view3(yTrue, geo), view3(yPred, geo), geo, channels).value;
+  });
+}
+
+function scoreFactory(fn: string, name: string, form: RegionForm): TfMetricFactory<ScoreOptions> {
+  return metricFactory((options?: ScoreOptions) => {
+    const o = resolveRegionOptions(fn, options, true, false);
+    return regionMetric(name, { fn, form, options: o });
+  });
+}
+
+/**
+ * F-score (Dice coefficient when β = 1; sm `f_score` / `FScore`):
+ * `mean_c w_c·((1+β²)tp + smooth) / ((1+β²)tp + β²fn + fp + smooth)`, named `f<β>-score` (`f1-score`).
+ * Soft on probabilities; hard when `threshold` is set (`pr > threshold`).
+ * @param options.beta - weight of recall against precision. @default 1
+ * @param options.classWeights - one number or one weight per selected class. @default 1
+ * @param options.classIndexes - channels to score. @default all
+ * @param options.smooth - added to numerator and denominator. @default 1e-5
+ * @param options.perImage - score each image, then average. @default false
+ * @param options.threshold - binarise `yPred` as `yPred > threshold`. @default none
+ * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [fScore({ threshold: 0.5 })] })
+ */
+export const fScore: TfMetricFactory<RegionOptions> = metricFactory((options?: RegionOptions) => {
+  const o = resolveRegionOptions('fScore', options, true);
+  return regionMetric(`f${o.beta}-score`, { fn: 'fScore', form: fScoreForm(o.beta), options: o });
+});
+
+/**
+ * IoU (Jaccard index; sm `iou_score` / `IOUScore`): `mean_c w_c·(tp + smooth) / (tp + fp + fn + smooth)`,
+ * named `iou_score`. Options as {@link fScore} without `beta`.
+ * @param options.threshold - binarise `yPred` as `yPred > threshold`. @default none
+ * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [iouScore] })
+ */
+export const iouScore: TfMetricFactory<ScoreOptions> = scoreFactory('iouScore', 'iou_score', IOU_FORM);
+
+/**
+ * Precision (sm `precision`): `mean_c w_c·(tp + smooth) / (tp + fp + smooth)`, named `precision`.
+ * Options as {@link fScore} without `beta`.
+ * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [precision({ threshold: 0.5 })] })
+ */
+export const precision: TfMetricFactory<ScoreOptions> = scoreFactory(
+  'precision',
+  'precision',
+  PRECISION_FORM,
+);
+
+/**
+ * Recall (sm `recall`): `mean_c w_c·(tp + smooth) / (tp + fn + smooth)`, named `recall`.
+ * Options as {@link fScore} without `beta`.
+ * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [recall] })
+ */
+export const recall: TfMetricFactory<ScoreOptions> = scoreFactory('recall', 'recall', RECALL_FORM);

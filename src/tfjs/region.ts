@@ -1,0 +1,142 @@
+/**
+ * The region scores of segmentation_models (F-score/Dice, IoU/Jaccard, precision, recall) in TF.js ops, and
+ * the closed-form gradient of their losses.
+ *
+ * Every one of them is `score = num / den` with, per image (or over the batch) and class,
+ * `num = a·tp + smooth` and `den = b·G + c·P + d·tp + smooth` (tp = Σ gt·pr, P = Σ pr, G = Σ gt). Hence
+ * `∂score/∂pr = gt·(a − d·score)/den − c·score/den`: affine in `gt` per class and image, so the gradient is
+ * one pass over `gt` once the small per-class sums are known (no `dataSync`, everything stays on the
+ * backend).
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { checkClassWeights, selectedChannels, type ResolvedRegionOptions } from '../core/options.js';
+import { checkTensors, gatherChannels, scatterChannels, type TensorGeometry } from './input.js';
+
+/** The coefficients of `num = a·tp + smooth`, `den = b·G + c·P + d·tp + smooth`. */
+export interface RegionForm {
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly d: number;
+}
+
+/** F-score with weight `beta`: ((1+β²)tp + s) / ((1+β²)tp + β²fn + fp + s) = ((1+β²)tp + s) / (β²G + P + s). */
+export function fScoreForm(beta: number): RegionForm {
+  return { a: 1 + beta * beta, b: beta * beta, c: 1, d: 0 };
+}
+
+/** IoU: (tp + s) / (G + P − tp + s). */
+export const IOU_FORM: RegionForm = { a: 1, b: 1, c: 1, d: -1 };
+/** Precision: (tp + s) / (tp + fp + s) = (tp + s) / (P + s). */
+export const PRECISION_FORM: RegionForm = { a: 1, b: 0, c: 1, d: 0 };
+/** Recall: (tp + s) / (tp + fn + s) = (tp + s) / (G + s). */
+export const RECALL_FORM: RegionForm = { a: 1, b: 1, c: 0, d: 0 };
+
+/** A region score of one batch, before and after sm's averaging. */
+export interface RegionResult {
+  /** Scores of all channels, `[Nk, 1, C]` or `[Nk, C, 1]` (Nk = N per image, else 1). */
+  score: tf.Tensor3D;
+  /** Their denominators, same shape. */
+  den: tf.Tensor3D;
+  /** sm's `average`: mean over images, times the class weights, mean over the selected classes. */
+  value: tf.Scalar;
+}
+
+/** What a region loss or metric needs besides the tensors. */
+export interface RegionCall {
+  fn: string;
+  form: RegionForm;
+  options: ResolvedRegionOptions;
+}
+
+/** Validates the tensors against the options; returns the geometry and the selected channels. */
+export function checkRegionCall(
+  call: RegionCall,
+  yTrue: unknown,
+  yPred: unknown,
+): { geo: TensorGeometry; channels: number[] } {
+  const { fn, options } = call;
+  const geo = checkTensors(fn, yTrue, yPred, options.layout);
+  const channels = selectedChannels(fn, options.classIndexes, geo.channels);
+  checkClassWeights(fn, options.classWeights, channels.length);
+  return { geo, channels };
+}
+
+/** The class weights as a tensor broadcasting along the channel axis of `[., 1, C']` / `[., C', 1]`. */
+function weightTensor(w: number | Float64Array, geo: TensorGeometry): tf.Tensor | number {
+  if (typeof w === 'number') return w;
+  return tf.tensor3d(Float32Array.from(w), geo.channelAxis === 2 ? [1, 1, w.length] : [1, w.length, 1]);
+}
+
+/**
+ * The score of `gt3` against `pr3` (3-D views, float32) as sm computes it (`threshold` applied here when
+ * set).
+ */
+export function regionForward(
+  call: RegionCall,
+  gt3: tf.Tensor3D,
+  pr3: tf.Tensor3D,
+  geo: TensorGeometry,
+  channels: readonly number[],
+): RegionResult {
+  const { form, options } = call;
+  const p = options.threshold === undefined ? pr3 : tf.cast(tf.greater(pr3, options.threshold), 'float32');
+  const axes = options.perImage ? [geo.pixelAxis] : [0, geo.pixelAxis];
+  const tp = tf.sum(tf.mul(gt3, p), axes, true) as tf.Tensor3D;
+  let den: tf.Tensor = tf.scalar(options.smooth);
+  if (form.b !== 0) den = tf.add(den, tf.mul(tf.sum(gt3, axes, true), form.b));
+  if (form.c !== 0) den = tf.add(den, tf.mul(tf.sum(p, axes, true), form.c));
+  if (form.d !== 0) den = tf.add(den, tf.mul(tp, form.d));
+  const score = tf.div(tf.add(tf.mul(tp, form.a), options.smooth), den) as tf.Tensor3D;
+  const selected = gatherChannels(score, channels, geo);
+  const weighted = tf.mul(tf.mean(selected, 0, true), weightTensor(options.classWeights, geo));
+  return { score, den: den as tf.Tensor3D, value: tf.mean(weighted) as tf.Scalar };
+}
+
+/**
+ * The gradient of `1 − value` with respect to `pr` as `A·gt + B`, with `A`, `B` per image (or batch) and
+ * class, zero on the unselected channels; shapes as `score`.
+ */
+export function lossCoefficients(
+  call: RegionCall,
+  r: RegionResult,
+  geo: TensorGeometry,
+  channels: readonly number[],
+): { A: tf.Tensor3D; B: tf.Tensor3D } {
+  const { form, options } = call;
+  const images = options.perImage ? geo.batch : 1;
+  // ∂(1 − value)/∂score = −w_c / (C'·Nk), on the selected channels.
+  const k = tf.div(
+    tf.mul(weightTensor(options.classWeights, geo), -1 / (channels.length * images)),
+    gatherChannels(r.den, channels, geo),
+  );
+  const s = gatherChannels(r.score, channels, geo);
+  const A = tf.mul(k, tf.sub(form.a, tf.mul(s, form.d))) as tf.Tensor3D;
+  const B = tf.mul(k, tf.mul(s, -form.c)) as tf.Tensor3D;
+  return { A: scatterChannels(A, channels, geo), B: scatterChannels(B, channels, geo) };
+}
+
+/**
+ * `dy·(A·gt + B)` as a 3-D tensor. Over the whole batch in channels-last layout this is one fused matrix
+ * product `gt · diag(dy·A) + dy·B` (one pass on every backend); otherwise a broadcast multiply-add.
+ */
+export function affineInGt(
+  gt3: tf.Tensor3D,
+  A: tf.Tensor3D,
+  B: tf.Tensor3D,
+  dy: tf.Tensor,
+  geo: TensorGeometry,
+): tf.Tensor3D {
+  if (geo.layout === 'channelsLast' && A.shape[0] === 1) {
+    const C = geo.channels;
+    // The wasm kernel reads the bias rank from its buffer, so the bias must be computed as 1-D, not reshaped.
+    const g = tf.fused.matMul({
+      a: tf.reshape(gt3, [-1, C]),
+      b: tf.diag(tf.mul(tf.reshape(A, [C]), dy)) as tf.Tensor2D,
+      bias: tf.mul(tf.reshape(B, [C]), dy),
+    });
+    return tf.reshape(g, geo.shape3);
+  }
+  return tf.add(tf.mul(gt3, tf.mul(A, dy)), tf.mul(B, dy)) as tf.Tensor3D;
+}

@@ -1,0 +1,82 @@
+/**
+ * Dice and Jaccard losses for TF.js (sm `DiceLoss`, `JaccardLoss`), with the closed-form gradient through
+ * `tf.customGrad`.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { resolveRegionOptions, type RegionOptions } from '../core/options.js';
+import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
+import { view3 } from './input.js';
+import {
+  affineInGt,
+  checkRegionCall,
+  fScoreForm,
+  IOU_FORM,
+  lossCoefficients,
+  regionForward,
+  type RegionCall,
+} from './region.js';
+import type { TfLoss, TfLossFactory } from './types.js';
+
+/** Options of {@link diceLoss}: the region options without `threshold` (sm's losses have none). */
+export type DiceLossOptions = Omit<RegionOptions, 'threshold'>;
+
+/** Options of {@link jaccardLoss}: as {@link DiceLossOptions} without `beta`. */
+export type JaccardLossOptions = Omit<RegionOptions, 'threshold' | 'beta'>;
+
+/**
+ * `1 − score` as a TF.js loss. The forward pass reduces tp, P and G per class; the gradient is
+ * `A·gt + B` per class (see `region.ts`), written in one pass.
+ */
+export function regionLoss(name: string, call: RegionCall): TfLoss {
+  return defineTfLoss(name, (yTrue, yPred) => {
+    const { geo, channels } = checkRegionCall(call, yTrue, yPred);
+    return withClosedFormGradient(yPred, (pr, save) => {
+      const gt3 = view3(yTrue, geo);
+      const r = regionForward(call, gt3, view3(pr, geo), geo, channels);
+      const { A, B } = lossCoefficients(call, r, geo, channels);
+      save([gt3, A, B]);
+      return {
+        value: tf.sub(1, r.value) as tf.Scalar,
+        gradFunc: (dy, saved) => {
+          const [g, a, b] = saved as tf.Tensor3D[];
+          return tf.reshape(affineInGt(g, a, b, dy, geo), pr.shape);
+        },
+      };
+    });
+  });
+}
+
+/**
+ * Dice loss = 1 − F-score (sm `DiceLoss`, Milletari et al. 2016, V-Net, in sm's linear form):
+ * `1 − mean_c w_c·((1+β²)tp + smooth) / ((1+β²)tp + β²fn + fp + smooth)`, per image first when `perImage`.
+ * As a TF.js loss `(yTrue, yPred) => Scalar` named `dice_loss`; `yTrue` one-hot, `yPred` probabilities, both
+ * `[N, ...spatial, C]` (or `[N, C, ...spatial]` with `layout: 'channelsFirst'`).
+ * `diceLoss` itself is sm's ready-made `dice_loss`; `diceLoss(options)` is `DiceLoss(**options)`.
+ * @param options.beta - weight of recall against precision. @default 1
+ * @param options.classWeights - one number or one weight per selected class. @default 1
+ * @param options.classIndexes - channels to use. @default all
+ * @param options.smooth - added to numerator and denominator. @default 1e-5
+ * @param options.perImage - score each image, then average. @default false
+ * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @example model.compile({ optimizer: 'adam', loss: diceLoss({ classWeights: [0.2, 1, 2] }) })
+ */
+export const diceLoss: TfLossFactory<DiceLossOptions> = lossFactory((options?: DiceLossOptions) => {
+  const o = resolveRegionOptions('diceLoss', options, false);
+  return regionLoss('dice_loss', { fn: 'diceLoss', form: fScoreForm(o.beta), options: o });
+});
+
+/**
+ * Jaccard loss = 1 − IoU (sm `JaccardLoss`): `1 − mean_c w_c·(tp + smooth) / (tp + fp + fn + smooth)`.
+ * A TF.js loss named `jaccard_loss`; options as {@link diceLoss} without `beta`.
+ * @param options.classWeights - one number or one weight per selected class. @default 1
+ * @param options.classIndexes - channels to use. @default all
+ * @param options.smooth - added to numerator and denominator. @default 1e-5
+ * @param options.perImage - score each image, then average. @default false
+ * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @example model.compile({ optimizer: 'adam', loss: jaccardLoss })
+ */
+export const jaccardLoss: TfLossFactory<JaccardLossOptions> = lossFactory((options?: JaccardLossOptions) => {
+  const o = resolveRegionOptions('jaccardLoss', options, false, false);
+  return regionLoss('jaccard_loss', { fn: 'jaccardLoss', form: IOU_FORM, options: o });
+});
