@@ -178,6 +178,12 @@ export function focalTerms(
   const K = channels.length;
   let w = expandWeights(fn, cfg.classWeights, K);
   if (cfg.preset === 'monai' && K === 1) w = new Float64Array(1).fill(1);
+  // smp: one binary focal loss per class, reduced per class, then a weighted mean over classes (Σ w·f / Σ w).
+  const perClass = cfg.preset === 'smp' && activation === 'sigmoid';
+  const classW = w;
+  if (perClass) w = new Float64Array(K).fill(1);
+  const tot = new Float64Array(K);
+  const cnt = new Float64Array(K);
   const sel = new Int32Array(C).fill(-1);
   channels.forEach((c, k) => (sel[c] = k));
   // α per channel: [α₀ (negatives / the class's own weight in softmax form), α₁ (positives)].
@@ -216,6 +222,7 @@ export function focalTerms(
           const k = sel[c];
           if (k < 0 || (mask !== null && mask[i] === 0)) continue;
           count++;
+          cnt[k]++;
           const tv = g[i];
           let L: number;
           let dL: number;
@@ -250,6 +257,7 @@ export function focalTerms(
             } else dL = 0;
           }
           total += w[k] * L;
+          tot[k] += L;
           if (el) el[i] = w[k] * L;
           if (grad) grad[i] = w[k] * dL;
         }
@@ -302,6 +310,26 @@ export function focalTerms(
         }
       }
     }
+  }
+  if (perClass) {
+    let wsum = 0;
+    for (let k = 0; k < K; k++) wsum += classW[k];
+    const factor = new Float64Array(K);
+    let value = 0;
+    for (let k = 0; k < K; k++) {
+      factor[k] = (classW[k] / wsum) * (cfg.reduction === 'mean' ? (cnt[k] > 0 ? 1 / cnt[k] : 0) : 1);
+      value += factor[k] * tot[k];
+    }
+    if (grad || el) {
+      for (let b = 0; b < batch; b++)
+        for (let s = 0; s < pixels; s++)
+          for (let c = 0, i = b * imageStride + s * pixelStride; c < C; c++, i += channelStride) {
+            if (sel[c] < 0) continue;
+            if (grad) grad[i] *= factor[sel[c]];
+            if (el) el[i] *= classW[sel[c]];
+          }
+    }
+    return { value, grad, elements: el ? selectElements(el, geom, channels) : undefined };
   }
   let scale = 1;
   if (cfg.reduction === 'mean') scale = count > 0 ? 1 / count : 0;
