@@ -201,26 +201,6 @@ export function adaptSmp(name: string, c: VectorCase): Adapted {
       if (o.reduction === 'sum') fo.reduction = 'sum';
       return { loss: focalLoss(fo), gt, pr };
     }
-    case 'FocalLoss': {
-      if (o.normalized) return { declined: 'normalized focal loss (Sun et al. 2019) is not offered' };
-      if (o.reduced_threshold !== undefined)
-        return { declined: 'reduced focal loss (reduced_threshold) is not offered' };
-      if (o.reduction === 'none' || o.reduction === 'batchwise_mean') {
-        return { declined: `reduction '${o.reduction}' (smp-specific tensor shapes) is not offered` };
-      }
-      const fo: FocalFamilyOptions = {
-        preset: 'smp',
-        layout: 'channelsFirst',
-        activation: 'sigmoid',
-        gamma: (o.gamma as number) ?? 2,
-        alpha: (o.alpha as number) ?? null,
-      };
-      if (o.from_logits === false) fo.fromLogits = false;
-      if (ro.ignoreIndex !== undefined) fo.ignoreIndex = ro.ignoreIndex;
-      if (o.class_weights) fo.classWeights = o.class_weights as number[];
-      if (o.reduction === 'sum') fo.reduction = 'sum';
-      return { loss: focalLoss(fo), gt, pr };
-    }
     case 'TverskyLoss':
       return {
         loss: regionTverskyLoss({
