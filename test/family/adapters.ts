@@ -6,19 +6,16 @@ import type { NdArray } from '../../src/core/types.js';
 import type { Loss } from '../../src/core/loss.js';
 import type { VectorCase, VectorTensor } from '../helpers/vectors.js';
 import {
-  regionDiceLoss,
-  regionGeneralizedDiceLoss,
-  regionJaccardLoss,
-  regionTverskyLoss,
-} from '../../src/core/family/regionFamily.js';
+  diceCELoss,
+  diceFocalLoss,
+  diceLoss,
+  generalizedDiceLoss,
+  jaccardLoss,
+  tverskyLoss,
+} from '../../src/core/losses/index.js';
 import type { RegionLoss } from '../../src/core/family/regionLoss.js';
 import type { RegionFamilyOptions } from '../../src/core/family/options.js';
-import {
-  createDiceCELoss,
-  createDiceFocalLoss,
-  type DiceCEOptions,
-  type DiceFocalOptions,
-} from '../../src/core/family/compound.js';
+import type { DiceCEOptions, DiceFocalOptions } from '../../src/core/family/compound.js';
 import { focalLoss, type FocalFamilyOptions } from '../../src/core/losses/focalLoss.js';
 
 export type Adapted =
@@ -31,6 +28,13 @@ export type Adapted =
     }
   | { declined: string }
   | { broadcast: () => number[] };
+
+// The public factories (the family options send diceLoss / jaccardLoss to the general path).
+const regionDiceLoss = (o: Parameters<typeof diceLoss>[0]) => diceLoss(o) as RegionLoss;
+const regionJaccardLoss = (o: Parameters<typeof jaccardLoss>[0]) => jaccardLoss(o) as RegionLoss;
+const regionTverskyLoss = (o: Parameters<typeof tverskyLoss>[0]) => tverskyLoss(o) as RegionLoss;
+const regionGeneralizedDiceLoss = (o: Parameters<typeof generalizedDiceLoss>[0]) =>
+  generalizedDiceLoss(o) as RegionLoss;
 
 export function tensor(t: VectorTensor): NdArray {
   return { data: t.data, shape: t.shape };
@@ -116,7 +120,7 @@ export function adaptMonai(name: string, c: VectorCase): Adapted {
       if (o.lambda_dice !== undefined) opts.lambdaDice = o.lambda_dice as number;
       if (o.lambda_ce !== undefined) opts.lambdaCE = o.lambda_ce as number;
       if (o.label_smoothing !== undefined) opts.labelSmoothing = o.label_smoothing as number;
-      return { loss: createDiceCELoss(opts), gt, pr };
+      return { loss: diceCELoss(opts), gt, pr };
     }
     case 'DiceFocalLoss': {
       const opts: DiceFocalOptions = { ...ro, jaccard: Boolean(o.jaccard) };
@@ -147,7 +151,7 @@ export function adaptMonai(name: string, c: VectorCase): Adapted {
       if (o.lambda_focal !== undefined) opts.lambdaFocal = o.lambda_focal as number;
       if (o.gamma !== undefined) opts.gamma = o.gamma as number;
       if (o.alpha !== undefined) opts.alpha = o.alpha as number;
-      return { loss: createDiceFocalLoss(opts), gt, pr };
+      return { loss: diceFocalLoss(opts), gt, pr };
     }
     case 'FocalLoss': {
       return { loss: focalLoss(monaiFocalOptions(o)), gt, pr, none: none ? 'elements' : undefined };

@@ -53,11 +53,11 @@ export interface RegionFamilyOptions {
   /** −log(max(s, eps)) instead of 1 − s per class (smp). @default false */
   logLoss?: boolean;
   /** One weight for all, or one per selected class. @default 1 */
-  classWeights?: number | readonly number[];
+  classWeights?: number | readonly number[] | Float64Array | Float32Array;
   /** How weights combine the per-class terms. @default 'score' (sm), 'loss' for the smp and MONAI presets */
   classWeightMode?: ClassWeightMode;
   /** Channel indexes to score (none = all, after `includeBackground`). */
-  classIndexes?: number | readonly number[];
+  classIndexes?: number | readonly number[] | null;
   /** Score channel 0 when C > 1? @default true */
   includeBackground?: boolean;
   /** What a class absent from gt contributes. @default 'formula' ('zero' for smp) */
@@ -215,6 +215,13 @@ export const REGION_FAMILY_KEYS = [
 export const FAMILY_ONLY_KEYS: readonly string[] = REGION_FAMILY_KEYS.filter(
   (k) => !['layout', 'classWeights', 'classIndexes', 'perImage', 'smooth'].includes(k),
 );
+
+/** True when `options` sets an option only the general path knows (then sm's factories dispatch to it). */
+export function usesFamilyOptions(options: unknown): boolean {
+  if (options === null || typeof options !== 'object') return false;
+  const o = options as Record<string, unknown>;
+  return FAMILY_ONLY_KEYS.some((k) => o[k] !== undefined);
+}
 
 /** Resolves the region options of `fn` (validation included); `extraKeys` are the loss's own options. */
 export function resolveRegionOptions(

@@ -60,13 +60,13 @@ export const jaccardReducer: RegionReducer = (fn, counts, cfg) => {
 export function regionDiceLoss(options: DiceFamilyOptions = {}, fn = 'diceLoss'): RegionLoss {
   const cfg = resolveRegionOptions(fn, options, ['beta']);
   const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
-  return createRegionLoss(fn, cfg.logLoss ? 'log_dice_loss' : 'dice_loss', cfg, diceReducer(beta));
+  return createRegionLoss(fn, 'dice_loss', cfg, diceReducer(beta));
 }
 
 /** Jaccard loss on the general path. */
 export function regionJaccardLoss(options: RegionFamilyOptions = {}, fn = 'jaccardLoss'): RegionLoss {
   const cfg = resolveRegionOptions(fn, options);
-  return createRegionLoss(fn, cfg.logLoss ? 'log_jaccard_loss' : 'jaccard_loss', cfg, jaccardReducer);
+  return createRegionLoss(fn, 'jaccard_loss', cfg, jaccardReducer);
 }
 
 /** Tversky / focal Tversky loss. */

@@ -5,9 +5,11 @@
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { resolveRegionOptions, type RegionOptions } from '../options.js';
 import { regionLoss } from '../metrics/region.js';
+import { usesFamilyOptions } from '../family/options.js';
+import { regionDiceLoss, type DiceFamilyOptions } from '../family/regionFamily.js';
 
 /** Options of {@link diceLoss}: the region options without `threshold` (a loss must stay differentiable). */
-export type DiceLossOptions = Omit<RegionOptions, 'threshold'>;
+export type DiceLossOptions = Omit<RegionOptions, 'threshold'> & DiceFamilyOptions;
 
 /**
  * Dice loss `1 − F_β(gt, pr)` with the soft F-score of {@link fScore} (β = 1: the soft Dice coefficient
@@ -31,9 +33,16 @@ export type DiceLossOptions = Omit<RegionOptions, 'threshold'>;
  * @param options.smooth - added to numerator and denominator. @default 1e-5
  * @param options.perImage - score each image, then average over images. @default false
  * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @param options.preset - and the other loss-family options (`fromLogits`, `activation`, `ignoreIndex`,
+ *   `squared`, `softLabel`, `logLoss`, `classWeightMode`, `includeBackground`, `emptyClass`, `smoothNr`,
+ *   `smoothDr`, `eps`, `reduction`): see {@link RegionFamilyOptions}; `diceLoss({ preset: 'monai' })` gives
+ *   MONAI's `DiceLoss`, `{ preset: 'smp' }` smp's.
  * @example
  * const { value, grad } = diceLoss.valueAndGrad(gt, pr); // grad: Float32Array shaped like pr
  */
 export const diceLoss: LossFactory<DiceLossOptions> = withDefaultInstance((options?: DiceLossOptions) =>
-  regionLoss('diceLoss', 'fScore', 'dice_loss', resolveRegionOptions('diceLoss', options, false)),
+  // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path; sm's options stay on this one.
+  usesFamilyOptions(options)
+    ? regionDiceLoss(options)
+    : regionLoss('diceLoss', 'fScore', 'dice_loss', resolveRegionOptions('diceLoss', options, false)),
 );

@@ -7,3 +7,19 @@ export { categoricalCrossentropy } from './categoricalCrossentropy.js';
 export { binaryFocalLoss, type BinaryFocalOptions } from './binaryFocalLoss.js';
 export { categoricalFocalLoss } from './categoricalFocalLoss.js';
 export * from './presets.js';
+export { focalLoss, type FocalFamilyOptions, type FocalLossInstance } from './focalLoss.js';
+export { tverskyLoss, type TverskyOptions } from './tverskyLoss.js';
+export { generalizedDiceLoss, type GeneralizedDiceOptions } from './generalizedDiceLoss.js';
+export {
+  logCoshDiceLoss,
+  type DiceFamilyOptions,
+  type RegionFamilyOptions,
+  type Preset,
+  type ClassWeightMode,
+  type EmptyClassPolicy,
+} from './logCoshDiceLoss.js';
+export { diceCELoss, type DiceCEOptions } from './diceCELoss.js';
+export { diceFocalLoss, type DiceFocalOptions } from './diceFocalLoss.js';
+export { generalizedDiceFocalLoss, type GeneralizedDiceFocalOptions } from './generalizedDiceFocalLoss.js';
+export { lovaszSoftmaxLoss, type LovaszSoftmaxOptions } from './lovaszSoftmaxLoss.js';
+export { lovaszHingeLoss, type LovaszHingeOptions } from './lovaszHingeLoss.js';

@@ -5,9 +5,11 @@
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { resolveRegionOptions, type RegionOptions } from '../options.js';
 import { regionLoss } from '../metrics/region.js';
+import { type RegionFamilyOptions, usesFamilyOptions } from '../family/options.js';
+import { regionJaccardLoss } from '../family/regionFamily.js';
 
 /** Options of {@link jaccardLoss}: the region options without `beta` and `threshold`. */
-export type JaccardLossOptions = Omit<RegionOptions, 'beta' | 'threshold'>;
+export type JaccardLossOptions = Omit<RegionOptions, 'beta' | 'threshold'> & RegionFamilyOptions;
 
 /**
  * Jaccard loss `1 − IoU(gt, pr)` with the soft IoU of {@link iouScore}:
@@ -25,15 +27,19 @@ export type JaccardLossOptions = Omit<RegionOptions, 'beta' | 'threshold'>;
  * @param options.smooth - added to numerator and denominator. @default 1e-5
  * @param options.perImage - score each image, then average over images. @default false
  * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @param options.preset - and the other loss-family options: see {@link RegionFamilyOptions}.
  * @example
  * jaccardLoss({ classIndexes: [1, 2] }).value(gt, pr);
  */
 export const jaccardLoss: LossFactory<JaccardLossOptions> = withDefaultInstance(
   (options?: JaccardLossOptions) =>
-    regionLoss(
-      'jaccardLoss',
-      'iou',
-      'jaccard_loss',
-      resolveRegionOptions('jaccardLoss', options, false, false),
-    ),
+    // Issue-6 options take the general path (src/core/family); sm's options stay on this one.
+    usesFamilyOptions(options)
+      ? regionJaccardLoss(options)
+      : regionLoss(
+          'jaccardLoss',
+          'iou',
+          'jaccard_loss',
+          resolveRegionOptions('jaccardLoss', options, false, false),
+        ),
 );
