@@ -1,0 +1,130 @@
+/**
+ * `npm run bench -- core`: segmentation_models losses (value + full float32 gradient) on the `*_prob_*`
+ * workloads of ../shared/bench/workloads.json, inputs built exactly as baseline.md describes. Prints one
+ * JSON line per (workload, impl): `segkit`, `memory_bound` (the formula of workloads.json with the
+ * bandwidths of this process) and `memory_bound_local` (the same two primitives, a JS 8-accumulator read of
+ * pr and a `set` copy of gt, timed on this workload's arrays interleaved with segkit's runs, so that the
+ * ratio sees the same machine state). Benchmarks report, they never assert.
+ */
+import {
+  categoricalCrossentropy,
+  categoricalFocalLoss,
+  diceLoss,
+  jaccardLoss,
+  type Loss,
+} from '../src/index.js';
+import { emit, loadWorkloads, memoryBoundMs, probabilityInputs, timeInterleaved } from './harness.js';
+
+/** PyTorch CPU autograd of the same sm formula, 1 thread, keepmem malloc (baseline.md). */
+const TORCH_KEEPMEM_MS: Record<string, number> = {
+  dice_prob_small: 4.43,
+  dice_prob_large: 40.6,
+  dice_prob_3d: 32.4,
+  jaccard_prob_small: 4.32,
+  focal_prob_small: 13.3,
+  cce_prob_small: 18.7,
+};
+
+/** Loss values of baseline.md's JS rows on the same inputs. */
+const BASELINE_VALUE: Record<string, number> = {
+  dice_prob_small: 0.7500413,
+  dice_prob_large: 0.8749631,
+  dice_prob_3d: 0.6666721,
+  jaccard_prob_small: 0.8571698,
+  focal_prob_small: 0.0776823,
+};
+
+const LOSS_OF_KIND: Record<string, Loss> = {
+  sm_dice_prob: diceLoss,
+  sm_jaccard_prob: jaccardLoss,
+  sm_focal_prob: categoricalFocalLoss,
+  sm_cce_prob: categoricalCrossentropy,
+};
+
+/** The JS read primitive of the bound: 8 accumulators over a Float32Array. */
+function readAll(a: Float32Array): number {
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    s4 = 0,
+    s5 = 0,
+    s6 = 0,
+    s7 = 0;
+  const n = a.length - (a.length % 8);
+  for (let i = 0; i < n; i += 8) {
+    s0 += a[i];
+    s1 += a[i + 1];
+    s2 += a[i + 2];
+    s3 += a[i + 3];
+    s4 += a[i + 4];
+    s5 += a[i + 5];
+    s6 += a[i + 6];
+    s7 += a[i + 7];
+  }
+  return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+async function main(): Promise<void> {
+  const workloads = loadWorkloads();
+  const names = Object.keys(workloads).filter((w) => w.includes('_prob_'));
+  const filter = process.argv.slice(2);
+  for (const name of names) {
+    if (filter.length > 0 && !filter.some((f) => name.includes(f))) continue;
+    const w = workloads[name];
+    const loss = LOSS_OF_KIND[w.kind];
+    const shape = w.shape_nhwc as number[];
+    if (!loss || !w.min_bytes) throw new Error(`bench: no segkit loss for workload ${name} (${w.kind})`);
+    const { pr, gt } = probabilityInputs(shape);
+    const gtNd = { data: gt, shape };
+    const prNd = { data: pr, shape };
+    const copy = new Float32Array(gt.length);
+    let value = NaN;
+    let sink = 0;
+    const t = await timeInterleaved(
+      {
+        segkit: () => {
+          value = loss.valueAndGrad(gtNd, prNd).value;
+        },
+        memory_bound_local: () => {
+          sink += readAll(pr);
+          copy.set(gt);
+        },
+      },
+      w.warmup,
+      w.runs,
+    );
+    const bound = await memoryBoundMs(w.min_bytes.read, w.min_bytes.write);
+    const local = t.memory_bound_local.median_ms;
+    const seg = t.segkit.median_ms;
+    const torch = TORCH_KEEPMEM_MS[name];
+    const expected = BASELINE_VALUE[name];
+    const valueNote =
+      expected === undefined
+        ? ''
+        : `; value ${Math.abs(value - expected) < 5e-7 ? 'matches' : 'DIFFERS from'} baseline.md ${expected}`;
+    emit(name, 'segkit', w.elements, t.segkit, {
+      layout: w.layout,
+      value,
+      note:
+        `${loss.name}.valueAndGrad: ${r2(seg / bound)}x memory_bound, ${r2(seg / local)}x memory_bound_local, ` +
+        `${r2(seg / torch)}x torch_keepmem (${torch} ms)${valueNote}`,
+    });
+    const boundTiming = { median_ms: bound, min_ms: bound, max_ms: bound, runs: 1 };
+    emit(name, 'memory_bound', w.elements, boundTiming, {
+      read_bytes: w.min_bytes.read,
+      write_bytes: w.min_bytes.write,
+      note: '(read − write)·t_read + write·t_copy, bandwidths measured on 256 MiB in this process',
+    });
+    emit(name, 'memory_bound_local', w.elements, t.memory_bound_local, {
+      read_bytes: w.min_bytes.read,
+      write_bytes: w.min_bytes.write,
+      note: 'JS 8-accumulator read of pr + set() copy of gt, interleaved with segkit',
+    });
+    if (sink === 42) console.error('');
+  }
+}
+
+await main();
