@@ -36,10 +36,9 @@ const mutation = fc.record({
   insert: fc.option(fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 16 })), { nil: undefined }),
 });
 
-function mutate(
-  bytes: Uint8Array,
-  m: fc.RecordValue<typeof mutation extends fc.Arbitrary<infer T> ? T : never>,
-): Uint8Array {
+type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
   let out = bytes.slice();
   for (const [at, value] of m.writes) out[at % out.length] = value;
   if (m.insert) {

@@ -62,7 +62,7 @@ export function evalCommand(context?: CommandContext): Command {
   const cmd = new Command('eval')
     .summary('evaluate a folder of predicted masks against ground truth')
     .description(
-      'Evaluate a folder of predicted masks against a folder of ground-truth masks (PNG, NIfTI-1).\n' +
+      'Evaluate a folder of predicted masks against a folder of ground-truth masks (PNG, NIfTI-1). ' +
         'Files pair by relative path without extension; prints per-class mean ± std over images.',
     )
     .requiredOption('--gt <dir>', 'folder of ground-truth masks')
@@ -111,7 +111,7 @@ export function mergeCommand(context?: CommandContext): Command {
   const cmd = new Command('merge')
     .summary('combine the states of segkit eval --shard runs')
     .description(
-      'Combine the --state files of all shards of segkit eval --shard k/n into exactly the result\n' +
+      'Combine the --state files of all shards of segkit eval --shard k/n into exactly the result ' +
         'of a single run, and write the same outputs.',
     )
     .argument('<state...>', 'state files written by segkit eval --state');
@@ -135,7 +135,7 @@ export function weightsCommand(context?: CommandContext): Command {
   return new Command('weights')
     .summary('class weights of a folder of masks, as JSON')
     .description(
-      'Count the classes of a folder of masks and print class weights as a JSON array\n(ready to pass as classWeights).',
+      'Count the classes of a folder of masks and print class weights as a JSON array (ready to pass as classWeights).',
     )
     .requiredOption('--masks <dir>', 'folder of label masks (PNG, NIfTI-1)')
     .requiredOption('--num-classes <n>', 'number of classes N')

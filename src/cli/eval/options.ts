@@ -296,6 +296,13 @@ export function parseLabels(v: string | undefined, numClasses: number): string[]
   return names;
 }
 
+/** `--beta` of `weights`: a number in [0, 1). */
+function parseBetaBelowOne(v: string): number {
+  const b = parseNumber('--beta', v, 0, 1);
+  if (b === 1) throw bad('--beta', 'a number in [0, 1)', v);
+  return b;
+}
+
 function parseBothEmpty(v: string | undefined): number | 'NaN' {
   if (v === undefined || v.toLowerCase() === 'nan') return 'NaN';
   return parseNumber('--both-empty', v, 0, 1);
@@ -306,7 +313,8 @@ export interface WeightsOptions {
   masks: string;
   numClasses: number;
   method: 'inverse' | 'inverseSqrt' | 'median' | 'effective';
-  beta: number;
+  /** β of the effective number of samples, in [0, 1); undefined = the core's default. */
+  beta: number | undefined;
   ignoreIndex: number | null;
   palette?: string;
   workers: number;
@@ -338,7 +346,7 @@ export function parseWeightsOptions(raw: {
     masks,
     numClasses,
     method,
-    beta: raw.beta === undefined ? 0.999 : parseNumber('--beta', raw.beta, 0, 1),
+    beta: raw.beta === undefined ? undefined : parseBetaBelowOne(raw.beta),
     ignoreIndex: parseIgnoreIndex(raw.ignoreIndex, numClasses),
     palette: raw.palette,
     workers: parseWorkers(raw.workers),

@@ -20,6 +20,7 @@ import { formatCsv, formatTable } from './format.js';
 import type { EvalOptions, Outputs, WeightsOptions } from './options.js';
 import { runTasks } from './pool.js';
 import { buildReport } from './report.js';
+import { stringifyCompact } from './schema.js';
 import type { EvalResult } from './schema.js';
 import { joinConfusion, mergeStates, pairingDigest, parseState, shardRange } from './state.js';
 import type { EvalState, ImageRecord } from './state.js';
@@ -108,7 +109,7 @@ async function writeOutputs(
   extra: [string, string][] = [],
 ): Promise<void> {
   const render = {
-    json: () => JSON.stringify(result, null, 2) + '\n',
+    json: () => stringifyCompact(result) + '\n',
     csv: () => formatCsv(result),
     report: () => buildReport(result),
   };
@@ -298,10 +299,10 @@ export async function runWeights(opts: WeightsOptions, io: CliIO): Promise<numbe
   } finally {
     bar.stop();
   }
-  const counts = new Array<number>(opts.numClasses).fill(0);
-  for (const r of results) r.counts.forEach((v, c) => (counts[c] += v));
-  const weights = computeWeights(counts, opts);
-  io.stderr(`segkit weights: ${files.length} file(s); pixels per class: ${counts.join(', ')}.\n`);
+  const { counter, weights } = computeWeights(results, opts);
+  io.stderr(
+    `segkit weights: ${files.length} file(s), method ${opts.method}; pixels per class: ${counter.counts.join(', ')}.\n`,
+  );
   const text = JSON.stringify(weights) + '\n';
   if (opts.output) await writeFilesAtomic([[opts.output, text]]);
   else io.stdout(text);

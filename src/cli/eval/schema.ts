@@ -109,3 +109,24 @@ export function fromJsonNumber(x: JsonNumber | string | number | null): number {
   if (x === '-Infinity') return -Infinity;
   return NaN;
 }
+
+/**
+ * JSON text with 2-space indentation in which arrays of numbers and strings stay on one line (a confusion row,
+ * the values of one image), so that the file stays readable and diffable.
+ * @example stringifyCompact({ a: [1, 2] }) // '{\n  "a": [1, 2]\n}'
+ */
+export function stringifyCompact(value: unknown, indent = ''): string {
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object'))
+      return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+    const inner = indent + '  ';
+    return `[\n${value.map((v) => inner + stringifyCompact(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return '{}';
+    const inner = indent + '  ';
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${stringifyCompact(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value);
+}

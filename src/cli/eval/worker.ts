@@ -5,7 +5,8 @@
  */
 import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
 import type { ConfusionState } from '../../core/evaluation/types.js';
-import { bincount } from '../../core/kernels/bincount.js';
+import { ClassCounter } from '../../core/weights/classCounter.js';
+import type { ClassCounterState } from '../../core/weights/classCounter.js';
 import { checkLabels } from '../../io/checkLabels.js';
 import { DataError } from '../../io/errors.js';
 import { readMaskSync } from '../../io/readMask.js';
@@ -52,11 +53,8 @@ export interface EvalTaskResult {
   warnings: string[];
 }
 
-/** Pixels per class of one file. */
-export interface CountTaskResult {
-  counts: number[];
-  pixels: number;
-}
+/** The class counts of one file (a one-image ClassCounter state). */
+export type CountTaskResult = ClassCounterState;
 
 /** The result type of a task type. */
 export type TaskResult<T extends Task> = T extends EvalTask ? EvalTaskResult : CountTaskResult;
@@ -140,9 +138,9 @@ export function countMask(task: CountTask): CountTaskResult {
     task.path,
     '--num-classes',
   );
-  const counts = new Float64Array(task.numClasses);
-  bincount(mask.data, 0, mask.data.length, task.numClasses, task.ignoreIndex ?? -1, counts);
-  let pixels = 0;
-  for (const c of counts) pixels += c;
-  return { counts: Array.from(counts), pixels };
+  const counter = new ClassCounter(
+    task.numClasses,
+    task.ignoreIndex === null ? undefined : { ignoreIndex: task.ignoreIndex },
+  );
+  return counter.addLabels({ data: mask.data, shape: [1, ...mask.shape] }).toJSON();
 }
