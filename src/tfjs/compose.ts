@@ -55,7 +55,7 @@ function scaledLoss(a: TfLoss, k: number): TfLoss {
 function withDefault<O, T extends TfMetric>(make: (options?: O) => T): T & ((options?: O) => T) {
   const instance = make();
   const f = (a?: unknown, b?: unknown): unknown =>
-    isTensor(a) ? instance(a, b as tf.Tensor) : make(a as O | undefined);
+    isTensor(a) || b !== undefined ? instance(a as tf.Tensor, b as tf.Tensor) : make(a as O | undefined);
   for (const key of Object.keys(instance) as (keyof T)[]) {
     Object.defineProperty(f, key, { value: instance[key], enumerable: true });
   }

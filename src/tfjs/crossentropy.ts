@@ -11,13 +11,11 @@ import {
   selectedChannels,
   type CrossentropyOptions,
 } from '../core/options.js';
+import type { BinaryCrossentropyOptions } from '../core/losses/binaryCrossentropy.js';
 import { clipMask, clipProbability } from './clip.js';
 import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
 import { checkTensors, gatherChannels, scatterChannels, view3 } from './input.js';
 import type { TfLossFactory } from './types.js';
-
-/** Options of {@link binaryCrossentropy}: only the layout (sm's `BinaryCELoss` takes no class options). */
-export type BinaryCrossentropyOptions = Pick<CrossentropyOptions, 'layout'>;
 
 /**
  * Categorical cross-entropy (sm `CategoricalCELoss`): over the selected channels, `pr` is first rescaled to

@@ -4,14 +4,12 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { BinaryFocalOptions } from '../core/losses/binaryFocalLoss.js';
 import { resolveFocalOptions, selectedChannels, type FocalOptions } from '../core/options.js';
 import { clipMask, clipProbability } from './clip.js';
 import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
 import { checkTensors, gatherChannels, scatterChannels, view3 } from './input.js';
 import type { TfLossFactory } from './types.js';
-
-/** Options of {@link binaryFocalLoss}: {@link FocalOptions} without `classIndexes` (as in sm). */
-export type BinaryFocalOptions = Omit<FocalOptions, 'classIndexes'>;
 
 /** `d/dq [(1 − q)^γ·log q] = (1 − q)^γ / q − γ·(1 − q)^(γ−1)·log q`. */
 function focalSlope(q: tf.Tensor, omq: tf.Tensor, logQ: tf.Tensor, gamma: number): tf.Tensor {

@@ -7,14 +7,15 @@
  */
 export type { TfLoss, TfMetric, TfLossFactory, TfMetricFactory } from './types.js';
 export type { RegionOptions, FocalOptions, CrossentropyOptions } from '../core/options.js';
+export type { DiceLossOptions } from '../core/losses/diceLoss.js';
+export type { JaccardLossOptions } from '../core/losses/jaccardLoss.js';
+export type { IouOptions } from '../core/metrics/iouScore.js';
+export type { BinaryFocalOptions } from '../core/losses/binaryFocalLoss.js';
+export type { BinaryCrossentropyOptions } from '../core/losses/binaryCrossentropy.js';
 export { diceLoss, jaccardLoss } from './regionLoss.js';
-export type { DiceLossOptions, JaccardLossOptions } from './regionLoss.js';
 export { fScore, iouScore, precision, recall } from './metrics.js';
-export type { ScoreOptions } from './metrics.js';
 export { categoricalFocalLoss, binaryFocalLoss } from './focal.js';
-export type { BinaryFocalOptions } from './focal.js';
 export { categoricalCrossentropy, binaryCrossentropy } from './crossentropy.js';
-export type { BinaryCrossentropyOptions } from './crossentropy.js';
 export {
   bceDiceLoss,
   bceJaccardLoss,
@@ -25,3 +26,4 @@ export {
   categoricalFocalDiceLoss,
   categoricalFocalJaccardLoss,
 } from './presets.js';
+export { registerWasmTrainingKernels } from './wasmTraining.js';

@@ -3,6 +3,7 @@
  * functions whose names (`f1-score`, `iou_score`, `precision`, `recall`) become the `history` keys.
  * @module
  */
+import type { IouOptions } from '../core/metrics/iouScore.js';
 import { resolveRegionOptions, type RegionOptions } from '../core/options.js';
 import { defineTfMetric, metricFactory } from './compose.js';
 import { view3 } from './input.js';
@@ -18,9 +19,6 @@ import {
 } from './region.js';
 import type { TfMetric, TfMetricFactory } from './types.js';
 
-/** Options of {@link iouScore}, {@link precision} and {@link recall}: the region options without `beta`. */
-export type ScoreOptions = Omit<RegionOptions, 'beta'>;
-
 function regionMetric(name: string, call: RegionCall): TfMetric {
   return defineTfMetric(name, (yTrue, yPred) => {
     const { geo, channels } = checkRegionCall(call, yTrue, yPred);
@@ -28,8 +26,8 @@ function regionMetric(name: string, call: RegionCall): TfMetric {
   });
 }
 
-function scoreFactory(fn: string, name: string, form: RegionForm): TfMetricFactory<ScoreOptions> {
-  return metricFactory((options?: ScoreOptions) => {
+function scoreFactory(fn: string, name: string, form: RegionForm): TfMetricFactory<IouOptions> {
+  return metricFactory((options?: IouOptions) => {
     const o = resolveRegionOptions(fn, options, true, false);
     return regionMetric(name, { fn, form, options: o });
   });
@@ -59,22 +57,18 @@ export const fScore: TfMetricFactory<RegionOptions> = metricFactory((options?: R
  * @param options.threshold - binarise `yPred` as `yPred > threshold`. @default none
  * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [iouScore] })
  */
-export const iouScore: TfMetricFactory<ScoreOptions> = scoreFactory('iouScore', 'iou_score', IOU_FORM);
+export const iouScore: TfMetricFactory<IouOptions> = scoreFactory('iouScore', 'iou_score', IOU_FORM);
 
 /**
  * Precision (sm `precision`): `mean_c w_c·(tp + smooth) / (tp + fp + smooth)`, named `precision`.
  * Options as {@link fScore} without `beta`.
  * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [precision({ threshold: 0.5 })] })
  */
-export const precision: TfMetricFactory<ScoreOptions> = scoreFactory(
-  'precision',
-  'precision',
-  PRECISION_FORM,
-);
+export const precision: TfMetricFactory<IouOptions> = scoreFactory('precision', 'precision', PRECISION_FORM);
 
 /**
  * Recall (sm `recall`): `mean_c w_c·(tp + smooth) / (tp + fn + smooth)`, named `recall`.
  * Options as {@link fScore} without `beta`.
  * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [recall] })
  */
-export const recall: TfMetricFactory<ScoreOptions> = scoreFactory('recall', 'recall', RECALL_FORM);
+export const recall: TfMetricFactory<IouOptions> = scoreFactory('recall', 'recall', RECALL_FORM);

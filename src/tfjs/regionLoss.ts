@@ -4,7 +4,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveRegionOptions, type RegionOptions } from '../core/options.js';
+import type { DiceLossOptions } from '../core/losses/diceLoss.js';
+import type { JaccardLossOptions } from '../core/losses/jaccardLoss.js';
+import { resolveRegionOptions } from '../core/options.js';
 import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
 import { view3 } from './input.js';
 import {
@@ -17,12 +19,6 @@ import {
   type RegionCall,
 } from './region.js';
 import type { TfLoss, TfLossFactory } from './types.js';
-
-/** Options of {@link diceLoss}: the region options without `threshold` (sm's losses have none). */
-export type DiceLossOptions = Omit<RegionOptions, 'threshold'>;
-
-/** Options of {@link jaccardLoss}: as {@link DiceLossOptions} without `beta`. */
-export type JaccardLossOptions = Omit<RegionOptions, 'threshold' | 'beta'>;
 
 /**
  * `1 − score` as a TF.js loss. The forward pass reduces tp, P and G per class; the gradient is

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../../tfjs/index.js';
 
 /** The backends the demo and the tests can run on in Node. */
 export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
@@ -21,7 +22,7 @@ let wasmPathsSet = false;
 /**
  * Makes `name` the active backend. For `wasm`, points the loader at the `.wasm` binaries shipped in
  * `@tensorflow/tfjs-backend-wasm/dist/` (a file path with a trailing slash), so it works from the bundled
- * CLI too. Silences tfjs' "install tfjs-node" hint, which is not actionable here.
+ * CLI too, and registers the filter gradient wasm lacks for training conv nets. Silences tfjs' "install tfjs-node" hint, which is not actionable here.
  * @throws Error when the backend fails to initialise.
  */
 export async function useBackend(name: NodeBackend): Promise<void> {
@@ -29,6 +30,7 @@ export async function useBackend(name: NodeBackend): Promise<void> {
     const require = createRequire(import.meta.url);
     const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
     setWasmPaths(`${join(dirname(pkg), 'dist')}/`);
+    registerWasmTrainingKernels();
     wasmPathsSet = true;
   }
   const warn = console.warn;
