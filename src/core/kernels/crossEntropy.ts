@@ -127,7 +127,8 @@ export function bceRun(
  * pixel, the selected channels (element offsets `offsets[k]`, weights `weights[k]`) are normalised by their
  * sum `s`, `q = clip(pr / s, eps, 1 − eps)`, and the term is `−Σ_k gt_k·w_k·log q_k`.
  * Gradient: `u_k = −scale·gt_k·w_k / q_k` inside the clip range (0 outside), then
- * `∂/∂pr_j = (u_j − Σ_k u_k·pr_k / s) / s`. `u` is scratch of length ≥ K.
+ * `∂/∂pr_j = (u_j − Σ_k u_k·q_k) / s`, where `Σ_k u_k·q_k = −scale·Σ_inside gt_k·w_k` needs no division.
+ * One `Math.log` per selected channel with `gt·w ≠ 0`. `u` is scratch of length ≥ K.
  */
 export function cceRun(
   gt: FloatArray,
@@ -146,21 +147,44 @@ export function cceRun(
   for (let j = 0, at = base; j < pixels; j++, at += pixelStride) {
     let s = 0;
     for (let k = 0; k < K; k++) s += pr[at + offsets[k]];
+    if (!(s > 0 && s < Infinity)) {
+      // 0/0, ±∞ or NaN: let IEEE arithmetic give sm's NaN for the whole pixel.
+      sum -= cceDegeneratePixel(gt, pr, grad, at, offsets, weights, s);
+      continue;
+    }
     let dot = 0;
     for (let k = 0; k < K; k++) {
       const i = at + offsets[k];
       const gw = gt[i] * weights[k];
-      const q = pr[i] / s;
       u[k] = 0;
-      if (gw === 0 && q === q) continue;
-      const qc = q < EPS ? EPS : q > HI ? HI : q;
-      sum -= gw * Math.log(qc);
+      if (gw === 0) continue;
+      const q = pr[i] / s;
+      sum -= gw * Math.log(q < EPS ? EPS : q > HI ? HI : q);
       if (q >= EPS && q <= HI) {
         u[k] = (-scale * gw) / q;
-        dot += u[k] * q;
+        dot -= scale * gw;
       }
     }
     if (grad !== null) for (let k = 0; k < K; k++) grad[at + offsets[k]] = (u[k] - dot) / s;
+  }
+  return sum;
+}
+
+/** The terms of a pixel whose selected probabilities do not sum to a positive finite number (NaN results). */
+function cceDegeneratePixel(
+  gt: FloatArray,
+  pr: FloatArray,
+  grad: Float32Array | null,
+  at: number,
+  offsets: Int32Array,
+  weights: Float64Array,
+  s: number,
+): number {
+  let sum = 0;
+  for (let k = 0; k < offsets.length; k++) {
+    const q = pr[at + offsets[k]] / s;
+    sum += gt[at + offsets[k]] * weights[k] * Math.log(q < EPS ? EPS : q > HI ? HI : q);
+    if (grad !== null) grad[at + offsets[k]] = NaN;
   }
   return sum;
 }

@@ -81,8 +81,13 @@ function forEachRun(
   }
 }
 
-/** Pass 1: `stats[cell·3 + {0, 1, 2}] = {tp, P, G}` for every (group, selected class) cell. */
+/**
+ * Pass 1: `stats[cell·2 + {0, 1}] = {tp, u}` for every (group, selected class) cell, where `u` is the
+ * size term of the kind: `Σpr + β²·Σgt` (F-score), `Σpr + Σgt` (IoU), `Σpr` (precision), `Σgt` (recall).
+ */
 function reduceStats(
+  kind: RegionKind,
+  beta2: number,
   gt: FloatArray,
   pr: FloatArray,
   geo: BatchGeometry,
@@ -90,65 +95,60 @@ function reduceStats(
   perImage: boolean,
   threshold: number | undefined,
 ): Float64Array {
-  const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * 3);
+  const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * 2);
+  // u = λ·Σpr + μ·Σgt.
+  const mu = kind === 'fScore' ? beta2 : kind === 'precision' ? 0 : 1;
+  const lambda = kind === 'recall' ? 0 : 1;
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
-    if (threshold === undefined) {
-      sumsAdjacent(gt, pr, start, end, step, count, stats, cell * 3);
-    } else {
+    if (threshold !== undefined) {
       for (let k = 0; k < count; k++) {
-        sums1Thresholded(gt, pr, start + k, end + k, step, threshold, stats, (cell + k) * 3);
+        sums1Thresholded(gt, pr, start + k, end + k, step, threshold, lambda, mu, stats, (cell + k) * 2);
       }
+    } else if (lambda === 0) {
+      // Σgt alone: swap the roles, u = Σ(gt + 0·pr).
+      sumsAdjacent(pr, gt, start, end, step, count, 0, stats, cell * 2);
+    } else {
+      sumsAdjacent(gt, pr, start, end, step, count, mu, stats, cell * 2);
     }
   });
   return stats;
 }
 
 /**
- * Score and gradient coefficients of one (group, class) from its sums, exactly as sm's formulas:
+ * Score and gradient coefficients of one (group, class) from its sums, sm's formulas:
  * ∂score/∂pr = a·gt + b on every pixel of the group and class. Writes `[score, a, b]` into `out`.
+ * The F-score denominator `(1 + β²)·tp + β²·fn + fp` equals `Σpr + β²·Σgt` = `u`, IoU's union is `u − tp`.
  * With `smooth = 0` an empty class gives 0/0 = NaN (and non-finite coefficients), as sm does.
  */
 function scoreOf(
   kind: RegionKind,
   tp: number,
-  sumP: number,
-  sumG: number,
+  u: number,
   beta2: number,
   smooth: number,
   out: Float64Array,
 ): void {
-  const fp = sumP - tp;
-  const fn = sumG - tp;
-  let den: number, score: number, a: number, b: number;
+  let den: number, score: number, a: number;
   switch (kind) {
     case 'fScore':
-      den = (1 + beta2) * tp + beta2 * fn + fp + smooth;
+      den = u + smooth;
       score = ((1 + beta2) * tp + smooth) / den;
       a = (1 + beta2) / den;
-      b = -score / den;
       break;
     case 'iou':
-      den = sumG + sumP - tp + smooth;
+      den = u - tp + smooth;
       score = (tp + smooth) / den;
       a = (1 + score) / den;
-      b = -score / den;
       break;
-    case 'precision':
-      den = tp + fp + smooth;
+    default:
+      // precision (u = Σpr) and recall (u = Σgt): (tp + smooth) / (u + smooth).
+      den = u + smooth;
       score = (tp + smooth) / den;
       a = 1 / den;
-      b = -score / den;
-      break;
-    case 'recall':
-      den = tp + fn + smooth;
-      score = (tp + smooth) / den;
-      a = 1 / den;
-      b = 0;
-      break;
   }
   out[0] = score;
   out[1] = a;
-  out[2] = b;
+  out[2] = kind === 'recall' ? 0 : -score / den;
 }
 
 /** Pass 2: `grad = coef_a·gt + coef_b` per (group, selected class) cell; other channels stay 0. */
@@ -186,9 +186,9 @@ export function evaluateRegion(
   const gt = toFloatArray(gtIn.data);
   const pr = toFloatArray(prIn.data);
   const groups = o.perImage ? geo.batch : 1;
-  const stats = reduceStats(gt, pr, geo, channels, o.perImage, o.threshold);
-
   const beta2 = o.beta * o.beta;
+  const stats = reduceStats(kind, beta2, gt, pr, geo, channels, o.perImage, o.threshold);
+
   const w = o.classWeights;
   const sign = asLoss ? -1 : 1;
   const coef = wantGrad ? new Float64Array(groups * K * 2) : undefined;
@@ -196,8 +196,8 @@ export function evaluateRegion(
   const s = new Float64Array(3);
   for (let g = 0; g < groups; g++) {
     for (let k = 0; k < K; k++) {
-      const at = (g * K + k) * 3;
-      scoreOf(kind, stats[at], stats[at + 1], stats[at + 2], beta2, o.smooth, s);
+      const at = (g * K + k) * 2;
+      scoreOf(kind, stats[at], stats[at + 1], beta2, o.smooth, s);
       perClass[k] += s[0];
       if (coef) {
         // value = mean_k(w_k · mean_g score_gk): each score enters with weight w_k / (K · groups).
