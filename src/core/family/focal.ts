@@ -272,22 +272,29 @@ export function focalTerms(
       if (cfg.fromLogits) {
         let max = -Infinity;
         for (let c = 0, i = base; c < C; c++, i += channelStride) if (x[i] > max) max = x[i];
+        // One exp per element and one log per pixel: p_c = e_c / Σe, log p_c = x_c − max − log Σe.
         let sum = 0;
-        for (let c = 0, i = base; c < C; c++, i += channelStride) sum += Math.exp(x[i] - max);
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const e = Math.exp(x[i] - max);
+          pp[c] = e;
+          sum += e;
+        }
         const lse = max + Math.log(sum);
+        const inv = 1 / sum;
         let hs = 0;
         for (let c = 0, i = base; c < C; c++, i += channelStride) {
           lp[c] = x[i] - lse;
-          pp[c] = Math.exp(lp[c]);
+          pp[c] *= inv;
           h[c] = 0;
           const k = sel[c];
           const gv = g[i];
           if (k < 0 || gv === 0) continue;
           const om = 1 - pp[c];
-          const f = Math.pow(om, gamma);
+          const f = gamma === 2 ? om * om : Math.pow(om, gamma);
           total += w[k] * -a1[c] * gv * f * lp[c];
           if (el) el[i] = w[k] * -a1[c] * gv * f * lp[c];
-          const df = gamma === 0 || om === 0 ? 0 : gamma * Math.pow(om, gamma - 1) * pp[c] * lp[c];
+          const fd = gamma === 2 ? 2 * om : gamma === 0 || om === 0 ? 0 : gamma * Math.pow(om, gamma - 1);
+          const df = fd * pp[c] * lp[c];
           h[c] = -w[k] * a1[c] * gv * (f - df);
           hs += h[c];
         }

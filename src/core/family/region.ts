@@ -5,8 +5,8 @@
  * Two passes: one to reduce the sums (the activation stored once), one to write the gradient.
  * @module
  */
-import type { NdArray } from '../types.js';
-import { type Prepared, prepare } from './input.js';
+import type { NdArray, NumericArray } from '../types.js';
+import { type Prepared, prepareTargets, resolveActivation } from './input.js';
 import { type RegionConfig, expandWeights, selectChannels } from './options.js';
 
 /** Per (r, k) soft counts: tp, fp, fn and G (Σg over unmasked elements), r = image (perImage) or 0. */
@@ -54,52 +54,69 @@ export function regionCounts(
   cfg: RegionConfig,
   form: CountForm = cfg,
 ): RegionState {
-  const prep = prepare(fn, gt, pr, cfg);
-  const { geom, g, mask, p } = prep;
-  const channels = selectChannels(fn, cfg, geom.channels);
+  const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
+  const { geom, g, mask } = t;
+  const C = geom.channels;
+  const channels = selectChannels(fn, cfg, C);
   const K = channels.length;
   const R = form.perImage ? geom.batch : 1;
+  const activation = cfg.fromLogits ? resolveActivation(cfg.activation, C) : null;
+  const x = pr.data;
+  // The activation is computed once, in this pass, and stored for the gradient pass.
+  const p: NumericArray = activation ? new Float64Array(x.length) : x;
   const I = new Float64Array(R * K);
   const P = new Float64Array(R * K);
   const Gk = new Float64Array(R * K);
   const G = form.squared ? new Float64Array(R * K) : Gk;
   const D = form.softLabel && !form.squared ? new Float64Array(R * K) : null;
+  const sel = new Int32Array(C).fill(-1);
+  channels.forEach((c, k) => (sel[c] = k));
   const { batch, pixels, imageStride, pixelStride, channelStride } = geom;
+  const plain = !form.squared && D === null;
+  const pa = p as Float64Array;
   for (let b = 0; b < batch; b++) {
-    const r = form.perImage ? b : 0;
-    for (let k = 0; k < K; k++) {
-      const base = b * imageStride + channels[k] * channelStride;
-      let si = 0;
-      let sp = 0;
-      let sg = 0;
-      let sg2 = 0;
-      let sd = 0;
-      for (let s = 0, i = base; s < pixels; s++, i += pixelStride) {
-        if (mask !== null && mask[i] === 0) continue;
+    const row = form.perImage ? b * K : 0;
+    for (let s = 0; s < pixels; s++) {
+      const base = b * imageStride + s * pixelStride;
+      if (activation === 'softmax') {
+        let max = -Infinity;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) if (x[i] > max) max = x[i];
+        let sum = 0;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const e = Math.exp(x[i] - max);
+          pa[i] = e;
+          sum += e;
+        }
+        const inv = 1 / sum;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) pa[i] *= inv;
+      } else if (activation === 'sigmoid') {
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const v = x[i];
+          const e = Math.exp(-Math.abs(v));
+          pa[i] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+        }
+      }
+      for (let c = 0, i = base; c < C; c++, i += channelStride) {
+        const k = sel[c];
+        if (k < 0 || (mask !== null && mask[i] === 0)) continue;
+        const q = row + k;
         const pv = p[i];
         const gv = g[i];
-        si += pv * gv;
-        sg += gv;
-        if (form.squared) {
-          sp += pv * pv;
-          sg2 += gv * gv;
-        } else if (D !== null) {
-          sp += form.absNorms ? Math.abs(pv) : pv;
-          sd += Math.abs(pv - gv);
-          if (form.absNorms) sg2 += Math.abs(gv);
-        } else sp += pv;
-      }
-      const q = r * K + k;
-      I[q] += si;
-      P[q] += sp;
-      G[q] += sg;
-      if (form.squared) Gk[q] += sg2;
-      else if (D !== null) {
-        D[q] += sd;
-        if (form.absNorms) Gk[q] += sg2 - sg; // Gk aliases G: add the |g| − g difference
+        I[q] += pv * gv;
+        G[q] += gv;
+        if (plain) P[q] += pv;
+        else if (form.squared) {
+          P[q] += pv * pv;
+          Gk[q] += gv * gv;
+        } else {
+          P[q] += form.absNorms ? Math.abs(pv) : pv;
+          D![q] += Math.abs(pv - gv);
+          if (form.absNorms) Gk[q] += Math.abs(gv) - gv; // Gk aliases G: Σ|g| = Σg + Σ(|g| − g)
+        }
       }
     }
   }
+  const prep: Prepared = { geom, g, mask, p, activation, labelMap: t.labelMap };
   const n = R * K;
   const tp = new Float64Array(n);
   const fpA = new Float64Array(n);
