@@ -438,7 +438,7 @@ describe('segkit eval on bad input: a message naming the file or option, exit 1 
       () => undefined,
       ['--metrics', 'dice,foo'],
       2,
-      /^segkit eval: --metrics must be a comma-separated list of dice, iou/,
+      /^segkit eval: --metrics must be a comma-separated list of iou, dice/,
     ],
     [
       'nsd without --tolerance',

@@ -4,23 +4,15 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
+import { COUNT_METRICS as CORE_COUNT_METRICS } from '../../core/evaluation/fromCounts.js';
+import type { CountMetric } from '../../core/evaluation/types.js';
 import { UsageError } from '../errors.js';
 
-/** Count metrics (from confusion counts) the command line offers. */
-export const COUNT_METRICS = [
-  'dice',
-  'iou',
-  'precision',
-  'recall',
-  'specificity',
-  'accuracy',
-  'balancedAccuracy',
-  'npv',
-  'fpr',
-  'fnr',
-  'mcc',
-  'fbeta',
-] as const;
+/**
+ * Count metrics (from confusion counts) the command line offers: the core's, without the synonyms `f1` (= dice)
+ * and `sensitivity` (= recall).
+ */
+export const COUNT_METRICS = CORE_COUNT_METRICS.filter((m) => m !== 'f1' && m !== 'sensitivity');
 /** Surface metrics the command line offers: `hd` (Hausdorff), `hd95` (the percentile HD), `assd`, `nsd`. */
 export const SURFACE_METRICS = ['hd', 'hd95', 'assd', 'nsd'] as const;
 /** The metrics computed when `--metrics` is not given. */
@@ -37,7 +29,7 @@ export const REDUCTIONS = [
 /** Pooling conventions of the percentile Hausdorff distance. */
 export const POOLINGS = ['max-of-directed', 'pooled'] as const;
 
-export type CountMetricName = (typeof COUNT_METRICS)[number];
+export type CountMetricName = Exclude<CountMetric, 'f1' | 'sensitivity'>;
 export type SurfaceMetricName = (typeof SURFACE_METRICS)[number];
 export type MetricName = CountMetricName | SurfaceMetricName;
 export type ReductionName = (typeof REDUCTIONS)[number];
@@ -273,17 +265,15 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
   };
 }
 
-/** `--metrics`: comma-separated names, or `all`. */
+/** `--metrics`: comma-separated names, kept in the order given (repeats dropped). */
 export function parseMetrics(v: string | undefined): MetricName[] {
   if (v === undefined) return [...DEFAULT_METRICS];
   const all: readonly string[] = [...COUNT_METRICS, ...SURFACE_METRICS];
   const names = v.split(',').map((s) => s.trim());
-  const seen = new Set<string>();
   for (const n of names) {
     if (!all.includes(n)) throw bad('--metrics', `a comma-separated list of ${all.join(', ')}`, v);
-    seen.add(n);
   }
-  return all.filter((n) => seen.has(n)) as MetricName[];
+  return [...new Set(names)] as MetricName[];
 }
 
 /** `--labels`: comma-separated class names, one per class; default `0`, `1`, … */

@@ -79,15 +79,6 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
       { file: task.predPath },
     );
   }
-  checkLabels(
-    gt.data,
-    gt.shape,
-    settings.numClasses,
-    settings.ignoreIndex ?? undefined,
-    task.gtPath,
-    '--num-classes',
-  );
-  checkLabels(pred.data, pred.shape, settings.numClasses, undefined, task.predPath, '--num-classes');
   const warnings: string[] = [];
   const spacing = spacingOf(gt, pred, task, warnings);
   const cm = new ConfusionMatrix({
@@ -96,7 +87,26 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
     perImage: true,
   });
   const batchShape = [1, ...gt.shape];
-  cm.update({ data: gt.data, shape: batchShape }, { data: pred.data, shape: batchShape }, { ids: [task.id] });
+  try {
+    cm.update(
+      { data: gt.data, shape: batchShape },
+      { data: pred.data, shape: batchShape },
+      { ids: [task.id] },
+    );
+  } catch (err) {
+    // The core checks the labels while it counts; only when it fails do we look again, to name the file and
+    // the position in the file's own axes.
+    checkLabels(
+      gt.data,
+      gt.shape,
+      settings.numClasses,
+      settings.ignoreIndex ?? undefined,
+      task.gtPath,
+      '--num-classes',
+    );
+    checkLabels(pred.data, pred.shape, settings.numClasses, undefined, task.predPath, '--num-classes');
+    throw err;
+  }
   const surface = surfaceRow(gt, pred, spacing, settings);
   return { id: task.id, shape: gt.shape, spacing, confusion: cm.toJSON(), surface, warnings };
 }
