@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NdArray } from '../../src/core/types.js';
+import { fScore, iouScore } from '../../src/core/metrics/index.js';
 import {
   diceLoss,
   focalLoss,
@@ -177,5 +178,49 @@ describe('empty-class policy', () => {
     const zero = diceLoss({ ...cf, emptyClass: 'zero' }).value(X.onehot, X.probs);
     const skip = diceLoss({ ...cf, emptyClass: 'skip' }).value(X.onehot, X.probs);
     expect(zero).toBeCloseTo((skip * 2) / 3, 12);
+  });
+});
+
+describe('fScore and iouScore on the general path', () => {
+  it('equal the sm path with sm defaults (value, perClass, threshold)', () => {
+    fc.assert(
+      fc.property(shapeArb, fc.boolean(), ({ seed, N, C, H, W }, perImage) => {
+        const X = inputs(seed, [N, C, H, W]);
+        const base = { ...cf, perImage, beta: 2, threshold: 0.4 };
+        const a = fScore({ ...base, reduction: 'mean' });
+        const b = fScore(base);
+        const pa = a.perClass(X.onehot, X.probs);
+        const pb = b.perClass(X.onehot, X.probs);
+        const ia = iouScore({ ...cf, perImage, reduction: 'mean' }).value(X.onehot, X.probs);
+        const ib = iouScore({ ...cf, perImage }).value(X.onehot, X.probs);
+        return (
+          near(a.value(X.onehot, X.probs), b.value(X.onehot, X.probs)) &&
+          pa.every((v, k) => near(v, pb[k])) &&
+          near(ia, ib) &&
+          a.name === 'f2-score'
+        );
+      }),
+      params,
+    );
+  });
+
+  it('from logits and label maps equal softmax probabilities and one-hot targets', () => {
+    fc.assert(
+      fc.property(shapeArb, ({ seed, N, C, H, W }) => {
+        const X = inputs(seed, [N, C, H, W]);
+        const a = iouScore({ ...cf, fromLogits: true }).value(X.labels, X.logits);
+        const b = iouScore(cf).value(X.onehot, X.probs);
+        return near(a, b);
+      }),
+      params,
+    );
+  });
+
+  it('iouScore with the MONAI preset is 1 − jaccardLoss for one class', () => {
+    const X = inputs(3, [2, 1, 4, 4]);
+    const gt = { data: X.onehot.data.map((_, i) => (i % 3 === 0 ? 1 : 0)), shape: X.onehot.shape };
+    const iou = iouScore({ ...cf, preset: 'monai', fromLogits: true }).value(gt, X.logits);
+    const loss = jaccardLoss({ ...cf, preset: 'monai', fromLogits: true }).value(gt, X.logits);
+    expect(iou).toBeCloseTo(1 - loss, 12);
   });
 });

@@ -6,7 +6,7 @@
 import { checkFiniteNumber, checkNumberInRange, formatValue, typeError } from '../validate.js';
 import { type RegionFamilyOptions, checkEnum, resolveRegionOptions } from './options.js';
 import type { RegionConfig } from './options.js';
-import { type RegionCounts, type RegionTerms, reduceRegion } from './region.js';
+import { type RegionCounts, type RegionTerms, type ScoreShape, reduceRegion } from './region.js';
 import { type RegionLoss, type RegionReducer, createRegionLoss } from './regionLoss.js';
 
 /** Options of the Dice / F-score loss on the general path. */
@@ -41,20 +41,27 @@ export interface GeneralizedDiceOptions extends Omit<
   absentWeight?: 'max' | 'zero';
 }
 
+/** Score shape of the F-β / Dice score: a = 1 + β², wfp = 1, wfn = β² (divided by 1 + β² for smp's Tversky form). */
+export function diceShape(cfg: RegionConfig, beta: number): ScoreShape {
+  const b2 = beta * beta;
+  const k = cfg.diceAsTversky ? 1 / (1 + b2) : 1;
+  return { a: (1 + b2) * k, wfp: k, wfn: b2 * k };
+}
+
+/** Score shape of the Jaccard / IoU score: (tp + snr)/(tp + fp + fn + sdr), every term doubled for MONAI. */
+export function jaccardShape(cfg: RegionConfig): ScoreShape {
+  const j = cfg.jaccardScale;
+  return { a: j, wfp: j, wfn: j };
+}
+
 /** Dice (F-β) reducer: s = ((1+β²)·tp + snr)/((1+β²)·tp + β²·fn + fp + sdr). */
 export function diceReducer(beta: number): RegionReducer {
-  const b2 = beta * beta;
-  return (fn, counts, cfg) => {
-    const k = cfg.diceAsTversky ? 1 / (1 + b2) : 1;
-    return reduceRegion(fn, counts, cfg, { a: (1 + b2) * k, wfp: k, wfn: b2 * k });
-  };
+  return (fn, counts, cfg) => reduceRegion(fn, counts, cfg, diceShape(cfg, beta));
 }
 
 /** Jaccard reducer: s = (tp + snr)/(tp + fp + fn + sdr) (MONAI: (2·tp + snr)/(2·(tp + fp + fn) + sdr)). */
-export const jaccardReducer: RegionReducer = (fn, counts, cfg) => {
-  const j = cfg.jaccardScale;
-  return reduceRegion(fn, counts, cfg, { a: j, wfp: j, wfn: j });
-};
+export const jaccardReducer: RegionReducer = (fn, counts, cfg) =>
+  reduceRegion(fn, counts, cfg, jaccardShape(cfg));
 
 /** Dice / F-score loss on the general path (what `diceLoss` dispatches to when an issue-6 option is present). */
 export function regionDiceLoss(options: DiceFamilyOptions = {}, fn = 'diceLoss'): RegionLoss {

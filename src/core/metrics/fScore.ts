@@ -5,6 +5,9 @@
 import { withDefaultInstance, type MetricFactory } from '../loss.js';
 import { resolveRegionOptions, type RegionOptions } from '../options.js';
 import { regionMetric } from './region.js';
+import { usesFamilyOptions } from '../family/options.js';
+import { diceShape } from '../family/regionFamily.js';
+import { type RegionMetricOptions, regionFamilyMetric } from '../family/regionMetric.js';
 
 /**
  * F-score (Dice coefficient when β = 1):
@@ -25,13 +28,21 @@ import { regionMetric } from './region.js';
  * @param options.perImage - score each image, then average over images. @default false
  * @param options.threshold - binarise `pr > threshold` first. @default none (soft score)
  * @param options.layout - `'channelsLast'` ([N, ...spatial, C]) or `'channelsFirst'`. @default 'channelsLast'
+ * @param options.preset - and the other loss-family options (`fromLogits`, `ignoreIndex`, label-map gt, ...):
+ *   see {@link RegionMetricOptions}.
  * @example
  * const gt = { data: new Float32Array([1, 0, 1, 0]), shape: [1, 2, 2, 1] };
  * const pr = { data: new Float32Array([1, 1, 0, 0]), shape: [1, 2, 2, 1] };
  * fScore().value(gt, pr); // ≈ 0.5 = 2·1 / (2 + 2)
  * fScore.name; // 'f1-score'
  */
-export const fScore: MetricFactory<RegionOptions> = withDefaultInstance((options?: RegionOptions) => {
-  const o = resolveRegionOptions('fScore', options, true);
-  return regionMetric('fScore', 'fScore', `f${o.beta}-score`, o);
-});
+export const fScore: MetricFactory<RegionOptions & RegionMetricOptions> = withDefaultInstance(
+  (options?: RegionOptions & RegionMetricOptions) => {
+    // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path (src/core/family).
+    if (usesFamilyOptions(options)) {
+      return regionFamilyMetric('fScore', `f${options!.beta ?? 1}-score`, options!, diceShape);
+    }
+    const o = resolveRegionOptions('fScore', options, true);
+    return regionMetric('fScore', 'fScore', `f${o.beta}-score`, o);
+  },
+);

@@ -5,9 +5,12 @@
 import { withDefaultInstance, type MetricFactory } from '../loss.js';
 import { resolveRegionOptions, type RegionOptions } from '../options.js';
 import { regionMetric } from './region.js';
+import { usesFamilyOptions } from '../family/options.js';
+import { jaccardShape } from '../family/regionFamily.js';
+import { type RegionMetricOptions, regionFamilyMetric } from '../family/regionMetric.js';
 
 /** Options of {@link iouScore}: the region options without `beta`. */
-export type IouOptions = Omit<RegionOptions, 'beta'>;
+export type IouOptions = Omit<RegionOptions, 'beta'> & Omit<RegionMetricOptions, 'beta'>;
 
 /**
  * Intersection over union (Jaccard index):
@@ -24,11 +27,15 @@ export type IouOptions = Omit<RegionOptions, 'beta'>;
  * @param options.perImage - score each image, then average over images. @default false
  * @param options.threshold - binarise `pr > threshold` first. @default none (soft score)
  * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
+ * @param options.preset - and the other loss-family options: see {@link RegionMetricOptions}.
  * @example
  * const gt = { data: new Float32Array([1, 0, 1, 0]), shape: [1, 2, 2, 1] };
  * const pr = { data: new Float32Array([1, 1, 0, 0]), shape: [1, 2, 2, 1] };
  * iouScore.value(gt, pr); // ≈ 1/3 = 1 / (2 + 2 − 1)
  */
 export const iouScore: MetricFactory<IouOptions> = withDefaultInstance((options?: IouOptions) =>
-  regionMetric('iouScore', 'iou', 'iou_score', resolveRegionOptions('iouScore', options, true, false)),
+  // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path (src/core/family).
+  usesFamilyOptions(options)
+    ? regionFamilyMetric('iouScore', 'iou_score', options!, (cfg) => jaccardShape(cfg))
+    : regionMetric('iouScore', 'iou', 'iou_score', resolveRegionOptions('iouScore', options, true, false)),
 );

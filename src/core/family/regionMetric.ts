@@ -1,0 +1,113 @@
+/**
+ * The region scores (F-score / Dice, IoU) on the general path: every option of the loss family (logits,
+ * label maps, `ignoreIndex`, squared / soft-label forms, empty-class policy, weight modes, presets) plus
+ * `threshold`, which binarises the probabilities (after the activation) with a strict `>`.
+ * @module
+ */
+import type { Metric } from '../loss.js';
+import type { NdArray } from '../types.js';
+import { checkFiniteNumber } from '../validate.js';
+import { activate, resolveActivation, prepareTargets } from './input.js';
+import {
+  type RegionConfig,
+  type RegionFamilyOptions,
+  expandWeights,
+  resolveRegionOptions,
+} from './options.js';
+import { type RegionCounts, type ScoreShape, regionCounts } from './region.js';
+
+/** Options of the general-path metrics. */
+export interface RegionMetricOptions extends RegionFamilyOptions {
+  /** F-β (fScore only). @default 1 */
+  beta?: number;
+  /** Binarise the probabilities as `p > threshold` before scoring. @default none (soft scores) */
+  threshold?: number | null;
+}
+
+/**
+ * Per (r, k): the score s = (a·tp + snr)/max(a·tp + wfp·fp + wfn·fn + sdr, eps), with an absent class scoring 1
+ * under `emptyClass: 'zero'` (its loss is 0) and left out under `'skip'` (NaN in the returned array).
+ */
+export function regionScores(counts: RegionCounts, cfg: RegionConfig, shape: ScoreShape): Float64Array {
+  const { tp, fp, fn, G } = counts;
+  const s = new Float64Array(tp.length);
+  for (let q = 0; q < tp.length; q++) {
+    if (G[q] === 0 && cfg.emptyClass !== 'formula') {
+      s[q] = cfg.emptyClass === 'zero' ? 1 : NaN;
+      continue;
+    }
+    const raw = shape.a * tp[q] + shape.wfp * fp[q] + shape.wfn * fn[q] + cfg.smoothDr;
+    s[q] = (shape.a * tp[q] + cfg.smoothNr) / (cfg.eps > 0 && raw < cfg.eps ? cfg.eps : raw);
+  }
+  return s;
+}
+
+/** A metric on the general path: `kind` picks the score shape, `name` the Keras-style name. */
+export function regionFamilyMetric(
+  fn: string,
+  name: string,
+  options: RegionMetricOptions,
+  shapeOf: (cfg: RegionConfig, beta: number) => ScoreShape,
+): Metric {
+  const cfg = resolveRegionOptions(fn, options, ['beta', 'threshold']);
+  const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
+  const threshold =
+    options.threshold === undefined || options.threshold === null
+      ? undefined
+      : checkFiniteNumber(fn, 'threshold', options.threshold);
+  const shape = shapeOf(cfg, beta);
+  const scores = (gt: NdArray, pr: NdArray) => {
+    let input = pr;
+    let c = cfg;
+    if (threshold !== undefined) {
+      const { geom } = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
+      const p = cfg.fromLogits
+        ? activate(pr.data, geom, resolveActivation(cfg.activation, geom.channels))
+        : pr.data;
+      const hard = new Float64Array(p.length);
+      for (let i = 0; i < p.length; i++) hard[i] = p[i] > threshold ? 1 : 0;
+      input = { data: hard, shape: pr.shape };
+      c = { ...cfg, fromLogits: false };
+    }
+    const { counts } = regionCounts(fn, gt, input, c);
+    return { counts, s: regionScores(counts, cfg, shape) };
+  };
+  return {
+    name,
+    value(gt, pr) {
+      const { counts, s } = scores(gt, pr);
+      const K = counts.channels.length;
+      let w = expandWeights(fn, cfg.classWeights, K);
+      if (cfg.weightsNeedTwoClasses && K === 1) w = new Float64Array(1).fill(1);
+      let num = 0;
+      let den = 0;
+      for (let q = 0; q < s.length; q++) {
+        if (Number.isNaN(s[q]) && G0(counts, q) && cfg.emptyClass === 'skip') continue;
+        num += w[q % K] * s[q];
+        den += cfg.classWeightMode === 'normalized' ? w[q % K] : 1;
+      }
+      return cfg.reduction === 'sum' ? num : den > 0 ? num / den : NaN;
+    },
+    perClass(gt, pr) {
+      const { counts, s } = scores(gt, pr);
+      const K = counts.channels.length;
+      const out: number[] = [];
+      for (let k = 0; k < K; k++) {
+        let sum = 0;
+        let n = 0;
+        for (let r = 0; r < counts.R; r++) {
+          const v = s[r * K + k];
+          if (Number.isNaN(v) && G0(counts, r * K + k) && cfg.emptyClass === 'skip') continue;
+          sum += v;
+          n++;
+        }
+        out.push(n > 0 ? sum / n : NaN);
+      }
+      return out;
+    },
+  };
+}
+
+function G0(counts: RegionCounts, q: number): boolean {
+  return counts.G[q] === 0;
+}
