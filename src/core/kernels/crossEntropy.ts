@@ -19,33 +19,81 @@ function powMinus1(x: number, gamma: number): number {
 }
 
 /**
- * Categorical focal term `−gt·α·(1 − p)^γ·log p` over `i = start; i < end; i += step`.
- * Gradient inside the clip range: `−gt·α·((1 − p)^γ / p − γ·(1 − p)^(γ−1)·log p)`.
+ * Where the one non-zero gt value of a pixel sits among its selected channels (element offsets
+ * `offsets[k]` from `at`): `k` when exactly one selected channel has gt = 1 and the others 0, −1 when all
+ * are 0, −2 otherwise (soft or multi-label gt) or when a prediction of the pixel is NaN. Branch-free over
+ * the channels (k = Σ k·gt_k, checked by Σ gt² = gt_k²), so one-hot pixels cost no mispredicted branches.
  */
-export function focalRun(
+function hotChannel(gt: FloatArray, pr: FloatArray, at: number, offsets: Int32Array): number {
+  let kf = 0,
+    g2 = 0,
+    z = 0;
+  for (let k = 0; k < offsets.length; k++) {
+    const g = gt[at + offsets[k]];
+    kf += k * g;
+    g2 += g * g;
+    z += pr[at + offsets[k]];
+  }
+  if (z !== z) return -2;
+  if (g2 === 0) return -1;
+  const k = kf | 0;
+  if (k === kf && k >= 0 && k < offsets.length && g2 === 1 && gt[at + offsets[k]] === 1) return k;
+  return -2;
+}
+
+/**
+ * One categorical focal term `−g·α·(1 − p)^γ·log p` at element `i`; writes its gradient
+ * `−scale·g·α·((1 − p)^γ / p − γ·(1 − p)^(γ−1)·log p)` (0 outside the clip range) when `grad` is given.
+ */
+function focalTerm(
+  g: number,
+  x: number,
+  grad: Float32Array | null,
+  i: number,
+  alpha: number,
+  gamma: number,
+  scale: number,
+): number {
+  const p = x < EPS ? EPS : x > HI ? HI : x;
+  const om = 1 - p;
+  const omg1 = powMinus1(om, gamma);
+  const omg = omg1 * om;
+  const lp = Math.log(p);
+  const ga = g * alpha;
+  if (grad !== null && x >= EPS && x <= HI) grad[i] = -scale * ga * (omg / p - gamma * omg1 * lp);
+  return -ga * omg * lp;
+}
+
+/**
+ * Categorical focal loss terms over `pixels` pixels from `base` (pixel stride `pixelStride`, selected
+ * channels at `offsets`). One-hot pixels take one `Math.log`, at their class; other pixels go channel by
+ * channel, skipping gt = 0 (a NaN prediction still gives NaN, as in sm).
+ */
+export function focalPixels(
   gt: FloatArray,
   pr: FloatArray,
   grad: Float32Array | null,
-  start: number,
-  end: number,
-  step: number,
+  base: number,
+  pixels: number,
+  pixelStride: number,
+  offsets: Int32Array,
   alpha: number,
   gamma: number,
   scale: number,
 ): number {
   let sum = 0;
-  for (let i = start; i < end; i += step) {
-    const g = gt[i];
-    const x = pr[i];
-    if (g === 0 && x === x) continue; // term and gradient are 0 (NaN still propagates, as in sm)
-    const p = x < EPS ? EPS : x > HI ? HI : x;
-    const om = 1 - p;
-    const omg1 = powMinus1(om, gamma);
-    const omg = omg1 * om;
-    const lp = Math.log(p);
-    const ga = g * alpha;
-    sum -= ga * omg * lp;
-    if (grad !== null && x >= EPS && x <= HI) grad[i] = -scale * ga * (omg / p - gamma * omg1 * lp);
+  for (let j = 0, at = base; j < pixels; j++, at += pixelStride) {
+    const hot = hotChannel(gt, pr, at, offsets);
+    if (hot >= 0) {
+      const i = at + offsets[hot];
+      sum += focalTerm(1, pr[i], grad, i, alpha, gamma, scale);
+    } else if (hot === -2) {
+      for (let k = 0; k < offsets.length; k++) {
+        const i = at + offsets[k];
+        const g = gt[i];
+        if (g !== 0 || pr[i] !== pr[i]) sum += focalTerm(g, pr[i], grad, i, alpha, gamma, scale);
+      }
+    }
   }
   return sum;
 }
@@ -152,7 +200,22 @@ export function cceRun(
       sum -= cceDegeneratePixel(gt, pr, grad, at, offsets, weights, s);
       continue;
     }
+    const hot = hotChannel(gt, pr, at, offsets);
+    if (hot === -1) continue; // no gt in the selected channels: no term, zero gradient
     let dot = 0;
+    if (hot >= 0) {
+      // One-hot pixel: one term; every selected channel gets −dot/s, the hot one u/s on top.
+      const i = at + offsets[hot];
+      const gw = weights[hot];
+      const q = pr[i] / s;
+      sum -= gw * Math.log(q < EPS ? EPS : q > HI ? HI : q);
+      if (grad !== null && q >= EPS && q <= HI) {
+        dot = -scale * gw;
+        for (let k = 0; k < K; k++) grad[at + offsets[k]] = -dot / s;
+        grad[i] = ((-scale * gw) / q - dot) / s;
+      }
+      continue;
+    }
     for (let k = 0; k < K; k++) {
       const i = at + offsets[k];
       const gw = gt[i] * weights[k];

@@ -5,7 +5,7 @@
 import { cceRun } from '../kernels/crossEntropy.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { checkClassWeights, resolveCrossentropyOptions, type CrossentropyOptions } from '../options.js';
-import { elementwiseLoss } from './elementwise.js';
+import { elementwiseLoss, forEachPixelBlock } from './elementwise.js';
 
 /**
  * Categorical cross-entropy as sm computes it: the selected channels of each pixel are first normalised by
@@ -31,34 +31,14 @@ export const categoricalCrossentropy: LossFactory<CrossentropyOptions> = withDef
     const fn = 'categoricalCrossentropy';
     const o = resolveCrossentropyOptions(fn, options);
     return elementwiseLoss(fn, 'categorical_crossentropy', o.layout, o.classIndexes, (call, grad, scale) => {
-      const { geo, channels } = call;
-      const K = channels.length;
+      const K = call.channels.length;
       checkClassWeights(fn, o.classWeights, K);
       const weights =
         typeof o.classWeights === 'number' ? new Float64Array(K).fill(o.classWeights) : o.classWeights;
       const u = new Float64Array(K);
-      if (geo.layout === 'channelsLast') {
-        // The pixels of all images are contiguous: one run over N·pixels pixels.
-        const offsets = Int32Array.from(channels);
-        return cceRun(
-          call.gt,
-          call.pr,
-          grad,
-          0,
-          geo.batch * geo.pixels,
-          geo.channels,
-          offsets,
-          weights,
-          scale,
-          u,
-        );
-      }
-      const offsets = Int32Array.from(channels, (c) => c * geo.pixels);
-      let sum = 0;
-      for (let n = 0; n < geo.batch; n++) {
-        sum += cceRun(call.gt, call.pr, grad, n * geo.imageStride, geo.pixels, 1, offsets, weights, scale, u);
-      }
-      return sum;
+      return forEachPixelBlock(call, (base, pixels, pixelStride, offsets) =>
+        cceRun(call.gt, call.pr, grad, base, pixels, pixelStride, offsets, weights, scale, u),
+      );
     });
   },
 );

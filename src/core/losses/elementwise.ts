@@ -65,6 +65,24 @@ export function forEachSelectedRun(
 }
 
 /**
+ * Calls `visit(base, pixels, pixelStride, offsets)` for blocks of pixels whose selected channels sit at
+ * element offsets `offsets` from each pixel: one block over all N·pixels pixels for channels-last (the
+ * images are contiguous), one block per image for channels-first.
+ */
+export function forEachPixelBlock(
+  call: ElementwiseCall,
+  visit: (base: number, pixels: number, pixelStride: number, offsets: Int32Array) => number,
+): number {
+  const { geo, channels } = call;
+  if (geo.layout === 'channelsLast')
+    return visit(0, geo.batch * geo.pixels, geo.channels, Int32Array.from(channels));
+  const offsets = Int32Array.from(channels, (c) => c * geo.pixels);
+  let sum = 0;
+  for (let n = 0; n < geo.batch; n++) sum += visit(n * geo.imageStride, geo.pixels, 1, offsets);
+  return sum;
+}
+
+/**
  * Builds a `Loss` whose value is `sumTerms(call) / count` (sm's `mean` over the gathered tensor).
  * `sumTerms` returns the sum of the loss terms and, when `grad` is given, writes `scale · ∂term/∂pr` into it
  * (`scale = 1 / count`).
