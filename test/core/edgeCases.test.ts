@@ -83,6 +83,17 @@ describe('edge cases with a documented answer', () => {
     expect(categoricalCrossentropy.value(g, { data: f32([0, 0]), shape: [1, 1, 1, 2] })).toBeNaN();
   });
 
+  it('soft gt: categorical cross-entropy and focal loss follow the same formulas (hand case)', () => {
+    const g = { data: f32([0.25, 0.75]), shape: [1, 1, 1, 2] };
+    const cce = categoricalCrossentropy.value(g, { data: f32([0.2, 0.6]), shape: [1, 1, 1, 2] });
+    expect(cce).toBeCloseTo(-(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75)) / 2, 7);
+    const focal = categoricalFocalLoss.value(g, { data: f32([0.25, 0.75]), shape: [1, 1, 1, 2] });
+    expect(focal).toBeCloseTo(
+      -(0.25 * 0.25 * 0.75 ** 2 * Math.log(0.25) + 0.75 * 0.25 * 0.25 ** 2 * Math.log(0.75)) / 2,
+      12,
+    );
+  });
+
   it('integer typed arrays, number[] and Float32Array inputs give the same results', () => {
     const { gt: g, pr: p } = randomPair(3, [2, 3, 3, 3]);
     const p32 = { data: Float32Array.from(p.data), shape: p.shape };

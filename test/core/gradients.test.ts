@@ -124,6 +124,28 @@ describe('closed-form gradients equal float64 central differences', () => {
       });
     }
   }
+  it('soft and multi-label gt (the general path of the categorical kernels)', () => {
+    for (const layout of ['channelsLast', 'channelsFirst'] as const) {
+      for (const loss of [
+        categoricalCrossentropy({ layout }),
+        categoricalCrossentropy({ layout, classIndexes: [0, 2], classWeights: [2, 1] }),
+        categoricalFocalLoss({ layout }),
+        categoricalFocalLoss({ layout, classIndexes: [2, 1], gamma: 1.5 }),
+      ]) {
+        const { gt, pr } = randomPair(18, [2, 3, 2, 3]);
+        gt.data.forEach((_, i) => (gt.data[i] = i % 5 === 0 ? 0.25 : i % 7 === 0 ? 1 : gt.data[i]));
+        const g = layout === 'channelsFirst' ? toChannelsFirst(gt) : gt;
+        const p = layout === 'channelsFirst' ? toChannelsFirst(pr) : pr;
+        const { grad } = loss.valueAndGrad(g, p);
+        expect(
+          relError(
+            grad,
+            numericGrad((x) => loss.value(g, x), p),
+          ),
+        ).toBeLessThan(1e-5);
+      }
+    }
+  });
   it('binary masks with one channel', () => {
     for (const loss of [diceLoss, jaccardLoss, binaryCrossentropy, binaryFocalLoss])
       checkLoss(loss, [3, 4, 5, 1], 17, false);
