@@ -11,7 +11,7 @@ import {
   precision,
   recall,
 } from '../../src/index.js';
-import { randomPair } from './random.js';
+import { randomPair, toChannelsFirst } from './random.js';
 
 const f32 = (xs: number[]) => Float32Array.from(xs);
 
@@ -109,6 +109,17 @@ describe('edge cases with a documented answer', () => {
         { data: Array.from(p32.data), shape: p.shape },
       ),
     ).toBe(fScore({ threshold: 0.5 }).value(g, p32));
+  });
+
+  it('more than four channels over several pixel blocks give the same sums as one channel at a time', () => {
+    const { gt: g, pr: p } = randomPair(6, [1, 50, 50, 7]); // 2500 pixels > one block of 2048
+    const whole = diceLoss.valueAndGrad(g, p);
+    const single = [0, 1, 2, 3, 4, 5, 6].map((c) => fScore({ classIndexes: [c] }).value(g, p));
+    expect(1 - whole.value).toBeCloseTo(single.reduce((a, b) => a + b) / 7, 14);
+    const first = diceLoss({ layout: 'channelsFirst' }).valueAndGrad(toChannelsFirst(g), toChannelsFirst(p));
+    expect(Array.from(first.grad)).toEqual(
+      Array.from(toChannelsFirst({ data: whole.grad, shape: g.shape }).data),
+    );
   });
 
   it('3-D volumes [N, D, H, W, C] reduce over every spatial axis', () => {

@@ -6,7 +6,7 @@
  * Coefficients come in pairs: channel k of the run uses `a = coef[at + 2k]`, `b = coef[at + 2k + 1]`.
  * @module
  */
-import type { FloatArray } from './regionStats.js';
+import { BLOCK_PIXELS, type FloatArray } from './regionStats.js';
 
 /** One channel at `i` for `i = start; i < end; i += step`. */
 export function affine1(
@@ -92,7 +92,10 @@ export function affine4(
   }
 }
 
-/** Writes `count` adjacent channels with the widest kernels (4 + 4 + … + remainder), as `sumsAdjacent`. */
+/**
+ * Writes `count` adjacent channels with the widest kernels (4 + 4 + … + remainder), block by block of
+ * pixels when count > 4, as `sumsAdjacent`.
+ */
 export function affineAdjacent(
   gt: FloatArray,
   grad: Float32Array,
@@ -103,10 +106,14 @@ export function affineAdjacent(
   coef: Float64Array,
   at: number,
 ): void {
-  let k = 0;
-  for (; k + 4 <= count; k += 4) affine4(gt, grad, start + k, end + k, step, coef, at + 2 * k);
-  const rest = count - k;
-  if (rest === 3) affine3(gt, grad, start + k, end + k, step, coef, at + 2 * k);
-  else if (rest === 2) affine2(gt, grad, start + k, end + k, step, coef, at + 2 * k);
-  else if (rest === 1) affine1(gt, grad, start + k, end + k, step, coef, at + 2 * k);
+  const block = count > 4 ? BLOCK_PIXELS * step : end - start;
+  for (let s = start; s < end; s += block) {
+    const e = Math.min(s + block, end);
+    let k = 0;
+    for (; k + 4 <= count; k += 4) affine4(gt, grad, s + k, e + k, step, coef, at + 2 * k);
+    const rest = count - k;
+    if (rest === 3) affine3(gt, grad, s + k, e + k, step, coef, at + 2 * k);
+    else if (rest === 2) affine2(gt, grad, s + k, e + k, step, coef, at + 2 * k);
+    else if (rest === 1) affine1(gt, grad, s + k, e + k, step, coef, at + 2 * k);
+  }
 }
