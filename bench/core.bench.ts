@@ -5,6 +5,11 @@
  * bandwidths of this process) and `memory_bound_local` (the same two primitives, a JS 8-accumulator read of
  * pr and a `set` copy of gt, timed on this workload's arrays interleaved with segkit's runs, so that the
  * ratio sees the same machine state). Benchmarks report, they never assert.
+ *
+ * Run it twice, as baseline.md runs PyTorch: with glibc's default malloc and with
+ * `MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296` ("keepmem", the steadier figure:
+ * the fresh Float32Array gradient of each call then reuses mapped memory instead of page-faulting new
+ * pages). The `malloc` field of each line says which.
  */
 import {
   categoricalCrossentropy,
@@ -66,6 +71,7 @@ function readAll(a: Float32Array): number {
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+const MALLOC = process.env.MALLOC_MMAP_THRESHOLD_ ? 'keepmem' : 'default';
 
 async function main(): Promise<void> {
   const workloads = loadWorkloads();
@@ -107,6 +113,7 @@ async function main(): Promise<void> {
         : `; value ${Math.abs(value - expected) < 5e-7 ? 'matches' : 'DIFFERS from'} baseline.md ${expected}`;
     emit(name, 'segkit', w.elements, t.segkit, {
       layout: w.layout,
+      malloc: MALLOC,
       value,
       note:
         `${loss.name}.valueAndGrad: ${r2(seg / bound)}x memory_bound, ${r2(seg / local)}x memory_bound_local, ` +
@@ -119,6 +126,7 @@ async function main(): Promise<void> {
       note: '(read − write)·t_read + write·t_copy, bandwidths measured on 256 MiB in this process',
     });
     emit(name, 'memory_bound_local', w.elements, t.memory_bound_local, {
+      malloc: MALLOC,
       read_bytes: w.min_bytes.read,
       write_bytes: w.min_bytes.write,
       note: 'JS 8-accumulator read of pr + set() copy of gt, interleaved with segkit',
