@@ -2,17 +2,8 @@
 import type { Loss } from '../../src/core/loss.js';
 import type { NdArray } from '../../src/core/types.js';
 
-/** mulberry32: a small seeded generator in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../core/random.js';
+import { rng } from '../core/random.js';
 
 export interface Inputs {
   /** One-hot gt (channelsFirst [N, C, ...spatial]). */

@@ -10,6 +10,7 @@ import { checkFiniteNumber, checkNumberInRange } from '../validate.js';
 import type { Activation } from './input.js';
 import { checkActivation } from './input.js';
 import { crossEntropyTerms } from './crossEntropy.js';
+import { lossFromTerms } from './termsLoss.js';
 import { type FocalConfig, focalTerms } from './focal.js';
 import { type RegionFamilyOptions, resolveRegionOptions } from './options.js';
 import {
@@ -114,39 +115,16 @@ export function createDiceCELoss(options: DiceCEOptions = {}, fn = 'diceCELoss')
     CE_KEYS.filter((k) => k !== 'beta' || options.jaccard),
   );
   const region = options.jaccard ? regionJaccardLoss(regionOpts, fn) : regionDiceLoss(regionOpts, fn);
-  const ce = defineLoss({
-    name: 'cross_entropy',
-    valueAndGrad: (gt, pr) => {
-      const r = crossEntropyTerms(
-        fn,
-        gt,
-        pr,
-        {
-          layout: cfg.layout,
-          weights: ceWeights,
-          labelSmoothing: eps,
-          ignoreIndex: cfg.ignoreIndex,
-          reduction: cfg.reduction,
-        },
-        true,
-      );
-      return { value: r.value, grad: r.grad! };
-    },
-    value: (gt, pr) =>
-      crossEntropyTerms(
-        fn,
-        gt,
-        pr,
-        {
-          layout: cfg.layout,
-          weights: ceWeights,
-          labelSmoothing: eps,
-          ignoreIndex: cfg.ignoreIndex,
-          reduction: cfg.reduction,
-        },
-        false,
-      ).value,
-  });
+  const ceCfg = {
+    layout: cfg.layout,
+    weights: ceWeights,
+    labelSmoothing: eps,
+    ignoreIndex: cfg.ignoreIndex,
+    reduction: cfg.reduction,
+  };
+  const ce = lossFromTerms('cross_entropy', (gt, pr, withGrad) =>
+    crossEntropyTerms(fn, gt, pr, ceCfg, withGrad),
+  );
   return weightedSum(`${region.name}_plus_ce_loss`, [
     [lambdaDice, region],
     [lambdaCE, ce],
@@ -181,14 +159,7 @@ function focalPart(
     ignoreIndex: cfg.ignoreIndex,
     reduction: cfg.reduction,
   };
-  return defineLoss({
-    name: 'focal_loss',
-    value: (gt, pr) => focalTerms(fn, gt, pr, fc, false).value,
-    valueAndGrad: (gt, pr) => {
-      const r = focalTerms(fn, gt, pr, fc, true);
-      return { value: r.value, grad: r.grad! };
-    },
-  });
+  return lossFromTerms('focal_loss', (gt, pr, withGrad) => focalTerms(fn, gt, pr, fc, withGrad));
 }
 
 /** λ_dice·Dice + λ_focal·focal (MONAI `DiceFocalLoss`); class weights apply to both terms. */

@@ -6,7 +6,7 @@
  */
 import type { Layout, NdArray } from '../types.js';
 import { rangeError } from '../validate.js';
-import { prepareTargets } from './input.js';
+import { logSigmoid, prepareTargets } from './input.js';
 
 /** Options of {@link crossEntropyTerms}. */
 export interface CrossEntropyConfig {
@@ -17,10 +17,6 @@ export interface CrossEntropyConfig {
   labelSmoothing: number;
   ignoreIndex: number | undefined;
   reduction: 'mean' | 'sum';
-}
-
-function logSigmoid(x: number): number {
-  return (x >= 0 ? 0 : x) - Math.log1p(Math.exp(-Math.abs(x)));
 }
 
 /**

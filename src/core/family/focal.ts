@@ -18,6 +18,7 @@ import {
   type Activation,
   checkActivation,
   checkIgnoreIndex,
+  logSigmoid,
   prepareTargets,
   resolveActivation,
 } from './input.js';
@@ -131,11 +132,6 @@ export function resolveFocalFamilyOptions(
     ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
     reduction: checkEnum(fn, 'reduction', o.reduction, ['mean', 'sum'], 'mean'),
   };
-}
-
-/** log σ(x) and σ(x), stable for any x. */
-function logSigmoid(x: number): number {
-  return (x >= 0 ? 0 : x) - Math.log1p(Math.exp(-Math.abs(x)));
 }
 
 /** Result of {@link focalTerms}. */

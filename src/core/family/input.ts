@@ -152,6 +152,35 @@ export function prepareTargets(
   return { geom, g, mask, labelMap };
 }
 
+/** log σ(x) = −softplus(−x), without overflow for any x. */
+export function logSigmoid(x: number): number {
+  return (x >= 0 ? 0 : x) - Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** σ(v), exact 0 and 1 for |v| large, never NaN. */
+export function sigmoid(v: number): number {
+  const e = Math.exp(-Math.abs(v));
+  return v >= 0 ? 1 / (1 + e) : e / (1 + e);
+}
+
+/**
+ * Softmax of the C logits of one pixel (from `base`, step `stride`), written to `p` at the same indices (one exp
+ * per channel, max subtracted). Returns log Σ exp(x), so that log p_c = x_c − the returned value.
+ */
+export function softmaxAt(x: NumericArray, p: Float64Array, base: number, C: number, stride: number): number {
+  let max = -Infinity;
+  for (let c = 0, i = base; c < C; c++, i += stride) if (x[i] > max) max = x[i];
+  let sum = 0;
+  for (let c = 0, i = base; c < C; c++, i += stride) {
+    const e = Math.exp(x[i] - max);
+    p[i] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let c = 0, i = base; c < C; c++, i += stride) p[i] *= inv;
+  return max + Math.log(sum);
+}
+
 /**
  * Softmax over channels or sigmoid, numerically stable for logits of any size (±1e4 give exact 0 and 1, never
  * NaN). Returns float64 probabilities; `logp` (optional) receives log-probabilities computed in the log domain.
@@ -167,10 +196,8 @@ export function activate(
   if (activation === 'sigmoid') {
     for (let i = 0; i < n; i++) {
       const v = x[i];
-      // log σ(v) = -softplus(-v), evaluated without overflow.
-      const e = Math.exp(-Math.abs(v));
-      p[i] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
-      if (logp) logp[i] = (v >= 0 ? 0 : v) - Math.log1p(e);
+      p[i] = sigmoid(v);
+      if (logp) logp[i] = logSigmoid(v);
     }
     return p;
   }
@@ -178,20 +205,8 @@ export function activate(
   for (let b = 0; b < batch; b++) {
     for (let s = 0; s < pixels; s++) {
       const base = b * imageStride + s * pixelStride;
-      let max = -Infinity;
-      for (let c = 0, i = base; c < C; c++, i += channelStride) if (x[i] > max) max = x[i];
-      let sum = 0;
-      for (let c = 0, i = base; c < C; c++, i += channelStride) {
-        const e = Math.exp(x[i] - max);
-        p[i] = e;
-        sum += e;
-      }
-      const inv = 1 / sum;
-      for (let c = 0, i = base; c < C; c++, i += channelStride) p[i] *= inv;
-      if (logp) {
-        const lse = Math.log(sum);
-        for (let c = 0, i = base; c < C; c++, i += channelStride) logp[i] = x[i] - max - lse;
-      }
+      const lse = softmaxAt(x, p, base, C, channelStride);
+      if (logp) for (let c = 0, i = base; c < C; c++, i += channelStride) logp[i] = x[i] - lse;
     }
   }
   return p;

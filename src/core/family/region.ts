@@ -6,7 +6,7 @@
  * @module
  */
 import type { NdArray, NumericArray } from '../types.js';
-import { type Prepared, prepareTargets, resolveActivation } from './input.js';
+import { type Prepared, prepareTargets, resolveActivation, sigmoid, softmaxAt } from './input.js';
 import { type RegionConfig, expandWeights, selectChannels } from './options.js';
 
 /** Per (r, k) soft counts: tp, fp, fn and G (Σg over unmasked elements), r = image (perImage) or 0. */
@@ -78,23 +78,9 @@ export function regionCounts(
     const row = form.perImage ? b * K : 0;
     for (let s = 0; s < pixels; s++) {
       const base = b * imageStride + s * pixelStride;
-      if (activation === 'softmax') {
-        let max = -Infinity;
-        for (let c = 0, i = base; c < C; c++, i += channelStride) if (x[i] > max) max = x[i];
-        let sum = 0;
-        for (let c = 0, i = base; c < C; c++, i += channelStride) {
-          const e = Math.exp(x[i] - max);
-          pa[i] = e;
-          sum += e;
-        }
-        const inv = 1 / sum;
-        for (let c = 0, i = base; c < C; c++, i += channelStride) pa[i] *= inv;
-      } else if (activation === 'sigmoid') {
-        for (let c = 0, i = base; c < C; c++, i += channelStride) {
-          const v = x[i];
-          const e = Math.exp(-Math.abs(v));
-          pa[i] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
-        }
+      if (activation === 'softmax') softmaxAt(x, pa, base, C, channelStride);
+      else if (activation === 'sigmoid') {
+        for (let c = 0, i = base; c < C; c++, i += channelStride) pa[i] = sigmoid(x[i]);
       }
       for (let c = 0, i = base; c < C; c++, i += channelStride) {
         const k = sel[c];

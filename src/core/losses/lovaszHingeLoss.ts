@@ -2,7 +2,8 @@
  * `lovaszHingeLoss`: the binary Lovász hinge loss (Berman et al. 2018).
  * @module
  */
-import { defineLoss, type LossFactory, withDefaultInstance } from '../loss.js';
+import { type LossFactory, withDefaultInstance } from '../loss.js';
+import { lossFromTerms } from '../family/termsLoss.js';
 import { type LovaszHingeOptions, lovaszHingeTerms } from '../family/lovasz.js';
 
 export type { LovaszHingeOptions } from '../family/lovasz.js';
@@ -18,13 +19,6 @@ export type { LovaszHingeOptions } from '../family/lovasz.js';
 export const lovaszHingeLoss: LossFactory<LovaszHingeOptions> = withDefaultInstance(
   (options?: LovaszHingeOptions) => {
     const terms = lovaszHingeTerms('lovaszHingeLoss', options);
-    return defineLoss({
-      name: 'lovasz_hinge_loss',
-      value: (gt, pr) => terms(gt, pr, false).value,
-      valueAndGrad: (gt, pr) => {
-        const r = terms(gt, pr, true);
-        return { value: r.value, grad: r.grad! };
-      },
-    });
+    return lossFromTerms('lovasz_hinge_loss', terms);
   },
 );

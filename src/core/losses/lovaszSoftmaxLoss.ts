@@ -2,7 +2,8 @@
  * `lovaszSoftmaxLoss`: the Lovász-Softmax loss (Berman et al. 2018).
  * @module
  */
-import { defineLoss, type LossFactory, withDefaultInstance } from '../loss.js';
+import { type LossFactory, withDefaultInstance } from '../loss.js';
+import { lossFromTerms } from '../family/termsLoss.js';
 import { type LovaszSoftmaxOptions, lovaszSoftmaxTerms } from '../family/lovasz.js';
 
 export type { LovaszSoftmaxOptions } from '../family/lovasz.js';
@@ -22,13 +23,6 @@ export type { LovaszSoftmaxOptions } from '../family/lovasz.js';
 export const lovaszSoftmaxLoss: LossFactory<LovaszSoftmaxOptions> = withDefaultInstance(
   (options?: LovaszSoftmaxOptions) => {
     const terms = lovaszSoftmaxTerms('lovaszSoftmaxLoss', options);
-    return defineLoss({
-      name: 'lovasz_softmax_loss',
-      value: (gt, pr) => terms(gt, pr, false).value,
-      valueAndGrad: (gt, pr) => {
-        const r = terms(gt, pr, true);
-        return { value: r.value, grad: r.grad! };
-      },
-    });
+    return lossFromTerms('lovasz_softmax_loss', terms);
   },
 );
