@@ -191,12 +191,48 @@ describe('surface metrics of empty masks', () => {
 });
 
 describe('shared counting kernel', () => {
+  it('confusionCount: aligned, unaligned and failing fast-path calls agree with the plain loop', () => {
+    const n = 50003;
+    const gt = new Uint8Array(n + 3);
+    const pred = new Uint8Array(n + 3);
+    for (let i = 0; i < gt.length; i++) {
+      gt[i] = (i >> 6) % 13 === 12 ? 255 : (i >> 6) % 5;
+      pred[i] = (i >> 5) % 5;
+    }
+    const plain = (g: Uint8Array, p: Uint8Array) =>
+      new ConfusionMatrix({ numClasses: 5, ignoreIndex: 255 })
+        .update(
+          { data: Int32Array.from(g), shape: [1, g.length] },
+          { data: Int32Array.from(p), shape: [1, p.length] },
+        )
+        .matrix();
+    const fast = (g: Uint8Array, p: Uint8Array) =>
+      new ConfusionMatrix({ numClasses: 5, ignoreIndex: 255 })
+        .update({ data: g, shape: [1, g.length] }, { data: p, shape: [1, p.length] })
+        .matrix();
+    const bad = pred.slice();
+    bad[40001] = 7;
+    expect(() => fast(gt, bad)).toThrow(/pred labels must be in \[0, 4\]; got 7 at index 40001/);
+    expect(fast(gt, pred)).toEqual(plain(gt, pred));
+    expect(fast(gt.subarray(1, n + 1), pred.subarray(1, n + 1))).toEqual(
+      plain(gt.subarray(1, n + 1), pred.subarray(1, n + 1)),
+    );
+    expect(fast(gt.subarray(1, n + 1), pred.subarray(2, n + 2))).toEqual(
+      plain(gt.subarray(1, n + 1), pred.subarray(2, n + 2)),
+    );
+  });
+
   it('bincount: uint8 fast path equals the plain loop, and reports the first invalid index', () => {
     const n = 10000;
     const labels = Uint8Array.from({ length: n }, (_, i) => (i % 11 === 0 ? 255 : i % 5));
     const fast = new Float64Array(5);
     const slow = new Float64Array(5);
     expect(bincount(labels, 0, n, 5, 255, fast)).toBe(-1);
+    const odd = new Float64Array(5);
+    expect(bincount(labels.subarray(3), 0, n - 3, 5, 255, odd)).toBe(-1);
+    expect(odd.reduce((a, b) => a + b, 0)).toBe(
+      Array.from(labels.subarray(3)).filter((v) => v !== 255).length,
+    );
     expect(bincount(Array.from(labels), 0, n, 5, 255, slow)).toBe(-1);
     expect(fast).toEqual(slow);
     labels[7001] = 9;

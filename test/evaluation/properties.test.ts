@@ -17,6 +17,7 @@ import {
   type DistanceMetric,
   type Reduction,
 } from '../../src/core/evaluation/index.js';
+import { SEARCH } from '../../src/core/kernels/edt.js';
 import { close } from '../helpers/vectors.js';
 
 const SEED = 20261128;
@@ -291,6 +292,33 @@ describe('surface distances', () => {
       ),
       { seed: SEED, numRuns: 60 },
     );
+  });
+
+  it('the per-query search and the full separable passes agree (also past the search budget)', () => {
+    const shape = [24, 30, 28];
+    const n = 24 * 30 * 28;
+    const far = { data: new Uint8Array(n), shape };
+    const blob = { data: new Uint8Array(n), shape };
+    far.data[0] = 1; // one voxel in a corner: every query of the blob searches far, beyond the budget
+    for (let z = 12; z < 24; z++)
+      for (let y = 10; y < 30; y++)
+        for (let x = 5; x < 28; x++) blob.data[(z * 30 + y) * 28 + x] = (x * 7 + y * 3 + z) % 11 < 9 ? 1 : 0;
+    for (const spacing of [
+      [1, 1, 1],
+      [2.5, 0.75, 1.25],
+    ]) {
+      for (const [g, p] of [
+        [far, blob],
+        [blob, far],
+        [blob, blob],
+      ]) {
+        const on = surfaceDistances(g, p, { spacing, percentile: 90 });
+        SEARCH.enabled = false;
+        const off = surfaceDistances(g, p, { spacing, percentile: 90 });
+        SEARCH.enabled = true;
+        expect(on).toEqual(off);
+      }
+    }
   });
 
   it('HD is symmetric, 0 on identical masks and linear in spacing', () => {

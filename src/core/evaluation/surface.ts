@@ -4,7 +4,7 @@
  * @module
  */
 import { boundaryMask } from '../kernels/boundary.js';
-import { distanceTransformInPlace, type DtKind } from '../kernels/edt.js';
+import { distanceTransformInPlace, distancesAt, type DtKind } from '../kernels/edt.js';
 import type { NdArray, NumericArray } from '../types.js';
 import {
   checkFiniteNumber,
@@ -259,20 +259,24 @@ function crop(src: NumericArray, shape: readonly number[], lo: number[], hi: num
   return out;
 }
 
-/** Distances at the `query` boundary elements to the nearest `features` boundary element. */
+let scratchI = new Int32Array(0);
+function indexScratch(n: number): Int32Array {
+  if (scratchI.length < n) scratchI = new Int32Array(n);
+  return scratchI;
+}
+
+/** Distances from each listed `query` boundary element to the nearest `features` boundary element. */
 function directed(
   features: Uint8Array,
-  query: Uint8Array,
+  queries: Int32Array,
   count: number,
   shape: readonly number[],
   o: ResolvedSurfaceOptions,
 ): Float64Array {
-  const f = scratch(features.length);
-  transform(features, shape, o.spacing, o.distanceMetric, f);
   const d = new Float64Array(count);
-  let j = 0;
-  const sq = o.distanceMetric === 'euclidean';
-  for (let i = 0; i < query.length; i++) if (query[i] !== 0) d[j++] = sq ? Math.sqrt(f[i]) : f[i];
+  const kind: DtKind = o.distanceMetric === 'euclidean' ? 'euclidean2' : o.distanceMetric;
+  distancesAt(features, shape, o.spacing, kind, queries, count, scratch(features.length), d);
+  if (kind === 'euclidean2') for (let i = 0; i < count; i++) d[i] = Math.sqrt(d[i]);
   return d;
 }
 
@@ -311,16 +315,22 @@ export function surfaceDistancesResolved(
   const box = unionBox(gt, pred, shape);
   if (box === null) return emptyMetrics(NaN, NaN, 0, 0);
   const [lo, hi] = box;
-  const cshape = hi.map((h, k) => h - lo[k]);
-  const g = crop(gt, shape, lo, hi);
-  const p = crop(pred, shape, lo, hi);
-  const bg = new Uint8Array(g.length);
-  const bp = new Uint8Array(p.length);
-  const nG = boundaryMask(g, cshape, bg);
-  const nP = boundaryMask(p, cshape, bp);
+  const full = lo.every((l, k) => l === 0 && hi[k] === shape[k]);
+  const cshape = full ? shape : hi.map((h, k) => h - lo[k]);
+  // Nonzero is foreground everywhere below, so an uncropped input is used as it is.
+  const g = full ? gt : crop(gt, shape, lo, hi);
+  const p = full ? pred : crop(pred, shape, lo, hi);
+  const size = g.length;
+  const bg = new Uint8Array(size);
+  const bp = new Uint8Array(size);
+  const lists = indexScratch(2 * size);
+  const listG = lists.subarray(0, size);
+  const listP = lists.subarray(size, 2 * size);
+  const nG = boundaryMask(g, cshape, bg, listG);
+  const nP = boundaryMask(p, cshape, bp, listP);
   if (nG === 0 || nP === 0) return emptyMetrics(Infinity, 0, nG, nP);
-  const dPG = directed(bg, bp, nP, cshape, o);
-  const dGP = directed(bp, bg, nG, cshape, o);
+  const dPG = directed(bg, listP, nP, cshape, o);
+  const dGP = directed(bp, listG, nG, cshape, o);
   let maxPG = 0,
     maxGP = 0,
     sumPG = 0,

@@ -6,10 +6,16 @@
  */
 
 /**
- * Writes 1 into `out[i]` for every boundary element of the 0/1 `mask` of `shape` (0 elsewhere).
+ * Writes 1 into `out[i]` for every boundary element of `mask` (nonzero = foreground) of `shape`, 0 elsewhere,
+ * and, when `list` is given, the flat index of each boundary element in order.
  * @returns the number of boundary elements.
  */
-export function boundaryMask(mask: Uint8Array, shape: readonly number[], out: Uint8Array): number {
+export function boundaryMask(
+  mask: ArrayLike<number>,
+  shape: readonly number[],
+  out: Uint8Array,
+  list?: Int32Array,
+): number {
   const rank = shape.length;
   const n = shape[rank - 1];
   const strides: number[] = new Array(rank).fill(1);
@@ -32,7 +38,10 @@ export function boundaryMask(mask: Uint8Array, shape: readonly number[], out: Ui
         edge = mask[i - s] === 0 || mask[i + s] === 0;
       }
       out[i] = edge ? 1 : 0;
-      if (edge) count++;
+      if (edge) {
+        if (list) list[count] = i;
+        count++;
+      }
     }
     for (let k = rank - 2; k >= 0; k--) {
       if (++coord[k] < shape[k]) break;

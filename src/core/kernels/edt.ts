@@ -102,6 +102,62 @@ export function chessboard1d(f: Float64Array, g: Float64Array, off: number, n: n
   }
 }
 
+/** Applies the 1-D transform of `kind` to every line of `f` along `axis` (in place). */
+function passAxis(f: Float64Array, shape: readonly number[], axis: number, w: number, kind: DtKind): void {
+  const line = kind === 'euclidean2' ? edt1d : kind === 'taxicab' ? taxicab1d : chessboard1d;
+  const n = shape[axis];
+  if (n === 1) return;
+  let stride = 1;
+  for (let k = shape.length - 1; k > axis; k--) stride *= shape[k];
+  const total = f.length;
+  if (stride === 1) {
+    ensure(n, 1);
+    for (let off = 0; off < total; off += n) {
+      bufA.set(f.subarray(off, off + n));
+      line(bufA, bufB, 0, n, w);
+      f.set(bufB.subarray(0, n), off);
+    }
+    return;
+  }
+  const block = Math.min(BLOCK, stride);
+  ensure(n, block);
+  const outerStep = n * stride;
+  for (let outer = 0; outer < total; outer += outerStep) {
+    for (let inner = 0; inner < stride; inner += block) {
+      const b = Math.min(block, stride - inner);
+      // gather: bufA[l * n + i] = f[outer + i * stride + inner + l]
+      for (let i = 0; i < n; i++) {
+        const src = outer + i * stride + inner;
+        for (let l = 0; l < b; l++) bufA[l * n + i] = f[src + l];
+      }
+      for (let l = 0; l < b; l++) line(bufA, bufB, l * n, n, w);
+      for (let i = 0; i < n; i++) {
+        const dst = outer + i * stride + inner;
+        for (let l = 0; l < b; l++) f[dst + l] = bufB[l * n + i];
+      }
+    }
+  }
+}
+
+/**
+ * First pass from binary features, along the last (contiguous) axis, by two sweeps: f = (w·d)² for
+ * `'euclidean2'`, w·d otherwise, with d the distance in elements to the nearest nonzero `features` entry of the
+ * line (Infinity when the line has none).
+ */
+export function firstPass(
+  features: ArrayLike<number>,
+  f: Float64Array,
+  n: number,
+  w: number,
+  kind: DtKind,
+): void {
+  ensure(n, 1);
+  for (let off = 0; off < f.length; off += n) {
+    firstPassLine(features, bufA, off, n, w, kind);
+    f.set(bufA.subarray(0, n), off);
+  }
+}
+
 /**
  * Transforms `f` (0 at feature elements, Infinity elsewhere; row-major of `shape`) in place, axis by axis, last
  * axis first. For `'euclidean2'` the result is the squared distance; `'taxicab'` and `'chessboard'` give the
@@ -113,41 +169,197 @@ export function distanceTransformInPlace(
   spacing: readonly number[],
   kind: DtKind,
 ): void {
-  const line = kind === 'euclidean2' ? edt1d : kind === 'taxicab' ? taxicab1d : chessboard1d;
-  const total = f.length;
-  let stride = 1;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    const n = shape[axis];
-    const w = spacing[axis];
-    if (n > 1) {
-      if (stride === 1) {
-        ensure(n, 1);
-        for (let off = 0; off < total; off += n) {
-          bufA.set(f.subarray(off, off + n));
-          line(bufA, bufB, 0, n, w);
-          f.set(bufB.subarray(0, n), off);
-        }
-      } else {
-        const block = Math.min(BLOCK, stride);
-        ensure(n, block);
-        const outerStep = n * stride;
-        for (let outer = 0; outer < total; outer += outerStep) {
-          for (let inner = 0; inner < stride; inner += block) {
-            const b = Math.min(block, stride - inner);
-            // gather: bufA[l * n + i] = f[outer + i * stride + inner + l]
-            for (let i = 0; i < n; i++) {
-              const src = outer + i * stride + inner;
-              for (let l = 0; l < b; l++) bufA[l * n + i] = f[src + l];
-            }
-            for (let l = 0; l < b; l++) line(bufA, bufB, l * n, n, w);
-            for (let i = 0; i < n; i++) {
-              const dst = outer + i * stride + inner;
-              for (let l = 0; l < b; l++) f[dst + l] = bufB[l * n + i];
-            }
+  for (let axis = shape.length - 1; axis >= 0; axis--) passAxis(f, shape, axis, spacing[axis], kind);
+}
+
+/** Switch for benchmarks and tests: the per-query search (else full separable passes). */
+export const SEARCH = { enabled: true };
+
+/** Combines axis offsets with a partial distance for each kind. */
+function combine(kind: DtKind, a: number, b: number): number {
+  return kind === 'chessboard' ? (a > b ? a : b) : a + b;
+}
+
+/** The distance contributed by an offset of r elements of size w. */
+function offset(kind: DtKind, r: number, w: number): number {
+  const d = r * w;
+  return kind === 'euclidean2' ? d * d : d;
+}
+
+/**
+ * The first pass (see {@link firstPass}) written transposed: the result for element (z, y, x) of a [Z, Y, X]
+ * array goes to `t[(x·Z + z)·Y + y]`, so that the later search around a query, which varies z and y at a fixed x,
+ * reads one contiguous Z×Y slab.
+ */
+function firstPassTransposed(
+  features: ArrayLike<number>,
+  t: Float64Array,
+  Z: number,
+  Y: number,
+  X: number,
+  w: number,
+  kind: DtKind,
+): void {
+  ensure(X, BLOCK);
+  const plane = Z * Y;
+  for (let zy0 = 0; zy0 < plane; zy0 += BLOCK) {
+    const b = Math.min(BLOCK, plane - zy0);
+    // BLOCK lines into bufB[l·X + x], then written out as runs of b contiguous values per x
+    for (let l = 0; l < b; l++) {
+      firstPassLine(features, bufA, (zy0 + l) * X, X, w, kind);
+      bufB.set(bufA.subarray(0, X), l * X);
+    }
+    for (let x = 0; x < X; x++) {
+      const dst = x * plane + zy0;
+      for (let l = 0; l < b; l++) t[dst + l] = bufB[l * X + x];
+    }
+  }
+}
+
+/** {@link firstPass} of the single line features[off..off+n) into out[0..n). */
+function firstPassLine(
+  features: ArrayLike<number>,
+  out: Float64Array,
+  off: number,
+  n: number,
+  w: number,
+  kind: DtKind,
+): void {
+  let last = -Infinity;
+  for (let x = 0; x < n; x++) {
+    if (features[off + x] !== 0) last = x;
+    out[x] = x - last;
+  }
+  let next = Infinity;
+  const sq = kind === 'euclidean2';
+  for (let x = n - 1; x >= 0; x--) {
+    if (features[off + x] !== 0) next = x;
+    const d = Math.min(out[x], next - x) * w;
+    out[x] = sq ? d * d : d;
+  }
+}
+
+/**
+ * Per-query search over axes z and y of the transposed first pass `t` of a [Z, Y, X] array, outwards from each
+ * query, pruned once the offsets alone reach the best distance. Queries are visited by x so each search stays in
+ * one Z×Y slab. Gives up (returns false) when the number of probes exceeds `budget`.
+ */
+function searchTransposed(
+  t: Float64Array,
+  Z: number,
+  Y: number,
+  X: number,
+  wz: number,
+  wy: number,
+  kind: DtKind,
+  queries: Int32Array,
+  count: number,
+  out: Float64Array,
+  budget: number,
+): boolean {
+  const plane = Z * Y;
+  // counting sort of the queries by x
+  const start = new Int32Array(X + 1);
+  for (let q = 0; q < count; q++) start[(queries[q] % X) + 1]++;
+  for (let x = 0; x < X; x++) start[x + 1] += start[x];
+  const order = new Int32Array(count);
+  for (let q = 0; q < count; q++) order[start[queries[q] % X]++] = q;
+  const oz = Float64Array.from({ length: Z }, (_, r) => offset(kind, r, wz));
+  const oy = Float64Array.from({ length: Y }, (_, r) => offset(kind, r, wy));
+  const euclid = kind === 'euclidean2';
+  let probes = 0;
+  for (let k = 0; k < count; k++) {
+    const q = order[k];
+    const idx = queries[q];
+    const x0 = idx % X;
+    const zy = (idx - x0) / X;
+    const z0 = Math.floor(zy / Y);
+    const y0 = zy - z0 * Y;
+    const slab = x0 * plane;
+    let best = t[slab + zy];
+    for (let rz = 0; rz < Z && oz[rz] < best; rz++) {
+      for (let side = rz === 0 ? 1 : -1; side <= 1; side += 2) {
+        const z = z0 + side * rz;
+        if (z < 0 || z >= Z) continue;
+        const row = slab + z * Y + y0;
+        const below = y0;
+        const above = Y - 1 - y0;
+        for (let ry = 0; ry < Y; ry++) {
+          const o = euclid ? oz[rz] + oy[ry] : combine(kind, oz[rz], oy[ry]);
+          if (o >= best) break;
+          probes++;
+          if (ry <= below) {
+            const v = t[row - ry];
+            const c = euclid ? o + v : combine(kind, o, v);
+            if (c < best) best = c;
+          }
+          if (ry > 0 && ry <= above) {
+            const v = t[row + ry];
+            const c = euclid ? o + v : combine(kind, o, v);
+            if (c < best) best = c;
           }
         }
       }
     }
-    stride *= n;
+    out[q] = best;
+    if (probes > budget) return false;
+  }
+  return true;
+}
+
+/**
+ * Distances from the `queries` elements (flat indices) to the nearest nonzero element of `features`, written to
+ * `out[q]` (squared for `'euclidean2'`; Infinity when there is no feature). Exact.
+ *
+ * Boundaries are usually close to each other, so in 2-D and 3-D the last axis is done by two sweeps over all
+ * lines and then each query searches the other axes outwards, stopping once the offsets alone reach the best
+ * distance found. If that costs more probes than a few passes over the array would, the search is abandoned
+ * for full separable passes (Felzenszwalb–Huttenlocher) on every axis but the first, whose offsets are then
+ * searched per query. `work` holds the intermediate (length of `features`).
+ */
+export function distancesAt(
+  features: ArrayLike<number>,
+  shape: readonly number[],
+  spacing: readonly number[],
+  kind: DtKind,
+  queries: Int32Array,
+  count: number,
+  work: Float64Array,
+  out: Float64Array,
+): void {
+  const rank = shape.length;
+  if (rank === 1) {
+    firstPass(features, work, shape[0], spacing[0], kind);
+    for (let q = 0; q < count; q++) out[q] = work[queries[q]];
+    return;
+  }
+  if (SEARCH.enabled && rank <= 3) {
+    const [Z, Y, X] = rank === 3 ? shape : [1, shape[0], shape[1]];
+    const [wz, wy, wx] = rank === 3 ? spacing : [1, spacing[0], spacing[1]];
+    firstPassTransposed(features, work, Z, Y, X, wx, kind);
+    if (searchTransposed(work, Z, Y, X, wz, wy, kind, queries, count, out, 4 * work.length)) return;
+  }
+  firstPass(features, work, shape[rank - 1], spacing[rank - 1], kind);
+  for (let axis = rank - 2; axis >= 1; axis--) passAxis(work, shape, axis, spacing[axis], kind);
+  const n0 = shape[0];
+  const s0 = work.length / n0;
+  const w0 = spacing[0];
+  for (let q = 0; q < count; q++) {
+    const idx = queries[q];
+    const i0 = Math.floor(idx / s0);
+    let best = work[idx];
+    for (let r = 1; r < n0; r++) {
+      const o = offset(kind, r, w0);
+      if (o >= best) break;
+      if (i0 - r >= 0) {
+        const c = combine(kind, o, work[idx - r * s0]);
+        if (c < best) best = c;
+      }
+      if (i0 + r < n0) {
+        const c = combine(kind, o, work[idx + r * s0]);
+        if (c < best) best = c;
+      }
+    }
+    out[q] = best;
   }
 }
