@@ -189,8 +189,22 @@ export function adaptSmp(name: string, c: VectorCase): Adapted {
       if (o.normalized) return { declined: 'normalized focal loss (Sun et al. 2019) is not offered' };
       if (o.reduced_threshold !== undefined)
         return { declined: 'reduced focal loss (reduced_threshold) is not offered' };
-      if (o.reduction === 'none' || o.reduction === 'batchwise_mean') {
-        return { declined: `reduction '${o.reduction}' (smp-specific tensor shapes) is not offered` };
+      // smp 0.5: reduction 'none' in multiclass / multilabel mode returns the mean of the per-class means (a scalar);
+      // 'batchwise_mean' in binary mode sums the flattened terms. Other combinations give smp-specific shapes.
+      if (o.reduction === 'none' && mode === 'binary') {
+        return { declined: "reduction 'none' in binary mode (an unreduced tensor) is not offered" };
+      }
+      if (o.reduction === 'batchwise_mean' && mode !== 'binary') {
+        return {
+          declined:
+            "reduction 'batchwise_mean' outside binary mode (a per-pixel vector, then a mean) is not offered",
+        };
+      }
+      if (o.from_logits === false && c.tags?.includes('pr-hard')) {
+        return {
+          declined:
+            'probabilities of exactly 0 or 1: torch clamps log at −100 where segkit clips p to [1e-7, 1 − 1e-7]',
+        };
       }
       const fo: FocalFamilyOptions = {
         preset: 'smp',
@@ -202,7 +216,7 @@ export function adaptSmp(name: string, c: VectorCase): Adapted {
       if (o.from_logits === false) fo.fromLogits = false;
       if (ro.ignoreIndex !== undefined) fo.ignoreIndex = ro.ignoreIndex;
       if (o.class_weights) fo.classWeights = o.class_weights as number[];
-      if (o.reduction === 'sum') fo.reduction = 'sum';
+      if (o.reduction === 'sum' || o.reduction === 'batchwise_mean') fo.reduction = 'sum';
       return { loss: focalLoss(fo), gt, pr };
     }
     case 'TverskyLoss':
