@@ -108,9 +108,8 @@ export class ConfusionMatrix {
         throw rangeError(fn, `ignoreIndex must be an integer outside [0, ${C - 1}]; got ${formatValue(ig)}.`);
       }
     }
-    this.thresholdGiven = options.threshold !== undefined;
-    this.threshold =
-      options.threshold === undefined ? 0.5 : checkFiniteNumber(fn, 'threshold', options.threshold);
+    this.thresholdGiven = options.threshold !== undefined && options.threshold !== null;
+    this.threshold = this.thresholdGiven ? checkFiniteNumber(fn, 'threshold', options.threshold) : 0.5;
     this.numClasses = C;
     this.mode = mode;
     this.ignoreIndex = ig;
@@ -382,7 +381,7 @@ export class ConfusionMatrix {
       mode: this.mode,
       numClasses: this.numClasses,
       ignoreIndex: this.ignoreIndex,
-      threshold: this.threshold,
+      threshold: this.thresholdGiven ? this.threshold : null,
       perImage: this.perImage,
       images: this.imageCount,
       pixels: this.pixelCount,

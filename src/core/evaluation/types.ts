@@ -28,9 +28,9 @@ export interface ConfusionMatrixOptions {
   /**
    * Scores `pred ≥ threshold` count as positive (binary / multilabel with non-integer `pred`). Integer `pred`
    * of binary / multilabel must hold 0/1 and is not thresholded unless `threshold` is given.
-   * @default 0.5
+   * @default null (0.5 for float `pred`; integer `pred` must be 0/1)
    */
-  threshold?: number;
+  threshold?: number | null;
   /** Keep per-image counts (needed by imagewise reductions and per-image reports). @default false */
   perImage?: boolean;
 }
@@ -66,7 +66,8 @@ export interface ConfusionState {
   mode: ConfusionMode;
   numClasses: number;
   ignoreIndex: number | null;
-  threshold: number;
+  /** The threshold given to the constructor, or null (0.5 for float `pred`, 0/1 integer `pred`). */
+  threshold: number | null;
   perImage: boolean;
   /** Number of images seen. */
   images: number;
