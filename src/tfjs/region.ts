@@ -70,6 +70,21 @@ function weightTensor(w: number | Float64Array, geo: TensorGeometry): tf.Tensor 
 }
 
 /**
+ * Per-class sums over the pixels (and the images unless `perImage`), keeping the 3-D shape
+ * (`[Nk, 1, C]` / `[Nk, C, 1]`). On the `cpu` backend, channels-last sums are a product with a row of ones
+ * (its reduction over a non-inner axis transposes in JavaScript first, several times slower); elsewhere a
+ * plain `sum` (a ones-row product would make wasm repack the data and WebGL loop serially).
+ */
+export function pixelSums(x: tf.Tensor3D, geo: TensorGeometry, perImage: boolean): tf.Tensor3D {
+  if (geo.layout === 'channelsLast' && tf.getBackend() === 'cpu') {
+    const [n, p, c] = geo.shape3;
+    if (perImage) return tf.matMul(tf.ones([n, 1, p]), x);
+    return tf.reshape(tf.matMul(tf.ones([1, n * p]), tf.reshape(x, [n * p, c])), [1, 1, c]);
+  }
+  return tf.sum(x, perImage ? [geo.pixelAxis] : [0, geo.pixelAxis], true) as tf.Tensor3D;
+}
+
+/**
  * The score of `gt3` against `pr3` (3-D views, float32) as sm computes it (`threshold` applied here when
  * set).
  */
@@ -82,11 +97,11 @@ export function regionForward(
 ): RegionResult {
   const { form, options } = call;
   const p = options.threshold === undefined ? pr3 : tf.cast(tf.greater(pr3, options.threshold), 'float32');
-  const axes = options.perImage ? [geo.pixelAxis] : [0, geo.pixelAxis];
-  const tp = tf.sum(tf.mul(gt3, p), axes, true) as tf.Tensor3D;
+  const sums = (x: tf.Tensor) => pixelSums(x as tf.Tensor3D, geo, options.perImage);
+  const tp = sums(tf.mul(gt3, p));
   let den: tf.Tensor = tf.scalar(options.smooth);
-  if (form.b !== 0) den = tf.add(den, tf.mul(tf.sum(gt3, axes, true), form.b));
-  if (form.c !== 0) den = tf.add(den, tf.mul(tf.sum(p, axes, true), form.c));
+  if (form.b !== 0) den = tf.add(den, tf.mul(sums(gt3), form.b));
+  if (form.c !== 0) den = tf.add(den, tf.mul(sums(p), form.c));
   if (form.d !== 0) den = tf.add(den, tf.mul(tp, form.d));
   const score = tf.div(tf.add(tf.mul(tp, form.a), options.smooth), den) as tf.Tensor3D;
   const selected = gatherChannels(score, channels, geo);
