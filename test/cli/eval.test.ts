@@ -462,6 +462,13 @@ describe('segkit eval on bad input: a message naming the file or option, exit 1 
       /^segkit eval: --shard needs --state FILE/,
     ],
     [
+      '--shard with --json',
+      () => undefined,
+      ['--shard', '1/3', '--state', 's.json'],
+      2,
+      /^segkit eval: --json, --csv and --report of a sharded run are written by segkit merge/,
+    ],
+    [
       'a negative --spacing',
       () => undefined,
       ['--spacing', '1,-1'],

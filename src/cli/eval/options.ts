@@ -229,6 +229,11 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
   if (shard && !raw.state)
     throw new UsageError('--shard needs --state FILE (where the shard writes its counts for merge).');
   const outputs = parseOutputs(raw);
+  if (shard && Object.keys(outputs).length > 0) {
+    throw new UsageError(
+      '--json, --csv and --report of a sharded run are written by segkit merge, from all the states.',
+    );
+  }
   if (raw.state !== undefined && Object.values(outputs).includes(raw.state)) {
     throw new UsageError('--state must name a different file from --json, --csv and --report.');
   }

@@ -1,0 +1,175 @@
+/**
+ * Benchmark of `segkit eval` (the built binary, dist/cli/main.js): images per second with 1 and 2 worker
+ * threads, overlap metrics alone and with HD95, on
+ * - 200 pairs of 512 × 512 8-bit PNG label maps with 21 classes (the confusion_labels maps of
+ *   ../shared/bench/baseline.md, from bench/datasets.ts; gt 255 = ignored), and
+ * - 20 pairs of 128³ `.nii.gz` volumes with 3 classes (two blob masks of the hd95_3d kind combined, shifted
+ *   cyclically per volume; the prediction misaligned by 0–4 voxels along y and x, so scores vary).
+ * The files are written once to bench/data/cli/ (gitignored). One JSON line per (workload, workers), as the
+ * other benchmarks; `images_per_s` and `speedup` (2 workers over 1) are extra fields.
+ *
+ * Flags (after `npm run bench -- cli --`, or `npx tsx bench/cli.bench.ts ...`):
+ *   --png N      PNG pairs for the overlap runs (default 200)
+ *   --hd-png N   PNG pairs for the HD95 runs (default 200; 21 classes × distance transforms is slow)
+ *   --nifti N    NIfTI pairs (default 20)
+ *   --runs N     timed runs per row (default 3; median reported)
+ *   --data-only  write the data files and stop
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { encode } from 'fast-png';
+import { encodeNifti } from '../src/io/index.js';
+import { DATA_DIR, labelMaps, makeBlobs } from './datasets.js';
+import { emit } from './harness.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const PNG = flag('png', 200);
+const HD_PNG = Math.min(PNG, flag('hd-png', 200));
+const NIFTI = flag('nifti', 20);
+const RUNS = flag('runs', 3);
+const ROOT = resolve(DATA_DIR, '..', '..');
+const BIN = join(ROOT, 'dist/cli/main.js');
+const OUT = join(DATA_DIR, 'cli');
+const TIME = existsSync('/usr/bin/time');
+
+function ensureBuilt(): void {
+  if (existsSync(BIN) && existsSync(join(ROOT, 'dist/cli/eval-worker.js'))) return;
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/tsup/dist/cli-default.js')], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+  } catch (err) {
+    if (!existsSync(BIN)) throw err;
+  }
+}
+
+/** Writes the PNG pairs (once); returns the folder. */
+function pngData(count: number): string {
+  const dir = join(OUT, `png${count}`);
+  if (existsSync(join(dir, 'done'))) return dir;
+  const size = 512;
+  const { gt, pred } = labelMaps(200, size);
+  for (const [name, maps] of [
+    ['gt', gt],
+    ['pred', pred],
+  ] as const) {
+    mkdirSync(join(dir, name), { recursive: true });
+    for (let n = 0; n < count; n++) {
+      const data = maps.subarray(n * size * size, (n + 1) * size * size);
+      writeFileSync(
+        join(dir, name, `case_${String(n).padStart(3, '0')}.png`),
+        encode({ width: size, height: size, data, channels: 1, depth: 8 }),
+      );
+    }
+  }
+  writeFileSync(join(dir, 'done'), '');
+  return dir;
+}
+
+/** Writes the NIfTI pairs (once); returns the folder. */
+function niftiData(count: number): string {
+  const dir = join(OUT, `nifti${count}v2`);
+  if (existsSync(join(dir, 'done'))) return dir;
+  const shape = [128, 128, 128];
+  const [a1, b1] = makeBlobs(shape, 6, [4, -3, -3], 13);
+  const [a2, b2] = makeBlobs(shape, 6, [4, -3, -3], 31);
+  const n = a1.length;
+  const combine = (x: Uint8Array, y: Uint8Array, shift: number): Uint8Array => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const j = (i + shift) % n;
+      out[i] = x[j] ? 1 : y[j] ? 2 : 0;
+    }
+    return out;
+  };
+  for (const name of ['gt', 'pred']) mkdirSync(join(dir, name), { recursive: true });
+  for (let k = 0; k < count; k++) {
+    const shift = k * 128 * 129 + 7 * k; // a different (z, y, x) offset per volume
+    const spacing = [2, 0.8, 0.8];
+    writeFileSync(
+      join(dir, 'gt', `vol_${k}.nii.gz`),
+      encodeNifti({ data: combine(a1, a2, shift), shape, spacing }, { gzip: true }),
+    );
+    writeFileSync(
+      join(dir, 'pred', `vol_${k}.nii.gz`),
+      encodeNifti({ data: combine(b1, b2, shift + (k % 5) * (128 + 1)), shape, spacing }, { gzip: true }),
+    );
+  }
+  writeFileSync(join(dir, 'done'), '');
+  return dir;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Times whole `segkit eval` runs (process start included) with 1 and 2 workers, interleaved run by run. */
+function bench(workload: string, dir: string, images: number, pixels: number, extra: string[]): void {
+  const times: Record<number, number[]> = { 1: [], 2: [] };
+  const cpu: Record<number, number[]> = { 1: [], 2: [] };
+  const load = loadavg()[0];
+  for (let r = 0; r < RUNS; r++) {
+    for (const workers of r % 2 ? [2, 1] : [1, 2]) {
+      const t0 = performance.now();
+      // /usr/bin/time (when present) adds the CPU seconds of the whole process, workers included.
+      const argv = [BIN, 'eval', '--gt', 'gt', '--pred', 'pred', '--workers', String(workers), ...extra];
+      const res = spawnSync(
+        TIME ? '/usr/bin/time' : process.execPath,
+        TIME ? ['-f', 'cpu %U %S', process.execPath, ...argv] : argv,
+        { cwd: dir, encoding: 'utf8' },
+      );
+      const ms = performance.now() - t0;
+      if (res.status !== 0) throw new Error(`segkit eval failed (${res.status}): ${res.stderr}`);
+      times[workers].push(ms);
+      const cpuLine = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(res.stderr);
+      if (cpuLine) cpu[workers].push(Number(cpuLine[1]) + Number(cpuLine[2]));
+    }
+  }
+  const m1 = median(times[1]);
+  for (const workers of [1, 2]) {
+    const t = times[workers];
+    const med = median(t);
+    emit(
+      workload,
+      'segkit_cli',
+      images * pixels,
+      { median_ms: med, min_ms: Math.min(...t), max_ms: Math.max(...t), runs: t.length },
+      {
+        threads: workers,
+        images,
+        images_per_s: Math.round((images / (med / 1000)) * 100) / 100,
+        speedup: Math.round((m1 / med) * 100) / 100,
+        // The machine is shared: a load average above the core count means the 2-worker figure is not a speed-up.
+        load_avg_1min: Math.round(load * 100) / 100,
+        ...(cpu[workers].length ? { cpu_s: Math.round(median(cpu[workers]) * 100) / 100 } : {}),
+        note: `segkit eval ${extra.join(' ')} --workers ${workers}; wall time of the whole process`,
+      },
+    );
+  }
+}
+
+ensureBuilt();
+const png = pngData(PNG);
+const nifti = niftiData(NIFTI);
+if (args.includes('--data-only')) {
+  console.error(`bench: data in ${png} and ${nifti}`);
+  process.exit(0);
+}
+const pngArgs = ['--num-classes', '21', '--ignore-index', '255'];
+bench('cli_eval_png_overlap', png, PNG, 512 * 512, pngArgs);
+if (HD_PNG === PNG)
+  bench('cli_eval_png_hd95', png, PNG, 512 * 512, [...pngArgs, '--metrics', 'dice,iou,hd95']);
+else
+  bench('cli_eval_png_hd95', pngData(HD_PNG), HD_PNG, 512 * 512, [...pngArgs, '--metrics', 'dice,iou,hd95']);
+const niftiArgs = ['--num-classes', '3'];
+bench('cli_eval_nifti_overlap', nifti, NIFTI, 128 ** 3, niftiArgs);
+bench('cli_eval_nifti_hd95', nifti, NIFTI, 128 ** 3, [...niftiArgs, '--metrics', 'dice,iou,hd95']);
