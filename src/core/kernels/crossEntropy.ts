@@ -204,15 +204,17 @@ export function cceRun(
     if (hot === -1) continue; // no gt in the selected channels: no term, zero gradient
     let dot = 0;
     if (hot >= 0) {
-      // One-hot pixel: one term; every selected channel gets −dot/s, the hot one u/s on top.
+      // One-hot pixel: one term; every selected channel gets −dot/s, the hot one u/s = dot/pr on top.
       const i = at + offsets[hot];
       const gw = weights[hot];
-      const q = pr[i] / s;
+      const inv = 1 / s;
+      const q = pr[i] * inv;
       sum -= gw * Math.log(q < EPS ? EPS : q > HI ? HI : q);
       if (grad !== null && q >= EPS && q <= HI) {
         dot = -scale * gw;
-        for (let k = 0; k < K; k++) grad[at + offsets[k]] = -dot / s;
-        grad[i] = ((-scale * gw) / q - dot) / s;
+        const rest = -dot * inv;
+        for (let k = 0; k < K; k++) grad[at + offsets[k]] = rest;
+        grad[i] = rest + dot / pr[i];
       }
       continue;
     }
