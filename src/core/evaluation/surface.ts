@@ -259,6 +259,13 @@ function crop(src: NumericArray, shape: readonly number[], lo: number[], hi: num
   return out;
 }
 
+let scratchM = new Uint8Array(0);
+/** Boundary masks (every element is written, so no clearing is needed). */
+function maskScratch(n: number): Uint8Array {
+  if (scratchM.length < n) scratchM = new Uint8Array(n);
+  return scratchM;
+}
+
 let scratchI = new Int32Array(0);
 function indexScratch(n: number): Int32Array {
   if (scratchI.length < n) scratchI = new Int32Array(n);
@@ -321,8 +328,9 @@ export function surfaceDistancesResolved(
   const g = full ? gt : crop(gt, shape, lo, hi);
   const p = full ? pred : crop(pred, shape, lo, hi);
   const size = g.length;
-  const bg = new Uint8Array(size);
-  const bp = new Uint8Array(size);
+  const masks = maskScratch(2 * size);
+  const bg = masks.subarray(0, size);
+  const bp = masks.subarray(size, 2 * size);
   const lists = indexScratch(2 * size);
   const listG = lists.subarray(0, size);
   const listP = lists.subarray(size, 2 * size);
