@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NdArray } from '../../src/core/types.js';
-import { fScore, iouScore } from '../../src/core/metrics/index.js';
+import { fScore, iouScore, precision, recall } from '../../src/core/metrics/index.js';
 import {
   diceLoss,
   focalLoss,
@@ -181,8 +181,8 @@ describe('empty-class policy', () => {
   });
 });
 
-describe('fScore and iouScore on the general path', () => {
-  it('equal the sm path with sm defaults (value, perClass, threshold)', () => {
+describe('fScore, iouScore, precision and recall on the general path', () => {
+  it('equal the sm path with sm defaults (value, perClass, threshold; precision and recall too)', () => {
     fc.assert(
       fc.property(shapeArb, fc.boolean(), ({ seed, N, C, H, W }, perImage) => {
         const X = inputs(seed, [N, C, H, W]);
@@ -193,10 +193,17 @@ describe('fScore and iouScore on the general path', () => {
         const pb = b.perClass(X.onehot, X.probs);
         const ia = iouScore({ ...cf, perImage, reduction: 'mean' }).value(X.onehot, X.probs);
         const ib = iouScore({ ...cf, perImage }).value(X.onehot, X.probs);
+        const same = [precision, recall].every((m) =>
+          near(
+            m({ ...cf, perImage, threshold: 0.3, reduction: 'mean' }).value(X.onehot, X.probs),
+            m({ ...cf, perImage, threshold: 0.3 }).value(X.onehot, X.probs),
+          ),
+        );
         return (
           near(a.value(X.onehot, X.probs), b.value(X.onehot, X.probs)) &&
           pa.every((v, k) => near(v, pb[k])) &&
           near(ia, ib) &&
+          same &&
           a.name === 'f2-score'
         );
       }),

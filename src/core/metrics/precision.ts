@@ -6,6 +6,8 @@ import { withDefaultInstance, type MetricFactory } from '../loss.js';
 import { resolveRegionOptions } from '../options.js';
 import type { IouOptions } from './iouScore.js';
 import { regionMetric } from './region.js';
+import { usesFamilyOptions } from '../family/options.js';
+import { regionFamilyMetric } from '../family/regionMetric.js';
 
 /**
  * Precision (positive predictive value): `(tp + smooth) / (tp + fp + smooth)` per class, `tp = Σ gt·pr`,
@@ -27,10 +29,13 @@ import { regionMetric } from './region.js';
  * precision.value(gt, pr); // ≈ 0.5 = 1 / 2
  */
 export const precision: MetricFactory<IouOptions> = withDefaultInstance((options?: IouOptions) =>
-  regionMetric(
-    'precision',
-    'precision',
-    'precision',
-    resolveRegionOptions('precision', options, true, false),
-  ),
+  // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path (src/core/family).
+  usesFamilyOptions(options)
+    ? regionFamilyMetric('precision', 'precision', options!, () => ({ a: 1, wfp: 1, wfn: 0 }))
+    : regionMetric(
+        'precision',
+        'precision',
+        'precision',
+        resolveRegionOptions('precision', options, true, false),
+      ),
 );

@@ -6,6 +6,8 @@ import { withDefaultInstance, type MetricFactory } from '../loss.js';
 import { resolveRegionOptions } from '../options.js';
 import type { IouOptions } from './iouScore.js';
 import { regionMetric } from './region.js';
+import { usesFamilyOptions } from '../family/options.js';
+import { regionFamilyMetric } from '../family/regionMetric.js';
 
 /**
  * Recall (sensitivity): `(tp + smooth) / (tp + fn + smooth)` per class, `tp = Σ gt·pr`, `fn = Σ gt − tp`
@@ -27,5 +29,8 @@ import { regionMetric } from './region.js';
  * recall.value(gt, pr); // ≈ 0.5 = 1 / 2
  */
 export const recall: MetricFactory<IouOptions> = withDefaultInstance((options?: IouOptions) =>
-  regionMetric('recall', 'recall', 'recall', resolveRegionOptions('recall', options, true, false)),
+  // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path (src/core/family).
+  usesFamilyOptions(options)
+    ? regionFamilyMetric('recall', 'recall', options!, () => ({ a: 1, wfp: 0, wfn: 1 }))
+    : regionMetric('recall', 'recall', 'recall', resolveRegionOptions('recall', options, true, false)),
 );
