@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runInNewContext } from 'node:vm';
+import { Script, runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blocks, grayPng, niftiFile, put, rgbPng, tempDir } from '../io/fixtures.js';
 import { ensureBuilt, root, segkit } from './helpers.js';
@@ -131,6 +131,9 @@ describe('segkit eval on PNG folders', () => {
     expect(html.length).toBeGreaterThan(1_000_000); // plotly.js inlined: works offline
     expect(html).not.toMatch(/<script[^>]+src=/);
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    // The inlined plotly.js still parses as JavaScript after the escapes that keep it inside its element.
+    expect(() => new Script(scripts[0][2])).not.toThrow();
+    expect(scripts[0][2]).toContain('window.Plotly = Plotly');
     const data = scripts.find((s) => s[1].includes('application/json'))![2];
     const code = scripts[scripts.length - 1][2];
     const calls: string[] = [];

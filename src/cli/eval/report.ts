@@ -15,8 +15,11 @@ let plotlySource: string | undefined;
 function plotly(): string {
   if (plotlySource === undefined) {
     const path = createRequire(import.meta.url).resolve('plotly.js-dist-min');
-    // `</script` inside the inlined code would end the element early; `<\/script` means the same in JS.
-    plotlySource = readFileSync(path, 'utf8').replace(/<\/script/gi, '<\\/script');
+    // `</script` inside the inlined code would end the element early and `<!--` would change how the HTML
+    // parser reads it; inside JS strings and regular expressions `<\/script` and `\x3C!--` mean the same.
+    plotlySource = readFileSync(path, 'utf8')
+      .replace(/<\/script/gi, '<\\/script')
+      .replace(/<!--/g, '\\x3C!--');
   }
   return plotlySource;
 }
