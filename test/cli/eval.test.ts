@@ -13,6 +13,17 @@ afterAll(tmp.cleanup);
 const GT_A = [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2];
 const PRED_A = [0, 1, 1, 1, 0, 0, 1, 1, 2, 2, 2, 2, 2, 2, 0, 2];
 const dir = (name: string) => join(tmp.dir, name);
+/** `eval --gt gt --pred pred --num-classes 3` followed by `extra`. */
+const evalArgs = (...extra: string[]) => [
+  'eval',
+  '--gt',
+  'gt',
+  '--pred',
+  'pred',
+  '--num-classes',
+  '3',
+  ...extra,
+];
 
 function pngFolders(name: string): string {
   put(join(dir(name), 'gt/a.png'), grayPng(GT_A, 4, 4));
@@ -51,22 +62,7 @@ describe('segkit --help', () => {
 
 describe('segkit eval on PNG folders', () => {
   it('prints the per-class table on stdout and diagnostics on stderr', () => {
-    const r = segkit(
-      [
-        'eval',
-        '--gt',
-        'gt',
-        '--pred',
-        'pred',
-        '--num-classes',
-        '3',
-        '--labels',
-        'bg,road,car',
-        '--workers',
-        '1',
-      ],
-      dir('png'),
-    );
+    const r = segkit(evalArgs('--labels', 'bg,road,car', '--workers', '1'), dir('png'));
     expect(r.status).toBe(0);
     const mean1 = (8 / 9 + 1) / 2;
     const mean2 = (14 / 15 + 1) / 2;
@@ -81,14 +77,7 @@ describe('segkit eval on PNG folders', () => {
 
   it('writes JSON (schema segkit.eval v1), CSV and an HTML report whose script runs', () => {
     const r = segkit(
-      [
-        'eval',
-        '--gt',
-        'gt',
-        '--pred',
-        'pred',
-        '--num-classes',
-        '3',
+      evalArgs(
         '--metrics',
         'dice,iou,hd95',
         '--json',
@@ -99,7 +88,7 @@ describe('segkit eval on PNG folders', () => {
         'out.html',
         '--workers',
         '0',
-      ],
+      ),
       dir('png'),
     );
     expect(r.status).toBe(0);
@@ -151,24 +140,7 @@ describe('segkit eval on PNG folders', () => {
 
   it('gives the same JSON with 0, 1 and 2 workers', () => {
     const outs = ['0', '1', '2'].map((w) => {
-      const r = segkit(
-        [
-          'eval',
-          '--gt',
-          'gt',
-          '--pred',
-          'pred',
-          '--num-classes',
-          '3',
-          '--metrics',
-          'dice,hd95',
-          '--json',
-          '-',
-          '--workers',
-          w,
-        ],
-        dir('png'),
-      );
+      const r = segkit(evalArgs('--metrics', 'dice,hd95', '--json', '-', '--workers', w), dir('png'));
       expect(r.status).toBe(0);
       return r.stdout;
     });
@@ -180,25 +152,7 @@ describe('segkit eval on PNG folders', () => {
   it('uses --spacing for the distances of PNG masks', () => {
     const hd = (extra: string[]) =>
       JSON.parse(
-        segkit(
-          [
-            'eval',
-            '--gt',
-            'gt',
-            '--pred',
-            'pred',
-            '--num-classes',
-            '3',
-            '--metrics',
-            'hd',
-            '--json',
-            '-',
-            '--workers',
-            '0',
-            ...extra,
-          ],
-          dir('png'),
-        ).stdout,
+        segkit(evalArgs('--metrics', 'hd', '--json', '-', '--workers', '0', ...extra), dir('png')).stdout,
       ).images[0].metrics.hd;
     const unit = hd([]);
     expect(unit[0]).toBeGreaterThan(0);
@@ -215,24 +169,7 @@ describe('segkit eval on PNG folders', () => {
     put(join(d, 'gt/a.png'), rgbPng(GT_A, 4, 4, colours));
     put(join(d, 'pred/a.png'), rgbPng(PRED_A, 4, 4, colours, 4));
     put(join(d, 'palette.json'), JSON.stringify(colours));
-    const r = segkit(
-      [
-        'eval',
-        '--gt',
-        'gt',
-        '--pred',
-        'pred',
-        '--num-classes',
-        '3',
-        '--palette',
-        'palette.json',
-        '--json',
-        '-',
-        '--workers',
-        '0',
-      ],
-      d,
-    );
+    const r = segkit(evalArgs('--palette', 'palette.json', '--json', '-', '--workers', '0'), d);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).images[0].metrics.dice).toEqual([8 / 9, 14 / 15]);
   });
@@ -387,6 +324,16 @@ describe('segkit eval on bad input: a message naming the file or option, exit 1 
       /^segkit eval: readMask: cannot decode 'vgt\/a\.nii\.gz' as gzip-compressed NIfTI: the file ends early/,
     ],
     [
+      'a garbled NIfTI',
+      (d) => {
+        put(join(d, 'ngt/a.nii'), new Uint8Array(400).fill(0x41));
+        put(join(d, 'npred/a.nii'), niftiFile(Uint8Array.from(GT_A), [4, 4], undefined, false));
+      },
+      ['--gt', 'ngt', '--pred', 'npred'],
+      1,
+      /^segkit eval: readMask: cannot decode 'ngt\/a\.nii' as NIfTI-1: sizeof_hdr must be 348; got 1094795585 \(it is not a NIfTI-1 file, or it is corrupt\)\.\n/,
+    ],
+    [
       'mismatched sizes',
       (d) => put(join(d, 'pred/a.png'), grayPng(new Array(20).fill(0), 5, 4)),
       [],
@@ -534,23 +481,7 @@ describe('segkit eval on bad input: a message naming the file or option, exit 1 
     const d = pngFolders('allow');
     put(join(d, 'gt/z.png'), grayPng(GT_A, 4, 4));
     put(join(d, 'pred/y.png'), grayPng(GT_A, 4, 4));
-    const r = segkit(
-      [
-        'eval',
-        '--gt',
-        'gt',
-        '--pred',
-        'pred',
-        '--num-classes',
-        '3',
-        '--allow-missing',
-        '--json',
-        '-',
-        '--workers',
-        '0',
-      ],
-      d,
-    );
+    const r = segkit(evalArgs('--allow-missing', '--json', '-', '--workers', '0'), d);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/1 ground-truth file\(s\) without a prediction in 'pred':\n {2}z\.png\n/);
     expect(r.stderr).toMatch(/1 prediction\(s\) without a ground truth in 'gt':\n {2}y\.png\n/);
@@ -558,10 +489,7 @@ describe('segkit eval on bad input: a message naming the file or option, exit 1 
   });
 
   it('draws no progress bar when stderr is not a terminal', () => {
-    const r = segkit(
-      ['eval', '--gt', 'gt', '--pred', 'pred', '--num-classes', '3', '--workers', '0'],
-      dir('png'),
-    );
+    const r = segkit(evalArgs('--workers', '0'), dir('png'));
     expect(r.stderr).not.toContain('\u001b');
     expect(r.stderr).not.toMatch(/░|█/);
   });

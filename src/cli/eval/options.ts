@@ -29,10 +29,15 @@ export const REDUCTIONS = [
 /** Pooling conventions of the percentile Hausdorff distance. */
 export const POOLINGS = ['max-of-directed', 'pooled'] as const;
 
+/** A count metric name of the command line. */
 export type CountMetricName = Exclude<CountMetric, 'f1' | 'sensitivity'>;
+/** A surface metric name of the command line. */
 export type SurfaceMetricName = (typeof SURFACE_METRICS)[number];
+/** Any metric name of `--metrics`. */
 export type MetricName = CountMetricName | SurfaceMetricName;
+/** A `--reduction` value. */
 export type ReductionName = (typeof REDUCTIONS)[number];
+/** A `--pooling` value. */
 export type PoolingName = (typeof POOLINGS)[number];
 
 /**

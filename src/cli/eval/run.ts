@@ -25,7 +25,7 @@ import type { EvalResult } from './schema.js';
 import { joinConfusion, mergeStates, pairingDigest, parseState, shardRange } from './state.js';
 import type { EvalState, ImageRecord } from './state.js';
 import { summarize } from './summarize.js';
-import type { CountTask, EvalTask } from './worker.js';
+import type { CountTask, EvalTask, Task } from './worker.js';
 
 /** Where a command writes: stdout for data, stderr for diagnostics. */
 export interface CliIO {
@@ -101,6 +101,21 @@ function progress(io: CliIO, label: string, total: number): { tick: () => void; 
   return { tick: () => bar.increment(), stop: () => bar.stop() };
 }
 
+/** Runs the tasks in the pool with a progress bar (on a terminal). */
+async function runWithProgress<T extends Task>(
+  io: CliIO,
+  label: string,
+  tasks: readonly T[],
+  workers: number,
+) {
+  const bar = progress(io, label, tasks.length);
+  try {
+    return await runTasks(tasks, { workers, onDone: bar.tick });
+  } finally {
+    bar.stop();
+  }
+}
+
 /** Renders the outputs of a result: the files to write, and what goes to stdout. */
 async function writeOutputs(
   result: EvalResult,
@@ -168,13 +183,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     settings: opts.settings,
     palette,
   }));
-  const bar = progress(io, 'segkit eval', tasks.length);
-  let results;
-  try {
-    results = await runTasks(tasks, { workers: opts.workers, onDone: bar.tick });
-  } finally {
-    bar.stop();
-  }
+  const results = await runWithProgress(io, 'segkit eval', tasks, opts.workers);
   printWarnings(
     io,
     'eval',
@@ -292,13 +301,7 @@ export async function runWeights(opts: WeightsOptions, io: CliIO): Promise<numbe
     ignoreIndex: opts.ignoreIndex,
     palette,
   }));
-  const bar = progress(io, 'segkit weights', tasks.length);
-  let results;
-  try {
-    results = await runTasks(tasks, { workers: opts.workers, onDone: bar.tick });
-  } finally {
-    bar.stop();
-  }
+  const results = await runWithProgress(io, 'segkit weights', tasks, opts.workers);
   const { counter, weights } = computeWeights(results, opts);
   io.stderr(
     `segkit weights: ${files.length} file(s), method ${opts.method}; pixels per class: ${counter.counts.join(', ')}.\n`,

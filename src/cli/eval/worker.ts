@@ -66,6 +66,7 @@ export function handleTask(task: Task): EvalTaskResult | CountTaskResult {
   return task.kind === 'eval' ? evaluatePair(task) : countMask(task);
 }
 
+/** The piscina entry point: {@link handleTask}. */
 export default handleTask;
 
 /** Decodes a pair, checks sizes and labels, and measures it. */
