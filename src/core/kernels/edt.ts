@@ -200,11 +200,13 @@ function firstPassTransposed(
   w: number,
   kind: DtKind,
 ): void {
-  ensure(X, BLOCK);
   const plane = Z * Y;
-  for (let zy0 = 0; zy0 < plane; zy0 += BLOCK) {
-    const b = Math.min(BLOCK, plane - zy0);
-    // BLOCK lines into bufB[l·X + x], then written out as runs of b contiguous values per x
+  // lines per block: about 16k values (128 KiB) so the transposed writes come in long runs
+  const block = Math.max(1, Math.min(plane, Math.floor(16384 / X)));
+  ensure(X, block);
+  for (let zy0 = 0; zy0 < plane; zy0 += block) {
+    const b = Math.min(block, plane - zy0);
+    // b lines into bufB[l·X + x], then written out as runs of b contiguous values per x
     for (let l = 0; l < b; l++) {
       firstPassLine(features, bufA, (zy0 + l) * X, X, w, kind);
       bufB.set(bufA.subarray(0, X), l * X);
@@ -239,6 +241,16 @@ function firstPassLine(
   }
 }
 
+/** The queries' indices ordered by x (counting sort), so that searches sharing a slab run together. */
+function orderByX(queries: Int32Array, count: number, X: number): Int32Array {
+  const start = new Int32Array(X + 1);
+  for (let q = 0; q < count; q++) start[(queries[q] % X) + 1]++;
+  for (let x = 0; x < X; x++) start[x + 1] += start[x];
+  const order = new Int32Array(count);
+  for (let q = 0; q < count; q++) order[start[queries[q] % X]++] = q;
+  return order;
+}
+
 /**
  * Per-query search over axes z and y of the transposed first pass `t` of a [Z, Y, X] array, outwards from each
  * query, pruned once the offsets alone reach the best distance. Queries are visited by x so each search stays in
@@ -257,16 +269,11 @@ function searchTransposed(
   out: Float64Array,
   budget: number,
 ): boolean {
+  if (kind === 'euclidean2') return searchEuclidean(t, Z, Y, X, wz, wy, queries, count, out, budget);
   const plane = Z * Y;
-  // counting sort of the queries by x
-  const start = new Int32Array(X + 1);
-  for (let q = 0; q < count; q++) start[(queries[q] % X) + 1]++;
-  for (let x = 0; x < X; x++) start[x + 1] += start[x];
-  const order = new Int32Array(count);
-  for (let q = 0; q < count; q++) order[start[queries[q] % X]++] = q;
+  const order = orderByX(queries, count, X);
   const oz = Float64Array.from({ length: Z }, (_, r) => offset(kind, r, wz));
   const oy = Float64Array.from({ length: Y }, (_, r) => offset(kind, r, wy));
-  const euclid = kind === 'euclidean2';
   let probes = 0;
   for (let k = 0; k < count; k++) {
     const q = order[k];
@@ -282,23 +289,77 @@ function searchTransposed(
         const z = z0 + side * rz;
         if (z < 0 || z >= Z) continue;
         const row = slab + z * Y + y0;
-        const below = y0;
-        const above = Y - 1 - y0;
-        for (let ry = 0; ry < Y; ry++) {
-          const o = euclid ? oz[rz] + oy[ry] : combine(kind, oz[rz], oy[ry]);
+        let ry = 0;
+        for (; ry < Y; ry++) {
+          const o = combine(kind, oz[rz], oy[ry]);
           if (o >= best) break;
-          probes++;
-          if (ry <= below) {
-            const v = t[row - ry];
-            const c = euclid ? o + v : combine(kind, o, v);
+          if (ry <= y0) {
+            const c = combine(kind, o, t[row - ry]);
             if (c < best) best = c;
           }
-          if (ry > 0 && ry <= above) {
-            const v = t[row + ry];
-            const c = euclid ? o + v : combine(kind, o, v);
+          if (ry > 0 && ry < Y - y0) {
+            const c = combine(kind, o, t[row + ry]);
             if (c < best) best = c;
           }
         }
+        probes += ry + 1;
+      }
+    }
+    out[q] = best;
+    if (probes > budget) return false;
+  }
+  return true;
+}
+
+/** {@link searchTransposed} for squared Euclidean distances, without the per-probe dispatch. */
+function searchEuclidean(
+  t: Float64Array,
+  Z: number,
+  Y: number,
+  X: number,
+  wz: number,
+  wy: number,
+  queries: Int32Array,
+  count: number,
+  out: Float64Array,
+  budget: number,
+): boolean {
+  const plane = Z * Y;
+  const order = orderByX(queries, count, X);
+  const wz2 = wz * wz;
+  const wy2 = wy * wy;
+  let probes = 0;
+  for (let k = 0; k < count; k++) {
+    const q = order[k];
+    const idx = queries[q];
+    const x0 = idx % X;
+    const zy = (idx - x0) / X;
+    const z0 = Math.floor(zy / Y);
+    const y0 = zy - z0 * Y;
+    const slab = x0 * plane;
+    const up = Y - y0;
+    let best = t[slab + zy];
+    for (let rz = 0; rz < Z; rz++) {
+      const oz = rz * rz * wz2;
+      if (oz >= best) break;
+      for (let side = rz === 0 ? 1 : -1; side <= 1; side += 2) {
+        const z = z0 + side * rz;
+        if (z < 0 || z >= Z) continue;
+        const row = slab + z * Y + y0;
+        let ry = 0;
+        for (; ry < Y; ry++) {
+          const o = oz + ry * ry * wy2;
+          if (o >= best) break;
+          if (ry <= y0) {
+            const c = o + t[row - ry];
+            if (c < best) best = c;
+          }
+          if (ry > 0 && ry < up) {
+            const c = o + t[row + ry];
+            if (c < best) best = c;
+          }
+        }
+        probes += ry + 1;
       }
     }
     out[q] = best;
