@@ -167,7 +167,13 @@ export function sigmoid(v: number): number {
  * Softmax of the C logits of one pixel (from `base`, step `stride`), written to `p` at the same indices (one exp
  * per channel, max subtracted). Returns log Σ exp(x), so that log p_c = x_c − the returned value.
  */
-export function softmaxAt(x: NumericArray, p: Float64Array, base: number, C: number, stride: number): number {
+export function softmaxAt(
+  x: NumericArray,
+  p: Float64Array | Float32Array,
+  base: number,
+  C: number,
+  stride: number,
+): number {
   let max = -Infinity;
   for (let c = 0, i = base; c < C; c++, i += stride) if (x[i] > max) max = x[i];
   let sum = 0;

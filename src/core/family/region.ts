@@ -63,7 +63,13 @@ export function regionCounts(
   const activation = cfg.fromLogits ? resolveActivation(cfg.activation, C) : null;
   const x = pr.data;
   // The activation is computed once, in this pass, and stored for the gradient pass.
-  const p: NumericArray = activation ? new Float64Array(x.length) : x;
+  // Stored at the input's precision: float32 logits give float32 probabilities (half the memory traffic); the
+  // sums stay float64.
+  const p: NumericArray = !activation
+    ? x
+    : x instanceof Float32Array
+      ? new Float32Array(x.length)
+      : new Float64Array(x.length);
   const I = new Float64Array(R * K);
   const P = new Float64Array(R * K);
   const Gk = new Float64Array(R * K);
@@ -73,7 +79,7 @@ export function regionCounts(
   channels.forEach((c, k) => (sel[c] = k));
   const { batch, pixels, imageStride, pixelStride, channelStride } = geom;
   const plain = !form.squared && D === null;
-  const pa = p as Float64Array;
+  const pa = p as Float64Array | Float32Array;
   for (let b = 0; b < batch; b++) {
     const row = form.perImage ? b * K : 0;
     for (let s = 0; s < pixels; s++) {
