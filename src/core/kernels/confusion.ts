@@ -8,6 +8,14 @@ import type { NumericArray } from '../types.js';
 const FAST_MIN = 16384;
 let scratch: Uint32Array | undefined;
 
+/** Adds `rep` to the 4 lane entries of the 4 (gt byte, pred byte) pairs of the words `ga`, `pb`. */
+function addPair(h: Uint32Array, ga: number, pb: number, rep: number): void {
+  h[((ga & 255) << 8) | (pb & 255)] += rep;
+  h[65536 | (ga & 0xff00) | ((pb >>> 8) & 255)] += rep;
+  h[131072 | ((ga >>> 8) & 0xff00) | ((pb >>> 16) & 255)] += rep;
+  h[196608 | ((ga >>> 16) & 0xff00) | (pb >>> 24)] += rep;
+}
+
 /**
  * Counts the pairs (g, p) of gt[start..end), pred[start..end) into 4 lane tables h[lane·65536 + (g << 8 | p)]:
  * 4 bytes of each per read when both are equally aligned, repeated word pairs counted once.
@@ -23,27 +31,42 @@ function pairHistogram4(gt: Uint8Array, pred: Uint8Array, start: number, end: nu
     let pa = words > 0 ? a[0] : 0;
     let pb = words > 0 ? b[0] : 0;
     let rep = 0;
-    for (let j = 0; j < words; j++) {
-      const x = a[j];
-      const y = b[j];
-      if (x === pa && y === pb) {
-        rep++;
+    let j = 0;
+    // two word pairs (8 pixels) per step; a pair equal to the previous one only bumps `rep`
+    for (; j + 1 < words; j += 2) {
+      const x0 = a[j];
+      const y0 = b[j];
+      const x1 = a[j + 1];
+      const y1 = b[j + 1];
+      if (((x0 ^ pa) | (y0 ^ pb) | (x1 ^ pa) | (y1 ^ pb)) === 0) {
+        rep += 2;
         continue;
       }
-      h[((pa & 255) << 8) | (pb & 255)] += rep;
-      h[65536 | (pa & 0xff00) | ((pb >>> 8) & 255)] += rep;
-      h[131072 | ((pa >>> 8) & 0xff00) | ((pb >>> 16) & 255)] += rep;
-      h[196608 | ((pa >>> 16) & 0xff00) | (pb >>> 24)] += rep;
-      pa = x;
-      pb = y;
-      rep = 1;
+      if (((x0 ^ pa) | (y0 ^ pb)) === 0) rep++;
+      else {
+        addPair(h, pa, pb, rep);
+        pa = x0;
+        pb = y0;
+        rep = 1;
+      }
+      if (((x1 ^ pa) | (y1 ^ pb)) === 0) rep++;
+      else {
+        addPair(h, pa, pb, rep);
+        pa = x1;
+        pb = y1;
+        rep = 1;
+      }
     }
-    if (rep > 0) {
-      h[((pa & 255) << 8) | (pb & 255)] += rep;
-      h[65536 | (pa & 0xff00) | ((pb >>> 8) & 255)] += rep;
-      h[131072 | ((pa >>> 8) & 0xff00) | ((pb >>> 16) & 255)] += rep;
-      h[196608 | ((pa >>> 16) & 0xff00) | (pb >>> 24)] += rep;
+    if (j < words) {
+      if (((a[j] ^ pa) | (b[j] ^ pb)) === 0) rep++;
+      else {
+        addPair(h, pa, pb, rep);
+        pa = a[j];
+        pb = b[j];
+        rep = 1;
+      }
     }
+    addPair(h, pa, pb, rep);
     i += words << 2;
   } else {
     for (; i + 3 < end; i += 4) {
