@@ -33,14 +33,6 @@ export interface Prepared {
   labelMap: boolean;
 }
 
-/** Options read by {@link prepare}. */
-export interface PrepareOptions {
-  layout: Layout;
-  fromLogits: boolean;
-  activation: Activation | undefined;
-  ignoreIndex: number | undefined;
-}
-
 /** The activation used for `C` channels: the explicit one, else softmax when C > 1 and sigmoid when C = 1. */
 export function resolveActivation(activation: Activation | undefined, channels: number): Activation {
   return activation ?? (channels > 1 ? 'softmax' : 'sigmoid');
@@ -241,12 +233,4 @@ export function activationBackward(
       for (let c = 0, i = base; c < C; c++, i += channelStride) d[i] = p[i] * (d[i] - dot);
     }
   }
-}
-
-/** Prepares targets and probabilities in one call. */
-export function prepare(fn: string, gt: NdArray, pr: NdArray, o: PrepareOptions): Prepared {
-  const t = prepareTargets(fn, gt, pr, o.layout, o.ignoreIndex);
-  if (!o.fromLogits) return { ...t, p: pr.data, activation: null };
-  const activation = resolveActivation(o.activation, t.geom.channels);
-  return { ...t, p: activate(pr.data, t.geom, activation), activation };
 }
