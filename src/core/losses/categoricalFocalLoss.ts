@@ -2,10 +2,10 @@
  * sm's `CategoricalFocalLoss` / `categorical_focal_loss` (Keras name `focal_loss`).
  * @module
  */
-import { focalPixels } from '../kernels/crossEntropy.js';
+import { focalRun } from '../kernels/crossEntropy.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { resolveFocalOptions, type FocalOptions } from '../options.js';
-import { elementwiseLoss, forEachPixelBlock } from './elementwise.js';
+import { elementwiseLoss, sumRuns } from './elementwise.js';
 
 /**
  * Categorical focal loss (Lin et al. 2017): `mean(−gt·α·(1 − p)^γ·log p)` over every element of the
@@ -33,8 +33,8 @@ export const categoricalFocalLoss: LossFactory<FocalOptions> = withDefaultInstan
       o.layout,
       o.classIndexes,
       (call, grad, scale) =>
-        forEachPixelBlock(call, (base, pixels, pixelStride, offsets) =>
-          focalPixels(call.gt, call.pr, grad, base, pixels, pixelStride, offsets, o.alpha, o.gamma, scale),
+        sumRuns(call, (start, end, step) =>
+          focalRun(call.gt, call.pr, grad, start, end, step, o.alpha, o.gamma, scale),
         ),
     );
   },
