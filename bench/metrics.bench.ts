@@ -32,10 +32,42 @@ const ratios = (ms: number, ref: number, refName: string): string =>
   `${ratio(ms, ref)}x ${refName} (${ref} ms); load factor ${loadFactor.toFixed(2)} (memory bound vs baseline.md), ` +
   `load-adjusted ${ratio(ms / loadFactor, ref)}x`;
 
+/**
+ * {@link timeInterleaved} that also records each call's CPU time (process.cpuUsage, user + system): on this
+ * shared machine the wall time includes waiting for a core, the CPU time does not. Medians over the timed runs.
+ */
+async function timeWithCpu(
+  fns: Record<string, () => unknown>,
+  warmup: number,
+  runs: number,
+): Promise<Record<string, Timing & { cpu_ms: number }>> {
+  const cpu: Record<string, number[]> = {};
+  const wrapped = Object.fromEntries(
+    Object.entries(fns).map(([k, f]) => [
+      k,
+      () => {
+        const c = process.cpuUsage();
+        f();
+        const d = process.cpuUsage(c);
+        (cpu[k] ??= []).push((d.user + d.system) / 1000);
+      },
+    ]),
+  );
+  const t = await timeInterleaved(wrapped, warmup, runs);
+  return Object.fromEntries(
+    Object.entries(t).map(([k, v]) => {
+      const xs = cpu[k].slice(warmup).sort((a, b) => a - b);
+      const m = xs.length >> 1;
+      const med = xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
+      return [k, { ...v, cpu_ms: Math.round(med * 10) / 10 }];
+    }),
+  );
+}
+
 /** Emits the timings of a counting workload with their ratios, then its memory-bound line. */
 async function reportCounting(
   name: 'confusion_labels' | 'class_freq',
-  timings: Record<string, Timing>,
+  timings: Record<string, Timing & { cpu_ms: number }>,
 ): Promise<void> {
   const w = W[name];
   const ref = REFERENCE[name];
@@ -43,7 +75,7 @@ async function reportCounting(
   if (name === 'confusion_labels') loadFactor = bound / BASELINE_BOUND_MS;
   for (const [impl, tm] of Object.entries(timings)) {
     emit(name, impl, w.elements, tm, {
-      note: `${ratios(tm.median_ms, ref.ms, ref.impl)}; ${(tm.median_ms / bound).toFixed(1)}x memory bound (${ref.impl}: ${ref.perBound}x)`,
+      note: `${ratios(tm.median_ms, ref.ms, ref.impl)}; ${(tm.median_ms / bound).toFixed(1)}x memory bound (${ref.impl}: ${ref.perBound}x); CPU time median ${tm.cpu_ms} ms (${ratio(tm.cpu_ms, ref.ms)}x)`,
     });
   }
   emit(
@@ -67,7 +99,7 @@ async function reportCounting(
   const ig = wc.ignore_index!;
   let trace = 0;
   let counted = 0;
-  const t = await timeInterleaved(
+  const t = await timeWithCpu(
     {
       segkit: () => {
         const cm = new ConfusionMatrix({ numClasses: C, ignoreIndex: ig }).update(
@@ -100,7 +132,7 @@ async function reportCounting(
 
   const wf = W.class_freq;
   const counts = new Float64Array(C);
-  const tf = await timeInterleaved(
+  const tf = await timeWithCpu(
     {
       segkit: () => {
         counts.fill(0);
@@ -128,7 +160,7 @@ for (const [name, make] of [
   const { a, b, shape } = make();
   let value = NaN;
   let edges = '';
-  const t = await timeInterleaved(
+  const t = await timeWithCpu(
     {
       segkit: () => {
         const m = surfaceDistances({ data: a, shape }, { data: b, shape }, { percentile: 95 });
@@ -144,6 +176,6 @@ for (const [name, make] of [
   const ref = REFERENCE[name];
   emit(name, 'segkit', w.elements, t.segkit, {
     value: Math.round(value * 1e6) / 1e6,
-    note: `${ratios(t.segkit.median_ms, ref.ms, ref.impl)}; ${ratio(t.segkit.median_ms, ref.scipy)}x scipy_edt (${ref.scipy} ms)`,
+    note: `${ratios(t.segkit.median_ms, ref.ms, ref.impl)}; ${ratio(t.segkit.median_ms, ref.scipy)}x scipy_edt (${ref.scipy} ms); CPU time median ${t.segkit.cpu_ms} ms (${ratio(t.segkit.cpu_ms, ref.ms)}x ${ref.impl})`,
   });
 }

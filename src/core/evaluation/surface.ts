@@ -212,15 +212,17 @@ function unionBox(a: NumericArray, b: NumericArray, shape: readonly number[]): [
   const coord = new Array(rank - 1).fill(0);
   let any = false;
   for (let off = 0; off < a.length; off += n) {
+    // first foreground from the left, then from the right: lines with foreground are rarely read in full
     let first = -1;
-    let last = -1;
     for (let x = 0; x < n; x++) {
       if (a[off + x] !== 0 || b[off + x] !== 0) {
-        if (first < 0) first = x;
-        last = x;
+        first = x;
+        break;
       }
     }
     if (first >= 0) {
+      let last = n - 1;
+      while (a[off + last] === 0 && b[off + last] === 0) last--;
       any = true;
       if (first < lo[rank - 1]) lo[rank - 1] = first;
       if (last + 1 > hi[rank - 1]) hi[rank - 1] = last + 1;

@@ -112,28 +112,32 @@ function passAxis(f: Float64Array, shape: readonly number[], axis: number, w: nu
   const total = f.length;
   if (stride === 1) {
     ensure(n, 1);
+    const a = bufA;
+    const g = bufB;
     for (let off = 0; off < total; off += n) {
-      bufA.set(f.subarray(off, off + n));
-      line(bufA, bufB, 0, n, w);
-      f.set(bufB.subarray(0, n), off);
+      a.set(f.subarray(off, off + n));
+      line(a, g, 0, n, w);
+      f.set(g.subarray(0, n), off);
     }
     return;
   }
   const block = Math.min(BLOCK, stride);
   ensure(n, block);
+  const a = bufA;
+  const g = bufB;
   const outerStep = n * stride;
   for (let outer = 0; outer < total; outer += outerStep) {
     for (let inner = 0; inner < stride; inner += block) {
       const b = Math.min(block, stride - inner);
-      // gather: bufA[l * n + i] = f[outer + i * stride + inner + l]
+      // gather: a[l * n + i] = f[outer + i * stride + inner + l]
       for (let i = 0; i < n; i++) {
         const src = outer + i * stride + inner;
-        for (let l = 0; l < b; l++) bufA[l * n + i] = f[src + l];
+        for (let l = 0; l < b; l++) a[l * n + i] = f[src + l];
       }
-      for (let l = 0; l < b; l++) line(bufA, bufB, l * n, n, w);
+      for (let l = 0; l < b; l++) line(a, g, l * n, n, w);
       for (let i = 0; i < n; i++) {
         const dst = outer + i * stride + inner;
-        for (let l = 0; l < b; l++) f[dst + l] = bufB[l * n + i];
+        for (let l = 0; l < b; l++) f[dst + l] = g[l * n + i];
       }
     }
   }
@@ -186,36 +190,58 @@ function offset(kind: DtKind, r: number, w: number): number {
   return kind === 'euclidean2' ? d * d : d;
 }
 
+let scratchT = new Int32Array(0);
+let blockI = new Int32Array(0);
+
 /**
- * The first pass (see {@link firstPass}) written transposed: the result for element (z, y, x) of a [Z, Y, X]
- * array goes to `t[(x·Z + z)·Y + y]`, so that the later search around a query, which varies z and y at a fixed x,
- * reads one contiguous Z×Y slab.
+ * The first pass as integer element distances, written transposed: for element (z, y, x) of a [Z, Y, X] array,
+ * `t[(x·Z + z)·Y + y]` = the distance in elements along x to the nearest nonzero `features` entry of its line, or
+ * X when the line has none. Integers (4 bytes) keep the transposed writes cheap; {@link distanceTable} turns
+ * them into distances. The later search around a query varies z and y at a fixed x and so reads one
+ * contiguous Z×Y slab.
  */
 function firstPassTransposed(
   features: ArrayLike<number>,
-  t: Float64Array,
+  t: Int32Array,
   Z: number,
   Y: number,
   X: number,
-  w: number,
-  kind: DtKind,
 ): void {
   const plane = Z * Y;
-  // lines per block: about 16k values (128 KiB) so the transposed writes come in long runs
+  // lines per block: about 16k values so the transposed writes come in long runs
   const block = Math.max(1, Math.min(plane, Math.floor(16384 / X)));
-  ensure(X, block);
+  if (blockI.length < X * block) blockI = new Int32Array(X * block);
+  const bi = blockI;
+  const none = X;
   for (let zy0 = 0; zy0 < plane; zy0 += block) {
     const b = Math.min(block, plane - zy0);
-    // b lines into bufB[l·X + x], then written out as runs of b contiguous values per x
     for (let l = 0; l < b; l++) {
-      firstPassLine(features, bufA, (zy0 + l) * X, X, w, kind);
-      bufB.set(bufA.subarray(0, X), l * X);
+      const off = (zy0 + l) * X;
+      const row = l * X;
+      let last = -1;
+      for (let x = 0; x < X; x++) {
+        if (features[off + x] !== 0) last = x;
+        bi[row + x] = last < 0 ? none : x - last;
+      }
+      let next = -1;
+      for (let x = X - 1; x >= 0; x--) {
+        if (features[off + x] !== 0) next = x;
+        if (next >= 0 && next - x < bi[row + x]) bi[row + x] = next - x;
+      }
     }
     for (let x = 0; x < X; x++) {
       const dst = x * plane + zy0;
-      for (let l = 0; l < b; l++) t[dst + l] = bufB[l * X + x];
+      for (let l = 0; l < b; l++) t[dst + l] = bi[l * X + x];
     }
   }
+}
+
+/** Distance of an x offset of d elements (d = X: no feature, Infinity), squared for `'euclidean2'`. */
+function distanceTable(X: number, w: number, kind: DtKind): Float64Array {
+  const tab = new Float64Array(X + 1);
+  for (let d = 0; d < X; d++) tab[d] = offset(kind, d, w);
+  tab[X] = Infinity;
+  return tab;
 }
 
 /** {@link firstPass} of the single line features[off..off+n) into out[0..n). */
@@ -257,7 +283,8 @@ function orderByX(queries: Int32Array, count: number, X: number): Int32Array {
  * one Z×Y slab. Gives up (returns false) when the number of probes exceeds `budget`.
  */
 function searchTransposed(
-  t: Float64Array,
+  t: Int32Array,
+  tab: Float64Array,
   Z: number,
   Y: number,
   X: number,
@@ -269,7 +296,7 @@ function searchTransposed(
   out: Float64Array,
   budget: number,
 ): boolean {
-  if (kind === 'euclidean2') return searchEuclidean(t, Z, Y, X, wz, wy, queries, count, out, budget);
+  if (kind === 'euclidean2') return searchEuclidean(t, tab, Z, Y, X, wz, wy, queries, count, out, budget);
   const plane = Z * Y;
   const order = orderByX(queries, count, X);
   const oz = Float64Array.from({ length: Z }, (_, r) => offset(kind, r, wz));
@@ -283,7 +310,7 @@ function searchTransposed(
     const z0 = Math.floor(zy / Y);
     const y0 = zy - z0 * Y;
     const slab = x0 * plane;
-    let best = t[slab + zy];
+    let best = tab[t[slab + zy]];
     for (let rz = 0; rz < Z && oz[rz] < best; rz++) {
       for (let side = rz === 0 ? 1 : -1; side <= 1; side += 2) {
         const z = z0 + side * rz;
@@ -294,11 +321,11 @@ function searchTransposed(
           const o = combine(kind, oz[rz], oy[ry]);
           if (o >= best) break;
           if (ry <= y0) {
-            const c = combine(kind, o, t[row - ry]);
+            const c = combine(kind, o, tab[t[row - ry]]);
             if (c < best) best = c;
           }
           if (ry > 0 && ry < Y - y0) {
-            const c = combine(kind, o, t[row + ry]);
+            const c = combine(kind, o, tab[t[row + ry]]);
             if (c < best) best = c;
           }
         }
@@ -313,7 +340,8 @@ function searchTransposed(
 
 /** {@link searchTransposed} for squared Euclidean distances, without the per-probe dispatch. */
 function searchEuclidean(
-  t: Float64Array,
+  t: Int32Array,
+  tab: Float64Array,
   Z: number,
   Y: number,
   X: number,
@@ -338,7 +366,7 @@ function searchEuclidean(
     const y0 = zy - z0 * Y;
     const slab = x0 * plane;
     const up = Y - y0;
-    let best = t[slab + zy];
+    let best = tab[t[slab + zy]];
     for (let rz = 0; rz < Z; rz++) {
       const oz = rz * rz * wz2;
       if (oz >= best) break;
@@ -351,11 +379,11 @@ function searchEuclidean(
           const o = oz + ry * ry * wy2;
           if (o >= best) break;
           if (ry <= y0) {
-            const c = o + t[row - ry];
+            const c = o + tab[t[row - ry]];
             if (c < best) best = c;
           }
           if (ry > 0 && ry < up) {
-            const c = o + t[row + ry];
+            const c = o + tab[t[row + ry]];
             if (c < best) best = c;
           }
         }
@@ -397,8 +425,11 @@ export function distancesAt(
   if (SEARCH.enabled && rank <= 3) {
     const [Z, Y, X] = rank === 3 ? shape : [1, shape[0], shape[1]];
     const [wz, wy, wx] = rank === 3 ? spacing : [1, spacing[0], spacing[1]];
-    firstPassTransposed(features, work, Z, Y, X, wx, kind);
-    if (searchTransposed(work, Z, Y, X, wz, wy, kind, queries, count, out, 4 * work.length)) return;
+    if (scratchT.length < work.length) scratchT = new Int32Array(work.length);
+    const t = scratchT.subarray(0, work.length);
+    firstPassTransposed(features, t, Z, Y, X);
+    const tab = distanceTable(X, wx, kind);
+    if (searchTransposed(t, tab, Z, Y, X, wz, wy, kind, queries, count, out, 4 * work.length)) return;
   }
   firstPass(features, work, shape[rank - 1], spacing[rank - 1], kind);
   for (let axis = rank - 2; axis >= 1; axis--) passAxis(work, shape, axis, spacing[axis], kind);
