@@ -5,4 +5,10 @@
  */
 import { run } from './program.js';
 
+// A reader that stops early (`segkit eval … | head`) closes the pipe: stop quietly instead of crashing.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 process.exitCode = await run(process.argv.slice(2));

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/program.js';
+import { VERSION } from '../../src/cli/version.js';
+import { grayPng, put, tempDir } from '../io/fixtures.js';
+
+const tmp = tempDir('segkit-run-');
+afterAll(tmp.cleanup);
+
+/** run() with stdout and stderr captured. */
+async function capture(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false });
+  return { code, stdout, stderr };
+}
+
+describe('run(argv, io), the program as a function', () => {
+  it('evaluates in-process with --workers 0 and returns 0', async () => {
+    put(join(tmp.dir, 'gt/a.png'), grayPng([0, 1, 1, 0], 2, 2));
+    put(join(tmp.dir, 'pred/a.png'), grayPng([0, 1, 0, 0], 2, 2));
+    const r = await capture([
+      'eval',
+      '--gt',
+      join(tmp.dir, 'gt'),
+      '--pred',
+      join(tmp.dir, 'pred'),
+      '--num-classes',
+      '2',
+      '--metrics',
+      'dice',
+      '--json',
+      '-',
+      '--workers',
+      '0',
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).images[0].metrics.dice).toEqual([(2 * 1) / (2 * 1 + 1)]);
+    expect(r.stderr).toMatch(/^segkit eval: 1 pair\(s\) in /);
+  });
+
+  it('returns 2 for a usage error and writes the message to io.stderr', async () => {
+    const r = await capture(['eval', '--gt', 'a', '--pred', 'b', '--num-classes', 'x']);
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'segkit eval: --num-classes must be an integer in [1, 65536]; got "x".\n',
+    });
+  });
+
+  it('prints the version with --version (0) and the help on stderr without a command (2)', async () => {
+    expect(await capture(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    const r = await capture([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Usage: segkit \[options\] \[command\]/);
+  });
+});
