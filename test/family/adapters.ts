@@ -186,13 +186,19 @@ export function adaptSmp(name: string, c: VectorCase): Adapted {
     case 'JaccardLoss':
       return { loss: regionJaccardLoss(ro), gt, pr };
     case 'FocalLoss': {
-      if (o.normalized) return { declined: 'normalized focal loss (Sun et al. 2019) is not offered' };
-      if (o.reduced_threshold !== undefined)
-        return { declined: 'reduced focal loss (reduced_threshold) is not offered' };
+      if (mode === 'multiclass' && o.from_logits === false) {
+        return {
+          declined:
+            'multiclass mode with probabilities: smp feeds log(p) to its sigmoid focal loss (σ(log p) = p/(1 + p)), a bug',
+        };
+      }
       // smp 0.5: reduction 'none' in multiclass / multilabel mode returns the mean of the per-class means (a scalar);
       // 'batchwise_mean' in binary mode sums the flattened terms. Other combinations give smp-specific shapes.
-      if (o.reduction === 'none' && mode === 'binary') {
-        return { declined: "reduction 'none' in binary mode (an unreduced tensor) is not offered" };
+      const binaryNone = o.reduction === 'none' && mode === 'binary';
+      if (binaryNone && o.ignore_index !== undefined) {
+        return {
+          declined: "reduction 'none' in binary mode with ignore_index (smp drops the ignored entries)",
+        };
       }
       if (o.reduction === 'batchwise_mean' && mode !== 'binary') {
         return {
@@ -214,10 +220,13 @@ export function adaptSmp(name: string, c: VectorCase): Adapted {
         alpha: (o.alpha as number) ?? null,
       };
       if (o.from_logits === false) fo.fromLogits = false;
+      if (o.normalized) fo.normalized = true;
+      if (o.reduced_threshold !== undefined) fo.reducedThreshold = o.reduced_threshold as number;
+      if (o.eps !== undefined) fo.eps = o.eps as number;
       if (ro.ignoreIndex !== undefined) fo.ignoreIndex = ro.ignoreIndex;
       if (o.class_weights) fo.classWeights = o.class_weights as number[];
       if (o.reduction === 'sum' || o.reduction === 'batchwise_mean') fo.reduction = 'sum';
-      return { loss: focalLoss(fo), gt, pr };
+      return { loss: focalLoss(fo), gt, pr, none: binaryNone ? 'elements' : undefined };
     }
     case 'TverskyLoss':
       return {

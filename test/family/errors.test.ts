@@ -80,6 +80,12 @@ describe('bad options throw errors naming the option', () => {
       () => focalLoss(anyOpts({ alpha: 'x' })),
       /focalLoss: alpha must be a number in \[0, 1\], an array of them or null/,
     ],
+    [() => focalLoss(anyOpts({ normalized: 'yes' })), /focalLoss: normalized must be true or false/],
+    [
+      () => focalLoss(anyOpts({ reducedThreshold: 0 })),
+      /focalLoss: reducedThreshold must be in \(0, 1\]; got 0\./,
+    ],
+    [() => focalLoss(anyOpts({ eps: -1 })), /focalLoss: eps must be ≥ 0; got -1\./],
     [() => diceCELoss(anyOpts({ lambdaCE: -1 })), /diceCELoss: lambdaCE must be ≥ 0; got -1\./],
     [
       () => diceCELoss(anyOpts({ labelSmoothing: 2 })),

@@ -164,6 +164,31 @@ const cases: Case[] = [
     X.logits,
   ],
   [
+    'focalLoss normalized (smp), from logits',
+    focalLoss({ ...cf, preset: 'smp', activation: 'sigmoid', normalized: true, alpha: 0.25 }),
+    X.labels,
+    X.logits,
+  ],
+  [
+    'focalLoss reduced threshold, probabilities',
+    focalLoss({ ...cf, activation: 'sigmoid', reducedThreshold: 0.5, gamma: 2 }),
+    X.onehot,
+    X.probs,
+  ],
+  [
+    'focalLoss normalized + reduced, weights',
+    focalLoss({
+      ...cf,
+      fromLogits: true,
+      activation: 'sigmoid',
+      normalized: true,
+      reducedThreshold: 0.4,
+      classWeights: [1, 2, 3],
+    }),
+    X.onehot,
+    X.logits,
+  ],
+  [
     'diceCELoss label map, smoothing, weights',
     diceCELoss({ ...cf, fromLogits: true, labelSmoothing: 0.1, ceWeights: [1, 2, 0.5] }),
     X.labels,

@@ -158,6 +158,9 @@ function focalPart(
     includeBackground: cfg.includeBackground,
     ignoreIndex: cfg.ignoreIndex,
     reduction: cfg.reduction,
+    normalized: false,
+    reducedThreshold: undefined,
+    eps: 1e-6,
   };
   return lossFromTerms('focal_loss', (gt, pr, withGrad) => focalTerms(fn, gt, pr, fc, withGrad));
 }

@@ -53,6 +53,18 @@ export interface FocalFamilyOptions {
   includeBackground?: boolean;
   /** gt value whose pixels count nowhere. */
   ignoreIndex?: number;
+  /**
+   * Normalized focal loss (sigmoid form): each class's terms are divided by the sum of its focal factors
+   * Σ(1 − p_t)^γ (clamped below by `eps`), as smp's `normalized=True`. @default false
+   */
+  normalized?: boolean;
+  /**
+   * Reduced focal loss (sigmoid form, Sergievskiy & Ponamarev 2019): the factor is 1 where p_t < threshold and
+   * ((1 − p_t)/threshold)^γ elsewhere (smp `reduced_threshold`). @default none
+   */
+  reducedThreshold?: number | null;
+  /** Lower clamp of the normalizer of `normalized`. @default 1e-6 */
+  eps?: number;
   /** `'mean'` over the counted elements, or `'sum'` (MONAI preset: Σ over images and classes of the spatial mean). @default 'mean' */
   reduction?: 'mean' | 'sum';
 }
@@ -70,6 +82,9 @@ export interface FocalConfig {
   includeBackground: boolean;
   ignoreIndex: number | undefined;
   reduction: 'mean' | 'sum';
+  normalized: boolean;
+  reducedThreshold: number | undefined;
+  eps: number;
 }
 
 /** The option keys of the focal loss. */
@@ -85,6 +100,9 @@ export const FOCAL_KEYS = [
   'includeBackground',
   'ignoreIndex',
   'reduction',
+  'normalized',
+  'reducedThreshold',
+  'eps',
 ] as const;
 
 /** Keras' epsilon: probabilities are clipped to [ε, 1 − ε] (bounds rounded to float32 as Keras). */
@@ -131,7 +149,67 @@ export function resolveFocalFamilyOptions(
     includeBackground: checkBoolean(fn, 'includeBackground', o.includeBackground, true),
     ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
     reduction: checkEnum(fn, 'reduction', o.reduction, ['mean', 'sum'], 'mean'),
+    normalized: checkBoolean(fn, 'normalized', o.normalized, false),
+    reducedThreshold:
+      o.reducedThreshold === undefined || o.reducedThreshold === null
+        ? undefined
+        : checkUnitInterval(fn, 'reducedThreshold', o.reducedThreshold),
+    eps: o.eps === undefined ? 1e-6 : checkFiniteNumber(fn, 'eps', o.eps, 0),
   };
+}
+
+/** A number in (0, 1]. */
+function checkUnitInterval(fn: string, arg: string, v: unknown): number {
+  checkFiniteNumber(fn, arg, v);
+  if (!((v as number) > 0 && (v as number) <= 1)) throw rangeError(fn, `${arg} must be in (0, 1]; got ${v}.`);
+  return v as number;
+}
+
+/**
+ * smp's binary focal term of one element, used by `normalized` / `reducedThreshold`: ℓ = BCE, p_t = e^{−ℓ},
+ * f = (1 − p_t)^γ (reduced: 1 where p_t < th, ((1 − p_t)/th)^γ elsewhere), L = a·f·ℓ with a = α₁·t + α₀·(1 − t).
+ * Writes [L, ∂L/∂input, f, ∂f/∂input] into `out`.
+ */
+function smpFocalElement(
+  v: number,
+  t: number,
+  fromLogits: boolean,
+  gamma: number,
+  th: number | undefined,
+  a: number,
+  out: Float64Array,
+): void {
+  let l: number;
+  let dl: number;
+  if (fromLogits) {
+    l = -(t * logSigmoid(v) + (1 - t) * logSigmoid(-v));
+    dl = Math.exp(logSigmoid(v)) - t;
+  } else {
+    const q = v < EPS_LO ? EPS_LO : v > EPS_HI ? EPS_HI : v;
+    l = -(t * Math.log(q) + (1 - t) * Math.log(1 - q));
+    dl = v >= EPS_LO && v <= EPS_HI ? -t / q + (1 - t) / (1 - q) : 0;
+  }
+  const pt = Math.exp(-l);
+  const dpt = -pt * dl;
+  const u = 1 - pt;
+  let f: number;
+  let df: number;
+  if (th !== undefined) {
+    if (pt < th) {
+      f = 1;
+      df = 0;
+    } else {
+      f = Math.pow(u / th, gamma);
+      df = gamma > 0 && u > 0 ? (gamma * Math.pow(u / th, gamma - 1) * -dpt) / th : 0;
+    }
+  } else {
+    f = Math.pow(u, gamma);
+    df = gamma > 0 && u > 0 ? gamma * Math.pow(u, gamma - 1) * -dpt : 0;
+  }
+  out[0] = a * f * l;
+  out[1] = a * (df * l + f * dl);
+  out[2] = f;
+  out[3] = df;
 }
 
 /** Result of {@link focalTerms}. */
@@ -210,6 +288,19 @@ export function focalTerms(
   const lp = new Float64Array(C);
   const pp = new Float64Array(C);
   const h = new Float64Array(C);
+  const variant = activation === 'sigmoid' && (cfg.normalized || cfg.reducedThreshold !== undefined);
+  const e4 = new Float64Array(4);
+  const n = x.length;
+  const norm =
+    variant && cfg.normalized
+      ? {
+          L: new Float64Array(n),
+          dL: new Float64Array(n),
+          df: new Float64Array(n),
+          sumF: new Float64Array(K),
+          sumL: new Float64Array(K),
+        }
+      : null;
   for (let b = 0; b < batch; b++) {
     for (let s = 0; s < pixels; s++) {
       const base = b * imageStride + s * pixelStride;
@@ -222,7 +313,27 @@ export function focalTerms(
           const tv = g[i];
           let L: number;
           let dL: number;
-          if (cfg.fromLogits) {
+          if (variant) {
+            smpFocalElement(
+              x[i],
+              tv,
+              cfg.fromLogits,
+              gamma,
+              cfg.reducedThreshold,
+              a1[c] * tv + a0[c] * (1 - tv),
+              e4,
+            );
+            if (norm) {
+              norm.L[i] = e4[0];
+              norm.dL[i] = e4[1];
+              norm.df[i] = e4[3];
+              norm.sumF[k] += e4[2];
+              norm.sumL[k] += e4[0];
+              continue;
+            }
+            L = e4[0];
+            dL = e4[1];
+          } else if (cfg.fromLogits) {
             const xv = x[i];
             const lsp = logSigmoid(xv); // log p
             const lsn = logSigmoid(-xv); // log(1 − p)
@@ -313,6 +424,23 @@ export function focalTerms(
         }
       }
     }
+  }
+  if (norm) {
+    // Normalized: L_i / S_k with S_k = max(Σ f, eps); ∂ = (∂L_i·S_k − Σ L·∂f_i)/S_k² (no second term when clamped).
+    for (let b = 0; b < batch; b++)
+      for (let s = 0; s < pixels; s++)
+        for (let c = 0, i = b * imageStride + s * pixelStride; c < C; c++, i += channelStride) {
+          const k = sel[c];
+          if (k < 0 || (mask !== null && mask[i] === 0)) continue;
+          const S = Math.max(norm.sumF[k], cfg.eps);
+          const clamped = norm.sumF[k] < cfg.eps;
+          const L = norm.L[i] / S;
+          const dL = clamped ? norm.dL[i] / S : (norm.dL[i] * S - norm.sumL[k] * norm.df[i]) / (S * S);
+          total += w[k] * L;
+          tot[k] += L;
+          if (el) el[i] = w[k] * L;
+          if (grad) grad[i] = w[k] * dL;
+        }
   }
   if (perClass) {
     let wsum = 0;

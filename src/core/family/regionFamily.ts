@@ -3,7 +3,7 @@
  * generalized Dice and log-cosh Dice, each a reducer over the shared counts.
  * @module
  */
-import { checkFiniteNumber, checkNumberInRange, formatValue, typeError } from '../validate.js';
+import { checkFiniteNumber, formatValue, rangeError, typeError } from '../validate.js';
 import { type RegionFamilyOptions, checkEnum, resolveRegionOptions } from './options.js';
 import type { RegionConfig } from './options.js';
 import { type RegionCounts, type RegionTerms, type ScoreShape, reduceRegion } from './region.js';
@@ -82,7 +82,7 @@ export function regionTverskyLoss(options: TverskyOptions = {}, fn = 'tverskyLos
   const alpha = options.alpha === undefined ? 0.5 : checkFiniteNumber(fn, 'alpha', options.alpha, 0);
   const beta = options.beta === undefined ? 0.5 : checkFiniteNumber(fn, 'beta', options.beta, 0);
   const gamma = options.gamma === undefined ? 1 : checkFiniteNumber(fn, 'gamma', options.gamma, 0);
-  if (gamma === 0) checkNumberInRange(fn, 'gamma', gamma, Number.MIN_VALUE, Infinity);
+  if (gamma === 0) throw rangeError(fn, `gamma must be > 0 (the loss would be constant); got 0.`);
   const gammaOn = checkEnum(
     fn,
     'gammaOn',
