@@ -19,11 +19,11 @@ function workerFile(): { filename: string; execArgv: string[] } {
 }
 
 /** Options of {@link runTasks}. */
-export interface RunTasksOptions {
+export interface RunTasksOptions<T extends Task = Task> {
   /** Worker threads; 0 runs every task in the calling thread. */
   workers: number;
-  /** Called once per finished task (for the progress bar). */
-  onDone?: () => void;
+  /** Called once per finished task, in completion order, with its result (progress bar, streaming sums). */
+  onDone?: (result: TaskResult<T>) => void;
 }
 
 /**
@@ -33,13 +33,14 @@ export interface RunTasksOptions {
  */
 export async function runTasks<T extends Task>(
   tasks: readonly T[],
-  options: RunTasksOptions,
+  options: RunTasksOptions<T>,
 ): Promise<TaskResult<T>[]> {
   if (options.workers === 0) {
     const out: TaskResult<T>[] = [];
     for (const t of tasks) {
-      out.push(handleTask(t) as TaskResult<T>);
-      options.onDone?.();
+      const r = handleTask(t) as TaskResult<T>;
+      options.onDone?.(r);
+      out.push(r);
       // Let the event loop breathe (progress bar, signals) between tasks.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -57,7 +58,7 @@ export async function runTasks<T extends Task>(
     return await Promise.all(
       tasks.map(async (t) => {
         const r = (await pool.run(t)) as TaskResult<T>;
-        options.onDone?.();
+        options.onDone?.(r);
         return r;
       }),
     );

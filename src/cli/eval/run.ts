@@ -25,7 +25,7 @@ import type { EvalResult } from './schema.js';
 import { joinConfusion, mergeStates, pairingDigest, parseState, shardRange } from './state.js';
 import type { EvalState, ImageRecord } from './state.js';
 import { summarize } from './summarize.js';
-import type { CountTask, EvalTask, Task } from './worker.js';
+import type { CountTask, EvalTask, EvalTaskResult, Task, TaskResult } from './worker.js';
 
 /** Where a command writes: stdout for data, stderr for diagnostics. */
 export interface CliIO {
@@ -101,16 +101,23 @@ function progress(io: CliIO, label: string, total: number): { tick: () => void; 
   return { tick: () => bar.increment(), stop: () => bar.stop() };
 }
 
-/** Runs the tasks in the pool with a progress bar (on a terminal). */
+/** Runs the tasks in the pool with a progress bar (on a terminal); `onResult` sees each result as it arrives. */
 async function runWithProgress<T extends Task>(
   io: CliIO,
   label: string,
   tasks: readonly T[],
   workers: number,
-) {
+  onResult?: (result: TaskResult<T>) => void,
+): Promise<TaskResult<T>[]> {
   const bar = progress(io, label, tasks.length);
   try {
-    return await runTasks(tasks, { workers, onDone: bar.tick });
+    return await runTasks(tasks, {
+      workers,
+      onDone: (r) => {
+        onResult?.(r);
+        bar.tick();
+      },
+    });
   } finally {
     bar.stop();
   }
@@ -183,7 +190,15 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     settings: opts.settings,
     palette,
   }));
-  const results = await runWithProgress(io, 'segkit eval', tasks, opts.workers);
+  // Each image's C×C matrix is added up as it arrives and dropped: memory stays O(images × C), not × C².
+  const C = opts.settings.numClasses;
+  const matrix = Array.from({ length: C }, () => new Array<number>(C).fill(0));
+  const fold = (r: EvalTaskResult): void => {
+    const m = r.confusion.matrix!;
+    for (let g = 0; g < C; g++) for (let q = 0; q < C; q++) matrix[g][q] += m[g][q];
+    r.confusion.matrix = null;
+  };
+  const results = await runWithProgress(io, 'segkit eval', tasks, opts.workers, fold);
   printWarnings(
     io,
     'eval',
@@ -217,6 +232,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     confusion: joinConfusion(
       results.map((r) => r.confusion),
       template,
+      matrix,
     ),
   };
   const seconds = (performance.now() - t0) / 1000;

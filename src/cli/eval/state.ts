@@ -60,11 +60,16 @@ export function shardRange(n: number, index: number, count: number): [number, nu
 
 /**
  * Joins per-image (or per-shard) confusion states, in the given order, into one: matrices and totals added,
- * per-image rows concatenated. Linear in the number of rows.
+ * per-image rows concatenated. Linear in the number of rows. Parts whose matrix is null have been added to
+ * `summed` already (the starting matrix).
  */
-export function joinConfusion(parts: readonly ConfusionState[], template: ConfusionState): ConfusionState {
+export function joinConfusion(
+  parts: readonly ConfusionState[],
+  template: ConfusionState,
+  summed?: number[][],
+): ConfusionState {
   const C = template.numClasses;
-  const matrix = Array.from({ length: C }, () => new Array<number>(C).fill(0));
+  const matrix = summed ?? Array.from({ length: C }, () => new Array<number>(C).fill(0));
   const sum = {
     tp: new Array<number>(C).fill(0),
     fp: new Array<number>(C).fill(0),
@@ -76,7 +81,7 @@ export function joinConfusion(parts: readonly ConfusionState[], template: Confus
   let ignored = 0;
   const rows: ConfusionState['rows'] = [];
   for (const p of parts) {
-    for (let g = 0; g < C; g++) for (let q = 0; q < C; q++) matrix[g][q] += p.matrix![g][q];
+    if (p.matrix) for (let g = 0; g < C; g++) for (let q = 0; q < C; q++) matrix[g][q] += p.matrix[g][q];
     for (const k of ['tp', 'fp', 'fn', 'tn'] as const) for (let c = 0; c < C; c++) sum[k][c] += p[k][c];
     images += p.images;
     pixels += p.pixels;
