@@ -71,8 +71,8 @@ const BASELINE: Record<string, { torch: string; torchMs: number; monaiMs: number
   focal_fb: { torch: 'torch_minimal_focal', torchMs: 12.8, monaiMs: 13.0, value: 0.4785554 },
 };
 
-const dice = diceLoss({ preset: 'monai', fromLogits: true });
-const focal = focalLoss({ preset: 'monai', activation: 'softmax', gamma: 2 });
+const dice = diceLoss({ preset: 'monai', fromLogits: true, layout: 'channelsLast' });
+const focal = focalLoss({ preset: 'monai', activation: 'softmax', gamma: 2, layout: 'channelsLast' });
 
 const workloads = loadWorkloads();
 const only = process.argv.slice(2);

@@ -231,3 +231,25 @@ describe('fScore, iouScore, precision and recall on the general path', () => {
     expect(iou).toBeCloseTo(1 - loss, 12);
   });
 });
+
+describe('presets', () => {
+  it("the PyTorch presets read [N, C, ...spatial] unless told otherwise; sm's reads [N, ...spatial, C]", () => {
+    const X = inputs(4, [2, 3, 4, 5]);
+    for (const preset of ['smp', 'monai'] as const) {
+      const implicit = diceLoss({ preset, fromLogits: true }).value(X.labels, X.logits);
+      const explicit = diceLoss({ preset, fromLogits: true, layout: 'channelsFirst' }).value(
+        X.labels,
+        X.logits,
+      );
+      expect(implicit).toBe(explicit);
+      expect(focalLoss({ preset }).value(X.onehot, X.logits)).toBe(
+        focalLoss({ preset, layout: 'channelsFirst' }).value(X.onehot, X.logits),
+      );
+    }
+    const last = toLast(X.logits);
+    expect(diceLoss({ fromLogits: true }).value(X.labels, last)).toBeCloseTo(
+      diceLoss({ fromLogits: true, layout: 'channelsFirst' }).value(X.labels, X.logits),
+      12,
+    );
+  });
+});

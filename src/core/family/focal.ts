@@ -6,14 +6,7 @@
  */
 import { checkOptionKeys, resolveClassIndexes, resolveClassWeights } from '../options.js';
 import type { BatchGeometry, Layout, NdArray, NumericArray } from '../types.js';
-import {
-  checkBoolean,
-  checkFiniteNumber,
-  checkLayout,
-  formatValue,
-  rangeError,
-  typeError,
-} from '../validate.js';
+import { checkBoolean, checkFiniteNumber, formatValue, rangeError, typeError } from '../validate.js';
 import {
   type Activation,
   checkActivation,
@@ -22,13 +15,20 @@ import {
   prepareTargets,
   resolveActivation,
 } from './input.js';
-import { type Preset, checkEnum, checkPreset, expandWeights, selectChannels } from './options.js';
+import {
+  type Preset,
+  checkEnum,
+  checkPreset,
+  expandWeights,
+  presetLayout,
+  selectChannels,
+} from './options.js';
 
 /** Options of {@link focalTerms} and the `focalLoss` factory. */
 export interface FocalFamilyOptions {
   /** Defaults of a reference library: sm (probabilities, α = 0.25 on every class), MONAI (logits, no α), smp. @default 'segmentation_models' */
   preset?: Preset;
-  /** Channel axis position. @default 'channelsLast' */
+  /** Channel axis position. @default 'channelsLast' ('channelsFirst' with the presets 'smp' and 'monai') */
   layout?: Layout;
   /** `pr` holds logits. @default false (true for the MONAI and smp presets) */
   fromLogits?: boolean;
@@ -139,7 +139,7 @@ export function resolveFocalFamilyOptions(
   }
   return {
     preset,
-    layout: checkLayout(fn, o.layout),
+    layout: presetLayout(fn, o.layout, preset),
     fromLogits: checkBoolean(fn, 'fromLogits', o.fromLogits, preset !== 'segmentation_models'),
     activation: checkActivation(fn, o.activation) ?? (preset === 'monai' ? 'sigmoid' : undefined),
     gamma: o.gamma === undefined ? 2 : checkFiniteNumber(fn, 'gamma', o.gamma, 0),

@@ -38,7 +38,7 @@ export type ClassWeightMode = 'score' | 'loss' | 'normalized';
 export interface RegionFamilyOptions {
   /** Sets every default below to match a reference library's loss. @default 'segmentation_models' */
   preset?: Preset;
-  /** Channel axis position. @default 'channelsLast' */
+  /** Channel axis position. @default 'channelsLast' ('channelsFirst' with the PyTorch presets 'smp' and 'monai') */
   layout?: Layout;
   /** `pr` holds logits: softmax over channels when C > 1, sigmoid when C = 1 (or `activation`). @default false */
   fromLogits?: boolean;
@@ -164,6 +164,15 @@ export const PRESETS: Readonly<Record<Preset, Readonly<PresetDefaults>>> = {
   },
 };
 
+/**
+ * The layout: explicit, else channels-last for sm (Keras) and channels-first for the PyTorch presets
+ * (`'smp'`, `'monai'`), whose tensors are `[N, C, ...spatial]`.
+ */
+export function presetLayout(fn: string, layout: unknown, preset: Preset): Layout {
+  if (layout === undefined) return preset === 'segmentation_models' ? 'channelsLast' : 'channelsFirst';
+  return checkLayout(fn, layout);
+}
+
 /** Checks the preset name. */
 export function checkPreset(fn: string, v: unknown): Preset {
   if (v === undefined) return 'segmentation_models';
@@ -235,7 +244,7 @@ export function resolveRegionOptions(
   const smooth = o.smooth === undefined ? d.smooth : checkFiniteNumber(fn, 'smooth', o.smooth, 0);
   return {
     preset,
-    layout: checkLayout(fn, o.layout),
+    layout: presetLayout(fn, o.layout, preset),
     fromLogits: checkBoolean(fn, 'fromLogits', o.fromLogits, d.fromLogits),
     activation: checkActivation(fn, o.activation),
     ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
