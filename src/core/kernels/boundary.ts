@@ -65,6 +65,7 @@ function boundaryMask23(
   const X = shape[shape.length - 1];
   const XY = X * Y;
   let count = 0;
+  out.fill(0, 0, Z * XY);
   for (let z = 0; z < Z; z++) {
     for (let y = 0; y < Y; y++) {
       const off = z * XY + y * X;
@@ -72,10 +73,7 @@ function boundaryMask23(
       const face = y === 0 || y === Y - 1 || (r3 && (z === 0 || z === Z - 1));
       for (let x = 0; x < X; x++) {
         const i = off + x;
-        if (mask[i] === 0) {
-          out[i] = 0;
-          continue;
-        }
+        if (mask[i] === 0) continue;
         const edge =
           face ||
           x === 0 ||
@@ -89,7 +87,7 @@ function boundaryMask23(
           out[i] = 1;
           if (list) list[count] = i;
           count++;
-        } else out[i] = 0;
+        }
       }
     }
   }
