@@ -8,6 +8,8 @@ import {
   focalLoss,
   generalizedDiceLoss,
   jaccardLoss,
+  lovaszHingeLoss,
+  lovaszSoftmaxLoss,
   tverskyLoss,
 } from '../../src/core/losses/index.js';
 import { inputs, toLast } from './helpers.js';
@@ -251,5 +253,55 @@ describe('presets', () => {
       diceLoss({ fromLogits: true, layout: 'channelsFirst' }).value(X.labels, X.logits),
       12,
     );
+  });
+});
+
+describe('Lovász losses', () => {
+  it('lovaszSoftmaxLoss on a hard prediction is the mean Jaccard loss of the present classes', () => {
+    fc.assert(
+      fc.property(shapeArb, ({ seed, N, C, H, W }) => {
+        const X = inputs(seed, [N, C, H, W]);
+        // hard prediction: argmax of the probabilities, one-hot
+        const P = H * W;
+        const hardPr = new Float64Array(X.probs.data.length);
+        for (let b = 0; b < N; b++)
+          for (let s = 0; s < P; s++) {
+            let best = 0;
+            for (let c = 1; c < C; c++)
+              if (X.probs.data[(b * C + c) * P + s] > X.probs.data[(b * C + best) * P + s]) best = c;
+            hardPr[(b * C + best) * P + s] = 1;
+          }
+        let sum = 0;
+        let present = 0;
+        for (let c = 0; c < C; c++) {
+          let inter = 0;
+          let union = 0;
+          let G = 0;
+          for (let b = 0; b < N; b++)
+            for (let s = 0; s < P; s++) {
+              const g = X.onehot.data[(b * C + c) * P + s];
+              const p = hardPr[(b * C + c) * P + s];
+              inter += g * p;
+              union += Math.max(g, p);
+              G += g;
+            }
+          if (G === 0) continue;
+          present++;
+          sum += 1 - inter / union;
+        }
+        const v = lovaszSoftmaxLoss(cf).value(X.onehot, { data: hardPr, shape: X.probs.shape });
+        return near(v, sum / present, 1e-12);
+      }),
+      params,
+    );
+  });
+
+  it('lovaszHingeLoss is 0 when every margin is at least 1', () => {
+    const X = inputs(6, [2, 1, 4, 4]);
+    const gt = { data: X.logits.data.map((v) => (v > 0 ? 1 : 0)), shape: X.logits.shape };
+    const pr = { data: gt.data.map((g) => (g ? 2 : -2)), shape: X.logits.shape };
+    const r = lovaszHingeLoss(cf).valueAndGrad(gt, pr);
+    expect(r.value).toBe(0);
+    expect(r.grad.every((v) => v === 0)).toBe(true);
   });
 });
