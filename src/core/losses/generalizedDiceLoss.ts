@@ -2,7 +2,8 @@
  * `generalizedDiceLoss`: the generalized Dice loss of Sudre et al. (2017).
  * @module
  */
-import { type LossFactory, withDefaultInstance } from '../loss.js';
+import { withDefaultInstance } from '../loss.js';
+import type { RegionLoss } from '../family/regionLoss.js';
 import { type GeneralizedDiceOptions, regionGeneralizedDiceLoss } from '../family/regionFamily.js';
 
 export type { GeneralizedDiceOptions } from '../family/regionFamily.js';
@@ -20,6 +21,5 @@ export type { GeneralizedDiceOptions } from '../family/regionFamily.js';
  * @param options.perImage - @default false (true with preset 'monai', whose `batch` defaults to false)
  * @example generalizedDiceLoss({ preset: 'monai', fromLogits: true }).valueAndGrad(labels, logits)
  */
-export const generalizedDiceLoss: LossFactory<GeneralizedDiceOptions> = withDefaultInstance(
-  (options?: GeneralizedDiceOptions) => regionGeneralizedDiceLoss(options),
-);
+export const generalizedDiceLoss: ((options?: GeneralizedDiceOptions) => RegionLoss) & RegionLoss =
+  withDefaultInstance((options?: GeneralizedDiceOptions) => regionGeneralizedDiceLoss(options));

@@ -8,7 +8,7 @@ export { binaryFocalLoss, type BinaryFocalOptions } from './binaryFocalLoss.js';
 export { categoricalFocalLoss } from './categoricalFocalLoss.js';
 export * from './presets.js';
 export { focalLoss, type FocalFamilyOptions, type FocalLossInstance } from './focalLoss.js';
-export { tverskyLoss, type TverskyOptions } from './tverskyLoss.js';
+export { tverskyLoss, type TverskyOptions, type RegionLoss } from './tverskyLoss.js';
 export { generalizedDiceLoss, type GeneralizedDiceOptions } from './generalizedDiceLoss.js';
 export {
   logCoshDiceLoss,

@@ -2,7 +2,8 @@
  * `logCoshDiceLoss`: log-cosh Dice loss (Jadon 2020).
  * @module
  */
-import { type LossFactory, withDefaultInstance } from '../loss.js';
+import { withDefaultInstance } from '../loss.js';
+import type { RegionLoss } from '../family/regionLoss.js';
 import { type DiceFamilyOptions, regionLogCoshDiceLoss } from '../family/regionFamily.js';
 
 export type { DiceFamilyOptions } from '../family/regionFamily.js';
@@ -15,6 +16,5 @@ export type { ClassWeightMode, EmptyClassPolicy, Preset, RegionFamilyOptions } f
  * @param options - every option of the Dice loss on the general path. @default as `diceLoss`
  * @example logCoshDiceLoss({ fromLogits: true }).value(gt, logits)
  */
-export const logCoshDiceLoss: LossFactory<DiceFamilyOptions> = withDefaultInstance(
-  (options?: DiceFamilyOptions) => regionLogCoshDiceLoss(options),
-);
+export const logCoshDiceLoss: ((options?: DiceFamilyOptions) => RegionLoss) & RegionLoss =
+  withDefaultInstance((options?: DiceFamilyOptions) => regionLogCoshDiceLoss(options));

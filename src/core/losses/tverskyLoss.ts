@@ -2,10 +2,12 @@
  * `tverskyLoss`: Tversky and focal Tversky losses.
  * @module
  */
-import { type LossFactory, withDefaultInstance } from '../loss.js';
+import { withDefaultInstance } from '../loss.js';
+import type { RegionLoss } from '../family/regionLoss.js';
 import { type TverskyOptions, regionTverskyLoss } from '../family/regionFamily.js';
 
 export type { TverskyOptions } from '../family/regionFamily.js';
+export type { RegionLoss } from '../family/regionLoss.js';
 
 /**
  * Tversky loss (Salehi et al. 2017): per class TI = (tp + smoothNr) / (tp + α·fp + β·fn + smoothDr), loss
@@ -21,6 +23,6 @@ export type { TverskyOptions } from '../family/regionFamily.js';
  * @param options.smooth - @default 1e-5 (0 with preset 'smp')
  * @example tverskyLoss({ alpha: 0.3, beta: 0.7, fromLogits: true }).valueAndGrad(gt, logits)
  */
-export const tverskyLoss: LossFactory<TverskyOptions> = withDefaultInstance((options?: TverskyOptions) =>
-  regionTverskyLoss(options),
+export const tverskyLoss: ((options?: TverskyOptions) => RegionLoss) & RegionLoss = withDefaultInstance(
+  (options?: TverskyOptions) => regionTverskyLoss(options),
 );
