@@ -278,67 +278,11 @@ function orderByX(queries: Int32Array, count: number, X: number): Int32Array {
 }
 
 /**
- * Per-query search over axes z and y of the transposed first pass `t` of a [Z, Y, X] array, outwards from each
- * query, pruned once the offsets alone reach the best distance. Queries are visited by x so each search stays in
- * one Z×Y slab. Gives up (returns false) when the number of probes exceeds `budget`.
+ * Per-query search over axes z and y of the transposed first pass `t` of a [Z, Y, X] array (squared Euclidean
+ * distances through `tab`), outwards from each query, pruned once the offsets alone reach the best distance.
+ * Queries are visited by x so each search stays in one Z×Y slab. Gives up (returns false) when the number of
+ * probes exceeds `budget`.
  */
-function searchTransposed(
-  t: Int32Array,
-  tab: Float64Array,
-  Z: number,
-  Y: number,
-  X: number,
-  wz: number,
-  wy: number,
-  kind: DtKind,
-  queries: Int32Array,
-  count: number,
-  out: Float64Array,
-  budget: number,
-): boolean {
-  if (kind === 'euclidean2') return searchEuclidean(t, tab, Z, Y, X, wz, wy, queries, count, out, budget);
-  const plane = Z * Y;
-  const order = orderByX(queries, count, X);
-  const oz = Float64Array.from({ length: Z }, (_, r) => offset(kind, r, wz));
-  const oy = Float64Array.from({ length: Y }, (_, r) => offset(kind, r, wy));
-  let probes = 0;
-  for (let k = 0; k < count; k++) {
-    const q = order[k];
-    const idx = queries[q];
-    const x0 = idx % X;
-    const zy = (idx - x0) / X;
-    const z0 = Math.floor(zy / Y);
-    const y0 = zy - z0 * Y;
-    const slab = x0 * plane;
-    let best = tab[t[slab + zy]];
-    for (let rz = 0; rz < Z && oz[rz] < best; rz++) {
-      for (let side = rz === 0 ? 1 : -1; side <= 1; side += 2) {
-        const z = z0 + side * rz;
-        if (z < 0 || z >= Z) continue;
-        const row = slab + z * Y + y0;
-        let ry = 0;
-        for (; ry < Y; ry++) {
-          const o = combine(kind, oz[rz], oy[ry]);
-          if (o >= best) break;
-          if (ry <= y0) {
-            const c = combine(kind, o, tab[t[row - ry]]);
-            if (c < best) best = c;
-          }
-          if (ry > 0 && ry < Y - y0) {
-            const c = combine(kind, o, tab[t[row + ry]]);
-            if (c < best) best = c;
-          }
-        }
-        probes += ry + 1;
-      }
-    }
-    out[q] = best;
-    if (probes > budget) return false;
-  }
-  return true;
-}
-
-/** {@link searchTransposed} for squared Euclidean distances, without the per-probe dispatch. */
 function searchEuclidean(
   t: Int32Array,
   tab: Float64Array,
@@ -400,11 +344,12 @@ function searchEuclidean(
  * Distances from the `queries` elements (flat indices) to the nearest nonzero element of `features`, written to
  * `out[q]` (squared for `'euclidean2'`; Infinity when there is no feature). Exact.
  *
- * Boundaries are usually close to each other, so in 2-D and 3-D the last axis is done by two sweeps over all
- * lines and then each query searches the other axes outwards, stopping once the offsets alone reach the best
- * distance found. If that costs more probes than a few passes over the array would, the search is abandoned
- * for full separable passes (Felzenszwalb–Huttenlocher) on every axis but the first, whose offsets are then
- * searched per query. `work` holds the intermediate (length of `features`).
+ * Boundaries are usually close to each other, so for Euclidean distances in 2-D and 3-D the last axis is done
+ * by two sweeps over all lines and then each query searches the other axes outwards, stopping once the offsets
+ * alone reach the best distance found. If that costs more probes than a few passes over the array would (and
+ * for taxicab / chessboard or rank > 3), full separable passes (Felzenszwalb–Huttenlocher for Euclidean) run on
+ * every axis but the first, whose offsets are then searched per query. `work` holds the intermediate (length
+ * of `features`).
  */
 export function distancesAt(
   features: ArrayLike<number>,
@@ -422,14 +367,14 @@ export function distancesAt(
     for (let q = 0; q < count; q++) out[q] = work[queries[q]];
     return;
   }
-  if (SEARCH.enabled && rank <= 3) {
+  if (SEARCH.enabled && rank <= 3 && kind === 'euclidean2') {
     const [Z, Y, X] = rank === 3 ? shape : [1, shape[0], shape[1]];
     const [wz, wy, wx] = rank === 3 ? spacing : [1, spacing[0], spacing[1]];
     if (scratchT.length < work.length) scratchT = new Int32Array(work.length);
     const t = scratchT.subarray(0, work.length);
     firstPassTransposed(features, t, Z, Y, X);
     const tab = distanceTable(X, wx, kind);
-    if (searchTransposed(t, tab, Z, Y, X, wz, wy, kind, queries, count, out, 4 * work.length)) return;
+    if (searchEuclidean(t, tab, Z, Y, X, wz, wy, queries, count, out, 4 * work.length)) return;
   }
   firstPass(features, work, shape[rank - 1], spacing[rank - 1], kind);
   for (let axis = rank - 2; axis >= 1; axis--) passAxis(work, shape, axis, spacing[axis], kind);
