@@ -181,7 +181,42 @@ function bruteBoundary(m: Uint8Array, shape: number[]): Uint8Array {
   });
 }
 
+const shapeWords = fc
+  .tuple(
+    fc.integer({ min: 1, max: 6 }),
+    fc.integer({ min: 1, max: 6 }),
+    fc.constantFrom(4, 8, 12),
+    fc.boolean(),
+  )
+  .map(([z, y, x, flat]) => (flat ? [y, x] : [z, y, x]));
+
 describe('distance transform and boundaries', () => {
+  it('boundary: the 4-elements-per-word path (last axis divisible by 4) equals brute force', () => {
+    fc.assert(
+      fc.property(
+        shapeWords.chain((s) => fc.tuple(mask(s, 0.75), mask(s, 0.4))),
+        ([m1, m2]) => {
+          expect(boundary(m1)).toEqual(bruteBoundary(m1.data, m1.shape));
+          expect(boundary(m2)).toEqual(bruteBoundary(m2.data, m2.shape));
+          const got = surfaceDistances(m1, m2, { percentile: 75 });
+          const b = bruteSurface(
+            m1.data,
+            m2.data,
+            m1.shape,
+            m1.shape.map(() => 1),
+            75,
+            1,
+          );
+          if (m1.data.some((v) => v) && m2.data.some((v) => v)) {
+            expect(close(got.hd, b.hdMax, 1e-12, 1e-12)).toBe(true);
+            expect(close(got.assd, b.assd, 1e-12, 1e-12)).toBe(true);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+
   for (const [name, shapeArb] of [
     ['2-D', shape2],
     ['3-D', shape3],

@@ -131,7 +131,7 @@ export function boundary(mask: NdArray): Uint8Array {
   const m = new Uint8Array(mask.data.length);
   for (let i = 0; i < m.length; i++) m[i] = mask.data[i] !== 0 ? 1 : 0;
   const out = new Uint8Array(m.length);
-  boundaryMask(m, mask.shape, out);
+  boundaryMask(m, mask.shape, out, undefined, true);
   return out;
 }
 
@@ -239,12 +239,17 @@ function unionBox(a: NumericArray, b: NumericArray, shape: readonly number[]): [
   return any ? [lo, hi] : null;
 }
 
-/** Copies the box [lo, hi) of `src` (nonzero → 1) into a fresh 0/1 Uint8Array. */
-function crop(src: NumericArray, shape: readonly number[], lo: number[], hi: number[]): Uint8Array {
+/** Copies the box [lo, hi) of `src` (nonzero → 1) into `out` (length: the box size). */
+function crop(
+  src: NumericArray,
+  shape: readonly number[],
+  lo: number[],
+  hi: number[],
+  out: Uint8Array,
+): Uint8Array {
   const rank = shape.length;
   const box = hi.map((h, k) => h - lo[k]);
-  const size = box.reduce((p, d) => p * d, 1);
-  const out = new Uint8Array(size);
+  const size = out.length;
   const strides: number[] = new Array(rank).fill(1);
   for (let k = rank - 2; k >= 0; k--) strides[k] = strides[k + 1] * shape[k + 1];
   const n = box[rank - 1];
@@ -262,7 +267,7 @@ function crop(src: NumericArray, shape: readonly number[], lo: number[], hi: num
 }
 
 let scratchM = new Uint8Array(0);
-/** Boundary masks (every element is written, so no clearing is needed). */
+/** The 0/1 boxes and boundary masks (every element is written, so no clearing is needed). */
 function maskScratch(n: number): Uint8Array {
   if (scratchM.length < n) scratchM = new Uint8Array(n);
   return scratchM;
@@ -324,20 +329,19 @@ export function surfaceDistancesResolved(
   const box = unionBox(gt, pred, shape);
   if (box === null) return emptyMetrics(NaN, NaN, 0, 0);
   const [lo, hi] = box;
-  const full = lo.every((l, k) => l === 0 && hi[k] === shape[k]);
-  const cshape = full ? shape : hi.map((h, k) => h - lo[k]);
-  // Nonzero is foreground everywhere below, so an uncropped input is used as it is.
-  const g = full ? gt : crop(gt, shape, lo, hi);
-  const p = full ? pred : crop(pred, shape, lo, hi);
-  const size = g.length;
-  const masks = maskScratch(2 * size);
-  const bg = masks.subarray(0, size);
-  const bp = masks.subarray(size, 2 * size);
+  const cshape = hi.map((h, k) => h - lo[k]);
+  // 0/1 copies of the box (the whole array when the box is full): the boundary kernel then works on words
+  const size = cshape.reduce((a, d) => a * d, 1);
+  const masks = maskScratch(4 * size);
+  const g = crop(gt, shape, lo, hi, masks.subarray(0, size));
+  const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
+  const bg = masks.subarray(2 * size, 3 * size);
+  const bp = masks.subarray(3 * size, 4 * size);
   const lists = indexScratch(2 * size);
   const listG = lists.subarray(0, size);
   const listP = lists.subarray(size, 2 * size);
-  const nG = boundaryMask(g, cshape, bg, listG);
-  const nP = boundaryMask(p, cshape, bp, listP);
+  const nG = boundaryMask(g, cshape, bg, listG, true);
+  const nP = boundaryMask(p, cshape, bp, listP, true);
   if (nG === 0 || nP === 0) return emptyMetrics(Infinity, 0, nG, nP);
   const dPG = directed(bg, listP, nP, cshape, o);
   const dGP = directed(bp, listG, nG, cshape, o);
