@@ -71,6 +71,36 @@ const BASELINE: Record<string, { torch: string; torchMs: number; monaiMs: number
   focal_fb: { torch: 'torch_minimal_focal', torchMs: 12.8, monaiMs: 13.0, value: 0.4785554 },
 };
 
+/** A hand-fused plain-JS reference of the softmax focal loss (γ = 2, no α), one pass. */
+function referenceFocal(x: Float32Array, g: Float32Array, C: number): number {
+  const grad = new Float32Array(x.length);
+  const h = new Float64Array(C);
+  const p = new Float64Array(C);
+  let total = 0;
+  const n = x.length;
+  for (let base = 0; base < n; base += C) {
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) if (x[base + c] > max) max = x[base + c];
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c] - max);
+    const lse = max + Math.log(sum);
+    let hs = 0;
+    for (let c = 0; c < C; c++) {
+      p[c] /= sum;
+      h[c] = 0;
+      const gv = g[base + c];
+      if (gv === 0) continue;
+      const lp = x[base + c] - lse;
+      const om = 1 - p[c];
+      total -= gv * om * om * lp;
+      h[c] = (-gv * (om * om - 2 * om * p[c] * lp)) / n;
+      hs += h[c];
+    }
+    for (let c = 0; c < C; c++) grad[base + c] = h[c] - p[c] * hs;
+  }
+  return total / n + grad[0] * 0;
+}
+
 const dice = diceLoss({ preset: 'monai', fromLogits: true, layout: 'channelsLast' });
 const focal = focalLoss({ preset: 'monai', activation: 'softmax', gamma: 2, layout: 'channelsLast' });
 
@@ -91,7 +121,11 @@ for (const name of Object.keys(BASELINE)) {
       value = loss.valueAndGrad(g, pr).value;
     },
   };
-  if (w.kind !== 'focal_fb') fns.js_reference = () => (refValue = referenceDice(logits, gt, shape));
+  const C = shape[shape.length - 1];
+  fns.js_reference =
+    w.kind === 'focal_fb'
+      ? () => (refValue = referenceFocal(logits, gt, C))
+      : () => (refValue = referenceDice(logits, gt, shape));
   const times = await timeInterleaved(fns, w.warmup, w.runs);
   const t = times.segkit;
   const b = BASELINE[name];
