@@ -6,7 +6,13 @@
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './demo/command.js';
 import { EXIT } from './errors.js';
-import { evalCommand, mergeCommand, processContext, weightsCommand } from './eval/command.js';
+import {
+  EXIT_CODES_HELP,
+  evalCommand,
+  mergeCommand,
+  processContext,
+  weightsCommand,
+} from './eval/command.js';
 import type { CommandContext } from './eval/command.js';
 import type { CliIO } from './eval/run.js';
 import { VERSION } from './version.js';
@@ -24,7 +30,8 @@ function configure(cmd: Command, io: CliIO): void {
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('segkit')
     .description('Segmentation losses and metrics: train demo, evaluate folders of masks, class weights.')
-    .version(VERSION);
+    .version(VERSION)
+    .addHelpText('after', EXIT_CODES_HELP);
   program.addCommand(demoCommand());
   program.addCommand(evalCommand(ctx));
   program.addCommand(mergeCommand(ctx));
