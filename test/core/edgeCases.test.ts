@@ -94,6 +94,32 @@ describe('edge cases with a documented answer', () => {
     );
   });
 
+  it('categorical cross-entropy equals a direct transcription of sm (many pixels, a subset, weights, both layouts)', () => {
+    const { gt: g, pr: p } = randomPair(9, [2, 40, 30, 4]);
+    const sel = [3, 0, 2];
+    const w = [0.5, 2, 1.5];
+    let expected = 0;
+    for (let px = 0; px < 2400; px++) {
+      const s = sel.reduce((a, c) => a + p.data[px * 4 + c], 0);
+      sel.forEach((c, k) => {
+        const q = Math.min(Math.max(p.data[px * 4 + c] / s, 1e-7), 1 - 1e-7);
+        expected -= g.data[px * 4 + c] * Math.log(q) * w[k];
+      });
+    }
+    expected /= 2400 * 3;
+    const last = categoricalCrossentropy({ classIndexes: sel, classWeights: w }).valueAndGrad(g, p);
+    expect(last.value).toBeCloseTo(expected, 12);
+    const first = categoricalCrossentropy({
+      classIndexes: sel,
+      classWeights: w,
+      layout: 'channelsFirst',
+    }).valueAndGrad(toChannelsFirst(g), toChannelsFirst(p));
+    expect(first.value).toBeCloseTo(expected, 12);
+    expect(Array.from(first.grad)).toEqual(
+      Array.from(toChannelsFirst({ data: last.grad, shape: g.shape }).data),
+    );
+  });
+
   it('integer typed arrays, number[] and Float32Array inputs give the same results', () => {
     const { gt: g, pr: p } = randomPair(3, [2, 3, 3, 3]);
     const p32 = { data: Float32Array.from(p.data), shape: p.shape };
