@@ -79,6 +79,7 @@ export function regionCounts(
   channels.forEach((c, k) => (sel[c] = k));
   const { batch, pixels, imageStride, pixelStride, channelStride } = geom;
   const plain = !form.squared && D === null;
+  const fast = plain && mask === null;
   const pa = p as Float64Array | Float32Array;
   for (let b = 0; b < batch; b++) {
     const row = form.perImage ? b * K : 0;
@@ -87,6 +88,19 @@ export function regionCounts(
       if (activation === 'softmax') softmaxAt(x, pa, base, C, channelStride);
       else if (activation === 'sigmoid') {
         for (let c = 0, i = base; c < C; c++, i += channelStride) pa[i] = sigmoid(x[i]);
+      }
+      if (fast) {
+        // Plain form, nothing ignored: the common case, without per-element branches.
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const k = sel[c];
+          if (k < 0) continue;
+          const pv = p[i];
+          const gv = g[i];
+          I[row + k] += pv * gv;
+          P[row + k] += pv;
+          G[row + k] += gv;
+        }
+        continue;
       }
       for (let c = 0, i = base; c < C; c++, i += channelStride) {
         const k = sel[c];
@@ -145,25 +159,32 @@ export function regionBackward(state: RegionState, grads: CountGrads, form: Coun
   const out = new Float32Array(p.length);
   const d = new Float64Array(C);
   const soft = form.softLabel && !form.squared;
+  const fast = !form.squared && !soft && mask === null;
   for (let b = 0; b < batch; b++) {
     const row = (form.perImage ? b : 0) * K;
     for (let s = 0; s < pixels; s++) {
       const base = b * imageStride + s * pixelStride;
-      for (let c = 0, i = base; c < C; c++, i += channelStride) {
-        const k = sel[c];
-        if (k < 0 || (mask !== null && mask[i] === 0)) {
-          d[c] = 0;
-          continue;
+      if (fast) {
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const k = sel[c];
+          d[c] = k < 0 ? 0 : A[row + k] * g[i] + B[row + k];
         }
-        const pv = p[i];
-        const a = A[row + k];
-        const bb = B[row + k];
-        if (form.squared) d[c] = a * g[i] + bb * 2 * pv;
-        else if (soft) {
-          const dP = form.absNorms ? Math.sign(pv) : 1;
-          d[c] = (a * (dP - Math.sign(pv - g[i]))) / 2 + bb * dP;
-        } else d[c] = a * g[i] + bb;
-      }
+      } else
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const k = sel[c];
+          if (k < 0 || (mask !== null && mask[i] === 0)) {
+            d[c] = 0;
+            continue;
+          }
+          const pv = p[i];
+          const a = A[row + k];
+          const bb = B[row + k];
+          if (form.squared) d[c] = a * g[i] + bb * 2 * pv;
+          else if (soft) {
+            const dP = form.absNorms ? Math.sign(pv) : 1;
+            d[c] = (a * (dP - Math.sign(pv - g[i]))) / 2 + bb * dP;
+          } else d[c] = a * g[i] + bb;
+        }
       if (activation === 'softmax') {
         let dot = 0;
         for (let c = 0, i = base; c < C; c++, i += channelStride) dot += p[i] * d[c];
