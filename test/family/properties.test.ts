@@ -6,6 +6,7 @@ import { fScore, iouScore, precision, recall } from '../../src/core/metrics/inde
 import {
   diceLoss,
   focalLoss,
+  generalizedDiceFocalLoss,
   generalizedDiceLoss,
   jaccardLoss,
   lovaszHingeLoss,
@@ -303,5 +304,23 @@ describe('Lovász losses', () => {
     const r = lovaszHingeLoss(cf).valueAndGrad(gt, pr);
     expect(r.value).toBe(0);
     expect(r.grad.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('compound losses', () => {
+  it('generalizedDiceFocalLoss is λ₁·generalizedDiceLoss + λ₂·focalLoss (values and gradients)', () => {
+    const X = inputs(12, [2, 3, 4, 4]);
+    const o = { ...cf, fromLogits: true, perImage: true };
+    const a = generalizedDiceFocalLoss({ ...o, lambdaGdl: 0.7, lambdaFocal: 1.3, gamma: 1.5 }).valueAndGrad(
+      X.onehot,
+      X.logits,
+    );
+    const g = generalizedDiceLoss(o).valueAndGrad(X.onehot, X.logits);
+    const f = focalLoss({ ...cf, fromLogits: true, gamma: 1.5, alpha: null }).valueAndGrad(
+      X.onehot,
+      X.logits,
+    );
+    expect(a.value).toBeCloseTo(0.7 * g.value + 1.3 * f.value, 12);
+    a.grad.forEach((v, i) => expect(v).toBeCloseTo(0.7 * g.grad[i] + 1.3 * f.grad[i], 6));
   });
 });
