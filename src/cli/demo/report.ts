@@ -1,0 +1,176 @@
+/**
+ * The demo's self-contained `report.html`: plotly.js inlined (so it opens offline) draws the training-loss
+ * and held-out F1 curves and the per-class Dice and IoU bars; a grid shows input / ground truth / each
+ * loss's prediction as PNG data URIs.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { encode } from 'fast-png';
+import type { DemoResults } from './results.js';
+
+/** Overlay colour of each class (background is left grey). */
+export const CLASS_COLORS: readonly (readonly [number, number, number])[] = [
+  [0, 0, 0],
+  [230, 85, 13],
+  [49, 163, 84],
+  [49, 130, 189],
+];
+
+let plotlySource: string | undefined;
+
+/** plotly.js, read once, made safe to inline in a `<script>` element. */
+function plotly(): string {
+  if (plotlySource === undefined) {
+    const path = createRequire(import.meta.url).resolve('plotly.js-dist-min');
+    plotlySource = readFileSync(path, 'utf8')
+      .replace(/<\/script/gi, '<\\/script')
+      .replace(/<!--/g, '\\x3C!--');
+  }
+  return plotlySource;
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+
+/**
+ * A `size × size` grey image with the labels painted over it (half-transparent class colours), as a PNG
+ * data URI; without labels, the grey image alone.
+ */
+export function overlayPng(image: Float32Array, labels: Uint8Array | undefined, size: number): string {
+  const rgb = new Uint8Array(size * size * 3);
+  for (let i = 0; i < size * size; i++) {
+    const g = Math.round(255 * Math.min(1, Math.max(0, image[i])));
+    const c = labels ? labels[i] : 0;
+    for (let k = 0; k < 3; k++) rgb[3 * i + k] = c === 0 ? g : Math.round(0.4 * g + 0.6 * CLASS_COLORS[c][k]);
+  }
+  const png = encode({ width: size, height: size, data: rgb, channels: 3, depth: 8 });
+  return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
+}
+
+/** One row of the overlay grid: the input, the ground truth and each run's prediction. */
+export interface OverlayRow {
+  input: string;
+  truth: string;
+  predictions: string[];
+}
+
+/**
+ * Builds the report (one file, about 5 MB with plotly.js inlined).
+ * @example writeFileSync('report.html', buildDemoReport(results, rows))
+ */
+export function buildDemoReport(results: DemoResults, rows: readonly OverlayRow[]): string {
+  const labels = results.runs.map((r) => r.label);
+  const epochs = results.runs[0]?.history.loss.map((_, i) => i + 1) ?? [];
+  const colors = ['#636efa', '#ef553b', '#00a67e'];
+  const lossTraces = results.runs.map((r, i) => ({
+    x: epochs,
+    y: r.history.loss,
+    name: `${r.label} (${r.loss})`,
+    mode: 'lines+markers',
+    line: { color: colors[i % colors.length] },
+    xaxis: `x${i + 1}`,
+    yaxis: `y${i + 1}`,
+  }));
+  const f1Traces = results.runs.map((r, i) => ({
+    x: epochs,
+    y: r.history.valF1,
+    name: r.label,
+    mode: 'lines+markers',
+    line: { color: colors[i % colors.length] },
+  }));
+  const bars = (key: 'dice' | 'iou') =>
+    results.runs.map((r, i) => ({
+      type: 'bar',
+      name: r.label,
+      x: results.classes,
+      y: r[key],
+      marker: { color: colors[i % colors.length] },
+    }));
+  const grid = (i: number) => ({ domain: [i / labels.length + 0.03, (i + 1) / labels.length - 0.03] });
+  const lossLayout = {
+    title: 'Training loss per epoch (each loss on its own scale)',
+    showlegend: true,
+    legend: { orientation: 'h' },
+    ...Object.fromEntries(
+      labels.flatMap((_, i) => [
+        [`xaxis${i + 1}`, { ...grid(i), anchor: `y${i + 1}`, title: 'epoch' }],
+        [`yaxis${i + 1}`, { anchor: `x${i + 1}` }],
+      ]),
+    ),
+  };
+  const charts = [
+    ['loss', lossTraces, lossLayout],
+    [
+      'f1',
+      f1Traces,
+      {
+        title: 'Held-out soft F1 (sm f1-score, all classes) per epoch',
+        xaxis: { title: 'epoch' },
+        yaxis: { range: [0, 1] },
+      },
+    ],
+    [
+      'dice',
+      bars('dice'),
+      {
+        title: 'Per-class Dice on the held-out images (arg-max prediction)',
+        barmode: 'group',
+        yaxis: { range: [0, 1] },
+      },
+    ],
+    [
+      'iou',
+      bars('iou'),
+      {
+        title: 'Per-class IoU on the held-out images (arg-max prediction)',
+        barmode: 'group',
+        yaxis: { range: [0, 1] },
+      },
+    ],
+  ];
+  const s = results.settings;
+  const head = ['input', 'ground truth', ...labels].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr>${[r.input, r.truth, ...r.predictions].map((src) => `<td><img src="${src}" alt=""></td>`).join('')}</tr>`,
+    )
+    .join('\n');
+  const legend = results.classes
+    .map(
+      (c, i) =>
+        `<span class="swatch" style="background:rgb(${CLASS_COLORS[i].join(',')})"></span>${escapeHtml(c)}`,
+    )
+    .slice(1)
+    .join(' ');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>segkit demo</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}
+.chart{width:100%;max-width:1100px;height:380px}
+table.grid td{padding:2px}table.grid img{width:128px;height:128px;image-rendering:pixelated}
+.swatch{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 .8em;vertical-align:middle}
+</style>
+<script>${plotly()}</script></head>
+<body>
+<h1>segkit demo</h1>
+<p>A U-Net trained three times on the same ${s.size}×${s.size} synthetic images (${s.trainImages} training,
+${s.heldOutImages} held out; seed ${s.seed}; ${s.epochs} epochs; ${escapeHtml(s.backend)} backend). Class weights
+(inverse frequency, mean 1): ${results.classWeights.map((w) => w.toFixed(3)).join(', ')}.</p>
+${charts.map(([id]) => `<div id="${id}" class="chart"></div>`).join('\n')}
+<h2>Held-out images</h2>
+<p>Overlay colours: ${legend}</p>
+<table class="grid"><tr>${head}</tr>
+${body}
+</table>
+<script>
+const charts = ${JSON.stringify(charts).replace(/</g, '\\u003c')};
+for (const [id, data, layout] of charts) Plotly.newPlot(id, data, layout, { responsive: true, displaylogo: false });
+</script>
+</body></html>
+`;
+}
