@@ -5,8 +5,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exitCodeOf } from '../errors.js';
 import { processIO, type CliIO } from '../eval/run.js';
-import { NODE_BACKENDS, type NodeBackend } from './backend.js';
-import { DEMO_DEFAULTS, runDemo } from './run.js';
+import { NODE_BACKENDS } from './backend.js';
+import { DEMO_DEFAULTS, runDemo, type DemoOptions } from './run.js';
 
 /** A commander parser for an integer in [min, max], with a message naming the flag. */
 function integer(flag: string, min: number, max: number, multipleOf = 1) {
@@ -70,21 +70,12 @@ Exit codes:
   1  failure while training or writing the output
   2  usage error (unknown or invalid option)`,
     )
-    .action(
-      async (opts: {
-        epochs: number;
-        seed: number;
-        size: number;
-        samples: number;
-        out: string;
-        backend: NodeBackend;
-      }) => {
-        try {
-          process.exitCode = await runDemo(opts, io);
-        } catch (err) {
-          io.stderr(`segkit demo: ${err instanceof Error ? err.message : String(err)}\n`);
-          process.exitCode = exitCodeOf(err);
-        }
-      },
-    );
+    .action(async (opts: DemoOptions) => {
+      try {
+        process.exitCode = await runDemo(opts, io);
+      } catch (err) {
+        io.stderr(`segkit demo: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = exitCodeOf(err);
+      }
+    });
 }
