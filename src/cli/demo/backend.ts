@@ -10,12 +10,9 @@ import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../tfjs/index.js';
+import type { NodeBackend } from './defaults.js';
 
-/** The backends the demo and the tests can run on in Node. */
-export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
-
-/** One of {@link NODE_BACKENDS}. */
-export type NodeBackend = (typeof NODE_BACKENDS)[number];
+export { NODE_BACKENDS, type NodeBackend } from './defaults.js';
 
 let wasmPathsSet = false;
 

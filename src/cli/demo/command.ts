@@ -5,8 +5,23 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exitCodeOf } from '../errors.js';
 import { processIO, type CliIO } from '../eval/run.js';
-import { NODE_BACKENDS } from './backend.js';
-import { DEMO_DEFAULTS, runDemo, type DemoOptions } from './run.js';
+import { DEMO_DEFAULTS, NODE_BACKENDS, type DemoOptions } from './defaults.js';
+
+const TFJS_PACKAGES =
+  '@tensorflow/tfjs-core @tensorflow/tfjs-layers @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm';
+
+/** Imports the demo's runner, turning a missing TensorFlow.js into an actionable message. */
+async function loadRun(): Promise<typeof import('./run.js')> {
+  try {
+    return await import('./run.js');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new Error(`the demo needs TensorFlow.js: npm install ${TFJS_PACKAGES}`, { cause: err });
+    }
+    throw err;
+  }
+}
 
 /** A commander parser for an integer in [min, max], with a message naming the flag. */
 function integer(flag: string, min: number, max: number, multipleOf = 1) {
@@ -72,6 +87,8 @@ Exit codes:
     )
     .action(async (opts: DemoOptions) => {
       try {
+        // TensorFlow.js loads only here, so the other commands run without it installed.
+        const { runDemo } = await loadRun();
         process.exitCode = await runDemo(opts, io);
       } catch (err) {
         io.stderr(`segkit demo: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -11,32 +11,13 @@ import { ClassCounter, classWeights } from '../../core/weights/index.js';
 import { writeFilesAtomic } from '../../io/index.js';
 import { categoricalCrossentropy, categoricalFocalLoss, diceLoss, type TfLoss } from '../../tfjs/index.js';
 import type { CliIO } from '../eval/run.js';
-import { useBackend, type NodeBackend } from './backend.js';
+import { useBackend } from './backend.js';
+import type { DemoOptions } from './defaults.js';
 import { CLASS_NAMES, generateDataset, type DemoDataset } from './dataset.js';
 import { buildDemoReport, overlayPng, type OverlayRow } from './report.js';
 import { mean, type DemoResults, type DemoRun } from './results.js';
 import { formatTable } from './table.js';
 import { trainAndEvaluate, type History, type RunResult, type Split } from './train.js';
-
-/** The options of `segkit demo`, validated. */
-export interface DemoOptions {
-  epochs: number;
-  seed: number;
-  size: number;
-  samples: number;
-  out: string;
-  backend: NodeBackend;
-}
-
-/** Defaults: finish within 3 minutes on 2 CPU cores with the wasm backend. */
-export const DEMO_DEFAULTS: DemoOptions = {
-  epochs: 8,
-  seed: 1,
-  size: 64,
-  samples: 160,
-  out: 'segkit-demo',
-  backend: 'wasm',
-};
 
 /** Training settings that are not flags. */
 const BATCH_SIZE = 8;
