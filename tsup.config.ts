@@ -15,11 +15,12 @@ export default defineConfig([
     noExternal: ['nifti-reader-js'],
   },
   {
-    // The piscina worker of `segkit eval` needs a file of its own beside main.js (src/cli/eval/pool.ts);
-    // no splitting, so that each file stands alone and the worker path is always ./eval-worker.js.
+    // The piscina worker of `segkit eval` needs a file of its own beside main.js (src/cli/eval/pool.ts).
+    // Splitting keeps the demo (the only part that needs TensorFlow.js) in a chunk that main.js imports
+    // lazily, so `segkit eval` runs without the optional TensorFlow.js packages.
     entry: { 'cli/main': 'src/cli/main.ts', 'cli/eval-worker': 'src/cli/eval/worker.ts' },
     format: ['esm'],
-    splitting: false,
+    splitting: true,
     sourcemap: true,
     target: 'node20',
     outDir: 'dist',

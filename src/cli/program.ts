@@ -32,7 +32,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .description('Segmentation losses and metrics: train demo, evaluate folders of masks, class weights.')
     .version(VERSION)
     .addHelpText('after', EXIT_CODES_HELP);
-  program.addCommand(demoCommand());
+  program.addCommand(demoCommand(ctx.io));
   program.addCommand(evalCommand(ctx));
   program.addCommand(mergeCommand(ctx));
   program.addCommand(weightsCommand(ctx));

@@ -4,8 +4,7 @@
  * loss's prediction as PNG data URIs.
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { escapeHtml, plotlyScript, scriptJson } from '../html.js';
 import { encode } from 'fast-png';
 import type { DemoResults } from './results.js';
 
@@ -16,25 +15,6 @@ export const CLASS_COLORS: readonly (readonly [number, number, number])[] = [
   [49, 163, 84],
   [49, 130, 189],
 ];
-
-let plotlySource: string | undefined;
-
-/** plotly.js, read once, made safe to inline in a `<script>` element. */
-function plotly(): string {
-  if (plotlySource === undefined) {
-    const path = createRequire(import.meta.url).resolve('plotly.js-dist-min');
-    plotlySource = readFileSync(path, 'utf8')
-      .replace(/<\/script/gi, '<\\/script')
-      .replace(/<!--/g, '\\x3C!--');
-  }
-  return plotlySource;
-}
-
-const escapeHtml = (s: string): string =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 /**
  * A `size × size` grey image with the labels painted over it (half-transparent class colours), as a PNG
@@ -155,7 +135,7 @@ body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}
 table.grid td{padding:2px}table.grid img{width:128px;height:128px;image-rendering:pixelated}
 .swatch{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 .8em;vertical-align:middle}
 </style>
-<script>${plotly()}</script></head>
+<script>${plotlyScript()}</script></head>
 <body>
 <h1>segkit demo</h1>
 <p>A U-Net trained three times on the same ${s.size}×${s.size} synthetic images (${s.trainImages} training,
@@ -168,7 +148,7 @@ ${charts.map(([id]) => `<div id="${id}" class="chart"></div>`).join('\n')}
 ${body}
 </table>
 <script>
-const charts = ${JSON.stringify(charts).replace(/</g, '\\u003c')};
+const charts = ${scriptJson(charts)};
 for (const [id, data, layout] of charts) Plotly.newPlot(id, data, layout, { responsive: true, displaylogo: false });
 </script>
 </body></html>

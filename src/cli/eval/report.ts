@@ -3,35 +3,10 @@
  * confusion-matrix heatmap and the per-image score distributions; a table lists the worst images.
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { escapeHtml, plotlyScript, scriptJson } from '../html.js';
 import { formatNumber, isDistance, metricLabel } from './format.js';
 import { fromJsonNumber } from './schema.js';
 import type { EvalResult } from './schema.js';
-
-let plotlySource: string | undefined;
-
-/** The minified plotly.js bundle, read once from the installed `plotly.js-dist-min`. */
-function plotly(): string {
-  if (plotlySource === undefined) {
-    const path = createRequire(import.meta.url).resolve('plotly.js-dist-min');
-    // `</script` inside the inlined code would end the element early and `<!--` would change how the HTML
-    // parser reads it; inside JS strings and regular expressions `<\/script` and `\x3C!--` mean the same.
-    plotlySource = readFileSync(path, 'utf8')
-      .replace(/<\/script/gi, '<\\/script')
-      .replace(/<!--/g, '\\x3C!--');
-  }
-  return plotlySource;
-}
-
-const escapeHtml = (s: string): string =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
-
-/** JSON safe inside a `<script>` element. */
-const scriptJson = (x: unknown): string => JSON.stringify(x).replace(/</g, '\\u003c');
 
 /** How many of the worst images the report lists. */
 export const WORST_IMAGES = 20;
@@ -100,7 +75,7 @@ th:first-child, td:first-child { text-align: left; }
 .plot { width: 100%; height: 460px; }
 .note { color: #666; font-size: 0.85em; }
 </style>
-<script>${plotly()}</script>
+<script>${plotlyScript()}</script>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
