@@ -27,3 +27,4 @@ export {
   categoricalFocalJaccardLoss,
 } from './presets.js';
 export { registerWasmTrainingKernels } from './wasmTraining.js';
+export * from './family/index.js';

@@ -225,13 +225,22 @@ describe('names and algebra', () => {
         "categoricalFocalLoss",
         "cceDiceLoss",
         "cceJaccardLoss",
+        "diceCELoss",
+        "diceFocalLoss",
         "diceLoss",
         "fScore",
+        "focalLoss",
+        "generalizedDiceFocalLoss",
+        "generalizedDiceLoss",
         "iouScore",
         "jaccardLoss",
+        "logCoshDiceLoss",
+        "lovaszHingeLoss",
+        "lovaszSoftmaxLoss",
         "precision",
         "recall",
         "registerWasmTrainingKernels",
+        "tverskyLoss",
       ]
     `);
   });
