@@ -8,6 +8,60 @@ import { VERSION } from '../../src/cli/version.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
 
+/** The public names of `segkit` (the core entry point). */
+const CORE_EXPORTS = [
+  'COUNT_METRICS',
+  'ClassCounter',
+  'ConfusionMatrix',
+  'SURFACE_FIELDS',
+  'SurfaceAccumulator',
+  'accuracyFromCounts',
+  'balancedAccuracyFromCounts',
+  'bceDiceLoss',
+  'bceJaccardLoss',
+  'binaryCrossentropy',
+  'binaryFocalDiceLoss',
+  'binaryFocalJaccardLoss',
+  'binaryFocalLoss',
+  'boundary',
+  'categoricalCrossentropy',
+  'categoricalFocalDiceLoss',
+  'categoricalFocalJaccardLoss',
+  'categoricalFocalLoss',
+  'cceDiceLoss',
+  'cceJaccardLoss',
+  'classWeights',
+  'diceCELoss',
+  'diceFocalLoss',
+  'diceFromCounts',
+  'diceLoss',
+  'distanceTransform',
+  'fScore',
+  'fbetaFromCounts',
+  'focalLoss',
+  'generalizedDiceFocalLoss',
+  'generalizedDiceLoss',
+  'iouFromCounts',
+  'iouScore',
+  'jaccardLoss',
+  'logCoshDiceLoss',
+  'lovaszHingeLoss',
+  'lovaszSoftmaxLoss',
+  'mccFromCounts',
+  'metricFromCounts',
+  'nanMean',
+  'percentile',
+  'precision',
+  'precisionFromCounts',
+  'recall',
+  'recallFromCounts',
+  'reduceCounts',
+  'specificityFromCounts',
+  'surfaceDistances',
+  'surfaceDistancesPerClass',
+  'tverskyLoss',
+];
+
 function node(code: string, type: 'module' | 'commonjs'): string {
   const args = type === 'module' ? ['--input-type=module', '-e', code] : ['-e', code];
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
@@ -37,6 +91,11 @@ describe('the built package', () => {
       expect(text, file).not.toMatch(/@tensorflow\//);
       expect(text, file).not.toMatch(/from ['"]node:|require\(['"]node:/);
     }
+  });
+
+  it('exports exactly the documented names (an API change shows here in review)', async () => {
+    const core = await import('../../src/index.js');
+    expect(Object.keys(core).sort()).toEqual(CORE_EXPORTS);
   });
 
   it('reports the version of package.json', () => {
