@@ -18,7 +18,14 @@ import {
   jaccardLoss,
   type Loss,
 } from '../src/index.js';
-import { emit, loadWorkloads, memoryBoundMs, probabilityInputs, timeInterleaved } from './harness.js';
+import {
+  emit,
+  loadWorkloads,
+  memoryBoundMs,
+  probabilityInputs,
+  readAll,
+  timeInterleaved,
+} from './harness.js';
 
 /** PyTorch CPU autograd of the same sm formula, 1 thread, keepmem malloc (baseline.md). */
 const TORCH_KEEPMEM_MS: Record<string, number> = {
@@ -45,30 +52,6 @@ const LOSS_OF_KIND: Record<string, Loss> = {
   sm_focal_prob: categoricalFocalLoss,
   sm_cce_prob: categoricalCrossentropy,
 };
-
-/** The JS read primitive of the bound: 8 accumulators over a Float32Array. */
-function readAll(a: Float32Array): number {
-  let s0 = 0,
-    s1 = 0,
-    s2 = 0,
-    s3 = 0,
-    s4 = 0,
-    s5 = 0,
-    s6 = 0,
-    s7 = 0;
-  const n = a.length - (a.length % 8);
-  for (let i = 0; i < n; i += 8) {
-    s0 += a[i];
-    s1 += a[i + 1];
-    s2 += a[i + 2];
-    s3 += a[i + 3];
-    s4 += a[i + 4];
-    s5 += a[i + 5];
-    s6 += a[i + 6];
-    s7 += a[i + 7];
-  }
-  return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
-}
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const MALLOC = process.env.MALLOC_MMAP_THRESHOLD_ ? 'keepmem' : 'default';
