@@ -11,8 +11,9 @@ export default defineConfig([
     target: 'node20',
     outDir: 'dist',
     external: [/^@tensorflow\//],
-    // nifti-reader-js exports only an `import` condition: bundle it so that require('segkit/io') works.
-    noExternal: ['nifti-reader-js'],
+    // nifti-reader-js, fast-png and iobuffer are ESM-only: bundle them so that require('segkit/io') works on
+    // every Node 20 (require of ESM needs 20.19).
+    noExternal: ['nifti-reader-js', 'fast-png', 'iobuffer'],
   },
   {
     // The piscina worker of `segkit eval` needs a file of its own beside main.js (src/cli/eval/pool.ts).

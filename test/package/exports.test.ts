@@ -85,6 +85,18 @@ describe('the built package', () => {
     expect(JSON.parse(esm).length).toBeGreaterThan(0);
   });
 
+  it('loads segkit/io and segkit/tfjs from CommonJS and ESM (ESM-only dependencies are bundled)', () => {
+    for (const sub of ['segkit/io', 'segkit/tfjs']) {
+      const cjs = node(`console.log(Object.keys(require('${sub}')).length)`, 'commonjs');
+      const esm = node(`const m = await import('${sub}'); console.log(Object.keys(m).length)`, 'module');
+      expect(Number(cjs), sub).toBeGreaterThan(0);
+      expect(cjs, sub).toBe(esm);
+    }
+    expect(readFileSync(resolve(root, 'dist/io.cjs'), 'utf8')).not.toMatch(
+      /require\(["'](fast-png|iobuffer|nifti-reader-js)["']\)/,
+    );
+  });
+
   it('keeps TensorFlow.js and Node built-ins out of the core entry point', () => {
     for (const file of ['dist/index.js', 'dist/index.cjs']) {
       const text = readFileSync(resolve(root, file), 'utf8');
