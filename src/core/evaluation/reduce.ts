@@ -102,6 +102,20 @@ export function reduceCounts(
     } else weights = classes.map((c) => totals.tp[c] + totals.fn[c]);
   }
   const score = (k: ClassCounts, c: number): number => countMetric(o, k.tp[c], k.fp[c], k.fn[c], k.tn[c]);
+  // micro pooling: add the counts of the selected classes, then score once.
+  const pooled = (k: ClassCounts): number => {
+    let tp = 0,
+      fp = 0,
+      fn_ = 0,
+      tn = 0;
+    for (const c of classes) {
+      tp += k.tp[c];
+      fp += k.fp[c];
+      fn_ += k.fn[c];
+      tn += k.tn[c];
+    }
+    return countMetric(o, tp, fp, fn_, tn);
+  };
   const fromTotals = classes.map((c) => score(totals, c));
   const result = (value: number | number[][], perClass: number[], skipped: number): MetricResult => ({
     metric: o.metric,
@@ -113,19 +127,8 @@ export function reduceCounts(
   });
 
   switch (reduction) {
-    case 'micro': {
-      let tp = 0,
-        fp = 0,
-        fn_ = 0,
-        tn = 0;
-      for (const c of classes) {
-        tp += totals.tp[c];
-        fp += totals.fp[c];
-        fn_ += totals.fn[c];
-        tn += totals.tn[c];
-      }
-      return result(countMetric(o, tp, fp, fn_, tn), fromTotals, 0);
-    }
+    case 'micro':
+      return result(pooled(totals), fromTotals, 0);
     case 'macro': {
       const m = nanMean(fromTotals);
       return result(m.value, fromTotals, m.skipped);
@@ -141,19 +144,7 @@ export function reduceCounts(
         0,
       );
     case 'micro-imagewise': {
-      const perImage = rows!.map((r) => {
-        let tp = 0,
-          fp = 0,
-          fn_ = 0,
-          tn = 0;
-        for (const c of classes) {
-          tp += r.tp[c];
-          fp += r.fp[c];
-          fn_ += r.fn[c];
-          tn += r.tn[c];
-        }
-        return countMetric(o, tp, fp, fn_, tn);
-      });
+      const perImage = rows!.map(pooled);
       const m = nanMean(perImage);
       return result(m.value, fromTotals, m.skipped);
     }
