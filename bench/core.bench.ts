@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- core`: segmentation_models losses (value + full float32 gradient) on the `*_prob_*`
  * workloads of ../shared/bench/workloads.json, inputs built exactly as baseline.md describes. Prints one
- * JSON line per (workload, impl): `segkit`, `memory_bound` (the formula of workloads.json with the
+ * JSON line per (workload, impl): `segkit` (a new gradient array per call), `segkit_out` (the same call
+ * writing into one reused buffer, `valueAndGrad(gt, pr, { out })`, as a training loop would), `memory_bound` (the formula of workloads.json with the
  * bandwidths of this process) and `memory_bound_local` (the same two primitives, a JS 8-accumulator read of
  * pr and a `set` copy of gt, timed on this workload's arrays interleaved with segkit's runs, so that the
  * ratio sees the same machine state). Benchmarks report, they never assert.
@@ -70,12 +71,16 @@ async function main(): Promise<void> {
     const gtNd = { data: gt, shape };
     const prNd = { data: pr, shape };
     const copy = new Float32Array(gt.length);
+    const out = new Float32Array(gt.length);
     let value = NaN;
     let sink = 0;
     const t = await timeInterleaved(
       {
         segkit: () => {
           value = loss.valueAndGrad(gtNd, prNd).value;
+        },
+        segkit_out: () => {
+          sink += loss.valueAndGrad(gtNd, prNd, { out }).value;
         },
         memory_bound_local: () => {
           sink += readAll(pr);
@@ -101,6 +106,14 @@ async function main(): Promise<void> {
       note:
         `${loss.name}.valueAndGrad: ${r2(seg / bound)}x memory_bound, ${r2(seg / local)}x memory_bound_local, ` +
         `${r2(seg / torch)}x torch_keepmem (${torch} ms)${valueNote}`,
+    });
+    const segOut = t.segkit_out.median_ms;
+    emit(name, 'segkit_out', w.elements, t.segkit_out, {
+      layout: w.layout,
+      malloc: MALLOC,
+      note:
+        `${loss.name}.valueAndGrad(gt, pr, { out }) into one reused buffer: ${r2(segOut / bound)}x memory_bound, ` +
+        `${r2(segOut / local)}x memory_bound_local, ${r2(segOut / torch)}x torch_keepmem (${torch} ms)`,
     });
     const boundTiming = { median_ms: bound, min_ms: bound, max_ms: bound, runs: 1 };
     emit(name, 'memory_bound', w.elements, boundTiming, {

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export type { NdArray, NumericArray, Layout, BatchGeometry } from './core/types.js';
-export type { Loss, Metric, ValueAndGrad, LossFactory, MetricFactory } from './core/loss.js';
+export type { Loss, Metric, ValueAndGrad, GradOptions, LossFactory, MetricFactory } from './core/loss.js';
 export * from './core/losses/index.js';
 export * from './core/metrics/index.js';
 export * from './core/weights/index.js';

@@ -2,7 +2,7 @@
  * The `Loss` and `Metric` contracts, and the sm-style algebra of losses (`a.plus(b)`, `a.times(k)`).
  * @module
  */
-import { checkFiniteNumber, formatValue, typeError } from './validate.js';
+import { checkFiniteNumber, formatValue, rangeError, typeError } from './validate.js';
 import type { NdArray } from './types.js';
 
 /** A loss value with its gradient with respect to the prediction. */
@@ -11,6 +11,17 @@ export interface ValueAndGrad {
   value: number;
   /** ∂value/∂pr: same length, shape and layout as `pr.data`. */
   grad: Float32Array;
+}
+
+/** Options of one `valueAndGrad` call. */
+export interface GradOptions {
+  /**
+   * Writes the gradient into this buffer instead of a newly allocated one, and returns it as `grad`: a
+   * Float32Array with one entry per element of `pr`, sharing no memory with `gt.data` or `pr.data`. Every
+   * entry is overwritten (unselected channels with 0). A training loop that reuses one buffer saves
+   * allocating, zeroing and garbage-collecting a gradient-sized array on every step.
+   */
+  out?: Float32Array;
 }
 
 /**
@@ -22,8 +33,11 @@ export interface Loss {
   readonly name: string;
   /** The loss value. */
   value(gt: NdArray, pr: NdArray): number;
-  /** The loss value and its closed-form gradient with respect to `pr`. */
-  valueAndGrad(gt: NdArray, pr: NdArray): ValueAndGrad;
+  /**
+   * The loss value and its closed-form gradient with respect to `pr`, in a new Float32Array or, with
+   * `{ out }`, in the caller's buffer.
+   */
+  valueAndGrad(gt: NdArray, pr: NdArray, options?: GradOptions): ValueAndGrad;
   /** `this + other`, named `<this>_plus_<other>` as sm's `SumOfLosses`. */
   plus(other: Loss): Loss;
   /** `k · this`, named `<k><this>` as sm's `MultipliedLoss`. */
@@ -40,11 +54,65 @@ export interface Metric {
   perClass(gt: NdArray, pr: NdArray): number[];
 }
 
-/** The two functions that define a loss; `value` defaults to the value of `valueAndGrad`. */
+/**
+ * The two functions that define a loss; `value` defaults to the value of `valueAndGrad`. `out`, already
+ * validated, is the caller's gradient buffer: a definition may write into it (and return it) or ignore it,
+ * in which case {@link defineLoss} copies the returned gradient into it.
+ */
 export interface LossDefinition {
   name: string;
-  valueAndGrad(gt: NdArray, pr: NdArray): ValueAndGrad;
+  valueAndGrad(gt: NdArray, pr: NdArray, out?: Float32Array): ValueAndGrad;
   value?(gt: NdArray, pr: NdArray): number;
+}
+
+/** True when the two views overlap in the same buffer. */
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
+
+/**
+ * Validates the options of a `valueAndGrad` call and returns the `out` buffer, if any. The length is checked
+ * against `pr.data` when that is an array; a malformed `pr` is left to the loss's own validation.
+ */
+export function resolveGradOut(
+  fn: string,
+  options: unknown,
+  gt: unknown,
+  pr: unknown,
+): Float32Array | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw typeError(fn, `options must be an object such as { out }; got ${formatValue(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'out') throw typeError(fn, `options must only use the key out; got ${formatValue(key)}.`);
+  }
+  const out = (options as GradOptions).out;
+  if (out === undefined) return undefined;
+  if (!(out instanceof Float32Array)) {
+    throw typeError(fn, `options.out must be a Float32Array; got ${formatValue(out)}.`);
+  }
+  const prData = (pr as Partial<NdArray> | null)?.data;
+  if (prData !== undefined && prData !== null && typeof prData.length === 'number') {
+    if (out.length !== prData.length) {
+      throw rangeError(
+        fn,
+        `options.out must have ${prData.length} entries, one per element of pr; got ${out.length}.`,
+      );
+    }
+    if (ArrayBuffer.isView(prData) && overlaps(out, prData)) {
+      throw rangeError(fn, 'options.out must not share memory with pr.data; got a view of the same buffer.');
+    }
+  }
+  const gtData = (gt as Partial<NdArray> | null)?.data;
+  if (ArrayBuffer.isView(gtData) && overlaps(out, gtData)) {
+    throw rangeError(fn, 'options.out must not share memory with gt.data; got a view of the same buffer.');
+  }
+  return out;
 }
 
 function isLoss(x: unknown): x is Loss {
@@ -59,10 +127,17 @@ function isLoss(x: unknown): x is Loss {
 /** Builds a `Loss` with the sm algebra (`plus`, `times`) from its value and gradient. */
 export function defineLoss(def: LossDefinition): Loss {
   const valueOf = def.value ?? ((gt: NdArray, pr: NdArray) => def.valueAndGrad(gt, pr).value);
+  const fn = `${def.name}.valueAndGrad`;
   const loss: Loss = {
     name: def.name,
     value: valueOf,
-    valueAndGrad: def.valueAndGrad,
+    valueAndGrad: (gt, pr, options) => {
+      const out = resolveGradOut(fn, options, gt, pr);
+      const r = def.valueAndGrad(gt, pr, out);
+      if (out === undefined || r.grad === out) return r;
+      out.set(r.grad);
+      return { value: r.value, grad: out };
+    },
     plus: (other) => sumOfLosses(loss, other),
     times: (k) => scaledLoss(loss, k),
   };
@@ -74,8 +149,8 @@ function sumOfLosses(a: Loss, b: Loss): Loss {
   return defineLoss({
     name: `${a.name}_plus_${b.name}`,
     value: (gt, pr) => a.value(gt, pr) + b.value(gt, pr),
-    valueAndGrad: (gt, pr) => {
-      const ra = a.valueAndGrad(gt, pr);
+    valueAndGrad: (gt, pr, out) => {
+      const ra = a.valueAndGrad(gt, pr, out && { out });
       const rb = b.valueAndGrad(gt, pr);
       const g = ra.grad;
       for (let i = 0; i < g.length; i++) g[i] += rb.grad[i];
@@ -90,8 +165,8 @@ function scaledLoss(a: Loss, k: number): Loss {
   return defineLoss({
     name: `${k}${a.name}`,
     value: (gt, pr) => k * a.value(gt, pr),
-    valueAndGrad: (gt, pr) => {
-      const r = a.valueAndGrad(gt, pr);
+    valueAndGrad: (gt, pr, out) => {
+      const r = a.valueAndGrad(gt, pr, out && { out });
       for (let i = 0; i < r.grad.length; i++) r.grad[i] *= k;
       return { value: k * r.value, grad: r.grad };
     },

@@ -94,16 +94,17 @@ export function elementwiseLoss(
   classIndexes: number[] | null,
   sumTerms: (call: ElementwiseCall, grad: Float32Array | null, scale: number) => number,
 ): Loss {
-  const run = (gt: NdArray, pr: NdArray, withGrad: boolean): ValueAndGrad => {
+  const run = (gt: NdArray, pr: NdArray, withGrad: boolean, out?: Float32Array): ValueAndGrad => {
     const call = prepareElementwise(fn, gt, pr, layout, classIndexes);
-    const grad = withGrad ? new Float32Array(call.pr.length) : null;
+    // The kernels write only the entries whose gradient can be nonzero: the rest must start at 0.
+    const grad = withGrad ? (out?.fill(0) ?? new Float32Array(call.pr.length)) : null;
     const value = sumTerms(call, grad, 1 / call.count) / call.count;
     return { value, grad: grad as Float32Array };
   };
   return defineLoss({
     name,
     value: (gt, pr) => run(gt, pr, false).value,
-    valueAndGrad: (gt, pr) => run(gt, pr, true),
+    valueAndGrad: (gt, pr, out) => run(gt, pr, true, out),
   });
 }
 

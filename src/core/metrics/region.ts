@@ -151,15 +151,21 @@ function scoreOf(
   out[2] = kind === 'recall' ? 0 : -score / den;
 }
 
-/** Pass 2: `grad = coef_a·gt + coef_b` per (group, selected class) cell; other channels stay 0. */
+/**
+ * Pass 2: `grad = coef_a·gt + coef_b` per (group, selected class) cell; other channels are 0. Writes into
+ * `out` when given (zeroing it first only when some channels are not selected).
+ */
 function writeGrad(
   gt: FloatArray,
   geo: BatchGeometry,
   channels: readonly number[],
   perImage: boolean,
   coef: Float64Array,
+  out: Float32Array | undefined,
 ): Float32Array {
-  const grad = new Float32Array(geo.batch * geo.imageStride);
+  let grad: Float32Array;
+  if (out === undefined) grad = new Float32Array(geo.batch * geo.imageStride);
+  else grad = channels.length < geo.channels ? out.fill(0) : out;
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
     affineAdjacent(gt, grad, start, end, step, count, coef, cell * 2);
   });
@@ -168,7 +174,8 @@ function writeGrad(
 
 /**
  * Evaluates a region score (or `1 − score` when `asLoss`) with sm's semantics, and its gradient when
- * `wantGrad`. Validates the inputs against the resolved options first.
+ * `wantGrad` (into `out` when given, already validated). Validates the inputs against the resolved options
+ * first.
  */
 export function evaluateRegion(
   fn: string,
@@ -178,6 +185,7 @@ export function evaluateRegion(
   prIn: NdArray,
   wantGrad: boolean,
   asLoss: boolean,
+  out?: Float32Array,
 ): RegionResult {
   const geo = checkGtPr(fn, gtIn, prIn, o.layout);
   const channels = selectedChannels(fn, o.classIndexes, geo.channels);
@@ -214,7 +222,7 @@ export function evaluateRegion(
   }
   value /= K;
   const result: RegionResult = { value: asLoss ? 1 - value : value, perClass };
-  if (coef) result.grad = writeGrad(gt, geo, channels, o.perImage, coef);
+  if (coef) result.grad = writeGrad(gt, geo, channels, o.perImage, coef, out);
   return result;
 }
 
@@ -232,8 +240,8 @@ export function regionLoss(fn: string, kind: RegionKind, name: string, o: Resolv
   return defineLoss({
     name,
     value: (gt, pr) => evaluateRegion(fn, kind, o, gt, pr, false, true).value,
-    valueAndGrad: (gt, pr) => {
-      const r = evaluateRegion(fn, kind, o, gt, pr, true, true);
+    valueAndGrad: (gt, pr, out) => {
+      const r = evaluateRegion(fn, kind, o, gt, pr, true, true, out);
       return { value: r.value, grad: r.grad as Float32Array };
     },
   });
