@@ -11,6 +11,7 @@
  * @module
  */
 import { affineAdjacent } from '../kernels/affineGrad.js';
+import { affinePixels, sumsPixels } from '../kernels/regionWasm.js';
 import { sums1Thresholded, sumsAdjacent, type FloatArray } from '../kernels/regionStats.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
 import { checkClassWeights, checkGtPr, selectedChannels, type ResolvedRegionOptions } from '../options.js';
@@ -104,11 +105,12 @@ function reduceStats(
       for (let k = 0; k < count; k++) {
         sums1Thresholded(gt, pr, start + k, end + k, step, threshold, lambda, mu, stats, (cell + k) * 2);
       }
-    } else if (lambda === 0) {
-      // Σgt alone: swap the roles, u = Σ(gt + 0·pr).
-      sumsAdjacent(pr, gt, start, end, step, count, 0, stats, cell * 2);
     } else {
-      sumsAdjacent(gt, pr, start, end, step, count, mu, stats, cell * 2);
+      // Σgt alone (recall): swap the roles, u = Σ(gt + 0·pr).
+      const [a, b, m] = lambda === 0 ? [pr, gt, 0] : [gt, pr, mu];
+      // Runs of whole pixels (every channel, or a channels-first plane) may take the WebAssembly kernels.
+      if (step === count) sumsPixels(a, b, start, end, count, m, stats, cell * 2);
+      else sumsAdjacent(a, b, start, end, step, count, m, stats, cell * 2);
     }
   });
   return stats;
@@ -167,7 +169,8 @@ function writeGrad(
   if (out === undefined) grad = new Float32Array(geo.batch * geo.imageStride);
   else grad = channels.length < geo.channels ? out.fill(0) : out;
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
-    affineAdjacent(gt, grad, start, end, step, count, coef, cell * 2);
+    if (step === count) affinePixels(gt, grad, start, end, count, coef, cell * 2);
+    else affineAdjacent(gt, grad, start, end, step, count, coef, cell * 2);
   });
   return grad;
 }

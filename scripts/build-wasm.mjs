@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Generates the WebAssembly SIMD kernels of the region losses (src/core/kernels/regionWasm.bytes.ts) from the
+// WebAssembly text below, assembled with wabt. Run `npm run build:wasm` after changing this file; a test
+// checks that the committed bytes match.
+//
+// Two kernels per V = 1…3, the number of 4-lane vectors in one period of the channel pattern (lcm(C, 4) / 4
+// for C interleaved channels: V = 1 for C ∈ {1, 2, 4}, 2 for C = 8, 3 for C ∈ {3, 6, 12}):
+//   sumsV(x, y, n)   ACC += per lane position k of the period: Σ x·y, Σ x, Σ y (float64, promoted from float32)
+//   affineV(g, o, n) o = float32(a_k·g + b_k), with a_k, b_k float64 per lane position (COEF), as JS computes it
+// n (elements) is a multiple of 4·V; x, y, g, o are byte offsets into the module's own memory.
+import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Byte offsets of the memory layout, shared with src/core/kernels/regionWasm.ts. */
+export const LAYOUT = {
+  /** Float64 accumulators: Σxy at ACC + 8k, Σx at ACC + 128 + 8k, Σy at ACC + 256 + 8k (k < 16). */
+  ACC: 0,
+  /** Float64 coefficients: a at COEF + 8k, b at COEF + 128 + 8k (k < 16). */
+  COEF: 512,
+  /** Three float32 scratch blocks of SCRATCH elements each, from SCRATCH_AT. */
+  SCRATCH_AT: 1024,
+  SCRATCH: 16384,
+  PAGES: 4,
+};
+
+/** Widest period: V = 4 (C = 16) would take the module past the 4 KiB that browsers compile synchronously. */
+export const MAX_V = 3;
+
+const HIGH_TO_LOW = 'i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7';
+const JOIN_LOW_HALVES = 'i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
+
+function sums(V) {
+  const locals = [];
+  const body = [];
+  for (let q = 0; q < V; q++) {
+    for (const s of ['t', 'x', 'y']) locals.push(`(local $${s}${q}l v128) (local $${s}${q}h v128)`);
+    const off = 16 * q;
+    body.push(
+      `(local.set $va (v128.load offset=${off} (local.get $x)))`,
+      `(local.set $vb (v128.load offset=${off} (local.get $y)))`,
+      `(local.set $al (f64x2.promote_low_f32x4 (local.get $va)))`,
+      `(local.set $ah (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $va) (local.get $va))))`,
+      `(local.set $bl (f64x2.promote_low_f32x4 (local.get $vb)))`,
+      `(local.set $bh (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $vb) (local.get $vb))))`,
+      `(local.set $t${q}l (f64x2.add (local.get $t${q}l) (f64x2.mul (local.get $al) (local.get $bl))))`,
+      `(local.set $t${q}h (f64x2.add (local.get $t${q}h) (f64x2.mul (local.get $ah) (local.get $bh))))`,
+      `(local.set $x${q}l (f64x2.add (local.get $x${q}l) (local.get $al)))`,
+      `(local.set $x${q}h (f64x2.add (local.get $x${q}h) (local.get $ah)))`,
+      `(local.set $y${q}l (f64x2.add (local.get $y${q}l) (local.get $bl)))`,
+      `(local.set $y${q}h (f64x2.add (local.get $y${q}h) (local.get $bh)))`,
+    );
+  }
+  const flush = [];
+  for (let q = 0; q < V; q++) {
+    [
+      ['t', LAYOUT.ACC],
+      ['x', LAYOUT.ACC + 128],
+      ['y', LAYOUT.ACC + 256],
+    ].forEach(([s, base]) => {
+      for (const [half, d] of [
+        ['l', 0],
+        ['h', 16],
+      ]) {
+        const off = base + 32 * q + d;
+        flush.push(
+          `(v128.store offset=${off} (i32.const 0) (f64x2.add (v128.load offset=${off} (i32.const 0)) (local.get $${s}${q}${half})))`,
+        );
+      }
+    });
+  }
+  return `
+  (func (export "sums${V}") (param $x i32) (param $y i32) (param $n i32)
+    (local $end i32) (local $va v128) (local $vb v128) (local $al v128) (local $ah v128) (local $bl v128) (local $bh v128)
+    ${locals.join(' ')}
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $next
+        ${body.join('\n        ')}
+        (local.set $x (i32.add (local.get $x) (i32.const ${16 * V})))
+        (local.set $y (i32.add (local.get $y) (i32.const ${16 * V})))
+        (br_if $next (i32.lt_u (local.get $x) (local.get $end)))))
+    ${flush.join('\n    ')})`;
+}
+
+function affine(V) {
+  const locals = [];
+  const init = [];
+  const body = [];
+  for (let q = 0; q < V; q++) {
+    locals.push(`(local $a${q}l v128) (local $a${q}h v128) (local $b${q}l v128) (local $b${q}h v128)`);
+    init.push(
+      `(local.set $a${q}l (v128.load offset=${LAYOUT.COEF + 32 * q} (i32.const 0)))`,
+      `(local.set $a${q}h (v128.load offset=${LAYOUT.COEF + 32 * q + 16} (i32.const 0)))`,
+      `(local.set $b${q}l (v128.load offset=${LAYOUT.COEF + 128 + 32 * q} (i32.const 0)))`,
+      `(local.set $b${q}h (v128.load offset=${LAYOUT.COEF + 128 + 32 * q + 16} (i32.const 0)))`,
+    );
+    const off = 16 * q;
+    body.push(
+      `(local.set $v (v128.load offset=${off} (local.get $g)))`,
+      `(v128.store offset=${off} (local.get $o) (${JOIN_LOW_HALVES}` +
+        ` (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $a${q}l)) (local.get $b${q}l)))` +
+        ` (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $v) (local.get $v))) (local.get $a${q}h)) (local.get $b${q}h)))))`,
+    );
+  }
+  return `
+  (func (export "affine${V}") (param $g i32) (param $o i32) (param $n i32)
+    (local $end i32) (local $v v128)
+    ${locals.join(' ')}
+    ${init.join('\n    ')}
+    (local.set $end (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $g) (local.get $end)))
+      (loop $next
+        ${body.join('\n        ')}
+        (local.set $g (i32.add (local.get $g) (i32.const ${16 * V})))
+        (local.set $o (i32.add (local.get $o) (i32.const ${16 * V})))
+        (br_if $next (i32.lt_u (local.get $g) (local.get $end))))))`;
+}
+
+/** The module's WebAssembly text. */
+export function regionKernelsWat() {
+  const funcs = [];
+  for (let V = 1; V <= MAX_V; V++) funcs.push(sums(V), affine(V));
+  return `(module
+  (memory (export "memory") ${LAYOUT.PAGES} ${LAYOUT.PAGES})${funcs.join('')})\n`;
+}
+
+/** Assembles the module with wabt; returns its bytes. */
+export async function buildRegionKernels() {
+  const wabt = await (await import('wabt')).default();
+  const mod = wabt.parseWat('regionKernels.wat', regionKernelsWat(), { simd: true });
+  try {
+    mod.validate();
+    return Uint8Array.from(mod.toBinary({}).buffer);
+  } finally {
+    mod.destroy();
+  }
+}
+
+/** The generated TypeScript module holding the bytes as hex. */
+export function bytesModule(bytes) {
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const lines = hex.match(/.{1,96}/g).map((l) => `  '${l}',`);
+  return `// Generated by scripts/build-wasm.mjs (npm run build:wasm): do not edit.
+/** The WebAssembly SIMD kernels of the region losses (${bytes.length} bytes), as hex. */
+export const REGION_KERNELS_HEX = [
+${lines.join('\n')}
+].join('');
+`;
+}
+
+export const OUTPUT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../src/core/kernels/regionWasm.bytes.ts',
+);
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const bytes = await buildRegionKernels();
+  writeFileSync(OUTPUT, bytesModule(bytes));
+  console.error(`build-wasm: ${bytes.length} bytes → ${OUTPUT}`);
+}

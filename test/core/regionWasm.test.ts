@@ -1,0 +1,167 @@
+/**
+ * The WebAssembly SIMD kernels of the region passes against the JS kernels they replace: same values and
+ * gradients (up to the order of float64 additions) for every channel count, tail length, layout and score,
+ * the JS fallback where they do not apply, and the committed bytes in sync with their generator.
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  diceLoss,
+  fScore,
+  iouScore,
+  jaccardLoss,
+  precision,
+  recall,
+  type Layout,
+  type Loss,
+  type Metric,
+  type NdArray,
+} from '../../src/index.js';
+import {
+  WASM_MIN_ELEMENTS,
+  regionWasmRuns,
+  setRegionWasmEnabled,
+} from '../../src/core/kernels/regionWasm.js';
+// @ts-expect-error: a plain .mjs build script without type declarations.
+import { OUTPUT, buildRegionKernels, bytesModule } from '../../scripts/build-wasm.mjs';
+import { randomPair, toChannelsFirst } from './random.js';
+
+afterEach(() => setRegionWasmEnabled(true));
+
+/** A float32 channels-last pair: one-hot gt (or soft labels in [0, 1)), pr in (0, 1). */
+function pair(seed: number, shape: number[], soft = false): { gt: NdArray; pr: NdArray } {
+  const p = randomPair(seed, shape);
+  if (soft) p.gt.data.set(p.pr.data.map((x) => 1 - x));
+  return { gt: asFloat32(p.gt), pr: asFloat32(p.pr) };
+}
+
+function asFloat32(x: NdArray): NdArray {
+  return { data: Float32Array.from(x.data), shape: x.shape };
+}
+
+/** Runs `f` on the JS kernels, then on the WebAssembly ones (from `from` elements per run). */
+function bothPaths<T>(f: () => T, from = 0): { js: T; wasm: T; wasmRuns: number } {
+  setRegionWasmEnabled(false);
+  const js = f();
+  setRegionWasmEnabled(true, from);
+  const before = regionWasmRuns();
+  const wasm = f();
+  return { js, wasm, wasmRuns: regionWasmRuns() - before };
+}
+
+function expectClose(a: number, b: number, rel = 1e-12): void {
+  if (Number.isNaN(a)) expect(b).toBeNaN();
+  else expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(a)));
+}
+
+function expectSameLoss(loss: Loss, gt: NdArray, pr: NdArray, expectWasm = true): void {
+  const { js, wasm, wasmRuns } = bothPaths(() => loss.valueAndGrad(gt, pr));
+  expect(wasmRuns > 0).toBe(expectWasm);
+  expectClose(js.value, wasm.value);
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < js.grad.length; i++) {
+    scale = Math.max(scale, Math.abs(js.grad[i]));
+    worst = Math.max(worst, Math.abs(js.grad[i] - wasm.grad[i]));
+  }
+  // Pass 2 rounds a·g + b exactly as JS does; a and b may differ in their last bits (summation order).
+  expect(worst).toBeLessThanOrEqual(1e-6 * scale);
+}
+
+function expectSameMetric(metric: Metric, gt: NdArray, pr: NdArray): void {
+  const { js, wasm, wasmRuns } = bothPaths(() => metric.perClass(gt, pr));
+  expect(wasmRuns).toBeGreaterThan(0);
+  js.forEach((v, k) => expectClose(v, wasm[k]));
+}
+
+describe('WebAssembly region kernels = JS kernels', () => {
+  // C = 5, 7, 9, 10, 11 have no kernel (period > 3 vectors) and must fall back.
+  for (let C = 1; C <= 12; C++) {
+    const hasKernel = [1, 2, 3, 4, 6, 8, 12].includes(C);
+    it(`C = ${C}: Dice value and gradient, odd pixel count (tail on the JS kernels)${hasKernel ? '' : ', JS fallback'}`, () => {
+      const { gt, pr } = pair(C, [2, 37, 29, C]);
+      expectSameLoss(diceLoss, gt, pr, hasKernel);
+    });
+  }
+
+  it('Jaccard, F2, perImage and soft labels', () => {
+    const { gt, pr } = pair(21, [3, 41, 43, 4], true);
+    expectSameLoss(jaccardLoss, gt, pr);
+    expectSameLoss(diceLoss({ beta: 2, perImage: true }), gt, pr);
+    expectSameLoss(diceLoss({ classWeights: [1, 2, 3, 4], smooth: 1 }), gt, pr);
+  });
+
+  it('channels-first planes and a 3-D volume', () => {
+    const { gt, pr } = pair(22, [2, 9, 17, 19, 3]);
+    const cf = (x: NdArray) => asFloat32(toChannelsFirst(x));
+    expectSameLoss(diceLoss({ layout: 'channelsFirst' as Layout }), cf(gt), cf(pr));
+    expectSameLoss(
+      jaccardLoss({ layout: 'channelsFirst', classIndexes: [2, 0], perImage: true }),
+      cf(gt),
+      cf(pr),
+    );
+  });
+
+  it('every region metric, including recall (whose pass 1 swaps gt and pr)', () => {
+    const { gt, pr } = pair(23, [2, 50, 50, 3]);
+    for (const metric of [fScore, fScore({ beta: 0.5 }), iouScore, precision, recall]) {
+      expectSameMetric(metric, gt, pr);
+    }
+  });
+
+  it('NaN and infinite predictions propagate the same way', () => {
+    const { gt, pr } = pair(24, [1, 64, 64, 4]);
+    (pr.data as Float32Array)[77] = Number.NaN;
+    const a = bothPaths(() => diceLoss.valueAndGrad(gt, pr));
+    expect(a.js.value).toBeNaN();
+    expect(a.wasm.value).toBeNaN();
+    (pr.data as Float32Array)[77] = Number.POSITIVE_INFINITY;
+    const b = bothPaths(() => precision.perClass(gt, pr));
+    expect(b.js).toEqual(b.wasm);
+  });
+
+  it('a class subset in channels-last, float64 data and short runs stay on the JS kernels', () => {
+    const { gt, pr } = pair(25, [2, 64, 64, 4]);
+    expect(bothPaths(() => diceLoss({ classIndexes: [0, 1, 2] }).value(gt, pr)).wasmRuns).toBe(0);
+    const gt64 = { data: Float64Array.from(gt.data), shape: gt.shape };
+    const pr64 = { data: Float64Array.from(pr.data), shape: pr.shape };
+    expect(bothPaths(() => diceLoss.value(gt64, pr64)).wasmRuns).toBe(0);
+    const small = pair(26, [1, 10, 10, 4]);
+    expect(bothPaths(() => diceLoss.value(small.gt, small.pr), WASM_MIN_ELEMENTS).wasmRuns).toBe(0);
+    expect(bothPaths(() => diceLoss.value(gt, pr), WASM_MIN_ELEMENTS).wasmRuns).toBeGreaterThan(0);
+  });
+
+  it('{ out } and fresh gradients agree on the WebAssembly path', () => {
+    const { gt, pr } = pair(27, [2, 40, 40, 8]);
+    setRegionWasmEnabled(true, 0);
+    const fresh = diceLoss.valueAndGrad(gt, pr);
+    const out = new Float32Array(pr.data.length).fill(Number.NaN);
+    expect(Array.from(diceLoss.valueAndGrad(gt, pr, { out }).grad)).toEqual(Array.from(fresh.grad));
+  });
+
+  it('property: random shapes, channel counts and values (fast-check, seeded)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom(1, 2, 3, 4, 6, 8),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1e6 }),
+        (N, H, W, C, perImage, seed) => {
+          const { gt, pr } = pair(seed, [N, H, W, C], seed % 2 === 0);
+          expectSameLoss(diceLoss({ perImage }), gt, pr);
+        },
+      ),
+      { seed: 20261129, numRuns: 80 },
+    );
+  });
+});
+
+describe('the committed WebAssembly bytes', () => {
+  it('match what scripts/build-wasm.mjs assembles (run npm run build:wasm after changing it)', async () => {
+    const bytes = (await buildRegionKernels()) as Uint8Array;
+    expect(readFileSync(OUTPUT as string, 'utf8')).toBe(bytesModule(bytes));
+  });
+});
