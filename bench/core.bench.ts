@@ -2,7 +2,8 @@
  * `npm run bench -- core`: segmentation_models losses (value + full float32 gradient) on the `*_prob_*`
  * workloads of ../shared/bench/workloads.json, inputs built exactly as baseline.md describes. Prints one
  * JSON line per (workload, impl): `segkit` (a new gradient array per call), `segkit_out` (the same call
- * writing into one reused buffer, `valueAndGrad(gt, pr, { out })`, as a training loop would), `memory_bound` (the formula of workloads.json with the
+ * writing into one reused buffer, `valueAndGrad(gt, pr, { out })`, as a training loop would), `segkit_js`
+ * (Dice and Jaccard with the WebAssembly kernels turned off: the JS kernels alone), `memory_bound` (the formula of workloads.json with the
  * bandwidths of this process) and `memory_bound_local` (the same two primitives, a JS 8-accumulator read of
  * pr and a `set` copy of gt, timed on this workload's arrays interleaved with segkit's runs, so that the
  * ratio sees the same machine state). Benchmarks report, they never assert.
@@ -27,6 +28,7 @@ import {
   readAll,
   timeInterleaved,
 } from './harness.js';
+import { regionWasmAvailable, setRegionWasmEnabled } from '../src/core/kernels/regionWasm.js';
 
 /** PyTorch CPU autograd of the same sm formula, 1 thread, keepmem malloc (baseline.md). */
 const TORCH_KEEPMEM_MS: Record<string, number> = {
@@ -46,6 +48,9 @@ const BASELINE_VALUE: Record<string, number> = {
   jaccard_prob_small: 0.8571698,
   focal_prob_small: 0.0776823,
 };
+
+/** Workload kinds whose passes have WebAssembly kernels. */
+const REGION_KINDS = new Set(['sm_dice_prob', 'sm_jaccard_prob']);
 
 const LOSS_OF_KIND: Record<string, Loss> = {
   sm_dice_prob: diceLoss,
@@ -74,22 +79,29 @@ async function main(): Promise<void> {
     const out = new Float32Array(gt.length);
     let value = NaN;
     let sink = 0;
-    const t = await timeInterleaved(
-      {
-        segkit: () => {
-          value = loss.valueAndGrad(gtNd, prNd).value;
-        },
-        segkit_out: () => {
-          sink += loss.valueAndGrad(gtNd, prNd, { out }).value;
-        },
-        memory_bound_local: () => {
-          sink += readAll(pr);
-          copy.set(gt);
-        },
+    const impls: Record<string, () => void> = {
+      segkit: () => {
+        value = loss.valueAndGrad(gtNd, prNd).value;
       },
-      w.warmup,
-      w.runs,
-    );
+      segkit_out: () => {
+        sink += loss.valueAndGrad(gtNd, prNd, { out }).value;
+      },
+      memory_bound_local: () => {
+        sink += readAll(pr);
+        copy.set(gt);
+      },
+    };
+    if (REGION_KINDS.has(w.kind)) {
+      impls.segkit_js = () => {
+        setRegionWasmEnabled(false);
+        try {
+          sink += loss.valueAndGrad(gtNd, prNd).value;
+        } finally {
+          setRegionWasmEnabled(true);
+        }
+      };
+    }
+    const t = await timeInterleaved(impls, w.warmup, w.runs);
     const bound = await memoryBoundMs(w.min_bytes.read, w.min_bytes.write);
     const local = t.memory_bound_local.median_ms;
     const seg = t.segkit.median_ms;
@@ -104,7 +116,7 @@ async function main(): Promise<void> {
       malloc: MALLOC,
       value,
       note:
-        `${loss.name}.valueAndGrad: ${r2(seg / bound)}x memory_bound, ${r2(seg / local)}x memory_bound_local, ` +
+        `${loss.name}.valueAndGrad${REGION_KINDS.has(w.kind) && regionWasmAvailable() ? ' (WebAssembly kernels)' : ''}: ${r2(seg / bound)}x memory_bound, ${r2(seg / local)}x memory_bound_local, ` +
         `${r2(seg / torch)}x torch_keepmem (${torch} ms)${valueNote}`,
     });
     const segOut = t.segkit_out.median_ms;
@@ -115,6 +127,16 @@ async function main(): Promise<void> {
         `${loss.name}.valueAndGrad(gt, pr, { out }) into one reused buffer: ${r2(segOut / bound)}x memory_bound, ` +
         `${r2(segOut / local)}x memory_bound_local, ${r2(segOut / torch)}x torch_keepmem (${torch} ms)`,
     });
+    if (t.segkit_js) {
+      const js = t.segkit_js.median_ms;
+      emit(name, 'segkit_js', w.elements, t.segkit_js, {
+        layout: w.layout,
+        malloc: MALLOC,
+        note:
+          `${loss.name}.valueAndGrad on the JS kernels alone (WebAssembly off): ${r2(js / bound)}x memory_bound, ` +
+          `${r2(js / local)}x memory_bound_local, ${r2(js / torch)}x torch_keepmem (${torch} ms)`,
+      });
+    }
     const boundTiming = { median_ms: bound, min_ms: bound, max_ms: bound, runs: 1 };
     emit(name, 'memory_bound', w.elements, boundTiming, {
       read_bytes: w.min_bytes.read,
