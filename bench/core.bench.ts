@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     }
     const boundTiming = { median_ms: bound, min_ms: bound, max_ms: bound, runs: 1 };
     emit(name, 'memory_bound', w.elements, boundTiming, {
+      malloc: MALLOC,
       read_bytes: w.min_bytes.read,
       write_bytes: w.min_bytes.write,
       note: '(read − write)·t_read + write·t_copy, bandwidths measured on 256 MiB in this process',
