@@ -3,7 +3,9 @@
  * workloads of ../shared/bench/workloads.json, inputs built exactly as baseline.md describes. Prints one
  * JSON line per (workload, impl): `segkit` (a new gradient array per call), `segkit_out` (the same call
  * writing into one reused buffer, `valueAndGrad(gt, pr, { out })`, as a training loop would), `segkit_js`
- * (Dice and Jaccard with the WebAssembly kernels turned off: the JS kernels alone), `memory_bound` (the formula of workloads.json with the
+ * (Dice and Jaccard with the WebAssembly kernels turned off: the JS kernels alone), `segkit_offset` (Dice
+ * and Jaccard with `{ out }` on copies of the inputs that start 992 bytes into their buffers, an alignment
+ * at which block copies used to hit glibc's slow `memmove` case), `memory_bound` (the formula of workloads.json with the
  * bandwidths of this process) and `memory_bound_local` (the same two primitives, a JS 8-accumulator read of
  * pr and a `set` copy of gt, timed on this workload's arrays interleaved with segkit's runs, so that the
  * ratio sees the same machine state). Benchmarks report, they never assert.
@@ -92,6 +94,15 @@ async function main(): Promise<void> {
       },
     };
     if (REGION_KINDS.has(w.kind)) {
+      const shifted = (x: Float32Array) => {
+        const y = new Float32Array(x.length + 1024).subarray(248, 248 + x.length);
+        y.set(x);
+        return { data: y, shape };
+      };
+      const [gtShifted, prShifted] = [shifted(gt), shifted(pr)];
+      impls.segkit_offset = () => {
+        sink += loss.valueAndGrad(gtShifted, prShifted, { out }).value;
+      };
       impls.segkit_js = () => {
         setRegionWasmEnabled(false);
         try {
@@ -127,6 +138,16 @@ async function main(): Promise<void> {
         `${loss.name}.valueAndGrad(gt, pr, { out }) into one reused buffer: ${r2(segOut / bound)}x memory_bound, ` +
         `${r2(segOut / local)}x memory_bound_local, ${r2(segOut / torch)}x torch_keepmem (${torch} ms)`,
     });
+    if (t.segkit_offset) {
+      const off = t.segkit_offset.median_ms;
+      emit(name, 'segkit_offset', w.elements, t.segkit_offset, {
+        layout: w.layout,
+        malloc: MALLOC,
+        note:
+          `${loss.name}.valueAndGrad(gt, pr, { out }) with gt and pr 992 bytes into their buffers: ` +
+          `${r2(off / bound)}x memory_bound, ${r2(off / local)}x memory_bound_local`,
+      });
+    }
     if (t.segkit_js) {
       const js = t.segkit_js.median_ms;
       emit(name, 'segkit_js', w.elements, t.segkit_js, {
