@@ -5,8 +5,12 @@
 //
 // Two kernels per V = 1…3, the number of 4-lane vectors in one period of the channel pattern (lcm(C, 4) / 4
 // for C interleaved channels: V = 1 for C ∈ {1, 2, 4}, 2 for C = 8, 3 for C ∈ {3, 6, 12}):
-//   sumsV(x, y, n)   ACC += per lane position k of the period: Σ x·y, Σ x, Σ y (float64, promoted from float32)
-//   affineV(g, o, n) o = float32(a_k·g + b_k), with a_k, b_k float64 per lane position (COEF), as JS computes it
+//   sumsV(x, y, n, mp)  ACC += per lane position k of the period: Σ x·y, Σ x, Σ y (float64, promoted from
+//                       float32); writes one byte per vector of x, the lanes exactly 1.0, at mp…; returns 1 when
+//                       every x is exactly 1.0 or +0.0 (bit patterns), as one-hot targets are
+//   affineV(g, o, n)    o = float32(a_k·g + b_k), with a_k, b_k float64 per lane position (COEF), as JS does
+//   selectV(mp, o, n)   the same o for a gt recorded by sumsV as all 1.0 / +0.0, from its masks alone: the
+//                       precomputed fround(a_k + b_k) or fround(a_k·0 + b_k), the same bits without reading gt
 // n (elements) is a multiple of 4·V; x, y, g, o are byte offsets into the module's own memory.
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -16,11 +20,18 @@ import { fileURLToPath } from 'node:url';
 export const LAYOUT = {
   /** Float64 accumulators: Σxy at ACC + 8k, Σx at ACC + 128 + 8k, Σy at ACC + 256 + 8k (k < 16). */
   ACC: 0,
-  /** Float64 coefficients: a at COEF + 8k, b at COEF + 128 + 8k (k < 16). */
+  /**
+   * Float64 coefficients a at COEF + 8k and b at COEF + 128 + 8k, and the float32 gradients for gt exactly
+   * 1 and exactly +0, fround(a·1 + b) at COEF + 256 + 4k and fround(a·0 + b) at COEF + 320 + 4k (k < 16).
+   */
   COEF: 512,
+  /** 16 v128 lane masks, entry b (at TABLE + 16b) has lane i all ones when bit i of b is set (filled by JS). */
+  TABLE: 1024,
   /** Three float32 scratch blocks of SCRATCH elements each, from SCRATCH_AT. */
-  SCRATCH_AT: 1024,
+  SCRATCH_AT: 2048,
   SCRATCH: 16384,
+  /** One byte per 4-lane vector of gt, from MASKS on (the memory grows to hold them). */
+  MASKS: 2048 + 3 * 4 * 16384,
   PAGES: 4,
 };
 
@@ -39,6 +50,10 @@ function sums(V) {
     body.push(
       `(local.set $va (v128.load offset=${off} (local.get $x)))`,
       `(local.set $vb (v128.load offset=${off} (local.get $y)))`,
+      // Which lanes of gt are exactly 1.0, and whether every lane so far is exactly 1.0 or +0.0.
+      `(local.set $m (i32x4.eq (local.get $va) (local.get $one)))`,
+      `(local.set $ok (v128.and (local.get $ok) (v128.or (local.get $m) (i32x4.eq (local.get $va) (local.get $zero)))))`,
+      `(i32.store8 offset=${q} (local.get $mp) (i32x4.bitmask (local.get $m)))`,
       `(local.set $al (f64x2.promote_low_f32x4 (local.get $va)))`,
       `(local.set $ah (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $va) (local.get $va))))`,
       `(local.set $bl (f64x2.promote_low_f32x4 (local.get $vb)))`,
@@ -70,9 +85,12 @@ function sums(V) {
     });
   }
   return `
-  (func (export "sums${V}") (param $x i32) (param $y i32) (param $n i32)
+  (func (export "sums${V}") (param $x i32) (param $y i32) (param $n i32) (param $mp i32) (result i32)
     (local $end i32) (local $va v128) (local $vb v128) (local $al v128) (local $ah v128) (local $bl v128) (local $bh v128)
+    (local $m v128) (local $ok v128) (local $one v128) (local $zero v128)
     ${locals.join(' ')}
+    (local.set $one (i32x4.splat (i32.const 0x3f800000)))
+    (local.set $ok (i32x4.splat (i32.const -1)))
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
@@ -80,8 +98,10 @@ function sums(V) {
         ${body.join('\n        ')}
         (local.set $x (i32.add (local.get $x) (i32.const ${16 * V})))
         (local.set $y (i32.add (local.get $y) (i32.const ${16 * V})))
+        (local.set $mp (i32.add (local.get $mp) (i32.const ${V})))
         (br_if $next (i32.lt_u (local.get $x) (local.get $end)))))
-    ${flush.join('\n    ')})`;
+    ${flush.join('\n    ')}
+    (i32x4.all_true (local.get $ok)))`;
 }
 
 function affine(V) {
@@ -119,12 +139,42 @@ function affine(V) {
         (br_if $next (i32.lt_u (local.get $g) (local.get $end))))))`;
 }
 
+function select(V) {
+  const locals = [];
+  const init = [];
+  const body = [];
+  for (let q = 0; q < V; q++) {
+    locals.push(`(local $hi${q} v128) (local $lo${q} v128)`);
+    init.push(
+      `(local.set $hi${q} (v128.load offset=${LAYOUT.COEF + 256 + 16 * q} (i32.const 0)))`,
+      `(local.set $lo${q} (v128.load offset=${LAYOUT.COEF + 320 + 16 * q} (i32.const 0)))`,
+    );
+    body.push(
+      `(v128.store offset=${16 * q} (local.get $o) (v128.bitselect (local.get $hi${q}) (local.get $lo${q})` +
+        ` (v128.load offset=${LAYOUT.TABLE} (i32.shl (i32.load8_u offset=${q} (local.get $mp)) (i32.const 4)))))`,
+    );
+  }
+  return `
+  (func (export "select${V}") (param $mp i32) (param $o i32) (param $n i32)
+    (local $end i32)
+    ${locals.join(' ')}
+    ${init.join('\n    ')}
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (loop $next
+        ${body.join('\n        ')}
+        (local.set $mp (i32.add (local.get $mp) (i32.const ${V})))
+        (local.set $o (i32.add (local.get $o) (i32.const ${16 * V})))
+        (br_if $next (i32.lt_u (local.get $o) (local.get $end))))))`;
+}
+
 /** The module's WebAssembly text. */
 export function regionKernelsWat() {
   const funcs = [];
-  for (let V = 1; V <= MAX_V; V++) funcs.push(sums(V), affine(V));
+  for (let V = 1; V <= MAX_V; V++) funcs.push(sums(V), affine(V), select(V));
   return `(module
-  (memory (export "memory") ${LAYOUT.PAGES} ${LAYOUT.PAGES})${funcs.join('')})\n`;
+  (memory (export "memory") ${LAYOUT.PAGES})${funcs.join('')})\n`;
 }
 
 /** Assembles the module with wabt; returns its bytes. */

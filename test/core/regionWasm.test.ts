@@ -20,12 +20,16 @@ import {
 } from '../../src/index.js';
 import {
   WASM_MIN_ELEMENTS,
+  affinePixels,
   regionWasmRuns,
   setRegionWasmEnabled,
+  startRegionTape,
+  sumsPixels,
 } from '../../src/core/kernels/regionWasm.js';
+import { affineAdjacent } from '../../src/core/kernels/affineGrad.js';
 // @ts-expect-error: a plain .mjs build script without type declarations.
 import { OUTPUT, buildRegionKernels, bytesModule } from '../../scripts/build-wasm.mjs';
-import { randomPair, toChannelsFirst } from './random.js';
+import { randomPair, rng, toChannelsFirst } from './random.js';
 
 afterEach(() => setRegionWasmEnabled(true));
 
@@ -40,14 +44,23 @@ function asFloat32(x: NdArray): NdArray {
   return { data: Float32Array.from(x.data), shape: x.shape };
 }
 
-/** Runs `f` on the JS kernels, then on the WebAssembly ones (from `from` elements per run). */
-function bothPaths<T>(f: () => T, from = 0): { js: T; wasm: T; wasmRuns: number } {
+/**
+ * Runs `f` on the JS kernels, then on the WebAssembly ones (from `from` elements per run); counts the runs
+ * that took the WebAssembly kernels and the pass-2 blocks built from pass 1's masks.
+ */
+function bothPaths<T>(f: () => T, from = 0): { js: T; wasm: T; wasmRuns: number; maskedBlocks: number } {
   setRegionWasmEnabled(false);
   const js = f();
   setRegionWasmEnabled(true, from);
   const before = regionWasmRuns();
   const wasm = f();
-  return { js, wasm, wasmRuns: regionWasmRuns() - before };
+  const after = regionWasmRuns();
+  return {
+    js,
+    wasm,
+    wasmRuns: after.runs - before.runs,
+    maskedBlocks: after.maskedBlocks - before.maskedBlocks,
+  };
 }
 
 function expectClose(a: number, b: number, rel = 1e-12): void {
@@ -55,8 +68,9 @@ function expectClose(a: number, b: number, rel = 1e-12): void {
   else expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(a)));
 }
 
-function expectSameLoss(loss: Loss, gt: NdArray, pr: NdArray, expectWasm = true): void {
-  const { js, wasm, wasmRuns } = bothPaths(() => loss.valueAndGrad(gt, pr));
+/** Same value (to 1e-12) and gradient (to 1e-6 of the largest) on both paths; returns the masked-block count. */
+function expectSameLoss(loss: Loss, gt: NdArray, pr: NdArray, expectWasm = true): number {
+  const { js, wasm, wasmRuns, maskedBlocks } = bothPaths(() => loss.valueAndGrad(gt, pr));
   expect(wasmRuns > 0).toBe(expectWasm);
   expectClose(js.value, wasm.value);
   let scale = 0;
@@ -67,6 +81,7 @@ function expectSameLoss(loss: Loss, gt: NdArray, pr: NdArray, expectWasm = true)
   }
   // Pass 2 rounds a·g + b exactly as JS does; a and b may differ in their last bits (summation order).
   expect(worst).toBeLessThanOrEqual(1e-6 * scale);
+  return maskedBlocks;
 }
 
 function expectSameMetric(metric: Metric, gt: NdArray, pr: NdArray): void {
@@ -138,6 +153,51 @@ describe('WebAssembly region kernels = JS kernels', () => {
     const fresh = diceLoss.valueAndGrad(gt, pr);
     const out = new Float32Array(pr.data.length).fill(Number.NaN);
     expect(Array.from(diceLoss.valueAndGrad(gt, pr, { out }).grad)).toEqual(Array.from(fresh.grad));
+  });
+
+  it('one-hot targets: pass 2 builds the gradient from the masks of pass 1, with the bits of the JS kernel', () => {
+    const { gt, pr } = pair(28, [2, 96, 96, 4]);
+    expect(expectSameLoss(diceLoss, gt, pr)).toBeGreaterThan(0);
+    // The three pass-2 kernels on the same coefficients (signs and zeros included): bit-identical.
+    setRegionWasmEnabled(true, 0);
+    for (const C of [1, 3, 4, 8]) {
+      const p = pair(40 + C, [2, 50, 61, C]);
+      const [g, x] = [p.gt.data as Float32Array, p.pr.data as Float32Array];
+      const n = g.length;
+      const tape = startRegionTape();
+      sumsPixels(g, x, 0, n, C, 1, new Float64Array(2 * C), 0, tape);
+      const r = rng(C);
+      const coef = Float64Array.from({ length: 2 * C }, (_, i) => (i === 1 ? 0 : i === 3 ? -0 : r() - 0.5));
+      const viaMasks = new Float32Array(n);
+      const before = regionWasmRuns().maskedBlocks;
+      affinePixels(g, viaMasks, 0, n, C, coef, 0, tape);
+      expect(regionWasmRuns().maskedBlocks).toBeGreaterThan(before);
+      const viaAffine = new Float32Array(n);
+      affinePixels(g, viaAffine, 0, n, C, coef, 0);
+      const viaJs = new Float32Array(n);
+      affineAdjacent(g, viaJs, 0, n, C, C, coef, 0);
+      const bits = (f: Float32Array) => Array.from(new Uint32Array(f.buffer));
+      expect(bits(viaMasks)).toEqual(bits(viaJs));
+      expect(bits(viaAffine)).toEqual(bits(viaJs));
+    }
+  });
+
+  it('gt values other than exact 1.0 / +0.0 (soft labels, -0, 2) take the affine kernel, never the masks', () => {
+    const soft = pair(29, [2, 64, 64, 4], true);
+    expect(expectSameLoss(diceLoss, soft.gt, soft.pr)).toBe(0);
+    for (const odd of [-0, 2, 1 + 2 ** -23, Number.NaN]) {
+      const { gt, pr } = pair(30, [1, 60, 60, 4]); // one block
+      (gt.data as Float32Array)[5] = odd; // in the first block
+      const { js, wasm, maskedBlocks } = bothPaths(() => diceLoss.valueAndGrad(gt, pr));
+      expect(Object.is(js.grad[5], wasm.grad[5]) || Math.abs(js.grad[5] - wasm.grad[5]) <= 1e-9).toBe(true);
+      expect(maskedBlocks).toBe(0);
+    }
+  });
+
+  it('a metric without gradient and recall (gt in the second slot) leave no masks behind', () => {
+    const { gt, pr } = pair(31, [2, 64, 64, 4]);
+    expect(bothPaths(() => recall.perClass(gt, pr)).maskedBlocks).toBe(0);
+    expect(bothPaths(() => diceLoss.value(gt, pr)).maskedBlocks).toBe(0);
   });
 
   it('property: random shapes, channel counts and values (fast-check, seeded)', () => {

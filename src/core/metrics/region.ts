@@ -11,7 +11,7 @@
  * @module
  */
 import { affineAdjacent } from '../kernels/affineGrad.js';
-import { affinePixels, sumsPixels } from '../kernels/regionWasm.js';
+import { affinePixels, startRegionTape, sumsPixels, type RegionTape } from '../kernels/regionWasm.js';
 import { sums1Thresholded, sumsAdjacent, type FloatArray } from '../kernels/regionStats.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
 import { checkClassWeights, checkGtPr, selectedChannels, type ResolvedRegionOptions } from '../options.js';
@@ -95,6 +95,7 @@ function reduceStats(
   channels: readonly number[],
   perImage: boolean,
   threshold: number | undefined,
+  tape: RegionTape | undefined,
 ): Float64Array {
   const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * 2);
   // u = λ·Σpr + μ·Σgt.
@@ -109,7 +110,9 @@ function reduceStats(
       // Σgt alone (recall): swap the roles, u = Σ(gt + 0·pr).
       const [a, b, m] = lambda === 0 ? [pr, gt, 0] : [gt, pr, mu];
       // Runs of whole pixels (every channel, or a channels-first plane) may take the WebAssembly kernels.
-      if (step === count) sumsPixels(a, b, start, end, count, m, stats, cell * 2);
+      // With gt in the first slot, pass 1 can leave gt's masks on the tape for pass 2.
+      if (step === count)
+        sumsPixels(a, b, start, end, count, m, stats, cell * 2, a === gt ? tape : undefined);
       else sumsAdjacent(a, b, start, end, step, count, m, stats, cell * 2);
     }
   });
@@ -164,12 +167,13 @@ function writeGrad(
   perImage: boolean,
   coef: Float64Array,
   out: Float32Array | undefined,
+  tape: RegionTape | undefined,
 ): Float32Array {
   let grad: Float32Array;
   if (out === undefined) grad = new Float32Array(geo.batch * geo.imageStride);
   else grad = channels.length < geo.channels ? out.fill(0) : out;
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
-    if (step === count) affinePixels(gt, grad, start, end, count, coef, cell * 2);
+    if (step === count) affinePixels(gt, grad, start, end, count, coef, cell * 2, tape);
     else affineAdjacent(gt, grad, start, end, step, count, coef, cell * 2);
   });
   return grad;
@@ -198,7 +202,8 @@ export function evaluateRegion(
   const pr = toFloatArray(prIn.data);
   const groups = o.perImage ? geo.batch : 1;
   const beta2 = o.beta * o.beta;
-  const stats = reduceStats(kind, beta2, gt, pr, geo, channels, o.perImage, o.threshold);
+  const tape = wantGrad ? startRegionTape() : undefined;
+  const stats = reduceStats(kind, beta2, gt, pr, geo, channels, o.perImage, o.threshold, tape);
 
   const w = o.classWeights;
   const sign = asLoss ? -1 : 1;
@@ -225,7 +230,7 @@ export function evaluateRegion(
   }
   value /= K;
   const result: RegionResult = { value: asLoss ? 1 - value : value, perClass };
-  if (coef) result.grad = writeGrad(gt, geo, channels, o.perImage, coef, out);
+  if (coef) result.grad = writeGrad(gt, geo, channels, o.perImage, coef, out, tape);
   return result;
 }
 
