@@ -44,6 +44,7 @@ const CORE_EXPORTS = [
   'iouFromCounts',
   'iouScore',
   'jaccardLoss',
+  'kernelBackend',
   'logCoshDiceLoss',
   'lovaszHingeLoss',
   'lovaszSoftmaxLoss',
