@@ -265,26 +265,28 @@ export function sumsPixels(
   const main = wholePeriods(start, end, V);
   const entry: TapeEntry | undefined =
     tape && a instanceof Float32Array ? { gt: a, start, end, count, masks: [] } : undefined;
+  // The run's masks go on the tape when it has room (one grow for the whole run); otherwise each block's
+  // masks go to one block-sized spot that the next block overwrites, and pass 2 copies gt in again.
+  const runBytes = (main - start) / 4;
+  const keep =
+    tape !== undefined &&
+    entry !== undefined &&
+    tape.cursor + runBytes - MASKS <= MAX_MASK_BYTES &&
+    reserve(k, tape.cursor + runBytes);
+  if (!keep && !reserve(k, MASKS + BLOCK / 4)) {
+    sumsAdjacent(a, b, start, end, count, count, mu, out, at);
+    return;
+  }
   k.view.f64.fill(0, SUM_XY, SUM_Y + 16);
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
-    const bytes = (e - s) / 4;
-    // Masks go to the tape while it has room; otherwise to a block-sized spot that the next block reuses.
-    const keep =
-      entry !== undefined &&
-      tape !== undefined &&
-      tape.cursor + bytes - MASKS <= MAX_MASK_BYTES &&
-      reserve(k, tape.cursor + bytes);
-    const maskAt = keep ? (tape as RegionTape).cursor : MASKS;
-    if (!keep) reserve(k, MASKS + bytes);
+    const maskAt = keep ? tape.cursor : MASKS;
     const { s0, s1 } = k.view;
     s0.set(a.subarray(s, e));
     s1.set(b.subarray(s, e));
     const exact = k.sums[V](SCRATCH_AT, SCRATCH_AT + 4 * SCRATCH, e - s, maskAt);
-    if (entry) {
-      entry.masks.push(keep && exact === 1 ? maskAt : -1);
-      if (keep) (tape as RegionTape).cursor += bytes;
-    }
+    if (keep) tape.cursor += (e - s) / 4;
+    entry?.masks.push(keep && exact === 1 ? maskAt : -1);
   }
   if (entry) tape?.entries.push(entry);
   // Lane position q of the period holds channel q mod count (runs start on a pixel, blocks are whole periods).
