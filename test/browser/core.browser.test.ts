@@ -115,6 +115,29 @@ describe.skipIf(!hasChromium)('the core in Chromium (dist/index.js as an ES modu
     await new Promise((ok) => server?.close(ok));
   });
 
+  /** Runs one scenario in a fresh page at `path` and in Node, on the same bundle; collects page errors. */
+  async function inBrowserAndNode(
+    path: string,
+    spec: Spec,
+  ): Promise<{ inBrowser: Outcome; inNode: Outcome; errors: string[] }> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}${path}`);
+    await page.addScriptTag({
+      type: 'module',
+      content: `import * as segkit from '${base}/dist/index.js'; globalThis.segkit = segkit;`,
+    });
+    await page.waitForFunction(() => 'segkit' in globalThis);
+    const inBrowser = await page.evaluate(scenario, spec);
+    await page.close();
+    const bundle = pathToFileURL(resolve(root, 'dist/index.js')).href;
+    (globalThis as unknown as { segkit: Segkit }).segkit = (await import(
+      /* @vite-ignore */ bundle
+    )) as Segkit;
+    return { inBrowser, inNode: scenario(spec), errors };
+  }
+
   const cases: [string, number[], boolean][] = [
     ['one-hot, C = 4 (masks in pass 2)', [4, 64, 64, 4], false],
     ['soft labels, C = 8 (affine pass 2)', [2, 48, 48, 8], true],
@@ -122,22 +145,7 @@ describe.skipIf(!hasChromium)('the core in Chromium (dist/index.js as an ES modu
   ];
   for (const [label, shape, soft] of cases) {
     it(`${label}: WebAssembly SIMD on the main thread, the same bits as in Node`, async () => {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${base}/`);
-      await page.addScriptTag({
-        type: 'module',
-        content: `import * as segkit from '${base}/dist/index.js'; globalThis.segkit = segkit;`,
-      });
-      await page.waitForFunction(() => 'segkit' in globalThis);
-      const inBrowser = await page.evaluate(scenario, { shape, soft, seed: 7 });
-      await page.close();
-      const bundle = pathToFileURL(resolve(root, 'dist/index.js')).href;
-      (globalThis as unknown as { segkit: Segkit }).segkit = (await import(
-        /* @vite-ignore */ bundle
-      )) as Segkit;
-      const inNode = scenario({ shape, soft, seed: 7 });
+      const { inBrowser, inNode, errors } = await inBrowserAndNode('/', { shape, soft, seed: 7 });
       expect(errors).toEqual([]);
       expect(inBrowser.backend).toBe('wasm-simd');
       expect(inNode.backend).toBe('wasm-simd');
@@ -148,20 +156,8 @@ describe.skipIf(!hasChromium)('the core in Chromium (dist/index.js as an ES modu
   }
 
   it('under a CSP that forbids WebAssembly the JS kernels run, with the same numbers', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/csp`);
-    await page.addScriptTag({
-      type: 'module',
-      content: `import * as segkit from '${base}/dist/index.js'; globalThis.segkit = segkit;`,
-    });
-    await page.waitForFunction(() => 'segkit' in globalThis);
-    const inBrowser = await page.evaluate(scenario, { shape: [4, 64, 64, 4], soft: false, seed: 7 });
-    await page.close();
-    const bundle = pathToFileURL(resolve(root, 'dist/index.js')).href;
-    (globalThis as unknown as { segkit: Segkit }).segkit = (await import(
-      /* @vite-ignore */ bundle
-    )) as Segkit;
-    const inNode = scenario({ shape: [4, 64, 64, 4], soft: false, seed: 7 });
+    const spec = { shape: [4, 64, 64, 4], soft: false, seed: 7 };
+    const { inBrowser, inNode } = await inBrowserAndNode('/csp', spec);
     expect(inBrowser.backend).toBe('js');
     expect(Math.abs(inBrowser.value - inNode.value)).toBeLessThan(1e-12);
     inBrowser.iou.forEach((v, k) => expect(Math.abs(v - inNode.iou[k])).toBeLessThan(1e-12));
