@@ -2,7 +2,7 @@
  * Benchmark of `segkit eval` (the built binary, dist/cli/main.js): images per second with 1 and 2 worker
  * threads, overlap metrics alone and with HD95, on
  * - 200 pairs of 512 × 512 8-bit PNG label maps with 21 classes (the confusion_labels maps of
- *   ../shared/bench/baseline.md, from bench/datasets.ts; gt 255 = ignored), and
+ *   bench/reference/baseline.md, from bench/datasets.ts; gt 255 = ignored), and
  * - 20 pairs of 128³ `.nii.gz` volumes with 3 classes (two blob masks of the hd95_3d kind combined, shifted
  *   cyclically per volume; the prediction misaligned by 0–4 voxels along y and x, so scores vary).
  * The files are written once to bench/data/cli/ (gitignored). One JSON line per (workload, workers), as the

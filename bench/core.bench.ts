@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- core`: segmentation_models losses (value + full float32 gradient) on the `*_prob_*`
- * workloads of ../shared/bench/workloads.json, inputs built exactly as baseline.md describes. Prints one
+ * workloads of bench/reference/workloads.json, inputs built exactly as baseline.md describes. Prints one
  * JSON line per (workload, impl): `segkit` (a new gradient array per call), `segkit_out` (the same call
  * writing into one reused buffer, `valueAndGrad(gt, pr, { out })`, as a training loop would), `segkit_js`
  * (Dice and Jaccard with the WebAssembly kernels turned off: the JS kernels alone), `segkit_offset` (Dice

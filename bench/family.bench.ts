@@ -1,5 +1,5 @@
 /**
- * From-logits Dice and focal forward+backward (issue 6) on the `*_fb*` workloads of ../shared/bench/workloads.json:
+ * From-logits Dice and focal forward+backward (issue 6) on the `*_fb*` workloads of bench/reference/workloads.json:
  * dice = MONAI DiceLoss(softmax=True) = `diceLoss({ preset: 'monai', fromLogits: true })`, focal = MONAI
  * FocalLoss(use_softmax=True, gamma=2) = `focalLoss({ preset: 'monai', activation: 'softmax', gamma: 2 })`.
  * Inputs: `logitInputs` (channels-last, baseline.md's generator), so the values compare with baseline.md's.

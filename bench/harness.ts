@@ -1,12 +1,13 @@
 /**
- * Shared benchmark helpers: workloads from ../shared/bench/workloads.json, timing with medians, the memory-bound
- * time measured in the same process, seeded inputs as in ../shared/bench/baseline.md, and one JSON line per result.
+ * Shared benchmark helpers: workloads from bench/reference/workloads.json (vendored from ../shared/bench), timing with medians, the memory-bound
+ * time measured in the same process, seeded inputs as in bench/reference/baseline.md, and one JSON line per result.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const SHARED_BENCH = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/bench');
+/** The vendored copy of ../shared/bench (workloads.json, baseline.md), refreshed by `npm run vectors:sync`. */
+export const REFERENCE_BENCH = resolve(dirname(fileURLToPath(import.meta.url)), 'reference');
 
 export interface Workload {
   kind: string;
@@ -25,10 +26,10 @@ export interface Workload {
   runs: number;
 }
 
-/** All workloads of ../shared/bench/workloads.json, by name. */
+/** All workloads of bench/reference/workloads.json (the vendored bench/reference/workloads.json), by name. */
 export function loadWorkloads(): Record<string, Workload> {
-  const path = resolve(SHARED_BENCH, 'workloads.json');
-  if (!existsSync(path)) throw new Error(`bench: ${path} not found (../shared/bench beside the repository)`);
+  const path = resolve(REFERENCE_BENCH, 'workloads.json');
+  if (!existsSync(path)) throw new Error(`bench: ${path} not found; run 'npm run vectors:sync'`);
   return (JSON.parse(readFileSync(path, 'utf8')) as { workloads: Record<string, Workload> }).workloads;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- name ...]`: runs every bench/*.bench.ts (or those whose name contains an argument) in its
 // own Node process, one after another, so one benchmark's heap does not disturb the next. Each prints one JSON
-// line per result on stdout (format: ../shared/bench/workloads.json → result_line_fields).
+// line per result on stdout (format: bench/reference/workloads.json → result_line_fields).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- tfjs`: segkit/tfjs's fused losses (`tf.customGrad`, closed-form gradient) against the
  * same sm formula as a plain TF.js op composition differentiated by `tf.valueAndGrad`, on the `*_prob_*`
- * workloads of ../shared/bench/workloads.json (inputs as baseline.md builds them), on the `wasm` and `cpu`
+ * workloads of bench/reference/workloads.json (inputs as baseline.md builds them), on the `wasm` and `cpu`
  * backends. Each timed run computes the value and the full gradient and reads both back (`dataSync`), as
  * workloads.json's timing asks; the two implementations are interleaved run by run. One JSON line per
  * (workload, impl, backend): `segkit_tfjs_fused` or `tfjs_composition`, plus `speedup` (composition ÷

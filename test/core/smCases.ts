@@ -1,5 +1,5 @@
 /**
- * Maps segmentation_models reference cases (../shared/vectors/sm) onto segkit calls: sm's snake_case
+ * Maps segmentation_models reference cases (test/vectors/sm) onto segkit calls: sm's snake_case
  * keyword arguments → camelCase options, `backend.image_data_format` → `layout`.
  */
 import {

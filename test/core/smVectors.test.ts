@@ -1,19 +1,21 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   regionWasmAvailable,
   regionWasmRuns,
   setRegionWasmEnabled,
 } from '../../src/core/kernels/regionWasm.js';
-import { VECTORS_DIR, close, gradMismatch, loadVectors, num, type VectorCase } from '../helpers/vectors.js';
+import {
+  close,
+  gradMismatch,
+  loadVectors,
+  num,
+  vectorFileNames,
+  type VectorCase,
+} from '../helpers/vectors.js';
 import { SM_LOSSES, SM_METRICS, metricValueAndGrad, smOptions } from './smCases.js';
 import type { NdArray } from '../../src/index.js';
 
-const files = readdirSync(join(VECTORS_DIR, 'sm'))
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => f.replace(/\.json$/, ''))
-  .sort();
+const files = vectorFileNames('sm');
 
 function inputs(c: VectorCase) {
   return { gt: { data: c.gt.data, shape: c.gt.shape }, pr: { data: c.pr.data, shape: c.pr.shape } };
@@ -23,7 +25,7 @@ function describeMismatch(actual: ArrayLike<number>, expected: ArrayLike<number>
   return `grad[${at}] = ${actual[at]}, expected ${expected[at]}`;
 }
 
-describe('segmentation_models 1.0.1 reference vectors (../shared/vectors/sm)', () => {
+describe('segmentation_models 1.0.1 reference vectors (test/vectors/sm)', () => {
   it('covers every sm file', () => {
     expect(files).toEqual([
       'BinaryCELoss',

@@ -1,5 +1,5 @@
 /**
- * Maps reference-vector cases (../shared/vectors/smp and monai) onto segkit's evaluation API. Each adapter
+ * Maps reference-vector cases (test/vectors/smp and monai) onto segkit's evaluation API. Each adapter
  * returns either `{ declined: reason }` (a reference behaviour segkit does not reproduce, with why) or the
  * values to compare. The mapping of options is written out here so that it reads as documentation.
  */

@@ -1,5 +1,5 @@
 /**
- * Reference vectors of MONAI 1.5 and smp 0.5 losses (../shared/vectors/{monai,smp}), mapped onto segkit's
+ * Reference vectors of MONAI 1.5 and smp 0.5 losses (test/vectors/{monai,smp}), mapped onto segkit's
  * options by ./adapters.ts. Every case passes or is declined with a listed reason (DECLINED below).
  */
 import { describe, expect, it } from 'vitest';

@@ -1,13 +1,51 @@
 /**
- * Loads the reference vectors of ../shared/vectors (format: ../shared/vectors/README.md).
- * They are read in place, never copied into the repository; a missing folder fails loudly.
+ * Loads the reference vectors vendored in test/vectors (format: test/vectors/README.md), gzipped copies of the
+ * public vectors that `npm run vectors:sync` refreshes from ../shared/vectors. A missing file fails loudly.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
-/** Absolute path of the shared reference vectors (a sibling of the repository). */
-export const VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/vectors');
+/** Absolute path of the vendored reference vectors (test/vectors). */
+export const VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../vectors');
+
+/** The names (without `.json`) of the vector files in one folder of test/vectors, sorted. */
+export function vectorFileNames(folder: VectorFolder): string[] {
+  return Object.keys(manifest())
+    .filter((p) => p.startsWith(`test/vectors/${folder}/`) && p.endsWith('.json.gz'))
+    .map((p) => p.slice(`test/vectors/${folder}/`.length, -'.json.gz'.length))
+    .sort();
+}
+
+/** The folders of test/vectors, one per reference library. */
+export type VectorFolder = 'sm' | 'monai' | 'smp' | 'surface_distance';
+
+/** One entry of test/vectors/MANIFEST.json: the upstream file and the SHA-256 of its (uncompressed) bytes. */
+export interface ManifestEntry {
+  upstream: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** test/vectors/MANIFEST.json, keyed by the vendored path relative to the repository. */
+export function manifest(): Record<string, ManifestEntry> {
+  const raw = JSON.parse(readFileSync(join(VECTORS_DIR, 'MANIFEST.json'), 'utf8')) as {
+    files: Record<string, ManifestEntry>;
+  };
+  return raw.files;
+}
+
+/** The uncompressed bytes of a vendored vector file, e.g. `vectorBytes('sm/f_score.json')`. */
+export function vectorBytes(rel: string): Buffer {
+  const path = join(VECTORS_DIR, `${rel}.gz`);
+  if (!existsSync(path)) {
+    throw new Error(
+      `Reference vectors: ${path} not found. Run 'npm run vectors:sync' with ../shared beside the repository.`,
+    );
+  }
+  return gunzipSync(readFileSync(path));
+}
 
 /** A tensor object as stored, resolved: values rounded to float32 as the README asks, RLE expanded. */
 export interface VectorTensor {
@@ -102,18 +140,12 @@ function resolveTensor(
 
 const cache = new Map<string, VectorFile>();
 
-/** Loads `../shared/vectors/<folder>/<name>.json`, e.g. `loadVectors('sm', 'f_score')`. */
-export function loadVectors(folder: 'sm' | 'monai' | 'smp', name: string): VectorFile {
-  const path = join(VECTORS_DIR, folder, `${name}.json`);
+/** Loads the vendored `test/vectors/<folder>/<name>.json.gz`, e.g. `loadVectors('sm', 'f_score')`. */
+export function loadVectors(folder: VectorFolder, name: string): VectorFile {
+  const path = `${folder}/${name}.json`;
   const hit = cache.get(path);
   if (hit) return hit;
-  if (!existsSync(VECTORS_DIR)) {
-    throw new Error(
-      `Reference vectors not found at ${VECTORS_DIR}. They live in ../shared/vectors beside the repository ` +
-        `(CI lays them there); the tests cannot run without them.`,
-    );
-  }
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const raw = JSON.parse(vectorBytes(path).toString('utf8')) as Record<string, unknown>;
   const inputs = (raw.inputs ?? {}) as Record<string, Record<string, unknown>>;
   const cases = (raw.cases as Record<string, unknown>[]).map((c) => {
     const extra = c.extra_inputs as Record<string, Record<string, unknown>> | undefined;

@@ -1,5 +1,5 @@
 /**
- * segkit/tfjs against segmentation_models' reference vectors (../shared/vectors/sm) and against the core on
+ * segkit/tfjs against segmentation_models' reference vectors (test/vectors/sm) and against the core on
  * the same cases, on every backend: values within 1e-4 relative, gradients within 1e-4 of the largest
  * gradient magnitude (float32 tolerance).
  */
