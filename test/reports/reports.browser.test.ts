@@ -36,7 +36,15 @@ interface ChartFacts {
   titleShown: boolean;
   titleBox: { top: number; bottom: number };
   legendBox: { top: number; bottom: number; shown: boolean };
-  axes: { id: string; title: string; shown: boolean; top: number; bottom: number; ticks: string[] }[];
+  axes: {
+    id: string;
+    title: string;
+    shown: boolean;
+    top: number;
+    bottom: number;
+    ticks: string[];
+    pixels: number[];
+  }[];
   datasets: { label: string; infinite: number[] | null }[];
   subtitle: string;
 }
@@ -58,6 +66,7 @@ function chartFacts(): ChartFacts[] {
         options: { title: { display: boolean; text: string } };
         ticks: { value: number }[];
         getLabelForValue(v: number): string;
+        getPixelForValue(v: number): number;
       }
     >;
     data: { datasets: { label: string; infinite?: number[] }[] };
@@ -77,10 +86,32 @@ function chartFacts(): ChartFacts[] {
       top: s.top,
       bottom: s.bottom,
       ticks: s.ticks.map((t) => String(s.getLabelForValue(t.value))),
+      pixels: s.ticks.map((t) => s.getPixelForValue(t.value)),
     })),
     datasets: c.data.datasets.map((d) => ({ label: d.label, infinite: d.infinite ?? null })),
     subtitle: String(c.options.plugins.subtitle?.text ?? ''),
   }));
+}
+
+/** Runs in the page: each confusion cell's row share and the relative luminance of its drawn colour. */
+function confusionColours(): { v: number | null; luminance: number }[] {
+  type Cell = { v: number | null };
+  type Matrix = {
+    canvas: HTMLCanvasElement;
+    data: { datasets: { data: Cell[] }[] };
+    getDatasetMeta(i: number): { data: { options: { backgroundColor: string } }[] };
+  };
+  const c = (window as unknown as { segkitCharts: Matrix[] }).segkitCharts.find(
+    (x) => x.canvas.id === 'confusion',
+  )!;
+  return c.getDatasetMeta(0).data.map((el, i) => {
+    const [r, g, b] = (el.options.backgroundColor.match(/[\d.]+/g) ?? []).map(Number);
+    const lin = (u: number) => ((u /= 255) <= 0.03928 ? u / 12.92 : ((u + 0.055) / 1.055) ** 2.4);
+    return {
+      v: c.data.datasets[0].data[i].v,
+      luminance: 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b),
+    };
+  });
 }
 
 /** Runs in the page: the cells of a table as `{ text, value }` rows (value from `data-value`). */
@@ -172,7 +203,11 @@ describe.skipIf(!hasChromium)('the HTML reports in Chromium', () => {
         const x = f.axes.find((a) => a.id === 'x')!;
         if (f.id === 'confusion') {
           expect(x.ticks).toEqual(all);
-          expect(f.axes.find((a) => a.id === 'y')!.ticks).toEqual(all);
+          const y = f.axes.find((a) => a.id === 'y')!;
+          expect(y.ticks).toEqual(all);
+          // Reading order: the first class in the top row and the left column.
+          expect(y.pixels).toEqual([...y.pixels].sort((a, b) => a - b));
+          expect(x.pixels).toEqual([...x.pixels].sort((a, b) => a - b));
         } else expect(x.ticks, f.id).toEqual(names);
       }
       // Infinite distances: counted per class on the bars and the boxes, as the JSON's per-image values say.
@@ -227,6 +262,23 @@ describe.skipIf(!hasChromium)('the HTML reports in Chromium', () => {
         }
         expect(j).toBe(cells.length);
       });
+      // Confusion colours: the larger the share, the darker the cell; a share near 1 is dark, not white.
+      const colours = (await page.evaluate(confusionColours)).filter((c) => c.v !== null);
+      expect(colours).toHaveLength(c.numClasses ** 2);
+      const sorted = [...colours].sort((a, b) => a.v! - b.v!);
+      for (let i = 1; i < sorted.length; i++)
+        expect(sorted[i].luminance).toBeLessThanOrEqual(sorted[i - 1].luminance + 1e-12);
+      expect(sorted[sorted.length - 1].v!).toBeGreaterThan(0.5);
+      // Linear in RGB from #f7fbff (share 0, luminance 0.96) to #08306b (share 1, luminance 0.03).
+      expect(sorted[sorted.length - 1].luminance).toBeLessThan(1 - 0.9 * sorted[sorted.length - 1].v!);
+      expect(sorted[0].luminance).toBeGreaterThan(0.5);
+      // Settings table: every setting as in the JSON, then the spacing the files used.
+      const settings = await page.evaluate(tableCells, 'settings');
+      expect(settings.map((r) => [r[0].text, r[1].text])).toEqual([
+        ...Object.entries(json.settings).map(([k, v]) => [k, JSON.stringify(v)]),
+        ['spacing used', `[${json.images[0].spacing.join(', ')}] (5 files)`],
+      ]);
+      expect(json.images[0].spacing).toEqual(c.dims === 3 ? [2, 1, 1] : [1, 1]);
       await page.close();
     }, 120_000);
   }

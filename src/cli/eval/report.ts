@@ -229,6 +229,22 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
       },
     };
   });
+  // Every setting as the JSON has it (new keys show up on their own), then the spacing each file used.
+  const spacings = new Map<string, number>();
+  for (const img of result.images) {
+    const key = `[${img.spacing.join(', ')}]`;
+    spacings.set(key, (spacings.get(key) ?? 0) + 1);
+  }
+  const settingRows = [
+    ...Object.entries(result.settings).map(([k, v]) => [k, JSON.stringify(v)]),
+    [
+      'spacing used',
+      [...spacings].map(([sp, n]) => `${sp} (${n} file${n === 1 ? '' : 's'})`).join('; ') +
+        (spacings.size > 1 ? ' (per file in the JSON, images[].spacing)' : ''),
+    ],
+  ]
+    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
+    .join('\n');
   const page = { charts: [...charts, ...perImage], confusion: { labels: allLabels, cells } };
   return `<!doctype html>
 <html lang="en">
@@ -240,6 +256,7 @@ body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; 
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
+table.settings td { text-align: left; font-family: ui-monospace, monospace; }
 .plot { position: relative; width: 100%; height: 420px; margin: 1em 0; }
 .square { max-width: 700px; height: 640px; }
 .note { color: #555; font-size: 0.85em; }
@@ -267,6 +284,10 @@ ${charts.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).jo
 <div class="plot square"><canvas id="confusion"></canvas></div>
 <h2>Per-image scores</h2>
 ${perImage.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
+<h2>Settings</h2>
+<table id="settings" class="settings"><tr><th>setting</th><th>value</th></tr>
+${settingRows}
+</table>
 <h2>Worst images</h2>
 <p class="note">The ${worst.length} images with the ${isDistance(first) ? 'largest' : 'lowest'} ${escapeHtml(label(first))} averaged over the foreground classes.</p>
 <table id="worst"><tr><th>image</th><th>mean</th>${classHeads}</tr>
@@ -307,7 +328,7 @@ ${worstRows}
       height: function (c) { var a = c.chart.chartArea; return a ? a.height / L.length - 1 : 0; } }],
     options: {
       scales: { x: { type: 'category', labels: L, offset: true, grid: { display: false } },
-                y: { type: 'category', labels: L, offset: true, grid: { display: false } } },
+                y: { type: 'category', labels: L, offset: true, reverse: false, grid: { display: false } } },
       plugins: { tooltip: { callbacks: {
         title: function () { return ''; },
         label: function (c) { var r = c.raw; return ['gt ' + r.y + ', pred ' + r.x,
