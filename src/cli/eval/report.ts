@@ -256,7 +256,8 @@ body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; 
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-table.settings td { text-align: left; font-family: ui-monospace, monospace; }
+table.settings td, table.settings th { text-align: left; }
+table.settings td { font-family: ui-monospace, monospace; }
 .plot { position: relative; width: 100%; height: 420px; margin: 1em 0; }
 .square { max-width: 700px; height: 640px; }
 .note { color: #555; font-size: 0.85em; }
