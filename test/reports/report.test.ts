@@ -6,7 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Script } from 'node:vm';
 import { buildDemoReport } from '../../src/cli/demo/report.js';
-import { buildReport, classNames, finiteStat, INFINITY_POLICY } from '../../src/cli/eval/report.js';
+import {
+  BOX_POINTS_MAX,
+  boxStats,
+  buildReport,
+  classNames,
+  finiteStat,
+  INFINITY_POLICY,
+} from '../../src/cli/eval/report.js';
 import { chartScript, escapeHtml, inlineScript } from '../../src/cli/html.js';
 import { tempDir } from '../io/fixtures.js';
 import { demoResults, EVAL_CASES, evalCase } from './fixtures.js';
@@ -39,6 +46,38 @@ describe('finiteStat(values)', () => {
       }),
       { seed: 13, numRuns: 200 },
     );
+  });
+});
+
+describe('boxStats(values)', () => {
+  it("gives numpy's linear quartiles, Tukey's whiskers and the outliers", () => {
+    expect(boxStats([1, 2, 3, 4, 5, 6, 7, 8, 9])).toMatchObject({
+      min: 1,
+      q1: 3,
+      median: 5,
+      q3: 7,
+      max: 9,
+      mean: 5,
+      outliers: [],
+    });
+    // q1 = 2, q3 = 4, IQR = 2: the upper fence is 4 + 1.5·2 = 7, so 100 is an outlier and the whisker ends at 4.
+    expect(boxStats([1, 2, 3, 4, 100])).toEqual({
+      min: 1,
+      q1: 2,
+      median: 3,
+      q3: 4,
+      max: 4,
+      mean: (1 + 2 + 3 + 4 + 100) / 5,
+      outliers: [100],
+      items: [1, 2, 3, 4, 100],
+    });
+    expect(boxStats([])).toBeNull();
+  });
+
+  it('keeps the points only up to BOX_POINTS_MAX values', () => {
+    const many = Array.from({ length: BOX_POINTS_MAX + 1 }, (_, i) => i);
+    expect(boxStats(many)!.items).toBeUndefined();
+    expect(boxStats(many.slice(1))!.items).toHaveLength(BOX_POINTS_MAX);
   });
 });
 
@@ -82,6 +121,22 @@ describe('report size and content', () => {
     const html = buildDemoReport(results, rows);
     expect(html.length).toBeLessThan(1_000_000);
     expect(html).not.toMatch(/<script[^>]+src=|src="http/);
+  });
+
+  it('stays under 1 MB with 10,000 images (box plots carry their statistics, not every value)', async () => {
+    const { json } = await evalCase(`${tmp.dir}/many`, EVAL_CASES[0]);
+    const images = Array.from({ length: 10_000 }, (_, i) => {
+      const img = json.images[i % json.images.length];
+      const scale = (v: number | string) => (typeof v === 'number' ? v * (1 + i / 1e4) : v);
+      return {
+        ...img,
+        id: `case_${String(i).padStart(5, '0')}`,
+        metrics: Object.fromEntries(Object.entries(img.metrics).map(([m, vs]) => [m, vs!.map(scale)])),
+      };
+    });
+    const html = buildReport({ ...json, images } as typeof json);
+    expect(html.length).toBeLessThan(1_000_000);
+    expect(html).toContain('case_');
   });
 
   it('a report without distance metrics says nothing about infinite distances', async () => {

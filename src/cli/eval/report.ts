@@ -10,6 +10,7 @@
  * @module
  */
 import { nanMean } from '../../core/evaluation/reduce.js';
+import { percentile } from '../../core/evaluation/surface.js';
 import { chartScript, escapeHtml, scriptJson, SERIES_COLORS } from '../html.js';
 import { formatNumber, isDistance, metricLabel } from './format.js';
 import type { MetricName } from './options.js';
@@ -46,6 +47,50 @@ export function finiteStat(values: readonly number[]): FiniteStat {
     mean: fromJsonNumber(s.mean),
     std: fromJsonNumber(s.std),
     infinite: values.filter((v) => v === Infinity || v === -Infinity).length,
+  };
+}
+
+/** Up to this many images, a box plot also draws every image as a point. */
+export const BOX_POINTS_MAX = 200;
+
+/** The five numbers, the mean and the outliers of one box (Tukey's 1.5 × IQR whiskers). */
+export interface BoxStats {
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+  mean: number;
+  outliers: number[];
+  /** Every value, only when there are at most {@link BOX_POINTS_MAX}. */
+  items?: number[];
+}
+
+/** A number rounded to 6 significant digits: chart data only (the tables keep the JSON's values). */
+const short = (v: number): number => Number(v.toPrecision(6));
+
+/**
+ * The box of a list of finite values, computed here rather than in the page so that a report's size does not
+ * grow with the number of images: quartiles by numpy's linear interpolation (the core's `percentile`),
+ * whiskers at the most extreme values within 1.5 × IQR of the box, values beyond them as outliers. Null for
+ * an empty list.
+ * @example boxStats([1, 2, 3, 4, 100]) // { min: 1, q1: 2, median: 3, q3: 4, max: 4, mean: 22, outliers: [100], items: [...] }
+ */
+export function boxStats(values: readonly number[]): BoxStats | null {
+  if (values.length === 0) return null;
+  const q = (p: number) => percentile(Float64Array.from(values), p);
+  const [q1, median, q3] = [q(25), q(50), q(75)];
+  const [lo, hi] = [q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)];
+  const inside = values.filter((v) => v >= lo && v <= hi);
+  return {
+    min: short(inside.reduce((a, b) => Math.min(a, b))),
+    q1: short(q1),
+    median: short(median),
+    q3: short(q3),
+    max: short(inside.reduce((a, b) => Math.max(a, b))),
+    mean: short(nanMean(values).value),
+    outliers: values.filter((v) => v < lo || v > hi).map(short),
+    ...(values.length <= BOX_POINTS_MAX ? { items: values.map(short) } : {}),
   };
 }
 
@@ -149,7 +194,7 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
         const { mean, std } = stat(m, k);
         if (!Number.isFinite(mean)) return { y: null };
         const sd = Number.isFinite(std) ? std : 0;
-        return { y: mean, yMin: mean - sd, yMax: mean + sd };
+        return { y: short(mean), yMin: short(mean - sd), yMax: short(mean + sd) };
       }),
     }));
   const infiniteNote = (ms: readonly MetricName[], drawn: string): string | undefined => {
@@ -216,13 +261,15 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
             backgroundColor: 'rgba(0,114,178,0.25)',
             borderColor: '#0072b2',
             outlierBackgroundColor: '#0072b2',
-            itemRadius: result.images.length <= 200 ? 2 : 0,
+            itemRadius: 2,
             itemBackgroundColor: 'rgba(0,0,0,0.45)',
             infinite: names.map((_, k) => stat(m, k).infinite),
             data: names.map((_, k) =>
-              result.images
-                .map((img) => finiteOrNull(fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN')))
-                .filter((v): v is number => v !== null),
+              boxStats(
+                result.images
+                  .map((img) => finiteOrNull(fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN')))
+                  .filter((v): v is number => v !== null),
+              ),
             ),
           },
         ],
