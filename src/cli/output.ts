@@ -31,7 +31,10 @@ export function info(io: CliIO, text: string): void {
   if (!io.quiet) io.stderr(text);
 }
 
-/** The io of a command run with `--quiet`: no progress bar and no informational lines; the rest unchanged. */
+/**
+ * The io of a command run with `--quiet`: no progress bar and no informational lines; the rest unchanged.
+ * @example runEval(options, quietIO(processIO)) // prints the table and any warning, nothing else
+ */
 export function quietIO(io: CliIO): CliIO {
   return {
     stdout: (t) => io.stdout(t),

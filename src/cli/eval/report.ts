@@ -18,7 +18,7 @@ import { fromJsonNumber } from './schema.js';
 import type { ClassResult, EvalResult, JsonNumber } from './schema.js';
 import { meanStd } from './summarize.js';
 
-/** How many of the worst images the report lists. */
+/** How many of the worst images the report lists. @default 20 */
 export const WORST_IMAGES = 20;
 
 /** The sentence on infinite surface distances shown in the report. */
@@ -111,6 +111,7 @@ const numCell = (x: JsonNumber | number, m: MetricName): string =>
 /**
  * The class names shown on axes and in tables: the names themselves (`--labels`, or the index), or, only when
  * two classes share a name, `<index> <name>` so that every category stays distinct.
+ * @example classNames(['1', '2', '4']) // ['1', '2', '4']; classNames(['bg', 'a', 'a']) // ['0 bg', '1 a', '2 a']
  */
 export function classNames(labels: readonly string[]): string[] {
   const unique = new Set(labels).size === labels.length;
