@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exitCodeOf } from '../errors.js';
 import { processIO, type CliIO } from '../eval/run.js';
+import { actionIO, QUIET_HELP } from '../output.js';
 import { DEMO_DEFAULTS, NODE_BACKENDS, type DemoOptions } from './defaults.js';
 
 const TFJS_PACKAGES =
@@ -81,6 +82,7 @@ export function demoCommand(io: CliIO = processIO): Command {
         .choices([...NODE_BACKENDS])
         .default(d.backend),
     )
+    .option('-q, --quiet', QUIET_HELP, false)
     .addHelpText(
       'after',
       `
@@ -104,7 +106,7 @@ Exit codes:
         }
         // TensorFlow.js loads only here, so the other commands run without it installed.
         const { runDemo } = await loadRun();
-        process.exitCode = await runDemo(opts, io);
+        process.exitCode = await runDemo(opts, actionIO(io, opts));
       } catch (err) {
         io.stderr(`segkit demo: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exitCode = exitCodeOf(err);

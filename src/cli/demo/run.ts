@@ -10,6 +10,7 @@ import cliProgress from 'cli-progress';
 import { ClassCounter } from '../../core/weights/index.js';
 import { writeFilesAtomic } from '../../io/index.js';
 import type { CliIO } from '../eval/run.js';
+import { info, ioStream } from '../output.js';
 import { useBackend } from './backend.js';
 import type { DemoOptions } from './defaults.js';
 import { CLASS_NAMES, generateDataset } from './dataset.js';
@@ -29,13 +30,14 @@ function shares(counter: ClassCounter): number[] {
   return counts.map((c) => c / total);
 }
 
-/** A progress bar per run on a terminal; one line per finished run otherwise. */
+/** A progress bar per run on a terminal; one line per finished run otherwise; nothing with `--quiet`. */
 function progress(io: CliIO, label: string, epochs: number) {
-  if (!io.isTTY) {
+  if (!io.isTTY || io.quiet) {
     return {
       update: (_epoch: number, _h: History) => undefined,
       stop: (r: RunResult) =>
-        io.stderr(
+        info(
+          io,
           `segkit demo: ${label}: ${epochs} epoch${epochs === 1 ? '' : 's'} in ${r.seconds.toFixed(1)} s\n`,
         ),
     };
@@ -43,7 +45,7 @@ function progress(io: CliIO, label: string, epochs: number) {
   const bar = new cliProgress.SingleBar(
     {
       format: `${label.padEnd(22)} |{bar}| epoch {value}/{total}  loss {loss}  held-out F1 {f1}`,
-      stream: process.stderr,
+      stream: ioStream(io),
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
@@ -146,6 +148,6 @@ export async function runDemo(o: DemoOptions, io: CliIO): Promise<number> {
     [html, buildDemoReport(results, rows)],
   ]);
   io.stdout(formatTable(results));
-  io.stderr(`segkit demo: wrote ${json} and ${html} (${results.seconds.toFixed(0)} s)\n`);
+  info(io, `segkit demo: wrote ${json} and ${html} (${results.seconds.toFixed(0)} s)\n`);
   return 0;
 }
