@@ -5,6 +5,13 @@
  */
 import { boundaryMask } from '../kernels/boundary.js';
 import { distanceTransformInPlace, distancesAt, type DtKind } from '../kernels/edt.js';
+import {
+  cornerCodes,
+  sortPairs,
+  surfelAreaTable,
+  surfelMask,
+  weightedNearestRank,
+} from '../kernels/surfels.js';
 import type { NdArray, NumericArray } from '../types.js';
 import {
   checkFiniteNumber,
@@ -15,9 +22,16 @@ import {
   rangeError,
   typeError,
 } from '../validate.js';
-import type { DistanceMetric, HausdorffPooling, SurfaceMetrics, SurfaceOptions } from './types.js';
+import type {
+  DistanceMetric,
+  HausdorffPooling,
+  SurfaceDefinition,
+  SurfaceMetrics,
+  SurfaceOptions,
+} from './types.js';
 
 const METRICS: readonly DistanceMetric[] = ['euclidean', 'taxicab', 'chessboard'];
+const DEFINITIONS: readonly SurfaceDefinition[] = ['boundary-voxels', 'surface-elements'];
 
 /** Validated options of the surface functions. */
 export interface ResolvedSurfaceOptions {
@@ -26,6 +40,7 @@ export interface ResolvedSurfaceOptions {
   pooling: HausdorffPooling;
   tolerance: number;
   distanceMetric: DistanceMetric;
+  definition: SurfaceDefinition;
 }
 
 /** Checks `spacing` against the rank: one positive number, or one per axis. */
@@ -66,7 +81,21 @@ export function resolveSurfaceOptions(
       `distanceMetric must be 'euclidean', 'taxicab' or 'chessboard'; got ${formatValue(distanceMetric)}.`,
     );
   }
+  const definition = options.definition ?? 'boundary-voxels';
+  if (!DEFINITIONS.includes(definition)) {
+    throw typeError(
+      fn,
+      `definition must be 'boundary-voxels' or 'surface-elements'; got ${formatValue(definition)}.`,
+    );
+  }
+  if (definition === 'surface-elements' && rank !== 2 && rank !== 3) {
+    throw rangeError(
+      fn,
+      `masks must be 2-D or 3-D with definition 'surface-elements'; got ${rank} spatial axes.`,
+    );
+  }
   return {
+    definition,
     spacing: resolveSpacing(fn, options.spacing, rank),
     percentile:
       options.percentile === undefined
@@ -326,25 +355,13 @@ export function surfaceDistancesResolved(
   shape: readonly number[],
   o: ResolvedSurfaceOptions,
 ): SurfaceMetrics {
-  const box = unionBox(gt, pred, shape);
-  if (box === null) return emptyMetrics(NaN, NaN, 0, 0);
-  const [lo, hi] = box;
-  const cshape = hi.map((h, k) => h - lo[k]);
-  // 0/1 copies of the box (the whole array when the box is full): the boundary kernel then works on words
-  const size = cshape.reduce((a, d) => a * d, 1);
-  const masks = maskScratch(4 * size);
-  const g = crop(gt, shape, lo, hi, masks.subarray(0, size));
-  const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
-  const bg = masks.subarray(2 * size, 3 * size);
-  const bp = masks.subarray(3 * size, 4 * size);
-  const lists = indexScratch(2 * size);
-  const listG = lists.subarray(0, size);
-  const listP = lists.subarray(size, 2 * size);
-  const nG = boundaryMask(g, cshape, bg, listG, true);
-  const nP = boundaryMask(p, cshape, bp, listP, true);
+  if (o.definition === 'surface-elements') return elementMetrics(gt, pred, shape, o);
+  const [dGP, dPG] = voxelLists(gt, pred, shape, o);
+  const nG = dGP.length;
+  const nP = dPG.length;
+  if (nG === 0 && nP === 0) return emptyMetrics(NaN, NaN, 0, 0);
+  // one mask empty: the other's distances are all Infinity
   if (nG === 0 || nP === 0) return emptyMetrics(Infinity, 0, nG, nP);
-  const dPG = directed(bg, listP, nP, cshape, o);
-  const dGP = directed(bp, listG, nG, cshape, o);
   let maxPG = 0,
     maxGP = 0,
     sumPG = 0,
@@ -388,6 +405,217 @@ export function surfaceDistancesResolved(
     gtBoundary: nG,
     predBoundary: nP,
   };
+}
+
+let scratchC = new Uint8Array(0);
+/** Corner codes and surface-element masks of both masks (4 × corner-grid size). */
+function codeScratch(n: number): Uint8Array {
+  if (scratchC.length < n) scratchC = new Uint8Array(n);
+  return scratchC;
+}
+
+/** Per-element distances and weights of both surfaces (unsorted), or the element counts when one is empty. */
+interface ElementLists {
+  nG: number;
+  nP: number;
+  /** gt elements → pred surface, and their lengths / areas; null when either surface is empty. */
+  dGP: Float64Array | null;
+  wG: Float64Array;
+  dPG: Float64Array | null;
+  wP: Float64Array;
+}
+
+/**
+ * The surface elements of gt and pred on the corner grid of the union's bounding box (which holds every
+ * element), their measures, and the distance from each element to the nearest element of the other surface.
+ */
+function elementLists(
+  gt: NumericArray,
+  pred: NumericArray,
+  shape: readonly number[],
+  o: ResolvedSurfaceOptions,
+): ElementLists | null {
+  const box = unionBox(gt, pred, shape);
+  if (box === null) return null;
+  const [lo, hi] = box;
+  const cshape = hi.map((h, k) => h - lo[k]);
+  const size = cshape.reduce((a, d) => a * d, 1);
+  const masks = maskScratch(2 * size);
+  const g = crop(gt, shape, lo, hi, masks.subarray(0, size));
+  const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
+  const kshape = cshape.map((d) => d + 1);
+  const ksize = kshape.reduce((a, d) => a * d, 1);
+  const codes = codeScratch(4 * ksize);
+  const cg = codes.subarray(0, ksize);
+  const cp = codes.subarray(ksize, 2 * ksize);
+  const eg = codes.subarray(2 * ksize, 3 * ksize);
+  const ep = codes.subarray(3 * ksize, 4 * ksize);
+  cornerCodes(g, cshape, cg);
+  cornerCodes(p, cshape, cp);
+  const full = shape.length === 2 ? 0b1111 : 0xff;
+  const lists = indexScratch(2 * ksize);
+  const listG = lists.subarray(0, ksize);
+  const listP = lists.subarray(ksize, 2 * ksize);
+  const nG = surfelMask(cg, ksize, full, eg, listG);
+  const nP = surfelMask(cp, ksize, full, ep, listP);
+  const table = surfelAreaTable(o.spacing);
+  const wG = new Float64Array(nG);
+  const wP = new Float64Array(nP);
+  for (let i = 0; i < nG; i++) wG[i] = table[cg[listG[i]]];
+  for (let i = 0; i < nP; i++) wP[i] = table[cp[listP[i]]];
+  if (nG === 0 || nP === 0) return { nG, nP, dGP: null, wG, dPG: null, wP };
+  return {
+    nG,
+    nP,
+    dGP: directed(ep, listG, nG, kshape, o),
+    wG,
+    dPG: directed(eg, listP, nP, kshape, o),
+    wP,
+  };
+}
+
+/** Σ w, Σ w·d, Σ w over d ≤ τ and max d of one directed list. */
+function weightedSums(d: Float64Array, w: Float64Array, tau: number): [number, number, number, number] {
+  let sw = 0,
+    swd = 0,
+    within = 0,
+    max = 0;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i];
+    sw += w[i];
+    swd += w[i] * x;
+    if (x <= tau) within += w[i];
+    if (x > max) max = x;
+  }
+  return [sw, swd, within, max];
+}
+
+/** {@link surfaceDistancesResolved} with the `'surface-elements'` definition. */
+function elementMetrics(
+  gt: NumericArray,
+  pred: NumericArray,
+  shape: readonly number[],
+  o: ResolvedSurfaceOptions,
+): SurfaceMetrics {
+  const l = elementLists(gt, pred, shape, o);
+  if (l === null) return emptyMetrics(NaN, NaN, 0, 0);
+  if (l.dGP === null || l.dPG === null) return emptyMetrics(Infinity, 0, l.nG, l.nP);
+  const tau = o.tolerance;
+  const [swP, swdP, inP, maxPG] = weightedSums(l.dPG, l.wP, tau);
+  const [swG, swdG, inG, maxGP] = weightedSums(l.dGP, l.wG, tau);
+  const q = o.percentile / 100;
+  const hdPredToGt = weightedNearestRank(l.dPG, l.wP, l.nP, q);
+  const hdGtToPred = weightedNearestRank(l.dGP, l.wG, l.nG, q);
+  let hd = Math.max(hdPredToGt, hdGtToPred);
+  if (o.pooling === 'pooled') {
+    const n = l.nP + l.nG;
+    const d = new Float64Array(n);
+    const w = new Float64Array(n);
+    d.set(l.dPG);
+    d.set(l.dGP, l.nP);
+    w.set(l.wP);
+    w.set(l.wG, l.nP);
+    hd = weightedNearestRank(d, w, n, q);
+  }
+  return {
+    hausdorff: Math.max(maxPG, maxGP),
+    hd,
+    hdPredToGt,
+    hdGtToPred,
+    assd: (swdP + swdG) / (swP + swG),
+    msdPredToGt: swdP / swP,
+    msdGtToPred: swdG / swG,
+    nsd: (inP + inG) / (swP + swG),
+    gtBoundary: l.nG,
+    predBoundary: l.nP,
+  };
+}
+
+/** Result of {@link surfaceDistanceLists}. */
+export interface SurfaceDistanceLists {
+  /** Distance from each gt surface point to the pred surface, ascending (Infinity when pred is empty). */
+  distancesGtToPred: Float64Array;
+  /** Distance from each pred surface point to the gt surface, ascending (Infinity when gt is empty). */
+  distancesPredToGt: Float64Array;
+  /** Weight of each gt point, in the order of `distancesGtToPred`: 1 per boundary voxel, or the contour length (2-D) / area (3-D) of a surface element. */
+  weightsGt: Float64Array;
+  /** Weight of each pred point, in the order of `distancesPredToGt`. */
+  weightsPred: Float64Array;
+}
+
+/**
+ * The directed surface distances behind {@link surfaceDistances}, point by point, with each point's weight:
+ * google-deepmind/surface-distance's `compute_surface_distances` with `definition: 'surface-elements'`
+ * (distances and surfel areas, each list sorted by distance, then weight). An empty mask has empty lists, and
+ * then every distance of the other mask is Infinity; both empty → all four lists empty.
+ * @param options.definition - @default 'boundary-voxels'
+ * @param options.spacing - voxel size per axis. @default 1
+ * @param options.distanceMetric - @default 'euclidean'
+ * @example
+ * // a 1×1 square and the same square one pixel to the right, surface elements: 4 edges of length 1 each
+ * surfaceDistanceLists(a, b, { definition: 'surface-elements' }).distancesGtToPred // [0, 0, 0, 1]
+ */
+export function surfaceDistanceLists(
+  gt: NdArray,
+  pred: NdArray,
+  options: Pick<SurfaceOptions, 'spacing' | 'distanceMetric' | 'definition'> = {},
+): SurfaceDistanceLists {
+  const fn = 'surfaceDistanceLists';
+  checkNdArray(fn, 'gt', gt, 1);
+  checkNdArray(fn, 'pred', pred, 1);
+  checkSameShape(fn, gt, pred, ['gt', 'pred']);
+  const o = resolveSurfaceOptions(fn, options, gt.shape.length);
+  let dGP: Float64Array, dPG: Float64Array, wG: Float64Array, wP: Float64Array;
+  if (o.definition === 'surface-elements') {
+    const l = elementLists(gt.data, pred.data, gt.shape, o);
+    if (l === null) {
+      dGP = dPG = wG = wP = new Float64Array(0);
+    } else {
+      wG = l.wG;
+      wP = l.wP;
+      dGP = l.dGP ?? new Float64Array(l.nP === 0 ? l.nG : 0).fill(Infinity);
+      dPG = l.dPG ?? new Float64Array(l.nG === 0 ? l.nP : 0).fill(Infinity);
+    }
+  } else {
+    const v = voxelLists(gt.data, pred.data, gt.shape, o);
+    [dGP, dPG] = v;
+    wG = new Float64Array(dGP.length).fill(1);
+    wP = new Float64Array(dPG.length).fill(1);
+  }
+  sortPairs(dGP, wG, dGP.length);
+  sortPairs(dPG, wP, dPG.length);
+  return { distancesGtToPred: dGP, distancesPredToGt: dPG, weightsGt: wG, weightsPred: wP };
+}
+
+/** Directed distances of the boundary voxels, gt → pred and pred → gt (Infinity against an empty mask). */
+function voxelLists(
+  gt: NumericArray,
+  pred: NumericArray,
+  shape: readonly number[],
+  o: ResolvedSurfaceOptions,
+): [Float64Array, Float64Array] {
+  const box = unionBox(gt, pred, shape);
+  if (box === null) return [new Float64Array(0), new Float64Array(0)];
+  const [lo, hi] = box;
+  const cshape = hi.map((h, k) => h - lo[k]);
+  const size = cshape.reduce((a, d) => a * d, 1);
+  const masks = maskScratch(4 * size);
+  const g = crop(gt, shape, lo, hi, masks.subarray(0, size));
+  const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
+  const bg = masks.subarray(2 * size, 3 * size);
+  const bp = masks.subarray(3 * size, 4 * size);
+  const lists = indexScratch(2 * size);
+  const listG = lists.subarray(0, size);
+  const listP = lists.subarray(size, 2 * size);
+  const nG = boundaryMask(g, cshape, bg, listG, true);
+  const nP = boundaryMask(p, cshape, bp, listP, true);
+  if (nG === 0 || nP === 0) {
+    return [
+      new Float64Array(nP === 0 ? nG : 0).fill(Infinity),
+      new Float64Array(nG === 0 ? nP : 0).fill(Infinity),
+    ];
+  }
+  return [directed(bp, listG, nG, cshape, o), directed(bg, listP, nP, cshape, o)];
 }
 
 /**
