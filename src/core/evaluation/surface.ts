@@ -5,13 +5,7 @@
  */
 import { boundaryMask } from '../kernels/boundary.js';
 import { distanceTransformInPlace, distancesAt, type DtKind } from '../kernels/edt.js';
-import {
-  cornerCodes,
-  sortPairs,
-  surfelAreaTable,
-  surfelMask,
-  weightedNearestRank,
-} from '../kernels/surfels.js';
+import { sortPairs, surfaceElements, surfelAreaTable, weightedNearestRank } from '../kernels/surfels.js';
 import type { NdArray, NumericArray } from '../types.js';
 import {
   checkFiniteNumber,
@@ -408,10 +402,16 @@ export function surfaceDistancesResolved(
 }
 
 let scratchC = new Uint8Array(0);
-/** Corner codes and surface-element masks of both masks (4 × corner-grid size). */
+/** The surface-element masks of both masks (2 × corner-grid size). */
 function codeScratch(n: number): Uint8Array {
   if (scratchC.length < n) scratchC = new Uint8Array(n);
   return scratchC;
+}
+
+let scratchW = new Float64Array(0);
+function weightScratch(n: number): Float64Array {
+  if (scratchW.length < n) scratchW = new Float64Array(n);
+  return scratchW;
 }
 
 /** Per-element distances and weights of both surfaces (unsorted), or the element counts when one is empty. */
@@ -445,24 +445,18 @@ function elementLists(
   const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
   const kshape = cshape.map((d) => d + 1);
   const ksize = kshape.reduce((a, d) => a * d, 1);
-  const codes = codeScratch(4 * ksize);
-  const cg = codes.subarray(0, ksize);
-  const cp = codes.subarray(ksize, 2 * ksize);
-  const eg = codes.subarray(2 * ksize, 3 * ksize);
-  const ep = codes.subarray(3 * ksize, 4 * ksize);
-  cornerCodes(g, cshape, cg);
-  cornerCodes(p, cshape, cp);
-  const full = shape.length === 2 ? 0b1111 : 0xff;
+  const elems = codeScratch(2 * ksize);
+  const eg = elems.subarray(0, ksize);
+  const ep = elems.subarray(ksize, 2 * ksize);
   const lists = indexScratch(2 * ksize);
   const listG = lists.subarray(0, ksize);
   const listP = lists.subarray(ksize, 2 * ksize);
-  const nG = surfelMask(cg, ksize, full, eg, listG);
-  const nP = surfelMask(cp, ksize, full, ep, listP);
   const table = surfelAreaTable(o.spacing);
-  const wG = new Float64Array(nG);
-  const wP = new Float64Array(nP);
-  for (let i = 0; i < nG; i++) wG[i] = table[cg[listG[i]]];
-  for (let i = 0; i < nP; i++) wP[i] = table[cp[listP[i]]];
+  const weights = weightScratch(2 * ksize);
+  const nG = surfaceElements(g, cshape, table, eg, listG, weights.subarray(0, ksize));
+  const nP = surfaceElements(p, cshape, table, ep, listP, weights.subarray(ksize, 2 * ksize));
+  const wG = weights.slice(0, nG);
+  const wP = weights.slice(ksize, ksize + nP);
   if (nG === 0 || nP === 0) return { nG, nP, dGP: null, wG, dPG: null, wP };
   return {
     nG,

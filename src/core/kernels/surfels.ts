@@ -48,17 +48,28 @@ export function surfelAreaTable(spacing: readonly number[]): Float64Array {
 let lineCodes = new Uint8Array(0);
 
 /**
- * Neighbour codes of the corner grid of a 0/1 `mask` of `shape` (rank 2 or 3) into `codes` (row-major over
- * shape + 1). Each padded voxel line contributes a 2-bit code per corner, 2·v(x−1) + v(x); a corner's code
- * joins the 2 (2-D) or 4 (3-D) line codes around it.
+ * The surface elements of a 0/1 `mask` of `shape` (rank 2 or 3) on its corner grid (shape + 1 per axis,
+ * row-major): writes 1 into `out` at each element (0 elsewhere), its flat index into `list` and its measure
+ * `table[code]` into `weights`, in index order. Each padded voxel line contributes a 2-bit code per corner,
+ * 2·v(x−1) + v(x); a corner's code joins the 2 (2-D) or 4 (3-D) line codes around it; codes 0 and "all
+ * inside" are not surface.
+ * @returns the number of surface elements.
  */
-export function cornerCodes(mask: Uint8Array, shape: readonly number[], codes: Uint8Array): void {
+export function surfaceElements(
+  mask: Uint8Array,
+  shape: readonly number[],
+  table: Float64Array,
+  out: Uint8Array,
+  list: Int32Array,
+  weights: Float64Array,
+): number {
   const r3 = shape.length === 3;
   const Z = r3 ? shape[0] : 1;
   const Y = shape[shape.length - 2];
   const X = shape[shape.length - 1];
   const X1 = X + 1;
-  // line codes of padded lines (pz, py) in [0, Z + 1] × [0, Y + 1] (3-D) or py in [0, Y + 1] (2-D)
+  const full = r3 ? 0xff : 0xf;
+  // line codes of the padded lines (pz, py) in [0, Z + 1] × [0, Y + 1] (pz = 0 only in 2-D)
   const PZ = r3 ? Z + 2 : 1;
   const PY = Y + 2;
   const need = PZ * PY * X1;
@@ -78,47 +89,40 @@ export function cornerCodes(mask: Uint8Array, shape: readonly number[], codes: U
       h[dst + X] = prev << 1;
     }
   }
-  if (!r3) {
-    for (let y = 0; y <= Y; y++) {
-      const a = y * X1;
-      const b = a + X1;
-      const o = y * X1;
-      for (let x = 0; x < X1; x++) codes[o + x] = (h[a + x] << 2) | h[b + x];
-    }
-    return;
-  }
-  const Y1 = Y + 1;
-  for (let z = 0; z <= Z; z++) {
-    for (let y = 0; y <= Y; y++) {
-      const a = (z * PY + y) * X1; // (z−1, y−1)
-      const b = a + X1; // (z−1, y)
-      const c = a + PY * X1; // (z, y−1)
-      const d = c + X1; // (z, y)
-      const o = (z * Y1 + y) * X1;
-      for (let x = 0; x < X1; x++)
-        codes[o + x] = (h[a + x] << 6) | (h[b + x] << 4) | (h[c + x] << 2) | h[d + x];
-    }
-  }
-}
-
-/**
- * Marks the surface elements (codes other than 0 and `full`) with 1 in `out`, 0 elsewhere, and lists their flat
- * indices in `list`. @returns their number.
- */
-export function surfelMask(
-  codes: Uint8Array,
-  n: number,
-  full: number,
-  out: Uint8Array,
-  list: Int32Array,
-): number {
   let count = 0;
-  for (let i = 0; i < n; i++) {
-    const c = codes[i];
-    if (c !== 0 && c !== full) {
-      out[i] = 1;
-      list[count++] = i;
-    } else out[i] = 0;
+  const Y1 = Y + 1;
+  const Zc = r3 ? Z + 1 : 1;
+  for (let z = 0; z < Zc; z++) {
+    for (let y = 0; y < Y1; y++) {
+      const o = (z * Y1 + y) * X1;
+      if (!r3) {
+        // 2-D: bits 8, 4 = voxels (y−1, x−1), (y−1, x); bits 2, 1 = (y, x−1), (y, x)
+        const a = y * X1;
+        const b = a + X1;
+        for (let x = 0; x < X1; x++) {
+          const c = (h[a + x] << 2) | h[b + x];
+          if (c !== 0 && c !== full) {
+            out[o + x] = 1;
+            list[count] = o + x;
+            weights[count++] = table[c];
+          } else out[o + x] = 0;
+        }
+        continue;
+      }
+      // 3-D: bits 128 … 1 = voxels (z−1|z, y−1|y, x−1|x) in that order
+      const a = (z * PY + y) * X1;
+      const b = a + X1;
+      const cc = a + PY * X1;
+      const d = cc + X1;
+      for (let x = 0; x < X1; x++) {
+        const c = (h[a + x] << 6) | (h[b + x] << 4) | (h[cc + x] << 2) | h[d + x];
+        if (c !== 0 && c !== full) {
+          out[o + x] = 1;
+          list[count] = o + x;
+          weights[count++] = table[c];
+        } else out[o + x] = 0;
+      }
+    }
   }
   return count;
 }
@@ -162,6 +166,9 @@ export function sortPairs(d: Float64Array, w: Float64Array, n: number): void {
   }
 }
 
+let selD = new Float64Array(0);
+let selW = new Float64Array(0);
+
 /** Relative distance of a cumulative weight from the target below which rounding could change the rank. */
 const AMBIGUOUS = 1e-9;
 
@@ -176,69 +183,84 @@ const AMBIGUOUS = 1e-9;
  */
 export function weightedNearestRank(d: Float64Array, w: Float64Array, n: number, q: number): number {
   if (n === 0) return NaN;
-  const dd = d.slice(0, n);
-  const ww = w.slice(0, n);
+  // the pairs at distance 0 (often most of them) are settled in the copying pass
+  if (selD.length < n) {
+    selD = new Float64Array(n);
+    selW = new Float64Array(n);
+  }
+  const dd = selD;
+  const ww = selW;
   let total = 0;
-  for (let i = 0; i < n; i++) total += ww[i];
-  const target = q * total;
-  let lo = 0;
-  let hi = n - 1;
-  let below = 0; // weight of the pairs left of the window
-  let answer = NaN;
-  let wLess = 0;
-  let wUpTo = 0;
-  while (lo <= hi) {
-    // median of three as pivot
-    let x = dd[lo],
-      y = dd[(lo + hi) >> 1],
-      z = dd[hi];
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) [x, y] = [y, x];
-    const pivot = y;
-    // Dutch flag: [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot
-    let lt = lo;
-    let gt = hi;
-    let i = lo;
-    let wl = 0;
-    let we = 0;
-    while (i <= gt) {
-      const v = dd[i];
-      if (v < pivot) {
-        wl += ww[i];
-        swap(dd, ww, i++, lt++);
-      } else if (v > pivot) {
-        swap(dd, ww, i, gt--);
-      } else {
-        we += ww[i];
-        i++;
-      }
-    }
-    if (lt > lo && below + wl >= target) {
-      hi = lt - 1;
-    } else if (below + wl + we >= target || gt >= hi) {
-      answer = pivot;
-      wLess = below + wl;
-      wUpTo = below + wl + we;
-      if (gt >= hi && below + wl + we < target) wUpTo = total; // clamped to the largest distance
-      break;
-    } else {
-      below += wl + we;
-      lo = gt + 1;
+  let zero = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const x = d[i];
+    total += w[i];
+    if (x === 0) zero += w[i];
+    else {
+      dd[m] = x;
+      ww[m++] = w[i];
     }
   }
+  const target = q * total;
+  let answer = 0;
+  let wLess = 0;
+  let wUpTo = zero;
+  if (m === n || (m > 0 && zero < target)) {
+    let lo = 0;
+    let hi = m - 1;
+    let below = zero; // weight of the pairs left of the window
+    while (lo <= hi) {
+      // median of three as pivot
+      const x = dd[lo];
+      const y = dd[(lo + hi) >> 1];
+      const z = dd[hi];
+      const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+      // Dutch flag: [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot
+      let lt = lo;
+      let gt = hi;
+      let i = lo;
+      let wl = 0;
+      let we = 0;
+      while (i <= gt) {
+        const v = dd[i];
+        if (v < pivot) {
+          wl += ww[i];
+          swap(dd, ww, i++, lt++);
+        } else if (v > pivot) {
+          swap(dd, ww, i, gt--);
+        } else {
+          we += ww[i];
+          i++;
+        }
+      }
+      if (lt > lo && below + wl >= target) {
+        hi = lt - 1;
+      } else if (below + wl + we >= target || gt >= hi) {
+        answer = pivot;
+        wLess = below + wl;
+        wUpTo = gt >= hi && below + wl + we < target ? total : below + wl + we;
+        break;
+      } else {
+        below += wl + we;
+        lo = gt + 1;
+      }
+    }
+  } else if (m === 0) wUpTo = total;
   const eps = AMBIGUOUS * total;
   const lowerSafe = wLess === 0 || Math.abs(wLess - target) > eps;
   if (lowerSafe && (wUpTo === total || Math.abs(wUpTo - target) > eps)) return answer;
   // summation order decides: the reference's arithmetic
-  sortPairs(dd, ww, n);
-  const sum = pairwiseSum(ww, 0, n);
+  const sd = d.slice(0, n);
+  const sw = w.slice(0, n);
+  sortPairs(sd, sw, n);
+  const sum = pairwiseSum(sw, 0, n);
   let cum = 0;
   for (let k = 0; k < n; k++) {
-    cum += ww[k];
-    if (cum / sum >= q) return dd[k];
+    cum += sw[k];
+    if (cum / sum >= q) return sd[k];
   }
-  return dd[n - 1];
+  return sd[n - 1];
 }
 
 function swap(d: Float64Array, w: Float64Array, i: number, j: number): void {
