@@ -63,6 +63,9 @@ describe('surface elements, cases on paper', () => {
     expect(m.assd).toBeCloseTo(0.5, 15);
     expect(m.nsd).toBeCloseTo((2 * D + 2) / (4 * D + 4), 15);
     expect(surfaceDistances(a, b, { ...E, tolerance: 1 }).nsd).toBe(1);
+    const l = surfaceDistanceLists(a, b, E);
+    expect(Array.from(l.distancesGtToPred)).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
+    expect(Array.from(l.weightsGt)).toEqual([D, D, 1, 1, D, D, 1, 1]);
     expect([m.hausdorff, m.hd, m.gtBoundary, m.predBoundary]).toEqual([1, 1, 8, 8]);
     // weighted nearest rank: half of the length is at 0, half at 1
     expect(surfaceDistances(a, b, { ...E, percentile: 40 }).hd).toBe(0);

@@ -320,18 +320,37 @@ function directed(
 /**
  * Surface metrics of two binary masks of the same spatial shape (no batch or channel axis; nonzero =
  * foreground): Hausdorff distance, percentile Hausdorff distance (HD95 by default) with the declared pooling,
- * ASSD, directed mean surface distances and normalised surface Dice at `tolerance` (Nikolov et al. 2021).
- * Boundaries by {@link boundary} (face connectivity, outside = background); distances are exact (Euclidean
- * distance transform on the bounding box of the union, which contains every nearest boundary point).
+ * ASSD, directed mean surface distances and normalised surface Dice at `tolerance` (Nikolov et al. 2021,
+ * "Clinically applicable segmentation of head and neck anatomy for radiotherapy", JMIR 23(7)).
+ * Boundary voxels by {@link boundary} (face connectivity, outside = background); distances are exact
+ * (Euclidean distance transform on the bounding box of the union, which contains every nearest point).
  *
- * Empty masks, never an error: both empty → every distance NaN, nsd NaN; exactly one empty → every distance
- * Infinity, nsd 0 (MONAI's values). Percentiles use numpy's linear interpolation.
+ * Two definitions of a surface (`definition`):
+ * - `'boundary-voxels'`: each boundary voxel counts once; percentiles by numpy's linear interpolation — MONAI's
+ *   metrics with their default `use_subvoxels=False`, MedPy (`pooling: 'pooled'`).
+ * - `'surface-elements'` (2-D and 3-D): the surface of Nikolov et al. 2021 as in its reference code
+ *   (google-deepmind/surface-distance `compute_surface_distances`; MONAI `use_subvoxels=True`). Elements sit
+ *   on the voxel corners: a corner whose 2×2 (2×2×2) voxels are neither all out nor all in, weighted by its
+ *   contour length (2-D: ½·√(s0² + s1²) per diagonal, s0 or s1 per straight edge) or the marching-cubes area
+ *   of its code (3-D). With d_i the distance of element i to the other surface and w_i its weight:
+ *   msd = Σ w_i·d_i / Σ w_i per direction; assd = the same over both surfaces; nsd = Σ_{d_i ≤ τ} w_i / Σ w_i
+ *   over both; hd at percentile p = per direction the d of the first element, sorted by (d, w), whose
+ *   cumulative weight reaches p % (nearest rank, DeepMind's `compute_robust_hausdorff`), then the larger of
+ *   the two (`'pooled'`: one rank over both surfaces); hausdorff = the largest d.
+ *
+ * Empty masks, never an error, for both definitions: both empty → every distance NaN, nsd NaN; exactly one
+ * empty → every distance Infinity, nsd 0 (MONAI's values; DeepMind's reference gives Infinity for the robust
+ * Hausdorff of two empty masks and NaN for the mean distance from an empty surface).
+ * @param options.definition - `'boundary-voxels'` or `'surface-elements'`. @default 'boundary-voxels'
  * @param options.spacing - voxel size per axis. @default 1
  * @param options.percentile - in [0, 100]. @default 95
  * @param options.pooling - `'max-of-directed'` (MONAI) or `'pooled'` (MedPy). @default 'max-of-directed'
  * @param options.tolerance - NSD tolerance τ, distances ≤ τ count as correct. @default 1
  * @param options.distanceMetric - @default 'euclidean'
- * @example surfaceDistances(gtMask, predMask, { spacing: [0.8, 0.8, 2.5] }).hd // HD95 in mm
+ * @example
+ * surfaceDistances(gtMask, predMask, { spacing: [0.8, 0.8, 2.5] }).hd // HD95 in mm
+ * // a 2×2 square and the same square one pixel to the right:
+ * surfaceDistances(a, b, { definition: 'surface-elements', tolerance: 0 }) // { assd: 0.5, nsd: 0.5, hd: 1, … }
  */
 export function surfaceDistances(gt: NdArray, pred: NdArray, options: SurfaceOptions = {}): SurfaceMetrics {
   const fn = 'surfaceDistances';
@@ -546,8 +565,10 @@ export interface SurfaceDistanceLists {
  * @param options.spacing - voxel size per axis. @default 1
  * @param options.distanceMetric - @default 'euclidean'
  * @example
- * // a 1×1 square and the same square one pixel to the right, surface elements: 4 edges of length 1 each
- * surfaceDistanceLists(a, b, { definition: 'surface-elements' }).distancesGtToPred // [0, 0, 0, 1]
+ * // a 2×2 square and the same square one pixel to the right: 8 elements each (4 corners, 4 edges)
+ * const l = surfaceDistanceLists(a, b, { definition: 'surface-elements' });
+ * l.distancesGtToPred // [0, 0, 0, 0, 1, 1, 1, 1]
+ * l.weightsGt // [0.7071, 0.7071, 1, 1, 0.7071, 0.7071, 1, 1] (½√2 per corner, 1 per edge)
  */
 export function surfaceDistanceLists(
   gt: NdArray,

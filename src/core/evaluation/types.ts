@@ -230,13 +230,19 @@ export interface SurfaceMetrics {
   hdPredToGt: number;
   /** Directed percentile distance gt → pred. */
   hdGtToPred: number;
-  /** Average symmetric surface distance: (Σ d(pred→gt) + Σ d(gt→pred)) / (|∂pred| + |∂gt|). */
+  /**
+   * Average symmetric surface distance: (Σ d(pred→gt) + Σ d(gt→pred)) / (|∂pred| + |∂gt|); with
+   * `'surface-elements'` every term weighted by the element's length / area.
+   */
   assd: number;
   /** Mean surface distance pred → gt (MONAI SurfaceDistanceMetric with `symmetric=False`). */
   msdPredToGt: number;
   /** Mean surface distance gt → pred. */
   msdGtToPred: number;
-  /** Normalised surface Dice at `tolerance` (Nikolov et al. 2021): boundary points within τ over all. */
+  /**
+   * Normalised surface Dice at `tolerance` (Nikolov et al. 2021): boundary points within τ over all; with
+   * `'surface-elements'` their lengths / areas.
+   */
   nsd: number;
   /** Boundary points of gt and pred (boundary voxels, or surface elements with `'surface-elements'`). */
   gtBoundary: number;
