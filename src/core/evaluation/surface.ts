@@ -101,11 +101,19 @@ export function resolveSurfaceOptions(
   };
 }
 
-let scratchF = new Float64Array(0);
-function scratch(n: number): Float64Array {
-  if (scratchF.length < n) scratchF = new Float64Array(n);
-  return scratchF.subarray(0, n);
+/** A scratch buffer of at least n elements, grown on demand and reused (its contents are not cleared). */
+function scratchOf<T extends Uint8Array | Int32Array | Float64Array>(
+  make: (n: number) => T,
+): (n: number) => T {
+  let buf = make(0);
+  return (n) => {
+    if (buf.length < n) buf = make(n);
+    return buf;
+  };
 }
+
+const floatScratch = scratchOf((n) => new Float64Array(n));
+const scratch = (n: number): Float64Array => floatScratch(n).subarray(0, n);
 
 /** Distance-transform features of `mask` (nonzero) into a fresh Float64Array of true distances. */
 function transform(
@@ -289,18 +297,30 @@ function crop(
   return out;
 }
 
-let scratchM = new Uint8Array(0);
 /** The 0/1 boxes and boundary masks (every element is written, so no clearing is needed). */
-function maskScratch(n: number): Uint8Array {
-  if (scratchM.length < n) scratchM = new Uint8Array(n);
-  return scratchM;
-}
+const maskScratch = scratchOf((n) => new Uint8Array(n));
 
-let scratchI = new Int32Array(0);
-function indexScratch(n: number): Int32Array {
-  if (scratchI.length < n) scratchI = new Int32Array(n);
-  return scratchI;
+/**
+ * 0/1 copies of gt and pred cropped to the bounding box of their union (which holds every boundary point and
+ * every nearest one), in the first two of `slots` box-sized masks of one scratch; null when both are empty.
+ */
+function cropToUnion(
+  gt: NumericArray,
+  pred: NumericArray,
+  shape: readonly number[],
+  slots: number,
+): { g: Uint8Array; p: Uint8Array; cshape: number[]; size: number; masks: Uint8Array } | null {
+  const box = unionBox(gt, pred, shape);
+  if (box === null) return null;
+  const [lo, hi] = box;
+  const cshape = hi.map((h, k) => h - lo[k]);
+  const size = cshape.reduce((a, d) => a * d, 1);
+  const masks = maskScratch(slots * size);
+  const g = crop(gt, shape, lo, hi, masks.subarray(0, size));
+  const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
+  return { g, p, cshape, size, masks };
 }
+const indexScratch = scratchOf((n) => new Int32Array(n));
 
 /** Distances from each listed `query` boundary element to the nearest `features` boundary element. */
 function directed(
@@ -375,24 +395,8 @@ export function surfaceDistancesResolved(
   if (nG === 0 && nP === 0) return emptyMetrics(NaN, NaN, 0, 0);
   // one mask empty: the other's distances are all Infinity
   if (nG === 0 || nP === 0) return emptyMetrics(Infinity, 0, nG, nP);
-  let maxPG = 0,
-    maxGP = 0,
-    sumPG = 0,
-    sumGP = 0,
-    correct = 0;
-  const tau = o.tolerance;
-  for (let i = 0; i < nP; i++) {
-    const d = dPG[i];
-    if (d > maxPG) maxPG = d;
-    sumPG += d;
-    if (d <= tau) correct++;
-  }
-  for (let i = 0; i < nG; i++) {
-    const d = dGP[i];
-    if (d > maxGP) maxGP = d;
-    sumGP += d;
-    if (d <= tau) correct++;
-  }
+  const sP = weightedSums(dPG, null, o.tolerance);
+  const sG = weightedSums(dGP, null, o.tolerance);
   let hdPredToGt: number, hdGtToPred: number, hd: number;
   if (o.pooling === 'pooled') {
     const all = new Float64Array(nP + nG);
@@ -406,32 +410,55 @@ export function surfaceDistancesResolved(
     hdGtToPred = percentile(dGP, o.percentile);
     hd = Math.max(hdPredToGt, hdGtToPred);
   }
+  return finish(sP, sG, hd, hdPredToGt, hdGtToPred, nG, nP);
+}
+
+/** Σ w, Σ w·d, Σ w over d ≤ τ and max d of one directed list (w = 1 for every point when `w` is null). */
+type Sums = [weight: number, weighted: number, within: number, max: number];
+
+function weightedSums(d: Float64Array, w: Float64Array | null, tau: number): Sums {
+  let sw = 0,
+    swd = 0,
+    within = 0,
+    max = 0;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i];
+    const wi = w === null ? 1 : w[i];
+    sw += wi;
+    swd += wi * x;
+    if (x <= tau) within += wi;
+    if (x > max) max = x;
+  }
+  return [sw, swd, within, max];
+}
+
+/** The metrics from the sums of both directions: the one place of the ASSD, MSD and NSD formulas. */
+function finish(
+  p: Sums,
+  g: Sums,
+  hd: number,
+  hdPredToGt: number,
+  hdGtToPred: number,
+  gtBoundary: number,
+  predBoundary: number,
+): SurfaceMetrics {
   return {
-    hausdorff: Math.max(maxPG, maxGP),
+    hausdorff: Math.max(p[3], g[3]),
     hd,
     hdPredToGt,
     hdGtToPred,
-    assd: (sumPG + sumGP) / (nP + nG),
-    msdPredToGt: sumPG / nP,
-    msdGtToPred: sumGP / nG,
-    nsd: correct / (nP + nG),
-    gtBoundary: nG,
-    predBoundary: nP,
+    assd: (p[1] + g[1]) / (p[0] + g[0]),
+    msdPredToGt: p[1] / p[0],
+    msdGtToPred: g[1] / g[0],
+    nsd: (p[2] + g[2]) / (p[0] + g[0]),
+    gtBoundary,
+    predBoundary,
   };
 }
 
-let scratchC = new Uint8Array(0);
-/** The surface-element masks of both masks (2 × corner-grid size). */
-function codeScratch(n: number): Uint8Array {
-  if (scratchC.length < n) scratchC = new Uint8Array(n);
-  return scratchC;
-}
-
-let scratchW = new Float64Array(0);
-function weightScratch(n: number): Float64Array {
-  if (scratchW.length < n) scratchW = new Float64Array(n);
-  return scratchW;
-}
+/** The surface-element masks of both masks (2 × corner-grid size), and their weights. */
+const elementScratch = scratchOf((n) => new Uint8Array(n));
+const weightScratch = scratchOf((n) => new Float64Array(n));
 
 /** Per-element distances and weights of both surfaces (unsorted), or the element counts when one is empty. */
 interface ElementLists {
@@ -454,17 +481,12 @@ function elementLists(
   shape: readonly number[],
   o: ResolvedSurfaceOptions,
 ): ElementLists | null {
-  const box = unionBox(gt, pred, shape);
-  if (box === null) return null;
-  const [lo, hi] = box;
-  const cshape = hi.map((h, k) => h - lo[k]);
-  const size = cshape.reduce((a, d) => a * d, 1);
-  const masks = maskScratch(2 * size);
-  const g = crop(gt, shape, lo, hi, masks.subarray(0, size));
-  const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
+  const c = cropToUnion(gt, pred, shape, 2);
+  if (c === null) return null;
+  const { g, p, cshape } = c;
   const kshape = cshape.map((d) => d + 1);
   const ksize = kshape.reduce((a, d) => a * d, 1);
-  const elems = codeScratch(2 * ksize);
+  const elems = elementScratch(2 * ksize);
   const eg = elems.subarray(0, ksize);
   const ep = elems.subarray(ksize, 2 * ksize);
   const lists = indexScratch(2 * ksize);
@@ -487,22 +509,6 @@ function elementLists(
   };
 }
 
-/** Σ w, Σ w·d, Σ w over d ≤ τ and max d of one directed list. */
-function weightedSums(d: Float64Array, w: Float64Array, tau: number): [number, number, number, number] {
-  let sw = 0,
-    swd = 0,
-    within = 0,
-    max = 0;
-  for (let i = 0; i < d.length; i++) {
-    const x = d[i];
-    sw += w[i];
-    swd += w[i] * x;
-    if (x <= tau) within += w[i];
-    if (x > max) max = x;
-  }
-  return [sw, swd, within, max];
-}
-
 /** {@link surfaceDistancesResolved} with the `'surface-elements'` definition. */
 function elementMetrics(
   gt: NumericArray,
@@ -513,9 +519,8 @@ function elementMetrics(
   const l = elementLists(gt, pred, shape, o);
   if (l === null) return emptyMetrics(NaN, NaN, 0, 0);
   if (l.dGP === null || l.dPG === null) return emptyMetrics(Infinity, 0, l.nG, l.nP);
-  const tau = o.tolerance;
-  const [swP, swdP, inP, maxPG] = weightedSums(l.dPG, l.wP, tau);
-  const [swG, swdG, inG, maxGP] = weightedSums(l.dGP, l.wG, tau);
+  const sP = weightedSums(l.dPG, l.wP, o.tolerance);
+  const sG = weightedSums(l.dGP, l.wG, o.tolerance);
   const q = o.percentile / 100;
   const hdPredToGt = weightedNearestRank(l.dPG, l.wP, l.nP, q);
   const hdGtToPred = weightedNearestRank(l.dGP, l.wG, l.nG, q);
@@ -530,18 +535,7 @@ function elementMetrics(
     w.set(l.wG, l.nP);
     hd = weightedNearestRank(d, w, n, q);
   }
-  return {
-    hausdorff: Math.max(maxPG, maxGP),
-    hd,
-    hdPredToGt,
-    hdGtToPred,
-    assd: (swdP + swdG) / (swP + swG),
-    msdPredToGt: swdP / swP,
-    msdGtToPred: swdG / swG,
-    nsd: (inP + inG) / (swP + swG),
-    gtBoundary: l.nG,
-    predBoundary: l.nP,
-  };
+  return finish(sP, sG, hd, hdPredToGt, hdGtToPred, l.nG, l.nP);
 }
 
 /** Result of {@link surfaceDistanceLists}. */
@@ -609,14 +603,9 @@ function voxelLists(
   shape: readonly number[],
   o: ResolvedSurfaceOptions,
 ): [Float64Array, Float64Array] {
-  const box = unionBox(gt, pred, shape);
-  if (box === null) return [new Float64Array(0), new Float64Array(0)];
-  const [lo, hi] = box;
-  const cshape = hi.map((h, k) => h - lo[k]);
-  const size = cshape.reduce((a, d) => a * d, 1);
-  const masks = maskScratch(4 * size);
-  const g = crop(gt, shape, lo, hi, masks.subarray(0, size));
-  const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
+  const c = cropToUnion(gt, pred, shape, 4);
+  if (c === null) return [new Float64Array(0), new Float64Array(0)];
+  const { g, p, cshape, size, masks } = c;
   const bg = masks.subarray(2 * size, 3 * size);
   const bp = masks.subarray(3 * size, 4 * size);
   const lists = indexScratch(2 * size);
