@@ -58,6 +58,7 @@ const CORE_EXPORTS = [
   'recallFromCounts',
   'reduceCounts',
   'specificityFromCounts',
+  'surfaceDistanceLists',
   'surfaceDistances',
   'surfaceDistancesPerClass',
   'tverskyLoss',
