@@ -6,28 +6,16 @@
  */
 import { escapeHtml, plotlyScript, scriptJson } from '../html.js';
 import { encode } from 'fast-png';
+import { CLASS_COLORS, overlayPixels } from './overlay.js';
 import type { DemoResults } from './results.js';
-
-/** Overlay colour of each class (background is left grey). */
-export const CLASS_COLORS: readonly (readonly [number, number, number])[] = [
-  [0, 0, 0],
-  [230, 85, 13],
-  [49, 163, 84],
-  [49, 130, 189],
-];
 
 /**
  * A `size × size` grey image with the labels painted over it (half-transparent class colours), as a PNG
  * data URI; without labels, the grey image alone.
  */
 export function overlayPng(image: Float32Array, labels: Uint8Array | undefined, size: number): string {
-  const rgb = new Uint8Array(size * size * 3);
-  for (let i = 0; i < size * size; i++) {
-    const g = Math.round(255 * Math.min(1, Math.max(0, image[i])));
-    const c = labels ? labels[i] : 0;
-    for (let k = 0; k < 3; k++) rgb[3 * i + k] = c === 0 ? g : Math.round(0.4 * g + 0.6 * CLASS_COLORS[c][k]);
-  }
-  const png = encode({ width: size, height: size, data: rgb, channels: 3, depth: 8 });
+  const rgb = overlayPixels(image, labels, size, 3);
+  const png = encode({ width: size, height: size, data: new Uint8Array(rgb.buffer), channels: 3, depth: 8 });
   return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 }
 
