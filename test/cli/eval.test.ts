@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blocks, grayPng, niftiFile, put, rgbPng, tempDir } from '../io/fixtures.js';
+import { surfaceDistances } from '../../src/core/evaluation/index.js';
 import { ensureBuilt, root, segkit } from './helpers.js';
 
 const tmp = tempDir('segkit-cli-');
@@ -155,6 +156,51 @@ describe('segkit eval on PNG folders', () => {
     const unit = hd([]);
     expect(unit[0]).toBeGreaterThan(0);
     expect(hd(['--spacing', '2.5'])).toEqual(unit.map((v: number) => 2.5 * v));
+  });
+
+  it('--surface surface-elements gives the core numbers of that definition and is recorded in the JSON', () => {
+    const run = (extra: string[]) =>
+      JSON.parse(
+        segkit(
+          evalArgs(
+            '--metrics',
+            'dice,hd95,assd,nsd',
+            '--tolerance',
+            '1',
+            '--json',
+            '-',
+            '--workers',
+            '0',
+            ...extra,
+          ),
+          dir('png'),
+        ).stdout,
+      );
+    const voxels = run([]);
+    const elements = run(['--surface', 'surface-elements', '--spacing', '0.5,2']);
+    expect(voxels.settings.surfaceDefinition).toBe('boundary-voxels');
+    expect(elements.settings.surfaceDefinition).toBe('surface-elements');
+    // image a, class 1, through the core with the same definition (PNG spacing x,y → array axes [y, x])
+    const mask = (v: number[], c: number) => ({
+      data: Uint8Array.from(v, (x) => (x === c ? 1 : 0)),
+      shape: [4, 4],
+    });
+    const core = surfaceDistances(mask(GT_A, 1), mask(PRED_A, 1), {
+      definition: 'surface-elements',
+      spacing: [2, 0.5],
+      tolerance: 1,
+    });
+    const a = elements.images.find((im: { id: string }) => im.id === 'a');
+    expect(a.metrics.hd95[0]).toBe(core.hd);
+    expect(a.metrics.assd[0]).toBe(core.assd);
+    expect(a.metrics.nsd[0]).toBe(core.nsd);
+    // the overlap metrics do not depend on the surface definition
+    expect(elements.images[0].metrics.dice).toEqual(voxels.images[0].metrics.dice);
+    // without a surface metric nothing is measured from a surface, and the JSON says so
+    expect(
+      JSON.parse(segkit(evalArgs('--json', '-', '--workers', '0'), dir('png')).stdout).settings
+        .surfaceDefinition,
+    ).toBe(null);
   });
 
   it('reads RGB masks through --palette', () => {
@@ -443,6 +489,20 @@ describe('segkit eval on bad input: a message naming the file or option, exit 1 
       ['--pooling', 'mean'],
       2,
       /^error: option '--pooling <mode>' argument 'mean' is invalid\. Allowed choices are max-of-directed, pooled\.\n/,
+    ],
+    [
+      '--surface without a surface metric',
+      () => undefined,
+      ['--surface', 'surface-elements'],
+      2,
+      /^segkit eval: --surface is only used with the surface metrics \(hd, hd95, assd, nsd\)\.\n/,
+    ],
+    [
+      'a bad --surface',
+      () => undefined,
+      ['--metrics', 'hd', '--surface', 'corners'],
+      2,
+      /^error: option '--surface <kind>' argument 'corners' is invalid\. Allowed choices are boundary-voxels, surface-elements\.\n/,
     ],
     ['an unknown option', () => undefined, ['--frobnicate'], 2, /^error: unknown option '--frobnicate'\n/],
   ];

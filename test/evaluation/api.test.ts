@@ -263,6 +263,7 @@ it('exports exactly the documented evaluation API', () => {
       'reduceCounts',
       'specificityFromCounts',
       'surfaceDistances',
+      'surfaceDistanceLists',
       'surfaceDistancesPerClass',
       'bootstrapMeans',
       'bcaLevels',

@@ -71,6 +71,7 @@ const CORE_EXPORTS = [
   'recallFromCounts',
   'reduceCounts',
   'specificityFromCounts',
+  'surfaceDistanceLists',
   'surfaceDistances',
   'surfaceDistancesPerClass',
   'tverskyLoss',

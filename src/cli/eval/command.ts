@@ -85,6 +85,12 @@ export function evalCommand(context?: CommandContext): Command {
         .default('max-of-directed'),
     )
     .addOption(
+      new Option('--surface <kind>', 'what hd, hd95, assd, nsd measure from').choices([
+        'boundary-voxels',
+        'surface-elements',
+      ]),
+    )
+    .addOption(
       new Option('--reduction <r>', 'summary of the count metrics')
         .choices(['macro-imagewise', 'micro-imagewise', 'weighted-imagewise', 'macro', 'micro', 'weighted'])
         .default('macro-imagewise'),

@@ -20,7 +20,9 @@ export {
   boundary,
   percentile,
   surfaceDistances,
+  surfaceDistanceLists,
   surfaceDistancesPerClass,
+  type SurfaceDistanceLists,
 } from './surface.js';
 export { SurfaceAccumulator, SURFACE_FIELDS, type SurfaceReduction } from './surfaceAccumulator.js';
 export {

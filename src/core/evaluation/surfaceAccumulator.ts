@@ -61,7 +61,8 @@ export class SurfaceAccumulator {
   /**
    * @param init.numClasses - number of classes C ≥ 1.
    * @param init.options - percentile (95), pooling ('max-of-directed'), tolerance (1), distanceMetric
-   * ('euclidean') used for the rows; recorded, not applied.
+   * ('euclidean') and definition ('boundary-voxels') used for the rows; recorded, not applied. A state
+   * written before `definition` existed reads as 'boundary-voxels', the only definition then.
    */
   constructor(init: { numClasses: number; options?: Omit<SurfaceOptions, 'spacing'> }) {
     const fn = 'SurfaceAccumulator';
@@ -70,11 +71,22 @@ export class SurfaceAccumulator {
       throw rangeError(fn, `numClasses must be an integer ≥ 1; got ${formatValue(C)}.`);
     this.numClasses = C;
     const o = init.options ?? {};
+    if (
+      o.definition !== undefined &&
+      o.definition !== 'boundary-voxels' &&
+      o.definition !== 'surface-elements'
+    ) {
+      throw typeError(
+        fn,
+        `options.definition must be 'boundary-voxels' or 'surface-elements'; got ${formatValue(o.definition)}.`,
+      );
+    }
     this.options = {
       percentile: o.percentile ?? 95,
       pooling: o.pooling ?? 'max-of-directed',
       tolerance: o.tolerance ?? 1,
       distanceMetric: o.distanceMetric ?? 'euclidean',
+      definition: o.definition ?? 'boundary-voxels',
     };
   }
 
