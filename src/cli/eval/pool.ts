@@ -87,11 +87,16 @@ export async function runTasks<T extends Task>(
   });
   // minThreads workers are created by the constructor; listen for their ready messages right away.
   const ready = Promise.all(pool.threads.map(loaded));
+  let failure: { error: unknown } | undefined;
+  // A message the pool cannot place (a result of a task it no longer tracks) is an 'error' event; without a
+  // listener it would crash the process with a stack trace instead of the run's own error.
+  pool.on('error', (error: unknown) => {
+    failure ??= { error };
+  });
   const window = options.workers * (options.windowPerWorker ?? 64);
   const done = new Map<number, TaskResult<T>>();
   let next = 0; // next index to submit
   let handed = 0; // next index to hand over
-  let failure: { error: unknown } | undefined;
   let inFlight = 0;
   await new Promise<void>((resolve) => {
     const settle = (): void => {
