@@ -334,14 +334,14 @@ describe('segkit eval on bad input: a message naming the file or option, exit 1 
       /^segkit eval: --gt 'empty' holds no mask files \(\.png, \.nii, \.nii\.gz\)\.\n/,
     ],
     [
-      'an unreadable file (a dangling link; chmod 000 does not stop root)',
+      'a dangling link, reported when the folder is listed (chmod 000 does not stop root)',
       (d) => {
         rmSync(join(d, 'pred/a.png'));
         symlinkSync(join(d, 'nowhere.png'), join(d, 'pred/a.png'));
       },
       [],
       1,
-      /^segkit eval: readMask: cannot read 'pred\/a\.png': no such file\.\n/,
+      /^segkit eval: listMasks: 'pred\/a\.png' is a symbolic link that cannot be followed \(ENOENT\); remove it or fix its target\.\n/,
     ],
     [
       'a truncated PNG',

@@ -3,13 +3,15 @@
  * Built as its own file (`dist/cli/eval-worker.js`) so that piscina can start it.
  * @module
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
 import type { ConfusionState } from '../../core/evaluation/types.js';
 import { ClassCounter } from '../../core/weights/classCounter.js';
 import type { ClassCounterState } from '../../core/weights/classCounter.js';
 import { checkLabels } from '../../io/checkLabels.js';
 import { DataError } from '../../io/errors.js';
-import { readMaskSync } from '../../io/readMask.js';
+import { decodeMask, readError, readMaskSync } from '../../io/readMask.js';
 import type { Mask, Palette } from '../../io/types.js';
 import { surfaceRow } from './engine.js';
 import type { EvalSettings } from './options.js';
@@ -49,6 +51,8 @@ export interface EvalTaskResult {
   confusion: ConfusionState;
   /** Per surface metric: one value per class (NaN for classes not evaluated). */
   surface: Record<string, JsonNumber[]>;
+  /** SHA-256 (hex) of the ground-truth file's bytes followed by the prediction file's bytes. */
+  digest: string;
   /** Notes for stderr (e.g. differing header spacings). */
   warnings: string[];
 }
@@ -72,8 +76,21 @@ export default handleTask;
 /** Decodes a pair, checks sizes and labels, and measures it. */
 export function evaluatePair(task: EvalTask): EvalTaskResult {
   const { settings } = task;
-  const gt = readMaskSync(task.gtPath, { palette: task.palette });
-  const pred = readMaskSync(task.predPath, { palette: task.palette });
+  // The bytes are read once: hashed (the dataset's identity in the state) and decoded.
+  const hash = createHash('sha256');
+  const read = (path: string): Mask => {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (cause) {
+      throw readError(path, cause);
+    }
+    hash.update(bytes);
+    return decodeMask(bytes, path, { palette: task.palette });
+  };
+  const gt = read(task.gtPath);
+  const pred = read(task.predPath);
+  const digest = hash.digest('hex');
   if (gt.shape.length !== pred.shape.length || gt.shape.some((d, i) => d !== pred.shape[i])) {
     throw new DataError(
       `'${task.gtPath}' is ${shapeText(gt.shape)} but '${task.predPath}' is ${shapeText(pred.shape)}; a pair must have the same size.`,
@@ -109,7 +126,7 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
     throw err;
   }
   const surface = surfaceRow(gt, pred, spacing, settings);
-  return { id: task.id, shape: gt.shape, spacing, confusion: cm.toJSON(), surface, warnings };
+  return { id: task.id, shape: gt.shape, spacing, confusion: cm.toJSON(), surface, digest, warnings };
 }
 
 /** The spacing of a pair: the gt header's, else `--spacing`, else 1 per axis. */
