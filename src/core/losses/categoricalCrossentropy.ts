@@ -3,6 +3,8 @@
  * @module
  */
 import { cceRun } from '../kernels/crossEntropy.js';
+import { cceWasm } from '../kernels/elementwiseWasm.js';
+import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { checkClassWeights, resolveCrossentropyOptions, type CrossentropyOptions } from '../options.js';
 import { elementwiseLoss, forEachPixelBlock } from './elementwise.js';
@@ -36,9 +38,28 @@ export const categoricalCrossentropy: LossFactory<CrossentropyOptions> = withDef
       const weights =
         typeof o.classWeights === 'number' ? new Float64Array(K).fill(o.classWeights) : o.classWeights;
       const u = new Float64Array(K);
-      return forEachPixelBlock(call, (base, pixels, pixelStride, offsets) =>
-        cceRun(call.gt, call.pr, grad, base, pixels, pixelStride, offsets, weights, scale, u),
-      );
+      const { gt, pr, geo } = call;
+      // One channel stride when every channel is selected in order (the kernels' case), else 0.
+      const cs = K === geo.channels ? (geo.layout === 'channelsLast' ? 1 : geo.pixels) : 0;
+      const inOrder = cs > 0 && call.channels.every((c, k) => c === k);
+      return forEachPixelBlock(call, (base, pixels, pixelStride, offsets) => {
+        if (inOrder) {
+          const block = { base, pixels, pixelStride, channelStride: cs, channels: K };
+          const s = cceWasm(fn, gt, pr, grad, block, weights, scale);
+          if (s !== undefined) return s;
+        }
+        for (const off of offsets)
+          checkInputDomain(
+            fn,
+            gt,
+            pr,
+            base + off,
+            base + off + pixels * pixelStride,
+            pixelStride,
+            'probabilities',
+          );
+        return cceRun(gt, pr, grad, base, pixels, pixelStride, offsets, weights, scale, u);
+      });
     });
   },
 );

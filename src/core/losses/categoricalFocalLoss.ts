@@ -3,6 +3,8 @@
  * @module
  */
 import { focalRun } from '../kernels/crossEntropy.js';
+import { focalRunWasm } from '../kernels/elementwiseWasm.js';
+import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { resolveFocalOptions, type FocalOptions } from '../options.js';
 import { elementwiseLoss, sumRuns } from './elementwise.js';
@@ -26,16 +28,16 @@ import { elementwiseLoss, sumRuns } from './elementwise.js';
  */
 export const categoricalFocalLoss: LossFactory<FocalOptions> = withDefaultInstance(
   (options?: FocalOptions) => {
-    const o = resolveFocalOptions('categoricalFocalLoss', options);
-    return elementwiseLoss(
-      'categoricalFocalLoss',
-      'focal_loss',
-      o.layout,
-      o.classIndexes,
-      (call, grad, scale) =>
-        sumRuns(call, (start, end, step) =>
-          focalRun(call.gt, call.pr, grad, start, end, step, o.alpha, o.gamma, scale),
-        ),
+    const fn = 'categoricalFocalLoss';
+    const o = resolveFocalOptions(fn, options);
+    return elementwiseLoss(fn, 'focal_loss', o.layout, o.classIndexes, (call, grad, scale) =>
+      sumRuns(call, (start, end, step) => {
+        const { gt, pr } = call;
+        const s = focalRunWasm(fn, gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+        if (s !== undefined) return s;
+        checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
+        return focalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+      }),
     );
   },
 );
