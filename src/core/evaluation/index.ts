@@ -23,3 +23,12 @@ export {
   surfaceDistancesPerClass,
 } from './surface.js';
 export { SurfaceAccumulator, SURFACE_FIELDS, type SurfaceReduction } from './surfaceAccumulator.js';
+export {
+  bootstrapMeans,
+  bcaLevels,
+  type BootstrapOptions,
+  type BootstrapMethod,
+  type MeanInterval,
+} from './stats/bootstrap.js';
+export { wilcoxonSignedRank, holm, type WilcoxonResult } from './stats/wilcoxon.js';
+export { normalCdf, normalSf, normalPpf } from './stats/normal.js';
