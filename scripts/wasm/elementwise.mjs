@@ -249,9 +249,10 @@ function cce() {
           (local.set $v (f32x4.pmin (f32x4.pmax ${get('$q')} ${f4(LO)}) ${f4(HI)}))
           ${logF32x4('$v', '$lq')}
           ${accumulate(`(f32x4.mul ${get('$gw')} ${get('$lq')})`)}
-          (local.set $gw (v128.and ${get('$in')} (f32x4.mul ${get('$vs')} ${get('$gw')})))
-          (local.set $dot (f32x4.add ${get('$dot')} ${get('$gw')}))
-          (v128.store offset=${VEC1} ${get('$cv')} (f32x4.div ${get('$gw')} ${get('$q')}))`,
+          ;; u = −scale·w·g/q and dot += −scale·w·g inside the clip range (masked after the division: q may be 0)
+          (local.set $gw (f32x4.mul ${get('$vs')} ${get('$gw')}))
+          (local.set $dot (f32x4.add ${get('$dot')} (v128.and ${get('$in')} ${get('$gw')})))
+          (v128.store offset=${VEC1} ${get('$cv')} (v128.and ${get('$in')} (f32x4.div ${get('$gw')} ${get('$q')})))`,
         )}
         ${channelLoop(
           '$o',
