@@ -186,14 +186,30 @@ describe('the elementwise WebAssembly kernels agree with the JS kernels (float32
       [focalLoss({ preset: 'monai', activation: 'softmax', layout: 'channelsLast' }), logits],
     ];
     for (const [loss, data] of cases) {
-      const before = elementwiseWasmRuns();
-      const plain = loss.valueAndGrad({ data: gt, shape }, { data, shape });
+      for (const wasm of [true, false]) {
+        setElementwiseWasmEnabled(wasm);
+        try {
+          const before = elementwiseWasmRuns();
+          const plain = loss.valueAndGrad({ data: gt, shape }, { data, shape });
+          const out = new Float32Array(n).fill(NaN);
+          const r = loss.valueAndGrad({ data: gt, shape }, { data, shape }, { out });
+          // Above the size threshold the kernels are the default path.
+          expect(elementwiseWasmRuns() - before).toBe(wasm ? 2 : 0);
+          expect(r.grad).toBe(out);
+          expect(r.value).toBe(plain.value);
+          expect(Array.from(out)).toEqual(Array.from(plain.grad));
+        } finally {
+          setElementwiseWasmEnabled(true);
+        }
+      }
+    }
+    // Class subsets (JS kernels) leave the other channels' gradient at +0 in a NaN-filled out.
+    for (const loss of [categoricalFocalLoss, categoricalCrossentropy]) {
       const out = new Float32Array(n).fill(NaN);
-      const r = loss.valueAndGrad({ data: gt, shape }, { data, shape }, { out });
-      expect(elementwiseWasmRuns() - before).toBe(2); // above the size threshold: the default path
-      expect(r.grad).toBe(out);
-      expect(r.value).toBe(plain.value);
-      expect(Array.from(out)).toEqual(Array.from(plain.grad));
+      loss({ classIndexes: [1, 3] }).valueAndGrad({ data: gt, shape }, { data: pr, shape }, { out });
+      const ok = (v: number, i: number) =>
+        i % C === 1 || i % C === 3 ? Number.isFinite(v) : Object.is(v, 0);
+      expect(out.every(ok)).toBe(true);
     }
   });
 });

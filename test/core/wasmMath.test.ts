@@ -153,18 +153,18 @@ const kernels = await build();
 
 describe('exp (f32x4, scripts/wasm/math.mjs)', () => {
   it(`is within ${MATH_F32X4_BOUNDS.expUlps} ulp of Math.exp over every binade of the float32 range`, () => {
-    const xs = binades(2048).filter((x) => x > -110 && x < 100);
+    const xs = binades(1024).filter((x) => x > -110 && x < 100);
     const r = measure(xs, kernels.exp(xs), Math.exp, MATH_F32X4_BOUNDS.expSubnormalAbs);
     expect(r.badEdges).toEqual([]);
-    expect(r.normal).toBeGreaterThan(200_000);
+    expect(r.normal).toBeGreaterThan(100_000);
     expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.expUlps);
   });
 
   it('is within the bound on a dense sweep of [−104, 89] and on seeded random bit patterns', () => {
-    const n = 1 << 20;
+    const n = 1 << 18;
     const dense = new Float32Array(n);
     for (let i = 0; i < n; i++) dense[i] = Math.fround(-104 + (193 * i) / n);
-    const xs = new Float32Array([...dense, ...randomBits(1 << 18, 7)]);
+    const xs = new Float32Array([...dense, ...randomBits(1 << 16, 7)]);
     const r = measure(xs, kernels.exp(xs), Math.exp, MATH_F32X4_BOUNDS.expSubnormalAbs);
     expect(r.badEdges).toEqual([]);
     expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.expUlps);
@@ -199,7 +199,7 @@ describe('exp (f32x4, scripts/wasm/math.mjs)', () => {
 
 describe('log (f32x4, scripts/wasm/math.mjs)', () => {
   it(`is within ${MATH_F32X4_BOUNDS.logUlps} ulp of Math.log over every positive binade, subnormals included`, () => {
-    const xs = binades(4096).filter((x) => x > 0);
+    const xs = binades(2048).filter((x) => x > 0);
     const r = measure(xs, kernels.log(xs), Math.log, 0);
     expect(r.badEdges).toEqual([]);
     expect(r.normal).toBe(xs.length - 1); // x = 1: log 0, checked exactly with the edges
@@ -207,10 +207,10 @@ describe('log (f32x4, scripts/wasm/math.mjs)', () => {
   });
 
   it('is within the bound on a dense sweep of [½, 2] and on seeded random positive bit patterns', () => {
-    const n = 1 << 20;
+    const n = 1 << 18;
     const dense = new Float32Array(n);
     for (let i = 0; i < n; i++) dense[i] = Math.fround(0.5 + (1.5 * i) / n);
-    const xs = new Float32Array([...dense, ...randomBits(1 << 18, 11).map(Math.abs)]);
+    const xs = new Float32Array([...dense, ...randomBits(1 << 16, 11).map(Math.abs)]);
     const r = measure(xs, kernels.log(xs), Math.log, 0);
     expect(r.badEdges).toEqual([]);
     expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.logUlps);

@@ -7,7 +7,7 @@ import { focalRunWasm } from '../kernels/elementwiseWasm.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { resolveFocalOptions, type FocalOptions } from '../options.js';
-import { elementwiseLoss, sumRuns } from './elementwise.js';
+import { elementwiseLoss, sumRuns, zeroUnselected } from './elementwise.js';
 
 /**
  * Categorical focal loss (Lin et al. 2017): `mean(−gt·α·(1 − p)^γ·log p)` over every element of the
@@ -30,14 +30,24 @@ export const categoricalFocalLoss: LossFactory<FocalOptions> = withDefaultInstan
   (options?: FocalOptions) => {
     const fn = 'categoricalFocalLoss';
     const o = resolveFocalOptions(fn, options);
-    return elementwiseLoss(fn, 'focal_loss', o.layout, o.classIndexes, (call, grad, scale) =>
-      sumRuns(call, (start, end, step) => {
-        const { gt, pr } = call;
-        const s = focalRunWasm(fn, gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
-        if (s !== undefined) return s;
-        checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
-        return focalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
-      }),
+    return elementwiseLoss(
+      fn,
+      'focal_loss',
+      o.layout,
+      o.classIndexes,
+      (call, grad, scale) => {
+        const zeroed = zeroUnselected(call, grad);
+        return sumRuns(call, (start, end, step) => {
+          const { gt, pr } = call;
+          // The kernels write every entry of their run; the JS kernel only those with gt ≠ 0.
+          const s = focalRunWasm(fn, gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+          if (s !== undefined) return s;
+          checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
+          if (grad !== null && !zeroed) for (let i = start; i < end; i += step) grad[i] = 0;
+          return focalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+        });
+      },
+      true,
     );
   },
 );
