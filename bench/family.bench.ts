@@ -176,7 +176,7 @@ for (const name of Object.keys(BASELINE)) {
     layout: 'NHWC',
     value,
     note:
-      `${loss.name} fwd+bwd from logits (softmax stored once, float64 sums); reference value ${b.value} ` +
+      `${loss.name} fwd+bwd from logits (${w.kind === 'focal_fb' ? 'elementwise WebAssembly kernels, float32 terms, float64 sums' : 'softmax stored once, float64 sums'}); reference value ${b.value} ` +
       `(|Δ| ${Math.abs(value - b.value).toExponential(2)}); PyTorch 1.13 CPU 1 thread: ${b.torch} ${b.torchMs} ms, ` +
       `MONAI ${b.monaiMs} ms (${(t.median_ms / b.torchMs).toFixed(2)}× torch); memory-bound ${bound.toFixed(2)} ms ` +
       `(${(t.median_ms / bound).toFixed(1)}× bound)` +
