@@ -89,6 +89,8 @@ export interface RawEvalOptions {
   shard?: string;
   state?: string;
   allowMissing?: boolean;
+  /** `--quiet` (handled by the command: it changes the output, not the evaluation). */
+  quiet?: boolean;
 }
 
 /** Output files (or `-` for stdout) of `eval` and `merge`. */

@@ -14,6 +14,7 @@ import { parsePalette } from '../../io/palette.js';
 import type { Palette } from '../../io/types.js';
 import { writeFilesAtomic } from '../../io/writeFileAtomic.js';
 import { EXIT, UsageError } from '../errors.js';
+import { info, ioStream } from '../output.js';
 import { VERSION } from '../version.js';
 import { computeWeights } from './weights.js';
 import { formatCsv, formatTable } from './format.js';
@@ -33,6 +34,10 @@ export interface CliIO {
   stderr(text: string): void;
   /** Whether stderr is a terminal: only then is a progress bar drawn. */
   isTTY: boolean;
+  /** Width of the terminal for the progress bar. @default 80 */
+  columns?: number;
+  /** `--quiet`: no progress bar, no informational lines (results, warnings and errors only). @default false */
+  quiet?: boolean;
 }
 
 /** The io of the running process. */
@@ -41,6 +46,9 @@ export const processIO: CliIO = {
   stderr: (t) => void process.stderr.write(t),
   get isTTY() {
     return Boolean(process.stderr.isTTY);
+  },
+  get columns() {
+    return process.stderr.columns;
   },
 };
 
@@ -87,10 +95,10 @@ function listSome(names: readonly string[], max = 20): string {
 
 /** A progress bar on stderr when it is a terminal; otherwise nothing. */
 function progress(io: CliIO, label: string, total: number): { tick: () => void; stop: () => void } {
-  if (!io.isTTY || total < 2) return { tick: () => undefined, stop: () => undefined };
+  if (!io.isTTY || io.quiet || total < 2) return { tick: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
-      stream: process.stderr,
+      stream: ioStream(io),
       format: `${label} [{bar}] {value}/{total} | {eta_formatted} left`,
       clearOnComplete: true,
       hideCursor: true,
@@ -240,14 +248,15 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
   const stateFile: [string, string][] = opts.state ? [[opts.state, JSON.stringify(state) + '\n']] : [];
   if (opts.shard) {
     await writeFilesAtomic(stateFile);
-    io.stderr(
+    info(
+      io,
       `segkit eval: shard ${shard.index}/${shard.count}: ${rate}; state written to '${opts.state}'. Combine all shards with segkit merge.\n`,
     );
     return EXIT.ok;
   }
   const result = summarize(state);
   await writeOutputs(result, opts.outputs, io, stateFile);
-  io.stderr(`segkit eval: ${rate}.\n`);
+  info(io, `segkit eval: ${rate}.\n`);
   return EXIT.ok;
 }
 
@@ -302,7 +311,7 @@ export async function runMerge(
     io,
     outputs.state ? [[outputs.state, JSON.stringify(merged) + '\n']] : [],
   );
-  io.stderr(`segkit merge: ${files.length} state(s), ${merged.images.length} pair(s).\n`);
+  info(io, `segkit merge: ${files.length} state(s), ${merged.images.length} pair(s).\n`);
   return EXIT.ok;
 }
 
@@ -319,7 +328,8 @@ export async function runWeights(opts: WeightsOptions, io: CliIO): Promise<numbe
   }));
   const results = await runWithProgress(io, 'segkit weights', tasks, opts.workers);
   const { counter, weights } = computeWeights(results, opts);
-  io.stderr(
+  info(
+    io,
     `segkit weights: ${files.length} file(s), method ${opts.method}; pixels per class: ${counter.counts.join(', ')}.\n`,
   );
   const text = JSON.stringify(weights) + '\n';
