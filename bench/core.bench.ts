@@ -31,6 +31,7 @@ import {
   timeInterleaved,
 } from './harness.js';
 import { regionWasmAvailable, setRegionWasmEnabled } from '../src/core/kernels/regionWasm.js';
+import { elementwiseWasmAvailable, setElementwiseWasmEnabled } from '../src/core/kernels/elementwiseWasm.js';
 import { torchTimings } from './torch.js';
 
 /** PyTorch CPU autograd of the same sm formula, 1 thread, keepmem malloc (baseline.md); used when PyTorch is absent. */
@@ -54,6 +55,8 @@ const BASELINE_VALUE: Record<string, number> = {
 
 /** Workload kinds whose passes have WebAssembly kernels. */
 const REGION_KINDS = new Set(['sm_dice_prob', 'sm_jaccard_prob']);
+/** The workloads of the elementwise WebAssembly kernels (src/core/kernels/elementwiseWasm.ts). */
+const ELEMENTWISE_KINDS = new Set(['sm_focal_prob', 'sm_cce_prob']);
 
 const LOSS_OF_KIND: Record<string, Loss> = {
   sm_dice_prob: diceLoss,
@@ -113,6 +116,16 @@ async function main(): Promise<void> {
         }
       };
     }
+    if (ELEMENTWISE_KINDS.has(w.kind)) {
+      impls.segkit_js = () => {
+        setElementwiseWasmEnabled(false);
+        try {
+          sink += loss.valueAndGrad(gtNd, prNd, { out }).value;
+        } finally {
+          setElementwiseWasmEnabled(true);
+        }
+      };
+    }
     const t = await timeInterleaved(impls, w.warmup, w.runs);
     const bound = await memoryBoundMs(w.min_bytes.read, w.min_bytes.write);
     const local = t.memory_bound_local.median_ms;
@@ -131,7 +144,7 @@ async function main(): Promise<void> {
       malloc: MALLOC,
       value,
       note:
-        `${loss.name}.valueAndGrad${REGION_KINDS.has(w.kind) && regionWasmAvailable() ? ' (WebAssembly kernels)' : ''}: ${r2(seg / bound)}x memory_bound, ${r2(seg / local)}x memory_bound_local, ` +
+        `${loss.name}.valueAndGrad${(REGION_KINDS.has(w.kind) && regionWasmAvailable()) || (ELEMENTWISE_KINDS.has(w.kind) && elementwiseWasmAvailable()) ? ' (WebAssembly kernels)' : ''}: ${r2(seg / bound)}x memory_bound, ${r2(seg / local)}x memory_bound_local, ` +
         `${r2(seg / torch)}x ${torchLabel} (${torch} ms)${valueNote}`,
       vs_torch: r2(seg / torch),
     });

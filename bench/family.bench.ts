@@ -9,6 +9,7 @@ import { diceLoss, focalLoss } from '../src/core/losses/index.js';
 import type { Loss } from '../src/core/loss.js';
 import { emit, loadWorkloads, logitInputs, memoryBoundMs, timeInterleaved } from './harness.js';
 import { torchTimings } from './torch.js';
+import { setElementwiseWasmEnabled } from '../src/core/kernels/elementwiseWasm.js';
 
 /**
  * A hand-fused plain-JS reference of the same Dice loss (channels-last, per-sample-per-class mean, softmax stored
@@ -127,6 +128,17 @@ for (const name of Object.keys(BASELINE)) {
       sink += loss.valueAndGrad(g, pr, { out }).value;
     },
   };
+  if (w.kind === 'focal_fb') {
+    // The same call on the JS kernels alone (the elementwise WebAssembly kernels off).
+    fns.segkit_js = () => {
+      setElementwiseWasmEnabled(false);
+      try {
+        sink += loss.valueAndGrad(g, pr, { out }).value;
+      } finally {
+        setElementwiseWasmEnabled(true);
+      }
+    };
+  }
   const C = shape[shape.length - 1];
   fns.js_reference =
     w.kind === 'focal_fb'
@@ -148,12 +160,23 @@ for (const name of Object.keys(BASELINE)) {
         : `, ${(outMs / torchNow).toFixed(2)}× torch_keepmem in this run (${torchNow} ms)`),
     ...(torchNow === undefined ? {} : { vs_torch: Math.round((outMs / torchNow) * 100) / 100 }),
   });
+  if (times.segkit_js) {
+    const jsMs = times.segkit_js.median_ms;
+    emit(name, 'segkit_js', w.elements, times.segkit_js, {
+      layout: 'NHWC',
+      note:
+        `${loss.name}.valueAndGrad(gt, pr, { out }) on the JS kernels alone (WebAssembly off): ` +
+        `${(jsMs / bound).toFixed(2)}× memory bound` +
+        (torchNow === undefined ? '' : `, ${(jsMs / torchNow).toFixed(2)}× torch_keepmem in this run`),
+      ...(torchNow === undefined ? {} : { vs_torch: Math.round((jsMs / torchNow) * 100) / 100 }),
+    });
+  }
   if (sink === 42) console.error('');
   emit(name, 'segkit', w.elements, t, {
     layout: 'NHWC',
     value,
     note:
-      `${loss.name} fwd+bwd from logits (softmax stored once, float64 sums); reference value ${b.value} ` +
+      `${loss.name} fwd+bwd from logits (${w.kind === 'focal_fb' ? 'elementwise WebAssembly kernels, float32 terms, float64 sums' : 'softmax stored once, float64 sums'}); reference value ${b.value} ` +
       `(|Δ| ${Math.abs(value - b.value).toExponential(2)}); PyTorch 1.13 CPU 1 thread: ${b.torch} ${b.torchMs} ms, ` +
       `MONAI ${b.monaiMs} ms (${(t.median_ms / b.torchMs).toFixed(2)}× torch); memory-bound ${bound.toFixed(2)} ms ` +
       `(${(t.median_ms / bound).toFixed(1)}× bound)` +

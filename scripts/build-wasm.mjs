@@ -15,6 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildElementwiseKernels, elementwiseBytesModule } from './wasm/elementwise.mjs';
 
 /** Byte offsets of the memory layout, shared with src/core/kernels/regionWasm.ts. */
 export const LAYOUT = {
@@ -206,8 +207,17 @@ export const OUTPUT = resolve(
   '../src/core/kernels/regionWasm.bytes.ts',
 );
 
+/** Where the elementwise kernels (scripts/wasm/elementwise.mjs) go. */
+export const ELEMENTWISE_OUTPUT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../src/core/kernels/elementwiseWasm.bytes.ts',
+);
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bytes = await buildRegionKernels();
   writeFileSync(OUTPUT, bytesModule(bytes));
   console.error(`build-wasm: ${bytes.length} bytes → ${OUTPUT}`);
+  const ew = await buildElementwiseKernels();
+  writeFileSync(ELEMENTWISE_OUTPUT, elementwiseBytesModule(ew));
+  console.error(`build-wasm: ${ew.length} bytes → ${ELEMENTWISE_OUTPUT}`);
 }

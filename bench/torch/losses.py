@@ -72,6 +72,9 @@ IMPLS = {
     "focal_prob": ("torch_sm_focal", sm_focal, "prob"),
     "cce_prob": ("torch_sm_cce", sm_cce, "prob"),
 }
+# workloads.json names these kinds with the sm_ prefix.
+IMPLS["sm_focal_prob"] = IMPLS["focal_prob"]
+IMPLS["sm_cce_prob"] = IMPLS["cce_prob"]
 
 
 def inputs(w, kind):

@@ -4,6 +4,8 @@
  * class weights, ignored pixels and the MONAI / sm / smp presets. One pass: value and gradient together.
  * @module
  */
+import { type PixelBlock, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
+import { checkInputDomain } from '../kernels/inputDomain.js';
 import { checkOptionKeys, resolveClassIndexes, resolveClassWeights } from '../options.js';
 import type { BatchGeometry, Layout, NdArray, NumericArray } from '../types.js';
 import { checkBoolean, checkFiniteNumber, formatValue, rangeError, typeError } from '../validate.js';
@@ -233,6 +235,7 @@ export function focalTerms(
   cfg: FocalConfig,
   withGrad: boolean,
   wantElements = false,
+  out?: Float32Array,
 ): FocalResult {
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const geom = t.geom;
@@ -279,7 +282,12 @@ export function focalTerms(
   }
   const { g, mask } = t;
   const x = pr.data;
-  const grad = withGrad ? new Float32Array(x.length) : null;
+  if (activation === 'softmax' && cfg.fromLogits && mask === null && !wantElements) {
+    const r = softmaxFocalFast(fn, g, x, geom, channels, sel, w, a1, cfg, withGrad ? out : null);
+    if (r !== undefined) return r;
+  }
+  checkFocalInputs(fn, g, x, mask, cfg.fromLogits ? 'logits' : 'probabilities');
+  const grad = withGrad ? (out?.fill(0) ?? new Float32Array(x.length)) : null;
   const el = wantElements ? new Float64Array(x.length) : null;
   const gamma = cfg.gamma;
   const { batch, pixels, imageStride, pixelStride, channelStride } = geom;
@@ -467,6 +475,62 @@ export function focalTerms(
   else if (cfg.preset === 'monai') scale = 1 / pixels;
   if (grad && scale !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= scale;
   return { value: total * scale, grad, elements: el ? selectElements(el, geom, channels) : undefined };
+}
+
+/** The scale of the `'mean'` / MONAI `'sum'` reductions when nothing is ignored (count = N·pixels·K). */
+function reductionScale(cfg: FocalConfig, geom: BatchGeometry, K: number): number {
+  if (cfg.reduction === 'mean') {
+    const count = geom.batch * geom.pixels * K;
+    return count > 0 ? 1 / count : 0;
+  }
+  return cfg.preset === 'monai' ? 1 / geom.pixels : 1;
+}
+
+/**
+ * The softmax form from logits on the WebAssembly kernels (nothing ignored, no per-element terms asked for):
+ * `undefined` when they do not apply (then the JS loop below runs). `out` = null: no gradient.
+ */
+function softmaxFocalFast(
+  fn: string,
+  g: NumericArray,
+  x: NumericArray,
+  geom: BatchGeometry,
+  channels: number[],
+  sel: Int32Array,
+  w: Float64Array,
+  a1: Float64Array,
+  cfg: FocalConfig,
+  out: Float32Array | null | undefined,
+): FocalResult | undefined {
+  const { batch, pixels, channels: C, imageStride, layout } = geom;
+  const coef = new Float64Array(C);
+  for (let c = 0; c < C; c++) coef[c] = sel[c] >= 0 ? w[sel[c]] * a1[c] : 0;
+  const blocks: PixelBlock[] =
+    layout === 'channelsLast'
+      ? [{ base: 0, pixels: batch * pixels, pixelStride: C, channelStride: 1, channels: C }]
+      : Array.from({ length: batch }, (_, b) => ({
+          base: b * imageStride,
+          pixels,
+          pixelStride: 1,
+          channelStride: pixels,
+          channels: C,
+        }));
+  const scale = reductionScale(cfg, geom, channels.length);
+  const grad = out === null ? null : (out ?? new Float32Array(x.length));
+  const sum = softmaxFocalWasm(fn, g, x, grad, blocks, coef, cfg.gamma, scale);
+  return sum === undefined ? undefined : { value: sum * scale, grad };
+}
+
+/** The input check of the JS path: pr in its domain and gt finite, where not ignored. */
+function checkFocalInputs(
+  fn: string,
+  g: NumericArray,
+  x: NumericArray,
+  mask: Uint8Array | null,
+  domain: 'logits' | 'probabilities',
+): void {
+  if (mask === null) return checkInputDomain(fn, g, x, 0, x.length, 1, domain);
+  for (let i = 0; i < x.length; i++) if (mask[i] !== 0) checkInputDomain(fn, g, x, i, i + 1, 1, domain);
 }
 
 /** The entries of the selected channels, in the same layout. */

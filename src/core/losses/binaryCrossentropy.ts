@@ -3,6 +3,7 @@
  * @module
  */
 import { bceRun } from '../kernels/crossEntropy.js';
+import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { resolveCrossentropyOptions } from '../options.js';
 import type { Layout } from '../types.js';
@@ -33,7 +34,10 @@ export const binaryCrossentropy: LossFactory<BinaryCrossentropyOptions> = withDe
   (options?: BinaryCrossentropyOptions) => {
     const o = resolveCrossentropyOptions('binaryCrossentropy', options, false);
     return elementwiseLoss('binaryCrossentropy', 'binary_crossentropy', o.layout, null, (call, grad, scale) =>
-      sumRuns(call, (start, end, step) => bceRun(call.gt, call.pr, grad, start, end, step, scale)),
+      sumRuns(call, (start, end, step) => {
+        checkInputDomain('binaryCrossentropy', call.gt, call.pr, start, end, step, 'probabilities');
+        return bceRun(call.gt, call.pr, grad, start, end, step, scale);
+      }),
     );
   },
 );

@@ -3,6 +3,7 @@
  * @module
  */
 import { binaryFocalRun } from '../kernels/crossEntropy.js';
+import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { resolveFocalOptions, type FocalOptions } from '../options.js';
 import { elementwiseLoss, sumRuns } from './elementwise.js';
@@ -30,9 +31,10 @@ export const binaryFocalLoss: LossFactory<BinaryFocalOptions> = withDefaultInsta
   (options?: BinaryFocalOptions) => {
     const o = resolveFocalOptions('binaryFocalLoss', options, false);
     return elementwiseLoss('binaryFocalLoss', 'binary_focal_loss', o.layout, null, (call, grad, scale) =>
-      sumRuns(call, (start, end, step) =>
-        binaryFocalRun(call.gt, call.pr, grad, start, end, step, o.alpha, o.gamma, scale),
-      ),
+      sumRuns(call, (start, end, step) => {
+        checkInputDomain('binaryFocalLoss', call.gt, call.pr, start, end, step, 'probabilities');
+        return binaryFocalRun(call.gt, call.pr, grad, start, end, step, o.alpha, o.gamma, scale);
+      }),
     );
   },
 );

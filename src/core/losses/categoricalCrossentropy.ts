@@ -3,9 +3,11 @@
  * @module
  */
 import { cceRun } from '../kernels/crossEntropy.js';
+import { cceWasm } from '../kernels/elementwiseWasm.js';
+import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { checkClassWeights, resolveCrossentropyOptions, type CrossentropyOptions } from '../options.js';
-import { elementwiseLoss, forEachPixelBlock } from './elementwise.js';
+import { elementwiseLoss, forEachPixelBlock, zeroUnselected } from './elementwise.js';
 
 /**
  * Categorical cross-entropy as sm computes it: the selected channels of each pixel are first normalised by
@@ -30,15 +32,39 @@ export const categoricalCrossentropy: LossFactory<CrossentropyOptions> = withDef
   (options?: CrossentropyOptions) => {
     const fn = 'categoricalCrossentropy';
     const o = resolveCrossentropyOptions(fn, options);
-    return elementwiseLoss(fn, 'categorical_crossentropy', o.layout, o.classIndexes, (call, grad, scale) => {
-      const K = call.channels.length;
-      checkClassWeights(fn, o.classWeights, K);
-      const weights =
-        typeof o.classWeights === 'number' ? new Float64Array(K).fill(o.classWeights) : o.classWeights;
-      const u = new Float64Array(K);
-      return forEachPixelBlock(call, (base, pixels, pixelStride, offsets) =>
-        cceRun(call.gt, call.pr, grad, base, pixels, pixelStride, offsets, weights, scale, u),
-      );
-    });
+    return elementwiseLoss(
+      fn,
+      'categorical_crossentropy',
+      o.layout,
+      o.classIndexes,
+      (call, grad, scale) => {
+        const zeroed = zeroUnselected(call, grad);
+        const K = call.channels.length;
+        checkClassWeights(fn, o.classWeights, K);
+        const weights =
+          typeof o.classWeights === 'number' ? new Float64Array(K).fill(o.classWeights) : o.classWeights;
+        const u = new Float64Array(K);
+        const { gt, pr, geo } = call;
+        // One channel stride when every channel is selected in order (the kernels' case), else 0.
+        const cs = K === geo.channels ? (geo.layout === 'channelsLast' ? 1 : geo.pixels) : 0;
+        const inOrder = cs > 0 && call.channels.every((c, k) => c === k);
+        return forEachPixelBlock(call, (base, pixels, pixelStride, offsets) => {
+          if (inOrder) {
+            // The kernels write every entry of the block.
+            const block = { base, pixels, pixelStride, channelStride: cs, channels: K };
+            const s = cceWasm(fn, gt, pr, grad, block, weights, scale);
+            if (s !== undefined) return s;
+          }
+          for (const off of offsets) {
+            const end = base + off + pixels * pixelStride;
+            checkInputDomain(fn, gt, pr, base + off, end, pixelStride, 'probabilities');
+            // The JS kernel skips pixels without gt in the selected channels.
+            if (grad !== null && !zeroed) for (let i = base + off; i < end; i += pixelStride) grad[i] = 0;
+          }
+          return cceRun(gt, pr, grad, base, pixels, pixelStride, offsets, weights, scale, u);
+        });
+      },
+      true,
+    );
   },
 );

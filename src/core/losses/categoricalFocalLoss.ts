@@ -3,9 +3,11 @@
  * @module
  */
 import { focalRun } from '../kernels/crossEntropy.js';
+import { focalRunWasm } from '../kernels/elementwiseWasm.js';
+import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { resolveFocalOptions, type FocalOptions } from '../options.js';
-import { elementwiseLoss, sumRuns } from './elementwise.js';
+import { elementwiseLoss, sumRuns, zeroUnselected } from './elementwise.js';
 
 /**
  * Categorical focal loss (Lin et al. 2017): `mean(−gt·α·(1 − p)^γ·log p)` over every element of the
@@ -26,16 +28,26 @@ import { elementwiseLoss, sumRuns } from './elementwise.js';
  */
 export const categoricalFocalLoss: LossFactory<FocalOptions> = withDefaultInstance(
   (options?: FocalOptions) => {
-    const o = resolveFocalOptions('categoricalFocalLoss', options);
+    const fn = 'categoricalFocalLoss';
+    const o = resolveFocalOptions(fn, options);
     return elementwiseLoss(
-      'categoricalFocalLoss',
+      fn,
       'focal_loss',
       o.layout,
       o.classIndexes,
-      (call, grad, scale) =>
-        sumRuns(call, (start, end, step) =>
-          focalRun(call.gt, call.pr, grad, start, end, step, o.alpha, o.gamma, scale),
-        ),
+      (call, grad, scale) => {
+        const zeroed = zeroUnselected(call, grad);
+        return sumRuns(call, (start, end, step) => {
+          const { gt, pr } = call;
+          // The kernels write every entry of their run; the JS kernel only those with gt ≠ 0.
+          const s = focalRunWasm(fn, gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+          if (s !== undefined) return s;
+          checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
+          if (grad !== null && !zeroed) for (let i = start; i < end; i += step) grad[i] = 0;
+          return focalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+        });
+      },
+      true,
     );
   },
 );

@@ -85,7 +85,8 @@ export function forEachPixelBlock(
 /**
  * Builds a `Loss` whose value is `sumTerms(call) / count` (sm's `mean` over the gathered tensor).
  * `sumTerms` returns the sum of the loss terms and, when `grad` is given, writes `scale · ∂term/∂pr` into it
- * (`scale = 1 / count`).
+ * (`scale = 1 / count`). With `zeroesItself`, a caller's `out` is handed over as it is and `sumTerms` must
+ * set every entry (see {@link zeroUnselected}).
  */
 export function elementwiseLoss(
   fn: string,
@@ -93,11 +94,19 @@ export function elementwiseLoss(
   layout: Layout,
   classIndexes: number[] | null,
   sumTerms: (call: ElementwiseCall, grad: Float32Array | null, scale: number) => number,
+  zeroesItself = false,
 ): Loss {
   const run = (gt: NdArray, pr: NdArray, withGrad: boolean, out?: Float32Array): ValueAndGrad => {
     const call = prepareElementwise(fn, gt, pr, layout, classIndexes);
-    // The kernels write only the entries whose gradient can be nonzero: the rest must start at 0.
-    const grad = withGrad ? (out?.fill(0) ?? new Float32Array(call.pr.length)) : null;
+    // The JS kernels write only the entries whose gradient can be nonzero: the rest must start at 0, unless
+    // `sumTerms` zeroes what it does not write (`zeroesItself`: the WebAssembly kernels write every entry).
+    const grad = withGrad
+      ? out === undefined
+        ? new Float32Array(call.pr.length)
+        : zeroesItself
+          ? out
+          : out.fill(0)
+      : null;
     const value = sumTerms(call, grad, 1 / call.count) / call.count;
     return { value, grad: grad as Float32Array };
   };
@@ -106,6 +115,16 @@ export function elementwiseLoss(
     value: (gt, pr) => run(gt, pr, false).value,
     valueAndGrad: (gt, pr, out) => run(gt, pr, true, out),
   });
+}
+
+/**
+ * For `sumTerms` of a loss built with `zeroesItself`: zeroes the whole gradient when only some channels are
+ * selected (the runs do not cover the others); returns whether it did.
+ */
+export function zeroUnselected(call: ElementwiseCall, grad: Float32Array | null): boolean {
+  if (grad === null || call.channels.length === call.geo.channels) return false;
+  grad.fill(0);
+  return true;
 }
 
 /** Sums `term(start, end, step)` over the runs of {@link forEachSelectedRun}. */

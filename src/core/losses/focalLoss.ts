@@ -37,8 +37,8 @@ export const focalLoss: ((options?: FocalFamilyOptions) => FocalLossInstance) & 
     const loss = defineLoss({
       name: 'focal_loss',
       value: (gt, pr) => focalTerms(fn, gt, pr, cfg, false).value,
-      valueAndGrad: (gt, pr) => {
-        const r = focalTerms(fn, gt, pr, cfg, true);
+      valueAndGrad: (gt, pr, out) => {
+        const r = focalTerms(fn, gt, pr, cfg, true, false, out);
         return { value: r.value, grad: r.grad! };
       },
     });

@@ -1,0 +1,295 @@
+// Generates the WebAssembly SIMD kernels of the elementwise losses (src/core/kernels/elementwiseWasm.bytes.ts):
+// sm's categorical focal loss and categorical cross-entropy from probabilities, and the softmax focal loss
+// from logits (MONAI FocalLoss(use_softmax=True), the family's focalLoss). Called by scripts/build-wasm.mjs
+// (`npm run build:wasm`); a test checks that the committed bytes match.
+//
+// Every kernel computes in float32 with the exp/log of ./math.mjs (within 1 ulp), sums the loss terms in
+// float64 and returns the sum; it writes the gradient, already multiplied by `scale`, and ORs into the i32 at
+// FLAG a nonzero value when an input is out of its domain (pr outside [0, 1] or NaN, a logit or gt NaN or
+// ±∞), so that the driver can find the first offending index of that block and raise. Offsets are bytes into
+// the module's own memory; the driver streams the caller's arrays through the three scratch blocks.
+//
+//   focal_prob2 / focal_prob(g, p, o, n, alpha, gamma, scale)   sm categorical focal, per element (n % 4 = 0):
+//       q = clip(p, 1e-7, 1 − 1e-7), term −g·α·(1 − q)^γ·log q, ∂ = −g·α·((1 − q)^γ / q − γ(1 − q)^(γ−1) log q)
+//       inside the clip range, 0 outside; focal_prob2 is γ = 2, focal_prob any γ ≥ 0.
+//   softmax_focal2 / softmax_focal(g, x, o, pixels, C, ps, cs, gamma, scale)   from logits, 4 pixels per step
+//       (lanes = pixels; pixel stride ps and channel stride cs in bytes): p = softmax(x), lp = log p,
+//       term −a_c·g·(1 − p)^γ·lp with a_c the f32 at COEF + 4c; ∂/∂x_j = h_j − p_j·Σh,
+//       h_c = −a_c·g_c·((1 − p_c)^γ − γ(1 − p_c)^(γ−1)·p_c·lp_c). γ > 0 (γ = 2 for softmax_focal2).
+//   cce(g, p, o, pixels, C, ps, cs, scale)   sm categorical cross-entropy: s = Σ_c p_c, q = p/s,
+//       term −w_c·g·log clip(q) with w_c the f32 at COEF + 4c; u_c = −scale·w_c·g/q inside the clip range,
+//       ∂/∂p_j = (u_j − Σ_inside(−scale·w·g))/s. s = 0 gives NaN, as sm.
+import { expF32x4, logF32x4, mathLocals } from './math.mjs';
+
+/** Byte offsets of the memory layout, shared with src/core/kernels/elementwiseWasm.ts. */
+export const ELEMENTWISE_LAYOUT = {
+  /** i32: nonzero when a kernel met an input outside its domain (the driver clears it). */
+  FLAG: 0,
+  /** f32 per channel (c < MAX_C): the coefficient a_c (softmax focal) or weight w_c (cce). */
+  COEF: 64,
+  /** Two v128 per channel scratch tables of the per-pixel kernels. */
+  VEC1: 2048,
+  VEC2: 2048 + 16 * 256,
+  /** Three float32 blocks of SCRATCH elements (g, p or x, o). */
+  SCRATCH_AT: 16384,
+  SCRATCH: 16384,
+  PAGES: 4,
+  /** Most channels of the per-pixel kernels. */
+  MAX_C: 256,
+};
+
+const { FLAG, COEF, VEC1, VEC2 } = ELEMENTWISE_LAYOUT;
+const f4 = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
+const get = (l) => `(local.get ${l})`;
+/** Keras' clip bounds rounded to float32 (the float32 comparisons agree with JS's float64 ones). */
+const LO = '1.00000001e-7';
+const HI = '0.99999988079071044921875';
+
+/** acc_l/acc_h (f64x2) += the four f32 lanes of `v`. */
+function accumulate(v) {
+  return [
+    `(local.set $accl (f64x2.add ${get('$accl')} (f64x2.promote_low_f32x4 ${v})))`,
+    `(local.set $acch (f64x2.add ${get('$acch')} (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${v} ${v}))))`,
+  ].join('\n');
+}
+
+/** The sum of the accumulators as f64 (negated when `neg`), and the FLAG update. */
+function finish(neg) {
+  const s = `(f64.add (f64x2.extract_lane 0 (f64x2.add ${get('$accl')} ${get('$acch')})) (f64x2.extract_lane 1 (f64x2.add ${get('$accl')} ${get('$acch')})))`;
+  return `(i32.store offset=${FLAG} (i32.const 0) (i32.or (i32.load offset=${FLAG} (i32.const 0)) (v128.any_true ${get('$bad')})))
+    ${neg ? `(f64.neg ${s})` : s}`;
+}
+
+/** bad |= lanes where `v` is NaN or ±∞. */
+const flagNonFinite = (v) =>
+  `(local.set $bad (v128.or ${get('$bad')} (v128.not (f32x4.eq (f32x4.sub ${v} ${v}) ${f4(0)}))))`;
+/** bad |= lanes where `v` is not in [0, 1] (NaN included). */
+const flagNotProbability = (v) =>
+  `(local.set $bad (v128.or ${get('$bad')} (v128.not (v128.and (f32x4.ge ${v} ${f4(0)}) (f32x4.le ${v} ${f4(1)})))))`;
+
+/** `(1 − q)^(γ−1)` into $f1 from $om (γ = 2: $om itself; else exp((γ − 1)·log om)). */
+function powMinus1(gamma2) {
+  if (gamma2) return `(local.set $f1 ${get('$om')})`;
+  return [
+    logF32x4('$om', '$f1'),
+    `(local.set $f1 (f32x4.mul ${get('$f1')} (f32x4.sub ${get('$vg')} ${f4(1)})))`,
+    expF32x4('$f1', '$f1'),
+  ].join('\n');
+}
+
+function focalProb(gamma2) {
+  const name = gamma2 ? 'focal_prob2' : 'focal_prob';
+  return `
+  (func (export "${name}") (param $g i32) (param $p i32) (param $o i32) (param $n i32) (param $alpha f32) (param $gamma f32) (param $scale f32) (result f64)
+    (local $end i32) (local $x v128) (local $gv v128) (local $q v128) (local $lq v128) (local $om v128) (local $f1 v128)
+    (local $a v128) (local $t v128) (local $bad v128) (local $accl v128) (local $acch v128)
+    (local $va v128) (local $vg v128) (local $vs v128)
+    ${mathLocals()}
+    (local.set $va (f32x4.splat ${get('$alpha')}))
+    (local.set $vg (f32x4.splat ${get('$gamma')}))
+    (local.set $vs (f32x4.splat (f32.neg ${get('$scale')})))
+    (local.set $end (i32.add ${get('$p')} (i32.shl ${get('$n')} (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u ${get('$p')} ${get('$end')}))
+      (loop $next
+        (local.set $x (v128.load ${get('$p')}))
+        (local.set $gv (v128.load ${get('$g')}))
+        ${flagNotProbability(get('$x'))}
+        ${flagNonFinite(get('$gv'))}
+        (local.set $q (f32x4.pmin (f32x4.pmax ${get('$x')} ${f4(LO)}) ${f4(HI)}))
+        ${logF32x4('$q', '$lq')}
+        (local.set $om (f32x4.sub ${f4(1)} ${get('$q')}))
+        ${powMinus1(gamma2)}
+        (local.set $a (f32x4.mul ${get('$gv')} ${get('$va')}))
+        ;; t = (1 − q)^γ
+        (local.set $t (f32x4.mul ${get('$f1')} ${get('$om')}))
+        ${accumulate(`(f32x4.mul (f32x4.mul ${get('$a')} ${get('$t')}) ${get('$lq')})`)}
+        (v128.store ${get('$o')} (f32x4.add ${f4(0)} (v128.and
+          (v128.and (f32x4.ge ${get('$x')} ${f4(LO)}) (f32x4.le ${get('$x')} ${f4(HI)}))
+          (f32x4.mul (f32x4.mul ${get('$vs')} ${get('$a')})
+            (f32x4.sub (f32x4.div ${get('$t')} ${get('$q')}) (f32x4.mul (f32x4.mul ${get('$vg')} ${get('$f1')}) ${get('$lq')}))))))
+        (local.set $g (i32.add ${get('$g')} (i32.const 16)))
+        (local.set $o (i32.add ${get('$o')} (i32.const 16)))
+        (local.set $p (i32.add ${get('$p')} (i32.const 16)))
+        (br_if $next (i32.lt_u ${get('$p')} ${get('$end')}))))
+    ${finish(true)})`;
+}
+
+/** Four lanes from addresses a, a + ps, a + 2ps, a + 3ps (a in local `$ca`). */
+const gather = `(v128.load32_lane 3 (i32.add ${get('$ca')} ${get('$ps3')}) (v128.load32_lane 2 (i32.add ${get('$ca')} ${get('$ps2')}) (v128.load32_lane 1 (i32.add ${get('$ca')} ${get('$ps')}) (v128.load32_zero ${get('$ca')}))))`;
+/** Stores the four lanes of `v` at a, a + ps, a + 2ps, a + 3ps (a in local `$ca`). */
+const scatter = (v) =>
+  [0, 1, 2, 3]
+    .map(
+      (j) =>
+        `(v128.store32_lane ${j} ${j === 0 ? get('$ca') : `(i32.add ${get('$ca')} ${get(['', '$ps', '$ps2', '$ps3'][j])})`} ${v})`,
+    )
+    .join('\n');
+
+/** A loop over the C channels: `$c` from 0, `$ca` = base + c·cs, `$cv` = 16c. */
+function channelLoop(base, body) {
+  return `(local.set $c (i32.const 0)) (local.set $ca ${get(base)}) (local.set $cv (i32.const 0))
+        (loop $ch
+          ${body}
+          (local.set $ca (i32.add ${get('$ca')} ${get('$cs')}))
+          (local.set $cv (i32.add ${get('$cv')} (i32.const 16)))
+          (local.set $c (i32.add ${get('$c')} (i32.const 1)))
+          (br_if $ch (i32.lt_u ${get('$c')} ${get('$C')})))`;
+}
+
+const PIXEL_PARAMS = `(param $g i32) (param $x i32) (param $o i32) (param $pixels i32) (param $C i32) (param $ps i32) (param $cs i32)`;
+const PIXEL_LOCALS = `(local $i i32) (local $c i32) (local $ca i32) (local $cv i32) (local $ps2 i32) (local $ps3 i32) (local $step i32)
+    (local $bad v128) (local $accl v128) (local $acch v128)`;
+const PIXEL_INIT = `(local.set $ps2 (i32.shl ${get('$ps')} (i32.const 1)))
+    (local.set $ps3 (i32.add ${get('$ps2')} ${get('$ps')}))
+    (local.set $step (i32.shl ${get('$ps')} (i32.const 2)))`;
+const PIXEL_NEXT = `(local.set $g (i32.add ${get('$g')} ${get('$step')}))
+        (local.set $x (i32.add ${get('$x')} ${get('$step')}))
+        (local.set $o (i32.add ${get('$o')} ${get('$step')}))
+        (local.set $i (i32.add ${get('$i')} (i32.const 4)))
+        (br_if $next (i32.lt_u ${get('$i')} ${get('$pixels')}))`;
+
+function softmaxFocal(gamma2) {
+  const name = gamma2 ? 'softmax_focal2' : 'softmax_focal';
+  return `
+  (func (export "${name}") ${PIXEL_PARAMS} (param $gamma f32) (param $scale f32) (result f64)
+    ${PIXEL_LOCALS}
+    (local $v v128) (local $m v128) (local $s v128) (local $ls v128) (local $inv v128) (local $hs v128)
+    (local $p v128) (local $lp v128) (local $om v128) (local $f1 v128) (local $a v128) (local $h v128)
+    (local $vg v128) (local $vs v128)
+    ${mathLocals()}
+    ${PIXEL_INIT}
+    (local.set $vg (f32x4.splat ${get('$gamma')}))
+    (local.set $vs (f32x4.splat ${get('$scale')}))
+    (block $done
+      (br_if $done (i32.eqz ${get('$pixels')}))
+      (loop $next
+        ;; max over channels; the logits go to VEC1
+        (local.set $m ${f4('-inf')})
+        ${channelLoop(
+          '$x',
+          `(local.set $v ${gather})
+          ${flagNonFinite(get('$v'))}
+          (v128.store offset=${VEC1} ${get('$cv')} ${get('$v')})
+          (local.set $m (f32x4.pmax ${get('$m')} ${get('$v')}))`,
+        )}
+        ;; x − max to VEC1, e^(x − max) to VEC2, their sum
+        (local.set $s ${f4(0)})
+        ${channelLoop(
+          '$x',
+          `(local.set $v (f32x4.sub (v128.load offset=${VEC1} ${get('$cv')}) ${get('$m')}))
+          (v128.store offset=${VEC1} ${get('$cv')} ${get('$v')})
+          ${expF32x4('$v', '$v')}
+          (v128.store offset=${VEC2} ${get('$cv')} ${get('$v')})
+          (local.set $s (f32x4.add ${get('$s')} ${get('$v')}))`,
+        )}
+        ${logF32x4('$s', '$ls')}
+        (local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))
+        ;; terms; h to VEC1, p to VEC2
+        (local.set $hs ${f4(0)})
+        ${channelLoop(
+          '$g',
+          `(local.set $v ${gather})
+          ${flagNonFinite(get('$v'))}
+          (local.set $a (f32x4.mul ${get('$v')} (f32x4.splat (f32.load offset=${COEF} (i32.shr_u ${get('$cv')} (i32.const 2))))))
+          (local.set $p (f32x4.mul (v128.load offset=${VEC2} ${get('$cv')}) ${get('$inv')}))
+          (local.set $lp (f32x4.sub (v128.load offset=${VEC1} ${get('$cv')}) ${get('$ls')}))
+          (local.set $om (f32x4.sub ${f4(1)} ${get('$p')}))
+          ${powMinus1(gamma2)}
+          ${gamma2 ? '' : `(local.set $f1 (v128.and ${get('$f1')} (f32x4.ne ${get('$om')} ${f4(0)})))`}
+          ;; v = (1 − p)^γ, h = −a·(v − γ(1 − p)^(γ−1)·p·lp)
+          (local.set $v (f32x4.mul ${get('$f1')} ${get('$om')}))
+          ${accumulate(`(f32x4.mul (f32x4.mul ${get('$a')} ${get('$v')}) ${get('$lp')})`)}
+          (local.set $h (f32x4.mul (f32x4.neg ${get('$a')}) (f32x4.sub ${get('$v')}
+            (f32x4.mul (f32x4.mul (f32x4.mul ${get('$vg')} ${get('$f1')}) ${get('$p')}) ${get('$lp')}))))
+          (v128.store offset=${VEC1} ${get('$cv')} ${get('$h')})
+          (v128.store offset=${VEC2} ${get('$cv')} ${get('$p')})
+          (local.set $hs (f32x4.add ${get('$hs')} ${get('$h')}))`,
+        )}
+        ${channelLoop(
+          '$o',
+          scatter(
+            `(f32x4.add ${f4(0)} (f32x4.mul ${get('$vs')} (f32x4.sub (v128.load offset=${VEC1} ${get('$cv')}) (f32x4.mul (v128.load offset=${VEC2} ${get('$cv')}) ${get('$hs')}))))`,
+          ),
+        )}
+        ${PIXEL_NEXT}))
+    ${finish(true)})`;
+}
+
+function cce() {
+  return `
+  (func (export "cce") ${PIXEL_PARAMS} (param $scale f32) (result f64)
+    ${PIXEL_LOCALS}
+    (local $v v128) (local $s v128) (local $q v128) (local $in v128) (local $gw v128) (local $dot v128) (local $lq v128)
+    (local $vs v128)
+    ${mathLocals()}
+    ${PIXEL_INIT}
+    (local.set $vs (f32x4.splat (f32.neg ${get('$scale')})))
+    (block $done
+      (br_if $done (i32.eqz ${get('$pixels')}))
+      (loop $next
+        ;; s = Σ p; p to VEC1
+        (local.set $s ${f4(0)})
+        ${channelLoop(
+          '$x',
+          `(local.set $v ${gather})
+          ${flagNotProbability(get('$v'))}
+          (v128.store offset=${VEC1} ${get('$cv')} ${get('$v')})
+          (local.set $s (f32x4.add ${get('$s')} ${get('$v')}))`,
+        )}
+        ;; terms; u to VEC1, dot = Σ_inside −scale·w·g
+        (local.set $dot ${f4(0)})
+        ${channelLoop(
+          '$g',
+          `(local.set $v ${gather})
+          ${flagNonFinite(get('$v'))}
+          (local.set $gw (f32x4.mul ${get('$v')} (f32x4.splat (f32.load offset=${COEF} (i32.shr_u ${get('$cv')} (i32.const 2))))))
+          (local.set $q (f32x4.div (v128.load offset=${VEC1} ${get('$cv')}) ${get('$s')}))
+          (local.set $in (v128.and (f32x4.ge ${get('$q')} ${f4(LO)}) (f32x4.le ${get('$q')} ${f4(HI)})))
+          (local.set $v (f32x4.pmin (f32x4.pmax ${get('$q')} ${f4(LO)}) ${f4(HI)}))
+          ${logF32x4('$v', '$lq')}
+          ${accumulate(`(f32x4.mul ${get('$gw')} ${get('$lq')})`)}
+          ;; u = −scale·w·g/q and dot += −scale·w·g inside the clip range (masked after the division: q may be 0)
+          (local.set $gw (f32x4.mul ${get('$vs')} ${get('$gw')}))
+          (local.set $dot (f32x4.add ${get('$dot')} (v128.and ${get('$in')} ${get('$gw')})))
+          (v128.store offset=${VEC1} ${get('$cv')} (v128.and ${get('$in')} (f32x4.div ${get('$gw')} ${get('$q')})))`,
+        )}
+        ${channelLoop(
+          '$o',
+          scatter(
+            `(f32x4.add ${f4(0)} (f32x4.div (f32x4.sub (v128.load offset=${VEC1} ${get('$cv')}) ${get('$dot')}) ${get('$s')}))`,
+          ),
+        )}
+        ${PIXEL_NEXT}))
+    ${finish(true)})`;
+}
+
+/** The module's WebAssembly text. */
+export function elementwiseKernelsWat() {
+  return `(module
+  (memory (export "memory") ${ELEMENTWISE_LAYOUT.PAGES})${focalProb(true)}${focalProb(false)}${softmaxFocal(true)}${softmaxFocal(false)}${cce()})\n`;
+}
+
+/** Assembles the module with wabt; returns its bytes. */
+export async function buildElementwiseKernels() {
+  const wabt = await (await import('wabt')).default();
+  const mod = wabt.parseWat('elementwiseKernels.wat', elementwiseKernelsWat(), { simd: true });
+  try {
+    mod.validate();
+    return Uint8Array.from(mod.toBinary({}).buffer);
+  } finally {
+    mod.destroy();
+  }
+}
+
+/** The generated TypeScript module holding the bytes as hex. */
+export function elementwiseBytesModule(bytes) {
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const lines = hex.match(/.{1,96}/g).map((l) => `  '${l}',`);
+  return `// Generated by scripts/build-wasm.mjs from scripts/wasm/elementwise.mjs (npm run build:wasm): do not edit.
+/** The WebAssembly SIMD kernels of the elementwise losses (${bytes.length} bytes), as hex. */
+export const ELEMENTWISE_KERNELS_HEX = [
+${lines.join('\n')}
+].join('');
+`;
+}

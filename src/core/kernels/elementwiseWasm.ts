@@ -1,0 +1,357 @@
+/**
+ * WebAssembly SIMD versions of the elementwise losses' passes, for float32 data: sm's categorical focal loss
+ * (per element) and categorical cross-entropy (per pixel) from probabilities, and the softmax focal loss from
+ * logits (per pixel), each computing value and gradient in one pass with the exp/log of
+ * scripts/wasm/math.mjs (float32, within 1 ulp) and summing the terms in float64.
+ *
+ * The kernels address only their own memory: the driver streams the caller's arrays through three 64 KiB
+ * scratch blocks with `TypedArray.prototype.set` and copies each gradient block out (only the valid
+ * elements: a short last block is padded with values whose terms and gradients are 0). The kernels also flag
+ * a block holding an input outside its domain (pr outside [0, 1] or a non-finite logit, a non-finite gt);
+ * the driver then finds the first offending index of that block and throws the RangeError of
+ * {@link inputDomainError}. Nothing is allocated per call beyond the module's memory, which is created once.
+ *
+ * Each function returns `undefined` when it does not apply (module unavailable or turned off, data not
+ * float32, a run shorter than the threshold, too many channels): the caller runs the JS kernel instead.
+ * Source: scripts/wasm/elementwise.mjs.
+ * @module
+ */
+import { ELEMENTWISE_KERNELS_HEX } from './elementwiseWasm.bytes.js';
+import { inputDomainError, type PredictionDomain } from './inputDomain.js';
+
+/** Memory layout (scripts/wasm/elementwise.mjs → ELEMENTWISE_LAYOUT), in bytes. */
+const FLAG = 0;
+const COEF = 64;
+const SCRATCH_AT = 16384;
+const SCRATCH = 16384;
+/** Most channels of the per-pixel kernels. */
+export const ELEMENTWISE_MAX_C = 256;
+/** Below this many elements a call stays on the JS kernels. */
+export const ELEMENTWISE_WASM_MIN_ELEMENTS = 8192;
+/** Elements per block: 64 short of 64 KiB (see BLOCK in regionWasm.ts: memmove's 4 KiB aliasing). */
+const BLOCK = SCRATCH - 16;
+
+type ElementKernel = (
+  g: number,
+  p: number,
+  o: number,
+  n: number,
+  alpha: number,
+  gamma: number,
+  scale: number,
+) => number;
+type PixelKernel = (
+  g: number,
+  x: number,
+  o: number,
+  pixels: number,
+  C: number,
+  ps: number,
+  cs: number,
+  ...rest: number[]
+) => number;
+
+interface Kernels {
+  focalProb2: ElementKernel;
+  focalProb: ElementKernel;
+  softmaxFocal2: PixelKernel;
+  softmaxFocal: PixelKernel;
+  cce: PixelKernel;
+  flag: Int32Array;
+  coef: Float32Array;
+  /** The three scratch blocks: gt, pr (or logits), gradient. */
+  s0: Float32Array;
+  s1: Float32Array;
+  s2: Float32Array;
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (
+    module: object,
+    imports: object,
+  ) => { exports: Record<string, unknown> & { memory: { buffer: ArrayBuffer } } };
+}
+
+let kernels: Kernels | null | undefined;
+let enabled = true;
+let minElements = ELEMENTWISE_WASM_MIN_ELEMENTS;
+/** Calls that took the WebAssembly kernels since the module loaded: lets tests check the path. */
+let wasmRuns = 0;
+
+function hexBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+function instantiate(): Kernels | null {
+  const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!wasm) return null;
+  try {
+    const { exports: e } = new wasm.Instance(new wasm.Module(hexBytes(ELEMENTWISE_KERNELS_HEX)), {});
+    const buffer = e.memory.buffer;
+    return {
+      focalProb2: e.focal_prob2 as ElementKernel,
+      focalProb: e.focal_prob as ElementKernel,
+      softmaxFocal2: e.softmax_focal2 as PixelKernel,
+      softmaxFocal: e.softmax_focal as PixelKernel,
+      cce: e.cce as PixelKernel,
+      flag: new Int32Array(buffer, FLAG, 1),
+      coef: new Float32Array(buffer, COEF, ELEMENTWISE_MAX_C),
+      s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
+      s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
+      s2: new Float32Array(buffer, SCRATCH_AT + 8 * SCRATCH, SCRATCH),
+    };
+  } catch {
+    // No SIMD, a CSP without 'wasm-unsafe-eval', or a main thread that refuses synchronous compilation.
+    return null;
+  }
+}
+
+function elementwiseKernels(): Kernels | null {
+  if (!enabled) return null;
+  if (kernels === undefined) kernels = instantiate();
+  return kernels;
+}
+
+/**
+ * Turns the WebAssembly kernels of the elementwise losses off (or back on) and sets the size from which
+ * they are used (elements of pr): for tests and benchmarks that compare them with the JS kernels.
+ * @internal
+ */
+export function setElementwiseWasmEnabled(on: boolean, fromElements = ELEMENTWISE_WASM_MIN_ELEMENTS): void {
+  enabled = on;
+  minElements = fromElements;
+}
+
+/** How many calls have taken the WebAssembly kernels. @internal */
+export function elementwiseWasmRuns(): number {
+  return wasmRuns;
+}
+
+/** True when the elementwise WebAssembly kernels are enabled and could be instantiated here. */
+export function elementwiseWasmAvailable(): boolean {
+  return elementwiseKernels() !== null;
+}
+
+function usable(n: number, ...arrays: (ArrayLike<number> | null)[]): Kernels | null {
+  if (n < minElements) return null;
+  for (const a of arrays) if (a !== null && !(a instanceof Float32Array)) return null;
+  return elementwiseKernels();
+}
+
+/** Throws the domain error of the block [from, to) of the caller's arrays when the kernel flagged it. */
+function checkFlag(
+  k: Kernels,
+  fn: string,
+  gt: Float32Array,
+  pr: Float32Array,
+  from: number,
+  to: number,
+  step: number,
+  domain: PredictionDomain,
+): void {
+  if (k.flag[0] === 0) return;
+  k.flag[0] = 0;
+  const e = inputDomainError(fn, gt, pr, from, to, step, domain);
+  // The kernel and the scan test the same conditions: a flag without an offender would be a bug here.
+  throw e ?? new Error(`${fn}: internal error: the WebAssembly input check disagrees with the JS one.`);
+}
+
+/**
+ * sm's categorical focal terms over the contiguous run [start, end) (step 1): returns their sum and writes
+ * `scale · ∂term/∂pr` into `grad` (when given) for every element of the run; `undefined` when not applicable.
+ * Throws a RangeError naming `fn` at the first pr outside [0, 1] or non-finite gt.
+ */
+export function focalRunWasm(
+  fn: string,
+  gt: ArrayLike<number>,
+  pr: ArrayLike<number>,
+  grad: Float32Array | null,
+  start: number,
+  end: number,
+  step: number,
+  alpha: number,
+  gamma: number,
+  scale: number,
+): number | undefined {
+  if (step !== 1) return undefined;
+  const k = usable(end - start, gt, pr, grad);
+  if (k === null) return undefined;
+  const g = gt as Float32Array;
+  const p = pr as Float32Array;
+  const kernel = gamma === 2 ? k.focalProb2 : k.focalProb;
+  const { s0, s1, s2 } = k;
+  const a0 = s0.byteOffset;
+  const a1 = s1.byteOffset;
+  const a2 = s2.byteOffset;
+  k.flag[0] = 0;
+  let sum = 0;
+  for (let i = start; i < end; i += BLOCK) {
+    const n = Math.min(BLOCK, end - i);
+    s0.set(g.subarray(i, i + n));
+    s1.set(p.subarray(i, i + n));
+    const n4 = (n + 3) & ~3;
+    // Padding: gt 0, pr ½ give a term and a gradient of 0.
+    for (let j = n; j < n4; j++) {
+      s0[j] = 0;
+      s1[j] = 0.5;
+    }
+    sum += kernel(a0, a1, a2, n4, alpha, gamma, scale);
+    checkFlag(k, fn, g, p, i, i + n, 1, 'probabilities');
+    if (grad !== null) grad.set(s2.subarray(0, n), i);
+  }
+  wasmRuns++;
+  return sum;
+}
+
+/** A block of pixels: `pixels` pixels from element `base`, their C channels at `base + j·ps + c·cs`. */
+export interface PixelBlock {
+  base: number;
+  pixels: number;
+  /** Element strides between pixels and between channels: (C, 1) channels-last, (1, plane) channels-first. */
+  pixelStride: number;
+  channelStride: number;
+  channels: number;
+}
+
+/**
+ * Streams one pixel block through a per-pixel kernel (`extra` its parameters after the strides): copies gt
+ * and pr in (padding a short last block with `padG`, `padX`), runs it, checks its flag and copies the
+ * gradient of the valid pixels out. Returns the sum of the kernel's results.
+ */
+function pixelPass(
+  k: Kernels,
+  kernel: PixelKernel,
+  fn: string,
+  gt: Float32Array,
+  pr: Float32Array,
+  grad: Float32Array | null,
+  b: PixelBlock,
+  padG: number,
+  padX: number,
+  domain: PredictionDomain,
+  extra: number[],
+): number {
+  const { base, pixels, pixelStride: ps, channelStride: cs, channels: C } = b;
+  const last = ps === C && cs === 1;
+  if (!last && ps !== 1) return NaN; // not reached: the callers pass one of the two layouts
+  const per = Math.max(4, Math.floor(BLOCK / C / 4) * 4);
+  const { s0, s1, s2 } = k;
+  let sum = 0;
+  for (let j = 0; j < pixels; j += per) {
+    const P = Math.min(per, pixels - j);
+    const P4 = (P + 3) & ~3;
+    if (last) {
+      const from = base + j * C;
+      const n = P * C;
+      s0.set(gt.subarray(from, from + n));
+      s1.set(pr.subarray(from, from + n));
+      s0.fill(padG, n, P4 * C);
+      s1.fill(padX, n, P4 * C);
+      sum += kernel(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4 * C, 4, ...extra);
+      if (k.flag[0] !== 0) checkFlag(k, fn, gt, pr, from, from + n, 1, domain);
+      if (grad !== null) grad.set(s2.subarray(0, n), from);
+    } else {
+      for (let c = 0; c < C; c++) {
+        const from = base + c * cs + j;
+        s0.set(gt.subarray(from, from + P), c * P4);
+        s1.set(pr.subarray(from, from + P), c * P4);
+        s0.fill(padG, c * P4 + P, (c + 1) * P4);
+        s1.fill(padX, c * P4 + P, (c + 1) * P4);
+      }
+      sum += kernel(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4, 4 * P4, ...extra);
+      if (k.flag[0] !== 0) {
+        for (let c = 0; c < C; c++) {
+          const from = base + c * cs + j;
+          const e = inputDomainError(fn, gt, pr, from, from + P, 1, domain);
+          if (e) {
+            k.flag[0] = 0;
+            throw e;
+          }
+        }
+      }
+      if (grad !== null)
+        for (let c = 0; c < C; c++) grad.set(s2.subarray(c * P4, c * P4 + P), base + c * cs + j);
+    }
+  }
+  return sum;
+}
+
+function pixelUsable(b: PixelBlock, ...arrays: (ArrayLike<number> | null)[]): Kernels | null {
+  const { pixelStride: ps, channelStride: cs, channels: C } = b;
+  if (C > ELEMENTWISE_MAX_C || C < 1) return null;
+  if (!((ps === C && cs === 1) || ps === 1)) return null;
+  return usable(b.pixels * C, ...arrays);
+}
+
+/**
+ * The softmax focal loss from logits over the pixel blocks `blocks` (all channels in the softmax):
+ * returns Σ terms `−coef_c·g_c·(1 − p_c)^γ·log p_c` and writes `scale · ∂/∂x` into `grad` for every element
+ * of the blocks; `undefined` when not applicable (γ ≤ 0 included). `coef` has one entry per channel (0 for a
+ * channel left out of the loss). Throws a RangeError naming `fn` at the first non-finite logit or gt.
+ */
+export function softmaxFocalWasm(
+  fn: string,
+  gt: ArrayLike<number>,
+  x: ArrayLike<number>,
+  grad: Float32Array | null,
+  blocks: PixelBlock[],
+  coef: ArrayLike<number>,
+  gamma: number,
+  scale: number,
+): number | undefined {
+  if (!(gamma > 0) || blocks.length === 0) return undefined;
+  const k = pixelUsable(blocks[0], gt, x, grad);
+  if (k === null || blocks.some((b) => pixelUsable(b) === null && b.pixels > 0)) return undefined;
+  k.coef.set(coef);
+  k.flag[0] = 0;
+  const kernel = gamma === 2 ? k.softmaxFocal2 : k.softmaxFocal;
+  let sum = 0;
+  for (const b of blocks) {
+    sum += pixelPass(k, kernel, fn, gt as Float32Array, x as Float32Array, grad, b, 0, 0, 'logits', [
+      gamma,
+      scale,
+    ]);
+  }
+  wasmRuns++;
+  return sum;
+}
+
+/**
+ * sm's categorical cross-entropy over one pixel block (every channel selected): returns Σ terms
+ * `−w_c·g_c·log clip(p_c / Σp)` and writes `scale · ∂/∂pr` into `grad` for every element of the block;
+ * `undefined` when not applicable. Throws a RangeError naming `fn` at the first pr outside [0, 1] or
+ * non-finite gt.
+ */
+export function cceWasm(
+  fn: string,
+  gt: ArrayLike<number>,
+  pr: ArrayLike<number>,
+  grad: Float32Array | null,
+  block: PixelBlock,
+  weights: ArrayLike<number>,
+  scale: number,
+): number | undefined {
+  const k = pixelUsable(block, gt, pr, grad);
+  if (k === null) return undefined;
+  k.coef.set(weights);
+  k.flag[0] = 0;
+  // Padding: pr 1, gt 0 give a term and a gradient of 0.
+  const sum = pixelPass(
+    k,
+    k.cce,
+    fn,
+    gt as Float32Array,
+    pr as Float32Array,
+    grad,
+    block,
+    0,
+    1,
+    'probabilities',
+    [scale],
+  );
+  wasmRuns++;
+  return sum;
+}
