@@ -67,14 +67,11 @@ def sm_cce(pr, gt):
 IMPLS = {
     "dice_fb": ("torch_minimal_dice", minimal_dice, "logits"),
     "focal_fb": ("torch_minimal_focal", minimal_focal, "logits"),
-    "dice_prob": ("torch_sm_dice", sm_dice, "prob"),
-    "jaccard_prob": ("torch_sm_jaccard", sm_jaccard, "prob"),
-    "focal_prob": ("torch_sm_focal", sm_focal, "prob"),
-    "cce_prob": ("torch_sm_cce", sm_cce, "prob"),
+    "sm_dice_prob": ("torch_sm_dice", sm_dice, "prob"),
+    "sm_jaccard_prob": ("torch_sm_jaccard", sm_jaccard, "prob"),
+    "sm_focal_prob": ("torch_sm_focal", sm_focal, "prob"),
+    "sm_cce_prob": ("torch_sm_cce", sm_cce, "prob"),
 }
-# workloads.json names these kinds with the sm_ prefix.
-IMPLS["sm_focal_prob"] = IMPLS["focal_prob"]
-IMPLS["sm_cce_prob"] = IMPLS["cce_prob"]
 
 
 def inputs(w, kind):
