@@ -7,6 +7,7 @@
  */
 import { diceLoss, focalLoss } from '../src/core/losses/index.js';
 import type { Loss } from '../src/core/loss.js';
+import { setSoftmaxWasmEnabled } from '../src/core/kernels/softmaxRegion.js';
 import { emit, loadWorkloads, logitInputs, memoryBoundMs, timeInterleaved } from './harness.js';
 
 /**
@@ -116,11 +117,23 @@ for (const name of Object.keys(BASELINE)) {
   const loss: Loss = w.kind === 'focal_fb' ? focal : dice;
   let value = NaN;
   let refValue = NaN;
+  const out = new Float32Array(logits.length);
   const fns: Record<string, () => void> = {
     segkit: () => {
-      value = loss.valueAndGrad(g, pr).value;
+      value = loss.valueAndGrad(g, pr, { out }).value;
     },
   };
+  if (w.kind !== 'focal_fb') {
+    // The same loss on the plain-JS kernels, interleaved in the same run.
+    fns.segkit_js = () => {
+      setSoftmaxWasmEnabled(false);
+      try {
+        loss.valueAndGrad(g, pr, { out });
+      } finally {
+        setSoftmaxWasmEnabled(true);
+      }
+    };
+  }
   const C = shape[shape.length - 1];
   fns.js_reference =
     w.kind === 'focal_fb'
