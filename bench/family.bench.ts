@@ -9,6 +9,7 @@ import { diceLoss, focalLoss } from '../src/core/losses/index.js';
 import type { Loss } from '../src/core/loss.js';
 import { setSoftmaxWasmEnabled } from '../src/core/kernels/softmaxRegion.js';
 import { emit, loadWorkloads, logitInputs, memoryBoundMs, timeInterleaved } from './harness.js';
+import { torchTimings } from './torch.js';
 
 /**
  * A hand-fused plain-JS reference of the same Dice loss (channels-last, per-sample-per-class mean, softmax stored
@@ -118,17 +119,21 @@ for (const name of Object.keys(BASELINE)) {
   let value = NaN;
   let refValue = NaN;
   const out = new Float32Array(logits.length);
+  let sink = 0;
   const fns: Record<string, () => void> = {
     segkit: () => {
-      value = loss.valueAndGrad(g, pr, { out }).value;
+      value = loss.valueAndGrad(g, pr).value;
+    },
+    segkit_out: () => {
+      sink += loss.valueAndGrad(g, pr, { out }).value;
     },
   };
   if (w.kind !== 'focal_fb') {
     // The same loss on the plain-JS kernels, interleaved in the same run.
-    fns.segkit_js = () => {
+    fns.segkit_js_out = () => {
       setSoftmaxWasmEnabled(false);
       try {
-        loss.valueAndGrad(g, pr, { out });
+        sink += loss.valueAndGrad(g, pr, { out }).value;
       } finally {
         setSoftmaxWasmEnabled(true);
       }
@@ -143,11 +148,34 @@ for (const name of Object.keys(BASELINE)) {
   const t = times.segkit;
   const b = BASELINE[name];
   const bound = await memoryBoundMs(w.min_bytes!.read, w.min_bytes!.write);
+  // PyTorch timed now, in this run (bench/torch.ts), when it is installed.
+  const torchNow = torchTimings([name])?.[name]?.median_ms;
+  const outMs = times.segkit_out.median_ms;
+  emit(name, 'segkit_out', w.elements, times.segkit_out, {
+    layout: 'NHWC',
+    note:
+      `${loss.name}.valueAndGrad(gt, pr, { out }) into one reused buffer: ${(outMs / bound).toFixed(2)}× memory bound` +
+      (torchNow === undefined
+        ? ''
+        : `, ${(outMs / torchNow).toFixed(2)}× torch_keepmem in this run (${torchNow} ms)`),
+    ...(torchNow === undefined ? {} : { vs_torch: Math.round((outMs / torchNow) * 100) / 100 }),
+  });
+  if (times.segkit_js_out) {
+    const jsMs = times.segkit_js_out.median_ms;
+    emit(name, 'segkit_js_out', w.elements, times.segkit_js_out, {
+      layout: 'NHWC',
+      note:
+        `the same with the WebAssembly kernels off (plain-JS fused loops), interleaved: ${(jsMs / bound).toFixed(2)}× ` +
+        `memory bound; WebAssembly ${(outMs / jsMs).toFixed(2)}× JS` +
+        (torchNow === undefined ? '' : `, ${(jsMs / torchNow).toFixed(2)}× torch_keepmem in this run`),
+    });
+  }
+  if (sink === 42) console.error('');
   emit(name, 'segkit', w.elements, t, {
     layout: 'NHWC',
     value,
     note:
-      `${loss.name} fwd+bwd from logits (softmax stored once, float64 sums); reference value ${b.value} ` +
+      `${loss.name} fwd+bwd from logits (fused softmax, recomputed in pass 2; float64 sums); reference value ${b.value} ` +
       `(|Δ| ${Math.abs(value - b.value).toExponential(2)}); PyTorch 1.13 CPU 1 thread: ${b.torch} ${b.torchMs} ms, ` +
       `MONAI ${b.monaiMs} ms (${(t.median_ms / b.torchMs).toFixed(2)}× torch); memory-bound ${bound.toFixed(2)} ms ` +
       `(${(t.median_ms / bound).toFixed(1)}× bound)` +
