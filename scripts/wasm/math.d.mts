@@ -1,0 +1,12 @@
+// Types of scripts/wasm/math.mjs (vectorised exp and log for WebAssembly SIMD, as WebAssembly text).
+export declare const MATH_F32X4_BOUNDS: {
+  readonly expUlps: number;
+  readonly expSubnormalAbs: number;
+  readonly logUlps: number;
+};
+export declare function mathLocals(p?: string): string;
+export declare function expF32x4(x: string, out: string, p?: string): string;
+export declare function logF32x4(x: string, out: string, p?: string): string;
+export declare const EXP_F32X4: string;
+export declare const LOG_F32X4: string;
+export declare function mathFuncs(): string;

@@ -1,0 +1,238 @@
+/**
+ * The vectorised exp and log of scripts/wasm/math.mjs against Math.exp / Math.log: every binade of the
+ * float32 range densely (both signs), seeded random float32 bit patterns, and the edge values (±0,
+ * subnormals, ±∞, NaN, the overflow and underflow thresholds). Errors are measured in units in the last place
+ * of the float32 result, against the float64 value of Math.exp / Math.log (itself within 1 ulp of float64).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  EXP_F32X4,
+  LOG_F32X4,
+  MATH_F32X4_BOUNDS,
+  expF32x4,
+  logF32x4,
+  mathFuncs,
+  mathLocals,
+} from '../../scripts/wasm/math.mjs';
+
+const BLOCK = 1 << 18;
+
+/** A loop applying one snippet to n float32 values in place, from byte offset p (n a multiple of 4). */
+function loop(name: string, body: string): string {
+  return `(func (export "${name}") (param $p i32) (param $n i32) (local $x v128) (local $end i32) ${mathLocals('$q_')}
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $d (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+      (loop $l
+        (local.set $x (v128.load (local.get $p)))
+        ${body}
+        (v128.store (local.get $p) (local.get $x))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br_if $l (i32.lt_u (local.get $p) (local.get $end))))))`;
+}
+
+type Apply = (xs: Float32Array) => Float32Array;
+
+async function build(): Promise<Record<'exp' | 'log' | 'expCall' | 'logCall', Apply>> {
+  const wabt = await (await import('wabt')).default();
+  const wat = `(module (memory (export "memory") ${(BLOCK * 4) / 65536})
+    ${mathFuncs()}
+    ${loop('exp', expF32x4('$x', '$x', '$q_'))}
+    ${loop('log', logF32x4('$x', '$x', '$q_'))}
+    ${loop('expCall', `(local.set $x (call ${EXP_F32X4} (local.get $x)))`)}
+    ${loop('logCall', `(local.set $x (call ${LOG_F32X4} (local.get $x)))`)})`;
+  const mod = wabt.parseWat('math.wat', wat, { simd: true });
+  mod.validate();
+  const { instance } = await WebAssembly.instantiate(Uint8Array.from(mod.toBinary({}).buffer));
+  const ex = instance.exports as Record<string, unknown>;
+  const mem = new Float32Array((ex.memory as WebAssembly.Memory).buffer, 0, BLOCK);
+  const apply =
+    (name: string): Apply =>
+    (xs) => {
+      const out = new Float32Array(xs.length);
+      for (let o = 0; o < xs.length; o += BLOCK) {
+        const k = Math.min(BLOCK, xs.length - o);
+        mem.fill(0);
+        mem.set(xs.subarray(o, o + k));
+        (ex[name] as (p: number, n: number) => void)(0, (k + 3) & ~3);
+        out.set(mem.subarray(0, k), o);
+      }
+      return out;
+    };
+  return { exp: apply('exp'), log: apply('log'), expCall: apply('expCall'), logCall: apply('logCall') };
+}
+
+/** The spacing of float32 values at |v| (the ulp of a float32 result near v; 2^−149 below 2^−126). */
+function ulp32(v: number): number {
+  const a = Math.abs(v);
+  if (a < 2 ** -126) return 2 ** -149;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  return 2 ** (e - 23);
+}
+
+interface Report {
+  maxUlps: number;
+  worstAt: number;
+  /** Results that must equal float32 rounding exactly (±∞, 0, NaN) or be subnormal, checked separately. */
+  badEdges: string[];
+  normal: number;
+}
+
+function measure(xs: Float32Array, ys: Float32Array, ref: (x: number) => number, subAbs: number): Report {
+  const r: Report = { maxUlps: 0, worstAt: NaN, badEdges: [], normal: 0 };
+  for (let i = 0; i < xs.length; i++) {
+    const t = ref(xs[i]);
+    const y = ys[i];
+    const ft = Math.fround(t);
+    if (!Number.isFinite(ft) || Math.abs(t) < 2 ** -126) {
+      const ok = Object.is(ft, y) || (Number.isFinite(t) && Math.abs(y - t) <= subAbs);
+      if (!ok && r.badEdges.length < 5) r.badEdges.push(`${xs[i]} → ${y} (expected ${ft})`);
+      continue;
+    }
+    r.normal++;
+    const e = Math.abs(y - t) / ulp32(t);
+    if (!(e <= r.maxUlps)) {
+      r.maxUlps = e;
+      r.worstAt = xs[i];
+    }
+  }
+  return r;
+}
+
+/** Every binade from 2^−149 to 2^127, `perBinade` evenly spaced significands each, both signs. */
+function binades(perBinade: number): Float32Array {
+  const out = new Float32Array(277 * perBinade * 2);
+  let j = 0;
+  for (let e = -149; e <= 127; e++)
+    for (let m = 0; m < perBinade; m++) {
+      const v = Math.fround(2 ** e * (1 + m / perBinade));
+      out[j++] = v;
+      out[j++] = -v;
+    }
+  return out;
+}
+
+/** Seeded random float32 bit patterns (finite, both signs). */
+function randomBits(n: number, seed: number): Float32Array {
+  const u = new Uint32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const bits = s % 0xff000000; // below the exponent 255 in either sign half
+    u[i] = bits < 0x7f800000 ? bits : bits - 0x7f800000 + 0x80000000;
+  }
+  return new Float32Array(u.buffer);
+}
+
+const EDGES = Float32Array.of(
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  2 ** -149,
+  -(2 ** -149),
+  2 ** -126,
+  (1 - 2 ** -23) * 2 ** -126,
+  3.4028234663852886e38,
+  1,
+  -1,
+  88.72283,
+  88.7229,
+  -87.3365,
+  -103.972,
+  -103.973,
+  -104,
+  89,
+  1000,
+  -1000,
+);
+
+const kernels = await build();
+
+describe('exp (f32x4, scripts/wasm/math.mjs)', () => {
+  it(`is within ${MATH_F32X4_BOUNDS.expUlps} ulp of Math.exp over every binade of the float32 range`, () => {
+    const xs = binades(2048).filter((x) => x > -110 && x < 100);
+    const r = measure(xs, kernels.exp(xs), Math.exp, MATH_F32X4_BOUNDS.expSubnormalAbs);
+    expect(r.badEdges).toEqual([]);
+    expect(r.normal).toBeGreaterThan(200_000);
+    expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.expUlps);
+  });
+
+  it('is within the bound on a dense sweep of [−104, 89] and on seeded random bit patterns', () => {
+    const n = 1 << 20;
+    const dense = new Float32Array(n);
+    for (let i = 0; i < n; i++) dense[i] = Math.fround(-104 + (193 * i) / n);
+    const xs = new Float32Array([...dense, ...randomBits(1 << 18, 7)]);
+    const r = measure(xs, kernels.exp(xs), Math.exp, MATH_F32X4_BOUNDS.expSubnormalAbs);
+    expect(r.badEdges).toEqual([]);
+    expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.expUlps);
+  });
+
+  it('gives float32 rounding of e^x at the edges: ±0, subnormals, ±∞, NaN, overflow and underflow', () => {
+    const ys = kernels.exp(EDGES);
+    const at = (x: number) => ys[EDGES.indexOf(Math.fround(x))];
+    expect(at(0)).toBe(1);
+    expect(ys[1]).toBe(1); // −0
+    expect(at(Infinity)).toBe(Infinity);
+    expect(at(-Infinity)).toBe(0);
+    expect(ys[4]).toBeNaN();
+    expect(at(2 ** -149)).toBe(1);
+    expect(at(88.72283)).toBe(Math.fround(Math.exp(Math.fround(88.72283)))); // largest finite result
+    expect(at(88.7229)).toBe(Infinity); // e^x beyond float32's max
+    expect(at(89)).toBe(Infinity);
+    expect(at(1000)).toBe(Infinity);
+    expect(at(-87.3365)).toBe(Math.fround(Math.exp(Math.fround(-87.3365)))); // near the smallest normal
+    expect(at(-103.972)).toBe(2 ** -149); // the smallest subnormal
+    expect(at(-103.973)).toBe(0); // below half of it
+    expect(at(-104)).toBe(0);
+    expect(at(-1000)).toBe(0);
+    expect(at(1)).toBe(Math.fround(Math.E));
+  });
+
+  it('as a function ($exp_f32x4) gives the same bits as the inline statements', () => {
+    const xs = new Float32Array([...EDGES, ...randomBits(1 << 14, 3)]);
+    expect(kernels.expCall(xs)).toEqual(kernels.exp(xs));
+  });
+});
+
+describe('log (f32x4, scripts/wasm/math.mjs)', () => {
+  it(`is within ${MATH_F32X4_BOUNDS.logUlps} ulp of Math.log over every positive binade, subnormals included`, () => {
+    const xs = binades(4096).filter((x) => x > 0);
+    const r = measure(xs, kernels.log(xs), Math.log, 0);
+    expect(r.badEdges).toEqual([]);
+    expect(r.normal).toBe(xs.length - 1); // x = 1: log 0, checked exactly with the edges
+    expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.logUlps);
+  });
+
+  it('is within the bound on a dense sweep of [½, 2] and on seeded random positive bit patterns', () => {
+    const n = 1 << 20;
+    const dense = new Float32Array(n);
+    for (let i = 0; i < n; i++) dense[i] = Math.fround(0.5 + (1.5 * i) / n);
+    const xs = new Float32Array([...dense, ...randomBits(1 << 18, 11).map(Math.abs)]);
+    const r = measure(xs, kernels.log(xs), Math.log, 0);
+    expect(r.badEdges).toEqual([]);
+    expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.logUlps);
+  });
+
+  it('gives −∞ at ±0, NaN below 0 and at NaN, +∞ at +∞, and exact values at powers of two', () => {
+    const ys = kernels.log(EDGES);
+    expect(ys[0]).toBe(-Infinity);
+    expect(ys[1]).toBe(-Infinity);
+    expect(ys[2]).toBe(Infinity);
+    expect(ys[3]).toBeNaN(); // −∞
+    expect(ys[4]).toBeNaN();
+    expect(ys[5]).toBe(Math.fround(-149 * Math.LN2)); // smallest subnormal
+    expect(ys[6]).toBeNaN(); // −2^−149
+    expect(ys[7]).toBe(Math.fround(-126 * Math.LN2));
+    expect(ys[9]).toBe(Math.fround(Math.log(3.4028234663852886e38)));
+    expect(ys[10]).toBe(0);
+    expect(ys[11]).toBeNaN();
+  });
+
+  it('as a function ($log_f32x4) gives the same bits as the inline statements', () => {
+    const xs = new Float32Array([...EDGES, ...randomBits(1 << 14, 5)]);
+    expect(kernels.logCall(xs)).toEqual(kernels.log(xs));
+  });
+});
