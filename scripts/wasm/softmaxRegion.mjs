@@ -1,19 +1,23 @@
 // WebAssembly SIMD kernels of the region losses from logits (softmax over C interleaved channels, channels-last),
-// one module per channel count C (2…MAX_C), each under 4 KiB so that browsers compile it synchronously.
-// Four pixels at a time: channel c of pixels j…j+3 is gathered into one f32x4 (lane loads), so the softmax and
-// its Jacobian are plain lane-wise arithmetic for any C. Nothing full-size is stored between the passes: pass 2
-// recomputes the softmax (cheaper here than writing and re-reading a probability array).
+// one module per channel count C (2…MAX_C, 6–22 KB each, compiled on first use), exp from ./math.mjs (shared
+// with the cross-entropy kernels). A browser main thread that refuses to compile more than 4 KiB synchronously
+// gets the plain-JS loops instead (same results).
+// Four pixels at a time: channel c of pixels j…j+3 is gathered into one f32x4 (a 4×4 transpose for C = 4, 8;
+// two shuffles for C = 2; lane loads otherwise), so the softmax and its Jacobian are lane-wise arithmetic.
+// Nothing full-size is stored between the passes: pass 2 recomputes the softmax (about as fast here as writing
+// and re-reading a float32 probability array, and no memory that grows with the input).
 //
 //   statsD(x, g, np) → flags   ACC[c] += Σ p·g, Σ p, Σ g over np pixels (np a multiple of 4), dense float32 g;
-//                              flags bit 0: a logit is NaN or ±Inf; bit 1: a g value is NaN or ±Inf
+//                              flags bit 0: a logit is -Inf (NaN and +Inf logits, and NaN or ±Inf in g, make
+//                              the sums non-finite, which the caller checks)
 //   statsL(x, l, np, ign, has) → flags   the same from int32 labels l (one per pixel): g_c = [l = c]; pixels
 //                              with l = ign (when has ≠ 0) count nowhere; bit 1: a label outside [0, C) that is
 //                              not ignored
 //   gradD(x, g, o, np)         o_c = p_c·(d_c − Σ_k p_k·d_k) with d_c = A_c·g_c + B_c (float32 A, B at COEF)
 //   gradL(x, l, o, np, ign, has)   the same from labels; ignored pixels get 0
-// Sums run in float32 over chunks of CHUNK pixels per lane, then are added to the float64 accumulators in
+// Sums run in float32 over chunks of CHUNK_GROUPS groups per lane, then are added to the float64 accumulators in
 // memory: ACC + 96c holds Σp·g (2 × f64x2: lanes 0–1, 2–3), + 32 Σp, + 64 Σg.
-import { EXP_INIT, EXP_LOCALS, expf32x4 } from './expf.mjs';
+import { expF32x4, mathLocals } from './math.mjs';
 
 export const SOFTMAX_LAYOUT = {
   ACC: 0,
@@ -137,14 +141,11 @@ function softmax(C, chk, lab = false) {
   for (let c = 1; c < C; c++) m = `(f32x4.pmax ${m} (local.get $e${c}))`;
   s.push(`(local.set $m ${m})`);
   for (const c of range(C)) {
-    s.push(
-      `(local.set $e${c} (f32x4.sub (local.get $e${c}) (local.get $m)))`,
-      ...expf32x4(`$e${c}`, `$e${c}`),
-    );
+    s.push(`(local.set $e${c} (f32x4.sub (local.get $e${c}) (local.get $m)))`, expF32x4(`$e${c}`, `$e${c}`));
   }
   let sum = '(local.get $e0)';
   for (let c = 1; c < C; c++) sum = `(f32x4.add ${sum} (local.get $e${c}))`;
-  s.push(`(local.set $m (f32x4.div (local.get $ex_one) ${sum}))`);
+  s.push(`(local.set $m (f32x4.div (f32x4.splat (f32.const 1)) ${sum}))`);
   for (const c of range(C)) s.push(`(local.set $e${c} (f32x4.mul (local.get $e${c}) (local.get $m)))`);
   return s;
 }
@@ -226,9 +227,8 @@ function stats(C, lab) {
   return `
   (func (export "stats${lab ? 'L' : 'D'}") ${params} (result i32)
     (local $end i32) (local $cend i32) (local $m v128) (local $gv v128) (local $chk v128)
-    ${lab ? labelLocals() : decl(range(C).map((c) => `$h${c}`))} ${decl(e)} ${decl(acc)} ${EXP_LOCALS} ${SHUFFLE_LOCALS}
+    ${lab ? labelLocals() : decl(range(C).map((c) => `$h${c}`))} ${decl(e)} ${decl(acc)} ${mathLocals()} ${SHUFFLE_LOCALS}
     ${lab ? labelInit(C).join('\n    ') : ''}
-    ${EXP_INIT.join('\n    ')}
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
     (block $done
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
@@ -290,9 +290,8 @@ function grad(C, lab) {
   return `
   (func (export "grad${lab ? 'L' : 'D'}") ${params}
     (local $end i32) (local $m v128)
-    ${lab ? labelLocals() : ''} ${decl(e)} ${decl(d)} ${EXP_LOCALS} ${SHUFFLE_LOCALS}
+    ${lab ? labelLocals() : ''} ${decl(e)} ${decl(d)} ${mathLocals()} ${SHUFFLE_LOCALS}
     ${lab ? labelInit(C).join('\n    ') : ''}
-    ${EXP_INIT.join('\n    ')}
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
     (block $done
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))

@@ -20,8 +20,6 @@ import {
   softmaxBytesModule,
   // @ts-expect-error: a plain .mjs build script without type declarations.
 } from '../../scripts/build-wasm.mjs';
-// @ts-expect-error: a plain .mjs generator without type declarations.
-import { EXP_INIT, EXP_LOCALS, expf32x4 } from '../../scripts/wasm/expf.mjs';
 import { rng } from './helpers.js';
 
 afterEach(() => setSoftmaxWasmEnabled(true));
@@ -230,47 +228,6 @@ describe('fused softmax region kernels: bad input names the function, the argume
         /diceLoss: gt labels must be integers in \[0, 3\]; got 4 at gt index \[1,0,1\]\./,
       );
     }
-  });
-});
-
-describe('the vectorised exp of scripts/wasm/expf.mjs', () => {
-  it('is within 1.5e-7 relative error of Math.exp on [-87, 88] (and NaN stays NaN)', async () => {
-    const wabt = await (await import('wabt')).default();
-    const wat = `(module (memory (export "memory") 8)
-      (func (export "run") (param $p i32) (param $n i32) (local $v v128) ${EXP_LOCALS}
-        ${(EXP_INIT as string[]).join('\n')}
-        (loop $l
-          (local.set $v (v128.load (local.get $p)))
-          ${(expf32x4('$v', '$v') as string[]).join('\n')}
-          (v128.store (local.get $p) (local.get $v))
-          (local.set $p (i32.add (local.get $p) (i32.const 16)))
-          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 4)))))))`;
-    const mod = wabt.parseWat('exp.wat', wat, { simd: true });
-    const instance = new WebAssembly.Instance(
-      new WebAssembly.Module(Uint8Array.from(mod.toBinary({}).buffer)),
-      {},
-    );
-    mod.destroy();
-    const run = instance.exports.run as (p: number, n: number) => void;
-    const mem = (instance.exports.memory as WebAssembly.Memory).buffer;
-    const n = 1 << 16;
-    const v = new Float32Array(mem, 0, n);
-    let worst = 0;
-    for (let lo = -87; lo < 88; lo += 5) {
-      for (let i = 0; i < n; i++) v[i] = Math.fround(lo + (5 * i) / n);
-      const x = Float32Array.from(v);
-      run(0, n);
-      for (let i = 0; i < n; i++) {
-        const e = Math.exp(x[i]);
-        worst = Math.max(worst, Math.abs(v[i] - e) / e);
-      }
-    }
-    expect(worst).toBeLessThan(1.5e-7);
-    expect(worst).toBeGreaterThan(0);
-    v.set([NaN, 0, -Infinity, 1]);
-    run(0, 4);
-    expect(v[0]).toBeNaN();
-    expect(v[1]).toBe(1);
   });
 });
 
