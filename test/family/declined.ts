@@ -8,4 +8,16 @@ export const DECLINED: Record<string, string> = {
     "smp raises RuntimeError (class_weights with reduction='none' in multiclass mode); segkit computes the loss",
   'smp/FocalLoss/seed14/0002':
     'smp raises IndexError (multilabel + ignore_index + class_weights index a flattened tensor); segkit computes the loss',
+  'smp/LovaszLoss/seed14/0024':
+    'smp raises IndexError: multiclass mode reads a 3-D pr (N, C, L) as a sigmoid output (B, H, W); segkit computes the loss',
+  'smp/LovaszLoss/seed14/0030':
+    'smp raises IndexError: multiclass mode reads a 3-D pr (N, C, L) as a sigmoid output (B, H, W); segkit computes the loss',
+  'smp/LovaszLoss/seed14/0034':
+    'multiclass with every pixel ignored: smp returns an empty tensor of shape (0, C); segkit returns 0',
+  'smp/LovaszLoss/seed14/0035':
+    'multiclass per_image with the first image fully ignored: smp returns an empty tensor of shape (0, C); segkit averages the images (an ignored image adds 0)',
+  'smp/LovaszLoss/seed14/0036':
+    'smp raises RuntimeError (multiclass per_image with a later image fully ignored); segkit computes the loss',
+  'smp/LovaszLoss/seed14/0037':
+    'multiclass with every pixel ignored: smp returns an empty tensor of shape (0, C); segkit returns 0',
 };
