@@ -5,7 +5,12 @@
  */
 import { mccFromCounts } from '../evaluation/fromCounts.js';
 import type { NdArray } from '../types.js';
-import { checkNdArray, checkSameShape } from '../validate.js';
+import { checkNdArray, checkSameShape, formatValue, rangeError } from '../validate.js';
+
+function badInput(fn: string, gt: NdArray, pr: NdArray, i: number): never {
+  const [arg, v] = pr.data[i] >= 0 && pr.data[i] <= 1 ? ['gt', gt.data[i]] : ['pr', pr.data[i]];
+  throw rangeError(fn, `${arg} must hold values in [0, 1]; got ${formatValue(v)} at ${arg}.data[${i}].`);
+}
 
 /**
  * Value and gradient (w.r.t. `pr`) of 1 − MCC on soft counts, each count + eps:
@@ -32,9 +37,13 @@ export function mccTerms(
   let sp = 0;
   let sg = 0;
   for (let i = 0; i < n; i++) {
-    spg += p[i] * g[i];
-    sp += p[i];
-    sg += g[i];
+    const pv = p[i];
+    const gv = g[i];
+    // Probabilities only (NaN fails too): checked in the summing pass, no extra pass over the data.
+    if (!(pv >= 0 && pv <= 1 && gv >= 0 && gv <= 1)) badInput(fn, gt, pr, i);
+    spg += pv * gv;
+    sp += pv;
+    sg += gv;
   }
   const tp = spg + eps;
   const fp = sp - spg + eps;

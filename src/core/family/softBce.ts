@@ -5,7 +5,7 @@
  * @module
  */
 import type { NdArray } from '../types.js';
-import { checkNdArray, checkSameShape, formatShape, rangeError } from '../validate.js';
+import { checkNdArray, checkSameShape, formatShape, formatValue, rangeError } from '../validate.js';
 import { logSigmoid, sigmoid } from './input.js';
 
 /** ℓ(x, t) = −(w·t·log σ(x) + (1 − t)·log σ(−x)), stable for any logit x. */
@@ -97,6 +97,11 @@ export function softBceTerms(
   let total = 0;
   for (let i = 0; i < n; i++) {
     const t = g[i];
+    // NaN / ±Inf fail here, in the one pass over the data.
+    if (!Number.isFinite(x[i]))
+      throw rangeError(fn, `pr must hold finite logits; got ${formatValue(x[i])} at pr.data[${i}].`);
+    if (!Number.isFinite(t))
+      throw rangeError(fn, `gt must hold finite numbers; got ${formatValue(t)} at gt.data[${i}].`);
     if (t === cfg.ignoreIndex) {
       if (elements) elements[i] = 0;
       continue;
