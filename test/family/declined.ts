@@ -21,3 +21,12 @@ export const DECLINED: Record<string, string> = {
   'smp/LovaszLoss/seed14/0037':
     'multiclass with every pixel ignored: smp returns an empty tensor of shape (0, C); segkit returns 0',
 };
+
+/**
+ * Reference behaviours segkit declines that no vector file holds (so no case id): each is checked by a hand case
+ * in ./newLosses.test.ts and listed in the README with the reason.
+ */
+export const DECLINED_WITHOUT_VECTOR: Record<string, string> = {
+  'smp/TverskyLoss: log_loss=True, gamma < 1, every class empty':
+    'smp gives a NaN gradient where the loss is the constant 0 (torch differentiates mean^γ at 0: γ·0^(γ−1)·0 = ∞·0); segkit returns loss 0 with gradient 0, the derivative of the constant',
+};

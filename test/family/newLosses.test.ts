@@ -22,6 +22,7 @@ import {
   softCrossEntropyLoss,
   tverskyLoss,
 } from '../../src/core/losses/index.js';
+import { DECLINED_WITHOUT_VECTOR } from './declined.js';
 import { fdError, inputs, rng, toLast } from './helpers.js';
 
 const cf = { layout: 'channelsFirst' as const };
@@ -239,6 +240,9 @@ describe('hand cases', () => {
       beta: 0.7,
     });
     const r = loss.valueAndGrad(gt, X.logits);
+    expect(DECLINED_WITHOUT_VECTOR['smp/TverskyLoss: log_loss=True, gamma < 1, every class empty']).toMatch(
+      /NaN/,
+    );
     expect(r.value).toBe(0);
     expect(r.grad.every((v) => v === 0)).toBe(true);
   });
