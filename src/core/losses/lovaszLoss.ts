@@ -43,7 +43,7 @@ function oneChannel(x: NdArray, layout: Layout): NdArray {
  * @param options.mode - @default 'binary'
  * @param options.perImage - @default false
  * @param options.layout - @default 'channelsFirst'
- * @example lovaszLoss({ mode: 'multiclass', ignoreIndex: 255 }).valueAndGrad(labels, logits)
+ * @example lovaszLoss({ mode: 'binary' }).value({ data: [1, 0], shape: [1, 1, 2] }, { data: [2, -2], shape: [1, 1, 2] }) // 0 (both hinge errors 1 − 2 < 0)
  */
 export const lovaszLoss: LossFactory<LovaszLossOptions> = withDefaultInstance(
   (options?: LovaszLossOptions) => {

@@ -39,7 +39,10 @@ export interface MaskedLoss {
  * same options. Milletari et al. 2016 (Dice loss).
  * @param options.preset - @default 'monai'
  * @param options.jaccard - @default false
- * @example maskedDiceLoss({ fromLogits: true, activation: 'sigmoid' }).valueAndGrad(gt, logits, mask)
+ * @example
+ * const gt = { data: [1, 0, 1, 0], shape: [1, 1, 2, 2] };
+ * const pr = { data: [1, 0, 1, 1], shape: [1, 1, 2, 2] };
+ * maskedDiceLoss().value(gt, pr, { data: [1, 1, 1, 0], shape: [1, 1, 2, 2] }) // 0 (pr = gt where the mask is 1)
  */
 export function maskedDiceLoss(options: MaskedDiceOptions = {}): MaskedLoss {
   const fn = 'maskedDiceLoss';
