@@ -4,8 +4,9 @@
  * loss of the existing family on the same inputs so the ratio sees the same machine state:
  * softCrossEntropyLoss and softBCEWithLogitsLoss against focalLoss (MONAI softmax / sigmoid form, γ = 2),
  * maskedDiceLoss (all-ones mask) against diceLoss (MONAI, softmax), lovaszLoss (multiclass) against
- * lovaszSoftmaxLoss, and mccLoss on probabilities against diceLoss on the same probabilities. No PyTorch
- * baseline exists for these losses (baseline.md); one JSON line per loss, the ratio in `note`.
+ * lovaszSoftmaxLoss, and mccLoss on probabilities against diceLoss on the same probabilities. PyTorch CPU
+ * autograd forms of the same losses (bench/torch/smpMonaiLosses.py, same shape, torch's own random inputs) run in
+ * the same bench run when PyTorch is installed; one JSON line per loss, the ratios in `note`.
  */
 import {
   diceLoss,
@@ -19,7 +20,10 @@ import {
 } from '../src/core/losses/index.js';
 import type { Loss } from '../src/core/loss.js';
 import type { NdArray } from '../src/core/types.js';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { emit, loadWorkloads, logitInputs, timeInterleaved } from './harness.js';
+import { torchTimings } from './torch.js';
 
 const w = loadWorkloads().focal_fb;
 const shape = w.shape_nhwc!;
@@ -85,6 +89,10 @@ const pairs: [string, Loss, NdArray, NdArray, string, Loss, NdArray, NdArray][] 
 ];
 
 const runs = Math.min(w.runs, 9);
+const torch = torchTimings(
+  pairs.map((p) => p[0]),
+  resolve(dirname(fileURLToPath(import.meta.url)), 'torch/smpMonaiLosses.py'),
+);
 for (const [name, loss, gt1, pr1, refName, ref, gt2, pr2] of pairs) {
   const out1 = new Float32Array(logits.length);
   const out2 = new Float32Array(logits.length);
@@ -100,6 +108,10 @@ for (const [name, loss, gt1, pr1, refName, ref, gt2, pr2] of pairs) {
   emit('focal_fb', `segkit ${name}`, w.elements, t.a, {
     layout: 'NHWC',
     value,
-    note: `valueAndGrad with { out }; ${refName} in the same run: ${t.b.median_ms.toFixed(1)} ms (ratio ${(t.a.median_ms / t.b.median_ms).toFixed(2)})`,
+    note:
+      `valueAndGrad with { out }; ${refName} in the same run: ${t.b.median_ms.toFixed(1)} ms (ratio ${(t.a.median_ms / t.b.median_ms).toFixed(2)})` +
+      (torch?.[name]
+        ? `; PyTorch 1 thread ${torch[name].median_ms} ms (segkit ÷ torch ${(t.a.median_ms / torch[name].median_ms).toFixed(2)})`
+        : ''),
   });
 }
