@@ -188,8 +188,8 @@ describe('lesion-wise metrics', () => {
           const c1 = lesionCounts({ data: a, shape: [6, 8] }, { data: b, shape: [6, 8] });
           const c2 = lesionCounts({ data: mirror(a), shape: [6, 8] }, { data: mirror(b), shape: [6, 8] });
           // The same counts; the Dice sum may differ in its last bits, as lesions are summed in another order.
-        expect({ ...c2, lesionDiceSum: 0 }).toEqual({ ...c1, lesionDiceSum: 0 });
-        expect(c2.lesionDiceSum).toBeCloseTo(c1.lesionDiceSum, 12);
+          expect({ ...c2, lesionDiceSum: 0 }).toEqual({ ...c1, lesionDiceSum: 0 });
+          expect(c2.lesionDiceSum).toBeCloseTo(c1.lesionDiceSum, 12);
         },
       ),
       { seed: 9, numRuns: 150 },
