@@ -7,7 +7,7 @@ import type { NdArray } from '../types.js';
 import { checkOptionKeys } from '../options.js';
 import { checkBoolean } from '../validate.js';
 import { maskedLoss, maskInputs } from '../family/masked.js';
-import { REGION_FAMILY_KEYS, resolveRegionOptions } from '../family/options.js';
+import { REGION_FAMILY_KEYS, resolveFamilyOptions } from '../family/options.js';
 import { type DiceFamilyOptions, regionDiceLoss, regionJaccardLoss } from '../family/regionFamily.js';
 
 /** Options of {@link maskedDiceLoss}: the loss-family options of `diceLoss`, `jaccard`, and the preset. */
@@ -54,7 +54,7 @@ export function maskedDiceLoss(options: MaskedDiceOptions = {}): MaskedLoss {
   const useJaccard = checkBoolean(fn, 'jaccard', jaccard, false);
   const dice: DiceFamilyOptions = { preset: 'monai', ...rest };
   const inner = useJaccard ? regionJaccardLoss(dice, fn) : regionDiceLoss(dice, fn);
-  const cfg = resolveRegionOptions(fn, dice, ['beta']);
+  const cfg = resolveFamilyOptions(fn, dice, ['beta']);
   const withMask = (mask: NdArray): Loss => maskedLoss(fn, inner, mask, cfg.layout, cfg.ignoreIndex);
   return {
     name: inner.name,
