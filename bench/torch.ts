@@ -42,12 +42,16 @@ export function torchAvailable(): boolean {
 
 /**
  * Times the PyTorch reference of each workload (`dice_fb_*`, `focal_fb`, `*_prob_*`) in one subprocess, prints
- * its lines and returns them by workload name; `undefined` when PyTorch is not available.
+ * its lines and returns them by workload name; `undefined` when PyTorch is not available. `script` is another
+ * Python file with the same command line and output (bench/torch/smpMonaiLosses.py).
  * @example torchTimings(['dice_fb_small'])?.dice_fb_small.median_ms // e.g. 5.4
  */
-export function torchTimings(workloads: readonly string[]): Record<string, TorchResult> | undefined {
+export function torchTimings(
+  workloads: readonly string[],
+  script = SCRIPT,
+): Record<string, TorchResult> | undefined {
   if (workloads.length === 0 || !torchAvailable()) return undefined;
-  const run = spawnSync(PYTHON, [SCRIPT, ...workloads], {
+  const run = spawnSync(PYTHON, [script, ...workloads], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     env: {
@@ -58,9 +62,7 @@ export function torchTimings(workloads: readonly string[]): Record<string, Torch
     },
   });
   if (run.status !== 0) {
-    console.error(
-      `bench: bench/torch/losses.py failed (exit ${run.status}): ${run.stderr.trim().slice(-500)}`,
-    );
+    console.error(`bench: ${script} failed (exit ${run.status}): ${run.stderr.trim().slice(-500)}`);
     return undefined;
   }
   const out: Record<string, TorchResult> = {};

@@ -34,7 +34,7 @@ export const PRECISION_FORM: RegionForm = { a: 1, b: 0, c: 1, d: 0 };
 export const RECALL_FORM: RegionForm = { a: 1, b: 1, c: 0, d: 0 };
 
 /** A region score of one batch, before and after sm's averaging. */
-export interface RegionResult {
+export interface TensorRegionResult {
   /** Scores of all channels, `[Nk, 1, C]` or `[Nk, C, 1]` (Nk = N per image, else 1). */
   score: tf.Tensor3D;
   /** Their denominators, same shape. */
@@ -94,7 +94,7 @@ export function regionForward(
   pr3: tf.Tensor3D,
   geo: TensorGeometry,
   channels: readonly number[],
-): RegionResult {
+): TensorRegionResult {
   const { form, options } = call;
   const p = options.threshold === undefined ? pr3 : tf.cast(tf.greater(pr3, options.threshold), 'float32');
   const sums = (x: tf.Tensor) => pixelSums(x as tf.Tensor3D, geo, options.perImage);
@@ -115,7 +115,7 @@ export function regionForward(
  */
 export function lossCoefficients(
   call: RegionCall,
-  r: RegionResult,
+  r: TensorRegionResult,
   geo: TensorGeometry,
   channels: readonly number[],
 ): { A: tf.Tensor3D; B: tf.Tensor3D } {

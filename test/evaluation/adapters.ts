@@ -39,6 +39,19 @@ const SMP_METRIC: Record<string, CountMetric> = {
   specificity: 'specificity',
 };
 
+/**
+ * The largest double below t. smp's get_stats counts `output >= t`; segkit counts `pr > threshold` (one rule,
+ * README "Thresholds"), and for any double x, x ≥ t ⇔ x > justBelow(t).
+ */
+function justBelow(t: number): number {
+  if (typeof t !== 'number' || !Number.isFinite(t)) return t; // left to ConfusionMatrix's own check
+  if (t === 0) return -Number.MIN_VALUE;
+  const v = new Float64Array([t]);
+  const bits = new BigInt64Array(v.buffer);
+  bits[0] += t > 0 ? -1n : 1n;
+  return v[0];
+}
+
 /** smp get_stats → a filled ConfusionMatrix (perImage), or a decline / expected error. */
 function smpStats(c: VectorCase): ConfusionMatrix | Outcome {
   const o = (c.options.get_stats ?? {}) as Record<string, unknown>;
@@ -51,7 +64,7 @@ function smpStats(c: VectorCase): ConfusionMatrix | Outcome {
       numClasses,
       mode,
       ignoreIndex: (o.ignore_index as number | undefined) ?? null,
-      threshold: o.threshold as number | undefined,
+      threshold: o.threshold === undefined ? undefined : justBelow(o.threshold as number),
       perImage: true,
     });
     // segkit reads integer typed arrays as labels / 0-1 masks; the vectors' int32 tensors are integers.
@@ -218,11 +231,11 @@ export function monaiOverlapCase(file: 'DiceMetric' | 'MeanIoU', c: VectorCase):
     cm = new ConfusionMatrix({ numClasses: o.num_classes as number, perImage: true });
     cm.update({ data: c.gt.data, shape }, { data: c.pr.data, shape });
   } else {
-    // one-hot / multi-label masks: each channel binary; MONAI binarises y_pred by .bool() (nonzero = 1).
+    // one-hot / multi-label masks: each channel binary; MONAI binarises y_pred by .bool() (nonzero = 1: > 0 here).
     cm = new ConfusionMatrix({
       numClasses: c.gt.shape[1],
       mode: 'multilabel',
-      threshold: Number.MIN_VALUE,
+      threshold: 0,
       perImage: true,
     });
     cm.update(c.gt, c.pr);

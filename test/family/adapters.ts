@@ -9,8 +9,14 @@ import {
   diceCELoss,
   diceFocalLoss,
   diceLoss,
+  generalizedDiceFocalLoss,
   generalizedDiceLoss,
   jaccardLoss,
+  lovaszLoss,
+  maskedDiceLoss,
+  mccLoss,
+  softBCEWithLogitsLoss,
+  softCrossEntropyLoss,
   tverskyLoss,
 } from '../../src/core/losses/index.js';
 import type { RegionLoss } from '../../src/core/family/regionLoss.js';
@@ -25,6 +31,8 @@ export type Adapted =
       gt: NdArray;
       pr: NdArray;
       none?: 'terms' | 'elements';
+      /** Compare the gradient only where this is true (elements outside Lovász tie groups). */
+      gradWhere?: boolean[];
     }
   | { declined: string }
   | { broadcast: () => number[] };
@@ -38,6 +46,14 @@ const regionGeneralizedDiceLoss = (o: Parameters<typeof generalizedDiceLoss>[0])
 
 export function tensor(t: VectorTensor): NdArray {
   return { data: t.data, shape: t.shape };
+}
+
+/** A nested JSON list (a torch tensor option such as `pos_weight`) as `{ data, shape }`. */
+export function nested(x: unknown): NdArray {
+  const shape: number[] = [];
+  for (let v: unknown = x; Array.isArray(v); v = v[0]) shape.push(v.length);
+  const data = (Array.isArray(x) ? (x as unknown[]).flat(Infinity) : [x]) as number[];
+  return { data, shape: shape.length > 0 ? shape : [1] };
 }
 
 type O = Record<string, unknown>;
@@ -156,6 +172,50 @@ export function adaptMonai(name: string, c: VectorCase): Adapted {
     case 'FocalLoss': {
       return { loss: focalLoss(monaiFocalOptions(o)), gt, pr, none: none ? 'elements' : undefined };
     }
+    case 'MaskedDiceLoss': {
+      const mask = tensor(c.extra_inputs!.mask);
+      const masked = maskedDiceLoss({ ...ro, jaccard: Boolean(o.jaccard) });
+      const loss = Object.assign(masked.withMask(mask), {
+        terms: (g: NdArray, p: NdArray) => masked.terms(g, p, mask),
+      });
+      return { loss, gt, pr, none };
+    }
+    case 'GeneralizedDiceFocalLoss': {
+      const { classWeights: _w, ...rest } = ro;
+      const gdlOpts = { ...rest, weightType: (o.w_type as 'square') ?? 'square' };
+      const ld = (o.lambda_gdl as number) ?? 1;
+      const lf = (o.lambda_focal as number) ?? 1;
+      if (none) {
+        // MONAI adds the (B, 1, 1, …) GDL terms to the per-element focal terms: rebuilt from segkit's parts.
+        const gdl = regionGeneralizedDiceLoss(gdlOpts);
+        const focal = focalLoss(
+          monaiFocalOptions({ ...o, use_softmax: false, alpha: undefined, reduction: 'mean' }),
+        );
+        return {
+          broadcast: () => {
+            const terms = gdl.terms(gt, pr);
+            const el = focal.elements(gt, pr);
+            const N = pr.shape[0];
+            const per = el.length / N;
+            const out: number[] = [];
+            for (let n = 0; n < N; n++)
+              for (let s = 0; s < per; s++)
+                out.push(ld * terms[terms.length === 1 ? 0 : n][0] + lf * el[n * per + s]);
+            return out;
+          },
+        };
+      }
+      const loss = generalizedDiceFocalLoss({
+        ...gdlOpts,
+        lambdaGdl: ld,
+        lambdaFocal: lf,
+        gamma: (o.gamma as number) ?? 2,
+        ...(o.weight !== undefined && o.weight !== null
+          ? { focalWeights: o.weight as number | number[] }
+          : {}),
+      });
+      return { loss, gt, pr };
+    }
   }
   return { declined: `no adapter for monai/${name}` };
 }
@@ -239,6 +299,78 @@ export function adaptSmp(name: string, c: VectorCase): Adapted {
         gt,
         pr,
       };
+    case 'MCCLoss':
+      return { loss: mccLoss(o.eps === undefined ? {} : { eps: o.eps as number }), gt, pr };
+    case 'SoftCrossEntropyLoss': {
+      if (o.smooth_factor === undefined) {
+        return {
+          declined: "smp's default smooth_factor=None raises TypeError; segkit's default smoothFactor is 0",
+        };
+      }
+      const red = o.reduction === 'none' ? undefined : ((o.reduction as 'sum') ?? 'mean');
+      const loss = softCrossEntropyLoss({
+        smoothFactor: o.smooth_factor as number,
+        ...(o.ignore_index !== undefined ? { ignoreIndex: o.ignore_index as number | null } : {}),
+        ...(o.dim === -1 ? { layout: 'channelsLast' as const } : {}),
+        ...(red ? { reduction: red } : {}),
+      });
+      return { loss, gt, pr, none: red ? undefined : 'elements' };
+    }
+    case 'SoftBCEWithLogitsLoss': {
+      if (c.gt.torch_dtype === 'int64' && o.smooth_factor === undefined) {
+        return {
+          declined:
+            'int64 target without smooth_factor: torch raises a dtype error (Double result into a Long tensor); segkit has no integer dtype rule',
+        };
+      }
+      const red = o.reduction === 'none' ? undefined : ((o.reduction as 'sum') ?? 'mean');
+      const loss = softBCEWithLogitsLoss({
+        ...(o.smooth_factor !== undefined ? { smoothFactor: o.smooth_factor as number } : {}),
+        ...(o.ignore_index !== undefined ? { ignoreIndex: o.ignore_index as number | null } : {}),
+        ...(o.pos_weight !== undefined ? { posWeight: nested(o.pos_weight) } : {}),
+        ...(red ? { reduction: red } : {}),
+      });
+      return { loss, gt, pr, none: red ? undefined : 'elements' };
+    }
+    case 'LovaszLoss':
+      return {
+        gradWhere:
+          mode !== 'multiclass' && c.tags?.includes('lovasz-tied-errors') ? outsideHingeTies(c) : undefined,
+        loss: lovaszLoss({
+          mode: mode as 'binary',
+          perImage: Boolean(o.per_image),
+          ...(o.ignore_index !== undefined ? { ignoreIndex: o.ignore_index as number | null } : {}),
+        }),
+        gt,
+        pr,
+      };
   }
   return { declined: `no adapter for smp/${name}` };
+}
+
+/**
+ * Lovász hinge cases with tied errors (binary, multilabel): true for the elements whose gradient does not depend
+ * on the order torch.sort gives equal errors, i.e. ignored elements and those whose error e = 1 − x·(2g − 1)
+ * > 0 is unique within its sorted list (the image with `per_image`, else the batch; every channel together).
+ */
+export function outsideHingeTies(c: VectorCase): boolean[] {
+  const x = c.pr.data;
+  const g = c.gt.data;
+  const N = c.pr.shape[0];
+  const lists = c.options.per_image ? N : 1;
+  const span = x.length / lists;
+  const ignore = c.options.ignore_index as number | undefined;
+  const out = new Array<boolean>(x.length).fill(true);
+  for (let l = 0; l < lists; l++) {
+    const count = new Map<number, number>();
+    const err = (i: number) => 1 - x[i] * (2 * g[i] - 1);
+    for (let i = l * span; i < (l + 1) * span; i++) {
+      if (g[i] === ignore) continue;
+      count.set(err(i), (count.get(err(i)) ?? 0) + 1);
+    }
+    for (let i = l * span; i < (l + 1) * span; i++) {
+      if (g[i] !== ignore && err(i) > 0 && count.get(err(i))! > 1) out[i] = false;
+    }
+  }
+  return out;
 }

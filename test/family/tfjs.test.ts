@@ -13,7 +13,7 @@ const cf = { layout: 'channelsFirst' as const };
 const X = inputs(21, [2, 3, 4, 4]);
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 
-const cases: [string, TfLoss, Loss][] = [
+const cases: [string, TfLoss, Loss, ('probs' | 'logits')?][] = [
   [
     'tverskyLoss',
     fam.tverskyLoss({ ...cf, fromLogits: true, alpha: 0.3, beta: 0.7 }),
@@ -50,6 +50,18 @@ const cases: [string, TfLoss, Loss][] = [
     fam.lovaszSoftmaxLoss({ ...cf, fromLogits: true }),
     core.lovaszSoftmaxLoss({ ...cf, fromLogits: true }),
   ],
+  ['mccLoss (probabilities)', fam.mccLoss(), core.mccLoss(), 'probs'],
+  [
+    'softCrossEntropyLoss (dense targets)',
+    fam.softCrossEntropyLoss({ smoothFactor: 0.1 }),
+    core.softCrossEntropyLoss({ smoothFactor: 0.1 }),
+  ],
+  [
+    'softBCEWithLogitsLoss',
+    fam.softBCEWithLogitsLoss({ smoothFactor: 0.1 }),
+    core.softBCEWithLogitsLoss({ smoothFactor: 0.1 }),
+  ],
+  ['lovaszLoss multilabel', fam.lovaszLoss({ mode: 'multilabel' }), core.lovaszLoss({ mode: 'multilabel' })],
 ];
 
 describe.each(BACKENDS)('segkit/tfjs loss family on the %s backend', (backend) => {
@@ -57,13 +69,14 @@ describe.each(BACKENDS)('segkit/tfjs loss family on the %s backend', (backend) =
     await useBackend(backend);
   });
 
-  it.each(cases)('%s: value and gradient equal the core', (_name, tfLoss, coreLoss) => {
+  it.each(cases)('%s: value and gradient equal the core', (_name, tfLoss, coreLoss, kind = 'logits') => {
+    const input = kind === 'probs' ? X.probs : X.logits;
     const gt = tf.tensor(f32(X.onehot.data), [...X.onehot.shape]);
-    const pr = tf.tensor(f32(X.logits.data), [...X.logits.shape]);
+    const pr = tf.tensor(f32(input.data), [...input.shape]);
     const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => tfLoss(gt, p))(pr);
     const want = coreLoss.valueAndGrad(
       { data: f32(X.onehot.data), shape: X.onehot.shape },
-      { data: f32(X.logits.data), shape: X.logits.shape },
+      { data: f32(input.data), shape: input.shape },
     );
     expect(value.dataSync()[0]).toBeCloseTo(want.value, 6);
     expect(gradMismatch(grad.dataSync(), want.grad, 1e-6)).toBe(-1);

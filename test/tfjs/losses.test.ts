@@ -236,10 +236,14 @@ describe('names and algebra', () => {
         "jaccardLoss",
         "logCoshDiceLoss",
         "lovaszHingeLoss",
+        "lovaszLoss",
         "lovaszSoftmaxLoss",
+        "mccLoss",
         "precision",
         "recall",
         "registerWasmTrainingKernels",
+        "softBCEWithLogitsLoss",
+        "softCrossEntropyLoss",
         "tverskyLoss",
       ]
     `);

@@ -80,7 +80,7 @@ export class ConfusionMatrix {
    * @param options.numClasses - number of classes C ≥ 1 (1 for binary).
    * @param options.mode - `'multiclass'`, `'binary'` or `'multilabel'`. @default 'multiclass'
    * @param options.ignoreIndex - gt label to skip (multiclass), outside [0, C). @default null
-   * @param options.threshold - positive when score ≥ threshold. @default 0.5
+   * @param options.threshold - positive when score > threshold (strictly, as fScore and iouScore, sm and torchmetrics). @default 0.5
    * @param options.perImage - keep per-image counts. @default false
    */
   constructor(options: ConfusionMatrixOptions) {

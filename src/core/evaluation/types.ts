@@ -26,7 +26,7 @@ export interface ConfusionMatrixOptions {
    */
   ignoreIndex?: number | null;
   /**
-   * Scores `pred ≥ threshold` count as positive (binary / multilabel with non-integer `pred`). Integer `pred`
+   * Scores `pred > threshold` (strictly) count as positive (binary / multilabel with non-integer `pred`). Integer `pred`
    * of binary / multilabel must hold 0/1 and is not thresholded unless `threshold` is given.
    * @default null (0.5 for float `pred`; integer `pred` must be 0/1)
    */

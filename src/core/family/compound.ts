@@ -12,7 +12,7 @@ import { checkActivation } from './input.js';
 import { crossEntropyTerms } from './crossEntropy.js';
 import { lossFromTerms } from './termsLoss.js';
 import { type FocalConfig, focalTerms } from './focal.js';
-import { type RegionFamilyOptions, resolveRegionOptions } from './options.js';
+import { type RegionFamilyOptions, resolveFamilyOptions } from './options.js';
 import {
   type GeneralizedDiceOptions,
   regionDiceLoss,
@@ -102,7 +102,7 @@ const FOCAL_KEYS = ['lambdaDice', 'lambdaFocal', 'gamma', 'alpha', 'focalActivat
 
 /** λ_dice·Dice + λ_ce·CE (MONAI `DiceCELoss`). */
 export function createDiceCELoss(options: DiceCEOptions = {}, fn = 'diceCELoss'): Loss {
-  const cfg = resolveRegionOptions(fn, options, CE_KEYS);
+  const cfg = resolveFamilyOptions(fn, options, CE_KEYS);
   const lambdaDice = lambda(fn, 'lambdaDice', options.lambdaDice);
   const lambdaCE = lambda(fn, 'lambdaCE', options.lambdaCE);
   const eps =
@@ -133,7 +133,7 @@ export function createDiceCELoss(options: DiceCEOptions = {}, fn = 'diceCELoss')
 
 function focalPart(
   fn: string,
-  cfg: ReturnType<typeof resolveRegionOptions>,
+  cfg: ReturnType<typeof resolveFamilyOptions>,
   o: { gamma?: number; alpha?: number | readonly number[] | null; focalActivation?: Activation },
   weights: number | Float64Array,
 ): Loss {
@@ -167,7 +167,7 @@ function focalPart(
 
 /** λ_dice·Dice + λ_focal·focal (MONAI `DiceFocalLoss`); class weights apply to both terms. */
 export function createDiceFocalLoss(options: DiceFocalOptions = {}, fn = 'diceFocalLoss'): Loss {
-  const cfg = resolveRegionOptions(fn, options, FOCAL_KEYS);
+  const cfg = resolveFamilyOptions(fn, options, FOCAL_KEYS);
   const lambdaDice = lambda(fn, 'lambdaDice', options.lambdaDice);
   const lambdaFocal = lambda(fn, 'lambdaFocal', options.lambdaFocal);
   const regionOpts = pick(
@@ -188,7 +188,7 @@ export function createGeneralizedDiceFocalLoss(
   options: GeneralizedDiceFocalOptions = {},
   fn = 'generalizedDiceFocalLoss',
 ): Loss {
-  const cfg = resolveRegionOptions(
+  const cfg = resolveFamilyOptions(
     fn,
     pick(options, ['weightType', 'absentWeight']) as RegionFamilyOptions,
     GDF_KEYS,

@@ -6,7 +6,8 @@
  */
 import type { Layout, NdArray } from '../types.js';
 import { rangeError } from '../validate.js';
-import { logSigmoid, prepareTargets } from './input.js';
+import { prepareTargets } from './input.js';
+import { bceLogitsGrad, bceLogitsValue } from './softBce.js';
 
 /** Options of {@link crossEntropyTerms}. */
 export interface CrossEntropyConfig {
@@ -20,7 +21,8 @@ export interface CrossEntropyConfig {
 }
 
 /**
- * Value and gradient (w.r.t. the logits) of the cross-entropy.
+ * Value and gradient (w.r.t. the logits) of the cross-entropy; `elements` (softmax form), when given, receives
+ * the unreduced loss of each pixel (`[N, ...spatial]` order, 0 where ignored).
  * Softmax: L_i = −(1 − ε)·w_y·log p_y − (ε/C)·Σ_c w_c·log p_c (labels), or −Σ_c w_c·t'_c·log p_c with
  * t' = (1 − ε)·t + ε/C (dense); ∂L/∂x_j = h_j − p_j·Σ_c h_c with h_c = ∂L/∂log p_c.
  * One channel: L_i = −(w·t·log σ(x) + (1 − t)·log σ(−x)).
@@ -31,6 +33,7 @@ export function crossEntropyTerms(
   pr: NdArray,
   cfg: CrossEntropyConfig,
   withGrad: boolean,
+  elements?: Float64Array,
 ): { value: number; grad: Float32Array | null } {
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const { geom, g, mask, labelMap } = t;
@@ -53,11 +56,9 @@ export function crossEntropyTerms(
       if (mask !== null && mask[i] === 0) continue;
       const xv = x[i];
       const tv = g[i];
-      const lp = logSigmoid(xv);
-      const ln = logSigmoid(-xv);
-      total += -(pw * tv * lp + (1 - tv) * ln);
+      total += bceLogitsValue(xv, tv, pw);
       denom++;
-      if (grad) grad[i] = -pw * tv * Math.exp(ln) + (1 - tv) * Math.exp(lp);
+      if (grad) grad[i] = bceLogitsGrad(xv, tv, pw);
     }
   } else {
     const eps = cfg.labelSmoothing;
@@ -66,7 +67,10 @@ export function crossEntropyTerms(
     for (let b = 0; b < batch; b++) {
       for (let s = 0; s < pixels; s++) {
         const base = b * imageStride + s * pixelStride;
-        if (mask !== null && mask[base] === 0) continue;
+        if (mask !== null && mask[base] === 0) {
+          if (elements) elements[b * pixels + s] = 0;
+          continue;
+        }
         let max = -Infinity;
         for (let c = 0, i = base; c < C; c++, i += channelStride) if (x[i] > max) max = x[i];
         let sum = 0;
@@ -74,6 +78,7 @@ export function crossEntropyTerms(
         const lse = max + Math.log(sum);
         let hs = 0;
         let wy = 0;
+        let pixel = 0;
         for (let c = 0, i = base; c < C; c++, i += channelStride) {
           lp[c] = x[i] - lse;
           const tv = g[i];
@@ -82,8 +87,10 @@ export function crossEntropyTerms(
           if (labelMap) wy += W[c] * tv;
           h[c] = -coef;
           hs += h[c];
-          total -= coef * lp[c];
+          pixel -= coef * lp[c];
         }
+        total += pixel;
+        if (elements) elements[b * pixels + s] = pixel;
         denom += labelMap ? wy : 1;
         if (grad) {
           for (let c = 0, i = base; c < C; c++, i += channelStride) grad[i] = h[c] - Math.exp(lp[c]) * hs;

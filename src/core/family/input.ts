@@ -76,10 +76,38 @@ export function prepareTargets(
   layout: Layout,
   ignoreIndex: number | undefined,
 ): { geom: BatchGeometry; g: NumericArray; mask: Uint8Array | null; labelMap: boolean } {
+  const { geom, labelMap } = checkTargets(fn, gt, pr, layout);
+  return denseTargets(fn, gt, pr, geom, labelMap, ignoreIndex);
+}
+
+/** The error for a label that is neither a class index in [0, hi] nor `ignoreIndex`, at flat label index q. */
+export function badLabelError(
+  fn: string,
+  gt: NdArray,
+  hi: number,
+  ignoreIndex: number | undefined,
+  q: number,
+): RangeError {
+  return rangeError(
+    fn,
+    `gt labels must be integers in [0, ${hi}]${ignoreIndex !== undefined ? ` or ignoreIndex ${ignoreIndex}` : ''}; ` +
+      `got ${formatValue(gt.data[q])} at gt index ${indexAt(gt.shape, q)}.`,
+  );
+}
+
+/**
+ * Validates `gt` and `pr` (see {@link prepareTargets}) and tells whether gt is a label map, without building
+ * anything.
+ */
+export function checkTargets(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  layout: Layout,
+): { geom: BatchGeometry; labelMap: boolean } {
   checkNdArray(fn, 'gt', gt, 1);
   checkNdArray(fn, 'pr', pr, 2);
   const geom = geometryOf(pr.shape, layout);
-  const C = geom.channels;
   const same = gt.shape.length === pr.shape.length && gt.shape.every((d, i) => d === pr.shape[i]);
   const spatialEq = (s: readonly number[]) =>
     s.length === geom.spatialShape.length && s.every((d, i) => d === geom.spatialShape[i]);
@@ -100,6 +128,19 @@ export function prepareTargets(
       );
     }
   }
+  return { geom, labelMap };
+}
+
+/** The dense targets and ignore mask of a checked (gt, pr) pair. */
+function denseTargets(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  geom: BatchGeometry,
+  labelMap: boolean,
+  ignoreIndex: number | undefined,
+): { geom: BatchGeometry; g: NumericArray; mask: Uint8Array | null; labelMap: boolean } {
+  const C = geom.channels;
   const n = sizeOf(pr.shape);
   const src = gt.data;
   if (!labelMap) {
@@ -130,13 +171,7 @@ export function prepareTargets(
         continue;
       }
       const hi = C === 1 ? 1 : C - 1;
-      if (!Number.isInteger(v) || v < 0 || v > hi) {
-        throw rangeError(
-          fn,
-          `gt labels must be integers in [0, ${hi}]${ignoreIndex !== undefined ? ` or ignoreIndex ${ignoreIndex}` : ''}; ` +
-            `got ${formatValue(v)} at gt index ${indexAt(gt.shape, q)}.`,
-        );
-      }
+      if (!Number.isInteger(v) || v < 0 || v > hi) throw badLabelError(fn, gt, hi, ignoreIndex, q);
       if (C === 1) g[base] = v;
       else g[base + v * channelStride] = 1;
     }

@@ -232,8 +232,11 @@ export function usesFamilyOptions(options: unknown): boolean {
   return FAMILY_ONLY_KEYS.some((k) => o[k] !== undefined);
 }
 
-/** Resolves the region options of `fn` (validation included); `extraKeys` are the loss's own options. */
-export function resolveRegionOptions(
+/**
+ * Resolves the loss-family region options of `fn` (validation included); `extraKeys` are the loss's own
+ * options. (The sm path has its own `resolveRegionOptions` in core/options.ts.)
+ */
+export function resolveFamilyOptions(
   fn: string,
   options: RegionFamilyOptions = {},
   extraKeys: readonly string[] = [],

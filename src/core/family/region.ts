@@ -5,8 +5,23 @@
  * Two passes: one to reduce the sums (the activation stored once), one to write the gradient.
  * @module
  */
-import type { NdArray, NumericArray } from '../types.js';
-import { type Prepared, prepareTargets, resolveActivation, sigmoid, softmaxAt } from './input.js';
+import type { BatchGeometry, NdArray, NumericArray } from '../types.js';
+import {
+  type LabelArray,
+  type SoftmaxTargets,
+  softmaxRegionGrad,
+  softmaxRegionStats,
+} from '../kernels/softmaxRegion.js';
+import { formatValue, rangeError } from '../validate.js';
+import {
+  type Prepared,
+  badLabelError,
+  checkTargets,
+  prepareTargets,
+  resolveActivation,
+  sigmoid,
+  softmaxAt,
+} from './input.js';
 import { type RegionConfig, expandWeights, selectChannels } from './options.js';
 
 /** Per (r, k) soft counts: tp, fp, fn and G (Σg over unmasked elements), r = image (perImage) or 0. */
@@ -37,10 +52,91 @@ export interface CountForm {
   perImage: boolean;
 }
 
-/** A prepared call: inputs, selected channels and the counts. */
-export interface RegionState {
-  prep: Prepared;
-  counts: RegionCounts;
+/** A call on the fused softmax kernels: the logits and targets they read again in the gradient pass. */
+export interface FusedSoftmax {
+  geom: BatchGeometry;
+  x: Float32Array;
+  targets: SoftmaxTargets;
+}
+
+/** A prepared call: inputs (dense, or for the fused softmax kernels), selected channels and the counts. */
+export type RegionState =
+  | { prep: Prepared; fused?: undefined; counts: RegionCounts }
+  | { prep?: undefined; fused: FusedSoftmax; counts: RegionCounts };
+
+function isLabelArray(a: unknown): a is LabelArray {
+  return (
+    a instanceof Uint8Array ||
+    a instanceof Int32Array ||
+    a instanceof Int8Array ||
+    a instanceof Uint16Array ||
+    a instanceof Int16Array
+  );
+}
+
+/**
+ * The fused softmax path (kernels/softmaxRegion.ts): softmax from float32 logits, channels-last, C ≥ 2, the
+ * plain form (or smp's soft-label form on a label map), and targets it reads directly (dense float32 without `ignoreIndex`, or an integer label map).
+ * Returns null when the call needs the general path.
+ */
+function fusedSoftmaxCounts(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: RegionConfig,
+  form: CountForm,
+): RegionState | null {
+  const x = pr.data;
+  if (!cfg.fromLogits || !(x instanceof Float32Array) || cfg.layout !== 'channelsLast') return null;
+  if (form.squared) return null;
+  const { geom, labelMap } = checkTargets(fn, gt, pr, cfg.layout);
+  // The soft-label form (smp) equals the plain one on hard targets: a label map is hard by construction
+  // (tp = (Σp + Σg − Σ|p − g|)/2 = Σ p·g for g ∈ {0, 1} and p ∈ [0, 1]).
+  if (form.softLabel && (!labelMap || form.absNorms)) return null;
+  const C = geom.channels;
+  if (C < 2 || resolveActivation(cfg.activation, C) !== 'softmax') return null;
+  let targets: SoftmaxTargets;
+  if (labelMap && isLabelArray(gt.data)) {
+    targets = { kind: 'labels', labels: gt.data, ignore: cfg.ignoreIndex };
+  } else if (!labelMap && gt.data instanceof Float32Array && cfg.ignoreIndex === undefined) {
+    targets = { kind: 'dense', g: gt.data };
+  } else return null;
+  const channels = selectChannels(fn, cfg, C);
+  const K = channels.length;
+  const R = form.perImage ? geom.batch : 1;
+  const I = new Float64Array(R * C);
+  const P = new Float64Array(R * C);
+  const G = new Float64Array(R * C);
+  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G);
+  if (bad !== null) {
+    if (bad.what === 'logits') {
+      throw rangeError(
+        fn,
+        `pr must hold finite logits; got ${formatValue(x[bad.index])} at index ${bad.index}.`,
+      );
+    }
+    if (targets.kind === 'labels') throw badLabelError(fn, gt, C - 1, cfg.ignoreIndex, bad.index);
+    throw rangeError(
+      fn,
+      `gt must hold finite values; got ${formatValue(gt.data[bad.index])} at index ${bad.index}.`,
+    );
+  }
+  const n = R * K;
+  const tp = new Float64Array(n);
+  const fp = new Float64Array(n);
+  const fnA = new Float64Array(n);
+  const Gk = new Float64Array(n);
+  for (let r = 0; r < R; r++) {
+    for (let k = 0; k < K; k++) {
+      const src = r * C + channels[k];
+      const q = r * K + k;
+      tp[q] = I[src];
+      fp[q] = P[src] - I[src];
+      fnA[q] = G[src] - I[src];
+      Gk[q] = G[src];
+    }
+  }
+  return { fused: { geom, x, targets }, counts: { R, channels, tp, fp, fn: fnA, G: Gk } };
 }
 
 /**
@@ -54,6 +150,8 @@ export function regionCounts(
   cfg: RegionConfig,
   form: CountForm = cfg,
 ): RegionState {
+  const fused = fusedSoftmaxCounts(fn, gt, pr, cfg, form);
+  if (fused !== null) return fused;
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const { geom, g, mask } = t;
   const C = geom.channels;
@@ -142,11 +240,33 @@ export function regionCounts(
  * Per element of class k: ∂L/∂p = A·t' + B·P' with A = dtp − dfp − dfn, B = dfp, t' = g (plain / squared) or
  * (P' − sign(p − g))/2 (soft label), P' = 1, 2p (squared) or sign(p) (MONAI's |p|). sign(0) = 0 as torch.
  */
-export function regionBackward(state: RegionState, grads: CountGrads, form: CountForm): Float32Array {
-  const { prep, counts } = state;
-  const { geom, g, mask, p, activation } = prep;
+export function regionBackward(
+  state: RegionState,
+  grads: CountGrads,
+  form: CountForm,
+  into?: Float32Array,
+): Float32Array {
+  const { counts } = state;
   const { channels, R } = counts;
   const K = channels.length;
+  if (state.fused !== undefined) {
+    const { geom, x, targets } = state.fused;
+    const C = geom.channels;
+    // ∂L/∂p_c = A·g_c + B per (row, channel); channels not selected get 0.
+    const A = new Float64Array(R * C);
+    const B = new Float64Array(R * C);
+    for (let r = 0; r < R; r++) {
+      for (let k = 0; k < K; k++) {
+        const q = r * K + k;
+        A[r * C + channels[k]] = grads.dtp[q] - grads.dfp[q] - grads.dfn[q];
+        B[r * C + channels[k]] = grads.dfp[q];
+      }
+    }
+    const out = into ?? new Float32Array(x.length);
+    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out);
+    return out;
+  }
+  const { geom, g, mask, p, activation } = state.prep;
   const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
   const A = new Float64Array(R * K);
   const B = new Float64Array(R * K);
@@ -156,7 +276,7 @@ export function regionBackward(state: RegionState, grads: CountGrads, form: Coun
   }
   const sel = new Int32Array(C).fill(-1);
   channels.forEach((c, k) => (sel[c] = k));
-  const out = new Float32Array(p.length);
+  const out = into ?? new Float32Array(p.length);
   const d = new Float64Array(C);
   const soft = form.softLabel && !form.squared;
   const fast = !form.squared && !soft && mask === null;

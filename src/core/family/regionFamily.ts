@@ -4,7 +4,7 @@
  * @module
  */
 import { checkFiniteNumber, formatValue, rangeError, typeError } from '../validate.js';
-import { type RegionFamilyOptions, checkEnum, resolveRegionOptions } from './options.js';
+import { type RegionFamilyOptions, checkEnum, resolveFamilyOptions } from './options.js';
 import type { RegionConfig } from './options.js';
 import { type RegionCounts, type RegionTerms, type ScoreShape, reduceRegion } from './region.js';
 import { type RegionLoss, type RegionReducer, createRegionLoss } from './regionLoss.js';
@@ -65,20 +65,20 @@ export const jaccardReducer: RegionReducer = (fn, counts, cfg) =>
 
 /** Dice / F-score loss on the general path (what `diceLoss` dispatches to when an issue-6 option is present). */
 export function regionDiceLoss(options: DiceFamilyOptions = {}, fn = 'diceLoss'): RegionLoss {
-  const cfg = resolveRegionOptions(fn, options, ['beta']);
+  const cfg = resolveFamilyOptions(fn, options, ['beta']);
   const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
   return createRegionLoss(fn, 'dice_loss', cfg, diceReducer(beta));
 }
 
 /** Jaccard loss on the general path. */
 export function regionJaccardLoss(options: RegionFamilyOptions = {}, fn = 'jaccardLoss'): RegionLoss {
-  const cfg = resolveRegionOptions(fn, options);
+  const cfg = resolveFamilyOptions(fn, options);
   return createRegionLoss(fn, 'jaccard_loss', cfg, jaccardReducer);
 }
 
 /** Tversky / focal Tversky loss. */
 export function regionTverskyLoss(options: TverskyOptions = {}, fn = 'tverskyLoss'): RegionLoss {
-  const cfg = resolveRegionOptions(fn, options, ['alpha', 'beta', 'gamma', 'gammaOn']);
+  const cfg = resolveFamilyOptions(fn, options, ['alpha', 'beta', 'gamma', 'gammaOn']);
   const alpha = options.alpha === undefined ? 0.5 : checkFiniteNumber(fn, 'alpha', options.alpha, 0);
   const beta = options.beta === undefined ? 0.5 : checkFiniteNumber(fn, 'beta', options.beta, 0);
   const gamma = options.gamma === undefined ? 1 : checkFiniteNumber(fn, 'gamma', options.gamma, 0);
@@ -158,7 +158,7 @@ export function regionGeneralizedDiceLoss(
       );
     }
   }
-  const cfg = resolveRegionOptions(fn, options as RegionFamilyOptions, ['weightType', 'absentWeight']);
+  const cfg = resolveFamilyOptions(fn, options as RegionFamilyOptions, ['weightType', 'absentWeight']);
   const weightType = checkEnum(
     fn,
     'weightType',
@@ -187,7 +187,7 @@ export function logCoshReducer(inner: RegionReducer): RegionReducer {
 
 /** Log-cosh Dice loss. */
 export function regionLogCoshDiceLoss(options: DiceFamilyOptions = {}, fn = 'logCoshDiceLoss'): RegionLoss {
-  const cfg = resolveRegionOptions(fn, options, ['beta']);
+  const cfg = resolveFamilyOptions(fn, options, ['beta']);
   const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
   return createRegionLoss(fn, 'log_cosh_dice_loss', cfg, logCoshReducer(diceReducer(beta)));
 }

@@ -33,10 +33,10 @@ export function createRegionLoss(
   const loss = defineLoss({
     name,
     value: (gt, pr) => reduce(fn, regionCounts(fn, gt, pr, cfg, form).counts, cfg).value,
-    valueAndGrad: (gt, pr) => {
+    valueAndGrad: (gt, pr, out) => {
       const state = regionCounts(fn, gt, pr, cfg, form);
       const r = reduce(fn, state.counts, cfg);
-      return { value: r.value, grad: regionBackward(state, r.grads, form) };
+      return { value: r.value, grad: regionBackward(state, r.grads, form, out) };
     },
   });
   return Object.assign(loss, {

@@ -12,7 +12,7 @@ import {
   type RegionConfig,
   type RegionFamilyOptions,
   expandWeights,
-  resolveRegionOptions,
+  resolveFamilyOptions,
 } from './options.js';
 import { type RegionCounts, type ScoreShape, regionCounts } from './region.js';
 
@@ -49,7 +49,7 @@ export function regionFamilyMetric(
   options: RegionMetricOptions,
   shapeOf: (cfg: RegionConfig, beta: number) => ScoreShape,
 ): Metric {
-  const cfg = resolveRegionOptions(fn, options, ['beta', 'threshold']);
+  const cfg = resolveFamilyOptions(fn, options, ['beta', 'threshold']);
   const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
   const threshold =
     options.threshold === undefined || options.threshold === null

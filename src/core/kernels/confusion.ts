@@ -134,7 +134,7 @@ export function confusionCount(
 
 /**
  * Binary counts of `n` elements read at `gt[gOff + i·stride]`, `pred[pOff + i·stride]`, added to
- * `out[0..3]` = tp, fp, fn, tn. gt must be 0 or 1; pred is positive when `pred ≥ threshold`, or, with
+ * `out[0..3]` = tp, fp, fn, tn. gt must be 0 or 1; pred is positive when `pred > threshold` (strictly, as everywhere in segkit), or, with
  * `threshold` null, must be 0 or 1.
  * @returns the element index i of the first gt (or, unthresholded, pred) value that is not 0/1, or -1.
  */
@@ -156,7 +156,7 @@ export function binaryCount(
     const g = gt[gOff + i * stride];
     const pv = pred[pOff + i * stride];
     if ((g !== 0 && g !== 1) || (threshold === null && pv !== 0 && pv !== 1)) return i;
-    const p = threshold === null ? pv === 1 : pv >= threshold;
+    const p = threshold === null ? pv === 1 : pv > threshold;
     if (g === 1) {
       if (p) tp++;
       else fn++;

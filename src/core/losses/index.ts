@@ -23,3 +23,16 @@ export { diceFocalLoss, type DiceFocalOptions } from './diceFocalLoss.js';
 export { generalizedDiceFocalLoss, type GeneralizedDiceFocalOptions } from './generalizedDiceFocalLoss.js';
 export { lovaszSoftmaxLoss, type LovaszSoftmaxOptions } from './lovaszSoftmaxLoss.js';
 export { lovaszHingeLoss, type LovaszHingeOptions } from './lovaszHingeLoss.js';
+export { mccLoss, type MccLossOptions } from './mccLoss.js';
+export {
+  softCrossEntropyLoss,
+  type SoftCrossEntropyOptions,
+  type SoftCrossEntropyLoss,
+} from './softCrossEntropyLoss.js';
+export {
+  softBCEWithLogitsLoss,
+  type SoftBCEWithLogitsOptions,
+  type SoftBCEWithLogitsLoss,
+} from './softBCEWithLogitsLoss.js';
+export { lovaszLoss, type LovaszLossOptions } from './lovaszLoss.js';
+export { maskedDiceLoss, type MaskedDiceOptions, type MaskedLoss } from './maskedDiceLoss.js';

@@ -11,6 +11,10 @@ import {
   generalizedDiceLoss as coreGdl,
   logCoshDiceLoss as coreLogCosh,
   lovaszHingeLoss as coreHinge,
+  lovaszLoss as coreLovaszSmp,
+  mccLoss as coreMcc,
+  softBCEWithLogitsLoss as coreSoftBce,
+  softCrossEntropyLoss as coreSoftCe,
   lovaszSoftmaxLoss as coreLovasz,
   tverskyLoss as coreTversky,
   type DiceCEOptions,
@@ -20,7 +24,11 @@ import {
   type GeneralizedDiceFocalOptions,
   type GeneralizedDiceOptions,
   type LovaszHingeOptions,
+  type LovaszLossOptions,
   type LovaszSoftmaxOptions,
+  type MccLossOptions,
+  type SoftBCEWithLogitsOptions,
+  type SoftCrossEntropyOptions,
   type TverskyOptions,
 } from '../../core/losses/index.js';
 import type { TfLossFactory } from '../types.js';
@@ -45,3 +53,11 @@ export const generalizedDiceFocalLoss: TfLossFactory<GeneralizedDiceFocalOptions
 export const lovaszSoftmaxLoss: TfLossFactory<LovaszSoftmaxOptions> = tfFactoryFromCore(coreLovasz);
 /** Lovász hinge loss (Berman 2018), as the core `lovaszHingeLoss`. @example lovaszHingeLoss() */
 export const lovaszHingeLoss: TfLossFactory<LovaszHingeOptions> = tfFactoryFromCore(coreHinge);
+/** smp's `MCCLoss` (soft Matthews correlation), as the core `mccLoss`. @example mccLoss({ eps: 1e-5 }) */
+export const mccLoss: TfLossFactory<MccLossOptions> = tfFactoryFromCore(coreMcc);
+/** smp's `SoftCrossEntropyLoss` (label smoothing), as the core `softCrossEntropyLoss`. @example softCrossEntropyLoss({ smoothFactor: 0.1 }) */
+export const softCrossEntropyLoss: TfLossFactory<SoftCrossEntropyOptions> = tfFactoryFromCore(coreSoftCe);
+/** smp's `SoftBCEWithLogitsLoss`, as the core `softBCEWithLogitsLoss`. @example softBCEWithLogitsLoss({ smoothFactor: 0.1 }) */
+export const softBCEWithLogitsLoss: TfLossFactory<SoftBCEWithLogitsOptions> = tfFactoryFromCore(coreSoftBce);
+/** smp's `LovaszLoss` (binary, multilabel, multiclass), as the core `lovaszLoss`. @example lovaszLoss({ mode: 'multiclass' }) */
+export const lovaszLoss: TfLossFactory<LovaszLossOptions> = tfFactoryFromCore(coreLovaszSmp);

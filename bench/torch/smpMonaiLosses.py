@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""PyTorch CPU autograd forms of the smp / MONAI losses of issue 10 part 3 (bench/smpMonaiLosses.bench.ts), on the
+focal_fb workload shape (logits NCHW, one-hot / label targets), timed like bench/torch/losses.py: value and full
+float32 gradient per call, 1 thread, median after one warm-up. The formulas follow smp 0.5 / MONAI 1.5 (written
+out here: neither library is a dependency of the bench). One JSON line per loss, `workload` = the loss name.
+
+Usage: python3 bench/torch/smpMonaiLosses.py NAME [NAME ...]
+"""
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+W = json.load(open(os.path.join(HERE, "..", "reference", "workloads.json")))["workloads"]["focal_fb"]
+torch.set_num_threads(1)
+RUNS = 9
+
+
+def soft_ce(x, g, labels):
+    """smp SoftCrossEntropyLoss(smooth_factor=0.1): label_smoothed_nll_loss, ignore_index -100, mean."""
+    eps = 0.1
+    lp = F.log_softmax(x, 1)
+    t = labels.unsqueeze(1)
+    pad = t.eq(-100)
+    nll = -lp.gather(1, t.masked_fill(pad, 0)).masked_fill(pad, 0.0)
+    smooth = -lp.sum(1, keepdim=True).masked_fill(pad, 0.0)
+    return (1 - eps) * nll.mean() + eps / x.shape[1] * smooth.mean()
+
+
+def soft_bce(x, g, labels):
+    """smp SoftBCEWithLogitsLoss(smooth_factor=0.1), ignore_index -100, mean over all elements."""
+    s = 0.1
+    soft = (1 - g) * s + g * (1 - s)
+    loss = F.binary_cross_entropy_with_logits(x, soft, reduction="none")
+    return (loss * (g != -100)).mean()
+
+
+def masked_dice(x, g, labels):
+    """MONAI MaskedDiceLoss(softmax=True) with an all-ones mask: DiceLoss(x·mask, g·mask)."""
+    mask = torch.ones((x.shape[0], 1, *x.shape[2:]), dtype=x.dtype)
+    p = torch.softmax(x * mask, 1)
+    gm = g * mask
+    dims = tuple(range(2, x.ndim))
+    i = (p * gm).sum(dims)
+    return 1 - ((2 * i + 1e-5) / (p.sum(dims) + gm.sum(dims) + 1e-5)).mean()
+
+
+def mcc(x, g, labels):
+    """smp MCCLoss(eps=1e-5) on probabilities (softmax of the logits, outside the timed graph)."""
+    p = x
+    eps = 1e-5
+    tp = (p * g).sum() + eps
+    tn = ((1 - p) * (1 - g)).sum() + eps
+    fp = (p * (1 - g)).sum() + eps
+    fn = ((1 - p) * g).sum() + eps
+    num = tp * tn - fp * fn
+    den = torch.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return 1 - num / den
+
+
+def lovasz_grad(gt_sorted):
+    gts = gt_sorted.sum()
+    inter = gts - gt_sorted.cumsum(0)
+    union = gts + (1 - gt_sorted).cumsum(0)
+    j = 1.0 - inter / union
+    j[1:] = j[1:] - j[:-1]
+    return j
+
+
+def lovasz_multiclass(x, g, labels):
+    """smp LovaszLoss(mode='multiclass'): softmax, then per present class the sorted-error Lovász extension."""
+    p = torch.softmax(x, 1)
+    C = p.shape[1]
+    probas = p.movedim(1, -1).reshape(-1, C)
+    lab = labels.reshape(-1)
+    losses = []
+    for c in range(C):
+        fg = (lab == c).to(probas.dtype)
+        if fg.sum() == 0:
+            continue
+        errors = (fg - probas[:, c]).abs()
+        errors_sorted, perm = torch.sort(errors, 0, descending=True)
+        losses.append(torch.dot(errors_sorted, lovasz_grad(fg[perm])))
+    return torch.stack(losses).mean()
+
+
+IMPLS = {
+    "softCrossEntropyLoss": (soft_ce, "logits"),
+    "softBCEWithLogitsLoss": (soft_bce, "logits"),
+    "maskedDiceLoss": (masked_dice, "logits"),
+    "mccLoss": (mcc, "prob"),
+    "lovaszLoss multiclass": (lovasz_multiclass, "logits"),
+}
+
+
+def main(names):
+    gen = torch.Generator().manual_seed(20240601)
+    shape = W["shape_nchw"]
+    x0 = torch.randn(shape, generator=gen, dtype=torch.float32)
+    labels = torch.randint(0, shape[1], (shape[0], *shape[2:]), generator=gen)
+    g = F.one_hot(labels, shape[1]).movedim(-1, 1).to(torch.float32).contiguous()
+    for name in names:
+        fn, kind = IMPLS[name]
+        x = (torch.softmax(x0, 1) if kind == "prob" else x0).clone().requires_grad_(True)
+
+        def call():
+            loss = fn(x, g, labels)
+            loss.backward()
+            x.grad = None
+            return float(loss)
+
+        call()
+        times = []
+        value = None
+        for _ in range(RUNS):
+            t0 = time.perf_counter()
+            value = call()
+            times.append((time.perf_counter() - t0) * 1000)
+        med = statistics.median(times)
+        print(
+            json.dumps(
+                {
+                    "workload": name,
+                    "impl": "torch " + name,
+                    "threads": 1,
+                    "median_ms": round(med, 3),
+                    "min_ms": round(min(times), 3),
+                    "max_ms": round(max(times), 3),
+                    "runs": RUNS,
+                    "elements": W["elements"],
+                    "elements_per_s": round(W["elements"] / (med / 1000)),
+                    "lang": "python",
+                    "lib": "torch " + torch.__version__,
+                    "value": value,
+                    "malloc": "keepmem" if os.environ.get("MALLOC_MMAP_THRESHOLD_") else "default",
+                }
+            ),
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,312 @@
+// WebAssembly SIMD kernels of the region losses from logits (softmax over C interleaved channels, channels-last),
+// one module per channel count C (2…MAX_C, 6–22 KB each, compiled on first use), exp from ./math.mjs (shared
+// with the cross-entropy kernels). A browser main thread that refuses to compile more than 4 KiB synchronously
+// gets the plain-JS loops instead (same results).
+// Four pixels at a time: channel c of pixels j…j+3 is gathered into one f32x4 (a 4×4 transpose for C = 4, 8;
+// two shuffles for C = 2; lane loads otherwise), so the softmax and its Jacobian are lane-wise arithmetic.
+// Nothing full-size is stored between the passes: pass 2 recomputes the softmax (about as fast here as writing
+// and re-reading a float32 probability array, and no memory that grows with the input).
+//
+//   statsD(x, g, np) → flags   ACC[c] += Σ p·g, Σ p, Σ g over np pixels (np a multiple of 4), dense float32 g;
+//                              flags bit 0: a logit is -Inf (NaN and +Inf logits, and NaN or ±Inf in g, make
+//                              the sums non-finite, which the caller checks)
+//   statsL(x, l, np, ign, has) → flags   the same from int32 labels l (one per pixel): g_c = [l = c]; pixels
+//                              with l = ign (when has ≠ 0) count nowhere; bit 1: a label outside [0, C) that is
+//                              not ignored
+//   gradD(x, g, o, np)         o_c = p_c·(d_c − Σ_k p_k·d_k) with d_c = A_c·g_c + B_c (float32 A, B at COEF)
+//   gradL(x, l, o, np, ign, has)   the same from labels; ignored pixels get 0
+// Sums run in float32 over chunks of CHUNK_GROUPS groups per lane, then are added to the float64 accumulators in
+// memory: ACC + 96c holds Σp·g (2 × f64x2: lanes 0–1, 2–3), + 32 Σp, + 64 Σg.
+import { expF32x4, mathLocals } from './math.mjs';
+
+export const SOFTMAX_LAYOUT = {
+  ACC: 0,
+  /** float32 A_c at COEF + 4c, B_c at COEF + 32 + 4c. */
+  COEF: 1024,
+  /** Scratch blocks: logits, targets (float32 or int32 labels), gradient; BLOCK_BYTES each. */
+  X: 2048,
+  BLOCK_BYTES: 65536,
+  PAGES: 4,
+};
+export const MAX_C = 8;
+/** Pixel groups (of 4) summed in float32 before the float64 flush. */
+const CHUNK_GROUPS = 16;
+
+const { ACC, COEF, X, BLOCK_BYTES } = SOFTMAX_LAYOUT;
+const G_AT = X + BLOCK_BYTES;
+const O_AT = X + 2 * BLOCK_BYTES;
+
+/** Channel c of the four pixels at `$ptr` (pixel stride 4C bytes), by lane loads. */
+function gather(ptr, C, c) {
+  let v = `(v128.load32_splat offset=${4 * c} (local.get ${ptr}))`;
+  for (let j = 1; j < 4; j++) v = `(v128.load32_lane offset=${4 * (c + C * j)} ${j} (local.get ${ptr}) ${v})`;
+  return v;
+}
+
+const LO32 = '0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23';
+const HI32 = '8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31';
+const LO64 = '0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
+const HI64 = '8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31';
+const EVEN32 = '0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27';
+const ODD32 = '4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31';
+const shuf = (pat, a, b) => `(i8x16.shuffle ${pat} ${a} ${b})`;
+const get = (n) => `(local.get ${n})`;
+
+/** 4×4 transpose of the vectors in locals `src` into locals `dst` (through $t0…$t3). */
+function transpose(src, dst) {
+  return [
+    `(local.set $t0 ${shuf(LO32, get(src[0]), get(src[1]))})`,
+    `(local.set $t1 ${shuf(HI32, get(src[0]), get(src[1]))})`,
+    `(local.set $t2 ${shuf(LO32, get(src[2]), get(src[3]))})`,
+    `(local.set $t3 ${shuf(HI32, get(src[2]), get(src[3]))})`,
+    `(local.set ${dst[0]} ${shuf(LO64, get('$t0'), get('$t2'))})`,
+    `(local.set ${dst[1]} ${shuf(HI64, get('$t0'), get('$t2'))})`,
+    `(local.set ${dst[2]} ${shuf(LO64, get('$t1'), get('$t3'))})`,
+    `(local.set ${dst[3]} ${shuf(HI64, get('$t1'), get('$t3'))})`,
+  ];
+}
+
+/** Statements that set locals `names[c]` to channel c of the four pixels at `ptr`. */
+function loadChannels(ptr, C, names) {
+  if (C === 2) {
+    return [
+      `(local.set $t0 (v128.load (local.get ${ptr})))`,
+      `(local.set $t1 (v128.load offset=16 (local.get ${ptr})))`,
+      `(local.set ${names[0]} ${shuf(EVEN32, get('$t0'), get('$t1'))})`,
+      `(local.set ${names[1]} ${shuf(ODD32, get('$t0'), get('$t1'))})`,
+    ];
+  }
+  if (C % 4 === 0) {
+    const k = C / 4;
+    const out = [];
+    for (let q = 0; q < k; q++) {
+      for (let j = 0; j < 4; j++) {
+        out.push(`(local.set $u${j} (v128.load offset=${16 * (j * k + q)} (local.get ${ptr})))`);
+      }
+      out.push(...transpose(['$u0', '$u1', '$u2', '$u3'], names.slice(4 * q, 4 * q + 4)));
+    }
+    return out;
+  }
+  return names.map((n, c) => `(local.set ${n} ${gather(ptr, C, c)})`);
+}
+
+/** Statements that store the channel vectors in locals `names` (clobbered) as four pixels at `ptr`. */
+function storeChannels(ptr, C, names) {
+  if (C === 2) {
+    return [
+      `(v128.store (local.get ${ptr}) ${shuf(LO32, get(names[0]), get(names[1]))})`,
+      `(v128.store offset=16 (local.get ${ptr}) ${shuf(HI32, get(names[0]), get(names[1]))})`,
+    ];
+  }
+  if (C % 4 === 0) {
+    const k = C / 4;
+    const out = [];
+    for (let q = 0; q < k; q++) {
+      out.push(...transpose(names.slice(4 * q, 4 * q + 4), ['$u0', '$u1', '$u2', '$u3']));
+      for (let j = 0; j < 4; j++) {
+        out.push(`(v128.store offset=${16 * (j * k + q)} (local.get ${ptr}) (local.get $u${j}))`);
+      }
+    }
+    return out;
+  }
+  const out = [];
+  names.forEach((n, c) => {
+    for (let j = 0; j < 4; j++) {
+      out.push(`(v128.store32_lane offset=${4 * (c + C * j)} ${j} (local.get ${ptr}) (local.get ${n}))`);
+    }
+  });
+  return out;
+}
+
+const SHUFFLE_LOCALS =
+  '(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)';
+
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+const decl = (names) => names.map((n) => `(local ${n} v128)`).join(' ');
+
+/** Softmax of the gathered logits into $e0…: max, exp(x − max), 1/Σ; leaves $e_c = p_c. Checks x when `chk`. */
+function softmax(C, chk, lab = false) {
+  const s = loadChannels(
+    '$x',
+    C,
+    range(C).map((c) => `$e${c}`),
+  );
+  if (chk) {
+    // NaN and +Inf logits make the sums NaN; -Inf (exp gives ~0, no NaN) shows in a running minimum.
+    // With labels, only the pixels that count (ignored ones give 0).
+    const v = (c) => (lab ? `(v128.and (local.get $e${c}) (local.get $valid))` : `(local.get $e${c})`);
+    for (const c of range(C)) s.push(`(local.set $chk (f32x4.pmin (local.get $chk) ${v(c)}))`);
+  }
+  let m = '(local.get $e0)';
+  for (let c = 1; c < C; c++) m = `(f32x4.pmax ${m} (local.get $e${c}))`;
+  s.push(`(local.set $m ${m})`);
+  for (const c of range(C)) {
+    s.push(`(local.set $e${c} (f32x4.sub (local.get $e${c}) (local.get $m)))`, expF32x4(`$e${c}`, `$e${c}`));
+  }
+  let sum = '(local.get $e0)';
+  for (let c = 1; c < C; c++) sum = `(f32x4.add ${sum} (local.get $e${c}))`;
+  s.push(`(local.set $m (f32x4.div (f32x4.splat (f32.const 1)) ${sum}))`);
+  for (const c of range(C)) s.push(`(local.set $e${c} (f32x4.mul (local.get $e${c}) (local.get $m)))`);
+  return s;
+}
+
+/** Label-map prologue per group: $lv, $valid (not ignored), $bad (neither in range nor ignored). */
+function labels() {
+  return [
+    `(local.set $lv (v128.load (local.get $g)))`,
+    `(local.set $valid (v128.not (v128.and (i32x4.eq (local.get $lv) (local.get $ignv)) (local.get $hasv))))`,
+    `(local.set $bad (v128.or (local.get $bad) (v128.andnot (local.get $valid) (i32x4.lt_u (local.get $lv) (local.get $cv)))))`,
+  ];
+}
+
+function labelLocals() {
+  return `(local $lv v128) (local $valid v128) (local $bad v128) (local $ignv v128) (local $hasv v128) (local $cv v128)`;
+}
+
+function labelInit(C) {
+  return [
+    `(local.set $ignv (i32x4.splat (local.get $ign)))`,
+    `(local.set $hasv (i32x4.splat (i32.sub (i32.const 0) (i32.ne (local.get $has) (i32.const 0)))))`,
+    `(local.set $cv (i32x4.splat (i32.const ${C})))`,
+  ];
+}
+
+function stats(C, lab) {
+  const e = range(C).map((c) => `$e${c}`);
+  const acc = range(C).flatMap((c) => [`$I${c}`, `$P${c}`, `$G${c}`]);
+  const body = [...softmax(C, true, lab)];
+  if (lab) body.unshift(...labels());
+  for (const c of range(C)) {
+    if (lab) {
+      body.push(
+        `(local.set $e${c} (v128.and (local.get $e${c}) (local.get $valid)))`,
+        `(local.set $gv (v128.and (i32x4.eq (local.get $lv) (i32x4.splat (i32.const ${c}))) (local.get $valid)))`,
+        `(local.set $I${c} (f32x4.add (local.get $I${c}) (v128.and (local.get $e${c}) (local.get $gv))))`,
+        `(local.set $G${c} (f32x4.add (local.get $G${c}) (v128.and (local.get $gv) (f32x4.splat (f32.const 1)))))`,
+      );
+    } else {
+      if (c === 0)
+        body.push(
+          ...loadChannels(
+            '$g',
+            C,
+            range(C).map((k) => `$h${k}`),
+          ),
+        );
+      body.push(
+        `(local.set $I${c} (f32x4.add (local.get $I${c}) (f32x4.mul (local.get $e${c}) (local.get $h${c}))))`,
+        `(local.set $G${c} (f32x4.add (local.get $G${c}) (local.get $h${c})))`,
+      );
+    }
+    body.push(`(local.set $P${c} (f32x4.add (local.get $P${c}) (local.get $e${c})))`);
+  }
+  const zero = acc.map((a) => `(local.set ${a} (v128.const i32x4 0 0 0 0))`);
+  const flush = [];
+  for (const c of range(C)) {
+    [
+      [`$I${c}`, 0],
+      [`$P${c}`, 32],
+      [`$G${c}`, 64],
+    ].forEach(([a, d]) => {
+      const off = ACC + 96 * c + d;
+      flush.push(
+        `(v128.store offset=${off} (i32.const 0) (f64x2.add (v128.load offset=${off} (i32.const 0)) (f64x2.promote_low_f32x4 (local.get ${a}))))`,
+        `(v128.store offset=${off + 16} (i32.const 0) (f64x2.add (v128.load offset=${off + 16} (i32.const 0)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get ${a}) (local.get ${a})))))`,
+      );
+    });
+  }
+  const gstep = lab ? 16 : 16 * C;
+  const params = lab
+    ? '(param $x i32) (param $g i32) (param $np i32) (param $ign i32) (param $has i32)'
+    : '(param $x i32) (param $g i32) (param $np i32)';
+  // Bit 0: a logit is -Inf (NaN and +Inf show as non-finite sums, which the caller checks); bit 1: a bad label.
+  const minusInf = `(i32.ne (i32x4.bitmask (f32x4.eq (local.get $chk) (f32x4.splat (f32.const -inf)))) (i32.const 0))`;
+  const result = lab
+    ? `(i32.or ${minusInf} (i32.shl (i32.ne (i32x4.bitmask (local.get $bad)) (i32.const 0)) (i32.const 1)))`
+    : minusInf;
+  return `
+  (func (export "stats${lab ? 'L' : 'D'}") ${params} (result i32)
+    (local $end i32) (local $cend i32) (local $m v128) (local $gv v128) (local $chk v128)
+    ${lab ? labelLocals() : decl(range(C).map((c) => `$h${c}`))} ${decl(e)} ${decl(acc)} ${mathLocals()} ${SHUFFLE_LOCALS}
+    ${lab ? labelInit(C).join('\n    ') : ''}
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $chunk
+        ${zero.join('\n        ')}
+        (local.set $cend (i32.add (local.get $x) (i32.const ${CHUNK_GROUPS * 16 * C})))
+        (if (i32.gt_u (local.get $cend) (local.get $end)) (then (local.set $cend (local.get $end))))
+        (loop $group
+          ${body.join('\n          ')}
+          (local.set $x (i32.add (local.get $x) (i32.const ${16 * C})))
+          (local.set $g (i32.add (local.get $g) (i32.const ${gstep})))
+          (br_if $group (i32.lt_u (local.get $x) (local.get $cend))))
+        ${flush.join('\n        ')}
+        (br_if $chunk (i32.lt_u (local.get $x) (local.get $end)))))
+    ${result})`;
+}
+
+function grad(C, lab) {
+  const e = range(C).map((c) => `$e${c}`);
+  const d = range(C).map((c) => `$d${c}`);
+  const body = [...softmax(C, false)];
+  if (lab) body.unshift(...labels());
+  body.push(`(local.set $m (v128.const i32x4 0 0 0 0))`);
+  if (!lab)
+    body.push(
+      ...loadChannels(
+        '$g',
+        C,
+        range(C).map((c) => `$d${c}`),
+      ),
+    );
+  for (const c of range(C)) {
+    const A = `(v128.load32_splat offset=${COEF + 4 * c} (i32.const 0))`;
+    const B = `(v128.load32_splat offset=${COEF + 32 + 4 * c} (i32.const 0))`;
+    const dc = lab
+      ? `(f32x4.add (v128.and ${A} (i32x4.eq (local.get $lv) (i32x4.splat (i32.const ${c})))) ${B})`
+      : `(f32x4.add (f32x4.mul ${A} (local.get $d${c})) ${B})`;
+    body.push(
+      `(local.set $d${c} ${dc})`,
+      `(local.set $m (f32x4.add (local.get $m) (f32x4.mul (local.get $e${c}) (local.get $d${c}))))`,
+    );
+  }
+  for (const c of range(C)) {
+    let v = `(f32x4.mul (local.get $e${c}) (f32x4.sub (local.get $d${c}) (local.get $m)))`;
+    if (lab) v = `(v128.and ${v} (local.get $valid))`;
+    body.push(`(local.set $e${c} ${v})`);
+  }
+  body.push(
+    ...storeChannels(
+      '$o',
+      C,
+      range(C).map((c) => `$e${c}`),
+    ),
+  );
+  const gstep = lab ? 16 : 16 * C;
+  const params = lab
+    ? '(param $x i32) (param $g i32) (param $o i32) (param $np i32) (param $ign i32) (param $has i32)'
+    : '(param $x i32) (param $g i32) (param $o i32) (param $np i32)';
+  return `
+  (func (export "grad${lab ? 'L' : 'D'}") ${params}
+    (local $end i32) (local $m v128)
+    ${lab ? labelLocals() : ''} ${decl(e)} ${decl(d)} ${mathLocals()} ${SHUFFLE_LOCALS}
+    ${lab ? labelInit(C).join('\n    ') : ''}
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $group
+        ${body.join('\n        ')}
+        (local.set $x (i32.add (local.get $x) (i32.const ${16 * C})))
+        (local.set $g (i32.add (local.get $g) (i32.const ${gstep})))
+        (local.set $o (i32.add (local.get $o) (i32.const ${16 * C})))
+        (br_if $group (i32.lt_u (local.get $x) (local.get $end))))))`;
+}
+
+/** The WebAssembly text of the module for C channels. */
+export function softmaxRegionWat(C) {
+  return `(module
+  (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})${stats(C, false)}${stats(C, true)}${grad(C, false)}${grad(C, true)})\n`;
+}
+
+export const SOFTMAX_SCRATCH = { X, G: G_AT, O: O_AT };

@@ -1,0 +1,359 @@
+/**
+ * The region statistics and gradient of a softmax over C interleaved channels (channels-last, float32 logits),
+ * fused: pass 1 computes the softmax of each pixel and adds Σ p·g, Σ p, Σ g per (image or batch, class); pass 2
+ * computes the softmax again and writes ∂L/∂x = p ⊙ (d − Σ p·d) with d_c = A_c·g_c + B_c, without a stored
+ * probability array. Targets are read directly: a dense float32 array, or an integer label map (one label per
+ * pixel, `ignore` pixels counting nowhere) with no one-hot array built.
+ *
+ * WebAssembly SIMD (scripts/wasm/softmaxRegion.mjs, one module per C ∈ [2, 8]) runs four pixels at a time over
+ * blocks copied into its memory; the plain-JS loops below run the last pixels of each image (fewer than four),
+ * and everything when WebAssembly SIMD is unavailable or turned off. Both check the inputs on the way: a
+ * non-finite logit or target, or a label outside [0, C) that is not ignored, is reported, never summed.
+ * @module
+ */
+import { SOFTMAX_KERNELS_HEX } from './softmaxWasm.bytes.js';
+
+/** Integer label maps the kernels read directly. */
+export type LabelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array;
+
+/** The targets of a softmax region pass. */
+export type SoftmaxTargets =
+  { kind: 'dense'; g: Float32Array } | { kind: 'labels'; labels: LabelArray; ignore: number | undefined };
+
+/** Where pass 1 found bad input: which array and the first flat index. */
+export interface BadInput {
+  what: 'logits' | 'targets';
+  index: number;
+}
+
+/** Memory layout (scripts/wasm/softmaxRegion.mjs → SOFTMAX_LAYOUT). */
+const COEF = 1024;
+const X = 2048;
+const BLOCK_BYTES = 65536;
+const G_AT = X + BLOCK_BYTES;
+const O_AT = X + 2 * BLOCK_BYTES;
+/** Widest channel count with a module. */
+export const SOFTMAX_MAX_C = 8;
+/** Below this many elements the JS loops run (the copies and calls would not pay). */
+const MIN_ELEMENTS = 4096;
+
+type Stats = (x: number, g: number, np: number, ign?: number, has?: number) => number;
+type Grad = (x: number, g: number, o: number, np: number, ign?: number, has?: number) => void;
+
+interface Module {
+  statsD: Stats;
+  statsL: Stats;
+  gradD: Grad;
+  gradL: Grad;
+  buffer: ArrayBuffer;
+  f64: Float64Array;
+  f32: Float32Array;
+  i32: Int32Array;
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (
+    module: object,
+    imports: object,
+  ) => { exports: Record<string, unknown> & { memory: { buffer: ArrayBuffer } } };
+}
+
+const modules: (Module | null | undefined)[] = [];
+let enabled = true;
+let minElements = MIN_ELEMENTS;
+const runs = { wasm: 0, js: 0 };
+
+function instantiate(C: number): Module | null {
+  const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  const hex = SOFTMAX_KERNELS_HEX[C];
+  if (!wasm || hex === undefined) return null;
+  try {
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
+    const buffer = exports.memory.buffer;
+    return {
+      statsD: exports.statsD as Stats,
+      statsL: exports.statsL as Stats,
+      gradD: exports.gradD as Grad,
+      gradL: exports.gradL as Grad,
+      buffer,
+      f64: new Float64Array(buffer),
+      f32: new Float32Array(buffer),
+      i32: new Int32Array(buffer),
+    };
+  } catch {
+    // No SIMD, or a content security policy without 'wasm-unsafe-eval'.
+    return null;
+  }
+}
+
+function moduleFor(C: number, elements: number): Module | null {
+  if (!enabled || C < 2 || C > SOFTMAX_MAX_C || elements < minElements) return null;
+  if (modules[C] === undefined) modules[C] = instantiate(C);
+  return modules[C] ?? null;
+}
+
+/** True when the softmax kernels for C channels run in WebAssembly here. */
+export function softmaxWasmAvailable(C = 4): boolean {
+  if (!enabled) return false;
+  if (modules[C] === undefined) modules[C] = instantiate(C);
+  return modules[C] !== null;
+}
+
+/**
+ * Turns the WebAssembly softmax kernels off (or back on) and sets the image size (elements) from which they
+ * run, for tests and benchmarks. @internal
+ */
+export function setSoftmaxWasmEnabled(on: boolean, fromElements = MIN_ELEMENTS): void {
+  enabled = on;
+  minElements = fromElements;
+}
+
+/** Image-runs of each path since load (pass 1 and pass 2 each count): lets tests check the path. @internal */
+export function softmaxRuns(): { wasm: number; js: number } {
+  return { ...runs };
+}
+
+/** Pixels per block: a multiple of 4 whose bytes fit a scratch block for any C ≤ 8 (8128·C bytes). */
+const BLOCK_PIXELS = 2032;
+
+function copyTargets(m: Module, t: SoftmaxTargets, from: number, to: number, C: number): void {
+  if (t.kind === 'dense')
+    new Float32Array(m.buffer, G_AT, (to - from) * C).set(t.g.subarray(from * C, to * C));
+  else new Int32Array(m.buffer, G_AT, to - from).set(t.labels.subarray(from, to));
+}
+
+/**
+ * Image b's row in the sums and its pixels [first, last), of which WebAssembly takes [first, main): whole groups
+ * of four pixels (none without a module); JS the rest.
+ */
+function span(b: number, pixels: number, C: number, perImage: boolean, m: Module | null) {
+  const first = b * pixels;
+  const main = m === null ? first : first + Math.floor(pixels / 4) * 4;
+  return { row: perImage ? b * C : 0, first, main, last: first + pixels };
+}
+
+/** The label-map arguments of the kernels: the ignore value (as int32) and whether it applies. */
+function ignoreArgs(t: SoftmaxTargets): [number, number] {
+  if (t.kind !== 'labels' || t.ignore === undefined || (t.ignore | 0) !== t.ignore) return [0, 0];
+  return [t.ignore, 1];
+}
+
+/**
+ * Copies pixels [first, main) block by block into the module's scratch (logits at X, targets at G_AT) and calls
+ * `run(pixels, at)` on each; stops at the first block where it returns non-zero and returns that block's first
+ * pixel, else null.
+ */
+function eachBlock(
+  m: Module,
+  x: Float32Array,
+  t: SoftmaxTargets,
+  C: number,
+  first: number,
+  main: number,
+  run: (np: number, at: number) => number,
+): number | null {
+  const xs = new Float32Array(m.buffer, X, BLOCK_PIXELS * C);
+  for (let s = first; s < main; s += BLOCK_PIXELS) {
+    const e = Math.min(s + BLOCK_PIXELS, main);
+    xs.set(x.subarray(s * C, e * C));
+    copyTargets(m, t, s, e, C);
+    if (run(e - s, s) !== 0) return s;
+  }
+  return null;
+}
+
+/** The first bad element of pixels [from, to), as pass 1 defines bad, or -1. */
+function firstBad(x: Float32Array, t: SoftmaxTargets, from: number, to: number, C: number): BadInput | null {
+  for (let s = from; s < to; s++) {
+    if (t.kind === 'labels' && t.labels[s] === t.ignore) continue;
+    for (let c = 0; c < C; c++) {
+      const v = x[s * C + c];
+      if (v - v !== 0) return { what: 'logits', index: s * C + c };
+    }
+    if (t.kind === 'dense') {
+      for (let c = 0; c < C; c++) {
+        const v = t.g[s * C + c];
+        if (v - v !== 0) return { what: 'targets', index: s * C + c };
+      }
+    } else {
+      const l = t.labels[s];
+      if (l !== t.ignore && !(l >= 0 && l < C)) return { what: 'targets', index: s };
+    }
+  }
+  return null;
+}
+
+/** Pass 1 in JS over pixels [from, to), adding into I, P, G at `row` (C entries each). */
+function statsJs(
+  x: Float32Array,
+  t: SoftmaxTargets,
+  from: number,
+  to: number,
+  C: number,
+  I: Float64Array,
+  P: Float64Array,
+  G: Float64Array,
+  row: number,
+  p: Float64Array,
+): BadInput | null {
+  for (let s = from; s < to; s++) {
+    const base = s * C;
+    let label = -1;
+    if (t.kind === 'labels') {
+      label = t.labels[s];
+      if (label === t.ignore) continue;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) {
+      const v = x[base + c];
+      if (v - v !== 0) return { what: 'logits', index: base + c };
+      if (v > max) max = v;
+    }
+    if (t.kind === 'labels' && !(label >= 0 && label < C)) return { what: 'targets', index: s };
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c] - max);
+    const inv = 1 / sum;
+    for (let c = 0; c < C; c++) {
+      const pv = p[c] * inv;
+      const gv = t.kind === 'dense' ? t.g[base + c] : c === label ? 1 : 0;
+      if (gv - gv !== 0) return { what: 'targets', index: base + c };
+      I[row + c] += pv * gv;
+      P[row + c] += pv;
+      G[row + c] += gv;
+    }
+  }
+  return null;
+}
+
+/** Pass 2 in JS over pixels [from, to). */
+function gradJs(
+  x: Float32Array,
+  t: SoftmaxTargets,
+  from: number,
+  to: number,
+  C: number,
+  A: Float64Array,
+  B: Float64Array,
+  row: number,
+  out: Float32Array,
+  p: Float64Array,
+): void {
+  for (let s = from; s < to; s++) {
+    const base = s * C;
+    let label = -1;
+    if (t.kind === 'labels') {
+      label = t.labels[s];
+      if (label === t.ignore) {
+        out.fill(0, base, base + C);
+        continue;
+      }
+    }
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) if (x[base + c] > max) max = x[base + c];
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c] - max);
+    const inv = 1 / sum;
+    let dot = 0;
+    for (let c = 0; c < C; c++) {
+      p[c] *= inv;
+      const gv = t.kind === 'dense' ? t.g[base + c] : c === label ? 1 : 0;
+      const d = A[row + c] * gv + B[row + c];
+      dot += p[c] * d;
+      p[C + c] = d;
+    }
+    for (let c = 0; c < C; c++) out[base + c] = p[c] * (p[C + c] - dot);
+  }
+}
+
+/**
+ * Pass 1: per image b (row b·C when `perImage`, else row 0), adds Σ p·g, Σ p and Σ g of each channel to I, P, G
+ * (length rows·C). `x` holds `batch · pixels · C` logits, channels-last. Returns the first bad input, or null.
+ */
+export function softmaxRegionStats(
+  x: Float32Array,
+  t: SoftmaxTargets,
+  batch: number,
+  pixels: number,
+  C: number,
+  perImage: boolean,
+  I: Float64Array,
+  P: Float64Array,
+  G: Float64Array,
+): BadInput | null {
+  const m = moduleFor(C, pixels * C);
+  const tmp = new Float64Array(2 * C);
+  const [ign, has] = ignoreArgs(t);
+  for (let b = 0; b < batch; b++) {
+    const { row, first, main, last } = span(b, pixels, C, perImage, m);
+    let s = first;
+    if (m !== null) {
+      runs.wasm++;
+      m.f64.fill(0, 0, 12 * C);
+      const flagged = eachBlock(m, x, t, C, first, main, (np) =>
+        t.kind === 'dense' ? m.statsD(X, G_AT, np) : m.statsL(X, G_AT, np, ign, has),
+      );
+      if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + BLOCK_PIXELS, main), C);
+      // ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg. NaN or ±Inf in x or a dense g leaves a
+      // non-finite sum (the kernel only flags -Inf logits): then find the first bad element in JS.
+      const f = m.f64;
+      let finite = 0;
+      for (let i = 0; i < 12 * C; i++) finite += f[i] - f[i];
+      if (finite !== 0) {
+        const bad = firstBad(x, t, first, main, C);
+        if (bad !== null) return bad;
+      }
+      s = main;
+      for (let c = 0; c < C; c++) {
+        const a = 12 * c;
+        I[row + c] += f[a] + f[a + 1] + f[a + 2] + f[a + 3];
+        P[row + c] += f[a + 4] + f[a + 5] + f[a + 6] + f[a + 7];
+        G[row + c] += f[a + 8] + f[a + 9] + f[a + 10] + f[a + 11];
+      }
+    } else runs.js++;
+    const bad = statsJs(x, t, s, last, C, I, P, G, row, tmp);
+    if (bad !== null) return bad;
+  }
+  return null;
+}
+
+/**
+ * Pass 2: writes ∂L/∂x into `out` (same length as x) from A, B per row and channel (∂L/∂p_c = A·g_c + B).
+ * Expects the inputs pass 1 accepted.
+ */
+export function softmaxRegionGrad(
+  x: Float32Array,
+  t: SoftmaxTargets,
+  batch: number,
+  pixels: number,
+  C: number,
+  perImage: boolean,
+  A: Float64Array,
+  B: Float64Array,
+  out: Float32Array,
+): void {
+  const m = moduleFor(C, pixels * C);
+  const tmp = new Float64Array(2 * C);
+  const [ign, has] = ignoreArgs(t);
+  for (let b = 0; b < batch; b++) {
+    const { row, first, main, last } = span(b, pixels, C, perImage, m);
+    let s = first;
+    if (m !== null) {
+      runs.wasm++;
+      for (let c = 0; c < C; c++) {
+        m.f32[COEF / 4 + c] = A[row + c];
+        m.f32[COEF / 4 + 8 + c] = B[row + c];
+      }
+      eachBlock(m, x, t, C, first, main, (np, at) => {
+        if (t.kind === 'dense') m.gradD(X, G_AT, O_AT, np);
+        else m.gradL(X, G_AT, O_AT, np, ign, has);
+        out.set(new Float32Array(m.buffer, O_AT, np * C), at * C);
+        return 0;
+      });
+      s = main;
+    } else runs.js++;
+    gradJs(x, t, s, last, C, A, B, row, out, tmp);
+  }
+}

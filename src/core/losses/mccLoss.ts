@@ -1,0 +1,31 @@
+/**
+ * `mccLoss`: the soft Matthews-correlation loss, smp's `MCCLoss`.
+ * @module
+ */
+import { type LossFactory, withDefaultInstance } from '../loss.js';
+import { checkOptionKeys } from '../options.js';
+import { checkFiniteNumber } from '../validate.js';
+import { mccTerms } from '../family/mcc.js';
+import { lossFromTerms } from '../family/termsLoss.js';
+
+/** Options of {@link mccLoss}. */
+export interface MccLossOptions {
+  /** Added to each of the four soft counts (smp `eps`). @default 1e-5 */
+  eps?: number;
+}
+
+/**
+ * Soft MCC loss (Abhishek & Hamarneh 2021, "Matthews Correlation Coefficient Loss for Deep Convolutional
+ * Networks: Application to Skin Lesion Segmentation"), as smp's `MCCLoss`: 1 − (tp·tn − fp·fn)/√((tp+fp)(tp+fn)(tn+fp)(tn+fn))
+ * with tp = Σp·g + ε, tn = Σ(1−p)(1−g) + ε, fp = Σp(1−g) + ε, fn = Σ(1−p)g + ε summed over the whole batch
+ * and every channel. `pr` holds probabilities (smp applies no activation), `gt` has its shape. With gt and pr
+ * all 0 the loss is about ½ (the ε terms), not 0. Gradient in closed form (see `mccTerms`).
+ * @param options.eps - added to each count. @default 1e-5
+ * @example mccLoss.value({ data: [1, 0, 1, 0], shape: [1, 4] }, { data: [1, 0, 1, 0], shape: [1, 4] }) // ≈ 0 (1 − (2·2 − 0)/√(2·2·2·2) with the ε terms)
+ */
+export const mccLoss: LossFactory<MccLossOptions> = withDefaultInstance((options?: MccLossOptions) => {
+  const fn = 'mccLoss';
+  const o = checkOptionKeys(fn, options, ['eps']);
+  const eps = o.eps === undefined ? 1e-5 : checkFiniteNumber(fn, 'eps', o.eps, 0);
+  return lossFromTerms('mcc_loss', (gt, pr, withGrad) => mccTerms(fn, gt, pr, eps, withGrad));
+});

@@ -1,0 +1,239 @@
+/**
+ * The fused from-logits softmax path of the region losses (kernels/softmaxRegion.ts): the WebAssembly SIMD
+ * kernels against the plain-JS loops (a test forces each and checks which ran), both against the general
+ * path (float64 logits, which the reference vectors and the finite-difference tests cover), label maps read
+ * directly, bad input reported with its index, and the committed module bytes in sync with their generator.
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { diceLoss, jaccardLoss, tverskyLoss, type Loss, type NdArray } from '../../src/index.js';
+import {
+  SOFTMAX_MAX_C,
+  setSoftmaxWasmEnabled,
+  softmaxRuns,
+  softmaxWasmAvailable,
+} from '../../src/core/kernels/softmaxRegion.js';
+import {
+  SOFTMAX_OUTPUT,
+  buildSoftmaxKernels,
+  softmaxBytesModule,
+  // @ts-expect-error: a plain .mjs build script without type declarations.
+} from '../../scripts/build-wasm.mjs';
+import { rng } from './helpers.js';
+
+afterEach(() => setSoftmaxWasmEnabled(true));
+
+type LabelKind = 'dense' | 'uint8' | 'int32';
+
+/** Channels-last float32 logits in [-6, 6] and targets: dense one-hot float32, or a uint8 / int32 label map. */
+function logitPair(
+  seed: number,
+  shape: number[],
+  kind: LabelKind,
+  ignore?: number,
+): { gt: NdArray; pr: NdArray; dense: NdArray } {
+  const r = rng(seed);
+  const C = shape[shape.length - 1];
+  const n = shape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = 12 * r() - 6;
+  const pixels = n / C;
+  const labels = new Int32Array(pixels);
+  const dense = new Float32Array(n);
+  for (let s = 0; s < pixels; s++) {
+    labels[s] = ignore !== undefined && r() < 0.1 ? ignore : Math.floor(r() * C);
+    if (labels[s] !== ignore) dense[s * C + labels[s]] = 1;
+  }
+  const labelShape = shape.slice(0, -1);
+  const gt: NdArray =
+    kind === 'dense'
+      ? { data: dense, shape }
+      : { data: kind === 'uint8' ? Uint8Array.from(labels) : labels, shape: labelShape };
+  return { gt, pr: { data: x, shape }, dense: { data: dense, shape } };
+}
+
+/** Runs f on the JS loops, then on WebAssembly (from any size); counts the image-runs of each. */
+function bothPaths<T>(f: () => T): { js: T; wasm: T; jsRuns: number; wasmRuns: number } {
+  setSoftmaxWasmEnabled(false);
+  const a = softmaxRuns();
+  const js = f();
+  setSoftmaxWasmEnabled(true, 0);
+  const b = softmaxRuns();
+  const wasm = f();
+  const c = softmaxRuns();
+  return { js, wasm, jsRuns: b.js - a.js, wasmRuns: c.wasm - b.wasm };
+}
+
+/** |a − b| ≤ tol · max(1, max|b|) for every entry. */
+function expectNear(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): void {
+  expect(a.length).toBe(b.length);
+  let scale = 1e-30;
+  let worst = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  expect(worst).toBeLessThanOrEqual(tol * scale);
+}
+
+/** The same loss on float64 logits: the general path (stored softmax, one-hot targets). */
+function generalPath(loss: Loss, gt: NdArray, pr: NdArray) {
+  return loss.valueAndGrad(gt, { data: Float64Array.from(pr.data as Float32Array), shape: pr.shape });
+}
+
+/**
+ * WebAssembly and JS agree to float32 rounding (values 1e-6, gradients 2e-6 of the largest), and JS agrees with
+ * the general path on float64 logits (values to `tolRef`, gradients 1e-6). Returns the image-run counts.
+ */
+function expectThreePaths(loss: Loss, gt: NdArray, pr: NdArray, tolRef: number) {
+  const { js, wasm, jsRuns, wasmRuns } = bothPaths(() => loss.valueAndGrad(gt, pr));
+  expect(Math.abs(js.value - wasm.value)).toBeLessThanOrEqual(1e-6);
+  expectNear(wasm.grad, js.grad, 2e-6);
+  const ref = generalPath(loss, gt, pr);
+  expect(Math.abs(js.value - ref.value)).toBeLessThanOrEqual(tolRef);
+  expectNear(js.grad, ref.grad, 1e-6);
+  return { jsRuns, wasmRuns };
+}
+
+const monai = (o: object = {}) =>
+  diceLoss({ preset: 'monai', fromLogits: true, layout: 'channelsLast', ...o });
+
+describe('fused softmax region kernels: WebAssembly = JS = the general path', () => {
+  it('the WebAssembly kernels load here (Node 20 has WebAssembly SIMD)', () => {
+    expect(softmaxWasmAvailable(4)).toBe(true);
+  });
+
+  for (let C = 2; C <= SOFTMAX_MAX_C + 1; C++) {
+    for (const kind of ['dense', 'uint8', 'int32'] as const) {
+      it(`C = ${C}, ${kind} targets, odd pixel counts: values and gradients${C > SOFTMAX_MAX_C ? ' (no module: JS)' : ''}`, () => {
+        const { gt, pr } = logitPair(C * 10 + kind.length, [3, 13, 11, C], kind);
+        const loss = monai();
+        const { jsRuns, wasmRuns } = expectThreePaths(loss, gt, pr, 1e-12);
+        expect(jsRuns).toBe(6); // 3 images × 2 passes
+        expect(wasmRuns).toBe(C > SOFTMAX_MAX_C ? 0 : 6);
+      });
+    }
+  }
+
+  it('ignoreIndex on label maps (in range and out of range), class selection, presets', () => {
+    for (const ignore of [255, 0, -1]) {
+      const kind = ignore === -1 ? 'int32' : 'uint8';
+      const { gt, pr } = logitPair(7 + ignore, [2, 21, 17, 5], kind, ignore);
+      for (const loss of [
+        monai({ ignoreIndex: ignore }),
+        monai({ ignoreIndex: ignore, includeBackground: false, perImage: false }),
+        diceLoss({ preset: 'smp', fromLogits: true, layout: 'channelsLast', ignoreIndex: ignore }),
+        jaccardLoss({
+          preset: 'smp',
+          fromLogits: true,
+          layout: 'channelsLast',
+          ignoreIndex: ignore,
+          classIndexes: [3, 1],
+        }),
+        tverskyLoss({
+          preset: 'smp',
+          fromLogits: true,
+          layout: 'channelsLast',
+          ignoreIndex: ignore,
+          alpha: 0.3,
+          beta: 0.7,
+          gamma: 1.5,
+        }),
+        diceLoss({ fromLogits: true, ignoreIndex: ignore, beta: 2, classWeights: [1, 2, 3, 4, 5] }),
+      ]) {
+        expect(expectThreePaths(loss, gt, pr, 1e-9).wasmRuns).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('property: random shapes, channel counts, target kinds and options agree across the three paths', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 2, max: 9 }),
+        fc.constantFrom<LabelKind>('dense', 'uint8', 'int32'),
+        fc.boolean(),
+        fc.constantFrom('monai', 'smp', 'segmentation_models'),
+        fc.integer({ min: 0, max: 1 << 20 }),
+        (N, H, W, C, kind, perImage, preset, seed) => {
+          const { gt, pr } = logitPair(seed, [N, H, W, C], kind);
+          const loss = diceLoss({
+            preset: preset as 'monai',
+            fromLogits: true,
+            layout: 'channelsLast',
+            perImage,
+          });
+          // smp on dense targets takes the general path on float32 logits (softmax stored as float32).
+          expectThreePaths(loss, gt, pr, 1e-7);
+        },
+      ),
+      { seed: 1010, numRuns: 60 },
+    );
+  });
+
+  it('{ out }: the gradient is written into the caller buffer, on both paths', () => {
+    const { gt, pr } = logitPair(3, [2, 32, 32, 4], 'uint8');
+    const out = new Float32Array(pr.data.length).fill(NaN);
+    const { js, wasm } = bothPaths(() => Float32Array.from(monai().valueAndGrad(gt, pr, { out }).grad));
+    expect(monai().valueAndGrad(gt, pr, { out }).grad).toBe(out);
+    expectNear(wasm, js, 2e-6);
+    expect(out.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('fused softmax region kernels: bad input names the function, the argument and the index', () => {
+  const cases: [string, (gt: NdArray, pr: NdArray) => void, RegExp][] = [
+    [
+      'NaN logit',
+      (_g, pr) => ((pr.data as Float32Array)[1234] = NaN),
+      /diceLoss: pr must hold finite logits; got NaN at index 1234\./,
+    ],
+    [
+      '+Inf logit',
+      (_g, pr) => ((pr.data as Float32Array)[777] = Infinity),
+      /diceLoss: pr must hold finite logits; got Infinity at index 777\./,
+    ],
+    [
+      '-Inf logit',
+      (_g, pr) => ((pr.data as Float32Array)[4001] = -Infinity),
+      /diceLoss: pr must hold finite logits; got -Infinity at index 4001\./,
+    ],
+  ];
+  for (const kind of ['dense', 'uint8'] as const) {
+    for (const [what, spoil, message] of cases) {
+      it(`${what} (${kind} targets), on both paths`, () => {
+        for (const on of [false, true]) {
+          const { gt, pr } = logitPair(5, [2, 40, 40, 4], kind);
+          spoil(gt, pr);
+          setSoftmaxWasmEnabled(on, 0);
+          expect(() => monai().valueAndGrad(gt, pr)).toThrow(RangeError);
+          expect(() => monai().value(gt, pr)).toThrow(message);
+        }
+      });
+    }
+  }
+
+  it('NaN in a dense gt and a label out of range, on both paths', () => {
+    for (const on of [false, true]) {
+      setSoftmaxWasmEnabled(on, 0);
+      const a = logitPair(6, [2, 40, 40, 4], 'dense');
+      (a.gt.data as Float32Array)[2050] = NaN;
+      expect(() => monai().value(a.gt, a.pr)).toThrow(
+        /diceLoss: gt must hold finite values; got NaN at index 2050\./,
+      );
+      const b = logitPair(6, [2, 40, 40, 4], 'uint8');
+      (b.gt.data as Uint8Array)[1601] = 4;
+      expect(() => monai().value(b.gt, b.pr)).toThrow(
+        /diceLoss: gt labels must be integers in \[0, 3\]; got 4 at gt index \[1,0,1\]\./,
+      );
+    }
+  });
+});
+
+describe('the committed softmax modules', () => {
+  it('match what scripts/build-wasm.mjs assembles (run npm run build:wasm after changing it)', async () => {
+    const modules = await buildSoftmaxKernels();
+    expect(readFileSync(SOFTMAX_OUTPUT as string, 'utf8')).toBe(softmaxBytesModule(modules));
+  });
+});
