@@ -1,0 +1,65 @@
+/**
+ * A core loss or metric run on a tensor's data: the tensors are read once (`dataSync`), the core computes
+ * the value (and the closed-form gradient, which is uploaded once and returned through `tf.customGrad`).
+ * On `cpu` and `wasm` the read is a copy from memory the page already owns and the core's kernels
+ * (WebAssembly SIMD or plain loops) beat the TF.js op composition (bench/tfjs.bench.ts), so the factories use
+ * this path there; on GPU backends the read would stall the GPU queue, so they use it only for the options
+ * that have no op implementation yet (README, TF.js section).
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Loss, Metric } from '../core/loss.js';
+import type { NdArray } from '../core/types.js';
+import { defineTfLoss, defineTfMetric, withClosedFormGradient } from './compose.js';
+import type { TfLoss, TfMetric } from './types.js';
+
+/** Backends whose tensors live in JavaScript or WebAssembly memory: reading them never waits on a GPU. */
+export const HOST_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+
+/** Which path the factories take: by backend (the default), or forced (tests and benchmarks). */
+export type ComputePath = 'auto' | 'core' | 'ops';
+
+let path: ComputePath = 'auto';
+
+/**
+ * Forces the path of every segkit/tfjs loss and metric that has both (`'core'`: the core's kernels on the
+ * tensors' data; `'ops'`: TF.js ops) or restores the choice by backend (`'auto'`). Internal: tests and
+ * benchmarks run both paths on `cpu` and `wasm` with it. Returns the previous setting.
+ */
+export function setComputePath(p: ComputePath): ComputePath {
+  const previous = path;
+  path = p;
+  return previous;
+}
+
+/** True when the core's kernels run on the tensors' data: on {@link HOST_BACKENDS}, unless forced. */
+export function onHostBackend(): boolean {
+  return path === 'auto' ? HOST_BACKENDS.includes(tf.getBackend()) : path === 'core';
+}
+
+/** The data and shape of a tensor as the core reads them (one `dataSync`). */
+export function ndOf(x: tf.Tensor): NdArray {
+  return { data: x.dataSync() as NdArray['data'], shape: x.shape };
+}
+
+/** `core(yTrue, yPred)` on the tensors' data, with the core's value and closed-form gradient. */
+export function lossOnData(core: Loss, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return withClosedFormGradient(yPred, (pr, save) => {
+    const r = core.valueAndGrad(ndOf(yTrue), ndOf(pr));
+    save([tf.tensor(r.grad, pr.shape, 'float32')]);
+    return {
+      value: tf.scalar(r.value),
+      gradFunc: (dy, saved) => tf.mul(dy, saved[0]),
+    };
+  });
+}
+
+/** A TF.js loss computing `core(yTrue, yPred)` on the tensors' data, on every backend. */
+export function tfLossFromCore(core: Loss): TfLoss {
+  return defineTfLoss(core.name, (yTrue, yPred) => lossOnData(core, yTrue, yPred));
+}
+
+/** A TF.js metric computing `core(yTrue, yPred)` on the tensors' data, on every backend (no gradient). */
+export function tfMetricFromCore(core: Metric): TfMetric {
+  return defineTfMetric(core.name, (yTrue, yPred) => tf.scalar(core.value(ndOf(yTrue), ndOf(yPred))));
+}
