@@ -37,8 +37,28 @@ export function onHostBackend(): boolean {
   return path === 'auto' ? HOST_BACKENDS.includes(tf.getBackend()) : path === 'core';
 }
 
-/** The data and shape of a tensor as the core reads them (one `dataSync`). */
+/** What the `wasm` backend offers for reading a tensor in place (`BackendWasm`). */
+interface HeapBackend {
+  dataIdMap: { has(dataId: tf.DataId): boolean };
+  typedArrayFromHeap(info: { dataId: tf.DataId; shape: number[]; dtype: tf.DataType }): NdArray['data'];
+}
+
+function isHeapBackend(b: unknown): b is HeapBackend {
+  const h = b as Partial<HeapBackend>;
+  return typeof h.typedArrayFromHeap === 'function' && typeof h.dataIdMap?.has === 'function';
+}
+
+/**
+ * The data and shape of a tensor as the core reads them. On `wasm`, a view of the backend's memory (valid
+ * until the next TF.js op; the core calls none): its `dataSync` copies with `slice` on the WebAssembly
+ * memory, which V8 runs element by element, about 10× slower than the core's whole Dice loss
+ * (bench/tfjs.bench.ts). Elsewhere `dataSync` (on `cpu` the backend's own array, no copy).
+ */
 export function ndOf(x: tf.Tensor): NdArray {
+  const backend = tf.backend();
+  if (tf.getBackend() === 'wasm' && isHeapBackend(backend) && backend.dataIdMap.has(x.dataId)) {
+    return { data: backend.typedArrayFromHeap(x), shape: x.shape };
+  }
   return { data: x.dataSync() as NdArray['data'], shape: x.shape };
 }
 
