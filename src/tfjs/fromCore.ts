@@ -62,14 +62,32 @@ export function ndOf(x: tf.Tensor): NdArray {
   return { data: x.dataSync() as NdArray['data'], shape: x.shape };
 }
 
-/** `core(yTrue, yPred)` on the tensors' data, with the core's value and closed-form gradient. */
+/**
+ * A float32 tensor of `shape` for the core to write the gradient into, with a view of its data: on `wasm`, a
+ * fresh buffer in the backend's memory (no JavaScript array, no upload); elsewhere `null` (the core
+ * allocates, `tf.tensor` uploads).
+ */
+function heapOutput(shape: number[]): { tensor: tf.Tensor; data: Float32Array } | null {
+  const backend = tf.backend();
+  if (tf.getBackend() !== 'wasm' || !isHeapBackend(backend)) return null;
+  const tensor = tf.zeros(shape, 'float32');
+  return { tensor, data: backend.typedArrayFromHeap(tensor) as Float32Array };
+}
+
+/**
+ * `core(yTrue, yPred)` on the tensors' data, with the core's value and closed-form gradient. The gradient
+ * is scaled by `dy` only when `dy ≠ 1` (reading the scalar `dy` is cheap on these backends; a full-size
+ * multiply is not).
+ */
 export function lossOnData(core: Loss, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return withClosedFormGradient(yPred, (pr, save) => {
-    const r = core.valueAndGrad(ndOf(yTrue), ndOf(pr));
-    save([tf.tensor(r.grad, pr.shape, 'float32')]);
+    const out = heapOutput(pr.shape);
+    const r = core.valueAndGrad(ndOf(yTrue), ndOf(pr), out ? { out: out.data } : undefined);
+    save([out ? out.tensor : tf.tensor(r.grad, pr.shape, 'float32')]);
     return {
       value: tf.scalar(r.value),
-      gradFunc: (dy, saved) => tf.mul(dy, saved[0]),
+      gradFunc: (dy, saved) =>
+        dy.size === 1 && dy.dataSync()[0] === 1 ? tf.clone(saved[0]) : tf.mul(dy, saved[0]),
     };
   });
 }
