@@ -5,8 +5,8 @@
  * - one training step (`optimizer.minimize`) of a small conv net with each sm loss and metric reads nothing
  *   back from the GPU, and `model.fit` reads exactly what it reads with TF.js's own MSE loss;
  * - nothing leaks (`tf.memory().numTensors`);
- * - `webgpu` runs where Chromium exposes `navigator.gpu` and the backend is installed, else is skipped with a
- *   message.
+ * - `webgpu` runs where Chromium offers a WebGPU adapter and the backend is installed, else is skipped with
+ *   a message.
  * Needs `/usr/bin/chromium`; skipped, with a message, where it is missing.
  */
 import { existsSync } from 'node:fs';
@@ -307,8 +307,12 @@ describe.skipIf(!hasChromium)('segkit/tfjs on WebGL in Chromium', () => {
     expect(errors).toEqual([]);
   }, 240_000);
 
-  it('webgpu, where Chromium exposes navigator.gpu and @tensorflow/tfjs-backend-webgpu is installed', async (ctx) => {
-    const hasGpu = await page.evaluate(() => 'gpu' in navigator);
+  it('webgpu, where Chromium offers a WebGPU adapter and @tensorflow/tfjs-backend-webgpu is installed', async (ctx) => {
+    // navigator.gpu may exist without an adapter (headless, no GPU): only an adapter makes webgpu usable.
+    const hasGpu = await page.evaluate(async () => {
+      const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+      return gpu !== undefined && (await gpu.requestAdapter().catch(() => null)) !== null;
+    });
     let installed = true;
     try {
       createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-webgpu');
@@ -317,11 +321,11 @@ describe.skipIf(!hasChromium)('segkit/tfjs on WebGL in Chromium', () => {
     }
     if (!hasGpu || !installed) {
       console.warn(
-        `segkit/tfjs webgpu test skipped: ${hasGpu ? '@tensorflow/tfjs-backend-webgpu is not installed' : 'headless Chromium exposes no navigator.gpu here'}`,
+        `segkit/tfjs webgpu test skipped: ${hasGpu ? '@tensorflow/tfjs-backend-webgpu is not installed' : 'headless Chromium offers no WebGPU adapter here (navigator.gpu.requestAdapter() gives null)'}`,
       );
       ctx.skip();
     }
-    // Not reached on this machine (no navigator.gpu in headless Chromium); the WebGL tests above cover the ops.
+    // Not reached on this machine (no WebGPU adapter in headless Chromium); the WebGL tests cover the ops.
     expect.fail(
       'webgpu is exposed here: add @tensorflow/tfjs-backend-webgpu to the page bundle and run the scenarios',
     );
