@@ -4,6 +4,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { categoricalCrossentropy as coreCategoricalCrossentropy } from '../core/losses/categoricalCrossentropy.js';
+import { binaryCrossentropy as coreBinaryCrossentropy } from '../core/losses/binaryCrossentropy.js';
+import { lossOnData, onHostBackend } from './fromCore.js';
 import {
   checkClassWeights,
   EPSILON,
@@ -31,10 +34,12 @@ export const categoricalCrossentropy: TfLossFactory<CrossentropyOptions> = lossF
   (options?: CrossentropyOptions) => {
     const fn = 'categoricalCrossentropy';
     const { classWeights, classIndexes, layout } = resolveCrossentropyOptions(fn, options);
+    const core = coreCategoricalCrossentropy(options);
     return defineTfLoss('categorical_crossentropy', (yTrue, yPred) => {
       const geo = checkTensors(fn, yTrue, yPred, layout);
       const channels = selectedChannels(fn, classIndexes, geo.channels);
       checkClassWeights(fn, classWeights, channels.length);
+      if (onHostBackend()) return lossOnData(core, yTrue, yPred);
       const axis = geo.channelAxis;
       return withClosedFormGradient(yPred, (pr, save) => {
         const p = gatherChannels(view3(pr, geo), channels, geo);
@@ -74,8 +79,10 @@ export const binaryCrossentropy: TfLossFactory<BinaryCrossentropyOptions> = loss
   (options?: BinaryCrossentropyOptions) => {
     const fn = 'binaryCrossentropy';
     const { layout } = resolveCrossentropyOptions(fn, options, false);
+    const core = coreBinaryCrossentropy(options);
     return defineTfLoss('binary_crossentropy', (yTrue, yPred) => {
       checkTensors(fn, yTrue, yPred, layout);
+      if (onHostBackend()) return lossOnData(core, yTrue, yPred);
       return withClosedFormGradient(yPred, (pr, save) => {
         const gt = tf.cast(yTrue, 'float32');
         const p = tf.cast(pr, 'float32');

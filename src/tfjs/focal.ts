@@ -4,6 +4,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { categoricalFocalLoss as coreCategoricalFocalLoss } from '../core/losses/categoricalFocalLoss.js';
+import { binaryFocalLoss as coreBinaryFocalLoss } from '../core/losses/binaryFocalLoss.js';
+import { lossOnData, onHostBackend } from './fromCore.js';
 import type { BinaryFocalOptions } from '../core/losses/binaryFocalLoss.js';
 import { resolveFocalOptions, selectedChannels, type FocalOptions } from '../core/options.js';
 import { clipMask, clipProbability } from './clip.js';
@@ -39,9 +42,11 @@ function focalSlope(q: tf.Tensor, omq: tf.Tensor, logQ: tf.Tensor, gamma: number
 export const categoricalFocalLoss: TfLossFactory<FocalOptions> = lossFactory((options?: FocalOptions) => {
   const fn = 'categoricalFocalLoss';
   const { alpha, gamma, classIndexes, layout } = resolveFocalOptions(fn, options);
+  const core = coreCategoricalFocalLoss(options);
   return defineTfLoss('focal_loss', (yTrue, yPred) => {
     const geo = checkTensors(fn, yTrue, yPred, layout);
     const channels = selectedChannels(fn, classIndexes, geo.channels);
+    if (onHostBackend()) return lossOnData(core, yTrue, yPred);
     return withClosedFormGradient(yPred, (pr, save) => {
       const gt = gatherChannels(view3(yTrue, geo), channels, geo);
       const p = gatherChannels(view3(pr, geo), channels, geo);
@@ -75,8 +80,10 @@ export const binaryFocalLoss: TfLossFactory<BinaryFocalOptions> = lossFactory(
   (options?: BinaryFocalOptions) => {
     const fn = 'binaryFocalLoss';
     const { alpha, gamma, layout } = resolveFocalOptions(fn, options, false);
+    const core = coreBinaryFocalLoss(options);
     return defineTfLoss('binary_focal_loss', (yTrue, yPred) => {
       checkTensors(fn, yTrue, yPred, layout);
+      if (onHostBackend()) return lossOnData(core, yTrue, yPred);
       return withClosedFormGradient(yPred, (pr, save) => {
         const gt = tf.cast(yTrue, 'float32');
         const p = tf.cast(pr, 'float32');

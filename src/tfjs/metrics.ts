@@ -3,9 +3,16 @@
  * functions whose names (`f1-score`, `iou_score`, `precision`, `recall`) become the `history` keys.
  * @module
  */
-import type { IouOptions } from '../core/metrics/iouScore.js';
+import { usesFamilyOptions } from '../core/family/options.js';
+import type { RegionMetricOptions } from '../core/family/regionMetric.js';
+import type { Metric } from '../core/loss.js';
+import { fScore as coreFScore } from '../core/metrics/fScore.js';
+import { iouScore as coreIouScore, type IouOptions } from '../core/metrics/iouScore.js';
+import { precision as corePrecision } from '../core/metrics/precision.js';
+import { recall as coreRecall } from '../core/metrics/recall.js';
 import { resolveRegionOptions, type RegionOptions } from '../core/options.js';
 import { defineTfMetric, metricFactory } from './compose.js';
+import { tfMetricFromCore } from './fromCore.js';
 import { view3 } from './input.js';
 import {
   checkRegionCall,
@@ -19,6 +26,13 @@ import {
 } from './region.js';
 import type { TfMetric, TfMetricFactory } from './types.js';
 
+/** Options of {@link fScore}: the core `fScore`'s. */
+export type FScoreOptions = RegionOptions & RegionMetricOptions;
+
+/**
+ * The score in TF.js ops on every backend: differentiable, as sm's metrics are (the core's metrics have no
+ * gradient), and without read-back.
+ */
 function regionMetric(name: string, call: RegionCall): TfMetric {
   return defineTfMetric(name, (yTrue, yPred) => {
     const { geo, channels } = checkRegionCall(call, yTrue, yPred);
@@ -26,8 +40,14 @@ function regionMetric(name: string, call: RegionCall): TfMetric {
   });
 }
 
-function scoreFactory(fn: string, name: string, form: RegionForm): TfMetricFactory<IouOptions> {
+function scoreFactory(
+  fn: string,
+  name: string,
+  form: RegionForm,
+  core: (options?: IouOptions) => Metric,
+): TfMetricFactory<IouOptions> {
   return metricFactory((options?: IouOptions) => {
+    if (usesFamilyOptions(options)) return tfMetricFromCore(core(options));
     const o = resolveRegionOptions(fn, options, true, false);
     return regionMetric(name, { fn, form, options: o });
   });
@@ -46,9 +66,11 @@ function scoreFactory(fn: string, name: string, form: RegionForm): TfMetricFacto
  * @param options.layout - `'channelsLast'` or `'channelsFirst'`. @default 'channelsLast'
  * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [fScore({ threshold: 0.5 })] })
  */
-export const fScore: TfMetricFactory<RegionOptions> = metricFactory((options?: RegionOptions) => {
+export const fScore: TfMetricFactory<FScoreOptions> = metricFactory((options?: FScoreOptions) => {
+  if (usesFamilyOptions(options)) return tfMetricFromCore(coreFScore(options));
   const o = resolveRegionOptions('fScore', options, true);
-  return regionMetric(`f${o.beta}-score`, { fn: 'fScore', form: fScoreForm(o.beta), options: o });
+  const call = { fn: 'fScore', form: fScoreForm(o.beta), options: o };
+  return regionMetric(`f${o.beta}-score`, call);
 });
 
 /**
@@ -57,18 +79,28 @@ export const fScore: TfMetricFactory<RegionOptions> = metricFactory((options?: R
  * @param options.threshold - binarise `yPred` as `yPred > threshold`. @default none
  * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [iouScore] })
  */
-export const iouScore: TfMetricFactory<IouOptions> = scoreFactory('iouScore', 'iou_score', IOU_FORM);
+export const iouScore: TfMetricFactory<IouOptions> = scoreFactory(
+  'iouScore',
+  'iou_score',
+  IOU_FORM,
+  coreIouScore,
+);
 
 /**
  * Precision (sm `precision`): `mean_c w_c·(tp + smooth) / (tp + fp + smooth)`, named `precision`.
  * Options as {@link fScore} without `beta`.
  * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [precision({ threshold: 0.5 })] })
  */
-export const precision: TfMetricFactory<IouOptions> = scoreFactory('precision', 'precision', PRECISION_FORM);
+export const precision: TfMetricFactory<IouOptions> = scoreFactory(
+  'precision',
+  'precision',
+  PRECISION_FORM,
+  corePrecision,
+);
 
 /**
  * Recall (sm `recall`): `mean_c w_c·(tp + smooth) / (tp + fn + smooth)`, named `recall`.
  * Options as {@link fScore} without `beta`.
  * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [recall] })
  */
-export const recall: TfMetricFactory<IouOptions> = scoreFactory('recall', 'recall', RECALL_FORM);
+export const recall: TfMetricFactory<IouOptions> = scoreFactory('recall', 'recall', RECALL_FORM, coreRecall);

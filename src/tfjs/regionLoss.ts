@@ -4,10 +4,13 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DiceLossOptions } from '../core/losses/diceLoss.js';
-import type { JaccardLossOptions } from '../core/losses/jaccardLoss.js';
+import { usesFamilyOptions } from '../core/family/options.js';
+import type { Loss } from '../core/loss.js';
+import { diceLoss as coreDiceLoss, type DiceLossOptions } from '../core/losses/diceLoss.js';
+import { jaccardLoss as coreJaccardLoss, type JaccardLossOptions } from '../core/losses/jaccardLoss.js';
 import { resolveRegionOptions } from '../core/options.js';
 import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
+import { lossOnData, onHostBackend, tfLossFromCore } from './fromCore.js';
 import { view3 } from './input.js';
 import {
   affineInGt,
@@ -21,25 +24,36 @@ import {
 import type { TfLoss, TfLossFactory } from './types.js';
 
 /**
- * `1 − score` as a TF.js loss. The forward pass reduces tp, P and G per class; the gradient is
- * `A·gt + B` per class (see `region.ts`), written in one pass.
+ * `1 − score` as a TF.js loss. On `cpu` and `wasm`, `core` (the same loss in the core) runs on the tensors'
+ * data; elsewhere TF.js ops: the forward pass reduces tp, P and G per class; the gradient is `A·gt + B` per
+ * class (see `region.ts`), written in one pass.
  */
-export function regionLoss(name: string, call: RegionCall): TfLoss {
+export function regionLoss(name: string, call: RegionCall, core: Loss): TfLoss {
   return defineTfLoss(name, (yTrue, yPred) => {
-    const { geo, channels } = checkRegionCall(call, yTrue, yPred);
-    return withClosedFormGradient(yPred, (pr, save) => {
-      const gt3 = view3(yTrue, geo);
-      const r = regionForward(call, gt3, view3(pr, geo), geo, channels);
-      const { A, B } = lossCoefficients(call, r, geo, channels);
-      save([gt3, A, B]);
-      return {
-        value: tf.sub(1, r.value) as tf.Scalar,
-        gradFunc: (dy, saved) => {
-          const [g, a, b] = saved as tf.Tensor3D[];
-          return tf.reshape(affineInGt(g, a, b, dy, geo), pr.shape);
-        },
-      };
-    });
+    const checked = checkRegionCall(call, yTrue, yPred);
+    return onHostBackend() ? lossOnData(core, yTrue, yPred) : regionLossOps(call, yTrue, yPred, checked);
+  });
+}
+
+/** {@link regionLoss} in TF.js ops on any backend (no read-back): what GPU backends run. */
+export function regionLossOps(
+  call: RegionCall,
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  { geo, channels }: ReturnType<typeof checkRegionCall> = checkRegionCall(call, yTrue, yPred),
+): tf.Scalar {
+  return withClosedFormGradient(yPred, (pr, save) => {
+    const gt3 = view3(yTrue, geo);
+    const r = regionForward(call, gt3, view3(pr, geo), geo, channels);
+    const { A, B } = lossCoefficients(call, r, geo, channels);
+    save([gt3, A, B]);
+    return {
+      value: tf.sub(1, r.value) as tf.Scalar,
+      gradFunc: (dy, saved) => {
+        const [g, a, b] = saved as tf.Tensor3D[];
+        return tf.reshape(affineInGt(g, a, b, dy, geo), pr.shape);
+      },
+    };
   });
 }
 
@@ -58,8 +72,13 @@ export function regionLoss(name: string, call: RegionCall): TfLoss {
  * @example model.compile({ optimizer: 'adam', loss: diceLoss({ classWeights: [0.2, 1, 2] }) })
  */
 export const diceLoss: TfLossFactory<DiceLossOptions> = lossFactory((options?: DiceLossOptions) => {
+  if (usesFamilyOptions(options)) return tfLossFromCore(coreDiceLoss(options));
   const o = resolveRegionOptions('diceLoss', options, false);
-  return regionLoss('dice_loss', { fn: 'diceLoss', form: fScoreForm(o.beta), options: o });
+  return regionLoss(
+    'dice_loss',
+    { fn: 'diceLoss', form: fScoreForm(o.beta), options: o },
+    coreDiceLoss(options),
+  );
 });
 
 /**
@@ -73,6 +92,11 @@ export const diceLoss: TfLossFactory<DiceLossOptions> = lossFactory((options?: D
  * @example model.compile({ optimizer: 'adam', loss: jaccardLoss })
  */
 export const jaccardLoss: TfLossFactory<JaccardLossOptions> = lossFactory((options?: JaccardLossOptions) => {
+  if (usesFamilyOptions(options)) return tfLossFromCore(coreJaccardLoss(options));
   const o = resolveRegionOptions('jaccardLoss', options, false, false);
-  return regionLoss('jaccard_loss', { fn: 'jaccardLoss', form: IOU_FORM, options: o });
+  return regionLoss(
+    'jaccard_loss',
+    { fn: 'jaccardLoss', form: IOU_FORM, options: o },
+    coreJaccardLoss(options),
+  );
 });

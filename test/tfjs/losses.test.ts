@@ -4,8 +4,9 @@
  * options, layouts and ranks; plus the sm algebra, the names and the exported API.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as segkit from '../../src/tfjs/index.js';
+import { setComputePath } from '../../src/tfjs/fromCore.js';
 import { close, gradMismatch } from '../helpers/vectors.js';
 import {
   binaryCeComposition,
@@ -16,7 +17,7 @@ import {
   jaccardComposition,
   type CompositionOptions,
 } from './composition.js';
-import { BACKENDS, randomPair, useBackend } from './setup.js';
+import { BACKEND_PATHS, useBackendPath, randomPair, useBackend } from './setup.js';
 
 type Composition = (gt: tf.Tensor, pr: tf.Tensor, o?: CompositionOptions) => tf.Scalar;
 type Case = [string, segkit.TfLoss, Composition, CompositionOptions, number[]];
@@ -116,10 +117,11 @@ function cases(): Case[] {
   ];
 }
 
-describe.each(BACKENDS)('fused losses on the %s backend', (backend) => {
+describe.each(BACKEND_PATHS)('fused losses on the %s backend, %s path', (backend, path) => {
   beforeAll(async () => {
-    await useBackend(backend);
+    await useBackendPath(backend, path);
   });
+  afterAll(() => void setComputePath('auto'));
 
   it.each(cases())(
     '%s: value and customGrad gradient equal tf.grad of the sm op composition',

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NODE_BACKENDS, useBackend } from '../../src/cli/demo/backend.js';
 import { rng } from '../core/random.js';
+import { setComputePath, type ComputePath } from '../../src/tfjs/fromCore.js';
 import type { VectorCase, VectorTensor } from '../helpers/vectors.js';
 
 export { rng };
@@ -12,6 +13,20 @@ export { useBackend };
 
 /** Backends every TF.js test runs on (`webgl`/`webgpu` need a browser). */
 export const BACKENDS = [...NODE_BACKENDS].reverse() as ('cpu' | 'wasm')[];
+
+/**
+ * Every (backend, path) pair the Node tests run: the core's kernels on the tensors' data (`'core'`, the
+ * default on cpu and wasm) and TF.js ops (`'ops'`, what GPU backends run).
+ */
+export const BACKEND_PATHS: ['cpu' | 'wasm', 'core' | 'ops'][] = BACKENDS.flatMap((b) =>
+  (['core', 'ops'] as const).map((p): ['cpu' | 'wasm', 'core' | 'ops'] => [b, p]),
+);
+
+/** Makes `backend` active and forces `path` (see `setComputePath`). */
+export async function useBackendPath(backend: 'cpu' | 'wasm', path: ComputePath): Promise<void> {
+  await useBackend(backend);
+  setComputePath(path);
+}
 
 /** A float32 tensor of a vector tensor (inputs are exact in float32). */
 export function tensorOf(t: VectorTensor): tf.Tensor {

@@ -4,12 +4,13 @@
  * gradient magnitude (float32 tolerance).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as core from '../../src/index.js';
 import type { Loss, Metric } from '../../src/index.js';
 import * as segkit from '../../src/tfjs/index.js';
+import { setComputePath } from '../../src/tfjs/fromCore.js';
 import { close, gradMismatch, loadVectors, num } from '../helpers/vectors.js';
-import { BACKENDS, optionsOf, tensorOf, useBackend } from './setup.js';
+import { BACKEND_PATHS, useBackendPath, optionsOf, tensorOf } from './setup.js';
 
 type Factory<T> = (options?: Record<string, unknown>) => T;
 
@@ -42,10 +43,11 @@ const FILES: [string, Factory<segkit.TfMetric>, Factory<Loss | Metric>][] = [
   ['recall', segkit.recall as Factory<segkit.TfMetric>, core.recall as Factory<Metric>],
 ];
 
-describe.each(BACKENDS)('segkit/tfjs on the %s backend', (backend) => {
+describe.each(BACKEND_PATHS)('segkit/tfjs on the %s backend, %s path', (backend, path) => {
   beforeAll(async () => {
-    await useBackend(backend);
+    await useBackendPath(backend, path);
   });
+  afterAll(() => void setComputePath('auto'));
 
   it.each(FILES)(
     '%s equals the sm reference and the core on every case (value and gradient)',
