@@ -7,7 +7,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { DataError, decodeError } from './errors.js';
-import type { DecodeOptions, LabelArray, Mask, Palette } from './types.js';
+import type { DecodeOptions, Mask } from './types.js';
 
 const FN = 'readMask';
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
@@ -269,8 +269,8 @@ function decodePixels(
  * Decodes a PNG label mask.
  * - grayscale (1, 2, 4, 8 or 16 bits) and palette images: the stored value (the palette index) is the class;
  * - grayscale + alpha: the gray value is the class, alpha is ignored;
- * - RGB and RGBA (8 bits): each colour is looked up in `options.palette` (alpha ignored); without a palette, or
- *   for a colour the palette lacks, a `DataError` says so.
+ * - RGB and RGBA: each colour is looked up in `options.palette` (alpha ignored); without a palette, or for a
+ *   colour the palette lacks, a `DataError` says so. At 16 bits a colour must be an 8-bit one scaled by 257.
  * Adam7-interlaced images decode like plain ones; `tRNS` and other ancillary chunks are ignored. Checksums are
  * verified, the size is checked from the header before anything is inflated, and the image data is inflated
  * no further than the size the header implies (a decompression bomb stops there with an error).
@@ -308,20 +308,26 @@ export function decodePngMask(bytes: Uint8Array, file: string, options: DecodeOp
       { file },
     );
   }
-  if (depth !== 8) {
-    throw new DataError(
-      `${FN}: '${file}' is a ${depth}-bit colour image; colour masks must have 8 bits per channel.`,
-      { file },
-    );
-  }
   const palette = options.palette;
   let maxClass = 0;
   for (const c of palette.classes.values()) maxClass = Math.max(maxClass, c);
   const out = maxClass < 256 ? new Uint8Array(n) : new Uint16Array(n);
   let lastKey = -1;
   let lastClass = 0;
+  const wide = depth === 16;
   decodePixels(bytes, file, h, null, (i, at, raw) => {
-    const key = (raw[at] << 16) | (raw[at + 1] << 8) | raw[at + 2];
+    let key: number;
+    if (wide) {
+      // 16 bits per channel: an 8-bit colour v is stored as v·257 (both bytes equal)
+      if (raw[at] !== raw[at + 1] || raw[at + 2] !== raw[at + 3] || raw[at + 4] !== raw[at + 5]) {
+        const rgb = [0, 2, 4].map((k) => (raw[at + k] << 8) | raw[at + k + 1]).join(', ');
+        throw new DataError(
+          `${FN}: '${file}' has the 16-bit colour (${rgb}) at (x=${i % width}, y=${Math.floor(i / width)}), which is no 8-bit colour (each channel a multiple of 257); the palette lists 8-bit colours.`,
+          { file },
+        );
+      }
+      key = (raw[at] << 16) | (raw[at + 2] << 8) | raw[at + 4];
+    } else key = (raw[at] << 16) | (raw[at + 1] << 8) | raw[at + 2];
     if (key !== lastKey) {
       const c = palette.classes.get(key);
       if (c === undefined) {

@@ -8,7 +8,6 @@ import type { ConfusionState } from '../../core/evaluation/types.js';
 import { ClassCounter } from '../../core/weights/classCounter.js';
 import type { ClassCounterState } from '../../core/weights/classCounter.js';
 import { checkLabels } from '../../io/checkLabels.js';
-import { DataError } from '../../io/errors.js';
 import { readMaskPairSync } from '../../io/readPair.js';
 import { readMaskSync } from '../../io/readMask.js';
 import type { Palette } from '../../io/types.js';

@@ -33,7 +33,10 @@ describe('fbeta with extreme β', () => {
 
   it('ConfusionMatrix.compute("fbeta", { beta: 1e200 }) is the recall', () => {
     const cm = new ConfusionMatrix({ numClasses: 2 });
-    cm.update({ data: Uint8Array.from([1, 1, 1, 0]), shape: [1, 4] }, { data: Uint8Array.from([1, 0, 0, 1]), shape: [1, 4] });
+    cm.update(
+      { data: Uint8Array.from([1, 1, 1, 0]), shape: [1, 4] },
+      { data: Uint8Array.from([1, 0, 0, 1]), shape: [1, 4] },
+    );
     const f = cm.compute('fbeta', { beta: 1e200 }).perClass;
     const r = cm.compute('recall').perClass;
     expect(f).toEqual(r);

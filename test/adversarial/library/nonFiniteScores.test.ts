@@ -89,7 +89,9 @@ describe('surface functions refuse non-finite values', () => {
   });
 
   it.each(BAD)('boundary and distanceTransform with %s are a RangeError naming the argument', (bad) => {
-    expect(() => boundary(mask(bad))).toThrow(/^boundary: mask must hold finite values; got -?(NaN|Infinity) at index 2\.$/);
+    expect(() => boundary(mask(bad))).toThrow(
+      /^boundary: mask must hold finite values; got -?(NaN|Infinity) at index 2\.$/,
+    );
     expect(() => distanceTransform(mask(bad))).toThrow(
       /^distanceTransform: features must hold finite values; got -?(NaN|Infinity) at index 2\.$/,
     );
