@@ -205,7 +205,8 @@ export function resolveRegionOptions(
   const o = checkOptionKeys(fn, options, allowed);
   const threshold = o.threshold === undefined || o.threshold === null ? undefined : o.threshold;
   return {
-    beta: o.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', o.beta, 0),
+    // β² must stay finite in (1+β²)·tp: the range is refused beyond 1e100 rather than giving ∞/∞ = NaN
+    beta: o.beta === undefined ? 1 : checkNumberInRange(fn, 'beta', o.beta, 0, 1e100),
     classWeights: resolveClassWeights(fn, o.classWeights),
     classIndexes: resolveClassIndexes(fn, o.classIndexes),
     smooth: o.smooth === undefined ? SMOOTH : checkFiniteNumber(fn, 'smooth', o.smooth, 0),

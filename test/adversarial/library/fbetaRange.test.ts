@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfusionMatrix, metricFromCounts } from '../../../src/core/evaluation/index.js';
+import { diceLoss, fScore } from '../../../src/index.js';
 
 const fbeta = (tp: number, fp: number, fn: number, beta: number) =>
   metricFromCounts('fbeta', tp, fp, fn, 0, { beta });
@@ -64,5 +65,24 @@ describe('fbeta with extreme β', () => {
       ),
       { seed: 7, numRuns: 300 },
     );
+  });
+});
+
+describe('the region F-score (fScore, diceLoss) refuses a β whose square would overflow', () => {
+  const gt = { data: Float32Array.from([1, 0, 1, 1]), shape: [1, 2, 2, 1] };
+  const pr = { data: Float32Array.from([1, 1, 0, 1]), shape: [1, 2, 2, 1] };
+
+  it('β = 1e200 is a RangeError giving the allowed range [0, 1e100]', () => {
+    expect(() => fScore({ beta: 1e200 })).toThrow(
+      new RangeError('fScore: beta must be in [0, 1e+100]; got 1e+200.'),
+    );
+    expect(() => diceLoss({ beta: 1e200 })).toThrow(
+      /^diceLoss: beta must be in \[0, 1e\+100\]; got 1e\+200\.$/,
+    );
+  });
+
+  it('β = 1e100 is accepted and gives the recall limit (smooth 1e-5 aside)', () => {
+    // tp = 2, fn = 1: recall 2/3
+    expect(fScore({ beta: 1e100 }).value(gt, pr)).toBeCloseTo(2 / 3, 12);
   });
 });
