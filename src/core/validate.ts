@@ -191,6 +191,16 @@ export function checkNumberInRange(fn: string, arg: string, v: unknown, lo: numb
   return v as number;
 }
 
+/**
+ * Checks the β of an F-score: a finite number in [0, 1e100], so that (1 + β²)·tp stays finite (a larger β would
+ * give ∞/∞ = NaN; its limit, the recall, is what β = 1e100 already gives).
+ */
+export function checkFScoreBeta(fn: string, v: unknown): number {
+  const beta = checkFiniteNumber(fn, 'beta', v, 0);
+  if (beta > 1e100) throw rangeError(fn, `beta must be at most 1e100, so that β² stays finite; got ${beta}.`);
+  return beta;
+}
+
 /** Checks that a value is a boolean (or undefined, giving the default). */
 export function checkBoolean(fn: string, arg: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;

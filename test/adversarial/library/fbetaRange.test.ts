@@ -74,10 +74,10 @@ describe('the region F-score (fScore, diceLoss) refuses a β whose square would 
 
   it('β = 1e200 is a RangeError giving the allowed range [0, 1e100]', () => {
     expect(() => fScore({ beta: 1e200 })).toThrow(
-      new RangeError('fScore: beta must be in [0, 1e+100]; got 1e+200.'),
+      new RangeError('fScore: beta must be at most 1e100, so that β² stays finite; got 1e+200.'),
     );
     expect(() => diceLoss({ beta: 1e200 })).toThrow(
-      /^diceLoss: beta must be in \[0, 1e\+100\]; got 1e\+200\.$/,
+      /^diceLoss: beta must be at most 1e100, so that β² stays finite; got 1e\+200\.$/,
     );
   });
 
