@@ -15,6 +15,11 @@
  *   --nifti N    NIfTI pairs (default 20)
  *   --runs N     timed runs per row (default 3; median reported)
  *   --data-only  write the data files and stop
+ *   --scale-only run only the scale rows below
+ *
+ * Scale (`cli_eval_scale`): peak RSS (`/usr/bin/time -f %M`) and wall time of one `segkit eval --workers 2
+ * --json --csv` run over 10⁴ and 10⁵ pairs of 4 × 4 PNGs (3 classes; 16 distinct pairs cycled), written once to
+ * bench/data/cli/tiny<N>/. 10⁶ pairs (2·10⁶ files, several minutes to write) only with SEGKIT_CLI_SCALE_1E6=1.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -159,7 +164,68 @@ function bench(workload: string, dir: string, images: number, pixels: number, ex
   }
 }
 
+/** Writes `count` pairs of 4 × 4 PNGs (once) in folders of 1000 files; returns the folder. */
+function tinyData(count: number): string {
+  const dir = join(OUT, `tiny${count}`);
+  if (existsSync(join(dir, 'done'))) return dir;
+  const png = (seed: number): Uint8Array =>
+    encode({
+      width: 4,
+      height: 4,
+      channels: 1,
+      depth: 8,
+      data: Uint8Array.from({ length: 16 }, (_, k) => ((k >> 2) + (k & 3) + seed) % 3),
+    });
+  const gts = Array.from({ length: 16 }, (_, s) => png(s));
+  const preds = Array.from({ length: 16 }, (_, s) => png(s + (s % 3 === 0 ? 1 : 0)));
+  for (let n = 0; n < count; n++) {
+    const sub = `d${String(Math.floor(n / 1000)).padStart(4, '0')}`;
+    if (n % 1000 === 0)
+      for (const side of ['gt', 'pred']) mkdirSync(join(dir, side, sub), { recursive: true });
+    const name = `${sub}/c${String(n).padStart(7, '0')}.png`;
+    writeFileSync(join(dir, 'gt', name), gts[n % 16]);
+    writeFileSync(join(dir, 'pred', name), preds[n % 16]);
+  }
+  writeFileSync(join(dir, 'done'), '');
+  return dir;
+}
+
+/** One `segkit eval` run over `count` tiny pairs: peak RSS and wall time. */
+function scale(count: number): void {
+  const dir = tinyData(count);
+  const load = loadavg()[0];
+  const argv = [BIN, 'eval', '--gt', 'gt', '--pred', 'pred', '--num-classes', '3', '--workers', '2'];
+  const outs = ['--json', join(OUT, 'scale.json'), '--csv', join(OUT, 'scale.csv')];
+  const t0 = performance.now();
+  const res = spawnSync('/usr/bin/time', ['-f', 'peak_kb %M cpu %U %S', process.execPath, ...argv, ...outs], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  const ms = performance.now() - t0;
+  if (res.status !== 0) throw new Error(`segkit eval failed (${res.status}): ${res.stderr.slice(-2000)}`);
+  const m = /peak_kb (\d+) cpu ([\d.]+) ([\d.]+)\s*$/.exec(res.stderr);
+  emit(
+    'cli_eval_scale',
+    'segkit_cli',
+    count * 16,
+    { median_ms: ms, min_ms: ms, max_ms: ms, runs: 1 },
+    {
+      threads: 2,
+      images: count,
+      peak_rss_mib: m ? Math.round(Number(m[1]) / 1024) : null,
+      cpu_s: m ? Math.round((Number(m[2]) + Number(m[3])) * 100) / 100 : null,
+      load_avg_1min: Math.round(load * 100) / 100,
+      note: 'segkit eval --workers 2 --json --csv over 4×4 PNG pairs; one run (wall time of the whole process)',
+    },
+  );
+}
+
 ensureBuilt();
+if (args.includes('--scale-only')) {
+  if (!TIME) throw new Error('bench: the scale rows need /usr/bin/time (Debian package time).');
+  for (const n of [1e4, 1e5, ...(process.env.SEGKIT_CLI_SCALE_1E6 === '1' ? [1e6] : [])]) scale(n);
+  process.exit(0);
+}
 const png = pngData(PNG);
 const nifti = niftiData(NIFTI);
 if (args.includes('--data-only')) {
@@ -175,3 +241,4 @@ else
 const niftiArgs = ['--num-classes', '3'];
 bench('cli_eval_nifti_overlap', nifti, NIFTI, 128 ** 3, niftiArgs);
 bench('cli_eval_nifti_hd95', nifti, NIFTI, 128 ** 3, [...niftiArgs, '--metrics', 'dice,iou,hd95']);
+if (TIME) for (const n of [1e4, 1e5, ...(process.env.SEGKIT_CLI_SCALE_1E6 === '1' ? [1e6] : [])]) scale(n);

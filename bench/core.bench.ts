@@ -31,8 +31,9 @@ import {
   timeInterleaved,
 } from './harness.js';
 import { regionWasmAvailable, setRegionWasmEnabled } from '../src/core/kernels/regionWasm.js';
+import { torchTimings } from './torch.js';
 
-/** PyTorch CPU autograd of the same sm formula, 1 thread, keepmem malloc (baseline.md). */
+/** PyTorch CPU autograd of the same sm formula, 1 thread, keepmem malloc (baseline.md); used when PyTorch is absent. */
 const TORCH_KEEPMEM_MS: Record<string, number> = {
   dice_prob_small: 4.43,
   dice_prob_large: 40.6,
@@ -116,7 +117,10 @@ async function main(): Promise<void> {
     const bound = await memoryBoundMs(w.min_bytes.read, w.min_bytes.write);
     const local = t.memory_bound_local.median_ms;
     const seg = t.segkit.median_ms;
-    const torch = TORCH_KEEPMEM_MS[name];
+    // PyTorch timed now, in this run (bench/torch.ts), when it is installed; baseline.md's figure otherwise.
+    const torchNow = torchTimings([name])?.[name]?.median_ms;
+    const torch = torchNow ?? TORCH_KEEPMEM_MS[name];
+    const torchLabel = torchNow === undefined ? 'torch_keepmem of baseline.md' : 'torch_keepmem in this run';
     const expected = BASELINE_VALUE[name];
     const valueNote =
       expected === undefined
@@ -128,7 +132,8 @@ async function main(): Promise<void> {
       value,
       note:
         `${loss.name}.valueAndGrad${REGION_KINDS.has(w.kind) && regionWasmAvailable() ? ' (WebAssembly kernels)' : ''}: ${r2(seg / bound)}x memory_bound, ${r2(seg / local)}x memory_bound_local, ` +
-        `${r2(seg / torch)}x torch_keepmem (${torch} ms)${valueNote}`,
+        `${r2(seg / torch)}x ${torchLabel} (${torch} ms)${valueNote}`,
+      vs_torch: r2(seg / torch),
     });
     // The other segkit rows: the same ratios, with what each one times.
     const variants: [string, string][] = [
@@ -148,7 +153,8 @@ async function main(): Promise<void> {
         malloc: MALLOC,
         note:
           `${what}: ${r2(ms / bound)}x memory_bound, ${r2(ms / local)}x memory_bound_local, ` +
-          `${r2(ms / torch)}x torch_keepmem (${torch} ms)`,
+          `${r2(ms / torch)}x ${torchLabel} (${torch} ms)`,
+        vs_torch: r2(ms / torch),
       });
     }
     const boundTiming = { median_ms: bound, min_ms: bound, max_ms: bound, runs: 1 };

@@ -8,6 +8,7 @@
 import { diceLoss, focalLoss } from '../src/core/losses/index.js';
 import type { Loss } from '../src/core/loss.js';
 import { emit, loadWorkloads, logitInputs, memoryBoundMs, timeInterleaved } from './harness.js';
+import { torchTimings } from './torch.js';
 
 /**
  * A hand-fused plain-JS reference of the same Dice loss (channels-last, per-sample-per-class mean, softmax stored
@@ -116,9 +117,14 @@ for (const name of Object.keys(BASELINE)) {
   const loss: Loss = w.kind === 'focal_fb' ? focal : dice;
   let value = NaN;
   let refValue = NaN;
+  const out = new Float32Array(logits.length);
+  let sink = 0;
   const fns: Record<string, () => void> = {
     segkit: () => {
       value = loss.valueAndGrad(g, pr).value;
+    },
+    segkit_out: () => {
+      sink += loss.valueAndGrad(g, pr, { out }).value;
     },
   };
   const C = shape[shape.length - 1];
@@ -130,6 +136,19 @@ for (const name of Object.keys(BASELINE)) {
   const t = times.segkit;
   const b = BASELINE[name];
   const bound = await memoryBoundMs(w.min_bytes!.read, w.min_bytes!.write);
+  // PyTorch timed now, in this run (bench/torch.ts), when it is installed.
+  const torchNow = torchTimings([name])?.[name]?.median_ms;
+  const outMs = times.segkit_out.median_ms;
+  emit(name, 'segkit_out', w.elements, times.segkit_out, {
+    layout: 'NHWC',
+    note:
+      `${loss.name}.valueAndGrad(gt, pr, { out }) into one reused buffer: ${(outMs / bound).toFixed(2)}× memory bound` +
+      (torchNow === undefined
+        ? ''
+        : `, ${(outMs / torchNow).toFixed(2)}× torch_keepmem in this run (${torchNow} ms)`),
+    ...(torchNow === undefined ? {} : { vs_torch: Math.round((outMs / torchNow) * 100) / 100 }),
+  });
+  if (sink === 42) console.error('');
   emit(name, 'segkit', w.elements, t, {
     layout: 'NHWC',
     value,

@@ -41,6 +41,11 @@ export function ensureBuilt(): void {
     // The type declarations may fail on code outside the CLI; the JavaScript is what these tests need.
     if (!existsSync(bin) || !existsSync(worker)) throw err;
   }
+  // tsup cleans dist/: rebuild the browser demo's page too, as `npm run build` does.
+  execFileSync(process.execPath, [join(root, 'scripts/build-browser-demo.mjs')], {
+    cwd: root,
+    stdio: 'pipe',
+  });
 }
 
 /** The outcome of one run. */

@@ -64,8 +64,10 @@ describe('segkit demo', () => {
     }
     expect(results.classWeights).toHaveLength(4);
     expect(results.classWeights.reduce((a, b) => a + b, 0) / 4).toBeCloseTo(1, 6);
-    // Offline: plotly inlined, no external script or image, overlays as PNG data URIs (2 rows × 5 images).
-    expect(html).toContain('Plotly.newPlot');
+    // Offline: Chart.js inlined (under 1 MB in all), no external script or image, overlays as PNG data URIs
+    // (2 rows × 5 images).
+    expect(html).toContain('segkitChart(c.id, c.spec)');
+    expect(html.length).toBeLessThan(1_000_000);
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).not.toMatch(/src="http/);
     expect(html.match(/<td><img src="data:image\/png;base64,/g)).toHaveLength(10);

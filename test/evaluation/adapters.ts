@@ -249,16 +249,23 @@ export function monaiSurfaceCase(
   c: VectorCase,
 ): Outcome {
   const o = c.options;
-  if (o.use_subvoxels) {
-    return {
-      declined:
-        'use_subvoxels: MONAI weights boundary elements by marching-cubes surface areas (DeepMind surface-distance); ' +
-        'segkit counts boundary voxels',
-    };
-  }
+  // use_subvoxels=True: MONAI's port of DeepMind's surface elements (corner grid, areas from the same table).
+  const definition: SurfaceOptions['definition'] = o.use_subvoxels ? 'surface-elements' : 'boundary-voxels';
   // MONAI's distance metrics default to include_background=False.
   const includeBackground = (o.include_background as boolean | undefined) ?? false;
   const metric = ((o.distance_metric as string) ?? 'euclidean') as SurfaceOptions['distanceMetric'];
+  const anisotropic = (s: unknown): boolean => {
+    const flatS = Array.isArray(s) ? (s as unknown[]).flat(2) : [];
+    return flatS.some((v) => v !== flatS[0]);
+  };
+  if (o.use_subvoxels && metric !== 'euclidean' && anisotropic(c.call_kwargs?.spacing)) {
+    return {
+      declined:
+        "use_subvoxels with a chamfer distance_metric and anisotropic spacing: MONAI's distances " +
+        '(scipy distance_transform_cdt) ignore spacing while its surface-element areas use it; segkit applies ' +
+        'spacing to both (the same number whenever the spacing is isotropic)',
+    };
+  }
   const G = channels(c.gt);
   const P = channels(c.pr);
   const C = c.gt.shape[1];
@@ -283,7 +290,8 @@ export function monaiSurfaceCase(
         return o.symmetric ? m.assd : m.msdPredToGt;
       }
       const tol = (o.class_thresholds as number[])[k];
-      return surfaceDistances(gt, P[b][ch], { spacing, tolerance: tol, distanceMetric: metric }).nsd;
+      return surfaceDistances(gt, P[b][ch], { spacing, tolerance: tol, distanceMetric: metric, definition })
+        .nsd;
     }),
   );
   if (quantileOfInfinities) {

@@ -209,9 +209,9 @@ describe('listMasks(dir) and pairMasks(gt, pred)', () => {
     const d = join(tmp.dir, 'list');
     for (const f of ['b.png', 'a.nii.gz', 'sub/c.nii', 'notes.txt', '.hidden.png']) put(join(d, f), '');
     expect(await listMasks(d)).toEqual([
-      { key: 'a', file: 'a.nii.gz' },
-      { key: 'b', file: 'b.png' },
-      { key: 'sub/c', file: 'sub/c.nii' },
+      { key: 'a', file: 'a.nii.gz', size: 0 },
+      { key: 'b', file: 'b.png', size: 0 },
+      { key: 'sub/c', file: 'sub/c.nii', size: 0 },
     ]);
     expect(maskKey('x/y.PNG')).toBe('x/y');
     expect(maskKey('x/y.jpg')).toBeUndefined();

@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exitCodeOf } from '../errors.js';
 import { processIO, type CliIO } from '../eval/run.js';
+import { actionIO, QUIET_HELP } from '../output.js';
 import { DEMO_DEFAULTS, NODE_BACKENDS, type DemoOptions } from './defaults.js';
 
 const TFJS_PACKAGES =
@@ -70,11 +71,18 @@ export function demoCommand(io: CliIO = processIO): Command {
       d.samples,
     )
     .option('--out <dir>', 'output folder for results.json and report.html', d.out)
+    .option(
+      '--browser',
+      'instead of training here, serve the browser demo on 127.0.0.1: the same U-Net, data and losses, trained ' +
+        'live in your browser on WebGL, with charts that update per epoch (Ctrl-C stops the server)',
+    )
+    .option('--port <n>', 'port of --browser (0 = any free port)', integer('--port', 0, 65535), 8080)
     .addOption(
       new Option('--backend <name>', 'TensorFlow.js backend (cpu is plain JavaScript, far slower)')
         .choices([...NODE_BACKENDS])
         .default(d.backend),
     )
+    .option('-q, --quiet', QUIET_HELP, false)
     .addHelpText(
       'after',
       `
@@ -85,11 +93,20 @@ Exit codes:
   1  failure while training or writing the output
   2  usage error (unknown or invalid option)`,
     )
-    .action(async (opts: DemoOptions) => {
+    .action(async (opts: DemoOptions & { browser?: boolean; port: number }) => {
       try {
+        if (opts.browser) {
+          const { serveBrowserDemo } = await import('./serve.js');
+          const { url: base } = await serveBrowserDemo(opts.port);
+          // The page reads the training flags from its URL.
+          const url = `${base}?epochs=${opts.epochs}&samples=${opts.samples}&size=${opts.size}&seed=${opts.seed}`;
+          io.stdout(`${url}\n`);
+          io.stderr(`segkit demo: open ${url} in a browser with WebGL (Ctrl-C stops the server)\n`);
+          return;
+        }
         // TensorFlow.js loads only here, so the other commands run without it installed.
         const { runDemo } = await loadRun();
-        process.exitCode = await runDemo(opts, io);
+        process.exitCode = await runDemo(opts, actionIO(io, opts));
       } catch (err) {
         io.stderr(`segkit demo: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exitCode = exitCodeOf(err);

@@ -18,6 +18,8 @@ export interface DemoOptions {
   samples: number;
   out: string;
   backend: NodeBackend;
+  /** `--quiet`: no progress and no output-path line on stderr. @default false */
+  quiet?: boolean;
 }
 
 /** Defaults: finish within 3 minutes on 2 CPU cores with the wasm backend. */

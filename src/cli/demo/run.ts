@@ -7,56 +7,21 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
-import { ClassCounter, classWeights } from '../../core/weights/index.js';
+import { ClassCounter } from '../../core/weights/index.js';
 import { writeFilesAtomic } from '../../io/index.js';
-import { categoricalCrossentropy, categoricalFocalLoss, diceLoss, type TfLoss } from '../../tfjs/index.js';
 import type { CliIO } from '../eval/run.js';
+import { info, ioStream } from '../output.js';
 import { useBackend } from './backend.js';
 import type { DemoOptions } from './defaults.js';
-import { CLASS_NAMES, generateDataset, type DemoDataset } from './dataset.js';
+import { CLASS_NAMES, generateDataset } from './dataset.js';
 import { buildDemoReport, overlayPng, type OverlayRow } from './report.js';
 import { mean, type DemoResults, type DemoRun } from './results.js';
 import { formatTable } from './table.js';
-import { trainAndEvaluate, type History, type RunResult, type Split } from './train.js';
+import { BATCH_SIZE, LEARNING_RATE, demoLosses, demoSplit, heldOutCount as heldOutOf } from './setup.js';
+import { trainAndEvaluate, type History, type RunResult } from './train.js';
 
-/** Training settings that are not flags. */
-const BATCH_SIZE = 8;
-const LEARNING_RATE = 0.01;
 /** Held-out images shown in the report. */
 const OVERLAY_ROWS = 4;
-
-/** The three losses the demo compares, with the class weights for the third. */
-function losses(weights: number[]): { key: string; label: string; code: string; loss: TfLoss }[] {
-  return [
-    { key: 'cce', label: 'categorical CE', code: 'categoricalCrossentropy', loss: categoricalCrossentropy },
-    { key: 'dice', label: 'Dice', code: 'diceLoss', loss: diceLoss },
-    {
-      key: 'dice_focal',
-      label: 'weighted Dice + focal',
-      code: 'diceLoss({ classWeights }).plus(categoricalFocalLoss)',
-      loss: diceLoss({ classWeights: weights }).plus(categoricalFocalLoss),
-    },
-  ];
-}
-
-/** Images `[from, to)` of the data set as tensors. */
-function split(data: DemoDataset, from: number, to: number): Split {
-  const plane = data.size * data.size;
-  const n = to - from;
-  const labels = data.labels.slice(from * plane, to * plane);
-  return {
-    x: tf.tensor4d(data.images.slice(from * plane, to * plane), [n, data.size, data.size, 1]),
-    y: tf.tidy(() =>
-      tf.reshape(tf.oneHot(tf.tensor1d(labels, 'int32'), CLASS_NAMES.length), [
-        n,
-        data.size,
-        data.size,
-        CLASS_NAMES.length,
-      ]),
-    ) as tf.Tensor4D,
-    labels,
-  };
-}
 
 /** Pixel share of each class in a label array. */
 function shares(counter: ClassCounter): number[] {
@@ -65,13 +30,14 @@ function shares(counter: ClassCounter): number[] {
   return counts.map((c) => c / total);
 }
 
-/** A progress bar per run on a terminal; one line per finished run otherwise. */
+/** A progress bar per run on a terminal; one line per finished run otherwise; nothing with `--quiet`. */
 function progress(io: CliIO, label: string, epochs: number) {
-  if (!io.isTTY) {
+  if (!io.isTTY || io.quiet) {
     return {
       update: (_epoch: number, _h: History) => undefined,
       stop: (r: RunResult) =>
-        io.stderr(
+        info(
+          io,
           `segkit demo: ${label}: ${epochs} epoch${epochs === 1 ? '' : 's'} in ${r.seconds.toFixed(1)} s\n`,
         ),
     };
@@ -79,7 +45,7 @@ function progress(io: CliIO, label: string, epochs: number) {
   const bar = new cliProgress.SingleBar(
     {
       format: `${label.padEnd(22)} |{bar}| epoch {value}/{total}  loss {loss}  held-out F1 {f1}`,
-      stream: process.stderr,
+      stream: ioStream(io),
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
@@ -106,18 +72,15 @@ export async function runDemo(o: DemoOptions, io: CliIO): Promise<number> {
   }
   await useBackend(o.backend);
   const data = generateDataset(o.samples, o.size, o.seed);
-  const heldOutCount = Math.max(1, Math.round(o.samples / 4));
+  const heldOutCount = heldOutOf(o.samples);
   const trainCount = o.samples - heldOutCount;
-  const train = split(data, 0, trainCount);
-  const heldOut = split(data, trainCount, o.samples);
-  const trainCounter = new ClassCounter(CLASS_NAMES.length).addLabels(train.labels);
+  const { train, heldOut, trainCounter, weights } = demoSplit(data);
   const heldOutCounter = new ClassCounter(CLASS_NAMES.length).addLabels(heldOut.labels);
-  const weights = classWeights(trainCounter);
 
   const runs: DemoRun[] = [];
   const predictions: Uint8Array[] = [];
   try {
-    for (const spec of losses(weights)) {
+    for (const spec of demoLosses(weights)) {
       const bar = progress(io, spec.label, o.epochs);
       const settings = {
         epochs: o.epochs,
@@ -185,6 +148,6 @@ export async function runDemo(o: DemoOptions, io: CliIO): Promise<number> {
     [html, buildDemoReport(results, rows)],
   ]);
   io.stdout(formatTable(results));
-  io.stderr(`segkit demo: wrote ${json} and ${html} (${results.seconds.toFixed(0)} s)\n`);
+  info(io, `segkit demo: wrote ${json} and ${html} (${results.seconds.toFixed(0)} s)\n`);
   return 0;
 }

@@ -27,6 +27,8 @@ export interface TrainSettings {
   seed: number;
   size: number;
   classes: number;
+  /** Also score the held-out split after every epoch (per-class Dice of the arg-max prediction, for live charts). @default false */
+  perClassDiceEachEpoch?: boolean;
 }
 
 /** Per-epoch curves of one run. */
@@ -35,6 +37,8 @@ export interface History {
   loss: number[];
   /** Held-out soft F1 (sm `f1-score`, all classes). */
   valF1: number[];
+  /** Per epoch, the per-class Dice of the arg-max held-out prediction (with `perClassDiceEachEpoch`). */
+  valDice?: number[][];
 }
 
 /** The outcome of one run. */
@@ -113,6 +117,13 @@ export async function trainAndEvaluate(
     tf.dispose([order, xs, ys]);
     history.loss.push(h.history.loss[0] as number);
     history.valF1.push(h.history['val_f1-score'][0] as number);
+    if (settings.perClassDiceEachEpoch) {
+      const n = heldOut.x.shape[0];
+      const labels = predictLabels(model, heldOut.x, batchSize);
+      (history.valDice ??= []).push(
+        fScore.perClass(oneHot(heldOut.labels, n, size, classes), oneHot(labels, n, size, classes)),
+      );
+    }
     onEpoch(epoch + 1, history);
   }
   const n = heldOut.x.shape[0];

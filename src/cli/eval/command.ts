@@ -16,6 +16,7 @@ import {
 import type { RawEvalOptions } from './options.js';
 import { processIO, runEval, runMerge, runWeights } from './run.js';
 import type { CliIO } from './run.js';
+import { actionIO, QUIET_HELP } from '../output.js';
 
 /** The help epilogue shared by the three commands. */
 export const EXIT_CODES_HELP = `
@@ -84,6 +85,12 @@ export function evalCommand(context?: CommandContext): Command {
         .default('max-of-directed'),
     )
     .addOption(
+      new Option('--surface <kind>', 'what hd, hd95, assd, nsd measure from').choices([
+        'boundary-voxels',
+        'surface-elements',
+      ]),
+    )
+    .addOption(
       new Option('--reduction <r>', 'summary of the count metrics')
         .choices(['macro-imagewise', 'micro-imagewise', 'weighted-imagewise', 'macro', 'micro', 'weighted'])
         .default('macro-imagewise'),
@@ -97,9 +104,10 @@ export function evalCommand(context?: CommandContext): Command {
     .option('--shard <k/n>', 'evaluate only part k of n (needs --state; combine with merge)')
     .option('--state <file>', 'write the exact counts for segkit merge')
     .option('--allow-missing', 'evaluate the pairs found when files lack a partner', false)
+    .option('-q, --quiet', QUIET_HELP, false)
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (raw: RawEvalOptions) => {
-      await guarded('eval', ctx, async () => runEval(parseEvalOptions(raw), io));
+      await guarded('eval', ctx, async () => runEval(parseEvalOptions(raw), actionIO(io, raw)));
     });
   return cmd;
 }
@@ -117,11 +125,15 @@ export function mergeCommand(context?: CommandContext): Command {
     .argument('<state...>', 'state files written by segkit eval --state');
   addOutputOptions(cmd)
     .option('--state <file>', 'also write the merged state')
+    .option('-q, --quiet', QUIET_HELP, false)
     .addHelpText('after', EXIT_CODES_HELP)
     .action(
-      async (files: string[], raw: { json?: string; csv?: string; report?: string; state?: string }) => {
+      async (
+        files: string[],
+        raw: { json?: string; csv?: string; report?: string; state?: string; quiet?: boolean },
+      ) => {
         await guarded('merge', ctx, async () =>
-          runMerge(files, { ...parseOutputs(raw), state: raw.state }, io),
+          runMerge(files, { ...parseOutputs(raw), state: raw.state }, actionIO(io, raw)),
         );
       },
     );
@@ -149,8 +161,9 @@ export function weightsCommand(context?: CommandContext): Command {
     .option('--palette <file>', 'JSON colour table for RGB(A) PNG masks')
     .option('--workers <n>', 'worker threads (0: main thread; default: CPU count)')
     .option('--output <file>', 'write the weights to a file instead of stdout')
+    .option('-q, --quiet', QUIET_HELP, false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (raw: Parameters<typeof parseWeightsOptions>[0]) => {
-      await guarded('weights', ctx, async () => runWeights(parseWeightsOptions(raw), io));
+    .action(async (raw: Parameters<typeof parseWeightsOptions>[0] & { quiet?: boolean }) => {
+      await guarded('weights', ctx, async () => runWeights(parseWeightsOptions(raw), actionIO(io, raw)));
     });
 }

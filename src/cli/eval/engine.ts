@@ -51,6 +51,7 @@ export function surfaceRow(
       percentile: settings.percentile,
       pooling: settings.pooling,
       tolerance: settings.tolerance ?? 1,
+      definition: settings.surfaceDefinition ?? 'boundary-voxels',
     },
   );
   for (const m of wanted) out[m] = perClass.map((r) => (r ? jsonNumber(r[FIELD[m]]) : 'NaN'));

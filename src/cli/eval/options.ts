@@ -41,6 +41,15 @@ export type ReductionName = (typeof REDUCTIONS)[number];
 export type PoolingName = (typeof POOLINGS)[number];
 
 /**
+ * Surface definitions of the surface metrics: boundary voxels (MONAI's default) or surface elements on the
+ * voxel corners, weighted by their length / area (Nikolov et al. 2021, google-deepmind/surface-distance).
+ */
+export const SURFACE_DEFINITIONS = ['boundary-voxels', 'surface-elements'] as const;
+
+/** A `--surface` value. */
+export type SurfaceDefinitionName = (typeof SURFACE_DEFINITIONS)[number];
+
+/**
  * The settings that decide the numbers of an evaluation. Stored in shard states and in the JSON output; two
  * states merge only when their settings are equal.
  */
@@ -61,6 +70,8 @@ export interface EvalSettings {
   pooling: PoolingName;
   /** NSD tolerance in spacing units, or null when NSD is not computed. */
   tolerance: number | null;
+  /** What the surface metrics measure from, or null when no surface metric is computed. */
+  surfaceDefinition: SurfaceDefinitionName | null;
   /** Spacing for PNG masks in array-axis order ([dy, dx]), or null for 1 per axis. */
   spacing: number[] | null;
 }
@@ -77,6 +88,7 @@ export interface RawEvalOptions {
   spacing?: string;
   percentile?: string;
   pooling?: string;
+  surface?: string;
   reduction?: string;
   includeBackground?: boolean;
   bothEmpty?: string;
@@ -89,6 +101,8 @@ export interface RawEvalOptions {
   shard?: string;
   state?: string;
   allowMissing?: boolean;
+  /** `--quiet` (handled by the command: it changes the output, not the evaluation). */
+  quiet?: boolean;
 }
 
 /** Output files (or `-` for stdout) of `eval` and `merge`. */
@@ -223,6 +237,10 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
   const numClasses = parseNumClasses(raw.numClasses);
   const metrics = parseMetrics(raw.metrics);
   const wantsNsd = metrics.includes('nsd');
+  const wantsSurface = metrics.some((m) => (SURFACE_METRICS as readonly string[]).includes(m));
+  if (raw.surface !== undefined && !wantsSurface) {
+    throw new UsageError(`--surface is only used with the surface metrics (${SURFACE_METRICS.join(', ')}).`);
+  }
   if (raw.tolerance !== undefined && !wantsNsd)
     throw new UsageError('--tolerance is only used with --metrics nsd.');
   if (wantsNsd && raw.tolerance === undefined) {
@@ -255,6 +273,11 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
     percentile: raw.percentile === undefined ? 95 : parseNumber('--percentile', raw.percentile, 0, 100),
     pooling: raw.pooling === undefined ? 'max-of-directed' : parseChoice('--pooling', raw.pooling, POOLINGS),
     tolerance: wantsNsd ? parseNumber('--tolerance', raw.tolerance as string, 0) : null,
+    surfaceDefinition: wantsSurface
+      ? raw.surface === undefined
+        ? 'boundary-voxels'
+        : parseChoice('--surface', raw.surface, SURFACE_DEFINITIONS)
+      : null,
     spacing: parseSpacing(raw.spacing),
   };
   if (numClasses === 1 && !settings.includeBackground) {

@@ -1,81 +1,316 @@
 /**
- * The self-contained HTML report: plotly.js (inlined, so the file works offline) draws per-class bars, the
- * confusion-matrix heatmap and the per-image score distributions; a table lists the worst images.
+ * The self-contained HTML report of `segkit eval` and `segkit merge`: Chart.js (inlined, so the file opens
+ * offline; about 0.3 MB in all) draws per-class bars with one-standard-deviation error bars, the confusion
+ * matrix as a heatmap and per-image box plots; tables give the summary, the per-class values and the worst
+ * images. Class axes are categorical (a class named "1" or "0 background" stays a name).
+ *
+ * Infinite distances (one of the two masks is empty for a class) are never dropped silently: the tables show
+ * the mean as the JSON has it (Infinity as soon as one image is infinite) next to the mean over the finite
+ * values and the number of images left out; the charts draw the finite values and mark the count with "∞ ×n".
  * @module
  */
-import { escapeHtml, plotlyScript, scriptJson } from '../html.js';
+import { nanMean } from '../../core/evaluation/reduce.js';
+import { percentile } from '../../core/evaluation/surface.js';
+import { chartScript, escapeHtml, scriptJson, SERIES_COLORS } from '../html.js';
 import { formatNumber, isDistance, metricLabel } from './format.js';
+import type { MetricName } from './options.js';
 import { fromJsonNumber } from './schema.js';
-import type { EvalResult } from './schema.js';
+import type { ClassResult, EvalResult, JsonNumber } from './schema.js';
+import { meanStd } from './summarize.js';
 
-/** How many of the worst images the report lists. */
+/** How many of the worst images the report lists. @default 20 */
 export const WORST_IMAGES = 20;
 
+/** The sentence on infinite surface distances shown in the report. */
+export const INFINITY_POLICY =
+  'A surface distance is Infinity when exactly one of the two masks is empty for a class (NaN, and skipped, ' +
+  'when both are). A mean that includes an Infinity is Infinity, as in the JSON and in MONAI; the "finite" ' +
+  'columns give the mean over the finite values and the number of images left out of it.';
+
+/** Statistics of one class and distance metric over the finite per-image values. */
+export interface FiniteStat {
+  /** Mean over the finite values (NaN when there is none). */
+  mean: number;
+  /** Population standard deviation over the same values. */
+  std: number;
+  /** Number of images whose value is ±Infinity. */
+  infinite: number;
+}
+
 /**
- * Builds the HTML report of an evaluation (one file, about 5 MB with plotly.js inlined).
+ * Mean and standard deviation of a class's per-image values over the finite ones, and how many are infinite.
+ * @example finiteStat([1, 3, Infinity, NaN]) // { mean: 2, std: 1, infinite: 1 }
+ */
+export function finiteStat(values: readonly number[]): FiniteStat {
+  const s = meanStd(values.filter((v) => !Number.isNaN(v) && Number.isFinite(v)));
+  return {
+    mean: fromJsonNumber(s.mean),
+    std: fromJsonNumber(s.std),
+    infinite: values.filter((v) => v === Infinity || v === -Infinity).length,
+  };
+}
+
+/** Up to this many images, a box plot also draws every image as a point. */
+export const BOX_POINTS_MAX = 200;
+
+/** The five numbers, the mean and the outliers of one box (Tukey's 1.5 × IQR whiskers). */
+export interface BoxStats {
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+  mean: number;
+  outliers: number[];
+  /** Every value, only when there are at most {@link BOX_POINTS_MAX}. */
+  items?: number[];
+}
+
+/** A number rounded to 6 significant digits: chart data only (the tables keep the JSON's values). */
+const short = (v: number): number => Number(v.toPrecision(6));
+
+/**
+ * The box of a list of finite values, computed here rather than in the page so that a report's size does not
+ * grow with the number of images: quartiles by numpy's linear interpolation (the core's `percentile`),
+ * whiskers at the most extreme values within 1.5 × IQR of the box, values beyond them as outliers. Null for
+ * an empty list.
+ * @example boxStats([1, 2, 3, 4, 100]) // { min: 1, q1: 2, median: 3, q3: 4, max: 4, mean: 22, outliers: [100], items: [...] }
+ */
+export function boxStats(values: readonly number[]): BoxStats | null {
+  if (values.length === 0) return null;
+  const q = (p: number) => percentile(Float64Array.from(values), p);
+  const [q1, median, q3] = [q(25), q(50), q(75)];
+  const [lo, hi] = [q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)];
+  const inside = values.filter((v) => v >= lo && v <= hi);
+  return {
+    min: short(inside.reduce((a, b) => Math.min(a, b))),
+    q1: short(q1),
+    median: short(median),
+    q3: short(q3),
+    max: short(inside.reduce((a, b) => Math.max(a, b))),
+    mean: short(nanMean(values).value),
+    outliers: values.filter((v) => v < lo || v > hi).map(short),
+    ...(values.length <= BOX_POINTS_MAX ? { items: values.map(short) } : {}),
+  };
+}
+
+/** Per distance metric, per reported class: the finite statistics. */
+function finiteStats(result: EvalResult): Partial<Record<MetricName, FiniteStat[]>> {
+  const out: Partial<Record<MetricName, FiniteStat[]>> = {};
+  for (const m of result.settings.metrics.filter(isDistance))
+    out[m] = result.classes.map((_, k) =>
+      finiteStat(result.images.map((img) => fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN'))),
+    );
+  return out;
+}
+
+/** A table cell holding a number, with the exact value in `data-value` (as in the JSON). */
+const numCell = (x: JsonNumber | number, m: MetricName): string =>
+  `<td data-value="${escapeHtml(String(typeof x === 'number' ? fromJsonNumber(x) : x))}">${formatNumber(x, m)}</td>`;
+
+/**
+ * The class names shown on axes and in tables: the names themselves (`--labels`, or the index), or, only when
+ * two classes share a name, `<index> <name>` so that every category stays distinct.
+ * @example classNames(['1', '2', '4']) // ['1', '2', '4']; classNames(['bg', 'a', 'a']) // ['0 bg', '1 a', '2 a']
+ */
+export function classNames(labels: readonly string[]): string[] {
+  const unique = new Set(labels).size === labels.length;
+  return labels.map((name, i) => (unique ? name : `${i} ${name}`));
+}
+
+/**
+ * Builds the HTML report of an evaluation (one file, about 0.3 MB with Chart.js inlined).
  * @param title - shown as the page title and heading.
  * @example writeFileSync('report.html', buildReport(result))
  */
 export function buildReport(result: EvalResult, title = 'segkit evaluation'): string {
   const { metrics, percentile, labels, numClasses } = result.settings;
   const first = metrics[0];
+  const distances = metrics.filter(isDistance);
+  const finite = finiteStats(result);
+  const foreground = result.classes.flatMap((c, k) => (c.index > 0 || numClasses === 1 ? [k] : []));
+  const label = (m: MetricName) => metricLabel(m, percentile);
+  const allLabels = classNames(labels);
+  const className = (c: Pick<ClassResult, 'index'>) => allLabels[c.index];
   const worst = [...result.images]
     .filter((img) => !Number.isNaN(fromJsonNumber(img.score)))
     .sort((a, b) => (fromJsonNumber(a.score) - fromJsonNumber(b.score)) * (isDistance(first) ? -1 : 1))
     .slice(0, WORST_IMAGES);
-  const classHeads = result.classes.map((c) => `<th>${escapeHtml(`${c.index} ${c.name}`)}</th>`).join('');
+  const classHeads = result.classes.map((c) => `<th>${escapeHtml(className(c))}</th>`).join('');
   const worstRows = worst
     .map(
       (img) =>
-        `<tr><td>${escapeHtml(img.id)}</td><td>${formatNumber(img.score, first)}</td>${(
-          img.metrics[first] ?? []
-        )
-          .map((v) => `<td>${formatNumber(v, first)}</td>`)
+        `<tr><td>${escapeHtml(img.id)}</td>${numCell(img.score, first)}${(img.metrics[first] ?? [])
+          .map((v) => numCell(v, first))
           .join('')}</tr>`,
     )
     .join('\n');
   const summaryRows = metrics
     .map((m) => {
       const s = result.summary[m];
-      return `<tr><td>${metricLabel(m, percentile)}</td><td>${formatNumber(result.foregroundMean[m] ?? 'NaN', m)}</td><td>${
-        s
-          ? `${formatNumber(s.value, m)} (${escapeHtml(s.reduction)}${s.skipped ? `, ${s.skipped} NaN skipped` : ''})`
-          : ''
-      }</td></tr>`;
+      const f = finite[m];
+      const fin = f
+        ? `${numCell(nanMean(foreground.map((k) => f[k].mean)).value, m)}<td data-value="${f.reduce((a, x) => a + x.infinite, 0)}">${f.reduce((a, x) => a + x.infinite, 0)}</td>`
+        : '<td></td><td></td>';
+      return `<tr data-metric="${m}"><td>${label(m)}</td>${numCell(result.foregroundMean[m] ?? 'NaN', m)}${
+        s ? numCell(s.value, m) : '<td></td>'
+      }<td>${s ? `${escapeHtml(s.reduction)}${s.skipped ? `, ${s.skipped} NaN skipped` : ''}` : ''}</td>${fin}</tr>`;
     })
     .join('\n');
-  const data = {
-    metrics: metrics.map((m) => ({ key: m, label: metricLabel(m, percentile), distance: isDistance(m) })),
-    classes: result.classes.map((c) => ({
-      name: `${c.index} ${c.name}`,
-      stats: Object.fromEntries(
-        metrics.map((m) => [m, { mean: fromOrNull(c.metrics[m]?.mean), std: fromOrNull(c.metrics[m]?.std) }]),
-      ),
-    })),
-    perImage: Object.fromEntries(
-      metrics.map((m) => [
-        m,
-        result.classes.map((_, k) => result.images.map((img) => fromOrNull(img.metrics[m]?.[k]))),
-      ]),
-    ),
-    ids: result.images.map((img) => img.id),
-    confusion: result.confusion,
-    allLabels: Array.from({ length: numClasses }, (_, i) => `${i} ${labels[i]}`),
+  const classRows = result.classes
+    .map(
+      (c, k) =>
+        `<tr data-class="${c.index}"><td>${escapeHtml(className(c))}</td>${metrics
+          .map((m) => {
+            const s = c.metrics[m];
+            const f = finite[m]?.[k];
+            return `${s ? numCell(s.mean, m) + numCell(s.std, m) : '<td></td><td></td>'}${
+              f ? `${numCell(f.mean, m)}<td data-value="${f.infinite}">${f.infinite}</td>` : ''
+            }`;
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  const classTableHead = metrics
+    .map((m) =>
+      isDistance(m)
+        ? `<th>${label(m)} mean</th><th>std</th><th>finite mean</th><th>images ∞</th>`
+        : `<th>${label(m)} mean</th><th>std</th>`,
+    )
+    .join('');
+  const names = result.classes.map(className);
+  const stat = (m: MetricName, k: number) => {
+    const f = finite[m]?.[k];
+    if (f) return { mean: f.mean, std: f.std, infinite: f.infinite };
+    const s = result.classes[k].metrics[m];
+    return { mean: fromJsonNumber(s?.mean ?? 'NaN'), std: fromJsonNumber(s?.std ?? 'NaN'), infinite: 0 };
   };
+  const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+  const barSets = (ms: readonly MetricName[]) =>
+    ms.map((m, i) => ({
+      label: label(m),
+      backgroundColor: SERIES_COLORS[i % SERIES_COLORS.length],
+      infinite: names.map((_, k) => stat(m, k).infinite),
+      data: names.map((_, k) => {
+        const { mean, std } = stat(m, k);
+        if (!Number.isFinite(mean)) return { y: null };
+        const sd = Number.isFinite(std) ? std : 0;
+        return { y: short(mean), yMin: short(mean - sd), yMax: short(mean + sd) };
+      }),
+    }));
+  const infiniteNote = (ms: readonly MetricName[], drawn: string): string | undefined => {
+    const parts = ms.flatMap((m) =>
+      names.flatMap((n, k) => (stat(m, k).infinite ? [`${label(m)} ${n}: ${stat(m, k).infinite}`] : [])),
+    );
+    return parts.length
+      ? `Infinite (one mask empty), images: ${parts.join('; ')}. ${drawn}; ∞ ×n marks the images left out.`
+      : undefined;
+  };
+  const charts: { id: string; spec: Record<string, unknown> }[] = [];
+  const scores = metrics.filter((m) => !isDistance(m));
+  if (scores.length)
+    charts.push({
+      id: 'bars',
+      spec: {
+        type: 'barWithErrorBars',
+        title: 'Per-class scores: mean over images (error bars: ± one standard deviation)',
+        x: 'class',
+        y: 'score',
+        labels: names,
+        datasets: barSets(scores),
+        options: { scales: { y: { min: 0, max: 1 } } },
+      },
+    });
+  if (distances.length)
+    charts.push({
+      id: 'distbars',
+      spec: {
+        type: 'barWithErrorBars',
+        title:
+          'Per-class distances: mean over images with a finite value (error bars: ± one standard deviation)',
+        subtitle: infiniteNote(distances, 'Bars: mean over the finite values') ?? 'No infinite distance.',
+        x: 'class',
+        y: 'distance (spacing units)',
+        labels: names,
+        datasets: barSets(distances),
+      },
+    });
+  const cells = result.confusion.flatMap((row, g) => {
+    const sum = row.reduce((a, b) => a + b, 0);
+    return row.map((v, p) => ({ x: allLabels[p], y: allLabels[g], v: sum ? v / sum : null, n: v }));
+  });
+  const perImage = metrics.map((m) => {
+    const note = infiniteNote([m], 'Boxes: the finite values');
+    return {
+      id: `dist-${m}`,
+      spec: {
+        type: 'boxplot',
+        title: `${label(m)} per image`,
+        subtitle:
+          note ??
+          (isDistance(m)
+            ? 'No infinite distance.'
+            : 'NaN values (class absent from both masks) are not drawn.'),
+        x: 'class',
+        y: isDistance(m) ? 'distance (spacing units)' : 'score',
+        legend: false,
+        labels: names,
+        options: { scales: { y: isDistance(m) ? { beginAtZero: true } : { min: 0, max: 1 } } },
+        datasets: [
+          {
+            label: label(m),
+            backgroundColor: 'rgba(0,114,178,0.25)',
+            borderColor: '#0072b2',
+            outlierBackgroundColor: '#0072b2',
+            itemRadius: 2,
+            itemBackgroundColor: 'rgba(0,0,0,0.45)',
+            infinite: names.map((_, k) => stat(m, k).infinite),
+            data: names.map((_, k) =>
+              boxStats(
+                result.images
+                  .map((img) => finiteOrNull(fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN')))
+                  .filter((v): v is number => v !== null),
+              ),
+            ),
+          },
+        ],
+      },
+    };
+  });
+  // Every setting as the JSON has it (new keys show up on their own), then the spacing each file used.
+  const spacings = new Map<string, number>();
+  for (const img of result.images) {
+    const key = `[${img.spacing.join(', ')}]`;
+    spacings.set(key, (spacings.get(key) ?? 0) + 1);
+  }
+  const settingRows = [
+    ...Object.entries(result.settings).map(([k, v]) => [k, JSON.stringify(v)]),
+    [
+      'spacing used',
+      [...spacings].map(([sp, n]) => `${sp} (${n} file${n === 1 ? '' : 's'})`).join('; ') +
+        (spacings.size > 1 ? ' (per file in the JSON, images[].spacing)' : ''),
+    ],
+  ]
+    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
+    .join('\n');
+  const page = { charts: [...charts, ...perImage], confusion: { labels: allLabels, cells } };
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(title)}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-.plot { width: 100%; height: 460px; }
-.note { color: #666; font-size: 0.85em; }
+table.settings td, table.settings th { text-align: left; }
+table.settings td { font-family: ui-monospace, monospace; }
+.plot { position: relative; width: 100%; height: 420px; margin: 1em 0; }
+.square { max-width: 700px; height: 640px; }
+.note { color: #555; font-size: 0.85em; }
 </style>
-<script>${plotlyScript()}</script>
+<script>${chartScript()}</script>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
@@ -83,66 +318,75 @@ th:first-child, td:first-child { text-align: left; }
 <code>${escapeHtml(result.dataset.pred)}</code>; ${numClasses} classes; segkit ${escapeHtml(result.segkit)}.
 ${result.dataset.missing.length + result.dataset.extra.length ? `${result.dataset.missing.length} ground-truth files without a prediction and ${result.dataset.extra.length} predictions without a ground truth were left out.` : ''}</p>
 <h2>Summary</h2>
-<table><tr><th>metric</th><th>foreground mean</th><th>summary</th></tr>
+${distances.length ? `<p class="note" id="policy">${escapeHtml(INFINITY_POLICY)}</p>` : ''}
+<table id="summary"><tr><th>metric</th><th>foreground mean</th><th>summary</th><th>reduction</th><th>foreground mean, finite</th><th>images ∞ (all classes)</th></tr>
 ${summaryRows}
 </table>
 <h2>Per class</h2>
-<p class="note">Mean over images, error bars one standard deviation; NaN values (class absent from both masks) skipped.</p>
-<div id="bars" class="plot"></div>
-<div id="distbars" class="plot"></div>
+<table id="classes"><tr><th>class</th>${classTableHead}</tr>
+${classRows}
+</table>
+<p class="note">Mean over images; NaN values (class absent from both masks) skipped.</p>
+${charts.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
 <h2>Confusion matrix</h2>
-<p class="note">Row-normalised (each row sums to 1: the share of a ground-truth class predicted as each class); hover for counts.</p>
-<div id="confusion" class="plot" style="height: 600px"></div>
+<p class="note">Row-normalised: each row (a ground-truth class) sums to 1 and each cell is the share of that class predicted as the column's class; darker is larger. Hover for pixel counts.</p>
+<div class="plot square"><canvas id="confusion"></canvas></div>
 <h2>Per-image scores</h2>
-<div id="dists"></div>
+${perImage.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
+<h2>Settings</h2>
+<table id="settings" class="settings"><tr><th>setting</th><th>value</th></tr>
+${settingRows}
+</table>
 <h2>Worst images</h2>
-<p class="note">The ${worst.length} images with the ${isDistance(first) ? 'largest' : 'lowest'} ${escapeHtml(metricLabel(first, percentile))} averaged over the foreground classes.</p>
-<table><tr><th>image</th><th>mean</th>${classHeads}</tr>
+<p class="note">The ${worst.length} images with the ${isDistance(first) ? 'largest' : 'lowest'} ${escapeHtml(label(first))} averaged over the foreground classes.</p>
+<table id="worst"><tr><th>image</th><th>mean</th>${classHeads}</tr>
 ${worstRows}
 </table>
-<script type="application/json" id="data">${scriptJson(data)}</script>
+<script type="application/json" id="data">${scriptJson(page)}</script>
 <script>
 (function () {
   var d = JSON.parse(document.getElementById('data').textContent);
-  var names = d.classes.map(function (c) { return c.name; });
-  function bars(el, ms, yTitle) {
-    if (!ms.length) { document.getElementById(el).style.display = 'none'; return; }
-    Plotly.newPlot(el, ms.map(function (m) {
-      return { type: 'bar', name: m.label, x: names,
-        y: d.classes.map(function (c) { return c.stats[m.key].mean; }),
-        error_y: { type: 'data', array: d.classes.map(function (c) { return c.stats[m.key].std; }), visible: true } };
-    }), { barmode: 'group', yaxis: { title: { text: yTitle } }, margin: { t: 30 } }, { responsive: true });
+  d.charts.forEach(function (c) { segkitChart(c.id, c.spec); });
+  // Sequential colour scale from near-white (0) to dark blue (1): the largest shares are the darkest cells.
+  function colour(v) {
+    if (v === null) return 'rgba(0,0,0,0.04)';
+    var lo = [247, 251, 255], hi = [8, 48, 107];
+    return 'rgb(' + lo.map(function (a, i) { return Math.round(a + (hi[i] - a) * v); }).join(',') + ')';
   }
-  bars('bars', d.metrics.filter(function (m) { return !m.distance; }), 'score');
-  bars('distbars', d.metrics.filter(function (m) { return m.distance; }), 'distance (spacing units)');
-  var cm = d.confusion;
-  var norm = cm.map(function (row) {
-    var s = row.reduce(function (a, b) { return a + b; }, 0);
-    return row.map(function (v) { return s ? v / s : null; });
-  });
-  Plotly.newPlot('confusion', [{ type: 'heatmap', z: norm, x: d.allLabels, y: d.allLabels, customdata: cm,
-    colorscale: 'Blues', hovertemplate: 'gt %{y}<br>pred %{x}<br>%{z:.4f} of the row<br>%{customdata} pixels<extra></extra>' }],
-    { xaxis: { title: { text: 'predicted' } }, yaxis: { title: { text: 'ground truth' }, autorange: 'reversed' }, margin: { t: 30 } },
-    { responsive: true });
-  var host = document.getElementById('dists');
-  d.metrics.forEach(function (m) {
-    var div = document.createElement('div');
-    div.className = 'plot';
-    host.appendChild(div);
-    Plotly.newPlot(div, d.perImage[m.key].map(function (vals, k) {
-      return { type: 'box', name: names[k], y: vals, text: d.ids, boxpoints: d.ids.length <= 500 ? 'all' : 'outliers',
-        jitter: 0.4, pointpos: 0, hovertemplate: '%{text}: %{y}<extra></extra>' };
-    }), { title: { text: m.label + ' per image' }, showlegend: false, margin: { t: 40 } }, { responsive: true });
+  var L = d.confusion.labels;
+  // The share of each cell, written in it when the cells are large enough to hold the text.
+  var cellText = { id: 'segkitCellText', afterDatasetsDraw: function (chart) {
+    var meta = chart.getDatasetMeta(0), ctx = chart.ctx;
+    ctx.save(); ctx.textAlign = 'center'; ctx.textBaseline = 'middle'; ctx.font = '12px system-ui, sans-serif';
+    meta.data.forEach(function (el, i) {
+      var r = chart.data.datasets[0].data[i];
+      if (r.v === null || el.width < 36 || el.height < 16) return;
+      var c = el.getCenterPoint();
+      ctx.fillStyle = r.v > 0.5 ? 'white' : '#222';
+      ctx.fillText(r.v.toFixed(2), c.x, c.y);
+    });
+    ctx.restore();
+  } };
+  segkitChart('confusion', {
+    type: 'matrix', title: 'Confusion matrix (row-normalised)', x: 'predicted class', y: 'ground-truth class',
+    legend: false, labels: L, plugins: [cellText],
+    datasets: [{ label: 'share of the row', data: d.confusion.cells,
+      backgroundColor: function (c) { var r = c.dataset.data[c.dataIndex]; return r ? colour(r.v) : 'white'; },
+      borderColor: 'rgba(0,0,0,0.15)', borderWidth: 1,
+      width: function (c) { var a = c.chart.chartArea; return a ? a.width / L.length - 1 : 0; },
+      height: function (c) { var a = c.chart.chartArea; return a ? a.height / L.length - 1 : 0; } }],
+    options: {
+      scales: { x: { type: 'category', labels: L, offset: true, grid: { display: false } },
+                y: { type: 'category', labels: L, offset: true, reverse: false, grid: { display: false } } },
+      plugins: { tooltip: { callbacks: {
+        title: function () { return ''; },
+        label: function (c) { var r = c.raw; return ['gt ' + r.y + ', pred ' + r.x,
+          (r.v === null ? 'no pixels in the row' : (r.v * 100).toFixed(2) + '% of the row'), r.n + ' pixels']; } } } }
+    }
   });
 })();
 </script>
 </body>
 </html>
 `;
-}
-
-function fromOrNull(x: Parameters<typeof fromJsonNumber>[0] | undefined): number | null {
-  if (x === undefined) return null;
-  const v = fromJsonNumber(x);
-  return Number.isFinite(v) ? v : null;
 }

@@ -4,16 +4,19 @@
  * atomically.
  * @module
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import cliProgress from 'cli-progress';
 import { DataError } from '../../io/errors.js';
-import { listMasks, pairMasks } from '../../io/pairMasks.js';
+import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
+import { listMasks, maskKey, pairMasks } from '../../io/pairMasks.js';
 import type { MaskFile } from '../../io/pairMasks.js';
 import { parsePalette } from '../../io/palette.js';
 import type { Palette } from '../../io/types.js';
 import { writeFilesAtomic } from '../../io/writeFileAtomic.js';
 import { EXIT, UsageError } from '../errors.js';
+import { info, ioStream } from '../output.js';
 import { VERSION } from '../version.js';
 import { computeWeights } from './weights.js';
 import { formatCsv, formatTable } from './format.js';
@@ -22,10 +25,18 @@ import { runTasks } from './pool.js';
 import { buildReport } from './report.js';
 import { stringifyCompact } from './schema.js';
 import type { EvalResult } from './schema.js';
-import { joinConfusion, mergeStates, pairingDigest, parseState, shardRange } from './state.js';
+import {
+  ContentSum,
+  STATE_VERSION,
+  listingDigest,
+  mergeStates,
+  pairingDigest,
+  parseState,
+  shardRange,
+} from './state.js';
 import type { EvalState, ImageRecord } from './state.js';
 import { summarize } from './summarize.js';
-import type { CountTask, EvalTask, EvalTaskResult, Task, TaskResult } from './worker.js';
+import type { CountTask, EvalTask, Task, TaskResult } from './worker.js';
 
 /** Where a command writes: stdout for data, stderr for diagnostics. */
 export interface CliIO {
@@ -33,6 +44,10 @@ export interface CliIO {
   stderr(text: string): void;
   /** Whether stderr is a terminal: only then is a progress bar drawn. */
   isTTY: boolean;
+  /** Width of the terminal for the progress bar. @default 80 */
+  columns?: number;
+  /** `--quiet`: no progress bar, no informational lines (results, warnings and errors only). @default false */
+  quiet?: boolean;
 }
 
 /** The io of the running process. */
@@ -41,6 +56,9 @@ export const processIO: CliIO = {
   stderr: (t) => void process.stderr.write(t),
   get isTTY() {
     return Boolean(process.stderr.isTTY);
+  },
+  get columns() {
+    return process.stderr.columns;
   },
 };
 
@@ -87,10 +105,10 @@ function listSome(names: readonly string[], max = 20): string {
 
 /** A progress bar on stderr when it is a terminal; otherwise nothing. */
 function progress(io: CliIO, label: string, total: number): { tick: () => void; stop: () => void } {
-  if (!io.isTTY || total < 2) return { tick: () => undefined, stop: () => undefined };
+  if (!io.isTTY || io.quiet || total < 2) return { tick: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
-      stream: process.stderr,
+      stream: ioStream(io),
       format: `${label} [{bar}] {value}/{total} | {eta_formatted} left`,
       clearOnComplete: true,
       hideCursor: true,
@@ -101,25 +119,104 @@ function progress(io: CliIO, label: string, total: number): { tick: () => void; 
   return { tick: () => bar.increment(), stop: () => bar.stop() };
 }
 
-/** Runs the tasks in the pool with a progress bar (on a terminal); `onResult` sees each result as it arrives. */
+/** Runs the tasks in the pool with a progress bar (on a terminal); `onResult` sees each result in task order. */
 async function runWithProgress<T extends Task>(
   io: CliIO,
   label: string,
   tasks: readonly T[],
   workers: number,
-  onResult?: (result: TaskResult<T>) => void,
-): Promise<TaskResult<T>[]> {
+  onResult: (result: TaskResult<T>, index: number) => void,
+): Promise<void> {
   const bar = progress(io, label, tasks.length);
   try {
-    return await runTasks(tasks, {
+    await runTasks(tasks.length, (i) => tasks[i], {
       workers,
-      onDone: (r) => {
-        onResult?.(r);
+      onResult: (r, i) => {
+        onResult(r, i);
         bar.tick();
       },
     });
   } finally {
     bar.stop();
+  }
+}
+
+/** Distinct warnings: the first 10 are printed, the rest counted (up to 1000 told apart). */
+class Warnings {
+  private readonly kept = new Set<string>();
+  private readonly seen = new Set<string>();
+  add(list: readonly string[]): void {
+    for (const w of list) {
+      if (this.seen.size < 1000) this.seen.add(w);
+      if (this.kept.size < 10) this.kept.add(w);
+    }
+  }
+  print(io: CliIO, command: string): void {
+    for (const w of this.kept) io.stderr(`segkit ${command}: warning: ${w}\n`);
+    if (this.seen.size > 10) io.stderr(`segkit ${command}: … and ${this.seen.size - 10} more warnings.\n`);
+  }
+}
+
+/** The real path of a path whose last component may not exist yet (an output file). */
+async function realTarget(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    try {
+      return join(await realpath(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+/**
+ * Checks the output files before any work: every output's folder exists and is writable, no output is a
+ * folder, and no two outputs, and no output and input, are the same file once links, `.` and `..` are
+ * resolved (`--json out/r.json --csv out/./r.json` would lose the JSON).
+ * @param outputs - option name → file (`-` and undefined skipped).
+ * @param inputs - option name → file or folder the run reads.
+ * @param folders - input folders: an output inside one that would be listed as a mask is refused too.
+ * @throws UsageError naming both options.
+ */
+export async function checkOutputPaths(
+  outputs: readonly (readonly [string, string | undefined])[],
+  inputs: readonly (readonly [string, string | undefined])[],
+  folders: readonly (readonly [string, string])[] = [],
+): Promise<void> {
+  const seen: [string, string, string][] = [];
+  for (const [option, path] of inputs)
+    if (path !== undefined) seen.push([option, path, await realTarget(path)]);
+  const realFolders = await Promise.all(folders.map(async ([o, f]) => [o, f, await realTarget(f)] as const));
+  for (const [option, path] of outputs) {
+    if (path === undefined || path === '-') continue;
+    const real = await realTarget(path);
+    const same = seen.find(([, , r]) => r === real);
+    if (same) {
+      throw new UsageError(
+        `${option} '${path}' is the same file as ${same[0]} '${same[1]}' ('${real}'); give each output its own file, apart from the inputs.`,
+      );
+    }
+    for (const [o, f, r] of realFolders) {
+      const rel = relative(r, real);
+      if (rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && maskKey(rel) !== undefined) {
+        throw new UsageError(
+          `${option} '${path}' lies inside ${o} '${f}' and would be read as a mask; write it elsewhere.`,
+        );
+      }
+    }
+    const info = await stat(real).catch(() => undefined);
+    if (info?.isDirectory()) throw new UsageError(`${option} '${path}' is a folder; give a file name.`);
+    const folder = dirname(real);
+    const folderInfo = await stat(folder).catch(() => undefined);
+    if (!folderInfo?.isDirectory())
+      throw new UsageError(`${option} '${path}': the folder '${dirname(path)}' does not exist.`);
+    try {
+      await access(folder, constants.W_OK);
+    } catch {
+      throw new UsageError(`${option} '${path}': the folder '${dirname(path)}' is not writable.`);
+    }
+    seen.push([option, path, real]);
   }
 }
 
@@ -147,13 +244,6 @@ async function writeOutputs(
   io.stdout(stdout ?? formatTable(result));
 }
 
-/** Writes the notes the workers returned (each distinct note once, at most 10). */
-function printWarnings(io: CliIO, command: string, warnings: readonly string[]): void {
-  const unique = [...new Set(warnings)];
-  for (const w of unique.slice(0, 10)) io.stderr(`segkit ${command}: warning: ${w}\n`);
-  if (unique.length > 10) io.stderr(`segkit ${command}: … and ${unique.length - 10} more warnings.\n`);
-}
-
 /**
  * `segkit eval`: pairs the folders, evaluates every pair in the worker pool, prints the table (or the `-`
  * output) and writes the output files.
@@ -161,6 +251,22 @@ function printWarnings(io: CliIO, command: string, warnings: readonly string[]):
  */
 export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
   const t0 = performance.now();
+  await checkFolder('--gt', opts.gt);
+  await checkFolder('--pred', opts.pred);
+  const folders = [
+    ['--gt', opts.gt],
+    ['--pred', opts.pred],
+  ] as const;
+  await checkOutputPaths(
+    [
+      ['--json', opts.outputs.json],
+      ['--csv', opts.outputs.csv],
+      ['--report', opts.outputs.report],
+      ['--state', opts.state],
+    ],
+    [...folders, ['--palette', opts.palette]],
+    folders,
+  );
   const [gtFiles, predFiles] = [await listFolder('--gt', opts.gt), await listFolder('--pred', opts.pred)];
   const palette = await loadPalette(opts.palette);
   const { pairs, missing, extra } = pairMasks(gtFiles, predFiles);
@@ -190,33 +296,33 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     settings: opts.settings,
     palette,
   }));
-  // Each image's C×C matrix is added up as it arrives and dropped: memory stays O(images × C), not × C².
-  const C = opts.settings.numClasses;
-  const matrix = Array.from({ length: C }, () => new Array<number>(C).fill(0));
-  const fold = (r: EvalTaskResult): void => {
-    const m = r.confusion.matrix!;
-    for (let g = 0; g < C; g++) for (let q = 0; q < C; q++) matrix[g][q] += m[g][q];
-    r.confusion.matrix = null;
-  };
-  const results = await runWithProgress(io, 'segkit eval', tasks, opts.workers, fold);
-  printWarnings(
-    io,
-    'eval',
-    results.flatMap((r) => r.warnings),
-  );
-  const images: ImageRecord[] = results.map((r, i) => ({
-    id: r.id,
-    gt: mine[i].gt,
-    pred: mine[i].pred,
-    shape: r.shape,
-    spacing: r.spacing,
-    surface: r.surface,
-  }));
-  const template =
-    results[0]?.confusion ?? emptyConfusion(opts.settings.numClasses, opts.settings.ignoreIndex);
+  // Each result is folded into the core's accumulator as it arrives (in task order) and dropped.
+  const cm = new ConfusionMatrix({
+    numClasses: opts.settings.numClasses,
+    ignoreIndex: opts.settings.ignoreIndex,
+    perImage: true,
+  });
+  const images: ImageRecord[] = [];
+  const content = new ContentSum();
+  const warnings = new Warnings();
+  await runWithProgress(io, 'segkit eval', tasks, opts.workers, (r, i) => {
+    cm.merge(r.confusion);
+    content.add(r.id, r.digest);
+    warnings.add(r.warnings);
+    images.push({
+      id: r.id,
+      gt: mine[i].gt,
+      pred: mine[i].pred,
+      shape: r.shape,
+      spacing: r.spacing,
+      digest: r.digest,
+      surface: r.surface,
+    });
+  });
+  warnings.print(io, 'eval');
   const state: EvalState = {
     format: 'segkit.eval-state',
-    version: 1,
+    version: STATE_VERSION,
     segkit: VERSION,
     settings: opts.settings,
     dataset: {
@@ -224,54 +330,31 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
       pred: opts.pred,
       pairs: pairs.length,
       digest: pairingDigest(pairs),
+      gtListing: listingDigest(gtFiles),
+      predListing: listingDigest(predFiles),
       missing,
       extra,
     },
     shard,
+    content: content.hex(),
     images,
-    confusion: joinConfusion(
-      results.map((r) => r.confusion),
-      template,
-      matrix,
-    ),
+    confusion: cm.toJSON(),
   };
   const seconds = (performance.now() - t0) / 1000;
   const rate = `${mine.length} pair(s) in ${seconds.toFixed(2)} s (${(mine.length / seconds).toFixed(1)}/s, ${opts.workers} worker${opts.workers === 1 ? '' : 's'})`;
   const stateFile: [string, string][] = opts.state ? [[opts.state, JSON.stringify(state) + '\n']] : [];
   if (opts.shard) {
     await writeFilesAtomic(stateFile);
-    io.stderr(
+    info(
+      io,
       `segkit eval: shard ${shard.index}/${shard.count}: ${rate}; state written to '${opts.state}'. Combine all shards with segkit merge.\n`,
     );
     return EXIT.ok;
   }
   const result = summarize(state);
   await writeOutputs(result, opts.outputs, io, stateFile);
-  io.stderr(`segkit eval: ${rate}.\n`);
+  info(io, `segkit eval: ${rate}.\n`);
   return EXIT.ok;
-}
-
-/** The confusion state of no image (a shard that received no pair). */
-function emptyConfusion(numClasses: number, ignoreIndex: number | null): EvalState['confusion'] {
-  const zeros = () => new Array<number>(numClasses).fill(0);
-  return {
-    format: 'segkit.confusion',
-    version: 1,
-    mode: 'multiclass',
-    numClasses,
-    ignoreIndex,
-    threshold: 0.5,
-    perImage: true,
-    images: 0,
-    pixels: 0,
-    ignored: 0,
-    matrix: Array.from({ length: numClasses }, zeros),
-    tp: zeros(),
-    fp: zeros(),
-    fn: zeros(),
-    tn: zeros(),
-    rows: [],
-  };
 }
 
 /**
@@ -284,6 +367,15 @@ export async function runMerge(
   io: CliIO,
 ): Promise<number> {
   if (files.length === 0) throw new UsageError('segkit merge needs at least one state file.');
+  await checkOutputPaths(
+    [
+      ['--json', outputs.json],
+      ['--csv', outputs.csv],
+      ['--report', outputs.report],
+      ['--state', outputs.state],
+    ],
+    files.map((f) => ['state file', f] as const),
+  );
   const states = [];
   for (const file of files) {
     let text: string;
@@ -302,7 +394,7 @@ export async function runMerge(
     io,
     outputs.state ? [[outputs.state, JSON.stringify(merged) + '\n']] : [],
   );
-  io.stderr(`segkit merge: ${files.length} state(s), ${merged.images.length} pair(s).\n`);
+  info(io, `segkit merge: ${files.length} state(s), ${merged.images.length} pair(s).\n`);
   return EXIT.ok;
 }
 
@@ -317,9 +409,11 @@ export async function runWeights(opts: WeightsOptions, io: CliIO): Promise<numbe
     ignoreIndex: opts.ignoreIndex,
     palette,
   }));
-  const results = await runWithProgress(io, 'segkit weights', tasks, opts.workers);
+  const results: TaskResult<CountTask>[] = [];
+  await runWithProgress(io, 'segkit weights', tasks, opts.workers, (r) => results.push(r));
   const { counter, weights } = computeWeights(results, opts);
-  io.stderr(
+  info(
+    io,
     `segkit weights: ${files.length} file(s), method ${opts.method}; pixels per class: ${counter.counts.join(', ')}.\n`,
   );
   const text = JSON.stringify(weights) + '\n';

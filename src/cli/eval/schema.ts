@@ -81,6 +81,11 @@ export interface EvalResult {
     /** Pixels counted (ignored excluded) and pixels skipped by `ignoreIndex`. */
     pixels: number;
     ignored: number;
+    /**
+     * Digest of the bytes of every evaluated pair (64 hex digits; see the state's `content`): equal results of
+     * different data have different digests, and a merged sharded run has the single run's.
+     */
+    content: string;
   };
   /** Per metric: the summary value, how it was reduced and how many NaN it skipped. */
   summary: Partial<Record<MetricName, { value: JsonNumber; reduction: string; skipped: number }>>;

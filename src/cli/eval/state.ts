@@ -1,15 +1,20 @@
 /**
  * The state of an evaluation (`--state FILE`): everything `segkit merge` needs to reproduce the single-run
- * result exactly: settings, the full pairing of the dataset, the shard, exact confusion counts per image and
- * the surface metrics per image. Format `segkit.eval-state`, version 1.
+ * result exactly, and to prove that the states belong together: settings, the dataset's identity (its pairing,
+ * a fingerprint of each folder's listing and a digest of the bytes of every evaluated file), the shard, exact
+ * confusion counts per image and the surface metrics per image. Format `segkit.eval-state`, version 2.
  * @module
  */
 import { createHash } from 'node:crypto';
+import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
 import type { ConfusionState } from '../../core/evaluation/types.js';
 import { DataError } from '../../io/errors.js';
 import { UsageError } from '../errors.js';
 import type { EvalSettings } from './options.js';
 import type { JsonNumber } from './schema.js';
+
+/** The state format version this segkit writes and reads. */
+export const STATE_VERSION = 2;
 
 /** One evaluated pair, as stored in a state. */
 export interface ImageRecord {
@@ -18,28 +23,43 @@ export interface ImageRecord {
   pred: string;
   shape: number[];
   spacing: number[];
+  /** SHA-256 (hex) of the ground-truth file's bytes followed by the prediction file's bytes. */
+  digest: string;
   /** Per surface metric: one value per class (all C classes). */
   surface: Record<string, JsonNumber[]>;
+}
+
+/** What identifies the dataset of a run: the same in every shard of one split. */
+export interface DatasetIdentity {
+  /** `--gt` and `--pred` as given (shown, not compared: shards may run on hosts that mount the data elsewhere). */
+  gt: string;
+  pred: string;
+  /** Number of pairs of the whole dataset (all shards). */
+  pairs: number;
+  /** SHA-256 of the whole pairing (keys and file names). */
+  digest: string;
+  /** SHA-256 of the listing of `--gt` and of `--pred`: every mask file's relative path and size in bytes. */
+  gtListing: string;
+  predListing: string;
+  missing: string[];
+  extra: string[];
 }
 
 /** The state file of one run or shard. */
 export interface EvalState {
   format: 'segkit.eval-state';
-  version: 1;
+  version: typeof STATE_VERSION;
   segkit: string;
   settings: EvalSettings;
-  dataset: {
-    gt: string;
-    pred: string;
-    /** Number of pairs of the whole dataset (all shards). */
-    pairs: number;
-    /** SHA-256 of the whole pairing (keys and file names), so that merge refuses states of different datasets. */
-    digest: string;
-    missing: string[];
-    extra: string[];
-  };
+  dataset: DatasetIdentity;
   /** This state's shard (1-based index of count); a complete run is 1/1. */
   shard: { index: number; count: number };
+  /**
+   * Digest of the bytes this state evaluated: the sum modulo 2^256 of SHA-256(id, image digest) over its
+   * images, as 64 hex digits. A sum does not depend on how the dataset was split, so the merged state of any
+   * split has the single run's value.
+   */
+  content: string;
   /** The pairs of this shard, sorted by id. */
   images: ImageRecord[];
   /** Confusion counts of this shard, per image in the order of `images`. */
@@ -47,10 +67,39 @@ export interface EvalState {
 }
 
 /** The digest of a pairing. */
-export function pairingDigest(pairs: readonly { key: string; gt: string; pred: string }[]): string {
+export function pairingDigest(pairs: Iterable<{ key: string; gt: string; pred: string }>): string {
   const h = createHash('sha256');
   for (const p of pairs) h.update(`${p.key}\0${p.gt}\0${p.pred}\n`);
   return h.digest('hex');
+}
+
+/** The fingerprint of a folder's listing: relative paths and sizes. */
+export function listingDigest(files: readonly { file: string; size: number }[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f.file}\0${f.size}\n`);
+  return h.digest('hex');
+}
+
+const MOD = 1n << 256n;
+
+/** A running sum of image digests (see {@link EvalState.content}). */
+export class ContentSum {
+  private sum = 0n;
+  /** Adds one image. */
+  add(id: string, digest: string): this {
+    const h = createHash('sha256').update(`${id}\0${digest}`).digest('hex');
+    this.sum = (this.sum + BigInt(`0x${h}`)) % MOD;
+    return this;
+  }
+  /** Adds another sum (64 hex digits). */
+  addHex(hex: string): this {
+    this.sum = (this.sum + BigInt(`0x${hex}`)) % MOD;
+    return this;
+  }
+  /** The sum as 64 hex digits. */
+  hex(): string {
+    return this.sum.toString(16).padStart(64, '0');
+  }
 }
 
 /** The slice `[start, end)` of `n` sorted pairs that shard `index` of `count` evaluates (contiguous blocks). */
@@ -58,40 +107,19 @@ export function shardRange(n: number, index: number, count: number): [number, nu
   return [Math.floor(((index - 1) * n) / count), Math.floor((index * n) / count)];
 }
 
-/**
- * Joins per-image (or per-shard) confusion states, in the given order, into one: matrices and totals added,
- * per-image rows concatenated. Linear in the number of rows. Parts whose matrix is null have been added to
- * `summed` already (the starting matrix).
- */
-export function joinConfusion(
-  parts: readonly ConfusionState[],
-  template: ConfusionState,
-  summed?: number[][],
-): ConfusionState {
-  const C = template.numClasses;
-  const matrix = summed ?? Array.from({ length: C }, () => new Array<number>(C).fill(0));
-  const sum = {
-    tp: new Array<number>(C).fill(0),
-    fp: new Array<number>(C).fill(0),
-    fn: new Array<number>(C).fill(0),
-    tn: new Array<number>(C).fill(0),
-  };
-  let images = 0;
-  let pixels = 0;
-  let ignored = 0;
-  const rows: ConfusionState['rows'] = [];
-  for (const p of parts) {
-    if (p.matrix) for (let g = 0; g < C; g++) for (let q = 0; q < C; q++) matrix[g][q] += p.matrix[g][q];
-    for (const k of ['tp', 'fp', 'fn', 'tn'] as const) for (let c = 0; c < C; c++) sum[k][c] += p[k][c];
-    images += p.images;
-    pixels += p.pixels;
-    ignored += p.ignored;
-    for (const r of p.rows) rows.push(r);
-  }
-  return { ...template, images, pixels, ignored, matrix, ...sum, rows };
-}
+/** A data error about state file `file`. */
+const bad = (file: string, what: string): DataError =>
+  new DataError(`segkit merge: '${file}' ${what}`, { file });
 
-/** Parses and checks a state file. */
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isHex64 = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+
+/**
+ * Parses a state file and checks every invariant a state holds on its own: format and version, the shard
+ * `k/n`, the number of images the shard must have, sorted unique ids, one confusion row per image with the
+ * same id, rows that add up to the totals, and the content digest of the images.
+ * @throws DataError naming the file and what is wrong.
+ */
 export function parseState(text: string, file: string): EvalState {
   let s: EvalState;
   try {
@@ -103,77 +131,199 @@ export function parseState(text: string, file: string): EvalState {
     });
   }
   if (s === null || typeof s !== 'object' || s.format !== 'segkit.eval-state') {
-    throw new DataError(
-      `segkit merge: '${file}' is not a segkit state file (format must be 'segkit.eval-state').`,
-      { file },
+    throw bad(file, `is not a segkit state file (format must be 'segkit.eval-state').`);
+  }
+  if ((s.version as number) === 1) {
+    throw bad(
+      file,
+      'has state version 1, which records no digest of the data and cannot be validated; evaluate the shards again with this segkit (state version 2).',
     );
   }
-  if (s.version !== 1) {
-    throw new DataError(
-      `segkit merge: '${file}' has state version ${JSON.stringify(s.version)}; this segkit reads version 1.`,
-      {
-        file,
-      },
+  if (s.version !== STATE_VERSION) {
+    throw bad(
+      file,
+      `has state version ${JSON.stringify(s.version)}; this segkit reads version ${STATE_VERSION}.`,
     );
   }
+  const d = s.dataset;
   const ok =
-    s.settings &&
-    s.dataset &&
-    s.shard &&
+    s.settings !== null &&
+    typeof s.settings === 'object' &&
+    d !== null &&
+    typeof d === 'object' &&
+    isCount(d.pairs) &&
+    [d.digest, d.gtListing, d.predListing].every(isHex64) &&
+    Array.isArray(d.missing) &&
+    Array.isArray(d.extra) &&
+    isHex64(s.content) &&
     Array.isArray(s.images) &&
-    s.confusion &&
-    Array.isArray(s.confusion.rows);
-  if (!ok || s.images.length !== s.confusion.rows.length) {
-    throw new DataError(
-      `segkit merge: '${file}' is incomplete or corrupt (settings, dataset, shard, images, confusion).`,
-      {
-        file,
-      },
+    s.confusion !== null &&
+    typeof s.confusion === 'object' &&
+    s.shard !== null &&
+    typeof s.shard === 'object';
+  if (!ok) {
+    throw bad(file, 'is incomplete or corrupt (settings, dataset, shard, content, images, confusion).');
+  }
+  const { index, count } = s.shard;
+  if (
+    !Number.isSafeInteger(count) ||
+    count < 1 ||
+    !Number.isSafeInteger(index) ||
+    index < 1 ||
+    index > count
+  ) {
+    throw bad(
+      file,
+      `has shard ${JSON.stringify(index)}/${JSON.stringify(count)}; a shard must be k/n with integers 1 ≤ k ≤ n.`,
     );
+  }
+  const [start, end] = shardRange(d.pairs, index, count);
+  if (s.images.length !== end - start) {
+    throw bad(
+      file,
+      `holds ${s.images.length} image(s) but shard ${index}/${count} of a dataset of ${d.pairs} pairs has ${end - start}.`,
+    );
+  }
+  let cm: ConfusionMatrix;
+  try {
+    cm = ConfusionMatrix.fromJSON(s.confusion);
+  } catch (cause) {
+    throw new DataError(`segkit merge: '${file}' has corrupt confusion counts: ${(cause as Error).message}`, {
+      file,
+      cause,
+    });
+  }
+  const st = s.settings;
+  if (
+    cm.numClasses !== st.numClasses ||
+    cm.ignoreIndex !== st.ignoreIndex ||
+    !cm.perImage ||
+    cm.mode !== 'multiclass'
+  ) {
+    throw bad(
+      file,
+      'has confusion counts of other settings than its own (numClasses, ignoreIndex, per-image rows).',
+    );
+  }
+  const rows = s.confusion.rows;
+  if (cm.images !== s.images.length || rows.length !== s.images.length) {
+    throw bad(
+      file,
+      `lists ${s.images.length} image(s) but its confusion counts hold ${cm.images} image(s) and ${rows.length} row(s).`,
+    );
+  }
+  const content = new ContentSum();
+  for (let i = 0; i < s.images.length; i++) {
+    const img = s.images[i];
+    if (img === null || typeof img !== 'object' || typeof img.id !== 'string' || !isHex64(img.digest)) {
+      throw bad(file, `has a corrupt image entry at position ${i}.`);
+    }
+    if (i > 0 && !(s.images[i - 1].id < img.id)) {
+      throw bad(
+        file,
+        img.id === s.images[i - 1].id
+          ? `lists image '${img.id}' twice.`
+          : `lists its images out of order ('${s.images[i - 1].id}' before '${img.id}').`,
+      );
+    }
+    if (rows[i].id !== img.id) {
+      throw bad(
+        file,
+        `has confusion row '${String(rows[i].id)}' at position ${i}, where image '${img.id}' is.`,
+      );
+    }
+    content.add(img.id, img.digest);
+  }
+  checkRowsAddUp(cm, s.confusion.pixels, file);
+  if (content.hex() !== s.content) {
+    throw bad(file, 'has image digests that do not add up to its content digest (the file was edited).');
   }
   return s;
 }
 
+/** Checks that the per-image rows of a multiclass accumulator add up to its matrix and pixel count. */
+function checkRowsAddUp(cm: ConfusionMatrix, total: number, file: string): void {
+  const C = cm.numClasses;
+  const { tp, fp, fn } = cm.stats();
+  const sum = { tp: new Float64Array(C), fp: new Float64Array(C), fn: new Float64Array(C) };
+  let pixels = 0;
+  for (const r of cm.imageStats()) {
+    let n = 0;
+    for (let c = 0; c < C; c++) {
+      sum.tp[c] += r.tp[c];
+      sum.fp[c] += r.fp[c];
+      sum.fn[c] += r.fn[c];
+      n += r.tp[c] + r.fn[c];
+    }
+    for (let c = 0; c < C; c++) {
+      if (r.tp[c] + r.fp[c] + r.fn[c] + r.tn[c] !== n) {
+        throw bad(
+          file,
+          `has a confusion row for '${String(r.id)}' whose counts of class ${c} do not add up to its ${n} pixels.`,
+        );
+      }
+    }
+    pixels += n;
+  }
+  for (let c = 0; c < C; c++) {
+    if (sum.tp[c] !== tp[c] || sum.fp[c] !== fp[c] || sum.fn[c] !== fn[c]) {
+      throw bad(file, `has per-image rows that do not add up to its totals (class ${c}).`);
+    }
+  }
+  if (pixels !== total) {
+    throw bad(file, `has per-image rows of ${pixels} pixels but totals of ${total}.`);
+  }
+}
+
+/** The fields of two datasets that must be equal, with what to say when they are not. */
+const SAME_DATA: [keyof DatasetIdentity, string][] = [
+  ['pairs', 'a dataset of another size'],
+  ['digest', 'other files (another pairing of --gt and --pred)'],
+  ['gtListing', 'another --gt folder (other file names or sizes)'],
+  ['predListing', 'another --pred folder (other file names or sizes)'],
+];
+
 /**
- * Merges the states of all shards of one dataset into the state of a complete run. Every shard 1..n must be
- * given exactly once, with equal settings and dataset digest.
- * @throws UsageError for a missing or repeated shard; DataError for states that do not belong together.
+ * Merges the states of all shards of one dataset into the state of a complete run, after checking that they
+ * belong together: one split (same n), every shard 1..n exactly once, equal settings and dataset identity, no
+ * image in two shards, and all pairs of the dataset present.
+ * @throws UsageError for a missing or repeated shard; DataError naming the file and what is wrong otherwise.
  */
 export function mergeStates(states: readonly { state: EvalState; file: string }[]): EvalState {
   const [first] = states;
   const count = first.state.shard.count;
   const settings = JSON.stringify(first.state.settings);
+  const byIndex = new Map<number, string>();
   for (const { state, file } of states) {
     if (state.shard.count !== count) {
-      throw new DataError(
-        `segkit merge: '${file}' is shard ${state.shard.index}/${state.shard.count} but '${first.file}' is shard ${first.state.shard.index}/${count}; all states must come from one split.`,
-        { file },
+      throw bad(
+        file,
+        `is shard ${state.shard.index}/${state.shard.count} but '${first.file}' is shard ${first.state.shard.index}/${count}; all states must come from one split.`,
       );
     }
     if (JSON.stringify(state.settings) !== settings) {
-      throw new DataError(
-        `segkit merge: '${file}' was made with other settings than '${first.file}'; run every shard with the same options.`,
-        {
-          file,
-        },
+      throw bad(
+        file,
+        `was made with other settings than '${first.file}'; run every shard with the same options.`,
       );
     }
-    if (state.dataset.digest !== first.state.dataset.digest) {
-      throw new DataError(
-        `segkit merge: '${file}' lists other files than '${first.file}'; the shards must see the same --gt and --pred folders.`,
-        {
-          file,
-        },
-      );
+    for (const [key, what] of SAME_DATA) {
+      if (state.dataset[key] !== first.state.dataset[key]) {
+        throw bad(file, `was evaluated on ${what} than '${first.file}'; every shard must see the same data.`);
+      }
     }
-  }
-  const byIndex = new Map<number, string>();
-  for (const { state, file } of states) {
+    if (
+      JSON.stringify([state.dataset.missing, state.dataset.extra]) !==
+      JSON.stringify([first.state.dataset.missing, first.state.dataset.extra])
+    ) {
+      throw bad(file, `lists other unpaired files than '${first.file}'; every shard must see the same data.`);
+    }
     const other = byIndex.get(state.shard.index);
-    if (other !== undefined)
+    if (other !== undefined) {
       throw new UsageError(
-        `segkit merge: '${other}' and '${file}' are both shard ${state.shard.index}/${count}.`,
+        `segkit merge: '${other}' and '${file}' are both shard ${state.shard.index}/${count}; give each shard once.`,
       );
+    }
     byIndex.set(state.shard.index, file);
   }
   const absent = Array.from({ length: count }, (_, i) => i + 1).filter((k) => !byIndex.has(k));
@@ -182,14 +332,39 @@ export function mergeStates(states: readonly { state: EvalState; file: string }[
       `segkit merge: shard${absent.length > 1 ? 's' : ''} ${absent.map((k) => `${k}/${count}`).join(', ')} missing; give the states of all ${count} shards.`,
     );
   }
-  const sorted = [...states].sort((a, b) => a.state.shard.index - b.state.shard.index).map((s) => s.state);
+  const sorted = [...states].sort((a, b) => a.state.shard.index - b.state.shard.index);
+  const cm = ConfusionMatrix.fromJSON(sorted[0].state.confusion);
+  const content = new ContentSum().addHex(sorted[0].state.content);
+  const images: ImageRecord[] = [];
+  let last: { id: string; file: string } | undefined;
+  for (const { state, file } of sorted) {
+    if (state !== sorted[0].state) {
+      cm.merge(state.confusion);
+      content.addHex(state.content);
+    }
+    const head = state.images[0];
+    if (last && head && !(last.id < head.id)) {
+      throw bad(
+        file,
+        `holds image '${head.id}', which is not after the last image '${last.id}' of '${last.file}' (an image in two shards, or shards of another split).`,
+      );
+    }
+    for (const img of state.images) images.push(img);
+    if (state.images.length) last = { id: state.images[state.images.length - 1].id, file };
+  }
+  if (
+    pairingDigest(images.map((i) => ({ key: i.id, gt: i.gt, pred: i.pred }))) !== first.state.dataset.digest
+  ) {
+    throw bad(
+      first.file,
+      'and the other states hold images whose names do not match the dataset pairing (a state was edited).',
+    );
+  }
   return {
     ...first.state,
     shard: { index: 1, count: 1 },
-    images: sorted.flatMap((s) => s.images),
-    confusion: joinConfusion(
-      sorted.map((s) => s.confusion),
-      first.state.confusion,
-    ),
+    content: content.hex(),
+    images,
+    confusion: cm.toJSON(),
   };
 }

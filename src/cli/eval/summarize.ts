@@ -114,6 +114,7 @@ export function summarize(state: EvalState): EvalResult {
       extra: state.dataset.extra,
       pixels: state.confusion.pixels,
       ignored: state.confusion.ignored,
+      content: state.content,
     },
     summary,
     foregroundMean,

@@ -3,13 +3,15 @@
  * Built as its own file (`dist/cli/eval-worker.js`) so that piscina can start it.
  * @module
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
 import type { ConfusionState } from '../../core/evaluation/types.js';
 import { ClassCounter } from '../../core/weights/classCounter.js';
 import type { ClassCounterState } from '../../core/weights/classCounter.js';
 import { checkLabels } from '../../io/checkLabels.js';
-import { readMaskPairSync } from '../../io/readPair.js';
-import { readMaskSync } from '../../io/readMask.js';
+import { readError, readMaskSync } from '../../io/readMask.js';
+import { decodeMaskPair } from '../../io/readPair.js';
 import type { Palette } from '../../io/types.js';
 import { surfaceRow } from './engine.js';
 import type { EvalSettings } from './options.js';
@@ -49,6 +51,8 @@ export interface EvalTaskResult {
   confusion: ConfusionState;
   /** Per surface metric: one value per class (NaN for classes not evaluated). */
   surface: Record<string, JsonNumber[]>;
+  /** SHA-256 (hex) of the ground-truth file's bytes followed by the prediction file's bytes. */
+  digest: string;
   /** Notes for stderr (e.g. differing header spacings). */
   warnings: string[];
 }
@@ -70,8 +74,23 @@ export default handleTask;
 /** Decodes a pair, checks sizes and labels, and measures it. */
 export function evaluatePair(task: EvalTask): EvalTaskResult {
   const { settings } = task;
-  // Both headers first (sizes compared, spacing settled: --spacing, else the NIfTI headers), then the pixels.
-  const { gt, pred, spacing, warnings } = readMaskPairSync(task.gtPath, task.predPath, {
+  // The bytes are read once: hashed (the dataset's identity in the state) and decoded, both headers first
+  // (sizes compared, spacing settled: --spacing, else the NIfTI headers), then the pixels.
+  const hash = createHash('sha256');
+  const read = (path: string): Uint8Array => {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (cause) {
+      throw readError(path, cause);
+    }
+    hash.update(bytes);
+    return bytes;
+  };
+  const gtBytes = read(task.gtPath);
+  const predBytes = read(task.predPath);
+  const digest = hash.digest('hex');
+  const { gt, pred, spacing, warnings } = decodeMaskPair(gtBytes, task.gtPath, predBytes, task.predPath, {
     palette: task.palette,
     spacing: settings.spacing ?? undefined,
   });
@@ -106,7 +125,7 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
     checkLabels(pred.data, pred.shape, settings.numClasses, undefined, task.predPath, '--num-classes');
   }
   const surface = surfaceRow(gt, pred, spacing, settings);
-  return { id: task.id, shape: gt.shape, spacing, confusion: cm.toJSON(), surface, warnings };
+  return { id: task.id, shape: gt.shape, spacing, confusion: cm.toJSON(), surface, digest, warnings };
 }
 
 /** Decodes one mask and counts its pixels per class. */

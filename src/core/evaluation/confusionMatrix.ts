@@ -182,7 +182,7 @@ export class ConfusionMatrix {
       this.countBinary(fn, gt, pred, layout, ids, newRows);
     }
     this.imageCount += N;
-    if (this.perImage) this.rowList.push(...newRows);
+    if (this.perImage) for (const r of newRows) this.rowList.push(r);
     return this;
   }
 
@@ -287,37 +287,46 @@ export class ConfusionMatrix {
 
   /**
    * Adds another accumulator (or its JSON state) to this one. Both must agree on numClasses, mode, ignoreIndex,
-   * threshold and perImage. Per-image rows are appended after this one's.
+   * threshold and perImage. Per-image rows are appended after this one's. Linear in the other's size (its
+   * counts and rows are read once; a state is checked once, by {@link ConfusionMatrix.fromJSON}), so merging
+   * states of any number of per-image rows works (no argument spreading).
    * @throws RangeError / TypeError naming the field that differs.
+   * @example new ConfusionMatrix({ numClasses: 2 }).merge(a).merge(b.toJSON()).images // a.images + b.images
    */
   merge(other: ConfusionMatrix | ConfusionState): this {
     const fn = 'ConfusionMatrix.merge';
-    const s = other instanceof ConfusionMatrix ? other.toJSON() : ConfusionMatrix.fromJSON(other).toJSON();
-    const mine = this.toJSON();
+    const o = other instanceof ConfusionMatrix ? other : ConfusionMatrix.fromJSON(other);
+    const mine = this.settings();
+    const theirs = o.settings();
     for (const key of ['numClasses', 'mode', 'ignoreIndex', 'threshold', 'perImage'] as const) {
-      if (s[key] !== mine[key]) {
+      if (theirs[key] !== mine[key]) {
         throw rangeError(
           fn,
-          `other.${key} must equal ${formatValue(mine[key])}; got ${formatValue(s[key])}.`,
+          `other.${key} must equal ${formatValue(mine[key])}; got ${formatValue(theirs[key])}.`,
         );
       }
     }
-    const C = this.numClasses;
-    if (this.mode === 'multiclass') {
-      for (let g = 0; g < C; g++) for (let p = 0; p < C; p++) this.cm[g * C + p] += s.matrix![g][p];
-    } else {
-      for (let c = 0; c < C; c++) {
-        this.counts[4 * c] += s.tp[c];
-        this.counts[4 * c + 1] += s.fp[c];
-        this.counts[4 * c + 2] += s.fn[c];
-        this.counts[4 * c + 3] += s.tn[c];
-      }
-    }
-    this.imageCount += s.images;
-    this.pixelCount += s.pixels;
-    this.ignoredCount += s.ignored;
-    if (this.perImage) this.rowList.push(...s.rows);
+    const a = this.mode === 'multiclass' ? this.cm : this.counts;
+    const b = o.mode === 'multiclass' ? o.cm : o.counts;
+    for (let k = 0; k < a.length; k++) a[k] += b[k];
+    this.imageCount += o.imageCount;
+    this.pixelCount += o.pixelCount;
+    this.ignoredCount += o.ignoredCount;
+    // Rows are never changed in place once stored, so both accumulators may hold the same row objects.
+    if (this.perImage && o !== this) for (const r of o.rowList) this.rowList.push(r);
+    else if (this.perImage) this.rowList = this.rowList.concat(this.rowList);
     return this;
+  }
+
+  /** The settings two accumulators must share to merge (threshold as stored: null when not given). */
+  private settings(): Pick<ConfusionState, 'numClasses' | 'mode' | 'ignoreIndex' | 'threshold' | 'perImage'> {
+    return {
+      numClasses: this.numClasses,
+      mode: this.mode,
+      ignoreIndex: this.ignoreIndex,
+      threshold: this.thresholdGiven ? this.threshold : null,
+      perImage: this.perImage,
+    };
   }
 
   /** Clears every count (options are kept). */

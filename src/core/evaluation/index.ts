@@ -20,6 +20,38 @@ export {
   boundary,
   percentile,
   surfaceDistances,
+  surfaceDistanceLists,
   surfaceDistancesPerClass,
+  type SurfaceDistanceLists,
 } from './surface.js';
 export { SurfaceAccumulator, SURFACE_FIELDS, type SurfaceReduction } from './surfaceAccumulator.js';
+export {
+  bootstrapMeans,
+  bcaLevels,
+  type BootstrapOptions,
+  type BootstrapMethod,
+  type MeanInterval,
+} from './stats/bootstrap.js';
+export { wilcoxonSignedRank, holm, type WilcoxonResult } from './stats/wilcoxon.js';
+export { normalCdf, normalSf, normalPpf } from './stats/normal.js';
+export {
+  connectedComponents,
+  lesionCounts,
+  lesionMetrics,
+  addLesionCounts,
+  type Connectivity,
+  type Components,
+  type LesionOptions,
+  type LesionCounts,
+  type LesionMetrics,
+} from './components.js';
+export {
+  panopticCounts,
+  panopticQuality,
+  addPanopticCounts,
+  type PanopticLabels,
+  type PanopticOptions,
+  type PanopticCounts,
+  type PanopticQuality,
+  type PanopticResult,
+} from './panoptic.js';

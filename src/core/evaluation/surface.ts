@@ -5,6 +5,7 @@
  */
 import { boundaryMask } from '../kernels/boundary.js';
 import { distanceTransformInPlace, distancesAt, type DtKind } from '../kernels/edt.js';
+import { sortPairs, surfaceElements, surfelAreaTable, weightedNearestRank } from '../kernels/surfels.js';
 import type { NdArray, NumericArray } from '../types.js';
 import {
   checkFiniteNumber,
@@ -16,9 +17,16 @@ import {
   rangeError,
   typeError,
 } from '../validate.js';
-import type { DistanceMetric, HausdorffPooling, SurfaceMetrics, SurfaceOptions } from './types.js';
+import type {
+  DistanceMetric,
+  HausdorffPooling,
+  SurfaceDefinition,
+  SurfaceMetrics,
+  SurfaceOptions,
+} from './types.js';
 
 const METRICS: readonly DistanceMetric[] = ['euclidean', 'taxicab', 'chessboard'];
+const DEFINITIONS: readonly SurfaceDefinition[] = ['boundary-voxels', 'surface-elements'];
 
 /** Validated options of the surface functions. */
 export interface ResolvedSurfaceOptions {
@@ -27,6 +35,7 @@ export interface ResolvedSurfaceOptions {
   pooling: HausdorffPooling;
   tolerance: number;
   distanceMetric: DistanceMetric;
+  definition: SurfaceDefinition;
 }
 
 /** Checks `spacing` against the rank: one positive number, or one per axis. */
@@ -67,7 +76,21 @@ export function resolveSurfaceOptions(
       `distanceMetric must be 'euclidean', 'taxicab' or 'chessboard'; got ${formatValue(distanceMetric)}.`,
     );
   }
+  const definition = options.definition ?? 'boundary-voxels';
+  if (!DEFINITIONS.includes(definition)) {
+    throw typeError(
+      fn,
+      `definition must be 'boundary-voxels' or 'surface-elements'; got ${formatValue(definition)}.`,
+    );
+  }
+  if (definition === 'surface-elements' && rank !== 2 && rank !== 3) {
+    throw rangeError(
+      fn,
+      `masks must be 2-D or 3-D with definition 'surface-elements'; got ${rank} spatial axes.`,
+    );
+  }
   return {
+    definition,
     spacing: resolveSpacing(fn, options.spacing, rank),
     percentile:
       options.percentile === undefined
@@ -79,11 +102,19 @@ export function resolveSurfaceOptions(
   };
 }
 
-let scratchF = new Float64Array(0);
-function scratch(n: number): Float64Array {
-  if (scratchF.length < n) scratchF = new Float64Array(n);
-  return scratchF.subarray(0, n);
+/** A scratch buffer of at least n elements, grown on demand and reused (its contents are not cleared). */
+function scratchOf<T extends Uint8Array | Int32Array | Float64Array>(
+  make: (n: number) => T,
+): (n: number) => T {
+  let buf = make(0);
+  return (n) => {
+    if (buf.length < n) buf = make(n);
+    return buf;
+  };
 }
+
+const floatScratch = scratchOf((n) => new Float64Array(n));
+const scratch = (n: number): Float64Array => floatScratch(n).subarray(0, n);
 
 /** Distance-transform features of `mask` (nonzero) into a fresh Float64Array of true distances. */
 function transform(
@@ -271,18 +302,30 @@ function crop(
   return out;
 }
 
-let scratchM = new Uint8Array(0);
 /** The 0/1 boxes and boundary masks (every element is written, so no clearing is needed). */
-function maskScratch(n: number): Uint8Array {
-  if (scratchM.length < n) scratchM = new Uint8Array(n);
-  return scratchM;
-}
+const maskScratch = scratchOf((n) => new Uint8Array(n));
 
-let scratchI = new Int32Array(0);
-function indexScratch(n: number): Int32Array {
-  if (scratchI.length < n) scratchI = new Int32Array(n);
-  return scratchI;
+/**
+ * 0/1 copies of gt and pred cropped to the bounding box of their union (which holds every boundary point and
+ * every nearest one), in the first two of `slots` box-sized masks of one scratch; null when both are empty.
+ */
+function cropToUnion(
+  gt: NumericArray,
+  pred: NumericArray,
+  shape: readonly number[],
+  slots: number,
+): { g: Uint8Array; p: Uint8Array; cshape: number[]; size: number; masks: Uint8Array } | null {
+  const box = unionBox(gt, pred, shape);
+  if (box === null) return null;
+  const [lo, hi] = box;
+  const cshape = hi.map((h, k) => h - lo[k]);
+  const size = cshape.reduce((a, d) => a * d, 1);
+  const masks = maskScratch(slots * size);
+  const g = crop(gt, shape, lo, hi, masks.subarray(0, size));
+  const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
+  return { g, p, cshape, size, masks };
 }
+const indexScratch = scratchOf((n) => new Int32Array(n));
 
 /** Distances from each listed `query` boundary element to the nearest `features` boundary element. */
 function directed(
@@ -302,19 +345,38 @@ function directed(
 /**
  * Surface metrics of two binary masks of the same spatial shape (no batch or channel axis; nonzero =
  * foreground): Hausdorff distance, percentile Hausdorff distance (HD95 by default) with the declared pooling,
- * ASSD, directed mean surface distances and normalised surface Dice at `tolerance` (Nikolov et al. 2021).
- * Boundaries by {@link boundary} (face connectivity, outside = background); distances are exact (Euclidean
- * distance transform on the bounding box of the union, which contains every nearest boundary point).
+ * ASSD, directed mean surface distances and normalised surface Dice at `tolerance` (Nikolov et al. 2021,
+ * "Clinically applicable segmentation of head and neck anatomy for radiotherapy", JMIR 23(7)).
+ * Boundary voxels by {@link boundary} (face connectivity, outside = background); distances are exact
+ * (Euclidean distance transform on the bounding box of the union, which contains every nearest point).
  *
- * Empty masks, never an error: both empty → every distance NaN, nsd NaN; exactly one empty → every distance
- * Infinity, nsd 0 (MONAI's values). Percentiles use numpy's linear interpolation.
+ * Two definitions of a surface (`definition`):
+ * - `'boundary-voxels'`: each boundary voxel counts once; percentiles by numpy's linear interpolation — MONAI's
+ *   metrics with their default `use_subvoxels=False`, MedPy (`pooling: 'pooled'`).
+ * - `'surface-elements'` (2-D and 3-D): the surface of Nikolov et al. 2021 as in its reference code
+ *   (google-deepmind/surface-distance `compute_surface_distances`; MONAI `use_subvoxels=True`). Elements sit
+ *   on the voxel corners: a corner whose 2×2 (2×2×2) voxels are neither all out nor all in, weighted by its
+ *   contour length (2-D: ½·√(s0² + s1²) per diagonal, s0 or s1 per straight edge) or the marching-cubes area
+ *   of its code (3-D). With d_i the distance of element i to the other surface and w_i its weight:
+ *   msd = Σ w_i·d_i / Σ w_i per direction; assd = the same over both surfaces; nsd = Σ_{d_i ≤ τ} w_i / Σ w_i
+ *   over both; hd at percentile p = per direction the d of the first element, sorted by (d, w), whose
+ *   cumulative weight reaches p % (nearest rank, DeepMind's `compute_robust_hausdorff`), then the larger of
+ *   the two (`'pooled'`: one rank over both surfaces); hausdorff = the largest d.
+ *
+ * Empty masks, never an error, for both definitions: both empty → every distance NaN, nsd NaN; exactly one
+ * empty → every distance Infinity, nsd 0 (MONAI's values; DeepMind's reference gives Infinity for the robust
+ * Hausdorff of two empty masks and NaN for the mean distance from an empty surface).
+ * @param options.definition - `'boundary-voxels'` or `'surface-elements'`. @default 'boundary-voxels'
  * @param options.spacing - voxel size per axis. @default 1
  * @param options.percentile - in [0, 100]. @default 95
  * @param options.pooling - `'max-of-directed'` (MONAI) or `'pooled'` (MedPy). @default 'max-of-directed'
  * @param options.tolerance - NSD tolerance τ, distances ≤ τ count as correct. @default 1
  * @param options.distanceMetric - @default 'euclidean'
  * @throws RangeError when `gt` or `pred` holds NaN or ±Infinity (naming the argument and the first index).
- * @example surfaceDistances(gtMask, predMask, { spacing: [0.8, 0.8, 2.5] }).hd // HD95 in mm
+ * @example
+ * surfaceDistances(gtMask, predMask, { spacing: [0.8, 0.8, 2.5] }).hd // HD95 in mm
+ * // a 2×2 square and the same square one pixel to the right:
+ * surfaceDistances(a, b, { definition: 'surface-elements', tolerance: 0 }) // { assd: 0.5, nsd: 0.5, hd: 1, … }
  */
 export function surfaceDistances(gt: NdArray, pred: NdArray, options: SurfaceOptions = {}): SurfaceMetrics {
   const fn = 'surfaceDistances';
@@ -334,43 +396,15 @@ export function surfaceDistancesResolved(
   shape: readonly number[],
   o: ResolvedSurfaceOptions,
 ): SurfaceMetrics {
-  const box = unionBox(gt, pred, shape);
-  if (box === null) return emptyMetrics(NaN, NaN, 0, 0);
-  const [lo, hi] = box;
-  const cshape = hi.map((h, k) => h - lo[k]);
-  // 0/1 copies of the box (the whole array when the box is full): the boundary kernel then works on words
-  const size = cshape.reduce((a, d) => a * d, 1);
-  const masks = maskScratch(4 * size);
-  const g = crop(gt, shape, lo, hi, masks.subarray(0, size));
-  const p = crop(pred, shape, lo, hi, masks.subarray(size, 2 * size));
-  const bg = masks.subarray(2 * size, 3 * size);
-  const bp = masks.subarray(3 * size, 4 * size);
-  const lists = indexScratch(2 * size);
-  const listG = lists.subarray(0, size);
-  const listP = lists.subarray(size, 2 * size);
-  const nG = boundaryMask(g, cshape, bg, listG, true);
-  const nP = boundaryMask(p, cshape, bp, listP, true);
+  if (o.definition === 'surface-elements') return elementMetrics(gt, pred, shape, o);
+  const [dGP, dPG] = voxelLists(gt, pred, shape, o);
+  const nG = dGP.length;
+  const nP = dPG.length;
+  if (nG === 0 && nP === 0) return emptyMetrics(NaN, NaN, 0, 0);
+  // one mask empty: the other's distances are all Infinity
   if (nG === 0 || nP === 0) return emptyMetrics(Infinity, 0, nG, nP);
-  const dPG = directed(bg, listP, nP, cshape, o);
-  const dGP = directed(bp, listG, nG, cshape, o);
-  let maxPG = 0,
-    maxGP = 0,
-    sumPG = 0,
-    sumGP = 0,
-    correct = 0;
-  const tau = o.tolerance;
-  for (let i = 0; i < nP; i++) {
-    const d = dPG[i];
-    if (d > maxPG) maxPG = d;
-    sumPG += d;
-    if (d <= tau) correct++;
-  }
-  for (let i = 0; i < nG; i++) {
-    const d = dGP[i];
-    if (d > maxGP) maxGP = d;
-    sumGP += d;
-    if (d <= tau) correct++;
-  }
+  const sP = weightedSums(dPG, null, o.tolerance);
+  const sG = weightedSums(dGP, null, o.tolerance);
   let hdPredToGt: number, hdGtToPred: number, hd: number;
   if (o.pooling === 'pooled') {
     const all = new Float64Array(nP + nG);
@@ -384,18 +418,216 @@ export function surfaceDistancesResolved(
     hdGtToPred = percentile(dGP, o.percentile);
     hd = Math.max(hdPredToGt, hdGtToPred);
   }
+  return finish(sP, sG, hd, hdPredToGt, hdGtToPred, nG, nP);
+}
+
+/** Σ w, Σ w·d, Σ w over d ≤ τ and max d of one directed list (w = 1 for every point when `w` is null). */
+type Sums = [weight: number, weighted: number, within: number, max: number];
+
+function weightedSums(d: Float64Array, w: Float64Array | null, tau: number): Sums {
+  let sw = 0,
+    swd = 0,
+    within = 0,
+    max = 0;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i];
+    const wi = w === null ? 1 : w[i];
+    sw += wi;
+    swd += wi * x;
+    if (x <= tau) within += wi;
+    if (x > max) max = x;
+  }
+  return [sw, swd, within, max];
+}
+
+/** The metrics from the sums of both directions: the one place of the ASSD, MSD and NSD formulas. */
+function finish(
+  p: Sums,
+  g: Sums,
+  hd: number,
+  hdPredToGt: number,
+  hdGtToPred: number,
+  gtBoundary: number,
+  predBoundary: number,
+): SurfaceMetrics {
   return {
-    hausdorff: Math.max(maxPG, maxGP),
+    hausdorff: Math.max(p[3], g[3]),
     hd,
     hdPredToGt,
     hdGtToPred,
-    assd: (sumPG + sumGP) / (nP + nG),
-    msdPredToGt: sumPG / nP,
-    msdGtToPred: sumGP / nG,
-    nsd: correct / (nP + nG),
-    gtBoundary: nG,
-    predBoundary: nP,
+    assd: (p[1] + g[1]) / (p[0] + g[0]),
+    msdPredToGt: p[1] / p[0],
+    msdGtToPred: g[1] / g[0],
+    nsd: (p[2] + g[2]) / (p[0] + g[0]),
+    gtBoundary,
+    predBoundary,
   };
+}
+
+/** The surface-element masks of both masks (2 × corner-grid size), and their weights. */
+const elementScratch = scratchOf((n) => new Uint8Array(n));
+const weightScratch = scratchOf((n) => new Float64Array(n));
+
+/** Per-element distances and weights of both surfaces (unsorted), or the element counts when one is empty. */
+interface ElementLists {
+  nG: number;
+  nP: number;
+  /** gt elements → pred surface, and their lengths / areas; null when either surface is empty. */
+  dGP: Float64Array | null;
+  wG: Float64Array;
+  dPG: Float64Array | null;
+  wP: Float64Array;
+}
+
+/**
+ * The surface elements of gt and pred on the corner grid of the union's bounding box (which holds every
+ * element), their measures, and the distance from each element to the nearest element of the other surface.
+ */
+function elementLists(
+  gt: NumericArray,
+  pred: NumericArray,
+  shape: readonly number[],
+  o: ResolvedSurfaceOptions,
+): ElementLists | null {
+  const c = cropToUnion(gt, pred, shape, 2);
+  if (c === null) return null;
+  const { g, p, cshape } = c;
+  const kshape = cshape.map((d) => d + 1);
+  const ksize = kshape.reduce((a, d) => a * d, 1);
+  const elems = elementScratch(2 * ksize);
+  const eg = elems.subarray(0, ksize);
+  const ep = elems.subarray(ksize, 2 * ksize);
+  const lists = indexScratch(2 * ksize);
+  const listG = lists.subarray(0, ksize);
+  const listP = lists.subarray(ksize, 2 * ksize);
+  const table = surfelAreaTable(o.spacing);
+  const weights = weightScratch(2 * ksize);
+  const nG = surfaceElements(g, cshape, table, eg, listG, weights.subarray(0, ksize));
+  const nP = surfaceElements(p, cshape, table, ep, listP, weights.subarray(ksize, 2 * ksize));
+  const wG = weights.slice(0, nG);
+  const wP = weights.slice(ksize, ksize + nP);
+  if (nG === 0 || nP === 0) return { nG, nP, dGP: null, wG, dPG: null, wP };
+  return {
+    nG,
+    nP,
+    dGP: directed(ep, listG, nG, kshape, o),
+    wG,
+    dPG: directed(eg, listP, nP, kshape, o),
+    wP,
+  };
+}
+
+/** {@link surfaceDistancesResolved} with the `'surface-elements'` definition. */
+function elementMetrics(
+  gt: NumericArray,
+  pred: NumericArray,
+  shape: readonly number[],
+  o: ResolvedSurfaceOptions,
+): SurfaceMetrics {
+  const l = elementLists(gt, pred, shape, o);
+  if (l === null) return emptyMetrics(NaN, NaN, 0, 0);
+  if (l.dGP === null || l.dPG === null) return emptyMetrics(Infinity, 0, l.nG, l.nP);
+  const sP = weightedSums(l.dPG, l.wP, o.tolerance);
+  const sG = weightedSums(l.dGP, l.wG, o.tolerance);
+  const q = o.percentile / 100;
+  const hdPredToGt = weightedNearestRank(l.dPG, l.wP, l.nP, q);
+  const hdGtToPred = weightedNearestRank(l.dGP, l.wG, l.nG, q);
+  let hd = Math.max(hdPredToGt, hdGtToPred);
+  if (o.pooling === 'pooled') {
+    const n = l.nP + l.nG;
+    const d = new Float64Array(n);
+    const w = new Float64Array(n);
+    d.set(l.dPG);
+    d.set(l.dGP, l.nP);
+    w.set(l.wP);
+    w.set(l.wG, l.nP);
+    hd = weightedNearestRank(d, w, n, q);
+  }
+  return finish(sP, sG, hd, hdPredToGt, hdGtToPred, l.nG, l.nP);
+}
+
+/** Result of {@link surfaceDistanceLists}. */
+export interface SurfaceDistanceLists {
+  /** Distance from each gt surface point to the pred surface, ascending (Infinity when pred is empty). */
+  distancesGtToPred: Float64Array;
+  /** Distance from each pred surface point to the gt surface, ascending (Infinity when gt is empty). */
+  distancesPredToGt: Float64Array;
+  /** Weight of each gt point, in the order of `distancesGtToPred`: 1 per boundary voxel, or the contour length (2-D) / area (3-D) of a surface element. */
+  weightsGt: Float64Array;
+  /** Weight of each pred point, in the order of `distancesPredToGt`. */
+  weightsPred: Float64Array;
+}
+
+/**
+ * The directed surface distances behind {@link surfaceDistances}, point by point, with each point's weight:
+ * google-deepmind/surface-distance's `compute_surface_distances` with `definition: 'surface-elements'`
+ * (distances and surfel areas, each list sorted by distance, then weight). An empty mask has empty lists, and
+ * then every distance of the other mask is Infinity; both empty → all four lists empty.
+ * @param options.definition - @default 'boundary-voxels'
+ * @param options.spacing - voxel size per axis. @default 1
+ * @param options.distanceMetric - @default 'euclidean'
+ * @example
+ * // a 2×2 square and the same square one pixel to the right: 8 elements each (4 corners, 4 edges)
+ * const l = surfaceDistanceLists(a, b, { definition: 'surface-elements' });
+ * l.distancesGtToPred // [0, 0, 0, 0, 1, 1, 1, 1]
+ * l.weightsGt // [0.7071, 0.7071, 1, 1, 0.7071, 0.7071, 1, 1] (½√2 per corner, 1 per edge)
+ */
+export function surfaceDistanceLists(
+  gt: NdArray,
+  pred: NdArray,
+  options: Pick<SurfaceOptions, 'spacing' | 'distanceMetric' | 'definition'> = {},
+): SurfaceDistanceLists {
+  const fn = 'surfaceDistanceLists';
+  checkNdArray(fn, 'gt', gt, 1);
+  checkNdArray(fn, 'pred', pred, 1);
+  checkSameShape(fn, gt, pred, ['gt', 'pred']);
+  const o = resolveSurfaceOptions(fn, options, gt.shape.length);
+  let dGP: Float64Array, dPG: Float64Array, wG: Float64Array, wP: Float64Array;
+  if (o.definition === 'surface-elements') {
+    const l = elementLists(gt.data, pred.data, gt.shape, o);
+    if (l === null) {
+      dGP = dPG = wG = wP = new Float64Array(0);
+    } else {
+      wG = l.wG;
+      wP = l.wP;
+      dGP = l.dGP ?? new Float64Array(l.nP === 0 ? l.nG : 0).fill(Infinity);
+      dPG = l.dPG ?? new Float64Array(l.nG === 0 ? l.nP : 0).fill(Infinity);
+    }
+  } else {
+    const v = voxelLists(gt.data, pred.data, gt.shape, o);
+    [dGP, dPG] = v;
+    wG = new Float64Array(dGP.length).fill(1);
+    wP = new Float64Array(dPG.length).fill(1);
+  }
+  sortPairs(dGP, wG, dGP.length);
+  sortPairs(dPG, wP, dPG.length);
+  return { distancesGtToPred: dGP, distancesPredToGt: dPG, weightsGt: wG, weightsPred: wP };
+}
+
+/** Directed distances of the boundary voxels, gt → pred and pred → gt (Infinity against an empty mask). */
+function voxelLists(
+  gt: NumericArray,
+  pred: NumericArray,
+  shape: readonly number[],
+  o: ResolvedSurfaceOptions,
+): [Float64Array, Float64Array] {
+  const c = cropToUnion(gt, pred, shape, 4);
+  if (c === null) return [new Float64Array(0), new Float64Array(0)];
+  const { g, p, cshape, size, masks } = c;
+  const bg = masks.subarray(2 * size, 3 * size);
+  const bp = masks.subarray(3 * size, 4 * size);
+  const lists = indexScratch(2 * size);
+  const listG = lists.subarray(0, size);
+  const listP = lists.subarray(size, 2 * size);
+  const nG = boundaryMask(g, cshape, bg, listG, true);
+  const nP = boundaryMask(p, cshape, bp, listP, true);
+  if (nG === 0 || nP === 0) {
+    return [
+      new Float64Array(nP === 0 ? nG : 0).fill(Infinity),
+      new Float64Array(nG === 0 ? nP : 0).fill(Infinity),
+    ];
+  }
+  return [directed(bp, listG, nG, cshape, o), directed(bg, listP, nP, cshape, o)];
 }
 
 /**

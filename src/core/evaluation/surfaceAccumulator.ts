@@ -61,7 +61,8 @@ export class SurfaceAccumulator {
   /**
    * @param init.numClasses - number of classes C ≥ 1.
    * @param init.options - percentile (95), pooling ('max-of-directed'), tolerance (1), distanceMetric
-   * ('euclidean') used for the rows; recorded, not applied.
+   * ('euclidean') and definition ('boundary-voxels') used for the rows; recorded, not applied. A state
+   * written before `definition` existed reads as 'boundary-voxels', the only definition then.
    */
   constructor(init: { numClasses: number; options?: Omit<SurfaceOptions, 'spacing'> }) {
     const fn = 'SurfaceAccumulator';
@@ -70,11 +71,22 @@ export class SurfaceAccumulator {
       throw rangeError(fn, `numClasses must be an integer ≥ 1; got ${formatValue(C)}.`);
     this.numClasses = C;
     const o = init.options ?? {};
+    if (
+      o.definition !== undefined &&
+      o.definition !== 'boundary-voxels' &&
+      o.definition !== 'surface-elements'
+    ) {
+      throw typeError(
+        fn,
+        `options.definition must be 'boundary-voxels' or 'surface-elements'; got ${formatValue(o.definition)}.`,
+      );
+    }
     this.options = {
       percentile: o.percentile ?? 95,
       pooling: o.pooling ?? 'max-of-directed',
       tolerance: o.tolerance ?? 1,
       distanceMetric: o.distanceMetric ?? 'euclidean',
+      definition: o.definition ?? 'boundary-voxels',
     };
   }
 
@@ -104,8 +116,10 @@ export class SurfaceAccumulator {
   }
 
   /**
-   * Appends the rows of another accumulator (or state) computed with the same numClasses and options.
+   * Appends the rows of another accumulator (or state) computed with the same numClasses and options, in
+   * linear time (settings compared field by field, rows appended one by one).
    * @throws RangeError naming the setting that differs.
+   * @example new SurfaceAccumulator({ numClasses: 2 }).merge(a).merge(b.toJSON()).images // a.images + b.images
    */
   merge(other: SurfaceAccumulator | SurfaceState): this {
     const o = other instanceof SurfaceAccumulator ? other : SurfaceAccumulator.fromJSON(other);
@@ -121,7 +135,10 @@ export class SurfaceAccumulator {
         );
       }
     }
-    this.list.push(...o.rows());
+    // A state was copied by fromJSON already; another accumulator's rows are copied one by one (no argument
+    // spreading, which overflows the stack from about 10^5 rows).
+    const rows = other instanceof SurfaceAccumulator ? o.rows() : o.list;
+    for (const r of rows) this.list.push(r);
     return this;
   }
 

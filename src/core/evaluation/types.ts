@@ -188,8 +188,20 @@ export type DistanceMetric = 'euclidean' | 'taxicab' | 'chessboard';
  */
 export type HausdorffPooling = 'max-of-directed' | 'pooled';
 
+/**
+ * What a surface is made of, and so how its points are weighted.
+ * - `'boundary-voxels'` (MONAI's default, `use_subvoxels=False`; MedPy; seg-metrics): the foreground voxels with
+ *   a background face neighbour, each counted once; percentiles by numpy's linear interpolation.
+ * - `'surface-elements'` (Nikolov et al. 2021, google-deepmind/surface-distance; MONAI `use_subvoxels=True`):
+ *   the surface elements on the voxel-corner grid, each weighted by its contour length (2-D) or area (3-D);
+ *   means and NSD are weighted by those measures and percentiles are weighted nearest ranks. 2-D and 3-D only.
+ */
+export type SurfaceDefinition = 'boundary-voxels' | 'surface-elements';
+
 /** Options of {@link surfaceDistances}. */
 export interface SurfaceOptions {
+  /** What the surfaces are made of (see {@link SurfaceDefinition}). @default 'boundary-voxels' */
+  definition?: SurfaceDefinition;
   /** Voxel size per spatial axis (or one number for all), > 0. @default 1 */
   spacing?: number | readonly number[];
   /** Percentile of the percentile Hausdorff distance, in [0, 100]. @default 95 */
@@ -218,15 +230,21 @@ export interface SurfaceMetrics {
   hdPredToGt: number;
   /** Directed percentile distance gt → pred. */
   hdGtToPred: number;
-  /** Average symmetric surface distance: (Σ d(pred→gt) + Σ d(gt→pred)) / (|∂pred| + |∂gt|). */
+  /**
+   * Average symmetric surface distance: (Σ d(pred→gt) + Σ d(gt→pred)) / (|∂pred| + |∂gt|); with
+   * `'surface-elements'` every term weighted by the element's length / area.
+   */
   assd: number;
   /** Mean surface distance pred → gt (MONAI SurfaceDistanceMetric with `symmetric=False`). */
   msdPredToGt: number;
   /** Mean surface distance gt → pred. */
   msdGtToPred: number;
-  /** Normalised surface Dice at `tolerance` (Nikolov et al. 2021): boundary points within τ over all. */
+  /**
+   * Normalised surface Dice at `tolerance` (Nikolov et al. 2021): boundary points within τ over all; with
+   * `'surface-elements'` their lengths / areas.
+   */
   nsd: number;
-  /** Boundary points of gt and pred. */
+  /** Boundary points of gt and pred (boundary voxels, or surface elements with `'surface-elements'`). */
   gtBoundary: number;
   predBoundary: number;
 }
