@@ -19,6 +19,7 @@ import type { BatchGeometry, Layout } from './types.js';
 import {
   checkBoolean,
   checkFiniteNumber,
+  checkFScoreBeta,
   checkLayout,
   checkNdArray,
   checkNumberInRange,
@@ -205,7 +206,7 @@ export function resolveRegionOptions(
   const o = checkOptionKeys(fn, options, allowed);
   const threshold = o.threshold === undefined || o.threshold === null ? undefined : o.threshold;
   return {
-    beta: o.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', o.beta, 0),
+    beta: o.beta === undefined ? 1 : checkFScoreBeta(fn, o.beta),
     classWeights: resolveClassWeights(fn, o.classWeights),
     classIndexes: resolveClassIndexes(fn, o.classIndexes),
     smooth: o.smooth === undefined ? SMOOTH : checkFiniteNumber(fn, 'smooth', o.smooth, 0),

@@ -53,6 +53,31 @@ export function isIntegerTypedArray(x: unknown): boolean {
   );
 }
 
+/**
+ * The index of the first NaN or ±Infinity of `a`, or -1 (integer typed arrays hold none and are not scanned).
+ * @example firstNonFinite(new Float32Array([0, 1, NaN])) // 2
+ */
+export function firstNonFinite(a: NumericArray): number {
+  if (isIntegerTypedArray(a)) return -1;
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
+
+/**
+ * Throws `<fn>: <arg> must hold finite <what>; got <value> at index <i>.` (a RangeError) when `a` holds NaN or
+ * ±Infinity; `at` formats the index (default: the flat index).
+ */
+export function checkFiniteValues(
+  fn: string,
+  arg: string,
+  a: NumericArray,
+  what = 'values',
+  at: (i: number) => string = String,
+): void {
+  const i = firstNonFinite(a);
+  if (i >= 0) throw rangeError(fn, `${arg} must hold finite ${what}; got ${a[i]} at index ${at(i)}.`);
+}
+
 /** Product of the extents. */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -164,6 +189,16 @@ export function checkNumberInRange(fn: string, arg: string, v: unknown, lo: numb
     throw rangeError(fn, `${arg} must be in [${lo}, ${hi}]; got ${v}.`);
   }
   return v as number;
+}
+
+/**
+ * Checks the β of an F-score: a finite number in [0, 1e100], so that (1 + β²)·tp stays finite (a larger β would
+ * give ∞/∞ = NaN; its limit, the recall, is what β = 1e100 already gives).
+ */
+export function checkFScoreBeta(fn: string, v: unknown): number {
+  const beta = checkFiniteNumber(fn, 'beta', v, 0);
+  if (beta > 1e100) throw rangeError(fn, `beta must be at most 1e100, so that β² stays finite; got ${beta}.`);
+  return beta;
 }
 
 /** Checks that a value is a boolean (or undefined, giving the default). */

@@ -15,7 +15,8 @@ export function firstInvalidLabel(
   numClasses: number,
   ignoreIndex: number | undefined,
 ): number {
-  const ignore = ignoreIndex ?? -1;
+  // NaN equals no label: without an ignore index every value outside [0, numClasses) is invalid, -1 included.
+  const ignore = ignoreIndex ?? NaN;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if ((v < 0 || v >= numClasses) && v !== ignore) return i;

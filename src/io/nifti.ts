@@ -3,9 +3,9 @@
  * small writer for tests and benchmarks.
  * @module
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { NIFTI1 } from 'nifti-reader-js';
-import { MAX_PIXELS } from './decodePng.js';
+import { MAX_PIXELS, spacingFor } from './decodePng.js';
 import { DataError, decodeError } from './errors.js';
 import type { DecodeOptions, LabelArray, Mask } from './types.js';
 
@@ -30,32 +30,77 @@ const DATATYPES: Record<number, { ctor: Ctor; name: string }> = {
   768: { ctor: Uint32Array, name: 'uint32' },
 };
 
+/** What a NIfTI-1 header says about the voxels, checked. */
+export interface NiftiHeader {
+  /** `[nz, ny, nx]` or `[ny, nx]` (trailing axes of extent 1 dropped). */
+  readonly shape: number[];
+  /** `pixdim` of the axes of `shape`, in the same order, as stored (not checked: see `niftiSpacing`). */
+  readonly pixdim: number[];
+  /** The stored datatype. */
+  readonly datatype: string;
+  /** Bytes the header implies: `vox_offset` + voxels × bytes per voxel (uncompressed). */
+  readonly size: number;
+  /** @internal */
+  readonly voxOffset: number;
+  /** @internal */
+  readonly littleEndian: boolean;
+  /** @internal */
+  readonly code: number;
+  /** @internal */
+  readonly slope: number;
+  /** @internal */
+  readonly inter: number;
+}
+
+const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+const PREFIX_MAX = 1 << 20;
+
 /**
- * Decodes a NIfTI-1 single-file label volume (`.nii`, or `.nii.gz` when the bytes are gzip-compressed).
- * - integer datatypes (u)int8/16/32 are returned as stored; float32/float64 volumes are accepted when every
- *   voxel (after `scl_slope`/`scl_inter`, applied when they are not the identity) is an integer, and returned
- *   as `Int32Array`;
- * - 2-D and 3-D volumes (trailing axes of extent 1 are dropped); shape `[nz, ny, nx]` (x fastest, as stored),
- *   spacing `[dz, dy, dx]` from `pixdim` in the header's units, `undefined` when the header's `pixdim` are
- *   not all positive;
- * - big-endian files are byte-swapped.
- * @param bytes - the file's content.
- * @param file - the name to show in error messages.
- * @throws DataError naming `file`: not NIfTI-1, truncated, unsupported datatype or rank, non-integer labels.
- * @example decodeNiftiMask(readFileSync('gt/case_001.nii.gz'), 'gt/case_001.nii.gz').shape // [128, 128, 128]
+ * At least the first `want` bytes of a gzip stream (or all of it when it is shorter), inflating no more than a
+ * short prefix of the compressed bytes: at most about 1 MiB of output, whatever the file holds after.
  */
-export function decodeNiftiMask(bytes: Uint8Array, file: string, options: DecodeOptions = {}): Mask {
-  const maxPixels = options.maxPixels ?? MAX_PIXELS;
-  let raw = bytes;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+function gunzipPrefix(bytes: Uint8Array, file: string, want: number): Uint8Array {
+  let lo = 0; // a compressed length known to inflate to fewer than `want` bytes
+  let k = Math.min(bytes.length, 1024);
+  for (;;) {
+    let out: Uint8Array | null = null;
     try {
-      raw = gunzipSync(bytes, { maxOutputLength: Math.min(2 ** 31 - 1, maxPixels * 8 + 65536) });
+      out = gunzipSync(bytes.subarray(0, k), {
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+        maxOutputLength: PREFIX_MAX,
+      });
     } catch (cause) {
-      throw decodeError(FN, file, 'gzip-compressed NIfTI', cause);
+      if ((cause as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') {
+        throw decodeError(FN, file, 'gzip-compressed NIfTI', cause);
+      }
+    }
+    if (out === null) {
+      k = Math.max(lo + 1, (lo + k) >> 1); // too much output: fewer compressed bytes
+    } else if (out.length >= want || k === bytes.length) {
+      return out;
+    } else {
+      lo = k;
+      k = Math.min(bytes.length, 2 * k);
     }
   }
-  const fail = (why: string): DataError =>
-    new DataError(`${FN}: cannot decode '${file}' as NIfTI-1: ${why}.`, { file });
+}
+
+/**
+ * Reads and checks the header of a NIfTI-1 file (`.nii`, or gzip-compressed) without decoding the voxels: a
+ * `.nii.gz` is inflated only as far as its header.
+ * @throws DataError naming `file`: not NIfTI-1, truncated header, unsupported datatype or rank, too many voxels.
+ * @example niftiHeader(readFileSync('gt/case_001.nii.gz'), 'gt/case_001.nii.gz').shape // [128, 128, 128]
+ */
+export function niftiHeader(bytes: Uint8Array, file: string, options: DecodeOptions = {}): NiftiHeader {
+  const raw = isGzip(bytes) ? gunzipPrefix(bytes, file, HEADER_BYTES) : bytes;
+  return parseHeader(raw, file, options.maxPixels ?? MAX_PIXELS);
+}
+
+const failure = (file: string, why: string): DataError =>
+  new DataError(`${FN}: cannot decode '${file}' as NIfTI-1: ${why}.`, { file });
+
+function parseHeader(raw: Uint8Array, file: string, maxPixels: number): NiftiHeader {
+  const fail = (why: string): DataError => failure(file, why);
   if (raw.length < HEADER_BYTES)
     throw fail(`the file ends early (${raw.length} bytes, a header has ${HEADER_BYTES})`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -70,14 +115,8 @@ export function decodeNiftiMask(bytes: Uint8Array, file: string, options: Decode
   if (magic !== 'n+1') throw fail(`the magic string must be 'n+1'; got ${JSON.stringify(magic)}`);
   const header = new NIFTI1();
   try {
-    // The header and any extensions (up to vox_offset), not the voxels.
-    const le = sizeLE === HEADER_BYTES;
-    const voxOffset = view.getFloat32(108, le);
-    const headerEnd = Math.min(
-      raw.byteLength,
-      Math.max(VOX_OFFSET, Number.isFinite(voxOffset) ? voxOffset : 0),
-    );
-    header.readHeader(raw.buffer.slice(raw.byteOffset, raw.byteOffset + headerEnd) as ArrayBuffer);
+    // The 348 header bytes only: extensions and voxels are not needed here.
+    header.readHeader(raw.buffer.slice(raw.byteOffset, raw.byteOffset + HEADER_BYTES) as ArrayBuffer);
   } catch (cause) {
     throw decodeError(FN, file, 'NIfTI-1', cause);
   }
@@ -102,27 +141,95 @@ export function decodeNiftiMask(bytes: Uint8Array, file: string, options: Decode
   }
   const start = Math.floor(header.vox_offset);
   if (!(start >= VOX_OFFSET - 4)) throw fail(`vox_offset must be at least 348; got ${header.vox_offset}`);
+  return {
+    shape: [...extents].reverse(),
+    pixdim: header.pixDims.slice(1, extents.length + 1).reverse(),
+    datatype: type.name,
+    size: start + count * type.ctor.BYTES_PER_ELEMENT,
+    voxOffset: start,
+    littleEndian: header.littleEndian,
+    code: header.datatypeCode,
+    slope: header.scl_slope,
+    inter: header.scl_inter,
+  };
+}
+
+/**
+ * The spacing of a NIfTI header: its `pixdim` on the axes of `shape`, each of which must be positive and finite.
+ * @throws DataError naming `file` and every `pixdim` value when one is 0, negative, NaN or ±Infinity.
+ * @example niftiSpacing(niftiHeader(bytes, 'a.nii'), 'a.nii') // [2.5, 0.8, 0.8]
+ */
+export function niftiSpacing(header: NiftiHeader, file: string): number[] {
+  const { pixdim } = header;
+  if (pixdim.every((p) => Number.isFinite(p) && p > 0)) return [...pixdim];
+  const names = ['x', 'y', 'z'].slice(0, pixdim.length).join(',');
+  throw new DataError(
+    `${FN}: the pixdim of '${file}' must be positive and finite on every axis (it is the voxel spacing); got pixdim[1..${pixdim.length}] (${names}) = [${[...pixdim].reverse().join(', ')}]. Fix the header, or give the spacing (segkit eval --spacing ${names}).`,
+    { file },
+  );
+}
+
+/**
+ * Decodes a NIfTI-1 single-file label volume (`.nii`, or `.nii.gz` when the bytes are gzip-compressed).
+ * - integer datatypes (u)int8/16/32 are returned as stored; float32/float64 volumes are accepted when every
+ *   voxel (after `scl_slope`/`scl_inter`, applied when they are not the identity) is an integer, and returned
+ *   as `Int32Array`;
+ * - 2-D and 3-D volumes (trailing axes of extent 1 are dropped); shape `[nz, ny, nx]` (x fastest, as stored),
+ *   spacing `[dz, dy, dx]` from `pixdim` in the header's units, which must be positive and finite (or
+ *   `options.spacing`, which replaces it);
+ * - a `.nii.gz` is inflated no further than the size its header implies: more data is an error, not gigabytes;
+ * - big-endian files are byte-swapped.
+ * @param bytes - the file's content.
+ * @param file - the name to show in error messages.
+ * @param options.maxPixels - largest accepted number of voxels. @default 2 ** 30
+ * @param options.spacing - spacing to use instead of `pixdim`, or `'ignore'` (spacing `undefined`, `pixdim`
+ * not checked). @default undefined
+ * @throws DataError naming `file`: not NIfTI-1, truncated, unsupported datatype or rank, non-integer labels,
+ * a bad `pixdim`, or compressed data inflating beyond the header's size.
+ * @example decodeNiftiMask(readFileSync('gt/case_001.nii.gz'), 'gt/case_001.nii.gz').shape // [128, 128, 128]
+ */
+export function decodeNiftiMask(bytes: Uint8Array, file: string, options: DecodeOptions = {}): Mask {
+  const h = niftiHeader(bytes, file, options);
+  const spacing = Array.isArray(options.spacing)
+    ? spacingFor(options.spacing, h.shape.length)
+    : options.spacing === 'ignore'
+      ? undefined
+      : niftiSpacing(h, file);
+  let raw = bytes;
+  if (isGzip(bytes)) {
+    try {
+      raw = gunzipSync(bytes, { maxOutputLength: h.size });
+    } catch (cause) {
+      if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw failure(
+          file,
+          `its compressed data inflates to more than the ${h.size} bytes its header implies (vox_offset ${h.voxOffset} + ${h.shape.join('×')} ${h.datatype} voxels); it is a decompression bomb, or a header that does not describe the data`,
+        );
+      }
+      throw decodeError(FN, file, 'gzip-compressed NIfTI', cause);
+    }
+  }
+  const type = DATATYPES[h.code];
+  const count = h.shape.reduce((a, b) => a * b, 1);
+  const start = h.voxOffset;
   const nbytes = count * type.ctor.BYTES_PER_ELEMENT;
   if (start + nbytes > raw.length) {
-    throw fail(
+    throw failure(
+      file,
       `the file ends early (truncated?): ${count} voxels need ${start + nbytes} bytes; it has ${raw.length}`,
     );
   }
   const copy = raw.buffer.slice(raw.byteOffset + start, raw.byteOffset + start + nbytes) as ArrayBuffer;
-  if (!header.littleEndian && type.ctor.BYTES_PER_ELEMENT > 1)
+  if (!h.littleEndian && type.ctor.BYTES_PER_ELEMENT > 1)
     swapBytes(new Uint8Array(copy), type.ctor.BYTES_PER_ELEMENT);
   let data = new type.ctor(copy);
-  const slope = header.scl_slope;
-  const inter = header.scl_inter;
+  const { slope, inter } = h;
   const scaled =
     Number.isFinite(slope) && slope !== 0 && (slope !== 1 || (Number.isFinite(inter) && inter !== 0));
   if (scaled || data instanceof Float32Array || data instanceof Float64Array) {
-    data = toIntegerLabels(data, scaled ? slope : 1, scaled ? inter : 0, extents, file);
+    data = toIntegerLabels(data, scaled ? slope : 1, scaled ? inter : 0, [...h.shape].reverse(), file);
   }
-  const shape = [...extents].reverse();
-  const pix = header.pixDims.slice(1, extents.length + 1).map(Math.abs);
-  const spacing = pix.every((p) => Number.isFinite(p) && p > 0) ? pix.reverse() : undefined;
-  return { data: data as LabelArray, shape, spacing, format: 'nifti' };
+  return { data: data as LabelArray, shape: [...h.shape], spacing, format: 'nifti' };
 }
 
 function swapBytes(b: Uint8Array, width: number): void {

@@ -42,6 +42,14 @@ export interface DecodeOptions {
    * @default 2 ** 30
    */
   maxPixels?: number;
+  /**
+   * The spacing to use instead of the file's, in array-axis order (`[dy, dx]`, `[dz, dy, dx]`), or one value for
+   * every axis. Given, it is the mask's `spacing`, and a NIfTI header's `pixdim` is neither checked nor used;
+   * not given, a NIfTI file's `pixdim` must be positive and finite on every axis, and a PNG has no spacing.
+   * `'ignore'`: the spacing is not needed; `spacing` is `undefined` and `pixdim` is not checked.
+   * @default undefined
+   */
+  spacing?: readonly number[] | 'ignore';
 }
 
 /** A colour → class table for RGB(A) masks, built by `parsePalette`. */

@@ -77,7 +77,7 @@ export function evalCommand(context?: CommandContext): Command {
       DEFAULT_METRICS.join(','),
     )
     .option('--tolerance <t>', 'NSD tolerance in spacing units (required with nsd)')
-    .option('--spacing <x,y[,z]>', 'pixel spacing of PNG masks (NIfTI: from the header)')
+    .option('--spacing <x,y[,z]>', "every mask's spacing, replacing NIfTI headers")
     .option('--percentile <p>', 'percentile of hd95', '95')
     .addOption(
       new Option('--pooling <mode>', 'hd95 pooling')

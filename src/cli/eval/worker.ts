@@ -10,9 +10,9 @@ import type { ConfusionState } from '../../core/evaluation/types.js';
 import { ClassCounter } from '../../core/weights/classCounter.js';
 import type { ClassCounterState } from '../../core/weights/classCounter.js';
 import { checkLabels } from '../../io/checkLabels.js';
-import { DataError } from '../../io/errors.js';
-import { decodeMask, readError, readMaskSync } from '../../io/readMask.js';
-import type { Mask, Palette } from '../../io/types.js';
+import { readError, readMaskSync } from '../../io/readMask.js';
+import { decodeMaskPair } from '../../io/readPair.js';
+import type { Palette } from '../../io/types.js';
 import { surfaceRow } from './engine.js';
 import type { EvalSettings } from './options.js';
 import type { JsonNumber } from './schema.js';
@@ -63,8 +63,6 @@ export type CountTaskResult = ClassCounterState;
 /** The result type of a task type. */
 export type TaskResult<T extends Task> = T extends EvalTask ? EvalTaskResult : CountTaskResult;
 
-const shapeText = (s: readonly number[]): string => s.join('×');
-
 /** Runs one task (the piscina entry point is the default export). */
 export function handleTask(task: Task): EvalTaskResult | CountTaskResult {
   return task.kind === 'eval' ? evaluatePair(task) : countMask(task);
@@ -76,9 +74,10 @@ export default handleTask;
 /** Decodes a pair, checks sizes and labels, and measures it. */
 export function evaluatePair(task: EvalTask): EvalTaskResult {
   const { settings } = task;
-  // The bytes are read once: hashed (the dataset's identity in the state) and decoded.
+  // The bytes are read once: hashed (the dataset's identity in the state) and decoded, both headers first
+  // (sizes compared, spacing settled: --spacing, else the NIfTI headers), then the pixels.
   const hash = createHash('sha256');
-  const read = (path: string): Mask => {
+  const read = (path: string): Uint8Array => {
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(path);
@@ -86,19 +85,15 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
       throw readError(path, cause);
     }
     hash.update(bytes);
-    return decodeMask(bytes, path, { palette: task.palette });
+    return bytes;
   };
-  const gt = read(task.gtPath);
-  const pred = read(task.predPath);
+  const gtBytes = read(task.gtPath);
+  const predBytes = read(task.predPath);
   const digest = hash.digest('hex');
-  if (gt.shape.length !== pred.shape.length || gt.shape.some((d, i) => d !== pred.shape[i])) {
-    throw new DataError(
-      `'${task.gtPath}' is ${shapeText(gt.shape)} but '${task.predPath}' is ${shapeText(pred.shape)}; a pair must have the same size.`,
-      { file: task.predPath },
-    );
-  }
-  const warnings: string[] = [];
-  const spacing = spacingOf(gt, pred, task, warnings);
+  const { gt, pred, spacing, warnings } = decodeMaskPair(gtBytes, task.gtPath, predBytes, task.predPath, {
+    palette: task.palette,
+    spacing: settings.spacing ?? undefined,
+  });
   const cm = new ConfusionMatrix({
     numClasses: settings.numClasses,
     ignoreIndex: settings.ignoreIndex,
@@ -125,39 +120,17 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
     checkLabels(pred.data, pred.shape, settings.numClasses, undefined, task.predPath, '--num-classes');
     throw err;
   }
+  // Under an ignored gt pixel the core does not read pred; a label out of range there is still an error.
+  if (settings.ignoreIndex !== null) {
+    checkLabels(pred.data, pred.shape, settings.numClasses, undefined, task.predPath, '--num-classes');
+  }
   const surface = surfaceRow(gt, pred, spacing, settings);
   return { id: task.id, shape: gt.shape, spacing, confusion: cm.toJSON(), surface, digest, warnings };
 }
 
-/** The spacing of a pair: the gt header's, else `--spacing`, else 1 per axis. */
-function spacingOf(gt: Mask, pred: Mask, task: EvalTask, warnings: string[]): number[] {
-  const rank = gt.shape.length;
-  if (gt.spacing) {
-    if (
-      pred.spacing &&
-      pred.spacing.some((s, i) => Math.abs(s - gt.spacing![i]) > 1e-4 * Math.max(s, gt.spacing![i]))
-    ) {
-      warnings.push(
-        `'${task.predPath}' has spacing [${[...pred.spacing].reverse().join(', ')}] and '${task.gtPath}' [${[...gt.spacing].reverse().join(', ')}] (x, y, z); the ground truth's is used.`,
-      );
-    }
-    return gt.spacing;
-  }
-  const given = task.settings.spacing;
-  if (!given) return Array.from({ length: rank }, () => 1);
-  if (given.length === 1) return Array.from({ length: rank }, () => given[0]);
-  if (given.length !== rank) {
-    throw new DataError(
-      `--spacing has ${given.length} values but '${task.gtPath}' has ${rank} axes; give one value or ${rank}.`,
-      { file: task.gtPath },
-    );
-  }
-  return given;
-}
-
 /** Decodes one mask and counts its pixels per class. */
 export function countMask(task: CountTask): CountTaskResult {
-  const mask = readMaskSync(task.path, { palette: task.palette });
+  const mask = readMaskSync(task.path, { palette: task.palette, spacing: 'ignore' });
   checkLabels(
     mask.data,
     mask.shape,

@@ -8,6 +8,7 @@ import type { NdArray, NumericArray } from '../types.js';
 import {
   checkBoolean,
   checkFiniteNumber,
+  checkFiniteValues,
   checkNdArray,
   formatShape,
   formatValue,
@@ -130,7 +131,8 @@ export class ConfusionMatrix {
    * `pred` with a class axis of length C at axis 1 (`layout: 'channelsFirst'`) or last.
    * @param options.layout - where the class axis sits. @default 'channelsFirst'
    * @param options.ids - one identifier per image, kept in the per-image rows.
-   * @throws RangeError on different shapes or a label outside [0, C) (naming the value and the first index),
+   * @throws RangeError on different shapes, a label outside [0, C) (naming the value and the first index), or
+   * scores holding NaN or ±Infinity (naming `pred` and the first index),
    * TypeError on non-integer labels.
    */
   update(gt: NdArray, pred: NdArray, options: UpdateOptions = {}): this {
@@ -159,6 +161,7 @@ export class ConfusionMatrix {
             `pred must be a label map of gt's shape ${formatShape(gt.shape)} or class scores of shape ${formatShape(expected)}; got ${formatShape(pred.shape)}.`,
           );
         }
+        checkFiniteValues(fn, 'pred', pred.data, 'scores', (i) => where(i, pred.shape));
         const P = sizeOf(gt.shape) / N;
         const out = C <= 256 ? new Uint8Array(N * P) : new Int32Array(N * P);
         for (let b = 0; b < N; b++) {
@@ -250,6 +253,7 @@ export class ConfusionMatrix {
     }
     const P = per / C;
     const threshold = this.thresholdGiven || !isIntegerArray(pred.data) ? this.threshold : null;
+    if (threshold !== null) checkFiniteValues(fn, 'pred', pred.data, 'scores', (i) => where(i, pred.shape));
     const batch = new Float64Array(4 * C);
     const img = new Float64Array(4);
     for (let b = 0; b < N; b++) {

@@ -39,6 +39,10 @@ const REFERENCE_METRICS = new Set<CountMetric>([
 export interface ResolvedCountOptions {
   metric: CountMetric;
   beta2: number;
+  /** 1/β² (0 when β² overflows); F-β is computed with it when β > 1, so that a huge β stays finite. */
+  invBeta2: number;
+  /** β > 0, kept apart because β² may underflow to 0. */
+  betaPositive: boolean;
   zeroDivision: number;
   /** null when no empty-reference policy applies to this metric. */
   bothEmpty: number | null;
@@ -86,6 +90,8 @@ export function resolveCountOptions(
   return {
     metric: m,
     beta2: beta * beta,
+    invBeta2: 1 / (beta * beta),
+    betaPositive: beta > 0,
     zeroDivision,
     bothEmpty: applies ? num('emptyReference.bothEmpty', policy!.bothEmpty, NaN) : null,
     predNonEmpty: applies ? num('emptyReference.predNonEmpty', policy!.predNonEmpty, 0) : 0,
@@ -94,6 +100,19 @@ export function resolveCountOptions(
 
 function ratio(num: number, den: number, zd: number): number {
   return den === 0 ? zd : num / den;
+}
+
+/**
+ * F-β = (1+β²)·tp / ((1+β²)·tp + β²·fn + fp), for β > 1 divided through by β², so that a β whose square
+ * overflows (1e200) gives its limit, recall, rather than ∞/∞. When β² underflows (or overflows) a vanishing
+ * denominator with a non-zero count is not 0/0: the value is 0 for every β > 0, as the exact formula says.
+ */
+function fbeta(o: ResolvedCountOptions, tp: number, fp: number, fn: number, zd: number): number {
+  const big = o.beta2 > 1;
+  const num = big ? (1 + o.invBeta2) * tp : (1 + o.beta2) * tp;
+  const den = big ? num + fn + o.invBeta2 * fp : num + o.beta2 * fn + fp;
+  if (den === 0) return o.betaPositive && tp + fp + fn > 0 ? 0 : zd;
+  return num / den;
 }
 
 /** The finisher on resolved options: no validation, no allocation. */
@@ -107,7 +126,7 @@ export function countMetric(o: ResolvedCountOptions, tp: number, fp: number, fn:
     case 'f1':
       return ratio(2 * tp, 2 * tp + fp + fn, zd);
     case 'fbeta':
-      return ratio((1 + o.beta2) * tp, (1 + o.beta2) * tp + o.beta2 * fn + fp, zd);
+      return fbeta(o, tp, fp, fn, zd);
     case 'precision':
       return ratio(tp, tp + fp, zd);
     case 'recall':

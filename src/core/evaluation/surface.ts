@@ -9,6 +9,7 @@ import { sortPairs, surfaceElements, surfelAreaTable, weightedNearestRank } from
 import type { NdArray, NumericArray } from '../types.js';
 import {
   checkFiniteNumber,
+  checkFiniteValues,
   checkNdArray,
   checkNumberInRange,
   checkSameShape,
@@ -136,6 +137,7 @@ function transform(
  * `distanceTransform(x == 0)`.
  * @param options.spacing - element size per axis. @default 1
  * @param options.distanceMetric - `'euclidean'`, `'taxicab'` or `'chessboard'`. @default 'euclidean'
+ * @throws RangeError when `features` holds NaN or ±Infinity (naming the first index).
  * @example distanceTransform({ data: new Uint8Array([1, 0, 0]), shape: [3] }) // Float64Array [0, 1, 2]
  */
 export function distanceTransform(
@@ -144,6 +146,7 @@ export function distanceTransform(
 ): Float64Array {
   const fn = 'distanceTransform';
   checkNdArray(fn, 'features', features, 1);
+  checkFiniteValues(fn, 'features', features.data);
   const o = resolveSurfaceOptions(fn, options, features.shape.length);
   const out = new Float64Array(features.data.length);
   transform(features.data, features.shape, o.spacing, o.distanceMetric, out);
@@ -155,10 +158,12 @@ export function distanceTransform(
  * Boundary of a binary mask (nonzero = foreground): the mask minus its erosion by the cross structuring element
  * (face connectivity: 4-neighbourhood in 2-D, 6 in 3-D), the outside of the array counted as background, so
  * foreground on the array border is boundary. Same as MONAI / scipy `binary_erosion` defaults.
+ * @throws RangeError when `mask` holds NaN or ±Infinity (naming the first index).
  * @example boundary({ data: new Uint8Array(9).fill(1), shape: [3, 3] }) // all but the centre
  */
 export function boundary(mask: NdArray): Uint8Array {
   checkNdArray('boundary', 'mask', mask, 1);
+  checkFiniteValues('boundary', 'mask', mask.data);
   const m = new Uint8Array(mask.data.length);
   for (let i = 0; i < m.length; i++) m[i] = mask.data[i] !== 0 ? 1 : 0;
   const out = new Uint8Array(m.length);
@@ -367,6 +372,7 @@ function directed(
  * @param options.pooling - `'max-of-directed'` (MONAI) or `'pooled'` (MedPy). @default 'max-of-directed'
  * @param options.tolerance - NSD tolerance τ, distances ≤ τ count as correct. @default 1
  * @param options.distanceMetric - @default 'euclidean'
+ * @throws RangeError when `gt` or `pred` holds NaN or ±Infinity (naming the argument and the first index).
  * @example
  * surfaceDistances(gtMask, predMask, { spacing: [0.8, 0.8, 2.5] }).hd // HD95 in mm
  * // a 2×2 square and the same square one pixel to the right:
@@ -377,6 +383,8 @@ export function surfaceDistances(gt: NdArray, pred: NdArray, options: SurfaceOpt
   checkNdArray(fn, 'gt', gt, 1);
   checkNdArray(fn, 'pred', pred, 1);
   checkSameShape(fn, gt, pred, ['gt', 'pred']);
+  checkFiniteValues(fn, 'gt', gt.data);
+  checkFiniteValues(fn, 'pred', pred.data);
   const o = resolveSurfaceOptions(fn, options, gt.shape.length);
   return surfaceDistancesResolved(gt.data, pred.data, gt.shape, o);
 }

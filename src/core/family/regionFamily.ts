@@ -3,7 +3,7 @@
  * generalized Dice and log-cosh Dice, each a reducer over the shared counts.
  * @module
  */
-import { checkFiniteNumber, formatValue, rangeError, typeError } from '../validate.js';
+import { checkFiniteNumber, checkFScoreBeta, formatValue, rangeError, typeError } from '../validate.js';
 import { type RegionFamilyOptions, checkEnum, resolveFamilyOptions } from './options.js';
 import type { RegionConfig } from './options.js';
 import { type RegionCounts, type RegionTerms, type ScoreShape, reduceRegion } from './region.js';
@@ -66,7 +66,7 @@ export const jaccardReducer: RegionReducer = (fn, counts, cfg) =>
 /** Dice / F-score loss on the general path (what `diceLoss` dispatches to when an issue-6 option is present). */
 export function regionDiceLoss(options: DiceFamilyOptions = {}, fn = 'diceLoss'): RegionLoss {
   const cfg = resolveFamilyOptions(fn, options, ['beta']);
-  const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
+  const beta = options.beta === undefined ? 1 : checkFScoreBeta(fn, options.beta);
   return createRegionLoss(fn, 'dice_loss', cfg, diceReducer(beta));
 }
 
@@ -188,6 +188,6 @@ export function logCoshReducer(inner: RegionReducer): RegionReducer {
 /** Log-cosh Dice loss. */
 export function regionLogCoshDiceLoss(options: DiceFamilyOptions = {}, fn = 'logCoshDiceLoss'): RegionLoss {
   const cfg = resolveFamilyOptions(fn, options, ['beta']);
-  const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
+  const beta = options.beta === undefined ? 1 : checkFScoreBeta(fn, options.beta);
   return createRegionLoss(fn, 'log_cosh_dice_loss', cfg, logCoshReducer(diceReducer(beta)));
 }
