@@ -70,6 +70,9 @@ describe('surface elements, cases on paper', () => {
     // weighted nearest rank: half of the length is at 0, half at 1
     expect(surfaceDistances(a, b, { ...E, percentile: 40 }).hd).toBe(0);
     expect(surfaceDistances(a, b, { ...E, percentile: 60 }).hd).toBe(1);
+    // pooled: one weighted rank over both surfaces, each half at 0 and half at 1
+    expect(surfaceDistances(a, b, { ...E, percentile: 40, pooling: 'pooled' }).hd).toBe(0);
+    expect(surfaceDistances(a, b, { ...E, percentile: 60, pooling: 'pooled' }).hd).toBe(1);
   });
 
   it('the same squares with spacing [2, 0.5]: lengths and distances scale per axis', () => {
