@@ -63,9 +63,10 @@ describe('ConfusionMatrix.update refuses non-finite scores', () => {
           const s = cm.stats();
           let tp = 0;
           let fp = 0;
+          // One threshold rule across the library (issue 10): a score counts when it is strictly above.
           values.forEach((v, i) => {
-            if (v >= 0 && gt[i] === 1) tp++;
-            if (v >= 0 && gt[i] === 0) fp++;
+            if (v > 0 && gt[i] === 1) tp++;
+            if (v > 0 && gt[i] === 0) fp++;
           });
           expect([s.tp[0], s.fp[0]]).toEqual([tp, fp]);
         },
