@@ -18,6 +18,7 @@
  */
 import { ELEMENTWISE_KERNELS_HEX } from './elementwiseWasm.bytes.js';
 import { inputDomainError, type PredictionDomain } from './inputDomain.js';
+import { instantiateHex } from './wasmModule.js';
 
 /** Memory layout (scripts/wasm/elementwise.mjs → ELEMENTWISE_LAYOUT), in bytes. */
 const FLAG = 0;
@@ -65,48 +66,28 @@ interface Kernels {
   s2: Float32Array;
 }
 
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-    imports: object,
-  ) => { exports: Record<string, unknown> & { memory: { buffer: ArrayBuffer } } };
-}
-
 let kernels: Kernels | null | undefined;
 let enabled = true;
 let minElements = ELEMENTWISE_WASM_MIN_ELEMENTS;
 /** Calls that took the WebAssembly kernels since the module loaded: lets tests check the path. */
 let wasmRuns = 0;
 
-function hexBytes(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
-}
-
 function instantiate(): Kernels | null {
-  const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!wasm) return null;
-  try {
-    const { exports: e } = new wasm.Instance(new wasm.Module(hexBytes(ELEMENTWISE_KERNELS_HEX)), {});
-    const buffer = e.memory.buffer;
-    return {
-      focalProb2: e.focal_prob2 as ElementKernel,
-      focalProb: e.focal_prob as ElementKernel,
-      softmaxFocal2: e.softmax_focal2 as PixelKernel,
-      softmaxFocal: e.softmax_focal as PixelKernel,
-      cce: e.cce as PixelKernel,
-      flag: new Int32Array(buffer, FLAG, 1),
-      coef: new Float32Array(buffer, COEF, ELEMENTWISE_MAX_C),
-      s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
-      s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
-      s2: new Float32Array(buffer, SCRATCH_AT + 8 * SCRATCH, SCRATCH),
-    };
-  } catch {
-    // No SIMD, a CSP without 'wasm-unsafe-eval', or a main thread that refuses synchronous compilation.
-    return null;
-  }
+  const e = instantiateHex(ELEMENTWISE_KERNELS_HEX);
+  if (!e) return null;
+  const buffer = e.memory.buffer;
+  return {
+    focalProb2: e.focal_prob2 as ElementKernel,
+    focalProb: e.focal_prob as ElementKernel,
+    softmaxFocal2: e.softmax_focal2 as PixelKernel,
+    softmaxFocal: e.softmax_focal as PixelKernel,
+    cce: e.cce as PixelKernel,
+    flag: new Int32Array(buffer, FLAG, 1),
+    coef: new Float32Array(buffer, COEF, ELEMENTWISE_MAX_C),
+    s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
+    s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
+    s2: new Float32Array(buffer, SCRATCH_AT + 8 * SCRATCH, SCRATCH),
+  };
 }
 
 function elementwiseKernels(): Kernels | null {

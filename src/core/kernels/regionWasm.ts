@@ -21,6 +21,7 @@
 import { affineAdjacent } from './affineGrad.js';
 import { REGION_KERNELS_HEX } from './regionWasm.bytes.js';
 import { sumsAdjacent } from './regionStats.js';
+import { instantiateHex, type WasmExports } from './wasmModule.js';
 
 /** Memory layout of the module (scripts/build-wasm.mjs → LAYOUT), in bytes. */
 const ACC = 0;
@@ -58,10 +59,7 @@ const BLOCK = SCRATCH - 16;
 type Sums = (x: number, y: number, n: number, masks: number) => number;
 type Kernel = (a: number, b: number, n: number) => void;
 
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
+type WasmMemory = WasmExports['memory'];
 
 interface RegionKernels {
   sums: Sums[];
@@ -83,15 +81,6 @@ interface MemoryViews {
   s2: Float32Array;
 }
 
-/** The part of the WebAssembly API used here (the core is typed against the ECMAScript library alone). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-    imports: object,
-  ) => { exports: Record<string, unknown> & { memory: WasmMemory } };
-}
-
 let kernels: RegionKernels | null | undefined;
 let enabled = true;
 let minElements = WASM_MIN_ELEMENTS;
@@ -99,12 +88,6 @@ let minElements = WASM_MIN_ELEMENTS;
 let wasmRuns = 0;
 /** Blocks whose gradient pass 2 built from pass 1's masks: lets tests check that path. */
 let maskedBlocks = 0;
-
-function hexBytes(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
-}
 
 function viewsOf(buffer: ArrayBuffer): MemoryViews {
   return {
@@ -117,30 +100,24 @@ function viewsOf(buffer: ArrayBuffer): MemoryViews {
 }
 
 function instantiate(): RegionKernels | null {
-  const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!wasm) return null;
-  try {
-    const { exports } = new wasm.Instance(new wasm.Module(hexBytes(REGION_KERNELS_HEX)), {});
-    const k: RegionKernels = {
-      sums: [],
-      affine: [],
-      select: [],
-      memory: exports.memory,
-      view: viewsOf(exports.memory.buffer),
-    };
-    for (let V = 1; V <= MAX_V; V++) {
-      k.sums[V] = exports[`sums${V}`] as Sums;
-      k.affine[V] = exports[`affine${V}`] as Kernel;
-      k.select[V] = exports[`select${V}`] as Kernel;
-    }
-    // Lane masks of the 16 four-bit patterns: entry b has lane i all ones when bit i of b is set.
-    const table = new Int32Array(exports.memory.buffer, TABLE, 64);
-    for (let b = 0; b < 16; b++) for (let i = 0; i < 4; i++) table[4 * b + i] = (b >> i) & 1 ? -1 : 0;
-    return k;
-  } catch {
-    // No SIMD, a CSP without 'wasm-unsafe-eval', or a main thread that refuses synchronous compilation.
-    return null;
+  const exports = instantiateHex(REGION_KERNELS_HEX);
+  if (!exports) return null;
+  const k: RegionKernels = {
+    sums: [],
+    affine: [],
+    select: [],
+    memory: exports.memory,
+    view: viewsOf(exports.memory.buffer),
+  };
+  for (let V = 1; V <= MAX_V; V++) {
+    k.sums[V] = exports[`sums${V}`] as Sums;
+    k.affine[V] = exports[`affine${V}`] as Kernel;
+    k.select[V] = exports[`select${V}`] as Kernel;
   }
+  // Lane masks of the 16 four-bit patterns: entry b has lane i all ones when bit i of b is set.
+  const table = new Int32Array(exports.memory.buffer, TABLE, 64);
+  for (let b = 0; b < 16; b++) for (let i = 0; i < 4; i++) table[4 * b + i] = (b >> i) & 1 ? -1 : 0;
+  return k;
 }
 
 function regionKernels(): RegionKernels | null {

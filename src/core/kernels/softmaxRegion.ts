@@ -12,6 +12,7 @@
  * @module
  */
 import { SOFTMAX_KERNELS_HEX } from './softmaxWasm.bytes.js';
+import { instantiateHex } from './wasmModule.js';
 
 /** Integer label maps the kernels read directly. */
 export type LabelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array;
@@ -51,42 +52,26 @@ interface Module {
   i32: Int32Array;
 }
 
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-    imports: object,
-  ) => { exports: Record<string, unknown> & { memory: { buffer: ArrayBuffer } } };
-}
-
 const modules: (Module | null | undefined)[] = [];
 let enabled = true;
 let minElements = MIN_ELEMENTS;
 const runs = { wasm: 0, js: 0 };
 
 function instantiate(C: number): Module | null {
-  const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
   const hex = SOFTMAX_KERNELS_HEX[C];
-  if (!wasm || hex === undefined) return null;
-  try {
-    const bytes = new Uint8Array(hex.length / 2);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-    const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
-    const buffer = exports.memory.buffer;
-    return {
-      statsD: exports.statsD as Stats,
-      statsL: exports.statsL as Stats,
-      gradD: exports.gradD as Grad,
-      gradL: exports.gradL as Grad,
-      buffer,
-      f64: new Float64Array(buffer),
-      f32: new Float32Array(buffer),
-      i32: new Int32Array(buffer),
-    };
-  } catch {
-    // No SIMD, or a content security policy without 'wasm-unsafe-eval'.
-    return null;
-  }
+  const exports = hex === undefined ? null : instantiateHex(hex);
+  if (!exports) return null;
+  const buffer = exports.memory.buffer;
+  return {
+    statsD: exports.statsD as Stats,
+    statsL: exports.statsL as Stats,
+    gradD: exports.gradD as Grad,
+    gradL: exports.gradL as Grad,
+    buffer,
+    f64: new Float64Array(buffer),
+    f32: new Float32Array(buffer),
+    i32: new Int32Array(buffer),
+  };
 }
 
 function moduleFor(C: number, elements: number): Module | null {
