@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMask, decodeMaskPair, encodeNifti, maskHeader } from '../../../src/io/index.js';
 import { ensureBuilt, segkit } from '../../cli/helpers.js';
 import { blocks, grayPng, put, tempDir } from '../../io/fixtures.js';
+import { evalArgs } from '../helpers.js';
 
 const tmp = tempDir('segkit-adv-nifti-');
 afterAll(tmp.cleanup);
@@ -79,24 +80,7 @@ describe('decodeMaskPair settles one spacing', () => {
 });
 
 describe('segkit eval with NIfTI spacing', () => {
-  const run = (d: string, ...extra: string[]) =>
-    segkit(
-      [
-        'eval',
-        '--gt',
-        'gt',
-        '--pred',
-        'pred',
-        '--num-classes',
-        '3',
-        '--metrics',
-        'dice,hd',
-        '--workers',
-        '0',
-        ...extra,
-      ],
-      d,
-    );
+  const run = (d: string, ...extra: string[]) => segkit(evalArgs('--metrics', 'dice,hd', ...extra), d);
 
   it.each(BAD)('pixdim %s: exit 1 naming the file, nothing on stdout', (name, xyz) => {
     const d = join(tmp.dir, `bad-${name.replace(/\W/g, '')}`);
