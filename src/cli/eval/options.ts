@@ -7,6 +7,8 @@ import { availableParallelism } from 'node:os';
 import { COUNT_METRICS as CORE_COUNT_METRICS } from '../../core/evaluation/fromCounts.js';
 import type { CountMetric } from '../../core/evaluation/types.js';
 import { UsageError } from '../errors.js';
+import { parseCiOptions } from './intervals.js';
+import type { CiOptions, RawCiOptions } from './intervals.js';
 
 /**
  * Count metrics (from confusion counts) the command line offers: the core's, without the synonyms `f1` (= dice)
@@ -77,7 +79,7 @@ export interface EvalSettings {
 }
 
 /** Options of `eval` as commander hands them over (strings, booleans). */
-export interface RawEvalOptions {
+export interface RawEvalOptions extends RawCiOptions {
   gt?: string;
   pred?: string;
   numClasses?: string;
@@ -123,6 +125,8 @@ export interface EvalOptions {
   shard: { index: number; count: number } | null;
   state?: string;
   allowMissing: boolean;
+  /** `--ci` and its companions: bootstrap intervals, or null. */
+  ci: CiOptions | null;
 }
 
 const bad = (option: string, expectation: string, got: unknown): UsageError =>
@@ -257,6 +261,9 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
       '--json, --csv and --report of a sharded run are written by segkit merge, from all the states.',
     );
   }
+  const ci = parseCiOptions(raw);
+  if (shard && ci)
+    throw new UsageError('--ci of a sharded run is given to segkit merge, which computes the intervals.');
   if (raw.state !== undefined && Object.values(outputs).includes(raw.state)) {
     throw new UsageError('--state must name a different file from --json, --csv and --report.');
   }
@@ -295,6 +302,7 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
     shard,
     state: raw.state,
     allowMissing: raw.allowMissing ?? false,
+    ci,
   };
 }
 

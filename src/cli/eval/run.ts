@@ -20,6 +20,7 @@ import { info, ioStream } from '../output.js';
 import { VERSION } from '../version.js';
 import { computeWeights } from './weights.js';
 import { formatCsv, formatTable } from './format.js';
+import type { CiOptions } from './intervals.js';
 import type { EvalOptions, Outputs, WeightsOptions } from './options.js';
 import { runTasks } from './pool.js';
 import { buildReport } from './report.js';
@@ -351,7 +352,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     );
     return EXIT.ok;
   }
-  const result = summarize(state);
+  const result = summarize(state, opts.ci);
   await writeOutputs(result, opts.outputs, io, stateFile);
   info(io, `segkit eval: ${rate}.\n`);
   return EXIT.ok;
@@ -365,6 +366,7 @@ export async function runMerge(
   files: readonly string[],
   outputs: Outputs & { state?: string },
   io: CliIO,
+  ci: CiOptions | null = null,
 ): Promise<number> {
   if (files.length === 0) throw new UsageError('segkit merge needs at least one state file.');
   await checkOutputPaths(
@@ -387,7 +389,7 @@ export async function runMerge(
     states.push({ state: parseState(text, file), file });
   }
   const merged = mergeStates(states);
-  const result = summarize(merged);
+  const result = summarize(merged, ci);
   await writeOutputs(
     result,
     outputs,
