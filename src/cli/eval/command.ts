@@ -38,7 +38,7 @@ export interface CommandContext {
 export const processContext = (): CommandContext => ({ io: processIO, exitCode: 0 });
 
 /** Runs an action; prints its error as `segkit <name>: <message>` and stores the exit code in `ctx`. */
-async function guarded(name: string, ctx: CommandContext, action: () => Promise<number>): Promise<void> {
+export async function guarded(name: string, ctx: CommandContext, action: () => Promise<number>): Promise<void> {
   try {
     ctx.exitCode = await action();
   } catch (err) {

@@ -11,7 +11,7 @@
  */
 import { nanMean } from '../../core/evaluation/reduce.js';
 import { percentile } from '../../core/evaluation/surface.js';
-import { chartScript, escapeHtml, scriptJson, SERIES_COLORS } from '../html.js';
+import { escapeHtml, reportHead, scriptJson, SERIES_COLORS } from '../html.js';
 import { formatInterval, formatNumber, intervalNote, isDistance, metricLabel } from './format.js';
 import { intervalNumbers } from './intervals.js';
 import type { JsonInterval } from './intervals.js';
@@ -308,26 +308,12 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
     .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
     .join('\n');
   const page = { charts: [...charts, ...perImage], confusion: { labels: allLabels, cells } };
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-table.settings td, table.settings th { text-align: left; }
+  return `${reportHead(
+    title,
+    `table.settings td, table.settings th { text-align: left; }
 table.settings td { font-family: ui-monospace, monospace; }
-.plot { position: relative; width: 100%; height: 420px; margin: 1em 0; }
-.square { max-width: 700px; height: 640px; }
-.note { color: #555; font-size: 0.85em; }
-</style>
-<script>${chartScript()}</script>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
+.square { max-width: 700px; height: 640px; }`,
+  )}<h1>${escapeHtml(title)}</h1>
 <p>${result.dataset.images} image pairs from <code>${escapeHtml(result.dataset.gt)}</code> and
 <code>${escapeHtml(result.dataset.pred)}</code>; ${numClasses} classes; segkit ${escapeHtml(result.segkit)}.
 ${result.dataset.missing.length + result.dataset.extra.length ? `${result.dataset.missing.length} ground-truth files without a prediction and ${result.dataset.extra.length} predictions without a ground truth were left out.` : ''}</p>
