@@ -304,6 +304,33 @@ describe('segkit eval --ci: table, seed, reductions, merge', () => {
     });
   });
 
+  it('--summary-csv: one row per class and metric, the foreground means and summaries, with the intervals', () => {
+    const d = dir('scipy');
+    const args = [...base, '--metrics', 'dice,iou', '--ci', '0.9', '--bootstrap', '200'];
+    const r = segkit(['eval', ...args, '--json', 's.json', '--summary-csv', 's.csv'], d);
+    expect(r.status, r.stderr).toBe(0);
+    const res = readJson(join(d, 's.json'));
+    const lines = readFileSync(join(d, 's.csv'), 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('row,class,name,metric,value,std,n,skipped,reduction,ci_level,ci_lower,ci_upper');
+    expect(lines).toHaveLength(1 + 2 * 2 + 2 + 2);
+    const s = res.classes[1].metrics.iou!;
+    expect(lines[4]).toBe(
+      `class,2,2,iou,${s.mean},${s.std},${s.n},${s.skipped},mean over images,0.9,${s.ci![0]},${s.ci![1]}`,
+    );
+    const fg = res.foregroundMeanCi!.dice!;
+    expect(lines[5]).toBe(
+      `foreground mean,,,dice,${res.foregroundMean.dice},,,,mean over foreground classes,0.9,${fg[0]},${fg[1]}`,
+    );
+    const sum = res.summary.iou!;
+    expect(lines[8]).toBe(
+      `summary,,,iou,${sum.value},,,${sum.skipped},macro-imagewise,0.9,${sum.ci![0]},${sum.ci![1]}`,
+    );
+    const plain = segkit(['eval', ...base, '--metrics', 'dice', '--summary-csv', '-'], d);
+    expect(plain.stdout.split('\n')[1]).toMatch(
+      /^class,1,1,dice,0\.7402\d+,[\d.]+,14,0,mean over images,,,$/,
+    );
+  });
+
   it('infinite distance means get no interval ("NaN" ends), finite ones do', () => {
     const d = dir('inf');
     // a: class 1 in both masks; b: class 1 only in the ground truth (hd = Infinity); c: identical.

@@ -4,7 +4,7 @@
  * scipy's on the committed fixtures), Holm monotonicity, states = folders, the seed property, the report's
  * content, and the errors (exit 1 naming the file, exit 2 for usage).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grayPng, put, tempDir } from '../io/fixtures.js';
@@ -12,7 +12,7 @@ import { holm, wilcoxonSignedRank } from '../../src/core/evaluation/stats/wilcox
 import type { CompareResult } from '../../src/cli/compare/types.js';
 import type { CompareRow } from '../../src/cli/compare/stats.js';
 import type { EvalResult } from '../../src/cli/eval/schema.js';
-import { ensureBuilt, segkit } from './helpers.js';
+import { ensureBuilt, root, segkit } from './helpers.js';
 
 const tmp = tempDir('segkit-compare-');
 afterAll(tmp.cleanup);
@@ -295,6 +295,19 @@ describe('segkit compare from states, mixed, several models', () => {
     const strip = (s: string) =>
       JSON.stringify(JSON.parse(s), (k, v: unknown) => (k === 'ci' || k === 'seed' ? undefined : v));
     expect(strip(y)).toBe(strip(x));
+  });
+});
+
+describe('segkit compare --help', () => {
+  it('prints the stored usage text: the eval options it shares, its own, the exit codes', () => {
+    const r = segkit(['compare', '--help'], d);
+    const stored = join(root, 'test/cli/usage/compare.txt');
+    if (process.env.UPDATE_USAGE) writeFileSync(stored, r.stdout);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readFileSync(stored, 'utf8'));
+    expect(r.stdout).toMatch(/--num-classes <n>/);
+    expect(r.stdout).not.toMatch(/--shard|--csv/);
+    expect(r.stdout).toMatch(/Exit codes:\n {2}0 {2}success/);
   });
 });
 

@@ -23,6 +23,7 @@ const NOT_COPIED = new Set([
   '--json',
   '--csv',
   '--report',
+  '--summary-csv',
   '--shard',
   '--state',
   '--allow-missing',

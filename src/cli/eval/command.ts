@@ -38,7 +38,11 @@ export interface CommandContext {
 export const processContext = (): CommandContext => ({ io: processIO, exitCode: 0 });
 
 /** Runs an action; prints its error as `segkit <name>: <message>` and stores the exit code in `ctx`. */
-export async function guarded(name: string, ctx: CommandContext, action: () => Promise<number>): Promise<void> {
+export async function guarded(
+  name: string,
+  ctx: CommandContext,
+  action: () => Promise<number>,
+): Promise<void> {
   try {
     ctx.exitCode = await action();
   } catch (err) {
@@ -55,7 +59,8 @@ function addOutputOptions(cmd: Command): Command {
   return cmd
     .option('--json <file>', 'write the result as JSON (schema segkit.eval v1; - for stdout)')
     .option('--csv <file>', 'write per-image values as CSV (- for stdout)')
-    .option('--report <file>', 'write a self-contained HTML report');
+    .option('--report <file>', 'write a self-contained HTML report')
+    .option('--summary-csv <file>', 'write per-class means, std and --ci intervals as CSV (- for stdout)');
 }
 
 /** The interval options shared by `eval` and `merge` (validated by `parseCiOptions`). */
@@ -141,7 +146,14 @@ export function mergeCommand(context?: CommandContext): Command {
     .action(
       async (
         files: string[],
-        raw: { json?: string; csv?: string; report?: string; state?: string; quiet?: boolean } & RawCiOptions,
+        raw: {
+          json?: string;
+          csv?: string;
+          report?: string;
+          summaryCsv?: string;
+          state?: string;
+          quiet?: boolean;
+        } & RawCiOptions,
       ) => {
         await guarded('merge', ctx, async () =>
           runMerge(files, { ...parseOutputs(raw), state: raw.state }, actionIO(io, raw), parseCiOptions(raw)),

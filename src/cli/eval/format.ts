@@ -103,3 +103,59 @@ export function formatCsv(result: EvalResult): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/**
+ * The summary CSV (`--summary-csv`): one row per reported class and metric, then one per metric for the
+ * foreground mean and for the summary, with the columns `row,class,name,metric,value,std,n,skipped,reduction,
+ * ci_level,ci_lower,ci_upper` (the interval columns empty without `--ci`; `std` and `n` only for class rows).
+ * @example formatSummaryCsv(result).split('\n')[1] // 'class,1,road,dice,0.9444,0.0556,2,0,macro-imagewise,,,'
+ */
+export function formatSummaryCsv(result: EvalResult): string {
+  const { metrics, percentile } = result.settings;
+  const level = result.ci ? result.ci.level : '';
+  const lines = ['row,class,name,metric,value,std,n,skipped,reduction,ci_level,ci_lower,ci_upper'];
+  const push = (cells: (string | number)[], iv: JsonInterval | undefined) =>
+    lines.push([...cells, iv ? level : '', iv?.[0] ?? '', iv?.[1] ?? ''].map(csvField).join(','));
+  for (const c of result.classes) {
+    for (const m of metrics) {
+      const s = c.metrics[m];
+      if (s)
+        push(
+          [
+            'class',
+            c.index,
+            c.name,
+            metricLabel(m, percentile),
+            s.mean,
+            s.std,
+            s.n,
+            s.skipped,
+            'mean over images',
+          ],
+          s.ci,
+        );
+    }
+  }
+  for (const m of metrics) {
+    push(
+      [
+        'foreground mean',
+        '',
+        '',
+        metricLabel(m, percentile),
+        result.foregroundMean[m] ?? 'NaN',
+        '',
+        '',
+        '',
+        'mean over foreground classes',
+      ],
+      result.foregroundMeanCi?.[m],
+    );
+  }
+  for (const m of metrics) {
+    const s = result.summary[m];
+    if (s)
+      push(['summary', '', '', metricLabel(m, percentile), s.value, '', '', s.skipped, s.reduction], s.ci);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -99,6 +99,7 @@ export interface RawEvalOptions extends RawCiOptions {
   json?: string;
   csv?: string;
   report?: string;
+  summaryCsv?: string;
   workers?: string;
   shard?: string;
   state?: string;
@@ -112,6 +113,8 @@ export interface Outputs {
   json?: string;
   csv?: string;
   report?: string;
+  /** `--summary-csv`: one row per class and metric with its mean, std and interval. */
+  summaryCsv?: string;
 }
 
 /** Everything `eval` needs, validated. */
@@ -216,21 +219,28 @@ export function parseShard(v: string | undefined): { index: number; count: numbe
 }
 
 /** Output file options: at most one of them may be `-` (stdout). */
-export function parseOutputs(raw: { json?: string; csv?: string; report?: string }): Outputs {
+export function parseOutputs(raw: {
+  json?: string;
+  csv?: string;
+  report?: string;
+  summaryCsv?: string;
+}): Outputs {
   const outputs: Outputs = {};
-  for (const key of ['json', 'csv', 'report'] as const) {
+  for (const key of ['json', 'csv', 'report', 'summaryCsv'] as const) {
     const v = raw[key];
     if (v === undefined) continue;
-    if (v === '') throw bad(`--${key}`, 'a file name (or - for stdout)', v);
+    if (v === '')
+      throw bad(key === 'summaryCsv' ? '--summary-csv' : `--${key}`, 'a file name (or - for stdout)', v);
     outputs[key] = v;
   }
   const dashes = Object.values(outputs).filter((v) => v === '-').length;
-  if (dashes > 1) throw new UsageError('only one of --json, --csv and --report may be - (stdout).');
+  if (dashes > 1)
+    throw new UsageError('only one of --json, --csv, --summary-csv and --report may be - (stdout).');
   if (outputs.report === '-')
     throw bad('--report', 'a file name (the HTML report is not written to stdout)', '-');
   const files = Object.values(outputs).filter((v) => v !== '-');
   if (new Set(files).size !== files.length)
-    throw new UsageError('--json, --csv and --report must name different files.');
+    throw new UsageError('--json, --csv, --summary-csv and --report must name different files.');
   return outputs;
 }
 

@@ -19,7 +19,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { info, ioStream } from '../output.js';
 import { VERSION } from '../version.js';
 import { computeWeights } from './weights.js';
-import { formatCsv, formatTable } from './format.js';
+import { formatCsv, formatSummaryCsv, formatTable } from './format.js';
 import type { CiOptions } from './intervals.js';
 import type { EvalOptions, Outputs, WeightsOptions } from './options.js';
 import { runTasks } from './pool.js';
@@ -232,10 +232,11 @@ async function writeOutputs(
     json: () => stringifyCompact(result) + '\n',
     csv: () => formatCsv(result),
     report: () => buildReport(result),
+    summaryCsv: () => formatSummaryCsv(result),
   };
   const files: [string, string][] = [...extra];
   let stdout: string | undefined;
-  for (const key of ['json', 'csv', 'report'] as const) {
+  for (const key of ['json', 'csv', 'report', 'summaryCsv'] as const) {
     const target = outputs[key];
     if (target === undefined) continue;
     if (target === '-') stdout = render[key]();
@@ -263,6 +264,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
       ['--json', opts.outputs.json],
       ['--csv', opts.outputs.csv],
       ['--report', opts.outputs.report],
+      ['--summary-csv', opts.outputs.summaryCsv],
       ['--state', opts.state],
     ],
     [...folders, ['--palette', opts.palette]],
@@ -374,6 +376,7 @@ export async function runMerge(
       ['--json', outputs.json],
       ['--csv', outputs.csv],
       ['--report', outputs.report],
+      ['--summary-csv', outputs.summaryCsv],
       ['--state', outputs.state],
     ],
     files.map((f) => ['state file', f] as const),
