@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // Two packages from one source tree (src/ is shared; see README "Packages"):
@@ -36,5 +36,10 @@ export default defineConfig([
     target: 'node20',
     outDir: 'packages/cli/dist',
     external: [/^@tensorflow\//, ...Object.keys(cli.dependencies)],
+    // The CLI bundles the library's code (the DeepMind surfel table too): its package carries the same licence
+    // and notice, copied from the root (git-ignored copies; npm pack does not follow symbolic links).
+    onSuccess: async () => {
+      for (const file of ['LICENSE', 'NOTICE.md']) copyFileSync(file, `packages/cli/${file}`);
+    },
   },
 ]);

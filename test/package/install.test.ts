@@ -6,7 +6,7 @@
  * 2), and its three entry points must load from the tarball; the CLI's bin must run.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,19 @@ describe('npm install segkit (the packed library)', () => {
     );
     expect(extra).toBeLessThanOrEqual(1 * MB);
     expect(others.map(([name]) => name).filter((n) => TFJS.test(n))).toEqual([]);
+    for (const file of [
+      'LICENSE',
+      'NOTICE.md',
+      'README.md',
+      'dist/index.js',
+      'dist/io.cjs',
+      'dist/tfjs.d.ts',
+    ]) {
+      expect(existsSync(join(project, 'node_modules/segkit', file)), file).toBe(true);
+    }
+    // The command line is not in the library's tarball.
+    expect(existsSync(join(project, 'node_modules/segkit/dist/cli')), 'dist/cli').toBe(false);
+    expect(existsSync(join(project, 'node_modules/.bin/segkit')), '.bin/segkit').toBe(false);
   });
 
   it("loads import('segkit') and require('segkit') with the exports of src/index.ts", () => {
@@ -185,6 +198,10 @@ describe('npm install @segkit/cli (the packed command line)', () => {
       `npm install @segkit/cli (${source}): ${packages.size} packages, ${(total / MB).toFixed(2)} MB`,
     );
     expect([...packages.keys()].filter((n) => TFJS.test(n))).toEqual([]);
+    // It bundles the library's code, so it carries the same licence and notice.
+    for (const file of ['LICENSE', 'NOTICE.md', 'README.md', 'dist/browser-demo/demo.js']) {
+      expect(existsSync(join(project, 'node_modules/@segkit/cli', file)), file).toBe(true);
+    }
     const r = segkit(['--version']);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(VERSION);
