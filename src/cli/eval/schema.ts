@@ -14,6 +14,7 @@
  * at the top level and in `settings`; a version 1 document is read as version 2 with those keys null.
  * @module
  */
+import type { LesionCounts } from '../../core/evaluation/components.js';
 import { DataError } from '../../io/errors.js';
 import type { EvalSettings, MetricName } from './options.js';
 
@@ -95,20 +96,14 @@ export interface RegionsSection {
 }
 
 /** Lesion-wise results of one class or region (counts summed over images, metrics from the sums). */
-export interface LesionResult {
+export interface LesionResult extends Omit<LesionCounts, 'lesionDiceSum'> {
   /** Class index, or null for a region. */
   index: number | null;
   name: string;
-  gtLesions: number;
-  predLesions: number;
-  tp: number;
-  fn: number;
-  fp: number;
-  tpPred: number;
+  /** Lesion-wise sensitivity, precision, F1 and BraTS 2023 Dice of the summed counts ({@link lesionMetrics}). */
   sensitivity: JsonNumber;
   precision: JsonNumber;
   f1: JsonNumber;
-  /** BraTS 2023 lesion-wise Dice over the dataset: Σ lesion Dice / (gt lesions + fp). */
   lesionDice: JsonNumber;
   /** Mean over images of the per-image lesion-wise Dice (BraTS 2023 reports it per case). */
   lesionDiceMean: ClassStat;
