@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 import { COUNT_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import type { ClassResult, ClassStat, EvalResult, ImageResult } from './schema.js';
-import { fromJsonNumber, jsonNumber } from './schema.js';
+import { EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
 import type { EvalState } from './state.js';
 import { computeIntervals } from './intervals.js';
 import type { CiOptions } from './intervals.js';
@@ -105,7 +105,7 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
   });
   const result: EvalResult = {
     schema: 'segkit.eval',
-    version: 1,
+    version: EVAL_SCHEMA_VERSION,
     segkit: VERSION,
     settings,
     ...(ci ? { ci: { ...ci, unit: 'image' as const } } : {}),
@@ -124,6 +124,9 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
     classes: classResults,
     confusion: matrix,
     images,
+    regions: null,
+    lesions: null,
+    panoptic: null,
   };
   return ci ? withIntervals(result, values, cm, base, ci) : result;
 }
@@ -137,10 +140,15 @@ function withIntervals(
   ci: CiOptions,
 ): EvalResult {
   const iv = computeIntervals(result, values, cm, base, ci);
-  const { classes, confusion, images, ...head } = result;
   for (const m of result.settings.metrics) {
-    classes.forEach((c, k) => (c.metrics[m]!.ci = iv.classes[k][m]));
+    result.classes.forEach((c, k) => (c.metrics[m]!.ci = iv.classes[k][m]));
     if (iv.summary[m]) result.summary[m]!.ci = iv.summary[m];
   }
-  return { ...head, foregroundMeanCi: iv.foreground, classes, confusion, images };
+  // foregroundMeanCi right after foregroundMean; every other key keeps its place.
+  const entries = Object.entries(result).flatMap(([k, v]) =>
+    k === 'foregroundMean'
+      ? [[k, v] as const, ['foregroundMeanCi', iv.foreground] as const]
+      : [[k, v] as const],
+  );
+  return Object.fromEntries(entries) as unknown as EvalResult;
 }
