@@ -395,6 +395,10 @@ describe('segkit compare errors', () => {
       /--ci must be a number in \(0, 1\)/,
     ],
     [['--state', 'a.state.json', '--state', 'missing.json'], /--state 'missing\.json' cannot be read\./],
+    [
+      ['--gt', 'gt', '--pred', 'a', '--pred', 'b', '--num-classes', '3', '--json', 'a/x.png'],
+      /--json 'a\/x\.png' lies inside --pred 'a' and would be read as a mask/,
+    ],
   ])('usage error (exit 2): %j', (args, message) => {
     const r = segkit(['compare', ...args], d);
     expect(r.status).toBe(2);

@@ -149,7 +149,12 @@ export async function runCompare(opts: CompareOptions, raw: RawEvalOptions, io: 
       ['--json', opts.json],
       ['--report', opts.report],
     ],
-    [...opts.states.map((f) => ['--state', f] as const), ['--gt', opts.gt]],
+    [
+      ...opts.states.map((f) => ['--state', f] as const),
+      ['--gt', opts.gt],
+      ...opts.preds.map((f) => ['--pred', f] as const),
+    ],
+    [...(opts.gt ? [['--gt', opts.gt] as const] : []), ...opts.preds.map((f) => ['--pred', f] as const)],
   );
   const models: { source: ModelSource; state: EvalState }[] = [];
   const tmp = opts.preds.length ? await mkdtemp(join(tmpdir(), 'segkit-compare-')) : undefined;
