@@ -19,7 +19,7 @@
 //   cce(g, p, o, pixels, C, ps, cs, scale)   sm categorical cross-entropy: s = Σ_c p_c, q = p/s,
 //       term −w_c·g·log clip(q) with w_c the f32 at COEF + 4c; u_c = −scale·w_c·g/q inside the clip range,
 //       ∂/∂p_j = (u_j − Σ_inside(−scale·w·g))/s. s = 0 gives NaN, as sm.
-import { expF32x4, logF32x4, mathLocals } from './math.mjs';
+import { expF32x4, expNegF32x4, logF32x4, mathLocals } from './math.mjs';
 
 /** Byte offsets of the memory layout, shared with src/core/kernels/elementwiseWasm.ts. */
 export const ELEMENTWISE_LAYOUT = {
@@ -179,7 +179,7 @@ function softmaxFocal(gamma2) {
           '$x',
           `(local.set $v (f32x4.sub (v128.load offset=${VEC1} ${get('$cv')}) ${get('$m')}))
           (v128.store offset=${VEC1} ${get('$cv')} ${get('$v')})
-          ${expF32x4('$v', '$v')}
+          ${expNegF32x4('$v', '$v')}
           (v128.store offset=${VEC2} ${get('$cv')} ${get('$v')})
           (local.set $s (f32x4.add ${get('$s')} ${get('$v')}))`,
         )}

@@ -7,9 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   EXP_F32X4,
+  EXP_NEG_MIN,
   LOG_F32X4,
   MATH_F32X4_BOUNDS,
   expF32x4,
+  expNegF32x4,
   logF32x4,
   mathFuncs,
   mathLocals,
@@ -32,11 +34,12 @@ function loop(name: string, body: string): string {
 
 type Apply = (xs: Float32Array) => Float32Array;
 
-async function build(): Promise<Record<'exp' | 'log' | 'expCall' | 'logCall', Apply>> {
+async function build(): Promise<Record<'exp' | 'expNeg' | 'log' | 'expCall' | 'logCall', Apply>> {
   const wabt = await (await import('wabt')).default();
   const wat = `(module (memory (export "memory") ${(BLOCK * 4) / 65536})
     ${mathFuncs()}
     ${loop('exp', expF32x4('$x', '$x', '$q_'))}
+    ${loop('expNeg', expNegF32x4('$x', '$x', '$q_'))}
     ${loop('log', logF32x4('$x', '$x', '$q_'))}
     ${loop('expCall', `(local.set $x (call ${EXP_F32X4} (local.get $x)))`)}
     ${loop('logCall', `(local.set $x (call ${LOG_F32X4} (local.get $x)))`)})`;
@@ -58,7 +61,13 @@ async function build(): Promise<Record<'exp' | 'log' | 'expCall' | 'logCall', Ap
       }
       return out;
     };
-  return { exp: apply('exp'), log: apply('log'), expCall: apply('expCall'), logCall: apply('logCall') };
+  return {
+    exp: apply('exp'),
+    expNeg: apply('expNeg'),
+    log: apply('log'),
+    expCall: apply('expCall'),
+    logCall: apply('logCall'),
+  };
 }
 
 /** The spacing of float32 values at |v| (the ulp of a float32 result near v; 2^−149 below 2^−126). */
@@ -194,6 +203,51 @@ describe('exp (f32x4, scripts/wasm/math.mjs)', () => {
   it('as a function ($exp_f32x4) gives the same bits as the inline statements', () => {
     const xs = new Float32Array([...EDGES, ...randomBits(1 << 14, 3)]);
     expect(kernels.expCall(xs)).toEqual(kernels.exp(xs));
+  });
+});
+
+describe('expNeg (f32x4, scripts/wasm/math.mjs: the softmax exp, x ≤ 88)', () => {
+  it(`is within ${MATH_F32X4_BOUNDS.expNegUlps} ulp of Math.exp over every binade in [${EXP_NEG_MIN}, 88]`, () => {
+    const xs = binades(1024).filter((x) => x >= EXP_NEG_MIN && x <= 88);
+    const r = measure(xs, kernels.expNeg(xs), Math.exp, 0);
+    expect(r.badEdges).toEqual([]);
+    expect(r.normal).toBe(xs.length);
+    expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.expNegUlps);
+  });
+
+  it('is within the bound on a dense sweep of [−87, 0] and on seeded random bit patterns in the domain', () => {
+    const n = 1 << 18;
+    const dense = new Float32Array(n + 1);
+    for (let i = 0; i <= n; i++) dense[i] = Math.fround((EXP_NEG_MIN * i) / n);
+    const rnd = randomBits(1 << 16, 13).filter((x) => x >= EXP_NEG_MIN && x <= 88);
+    const xs = new Float32Array([...dense, ...rnd]);
+    const r = measure(xs, kernels.expNeg(xs), Math.exp, 0);
+    expect(r.badEdges).toEqual([]);
+    expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.expNegUlps);
+  });
+
+  it('gives e^−87 below −87 (absolute error < 2^−125), 1 at ±0, 0 or e^−87 at −∞, NaN at NaN', () => {
+    const floor = Math.fround(Math.exp(EXP_NEG_MIN));
+    const xs = Float32Array.of(0, -0, NaN, -87.5, -100, -1000, -Infinity, -(2 ** -149), EXP_NEG_MIN);
+    const ys = kernels.expNeg(xs);
+    expect(ys[0]).toBe(1);
+    expect(ys[1]).toBe(1);
+    expect(ys[2]).toBeNaN();
+    for (const i of [3, 4, 5, 6]) {
+      expect(Math.abs(ys[i] - Math.exp(xs[i]))).toBeLessThan(2 ** -125);
+      expect(Math.abs(ys[i] - floor) / floor).toBeLessThan(2 ** -23);
+    }
+    expect(ys[7]).toBe(1);
+    expect(Math.abs(ys[8] - Math.exp(EXP_NEG_MIN)) / ulp32(Math.exp(EXP_NEG_MIN))).toBeLessThanOrEqual(
+      MATH_F32X4_BOUNDS.expNegUlps,
+    );
+  });
+
+  it('gives the same result as expF32x4 to within one ulp on [−87, 0] (both round the same polynomial)', () => {
+    const xs = randomBits(1 << 14, 17).map((x) => -Math.abs(x) % 87);
+    const a = kernels.expNeg(xs);
+    const b = kernels.exp(xs);
+    for (let i = 0; i < xs.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(ulp32(b[i]));
   });
 });
 

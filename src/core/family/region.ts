@@ -57,6 +57,8 @@ export interface FusedSoftmax {
   geom: BatchGeometry;
   x: Float32Array;
   targets: SoftmaxTargets;
+  /** Where pass 1 stored the softmax for pass 2 (the gradient buffer), when a gradient was asked for. */
+  stored?: Float32Array;
 }
 
 /** A prepared call: inputs (dense, or for the fused softmax kernels), selected channels and the counts. */
@@ -85,6 +87,7 @@ function fusedSoftmaxCounts(
   pr: NdArray,
   cfg: RegionConfig,
   form: CountForm,
+  grad?: { out?: Float32Array },
 ): RegionState | null {
   const x = pr.data;
   if (!cfg.fromLogits || !(x instanceof Float32Array) || cfg.layout !== 'channelsLast') return null;
@@ -107,7 +110,12 @@ function fusedSoftmaxCounts(
   const I = new Float64Array(R * C);
   const P = new Float64Array(R * C);
   const G = new Float64Array(R * C);
-  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G);
+  // A gradient call stores the softmax in its gradient buffer (pass 2 reads it back instead of computing it
+  // again), unless that buffer shares memory with the inputs.
+  const tb = targets.kind === 'dense' ? targets.g.buffer : targets.labels.buffer;
+  const store = grad && (grad.out ?? new Float32Array(x.length));
+  const stored = store && store.buffer !== x.buffer && store.buffer !== tb ? store : undefined;
+  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G, stored);
   if (bad !== null) {
     if (bad.what === 'logits') {
       throw rangeError(
@@ -136,12 +144,13 @@ function fusedSoftmaxCounts(
       Gk[q] = G[src];
     }
   }
-  return { fused: { geom, x, targets }, counts: { R, channels, tp, fp, fn: fnA, G: Gk } };
+  return { fused: { geom, x, targets, stored }, counts: { R, channels, tp, fp, fn: fnA, G: Gk } };
 }
 
 /**
  * Pass 1: activation (once) and the per-(r, k) sums I = Σ p·g, P = Σ p (Σ p², Σ|p|), G, D = Σ|p − g|, all over
- * unmasked elements, in float64.
+ * unmasked elements, in float64. `grad` (a gradient call, with the caller's `out` if any): the fused softmax
+ * path then stores the softmax in that buffer (or a new one) for regionBackward to read back.
  */
 export function regionCounts(
   fn: string,
@@ -149,8 +158,9 @@ export function regionCounts(
   pr: NdArray,
   cfg: RegionConfig,
   form: CountForm = cfg,
+  grad?: { out?: Float32Array },
 ): RegionState {
-  const fused = fusedSoftmaxCounts(fn, gt, pr, cfg, form);
+  const fused = fusedSoftmaxCounts(fn, gt, pr, cfg, form, grad);
   if (fused !== null) return fused;
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const { geom, g, mask } = t;
@@ -262,8 +272,9 @@ export function regionBackward(
         B[r * C + channels[k]] = grads.dfp[q];
       }
     }
-    const out = into ?? new Float32Array(x.length);
-    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out);
+    const { stored } = state.fused;
+    const out = into ?? stored ?? new Float32Array(x.length);
+    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out, stored);
     return out;
   }
   const { geom, g, mask, p, activation } = state.prep;
