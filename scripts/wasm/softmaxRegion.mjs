@@ -21,14 +21,12 @@
 //                              a call whose pass 1 stored p in the caller's output buffer
 // Sums run in float32 over chunks of CHUNK_GROUPS groups per lane, then are added to the float64 accumulators in
 // memory: ACC + 96c holds Σp·g (2 × f64x2: lanes 0–1, 2–3), + 32 Σp, + 64 Σg.
-import { constPool, expNegF32x4, mathLocals } from './math.mjs';
+import { expNegF32x4, mathLocals } from './math.mjs';
 
 export const SOFTMAX_LAYOUT = {
   ACC: 0,
   /** float32 A_c at COEF + 4c, B_c at COEF + 32 + 4c. */
   COEF: 1024,
-  /** The exp's v128 constants (math.mjs constPool), up to X. */
-  POOL: 1152,
   /** Scratch blocks: logits, targets (float32 or int32 labels), gradient; BLOCK_BYTES each. */
   X: 2048,
   BLOCK_BYTES: 65536,
@@ -38,9 +36,7 @@ export const MAX_C = 8;
 /** Pixel groups (of 4) summed in float32 before the float64 flush. */
 const CHUNK_GROUPS = 16;
 
-const { ACC, COEF, POOL, X, BLOCK_BYTES } = SOFTMAX_LAYOUT;
-/** The constant pool of the module being generated (softmaxRegionWat sets it). */
-let pool = constPool(POOL, X - POOL);
+const { ACC, COEF, X, BLOCK_BYTES } = SOFTMAX_LAYOUT;
 const G_AT = X + BLOCK_BYTES;
 const O_AT = X + 2 * BLOCK_BYTES;
 
@@ -151,7 +147,7 @@ function softmax(C, chk, lab = false) {
   for (const c of range(C)) {
     s.push(
       `(local.set $e${c} (f32x4.sub (local.get $e${c}) (local.get $m)))`,
-      expNegF32x4(`$e${c}`, `$e${c}`, '$m_', pool),
+      expNegF32x4(`$e${c}`, `$e${c}`),
     );
   }
   let sum = '(local.get $e0)';
@@ -323,13 +319,11 @@ function grad(C, lab, stored) {
 
 /** The WebAssembly text of the module for C channels. */
 export function softmaxRegionWat(C) {
-  pool = constPool(POOL, X - POOL);
   const funcs = [false, true]
     .flatMap((lab) => [stats(C, lab, false), stats(C, lab, true), grad(C, lab, false), grad(C, lab, true)])
     .join('');
   return `(module
-  (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})${funcs}
-  ${pool.data()})\n`;
+  (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})${funcs})\n`;
 }
 
 export const SOFTMAX_SCRATCH = { X, G: G_AT, O: O_AT };

@@ -210,6 +210,7 @@ describe('expNeg (f32x4, scripts/wasm/math.mjs: the softmax exp, x ≤ 88)', () 
   it(`is within ${MATH_F32X4_BOUNDS.expNegUlps} ulp of Math.exp over every binade in [${EXP_NEG_MIN}, 88]`, () => {
     const xs = binades(1024).filter((x) => x >= EXP_NEG_MIN && x <= 88);
     const r = measure(xs, kernels.expNeg(xs), Math.exp, 0);
+    if (process.env.MATH_REPORT) console.log('expNeg binades max ulps', r.maxUlps, 'at', r.worstAt);
     expect(r.badEdges).toEqual([]);
     expect(r.normal).toBe(xs.length);
     expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.expNegUlps);
@@ -222,6 +223,7 @@ describe('expNeg (f32x4, scripts/wasm/math.mjs: the softmax exp, x ≤ 88)', () 
     const rnd = randomBits(1 << 16, 13).filter((x) => x >= EXP_NEG_MIN && x <= 88);
     const xs = new Float32Array([...dense, ...rnd]);
     const r = measure(xs, kernels.expNeg(xs), Math.exp, 0);
+    if (process.env.MATH_REPORT) console.log('expNeg dense max ulps', r.maxUlps, 'at', r.worstAt);
     expect(r.badEdges).toEqual([]);
     expect(r.maxUlps, `worst at x = ${r.worstAt}`).toBeLessThanOrEqual(MATH_F32X4_BOUNDS.expNegUlps);
   });
@@ -243,11 +245,12 @@ describe('expNeg (f32x4, scripts/wasm/math.mjs: the softmax exp, x ≤ 88)', () 
     );
   });
 
-  it('gives the same result as expF32x4 to within one ulp on [−87, 0] (both round the same polynomial)', () => {
+  it('agrees with expF32x4 within the sum of their bounds on [−87, 0]', () => {
     const xs = randomBits(1 << 14, 17).map((x) => -Math.abs(x) % 87);
     const a = kernels.expNeg(xs);
     const b = kernels.exp(xs);
-    for (let i = 0; i < xs.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(ulp32(b[i]));
+    const tol = MATH_F32X4_BOUNDS.expNegUlps + MATH_F32X4_BOUNDS.expUlps;
+    for (let i = 0; i < xs.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(tol * ulp32(b[i]));
   });
 });
 
