@@ -70,8 +70,8 @@ function transpose(src, dst) {
   ];
 }
 
-/** Statements that set locals `names[c]` to channel c of the four pixels at `ptr`. */
-function loadChannels(ptr, C, names) {
+/** Statements that set locals `names[c]` to channel c of the four pixels at `ptr` (through SHUFFLE_LOCALS). */
+export function loadChannels(ptr, C, names) {
   if (C === 2) {
     return [
       `(local.set $t0 (v128.load (local.get ${ptr})))`,
@@ -95,7 +95,7 @@ function loadChannels(ptr, C, names) {
 }
 
 /** Statements that store the channel vectors in locals `names` (clobbered) as four pixels at `ptr`. */
-function storeChannels(ptr, C, names) {
+export function storeChannels(ptr, C, names) {
   if (C === 2) {
     return [
       `(v128.store (local.get ${ptr}) ${shuf(LO32, get(names[0]), get(names[1]))})`,
@@ -122,7 +122,8 @@ function storeChannels(ptr, C, names) {
   return out;
 }
 
-const SHUFFLE_LOCALS =
+/** The scratch locals of loadChannels / storeChannels. */
+export const SHUFFLE_LOCALS =
   '(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)';
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
