@@ -24,7 +24,7 @@
 //       vectors by shuffles (softmaxRegion.mjs's loadChannels) and kept in locals: no lane-by-lane gathers and
 //       scatters, no scratch tables; a pixel's K terms are added in float32 before the float64 sum. The driver
 //       picks them for channels-last blocks.
-import { expF32x4, expNegF32x4, logF32x4, mathLocals } from './math.mjs';
+import { expF32x4, expNegF32x4, logF32x4, logPosF32x4, mathLocals } from './math.mjs';
 import { SHUFFLE_LOCALS, loadChannels, storeChannels } from './softmaxRegion.mjs';
 
 /** Byte offsets of the memory layout, shared with src/core/kernels/elementwiseWasm.ts. */
@@ -103,7 +103,7 @@ function focalProb(gamma2) {
         ${flagNotProbability(get('$x'))}
         ${flagNonFinite(get('$gv'))}
         (local.set $q (f32x4.pmin (f32x4.pmax ${get('$x')} ${f4(LO)}) ${f4(HI)}))
-        ${logF32x4('$q', '$lq')}
+        ${logPosF32x4('$q', '$lq')}
         (local.set $om (f32x4.sub ${f4(1)} ${get('$q')}))
         ${powMinus1(gamma2)}
         (local.set $a (f32x4.mul ${get('$gv')} ${get('$va')}))
@@ -189,7 +189,7 @@ function softmaxFocal(gamma2) {
           (v128.store offset=${VEC2} ${get('$cv')} ${get('$v')})
           (local.set $s (f32x4.add ${get('$s')} ${get('$v')}))`,
         )}
-        ${logF32x4('$s', '$ls')}
+        ${logPosF32x4('$s', '$ls')}
         (local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))
         ;; terms; h to VEC1, p to VEC2
         (local.set $hs ${f4(0)})
@@ -253,7 +253,7 @@ function cce() {
           (local.set $q (f32x4.div (v128.load offset=${VEC1} ${get('$cv')}) ${get('$s')}))
           (local.set $in (v128.and (f32x4.ge ${get('$q')} ${f4(LO)}) (f32x4.le ${get('$q')} ${f4(HI)})))
           (local.set $v (f32x4.pmin (f32x4.pmax ${get('$q')} ${f4(LO)}) ${f4(HI)}))
-          ${logF32x4('$v', '$lq')}
+          ${logPosF32x4('$v', '$lq')}
           ${accumulate(`(f32x4.mul ${get('$gw')} ${get('$lq')})`)}
           ;; u = −scale·w·g/q and dot += −scale·w·g inside the clip range (masked after the division: q may be 0)
           (local.set $gw (f32x4.mul ${get('$vs')} ${get('$gw')}))
@@ -313,7 +313,7 @@ function softmaxFocalLast(K) {
   for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} ${get(e[c])})`;
   body.push(
     `(local.set $s ${sum})`,
-    logF32x4('$s', '$ls'),
+    logPosF32x4('$s', '$ls'),
     `(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`,
   );
   body.push(...loadChannels('$g', K, h), ...h.map((n) => flagNonFinite(get(n))));
@@ -367,7 +367,7 @@ function cceLast(K) {
       `(local.set ${q[c]} (f32x4.div ${get(q[c])} ${get('$s')}))`,
       `(local.set $in (v128.and (f32x4.ge ${get(q[c])} ${f4(LO)}) (f32x4.le ${get(q[c])} ${f4(HI)})))`,
       `(local.set $v (f32x4.pmin (f32x4.pmax ${get(q[c])} ${f4(LO)}) ${f4(HI)}))`,
-      logF32x4('$v', '$lq'),
+      logPosF32x4('$v', '$lq'),
       `(local.set $ts ${termSum(c, `(f32x4.mul ${get('$gw')} ${get('$lq')})`)})`,
       `(local.set $gw (f32x4.mul ${get('$vs')} ${get('$gw')}))`,
       `(local.set $dot (f32x4.add ${get('$dot')} (v128.and ${get('$in')} ${get('$gw')})))`,

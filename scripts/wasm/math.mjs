@@ -38,6 +38,8 @@ export const MATH_F32X4_BOUNDS = {
   logUlps: 1,
   /** expNegF32x4 on [−87, 88]: at most this many ulps of the float32 result. */
   expNegUlps: 2,
+  /** logPosF32x4 on normal positive finite x: at most this many ulps of the float32 result. */
+  logPosUlps: 4,
 };
 
 const f4 = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
@@ -170,6 +172,47 @@ export function logF32x4(x, out, p = '$m_') {
     `(local.set ${z} (v128.bitselect ${f4('-inf')} (local.get ${z}) (f32x4.eq (local.get ${x}) ${f4('0')})))`,
     `(local.set ${out} (v128.bitselect (local.get ${v}) (local.get ${z})` +
       ` (v128.and (f32x4.gt (local.get ${x}) ${f4('0')}) (f32x4.lt (local.get ${x}) ${f4('inf')}))))`,
+  ].join('\n');
+}
+
+/**
+ * Polynomial of `logPosF32x4`: log(1 + r) ≈ r + r²·(P1 + P2·r + … + P7·r⁶) on 1 + r ∈ [2/3, 4/3) (minimax,
+ * from Arm's optimized-routines v_logf.c, MIT/Apache-2.0: 3.34 ulp there), P1 first.
+ */
+const LOG_POS_P = [
+  '-0x1.ffffc8p-2',
+  '0x1.555d7cp-2',
+  '-0x1.00187cp-2',
+  '0x1.961348p-3',
+  '-0x1.4f9934p-3',
+  '0x1.5a9aa2p-3',
+  '-0x1.3e737cp-3',
+];
+
+/**
+ * Statements setting v128 local `out` to the natural log of the four float32 lanes of v128 local `x`, for normal
+ * positive finite x only (2^−126 ≤ x ≤ FLT_MAX: a clipped probability, a softmax denominator): the cheaper
+ * form, about 20 SIMD operations against `logF32x4`'s 35, with no edge-value handling (0, subnormals, negative
+ * numbers, ±∞ and NaN give meaningless numbers; callers flag such inputs separately).
+ * x = 2^n·(1 + r) with 1 + r ∈ [2/3, 4/3) by integer arithmetic on the bits (u = bits(x) − bits(2/3),
+ * n = u >> 23, 1 + r = (u & mantissa) + bits(2/3)), log x = n·C1 + (r + (n·C2 + r²·P(r))) (Cody–Waite ln 2 as
+ * `logF32x4`), P by Estrin's scheme. Bound: MATH_F32X4_BOUNDS.logPosUlps (tested against Math.log).
+ * Scratch: the locals of `mathLocals(p)`.
+ */
+export function logPosF32x4(x, out, p = '$m_') {
+  const [u, n, r, z] = [`${p}a`, `${p}b`, `${p}c`, `${p}d`];
+  const P = LOG_POS_P;
+  const lin = (a, b) => `(f32x4.add (f32x4.mul ${f4(b)} (local.get ${r})) ${f4(a)})`;
+  return [
+    `(local.set ${u} (i32x4.sub (local.get ${x}) ${i4('0x3f2aaaab')}))`,
+    `(local.set ${n} (f32x4.convert_i32x4_s (i32x4.shr_s (local.get ${u}) (i32.const 23))))`,
+    `(local.set ${r} (f32x4.sub (i32x4.add (v128.and (local.get ${u}) ${i4('0x007fffff')}) ${i4('0x3f2aaaab')}) ${f4('1')}))`,
+    `(local.set ${z} (f32x4.mul (local.get ${r}) (local.get ${r})))`,
+    // P = (P1 + P2 r) + r²·((P3 + P4 r) + r²·((P5 + P6 r) + r²·P7))
+    `(local.set ${u} (f32x4.add ${lin(P[0], P[1])} (f32x4.mul (local.get ${z}) (f32x4.add ${lin(P[2], P[3])}` +
+      ` (f32x4.mul (local.get ${z}) (f32x4.add ${lin(P[4], P[5])} (f32x4.mul (local.get ${z}) ${f4(P[6])})))))))`,
+    `(local.set ${u} (f32x4.add (f32x4.mul (local.get ${n}) ${f4(C2)}) (f32x4.mul (local.get ${z}) (local.get ${u}))))`,
+    `(local.set ${out} (f32x4.add (f32x4.mul (local.get ${n}) ${f4(C1)}) (f32x4.add (local.get ${r}) (local.get ${u}))))`,
   ].join('\n');
 }
 
