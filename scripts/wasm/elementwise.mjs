@@ -358,13 +358,14 @@ function cceLast(K) {
   const body = [...loadChannels('$x', K, q), ...q.map((n) => flagNotProbability(get(n)))];
   let sum = get(q[0]);
   for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} ${get(q[c])})`;
-  body.push(`(local.set $s ${sum})`);
+  // One division per pixel: q = p·(1/s) and the gradient's ÷ s as · (1/s) (within an ulp of dividing).
+  body.push(`(local.set $s ${sum})`, `(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`);
   body.push(...loadChannels('$g', K, u), ...u.map((n) => flagNonFinite(get(n))));
   body.push(`(local.set $dot ${f4(0)})`);
   for (let c = 0; c < K; c++) {
     body.push(
       `(local.set $gw (f32x4.mul ${get(u[c])} ${coef(c)}))`,
-      `(local.set ${q[c]} (f32x4.div ${get(q[c])} ${get('$s')}))`,
+      `(local.set ${q[c]} (f32x4.mul ${get(q[c])} ${get('$inv')}))`,
       `(local.set $in (v128.and (f32x4.ge ${get(q[c])} ${f4(LO)}) (f32x4.le ${get(q[c])} ${f4(HI)})))`,
       `(local.set $v (f32x4.pmin (f32x4.pmax ${get(q[c])} ${f4(LO)}) ${f4(HI)}))`,
       logPosF32x4('$v', '$lq'),
@@ -377,7 +378,7 @@ function cceLast(K) {
   body.push(accumulate(get('$ts')));
   for (let c = 0; c < K; c++) {
     body.push(
-      `(local.set ${u[c]} (f32x4.add ${f4(0)} (f32x4.div (f32x4.sub ${get(u[c])} ${get('$dot')}) ${get('$s')})))`,
+      `(local.set ${u[c]} (f32x4.add ${f4(0)} (f32x4.mul (f32x4.sub ${get(u[c])} ${get('$dot')}) ${get('$inv')})))`,
     );
   }
   body.push(...storeChannels('$o', K, u));
@@ -385,7 +386,7 @@ function cceLast(K) {
   (func (export "cce_c${K}") ${PIXEL_PARAMS} (param $scale f32) (result f64)
     (local $i i32) (local $bad v128) (local $accl v128) (local $acch v128) (local $ts v128)
     (local $v v128) (local $s v128) (local $in v128) (local $gw v128) (local $dot v128) (local $lq v128)
-    (local $vs v128)
+    (local $vs v128) (local $inv v128)
     ${declare(q)} ${declare(u)} ${mathLocals()} ${SHUFFLE_LOCALS}
     (local.set $vs (f32x4.splat (f32.neg ${get('$scale')})))
     ${lastLoop(K, body)}
