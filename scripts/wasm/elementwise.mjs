@@ -69,6 +69,13 @@ function finish(neg) {
 /** bad |= lanes where `v` is NaN or ±∞. */
 const flagNonFinite = (v) =>
   `(local.set $bad (v128.or ${get('$bad')} (v128.not (f32x4.eq (f32x4.sub ${v} ${v}) ${f4(0)}))))`;
+/**
+ * $nf += v − v: 0 while every v is finite, NaN for good once one is NaN or ±∞ (two operations instead of
+ * flagNonFinite's four); `nfToBad` folds it into $bad at the end of a kernel.
+ */
+const sumNonFinite = (v) => `(local.set $nf (f32x4.add ${get('$nf')} (f32x4.sub ${v} ${v})))`;
+const nfToBad = `(local.set $bad (v128.or ${get('$bad')} (v128.not (f32x4.eq ${get('$nf')} ${get('$nf')}))))`;
+
 /** bad |= lanes where `v` is not in [0, 1] (NaN included). */
 const flagNotProbability = (v) =>
   `(local.set $bad (v128.or ${get('$bad')} (v128.not (v128.and (f32x4.ge ${v} ${f4(0)}) (f32x4.le ${v} ${f4(1)})))))`;
@@ -302,7 +309,7 @@ function softmaxFocalLast(K) {
   const l = range(K).map((c) => `$l${c}`);
   const e = range(K).map((c) => `$e${c}`);
   const h = range(K).map((c) => `$h${c}`);
-  const body = [...loadChannels('$x', K, l), ...l.map((n) => flagNonFinite(get(n)))];
+  const body = [...loadChannels('$x', K, l), ...l.map((n) => sumNonFinite(get(n)))];
   let m = get(l[0]);
   for (let c = 1; c < K; c++) m = `(f32x4.pmax ${m} ${get(l[c])})`;
   body.push(`(local.set $m ${m})`);
@@ -316,7 +323,7 @@ function softmaxFocalLast(K) {
     logPosF32x4('$s', '$ls'),
     `(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`,
   );
-  body.push(...loadChannels('$g', K, h), ...h.map((n) => flagNonFinite(get(n))));
+  body.push(...loadChannels('$g', K, h), ...h.map((n) => sumNonFinite(get(n))));
   body.push(`(local.set $hs ${f4(0)})`);
   for (let c = 0; c < K; c++) {
     body.push(
@@ -341,13 +348,14 @@ function softmaxFocalLast(K) {
   body.push(...storeChannels('$o', K, h));
   return `
   (func (export "softmax_focal2_c${K}") ${PIXEL_PARAMS} (param $gamma f32) (param $scale f32) (result f64)
-    (local $i i32) (local $bad v128) (local $accl v128) (local $acch v128) (local $ts v128)
+    (local $i i32) (local $bad v128) (local $accl v128) (local $acch v128) (local $ts v128) (local $nf v128)
     (local $m v128) (local $s v128) (local $ls v128) (local $inv v128) (local $hs v128) (local $v v128)
     (local $p v128) (local $lp v128) (local $om v128) (local $a v128) (local $vg v128) (local $vs v128)
     ${declare(l)} ${declare(e)} ${declare(h)} ${mathLocals()} ${SHUFFLE_LOCALS}
     (local.set $vg (f32x4.splat ${get('$gamma')}))
     (local.set $vs (f32x4.splat ${get('$scale')}))
     ${lastLoop(K, body)}
+    ${nfToBad}
     ${finish(true)})`;
 }
 
@@ -360,7 +368,7 @@ function cceLast(K) {
   for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} ${get(q[c])})`;
   // One division per pixel: q = p·(1/s) and the gradient's ÷ s as · (1/s) (within an ulp of dividing).
   body.push(`(local.set $s ${sum})`, `(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`);
-  body.push(...loadChannels('$g', K, u), ...u.map((n) => flagNonFinite(get(n))));
+  body.push(...loadChannels('$g', K, u), ...u.map((n) => sumNonFinite(get(n))));
   body.push(`(local.set $dot ${f4(0)})`);
   for (let c = 0; c < K; c++) {
     body.push(
@@ -384,12 +392,13 @@ function cceLast(K) {
   body.push(...storeChannels('$o', K, u));
   return `
   (func (export "cce_c${K}") ${PIXEL_PARAMS} (param $scale f32) (result f64)
-    (local $i i32) (local $bad v128) (local $accl v128) (local $acch v128) (local $ts v128)
+    (local $i i32) (local $bad v128) (local $accl v128) (local $acch v128) (local $ts v128) (local $nf v128)
     (local $v v128) (local $s v128) (local $in v128) (local $gw v128) (local $dot v128) (local $lq v128)
     (local $vs v128) (local $inv v128)
     ${declare(q)} ${declare(u)} ${mathLocals()} ${SHUFFLE_LOCALS}
     (local.set $vs (f32x4.splat (f32.neg ${get('$scale')})))
     ${lastLoop(K, body)}
+    ${nfToBad}
     ${finish(true)})`;
 }
 
