@@ -96,7 +96,7 @@ function focalProb(gamma2) {
   (func (export "${name}") (param $g i32) (param $p i32) (param $o i32) (param $n i32) (param $alpha f32) (param $gamma f32) (param $scale f32) (result f64)
     (local $end i32) (local $x v128) (local $gv v128) (local $q v128) (local $lq v128) (local $om v128) (local $f1 v128)
     (local $a v128) (local $t v128) (local $bad v128) (local $accl v128) (local $acch v128)
-    (local $va v128) (local $vg v128) (local $vs v128)
+    (local $va v128) (local $vg v128) (local $vs v128) (local $nf v128)
     ${mathLocals()}
     (local.set $va (f32x4.splat ${get('$alpha')}))
     (local.set $vg (f32x4.splat ${get('$gamma')}))
@@ -108,7 +108,7 @@ function focalProb(gamma2) {
         (local.set $x (v128.load ${get('$p')}))
         (local.set $gv (v128.load ${get('$g')}))
         ${flagNotProbability(get('$x'))}
-        ${flagNonFinite(get('$gv'))}
+        ${sumNonFinite(get('$gv'))}
         (local.set $q (f32x4.pmin (f32x4.pmax ${get('$x')} ${f4(LO)}) ${f4(HI)}))
         ${logPosF32x4('$q', '$lq')}
         (local.set $om (f32x4.sub ${f4(1)} ${get('$q')}))
@@ -125,6 +125,7 @@ function focalProb(gamma2) {
         (local.set $o (i32.add ${get('$o')} (i32.const 16)))
         (local.set $p (i32.add ${get('$p')} (i32.const 16)))
         (br_if $next (i32.lt_u ${get('$p')} ${get('$end')}))))
+    ${nfToBad}
     ${finish(true)})`;
 }
 
