@@ -64,6 +64,8 @@ export interface FusedSoftmax {
   geom: BatchGeometry;
   x: Float32Array;
   targets: SoftmaxTargets;
+  /** Where pass 1 stored the softmax for pass 2 (the gradient buffer), when a gradient was asked for. */
+  stored?: Float32Array;
 }
 
 /**
@@ -116,6 +118,11 @@ export interface CountCall {
   threshold?: number;
   /** The gradient pass will follow (the dense kernels then keep gt's masks for it). @default false */
   wantGrad?: boolean;
+  /**
+   * The caller's gradient buffer (`{ out }`), when a gradient follows: the fused softmax kernels store the
+   * softmax there in pass 1 and overwrite it with the gradient in pass 2. @default none
+   */
+  out?: Float32Array;
 }
 
 /**
@@ -174,6 +181,7 @@ function fusedSoftmaxCounts(
   pr: NdArray,
   cfg: RegionConfig,
   form: CountForm,
+  call: CountCall,
 ): RegionState | null {
   const x = pr.data;
   if (!cfg.fromLogits || !(x instanceof Float32Array) || cfg.layout !== 'channelsLast') return null;
@@ -195,7 +203,12 @@ function fusedSoftmaxCounts(
   const I = new Float64Array(R * C);
   const P = new Float64Array(R * C);
   const G = new Float64Array(R * C);
-  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G);
+  // A gradient call stores the softmax in its gradient buffer (pass 2 reads it back instead of computing it
+  // again), unless that buffer shares memory with the inputs.
+  const tb = targets.kind === 'dense' ? targets.g.buffer : targets.labels.buffer;
+  const store = call.wantGrad ? (call.out ?? new Float32Array(x.length)) : undefined;
+  const stored = store && store.buffer !== x.buffer && store.buffer !== tb ? store : undefined;
+  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G, stored);
   if (bad !== null) {
     if (bad.what === 'logits') {
       throw rangeError(
@@ -211,12 +224,13 @@ function fusedSoftmaxCounts(
   }
   // Sums of (r, c) sit at r·C + c, for every channel.
   const counts = countsFromSums(R, channels, I, P, G, (r, k) => r * C + channels[k]);
-  return { fused: { geom, x, targets }, counts };
+  return { fused: { geom, x, targets, stored }, counts };
 }
 
 /**
  * Pass 1: activation (once) and the per-(r, k) sums I = Σ p·g, P = Σ p (Σ p², Σ|p|), G, D = Σ|p − g|, all over
- * unmasked elements, in float64.
+ * unmasked elements, in float64. `grad` (a gradient call, with the caller's `out` if any): the fused softmax
+ * path then stores the softmax in that buffer (or a new one) for regionBackward to read back.
  */
 export function regionCounts(
   fn: string,
@@ -239,7 +253,7 @@ export function regionCounts(
     const c = { ...cfg, fromLogits: false };
     return regionCounts(fn, gt, { data: hard, shape: pr.shape }, c, form, { wantGrad: call.wantGrad });
   }
-  const fused = fusedSoftmaxCounts(fn, gt, pr, cfg, form);
+  const fused = fusedSoftmaxCounts(fn, gt, pr, cfg, form, call);
   if (fused !== null) return fused;
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const { geom, g, mask } = t;
@@ -361,8 +375,9 @@ export function regionBackward(
         B[r * C + channels[k]] = grads.dfp[q];
       }
     }
-    const out = into ?? new Float32Array(x.length);
-    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out);
+    const { stored } = state.fused;
+    const out = into ?? stored ?? new Float32Array(x.length);
+    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out, stored);
     return out;
   }
   const { geom, g, mask, p, activation } = state.prep;
