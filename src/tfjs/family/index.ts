@@ -33,13 +33,21 @@ import {
 } from '../../core/losses/index.js';
 import type { TfLossFactory } from '../types.js';
 import { tfFactoryFromCore } from './fromCore.js';
+import { tfFactoryByBackend } from './opsLoss.js';
+import { generalizedDiceOps, logCoshDiceOps, tverskyOps } from './regionLosses.js';
 
 /** Tversky / focal Tversky loss (Salehi 2017; Abraham & Khan 2019), as the core `tverskyLoss`. @example model.compile({ loss: tverskyLoss({ alpha: 0.3, beta: 0.7 }) }) */
-export const tverskyLoss: TfLossFactory<TverskyOptions> = tfFactoryFromCore(coreTversky);
+export const tverskyLoss: TfLossFactory<TverskyOptions> = tfFactoryByBackend(coreTversky, tverskyOps);
 /** Generalized Dice loss (Sudre 2017), as the core `generalizedDiceLoss`. @example generalizedDiceLoss({ weightType: 'square' }) */
-export const generalizedDiceLoss: TfLossFactory<GeneralizedDiceOptions> = tfFactoryFromCore(coreGdl);
+export const generalizedDiceLoss: TfLossFactory<GeneralizedDiceOptions> = tfFactoryByBackend(
+  coreGdl,
+  generalizedDiceOps,
+);
 /** Log-cosh Dice loss (Jadon 2020), as the core `logCoshDiceLoss`. @example logCoshDiceLoss({ fromLogits: true }) */
-export const logCoshDiceLoss: TfLossFactory<DiceFamilyOptions> = tfFactoryFromCore(coreLogCosh);
+export const logCoshDiceLoss: TfLossFactory<DiceFamilyOptions> = tfFactoryByBackend(
+  coreLogCosh,
+  logCoshDiceOps,
+);
 /** Focal loss (Lin 2017) with per-class α and the softmax form, as the core `focalLoss`. @example focalLoss({ fromLogits: true, gamma: 2 }) */
 export const focalLoss: TfLossFactory<FocalFamilyOptions> = tfFactoryFromCore(coreFocal);
 /** Dice + cross-entropy (MONAI `DiceCELoss`), as the core `diceCELoss`. @example diceCELoss({ fromLogits: true }) */
