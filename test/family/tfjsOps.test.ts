@@ -21,23 +21,29 @@ import { inputs, rng } from './helpers.js';
 
 // Which core factory (and options) built each loss the adapters return: the TF.js factory of the same name
 // is then called with the same options.
-const calls = vi.hoisted(() => new WeakMap<object, [string, unknown]>());
-vi.mock('../../src/core/losses/index.js', async (importOriginal) => {
-  const orig = await importOriginal<Record<string, unknown>>();
-  const out: Record<string, unknown> = { ...orig };
-  for (const [name, f] of Object.entries(orig)) {
-    if (typeof f !== 'function') continue;
-    out[name] = new Proxy(f, {
-      apply(target, self, args: unknown[]) {
-        const loss = Reflect.apply(target, self, args) as unknown;
-        if (typeof loss === 'object' || typeof loss === 'function')
-          calls.set(loss as object, [name, args[0]]);
-        return loss;
-      },
-    });
-  }
-  return out;
+const { calls, recording } = vi.hoisted(() => {
+  const calls = new WeakMap<object, [string, unknown]>();
+  /** The module's factories, each recording the options of the losses it makes. */
+  const recording = (orig: Record<string, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...orig };
+    for (const [name, f] of Object.entries(orig)) {
+      if (typeof f !== 'function') continue;
+      out[name] = new Proxy(f, {
+        apply(target, self, args: unknown[]) {
+          const loss = Reflect.apply(target, self, args) as unknown;
+          if (typeof loss === 'object' || typeof loss === 'function') {
+            calls.set(loss as object, [name, args[0]]);
+          }
+          return loss;
+        },
+      });
+    }
+    return out;
+  };
+  return { calls, recording };
 });
+vi.mock('../../src/core/losses/index.js', async (importOriginal) => recording(await importOriginal()));
+vi.mock('../../src/core/losses/focalLoss.js', async (importOriginal) => recording(await importOriginal()));
 
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 const TF = segkitTf as unknown as Record<string, (o?: unknown) => TfLoss>;
@@ -110,6 +116,11 @@ const FILES: ['monai' | 'smp', string, number][] = [
   ['smp', 'DiceLoss', 36],
   ['smp', 'JaccardLoss', 30],
   ['smp', 'TverskyLoss', 30],
+  ['monai', 'FocalLoss', 27],
+  ['smp', 'FocalLoss', 19],
+  ['monai', 'DiceCELoss', 32],
+  ['monai', 'DiceFocalLoss', 22],
+  ['monai', 'GeneralizedDiceFocalLoss', 22],
 ];
 
 describe.each(FILES)('op path: %s/%s reference vectors', (folder, name, pinned) => {
@@ -177,13 +188,8 @@ function gridInputs(
   };
 }
 
-const LOSSES = ['diceLoss', 'jaccardLoss', 'tverskyLoss', 'generalizedDiceLoss', 'logCoshDiceLoss'] as const;
-
-const gridArb = fc.record({
-  seed: fc.integer({ min: 1, max: 1e6 }),
-  loss: fc.constantFrom(...LOSSES),
-  N: fc.integer({ min: 1, max: 3 }),
-  C: fc.integer({ min: 1, max: 4 }),
+/** The layout and target form of the grids' inputs. */
+const inputArbs = {
   layout: fc.constantFrom('channelsFirst' as const, 'channelsLast' as const),
   targets: fc.constantFrom(
     'onehot' as const,
@@ -191,6 +197,16 @@ const gridArb = fc.record({
     'labels-ignore' as const,
     'dense-ignore' as const,
   ),
+};
+
+const LOSSES = ['diceLoss', 'jaccardLoss', 'tverskyLoss', 'generalizedDiceLoss', 'logCoshDiceLoss'] as const;
+
+const gridArb = fc.record({
+  seed: fc.integer({ min: 1, max: 1e6 }),
+  loss: fc.constantFrom(...LOSSES),
+  N: fc.integer({ min: 1, max: 3 }),
+  C: fc.integer({ min: 1, max: 4 }),
+  ...inputArbs,
   empty: fc.boolean(),
   preset: fc.constantFrom('segmentation_models' as const, 'smp' as const, 'monai' as const),
   fromLogits: fc.boolean(),
@@ -267,6 +283,69 @@ describe('op path: a seeded grid of every region-family option', () => {
         if (msg !== null) throw new Error(`${msg} ${JSON.stringify(options)}`);
       }),
       { seed: 20261204, numRuns: 300 },
+    );
+    expect(compared).toBe(300);
+  });
+});
+
+const focalArb = fc.record({
+  seed: fc.integer({ min: 1, max: 1e6 }),
+  loss: fc.constantFrom('focalLoss', 'diceCELoss', 'diceFocalLoss', 'generalizedDiceFocalLoss'),
+  N: fc.integer({ min: 1, max: 2 }),
+  C: fc.integer({ min: 1, max: 4 }),
+  ...inputArbs,
+  preset: fc.constantFrom('segmentation_models' as const, 'smp' as const, 'monai' as const),
+  fromLogits: fc.boolean(),
+  activation: fc.constantFrom(undefined, 'softmax' as const, 'sigmoid' as const),
+  gamma: fc.constantFrom(0, 0.5, 1, 2),
+  alpha: fc.constantFrom(undefined, null, 0.25, 'array'),
+  weights: fc.boolean(),
+  includeBackground: fc.boolean(),
+  variant: fc.constantFrom('none', 'normalized', 'reduced'),
+  reduction: fc.constantFrom('mean' as const, 'sum' as const),
+  jaccard: fc.boolean(),
+  lambda: fc.constantFrom(0, 0.5, 1),
+  labelSmoothing: fc.constantFrom(0, 0.1),
+});
+
+describe('op path: a seeded grid of the focal loss and the compounds', () => {
+  it('value and gradient equal the core for every combination drawn (fast-check, 300 runs)', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(focalArb, (g) => {
+        const logits = g.loss !== 'focalLoss' || g.fromLogits;
+        const { gt, pr, ignoreIndex } = gridInputs(g.seed, g.N, g.C, g.layout, g.targets, logits, false);
+        const o: Record<string, unknown> = {
+          preset: g.preset,
+          layout: g.layout,
+          includeBackground: g.includeBackground,
+          reduction: g.reduction,
+        };
+        if (ignoreIndex !== undefined) o.ignoreIndex = ignoreIndex;
+        const alpha = g.alpha === 'array' ? Array.from({ length: g.C }, (_, c) => 0.2 + 0.1 * c) : g.alpha;
+        if (g.loss === 'focalLoss') {
+          Object.assign(o, { fromLogits: g.fromLogits, gamma: g.gamma });
+          if (g.activation) o.activation = g.activation;
+          if (alpha !== undefined) o.alpha = alpha;
+          if (g.weights) o.classWeights = 0.5;
+          if (g.variant === 'normalized') o.normalized = true;
+          if (g.variant === 'reduced') o.reducedThreshold = 0.5;
+        } else if (g.loss === 'diceCELoss') {
+          Object.assign(o, { fromLogits: true, jaccard: g.jaccard, lambdaDice: g.lambda });
+          Object.assign(o, { labelSmoothing: g.labelSmoothing, ceWeights: g.weights ? 2 : 1 });
+        } else {
+          Object.assign(o, { fromLogits: true, gamma: g.gamma, lambdaFocal: g.lambda });
+          if (g.activation) o.focalActivation = g.activation;
+          if (typeof alpha === 'number') o.alpha = alpha;
+          if (g.loss === 'diceFocalLoss') o.jaccard = g.jaccard;
+          if (g.loss === 'generalizedDiceFocalLoss' && g.weights) o.focalWeights = 0.5;
+        }
+        const coreLoss = (core as unknown as Record<string, (o: unknown) => Loss>)[g.loss](o);
+        const msg = compare(coreLoss, TF[g.loss](o), gt, pr);
+        compared++;
+        if (msg !== null) throw new Error(`${msg} ${JSON.stringify(o)}`);
+      }),
+      { seed: 20261205, numRuns: 300 },
     );
     expect(compared).toBe(300);
   });

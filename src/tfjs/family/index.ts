@@ -35,6 +35,9 @@ import type { TfLossFactory } from '../types.js';
 import { tfFactoryFromCore } from './fromCore.js';
 import { tfFactoryByBackend } from './opsLoss.js';
 import { generalizedDiceOps, logCoshDiceOps, tverskyOps } from './regionLosses.js';
+import { diceCEOps, diceFocalOps, generalizedDiceFocalOps } from './compoundOps.js';
+import { focalOps } from './elementwiseOps.js';
+import { resolveFocalFamilyOptions } from '../../core/family/focal.js';
 
 /** Tversky / focal Tversky loss (Salehi 2017; Abraham & Khan 2019), as the core `tverskyLoss`. @example model.compile({ loss: tverskyLoss({ alpha: 0.3, beta: 0.7 }) }) */
 export const tverskyLoss: TfLossFactory<TverskyOptions> = tfFactoryByBackend(coreTversky, tverskyOps);
@@ -49,14 +52,18 @@ export const logCoshDiceLoss: TfLossFactory<DiceFamilyOptions> = tfFactoryByBack
   logCoshDiceOps,
 );
 /** Focal loss (Lin 2017) with per-class α and the softmax form, as the core `focalLoss`. @example focalLoss({ fromLogits: true, gamma: 2 }) */
-export const focalLoss: TfLossFactory<FocalFamilyOptions> = tfFactoryFromCore(coreFocal);
+export const focalLoss: TfLossFactory<FocalFamilyOptions> = tfFactoryByBackend(coreFocal, (o) =>
+  focalOps('focalLoss', resolveFocalFamilyOptions('focalLoss', o)),
+);
 /** Dice + cross-entropy (MONAI `DiceCELoss`), as the core `diceCELoss`. @example diceCELoss({ fromLogits: true }) */
-export const diceCELoss: TfLossFactory<DiceCEOptions> = tfFactoryFromCore(coreDiceCE);
+export const diceCELoss: TfLossFactory<DiceCEOptions> = tfFactoryByBackend(coreDiceCE, diceCEOps);
 /** Dice + focal (MONAI `DiceFocalLoss`), as the core `diceFocalLoss`. @example diceFocalLoss({ fromLogits: true }) */
-export const diceFocalLoss: TfLossFactory<DiceFocalOptions> = tfFactoryFromCore(coreDiceFocal);
+export const diceFocalLoss: TfLossFactory<DiceFocalOptions> = tfFactoryByBackend(coreDiceFocal, diceFocalOps);
 /** Generalized Dice + focal (MONAI `GeneralizedDiceFocalLoss`). @example generalizedDiceFocalLoss({ fromLogits: true }) */
-export const generalizedDiceFocalLoss: TfLossFactory<GeneralizedDiceFocalOptions> =
-  tfFactoryFromCore(coreGdf);
+export const generalizedDiceFocalLoss: TfLossFactory<GeneralizedDiceFocalOptions> = tfFactoryByBackend(
+  coreGdf,
+  generalizedDiceFocalOps,
+);
 /** Lovász-Softmax loss (Berman 2018), as the core `lovaszSoftmaxLoss`. @example lovaszSoftmaxLoss({ fromLogits: true }) */
 export const lovaszSoftmaxLoss: TfLossFactory<LovaszSoftmaxOptions> = tfFactoryFromCore(coreLovasz);
 /** Lovász hinge loss (Berman 2018), as the core `lovaszHingeLoss`. @example lovaszHingeLoss() */
