@@ -121,6 +121,10 @@ const FILES: ['monai' | 'smp', string, number][] = [
   ['monai', 'DiceCELoss', 32],
   ['monai', 'DiceFocalLoss', 22],
   ['monai', 'GeneralizedDiceFocalLoss', 22],
+  ['smp', 'MCCLoss', 20],
+  ['smp', 'SoftCrossEntropyLoss', 19],
+  ['smp', 'SoftBCEWithLogitsLoss', 19],
+  ['smp', 'LovaszLoss', 32],
 ];
 
 describe.each(FILES)('op path: %s/%s reference vectors', (folder, name, pinned) => {
@@ -351,6 +355,45 @@ describe('op path: a seeded grid of the focal loss and the compounds', () => {
   });
 });
 
+const lovaszArb = fc.record({
+  seed: fc.integer({ min: 1, max: 1e6 }),
+  hinge: fc.boolean(),
+  N: fc.integer({ min: 1, max: 3 }),
+  C: fc.integer({ min: 1, max: 4 }),
+  ...inputArbs,
+  fromLogits: fc.boolean(),
+  perImage: fc.boolean(),
+  classes: fc.constantFrom('present' as const, 'all' as const, 'list'),
+});
+
+describe('op path: a seeded grid of the Lovász-Softmax and Lovász hinge options', () => {
+  it('value and gradient equal the core for every combination drawn (fast-check, 150 runs)', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(lovaszArb, (g) => {
+        // The hinge takes one channel of logits with 0/1 targets.
+        const C = g.hinge ? 1 : g.C;
+        const targets = g.hinge && g.targets === 'dense-ignore' ? 'onehot' : g.targets;
+        const logits = g.hinge || g.fromLogits;
+        const { gt, pr, ignoreIndex } = gridInputs(g.seed, g.N, C, g.layout, targets, logits, false);
+        const o: Record<string, unknown> = { layout: g.layout, perImage: g.perImage };
+        if (ignoreIndex !== undefined) o.ignoreIndex = ignoreIndex;
+        if (!g.hinge) {
+          o.fromLogits = g.fromLogits;
+          o.classes = g.classes === 'list' ? [C - 1, 0] : g.classes;
+        }
+        const name = g.hinge ? 'lovaszHingeLoss' : 'lovaszSoftmaxLoss';
+        const coreLoss = (core as unknown as Record<string, (o: unknown) => Loss>)[name](o);
+        const msg = compare(coreLoss, TF[name](o), gt, pr);
+        compared++;
+        if (msg !== null) throw new Error(`${msg} ${JSON.stringify(o)}`);
+      }),
+      { seed: 20261206, numRuns: 150 },
+    );
+    expect(compared).toBe(150);
+  });
+});
+
 describe('op path: data errors, leaks and training', () => {
   const X = inputs(5, [2, 3, 4, 4]);
 
@@ -370,15 +413,37 @@ describe('op path: data errors, leaks and training', () => {
     tf.dispose([gt, pr]);
   });
 
-  it.each(LOSSES)('%s: value and gradient leave tf.memory().numTensors unchanged', (name) => {
-    const gt = tf.tensor(f32(X.labels.data), [...X.labels.shape]);
-    const pr = tf.tensor(f32(X.logits.data), [...X.logits.shape]);
-    const loss = TF[name]({ preset: 'monai', fromLogits: true, ignoreIndex: 255 });
-    const before = tf.memory().numTensors;
-    const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => loss(gt, p))(pr);
-    expect(tf.memory().numTensors).toBe(before + 2);
-    tf.dispose([value, grad, gt, pr]);
-  });
+  const LEAK_CASES: [string, Record<string, unknown>, 'labels' | 'onehot', 'logits' | 'probs'][] = [
+    ...LOSSES.map((l): [string, Record<string, unknown>, 'labels', 'logits'] => [
+      l,
+      { preset: 'monai', fromLogits: true, ignoreIndex: 255 },
+      'labels',
+      'logits',
+    ]),
+    ['focalLoss', { preset: 'smp', normalized: true }, 'onehot', 'logits'],
+    ['diceCELoss', { preset: 'monai', fromLogits: true }, 'labels', 'logits'],
+    ['diceFocalLoss', { preset: 'monai', fromLogits: true }, 'labels', 'logits'],
+    ['generalizedDiceFocalLoss', { preset: 'monai', fromLogits: true }, 'labels', 'logits'],
+    ['lovaszSoftmaxLoss', { layout: 'channelsFirst', fromLogits: true }, 'labels', 'logits'],
+    ['lovaszLoss', { mode: 'multilabel' }, 'onehot', 'logits'],
+    ['mccLoss', {}, 'onehot', 'probs'],
+    ['softCrossEntropyLoss', { smoothFactor: 0.1 }, 'labels', 'logits'],
+    ['softBCEWithLogitsLoss', { smoothFactor: 0.1 }, 'onehot', 'logits'],
+  ];
+
+  it.each(LEAK_CASES)(
+    '%s: value and gradient leave tf.memory().numTensors unchanged',
+    (name, options, target, input) => {
+      const gt = tf.tensor(f32(X[target].data), [...X[target].shape]);
+      const pr = tf.tensor(f32(X[input].data), [...X[input].shape]);
+      const loss = TF[name](options);
+      const before = tf.memory().numTensors;
+      const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => loss(gt, p))(pr);
+      expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+      expect(tf.memory().numTensors).toBe(before + 2);
+      tf.dispose([value, grad, gt, pr]);
+    },
+  );
 
   it('optimizer steps on the op path lower the focal Tversky loss', () => {
     const gt = tf.tensor(f32(X.labels.data), [...X.labels.shape]);

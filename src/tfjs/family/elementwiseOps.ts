@@ -171,7 +171,7 @@ function focalOnTargets(
  * log σ(x) = −softplus(−x). (TF.js's `tf.logSigmoid` keeps `x` by closure in its custom gradient, which
  * fails once the loss's `tidy` has disposed an intermediate `x`.)
  */
-function logSigmoid(x: tf.Tensor): tf.Tensor {
+export function logSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.neg(tf.softplus(tf.neg(x)));
 }
 

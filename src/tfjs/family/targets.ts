@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Activation, checkTargets, resolveActivation } from '../../core/family/input.js';
 import type { BatchGeometry, Layout, NdArray } from '../../core/types.js';
+import { checkNdArray, checkSameShape } from '../../core/validate.js';
 import { asFloat, checkNumericTensors } from '../input.js';
 
 /** The 3-D geometry of a checked `(yTrue, yPred)` pair on the op path. */
@@ -34,7 +35,7 @@ export interface OpsTargets extends OpsGeometry {
  * A stand-in `{ data, shape }` of a tensor for the core's shape checks: an empty array whose `length` is the
  * tensor's size (no element is allocated or read).
  */
-function shapeOnly(t: tf.Tensor): NdArray {
+export function shapeOnly(t: tf.Tensor): NdArray {
   const data: number[] = [];
   data.length = t.size;
   return { data, shape: t.shape };
@@ -64,6 +65,13 @@ export function checkOpsInputs(
     },
     labelMap,
   };
+}
+
+/** The core's checks of `gt` and `pr` of the same shape (rank ≥ `minRank`), on the tensors' shapes. */
+export function checkSameShapeOps(fn: string, yTrue: unknown, yPred: unknown, minRank = 1): void {
+  checkNumericTensors(fn, yTrue, yPred);
+  const gt = checkNdArray(fn, 'gt', shapeOnly(yTrue), minRank);
+  checkSameShape(fn, gt, checkNdArray(fn, 'pr', shapeOnly(yPred as tf.Tensor), minRank));
 }
 
 /**
