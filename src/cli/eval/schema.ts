@@ -166,8 +166,16 @@ export interface EvalResult {
   foregroundMean: Partial<Record<MetricName, JsonNumber>>;
   /** The reported classes (all, or all but 0 without `--include-background`). */
   classes: ClassResult[];
-  /** Full C×C confusion matrix over the dataset: row = gt class, column = predicted class. */
-  confusion: number[][];
+  /**
+   * Full C×C confusion matrix over the dataset: row = gt class, column = predicted class; null above
+   * {@link DENSE_CONFUSION_MAX_CLASSES} classes (then `confusionCells` holds the non-zero cells).
+   */
+  confusion: number[][] | null;
+  /**
+   * Only when `confusion` is null (more than 1024 classes): the non-zero cells of the confusion matrix as
+   * `[gt class, predicted class, pixels]`, sorted by gt class, then predicted class.
+   */
+  confusionCells?: [number, number, number][];
   /** One entry per pair, sorted by `id`. */
   images: ImageResult[];
   /** Region-based results (`--regions`), or null. */
@@ -236,6 +244,12 @@ export function upgradeSettings(settings: Record<string, unknown>): EvalSettings
     panoptic: settings.panoptic ?? null,
   } as unknown as EvalSettings;
 }
+
+/**
+ * Up to this many classes the result holds the dense confusion matrix (at most 1024² cells, about 2 MB of
+ * JSON); above, its non-zero cells only (`confusionCells`), so that 65,536 classes stay small.
+ */
+export const DENSE_CONFUSION_MAX_CLASSES = 1024;
 
 /** A number as JSON: NaN and ±Infinity become strings. */
 export function jsonNumber(x: number): JsonNumber {

@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 import { COUNT_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import type { ClassResult, ClassStat, EvalResult, ImageResult } from './schema.js';
-import { EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
+import { DENSE_CONFUSION_MAX_CLASSES, EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
 import type { EvalState } from './state.js';
 
 const isCount = (m: MetricName): m is CountMetric & MetricName =>
@@ -58,7 +58,7 @@ export function summarize(state: EvalState): EvalResult {
       values[m] = state.images.map((img) => classes.map((c) => fromJsonNumber(img.surface[m]?.[c] ?? 'NaN')));
     }
   }
-  const matrix = cm.matrix();
+  const totals = cm.stats();
   const classResults: ClassResult[] = classes.map((c, k) => {
     const metrics: ClassResult['metrics'] = {};
     const pooledOut: ClassResult['pooled'] = {};
@@ -69,8 +69,8 @@ export function summarize(state: EvalState): EvalResult {
     return {
       index: c,
       name: settings.labels[c],
-      support: matrix[c].reduce((a, b) => a + b, 0),
-      predicted: matrix.reduce((a, row) => a + row[c], 0),
+      support: totals.tp[c] + totals.fn[c],
+      predicted: totals.tp[c] + totals.fp[c],
       metrics,
       pooled: pooledOut,
     };
@@ -119,7 +119,8 @@ export function summarize(state: EvalState): EvalResult {
     summary,
     foregroundMean,
     classes: classResults,
-    confusion: matrix,
+    confusion: C <= DENSE_CONFUSION_MAX_CLASSES ? cm.matrix() : null,
+    ...(C <= DENSE_CONFUSION_MAX_CLASSES ? {} : { confusionCells: cm.cells() }),
     images,
     regions: null,
     lesions: null,
