@@ -19,7 +19,8 @@ import { EXIT, UsageError } from '../errors.js';
 import { info, ioStream } from '../output.js';
 import { VERSION } from '../version.js';
 import { computeWeights } from './weights.js';
-import { formatCsv, formatTable } from './format.js';
+import { formatCsv, formatSummaryCsv, formatTable } from './format.js';
+import type { CiOptions } from './intervals.js';
 import type { EvalOptions, Outputs, WeightsOptions } from './options.js';
 import { runTasks } from './pool.js';
 import { buildReport } from './report.js';
@@ -231,10 +232,11 @@ async function writeOutputs(
     json: () => stringifyCompact(result) + '\n',
     csv: () => formatCsv(result),
     report: () => buildReport(result),
+    summaryCsv: () => formatSummaryCsv(result),
   };
   const files: [string, string][] = [...extra];
   let stdout: string | undefined;
-  for (const key of ['json', 'csv', 'report'] as const) {
+  for (const key of ['json', 'csv', 'report', 'summaryCsv'] as const) {
     const target = outputs[key];
     if (target === undefined) continue;
     if (target === '-') stdout = render[key]();
@@ -262,6 +264,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
       ['--json', opts.outputs.json],
       ['--csv', opts.outputs.csv],
       ['--report', opts.outputs.report],
+      ['--summary-csv', opts.outputs.summaryCsv],
       ['--state', opts.state],
     ],
     [...folders, ['--palette', opts.palette]],
@@ -351,7 +354,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     );
     return EXIT.ok;
   }
-  const result = summarize(state);
+  const result = summarize(state, opts.ci);
   await writeOutputs(result, opts.outputs, io, stateFile);
   info(io, `segkit eval: ${rate}.\n`);
   return EXIT.ok;
@@ -365,6 +368,7 @@ export async function runMerge(
   files: readonly string[],
   outputs: Outputs & { state?: string },
   io: CliIO,
+  ci: CiOptions | null = null,
 ): Promise<number> {
   if (files.length === 0) throw new UsageError('segkit merge needs at least one state file.');
   await checkOutputPaths(
@@ -372,6 +376,7 @@ export async function runMerge(
       ['--json', outputs.json],
       ['--csv', outputs.csv],
       ['--report', outputs.report],
+      ['--summary-csv', outputs.summaryCsv],
       ['--state', outputs.state],
     ],
     files.map((f) => ['state file', f] as const),
@@ -387,7 +392,7 @@ export async function runMerge(
     states.push({ state: parseState(text, file), file });
   }
   const merged = mergeStates(states);
-  const result = summarize(merged);
+  const result = summarize(merged, ci);
   await writeOutputs(
     result,
     outputs,

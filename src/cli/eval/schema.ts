@@ -14,6 +14,7 @@
  * at the top level and in `settings`; a version 1 document is read as version 2 with those keys null.
  * @module
  */
+import type { CiSettings, JsonInterval } from './intervals.js';
 import type { LesionCounts } from '../../core/evaluation/components.js';
 import { DataError } from '../../io/errors.js';
 import type { EvalSettings, MetricName } from './options.js';
@@ -31,6 +32,8 @@ export interface ClassStat {
   n: number;
   /** Number of images skipped because the value is NaN. */
   skipped: number;
+  /** With `--ci`: the bootstrap interval of `mean` over images (see the result's `ci`). */
+  ci?: JsonInterval;
 }
 
 /** One class of the result. */
@@ -142,6 +145,8 @@ export interface EvalResult {
   /** segkit version that wrote the file. */
   segkit: string;
   settings: EvalSettings;
+  /** With `--ci`: how the bootstrap intervals (`ci` fields) were computed. */
+  ci?: CiSettings;
   dataset: {
     /** `--gt` and `--pred` as given on the command line. */
     gt: string;
@@ -161,9 +166,13 @@ export interface EvalResult {
     content: string;
   };
   /** Per metric: the summary value, how it was reduced and how many NaN it skipped. */
-  summary: Partial<Record<MetricName, { value: JsonNumber; reduction: string; skipped: number }>>;
+  summary: Partial<
+    Record<MetricName, { value: JsonNumber; reduction: string; skipped: number; ci?: JsonInterval }>
+  >;
   /** Per metric: the mean over the foreground classes (1 … C−1) of the per-class means. */
   foregroundMean: Partial<Record<MetricName, JsonNumber>>;
+  /** With `--ci`: per metric, the bootstrap interval of the foreground mean. */
+  foregroundMeanCi?: Partial<Record<MetricName, JsonInterval>>;
   /** The reported classes (all, or all but 0 without `--include-background`). */
   classes: ClassResult[];
   /**

@@ -33,6 +33,7 @@ export {
   type BootstrapOptions,
   type BootstrapMethod,
   type MeanInterval,
+  type MeanGroup,
 } from './stats/bootstrap.js';
 export { wilcoxonSignedRank, holm, type WilcoxonResult } from './stats/wilcoxon.js';
 export { normalCdf, normalSf, normalPpf } from './stats/normal.js';
