@@ -25,6 +25,7 @@ import { instantiateHex, type WasmExports } from './wasmModule.js';
 
 /** Memory layout of the module (scripts/build-wasm.mjs → LAYOUT), in bytes. */
 const ACC = 0;
+const RANGE = 384;
 const COEF = 512;
 const TABLE = 1024;
 const SCRATCH_AT = 2048;
@@ -75,6 +76,8 @@ interface MemoryViews {
   f64: Float64Array;
   /** The float32 gradients for gt = 1 (0 + k) and gt = +0 (16 + k), at COEF + 256. */
   ends: Float32Array;
+  /** The running min (lanes 0–3) and max (lanes 4–7) of pr, at RANGE. */
+  range: Float32Array;
   /** The three scratch blocks. */
   s0: Float32Array;
   s1: Float32Array;
@@ -93,6 +96,7 @@ function viewsOf(buffer: ArrayBuffer): MemoryViews {
   return {
     f64: new Float64Array(buffer, ACC, (TABLE - ACC) / 8),
     ends: new Float32Array(buffer, COEF + 256, 32),
+    range: new Float32Array(buffer, RANGE, 8),
     s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
     s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
     s2: new Float32Array(buffer, SCRATCH_AT + 8 * SCRATCH, SCRATCH),
@@ -219,7 +223,7 @@ function kernelsFor(
 /**
  * As {@link sumsAdjacent} for a contiguous run of whole pixels (`step === count`, `start` at a pixel's first
  * channel): adds `Σ a·b`, `Σ b` and `Σ a` of each of the `count` channels to `out[at + 3k]`,
- * `out[at + 3k + 1]`, `out[at + 3k + 2]`. Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
+ * `out[at + 3k + 1]`, `out[at + 3k + 2]`, and widens `range` = [min, max] to the values of b. Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
  * tape (`a` is gt), records `a`'s masks for {@link affinePixels}.
  */
 export function sumsPixels(
@@ -230,11 +234,12 @@ export function sumsPixels(
   count: number,
   out: Float64Array,
   at: number,
+  range: Float64Array,
   tape?: RegionTape,
 ): void {
   const use = kernelsFor(a, b, count, end - start);
   if (use === null) {
-    sumsAdjacent(a, b, start, end, count, count, out, at);
+    sumsAdjacent(a, b, start, end, count, count, out, at, range);
     return;
   }
   const { k, V } = use;
@@ -250,10 +255,12 @@ export function sumsPixels(
     tape.cursor + runBytes - MASKS <= MAX_MASK_BYTES &&
     reserve(k, tape.cursor + runBytes);
   if (!keep && !reserve(k, MASKS + BLOCK / 4)) {
-    sumsAdjacent(a, b, start, end, count, count, out, at);
+    sumsAdjacent(a, b, start, end, count, count, out, at, range);
     return;
   }
   k.view.f64.fill(0, SUM_XY, SUM_Y + 16);
+  k.view.range.fill(Infinity, 0, 4);
+  k.view.range.fill(-Infinity, 4, 8);
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     const maskAt = keep ? tape.cursor : MASKS;
@@ -273,7 +280,10 @@ export function sumsPixels(
     out[c + 1] += f64[SUM_Y + q];
     out[c + 2] += f64[SUM_X + q];
   }
-  if (main < end) sumsAdjacent(a, b, main, end, count, count, out, at);
+  const r = k.view.range;
+  range[0] = Math.min(range[0], r[0], r[1], r[2], r[3]);
+  range[1] = Math.max(range[1], r[4], r[5], r[6], r[7]);
+  if (main < end) sumsAdjacent(a, b, main, end, count, count, out, at, range);
 }
 
 /** The tape's entry for this run of pass 2, if pass 1 recorded it for the same data. */
