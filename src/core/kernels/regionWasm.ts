@@ -27,6 +27,8 @@ import { instantiateHex, type WasmExports } from './wasmModule.js';
 const ACC = 0;
 const RANGE = 384;
 const COEF = 512;
+/** The bits of float32 1.0. */
+const ONE_BITS = 0x3f800000;
 const TABLE = 1024;
 const SCRATCH_AT = 2048;
 const SCRATCH = 16384;
@@ -76,8 +78,8 @@ interface MemoryViews {
   f64: Float64Array;
   /** The float32 gradients for gt = 1 (0 + k) and gt = +0 (16 + k), at COEF + 256. */
   ends: Float32Array;
-  /** The running min (lanes 0–3) and max (lanes 4–7) of pr, at RANGE. */
-  range: Float32Array;
+  /** The largest bit pattern of pr per lane (unsigned), at RANGE. */
+  range: Uint32Array;
   /** The three scratch blocks. */
   s0: Float32Array;
   s1: Float32Array;
@@ -96,7 +98,7 @@ function viewsOf(buffer: ArrayBuffer): MemoryViews {
   return {
     f64: new Float64Array(buffer, ACC, (TABLE - ACC) / 8),
     ends: new Float32Array(buffer, COEF + 256, 32),
-    range: new Float32Array(buffer, RANGE, 8),
+    range: new Uint32Array(buffer, RANGE, 4),
     s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
     s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
     s2: new Float32Array(buffer, SCRATCH_AT + 8 * SCRATCH, SCRATCH),
@@ -223,7 +225,8 @@ function kernelsFor(
 /**
  * As {@link sumsAdjacent} for a contiguous run of whole pixels (`step === count`, `start` at a pixel's first
  * channel): adds `Σ a·b`, `Σ b` and `Σ a` of each of the `count` channels to `out[at + 3k]`,
- * `out[at + 3k + 1]`, `out[at + 3k + 2]`, and widens `range` = [min, max] to the values of b. Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
+ * `out[at + 3k + 1]`, `out[at + 3k + 2]`, and widens the enclosure `range` = [lo, hi] of the values of b
+ * (exact from the JS kernels; [0, 1] or unbounded from the WebAssembly one, which compares bit patterns). Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
  * tape (`a` is gt), records `a`'s masks for {@link affinePixels}.
  */
 export function sumsPixels(
@@ -259,8 +262,7 @@ export function sumsPixels(
     return;
   }
   k.view.f64.fill(0, SUM_XY, SUM_Y + 16);
-  k.view.range.fill(Infinity, 0, 4);
-  k.view.range.fill(-Infinity, 4, 8);
+  k.view.range.fill(0);
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     const maskAt = keep ? tape.cursor : MASKS;
@@ -280,9 +282,12 @@ export function sumsPixels(
     out[c + 1] += f64[SUM_Y + q];
     out[c + 2] += f64[SUM_X + q];
   }
+  // Bits ≤ 0x3f800000 in every lane: every value read lies in [+0, 1], so [0, 1] encloses them; else the
+  // enclosure is unbounded (the caller scans for the culprit).
   const r = k.view.range;
-  range[0] = Math.min(range[0], r[0], r[1], r[2], r[3]);
-  range[1] = Math.max(range[1], r[4], r[5], r[6], r[7]);
+  const inUnit = Math.max(r[0], r[1], r[2], r[3]) <= ONE_BITS;
+  range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
+  range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
   if (main < end) sumsAdjacent(a, b, main, end, count, count, out, at, range);
 }
 
