@@ -17,7 +17,7 @@ import { checkClassWeights, checkGtPr } from '../options.js';
 import type { FloatArray } from '../kernels/regionStats.js';
 import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
-import { denseGrad, denseStats } from './denseStats.js';
+import { checkDenseInputs, denseGrad, denseStats } from './denseStats.js';
 import { type ScoreShape, focalPower, ratioScore, scoreLoss } from '../scores.js';
 import {
   type Prepared,
@@ -153,7 +153,9 @@ function denseCounts(
   const p = toFloatArray(pr.data);
   const tape = call.wantGrad ? startRegionTape() : undefined;
   const R = form.perImage ? geom.batch : 1;
-  const stats = denseStats(g, p, geom, channels, form.perImage, call.threshold, tape);
+  const range = new Float64Array([Infinity, -Infinity]);
+  const stats = denseStats(g, p, geom, channels, form.perImage, call.threshold, tape, range);
+  checkDenseInputs(fn, g, p, geom, channels, [stats], range, call.threshold === undefined);
   // Cell q = r·K + k holds {tp, P, G} at 3q.
   const at = (r: number, k: number) => 3 * (r * K + k);
   const counts = countsFromSums(R, channels, stats, stats.subarray(1), stats.subarray(2), at);
@@ -282,6 +284,9 @@ export function regionCounts(
   const plain = !form.squared && D === null;
   const fast = plain && mask === null;
   const pa = p as Float64Array | Float32Array;
+  // The range of pr read, for the [0, 1] check of probability inputs (NaN shows in the sums).
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let b = 0; b < batch; b++) {
     const row = form.perImage ? b * K : 0;
     for (let s = 0; s < pixels; s++) {
@@ -300,6 +305,8 @@ export function regionCounts(
           I[row + k] += pv * gv;
           P[row + k] += pv;
           G[row + k] += gv;
+          if (pv < lo) lo = pv;
+          if (pv > hi) hi = pv;
         }
         continue;
       }
@@ -309,6 +316,8 @@ export function regionCounts(
         const q = row + k;
         const pv = p[i];
         const gv = g[i];
+        if (pv < lo) lo = pv;
+        if (pv > hi) hi = pv;
         I[q] += pv * gv;
         G[q] += gv;
         if (plain) P[q] += pv;
@@ -322,6 +331,10 @@ export function regionCounts(
         }
       }
     }
+  }
+  if (activation === null) {
+    const sums = D === null ? [I, P, G] : [I, P, G, D];
+    checkDenseInputs(fn, g, x, geom, channels, sums, new Float64Array([lo, hi]), true, mask);
   }
   const prep: Prepared = { geom, g, mask, p, activation, labelMap: t.labelMap };
   const n = R * K;
