@@ -51,7 +51,7 @@ const contextOr = (ctx: CommandContext | undefined): CommandContext => ctx ?? pr
 /** Output options shared by `eval` and `merge`. */
 function addOutputOptions(cmd: Command): Command {
   return cmd
-    .option('--json <file>', 'write the result as JSON (schema segkit.eval v1; - for stdout)')
+    .option('--json <file>', 'write the result as JSON (schema segkit.eval v2; - for stdout)')
     .option('--csv <file>', 'write per-image values as CSV (- for stdout)')
     .option('--report <file>', 'write a self-contained HTML report');
 }

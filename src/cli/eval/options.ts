@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { COUNT_METRICS as CORE_COUNT_METRICS } from '../../core/evaluation/fromCounts.js';
 import type { CountMetric } from '../../core/evaluation/types.js';
 import { UsageError } from '../errors.js';
+import type { RegionDefinition } from './schema.js';
 
 /**
  * Count metrics (from confusion counts) the command line offers: the core's, without the synonyms `f1` (= dice)
@@ -74,6 +75,28 @@ export interface EvalSettings {
   surfaceDefinition: SurfaceDefinitionName | null;
   /** Spacing for PNG masks in array-axis order ([dy, dx]), or null for 1 per axis. */
   spacing: number[] | null;
+  /** `--regions`: the regions evaluated besides the classes, or null. */
+  regions: RegionDefinition[] | null;
+  /** `--lesions`: lesion-wise detection settings, or null. */
+  lesions: LesionSettings | null;
+  /** `--panoptic`: panoptic-quality settings, or null. */
+  panoptic: PanopticSettings | null;
+}
+
+/** Settings of the lesion-wise metrics. */
+export interface LesionSettings {
+  /** Connectivity of the components: 4 or 8 in 2-D, 6, 18 or 26 in 3-D; null = 8 in 2-D, 26 in 3-D. */
+  connectivity: number | null;
+  /** A lesion is detected by a component with IoU above this (0 = any overlap). */
+  iouThreshold: number;
+}
+
+/** Settings of panoptic quality. */
+export interface PanopticSettings {
+  /** Where instances come from: `'components'` = each connected component of a class is one instance. */
+  instances: 'components';
+  /** Connectivity of the components (null = 8 in 2-D, 26 in 3-D). */
+  connectivity: number | null;
 }
 
 /** Options of `eval` as commander hands them over (strings, booleans). */
@@ -279,6 +302,9 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
         : parseChoice('--surface', raw.surface, SURFACE_DEFINITIONS)
       : null,
     spacing: parseSpacing(raw.spacing),
+    regions: null,
+    lesions: null,
+    panoptic: null,
   };
   if (numClasses === 1 && !settings.includeBackground) {
     throw new UsageError(

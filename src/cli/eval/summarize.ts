@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 import { COUNT_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import type { ClassResult, ClassStat, EvalResult, ImageResult } from './schema.js';
-import { fromJsonNumber, jsonNumber } from './schema.js';
+import { EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
 import type { EvalState } from './state.js';
 
 const isCount = (m: MetricName): m is CountMetric & MetricName =>
@@ -103,7 +103,7 @@ export function summarize(state: EvalState): EvalResult {
   });
   return {
     schema: 'segkit.eval',
-    version: 1,
+    version: EVAL_SCHEMA_VERSION,
     segkit: VERSION,
     settings,
     dataset: {
@@ -121,5 +121,8 @@ export function summarize(state: EvalState): EvalResult {
     classes: classResults,
     confusion: matrix,
     images,
+    regions: null,
+    lesions: null,
+    panoptic: null,
   };
 }

@@ -17,6 +17,8 @@ import {
   typeError,
 } from '../validate.js';
 import { reduceCounts } from './reduce.js';
+import { regionCountsFromMatrix, resolveRegions } from './regions.js';
+import type { Region } from './regions.js';
 import type {
   ClassCounts,
   ComputeOptions,
@@ -69,10 +71,13 @@ export class ConfusionMatrix {
   readonly threshold: number;
   /** Whether per-image counts are kept. */
   readonly perImage: boolean;
+  /** The regions counted besides the classes (multiclass), or null. */
+  readonly regions: Region[] | null;
   private readonly thresholdGiven: boolean;
   private cm: Float64Array;
   private counts: Float64Array; // [tp, fp, fn, tn] × C (binary / multilabel)
   private rowList: ImageCounts[] = [];
+  private regionRowList: ImageCounts[] = [];
   private imageCount = 0;
   private pixelCount = 0;
   private ignoredCount = 0;
@@ -83,6 +88,8 @@ export class ConfusionMatrix {
    * @param options.ignoreIndex - gt label to skip (multiclass), outside [0, C). @default null
    * @param options.threshold - positive when score > threshold (strictly, as fScore and iouScore, sm and torchmetrics). @default 0.5
    * @param options.perImage - keep per-image counts. @default false
+   * @param options.regions - regions counted besides the classes (multiclass only): `{ WT: [1, 2, 3], ... }`
+   * or `[{ name, labels }]`; see {@link ConfusionMatrix.computeRegions}. @default null
    */
   constructor(options: ConfusionMatrixOptions) {
     const fn = 'ConfusionMatrix';
@@ -115,6 +122,11 @@ export class ConfusionMatrix {
     this.mode = mode;
     this.ignoreIndex = ig;
     this.perImage = checkBoolean(fn, 'perImage', options.perImage, false);
+    const regions = options.regions ?? null;
+    if (regions !== null && mode !== 'multiclass') {
+      throw typeError(fn, `regions are only supported in mode 'multiclass'; got mode '${mode}'.`);
+    }
+    this.regions = regions === null ? null : resolveRegions(fn, regions, C);
     this.cm = new Float64Array(mode === 'multiclass' ? C * C : 0);
     this.counts = new Float64Array(mode === 'multiclass' ? 0 : 4 * C);
   }
@@ -224,7 +236,11 @@ export class ConfusionMatrix {
         n += img[k];
       }
       counted += n;
-      if (this.perImage) newRows.push({ id: ids ? String(ids[b]) : null, ...countsFromMatrix(img, C, n) });
+      if (this.perImage) {
+        const id = ids ? String(ids[b]) : null;
+        newRows.push({ id, ...countsFromMatrix(img, C, n) });
+        if (this.regions) this.regionRowList.push({ id, ...regionCountsFromMatrix(img, C, this.regions, n) });
+      }
     }
     for (let k = 0; k < C * C; k++) this.cm[k] += batch[k];
     this.pixelCount += counted;
@@ -306,6 +322,12 @@ export class ConfusionMatrix {
         );
       }
     }
+    if (JSON.stringify(o.regions) !== JSON.stringify(this.regions)) {
+      throw rangeError(
+        fn,
+        `other.regions must equal ${JSON.stringify(this.regions)}; got ${JSON.stringify(o.regions)}.`,
+      );
+    }
     const a = this.mode === 'multiclass' ? this.cm : this.counts;
     const b = o.mode === 'multiclass' ? o.cm : o.counts;
     for (let k = 0; k < a.length; k++) a[k] += b[k];
@@ -313,8 +335,13 @@ export class ConfusionMatrix {
     this.pixelCount += o.pixelCount;
     this.ignoredCount += o.ignoredCount;
     // Rows are never changed in place once stored, so both accumulators may hold the same row objects.
-    if (this.perImage && o !== this) for (const r of o.rowList) this.rowList.push(r);
-    else if (this.perImage) this.rowList = this.rowList.concat(this.rowList);
+    if (this.perImage && o !== this) {
+      for (const r of o.rowList) this.rowList.push(r);
+      for (const r of o.regionRowList) this.regionRowList.push(r);
+    } else if (this.perImage) {
+      this.rowList = this.rowList.concat(this.rowList);
+      this.regionRowList = this.regionRowList.concat(this.regionRowList);
+    }
     return this;
   }
 
@@ -334,6 +361,7 @@ export class ConfusionMatrix {
     this.cm.fill(0);
     this.counts.fill(0);
     this.rowList = [];
+    this.regionRowList = [];
     this.imageCount = 0;
     this.pixelCount = 0;
     this.ignoredCount = 0;
@@ -357,6 +385,60 @@ export class ConfusionMatrix {
       fn: [...r.fn],
       tn: [...r.tn],
     }));
+  }
+
+  /**
+   * Dataset counts per region (in the order of {@link ConfusionMatrix.regions}): sums over the region's block
+   * of the confusion matrix (see {@link regionCountsFromMatrix}).
+   * @throws TypeError without regions.
+   * @example new ConfusionMatrix({ numClasses: 4, regions: { WT: [1, 2, 3] } }).update(gt, pred).regionStats().tp
+   */
+  regionStats(): ClassCounts {
+    const regions = this.requireRegions('ConfusionMatrix.regionStats');
+    return regionCountsFromMatrix(this.cm, this.numClasses, regions, this.pixelCount);
+  }
+
+  /**
+   * Per-image counts per region, in update / merge order (empty unless `perImage`).
+   * @throws TypeError without regions.
+   */
+  regionImageStats(): ImageCounts[] {
+    this.requireRegions('ConfusionMatrix.regionImageStats');
+    return this.regionRowList.map((r) => ({
+      id: r.id,
+      tp: [...r.tp],
+      fp: [...r.fp],
+      fn: [...r.fn],
+      tn: [...r.tn],
+    }));
+  }
+
+  /**
+   * A metric per region with a reduction, as {@link ConfusionMatrix.compute} per class (every region is
+   * reported: there is no background region). Per region and image, Dice = 2tp / (2tp + fp + fn) with
+   * tp, fp, fn of the binarised masks (label in the region's set), NaN when tp + fp + fn = 0 under
+   * `emptyReference: 'metrics-reloaded'` — the definition of nnU-Net's evaluator (Isensee et al. 2021,
+   * nnunetv2/evaluation/evaluate_predictions.py, `compute_metrics` with `region_or_label` a tuple of labels).
+   * @throws TypeError without regions.
+   * @example cm.computeRegions('dice', { reduction: 'macro-imagewise', emptyReference: 'metrics-reloaded' }).perClass // one value per region
+   */
+  computeRegions(metric: CountMetric, options: ComputeOptions = {}): MetricResult {
+    const fn = 'ConfusionMatrix.computeRegions';
+    this.requireRegions(fn);
+    return reduceCounts(
+      this.regionStats(),
+      this.perImage ? this.regionRowList : null,
+      metric,
+      { ...options, includeBackground: true },
+      fn,
+    );
+  }
+
+  private requireRegions(fn: string): Region[] {
+    if (this.regions === null) {
+      throw typeError(fn, `the accumulator must be built with regions; got regions null.`);
+    }
+    return this.regions;
   }
 
   /**
@@ -402,6 +484,12 @@ export class ConfusionMatrix {
       matrix: this.mode === 'multiclass' ? this.matrix() : null,
       ...st,
       rows: this.imageStats(),
+      ...(this.regions
+        ? {
+            regions: this.regions.map((r) => ({ name: r.name, labels: [...r.labels] })),
+            regionRows: this.regionImageStats(),
+          }
+        : {}),
     };
   }
 
@@ -422,6 +510,7 @@ export class ConfusionMatrix {
       ignoreIndex: state.ignoreIndex,
       threshold: state.threshold,
       perImage: state.perImage,
+      regions: state.regions ?? null,
     });
     const C = state.numClasses;
     const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -461,6 +550,38 @@ export class ConfusionMatrix {
       fn: [...checkVec(`state.rows[${i}].fn`, r.fn)],
       tn: [...checkVec(`state.rows[${i}].tn`, r.tn)],
     }));
+    if (cm.regions) {
+      const R = cm.regions.length;
+      const rows = state.regionRows;
+      if (!Array.isArray(rows) || rows.length !== cm.rowList.length) {
+        throw rangeError(
+          fn,
+          `state.regionRows must be an array of ${cm.rowList.length} rows (one per image); got ${formatValue(rows)}.`,
+        );
+      }
+      const checkR = (name: string, v: unknown): number[] => {
+        if (!Array.isArray(v) || v.length !== R || !v.every(isCount)) {
+          throw rangeError(fn, `${name} must be ${R} integers ≥ 0; got ${formatValue(v)}.`);
+        }
+        return [...(v as number[])];
+      };
+      cm.regionRowList = rows.map((r, i) => {
+        const id = r.id === null || r.id === undefined ? null : String(r.id);
+        if (id !== cm.rowList[i].id) {
+          throw rangeError(
+            fn,
+            `state.regionRows[${i}].id must equal state.rows[${i}].id; got ${formatValue(r.id)}.`,
+          );
+        }
+        return {
+          id,
+          tp: checkR(`state.regionRows[${i}].tp`, r.tp),
+          fp: checkR(`state.regionRows[${i}].fp`, r.fp),
+          fn: checkR(`state.regionRows[${i}].fn`, r.fn),
+          tn: checkR(`state.regionRows[${i}].tn`, r.tn),
+        };
+      });
+    }
     return cm;
   }
 }

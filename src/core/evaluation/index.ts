@@ -22,8 +22,10 @@ export {
   surfaceDistances,
   surfaceDistanceLists,
   surfaceDistancesPerClass,
+  surfaceDistancesPerRegion,
   type SurfaceDistanceLists,
 } from './surface.js';
+export { resolveRegions, regionCountsFromMatrix, type Region, type RegionsInput } from './regions.js';
 export { SurfaceAccumulator, SURFACE_FIELDS, type SurfaceReduction } from './surfaceAccumulator.js';
 export {
   bootstrapMeans,
