@@ -3,8 +3,8 @@
 // from logits (MONAI FocalLoss(use_softmax=True), the family's focalLoss). Called by scripts/build-wasm.mjs
 // (`npm run build:wasm`); a test checks that the committed bytes match.
 //
-// Every kernel computes in float32 with the exp/log of ./math.mjs (within 1 ulp), sums the loss terms in
-// float64 and returns the sum; it writes the gradient, already multiplied by `scale`, and ORs into the i32 at
+// Every kernel computes in float32 with the exp/log of ./math.mjs (bounds: MATH_F32X4_BOUNDS), sums the loss
+// terms in float64 (focal_prob: in float32 over chunks of 16 vectors first) and returns the sum; it writes the gradient, already multiplied by `scale`, and ORs into the i32 at
 // FLAG a nonzero value when an input is out of its domain (pr outside [0, 1] or NaN, a logit or gt NaN or
 // ±∞), so that the driver can find the first offending index of that block and raise. Offsets are bytes into
 // the module's own memory; the driver streams the caller's arrays through the three scratch blocks.
@@ -90,13 +90,16 @@ function powMinus1(gamma2) {
   ].join('\n');
 }
 
+/** Vectors per float32 chunk of the focal_prob terms. */
+const FOCAL_CHUNK = 16;
+
 function focalProb(gamma2) {
   const name = gamma2 ? 'focal_prob2' : 'focal_prob';
   return `
   (func (export "${name}") (param $g i32) (param $p i32) (param $o i32) (param $n i32) (param $alpha f32) (param $gamma f32) (param $scale f32) (result f64)
     (local $end i32) (local $x v128) (local $gv v128) (local $q v128) (local $lq v128) (local $om v128) (local $f1 v128)
     (local $a v128) (local $t v128) (local $bad v128) (local $accl v128) (local $acch v128)
-    (local $va v128) (local $vg v128) (local $vs v128) (local $nf v128)
+    (local $va v128) (local $vg v128) (local $vs v128) (local $nf v128) (local $tacc v128) (local $cend i32)
     ${mathLocals()}
     (local.set $va (f32x4.splat ${get('$alpha')}))
     (local.set $vg (f32x4.splat ${get('$gamma')}))
@@ -104,6 +107,11 @@ function focalProb(gamma2) {
     (local.set $end (i32.add ${get('$p')} (i32.shl ${get('$n')} (i32.const 2))))
     (block $done
       (br_if $done (i32.ge_u ${get('$p')} ${get('$end')}))
+      ;; The terms are summed in float32 over chunks of ${FOCAL_CHUNK} vectors, then added to the float64 sums.
+      (loop $chunk
+      (local.set $tacc ${f4(0)})
+      (local.set $cend (i32.add ${get('$p')} (i32.const ${16 * FOCAL_CHUNK})))
+      (if (i32.gt_u ${get('$cend')} ${get('$end')}) (then (local.set $cend ${get('$end')})))
       (loop $next
         (local.set $x (v128.load ${get('$p')}))
         (local.set $gv (v128.load ${get('$g')}))
@@ -116,15 +124,18 @@ function focalProb(gamma2) {
         (local.set $a (f32x4.mul ${get('$gv')} ${get('$va')}))
         ;; t = (1 − q)^γ
         (local.set $t (f32x4.mul ${get('$f1')} ${get('$om')}))
-        ${accumulate(`(f32x4.mul (f32x4.mul ${get('$a')} ${get('$t')}) ${get('$lq')})`)}
+        (local.set $tacc (f32x4.add ${get('$tacc')} (f32x4.mul (f32x4.mul ${get('$a')} ${get('$t')}) ${get('$lq')})))
+        ;; inside the clip range exactly where the clip left x as it was
         (v128.store ${get('$o')} (f32x4.add ${f4(0)} (v128.and
-          (v128.and (f32x4.ge ${get('$x')} ${f4(LO)}) (f32x4.le ${get('$x')} ${f4(HI)}))
+          (f32x4.eq ${get('$x')} ${get('$q')})
           (f32x4.mul (f32x4.mul ${get('$vs')} ${get('$a')})
             (f32x4.sub (f32x4.div ${get('$t')} ${get('$q')}) (f32x4.mul (f32x4.mul ${get('$vg')} ${get('$f1')}) ${get('$lq')}))))))
         (local.set $g (i32.add ${get('$g')} (i32.const 16)))
         (local.set $o (i32.add ${get('$o')} (i32.const 16)))
         (local.set $p (i32.add ${get('$p')} (i32.const 16)))
-        (br_if $next (i32.lt_u ${get('$p')} ${get('$end')}))))
+        (br_if $next (i32.lt_u ${get('$p')} ${get('$cend')})))
+      ${accumulate(get('$tacc'))}
+      (br_if $chunk (i32.lt_u ${get('$p')} ${get('$end')}))))
     ${nfToBad}
     ${finish(true)})`;
 }
@@ -375,8 +386,9 @@ function cceLast(K) {
     body.push(
       `(local.set $gw (f32x4.mul ${get(u[c])} ${coef(c)}))`,
       `(local.set ${q[c]} (f32x4.mul ${get(q[c])} ${get('$inv')}))`,
-      `(local.set $in (v128.and (f32x4.ge ${get(q[c])} ${f4(LO)}) (f32x4.le ${get(q[c])} ${f4(HI)})))`,
       `(local.set $v (f32x4.pmin (f32x4.pmax ${get(q[c])} ${f4(LO)}) ${f4(HI)}))`,
+      // inside the clip range exactly where the clip left q as it was (a NaN q, from s = 0, is outside)
+      `(local.set $in (f32x4.eq ${get(q[c])} ${get('$v')}))`,
       logPosF32x4('$v', '$lq'),
       `(local.set $ts ${termSum(c, `(f32x4.mul ${get('$gw')} ${get('$lq')})`)})`,
       `(local.set $gw (f32x4.mul ${get('$vs')} ${get('$gw')}))`,

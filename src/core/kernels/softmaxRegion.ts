@@ -1,8 +1,9 @@
 /**
  * The region statistics and gradient of a softmax over C interleaved channels (channels-last, float32 logits),
  * fused: pass 1 computes the softmax of each pixel and adds Σ p·g, Σ p, Σ g per (image or batch, class); pass 2
- * computes the softmax again and writes ∂L/∂x = p ⊙ (d − Σ p·d) with d_c = A_c·g_c + B_c, without a stored
- * probability array. Targets are read directly: a dense float32 array, or an integer label map (one label per
+ * writes ∂L/∂x = p ⊙ (d − Σ p·d) with d_c = A_c·g_c + B_c, reading the softmax that pass 1 stored in the
+ * gradient buffer (`store` / `stored`: no memory of its own; about half the work of computing it again) or
+ * computing it again. Targets are read directly: a dense float32 array, or an integer label map (one label per
  * pixel, `ignore` pixels counting nowhere) with no one-hot array built.
  *
  * WebAssembly SIMD (scripts/wasm/softmaxRegion.mjs, one module per C ∈ [2, 8]) runs four pixels at a time over
