@@ -99,3 +99,4 @@ export const softBCEWithLogitsLoss: TfLossFactory<SoftBCEWithLogitsOptions> = tf
 export const lovaszLoss: TfLossFactory<LovaszLossOptions> = tfFactoryByBackend(coreLovaszSmp, (o) =>
   lovaszLossOps('lovaszLoss', resolveLovaszLossOptions('lovaszLoss', o)),
 );
+export { maskedDiceLoss } from './maskedDice.js';
