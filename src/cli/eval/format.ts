@@ -6,6 +6,7 @@ import { SURFACE_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import { fromJsonNumber } from './schema.js';
 import type { EvalResult, JsonNumber } from './schema.js';
+import { alignTable, regionCsv, regionRows, sectionTables } from './sectionsFormat.js';
 
 /** Whether a metric is a distance (shown with fewer decimals, lower is better). */
 export function isDistance(metric: MetricName): boolean {
@@ -50,13 +51,8 @@ export function formatTable(result: EvalResult): string {
       }),
     ]);
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n') + '\n';
+  rows.push(...regionRows(result));
+  return alignTable(head, rows).join('\n') + '\n' + sectionTables(result);
 }
 
 /** A CSV field, quoted when it must be (RFC 4180). */
@@ -75,10 +71,13 @@ export function formatCsv(result: EvalResult): string {
   const head = ['id', 'gt', 'pred', 'score'];
   for (const m of metrics)
     for (const c of result.classes) head.push(`${metricLabel(m, percentile)}_${c.name}`);
+  const regions = regionCsv(result);
+  head.push(...regions.head);
   const lines = [head.map(csvField).join(',')];
-  for (const img of result.images) {
+  for (const [i, img] of result.images.entries()) {
     const cells: (string | number)[] = [img.id, img.gt, img.pred, img.score];
     for (const m of metrics) for (const v of img.metrics[m] ?? []) cells.push(v);
+    cells.push(...regions.cells(i));
     lines.push(cells.map(csvField).join(','));
   }
   return lines.join('\n') + '\n';

@@ -16,6 +16,7 @@ import { formatNumber, isDistance, metricLabel } from './format.js';
 import type { MetricName } from './options.js';
 import { fromJsonNumber } from './schema.js';
 import type { ClassResult, EvalResult, JsonNumber } from './schema.js';
+import { sectionsHtml } from './sectionsReport.js';
 import { meanStd } from './summarize.js';
 
 /** How many of the worst images the report lists. @default 20 */
@@ -327,6 +328,7 @@ ${summaryRows}
 ${classRows}
 </table>
 <p class="note">Mean over images; NaN values (class absent from both masks) skipped.</p>
+${sectionsHtml(result)}
 ${charts.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
 <h2>Confusion matrix</h2>
 <p class="note">Row-normalised: each row (a ground-truth class) sums to 1 and each cell is the share of that class predicted as the column's class; darker is larger. Hover for pixel counts.</p>

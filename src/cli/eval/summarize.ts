@@ -11,6 +11,7 @@ import { COUNT_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import type { ClassResult, ClassStat, EvalResult, ImageResult } from './schema.js';
 import { EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
+import { lesionsSection, panopticSection, regionsSection } from './sections.js';
 import type { EvalState } from './state.js';
 
 const isCount = (m: MetricName): m is CountMetric & MetricName =>
@@ -121,8 +122,8 @@ export function summarize(state: EvalState): EvalResult {
     classes: classResults,
     confusion: matrix,
     images,
-    regions: null,
-    lesions: null,
-    panoptic: null,
+    regions: regionsSection(state, cm, base),
+    lesions: lesionsSection(state),
+    panoptic: panopticSection(state),
   };
 }
