@@ -5,7 +5,7 @@
  * title, axis titles and categorical class axes the same way.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -41,13 +41,40 @@ export const inlineScript = (code: string): string =>
 export function chartScript(): string {
   if (chartSource === undefined) {
     const require = createRequire(import.meta.url);
-    const parts = CHART_BUILDS.map(([pkg, file]) =>
-      readFileSync(join(dirname(require.resolve(pkg)), file), 'utf8'),
-    );
+    const parts = CHART_BUILDS.map(([pkg, file]) => {
+      const build = readFileSync(join(dirname(require.resolve(pkg)), file), 'utf8');
+      return build.startsWith('/*!') ? build : licenceBanner(pkg, dirname(require.resolve(pkg))) + build;
+    });
     chartSource = inlineScript([...parts, CHART_RUNTIME].join('\n;\n'));
   }
   return chartSource;
 }
+
+/**
+ * The MIT notice that a minified build without its own `/*!` banner must still carry when it is copied into a
+ * report: the package's name and version and the copyright line of its LICENSE, found by walking up from the
+ * build's folder to the package's root.
+ * @example licenceBanner('chartjs-chart-error-bars', dir) // '/*! chartjs-chart-error-bars 4.4.5 | Copyright (c) 2019-2023 Samuel Gratzl | MIT License *\/\n'
+ */
+function licenceBanner(pkg: string, from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json')) || readJson(join(dir, 'package.json')).name !== pkg) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`segkit: cannot find the package root of ${pkg} above ${from}`);
+    dir = up;
+  }
+  const { version, license } = readJson(join(dir, 'package.json'));
+  const licenceFile = join(dir, 'LICENSE');
+  const copyright = existsSync(licenceFile)
+    ? (readFileSync(licenceFile, 'utf8')
+        .match(/^.*Copyright.*$/im)?.[0]
+        .trim() ?? '')
+    : '';
+  return `/*! ${pkg} ${String(version)} | ${copyright} | ${String(license)} License */\n`;
+}
+
+const readJson = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 
 /**
  * Page-side code (plain ES5, inlined after Chart.js): `segkitChart(canvasId, spec)` draws one chart.

@@ -137,7 +137,7 @@ async function train(names: string[]) {
   let seed = 12345;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const [N, H, W, C] = [4, 16, 16, 3];
-    // A learnable task (the label is the brightest input channel) and seeded initial weights, so that
+  // A learnable task (the label is the brightest input channel) and seeded initial weights, so that
   // "the loss falls" tests the gradient and not the luck of a random start on random labels.
   const xs = Float32Array.from({ length: N * H * W * 3 }, rand);
   const labels = tf.tensor1d(
@@ -310,7 +310,9 @@ describe.skipIf(!hasChromium)('segkit/tfjs on WebGL in Chromium', () => {
   it('a training step reads nothing back; model.fit reads what it reads with MSE; losses fall; no leaks', async () => {
     const r = await page.evaluate(train, SM_LOSSES);
     expect(r.backend).toBe('webgl');
-    console.log(r.rows.map((row) => `${row.name}: ${row.first.toFixed(4)} → ${row.last.toFixed(4)}`).join('; '));
+    console.log(
+      r.rows.map((row) => `${row.name}: ${row.first.toFixed(4)} → ${row.last.toFixed(4)}`).join('; '),
+    );
     for (const row of r.rows) {
       expect(row.stepReads, `${row.name}: reads in one optimizer step`).toBe(0);
       expect(row.fitReads, `${row.name}: reads in one fit batch`).toBe(r.baselineFitReads);

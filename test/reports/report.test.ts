@@ -105,6 +105,21 @@ describe('inlineScript(code)', () => {
     expect(() => new Script(js)).not.toThrow();
     expect(js.length).toBeLessThan(400_000);
   });
+
+  it('carries the MIT notice of each inlined library (banners the minified builds lack are added)', () => {
+    const banners = chartScript().match(/\/\*![^]*?\*\//g) ?? [];
+    for (const [name, holder] of [
+      ['Chart.js', 'Chart.js Contributors'],
+      ['chartjs-chart-error-bars', 'Samuel Gratzl'],
+      ['@sgratzl/chartjs-chart-boxplot', 'datavisyn GmbH'],
+      ['chartjs-chart-matrix', 'Jukka Kurkela'],
+    ]) {
+      const banner = banners.find((b) => b.includes(`${name} v`) || b.includes(`${name} `));
+      expect(banner, name).toBeDefined();
+      expect(banner).toContain(holder);
+      expect(banner).toMatch(/MIT licen[cs]e/i);
+    }
+  });
 });
 
 describe('report size and content', () => {
