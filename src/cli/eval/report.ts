@@ -18,6 +18,7 @@ import type { JsonInterval } from './intervals.js';
 import type { MetricName } from './options.js';
 import { DENSE_CONFUSION_MAX_CLASSES, fromJsonNumber } from './schema.js';
 import type { ClassResult, EvalResult, JsonNumber } from './schema.js';
+import { sectionsHtml } from './sectionsReport.js';
 import { meanStd } from './summarize.js';
 
 /** How many of the worst images the report lists. @default 20 */
@@ -335,6 +336,7 @@ ${summaryRows}
 ${classRows}
 </table>
 <p class="note">Mean over images; NaN values (class absent from both masks) skipped.</p>
+${sectionsHtml(result)}
 ${charts.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
 <h2>Confusion matrix</h2>
 ${confusionSection}

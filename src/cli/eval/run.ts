@@ -304,6 +304,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     numClasses: opts.settings.numClasses,
     ignoreIndex: opts.settings.ignoreIndex,
     perImage: true,
+    regions: opts.settings.regions,
   });
   const images: ImageRecord[] = [];
   const content = new ContentSum();
@@ -320,6 +321,9 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
       spacing: r.spacing,
       digest: r.digest,
       surface: r.surface,
+      regionSurface: r.regionSurface,
+      lesions: r.lesions,
+      panoptic: r.panoptic,
     });
   });
   warnings.print(io, 'eval');

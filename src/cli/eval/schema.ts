@@ -16,6 +16,7 @@
  */
 import type { CiSettings, JsonInterval } from './intervals.js';
 import type { LesionCounts } from '../../core/evaluation/components.js';
+import type { Region } from '../../core/evaluation/regions.js';
 import { DataError } from '../../io/errors.js';
 import type { EvalSettings, MetricName } from './options.js';
 
@@ -70,12 +71,8 @@ export interface ImageResult {
   score: JsonNumber;
 }
 
-/** A region: a named set of labels, positive where the label is in the set (nnU-Net's region-based evaluation). */
-export interface RegionDefinition {
-  name: string;
-  /** The labels of the region, sorted ascending, unique. */
-  labels: number[];
-}
+/** A region: a named set of labels, positive where the label is in the set (the core's `Region`). */
+export type RegionDefinition = Region;
 
 /** One region of the result: as a {@link ClassResult}, with the region's labels instead of a class index. */
 export interface RegionResult {

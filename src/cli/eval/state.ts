@@ -10,15 +10,26 @@ import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
 import type { ConfusionState } from '../../core/evaluation/types.js';
 import { DataError } from '../../io/errors.js';
 import { UsageError } from '../errors.js';
+import { surfaceMetricsOf } from './engine.js';
+import { lesionSets } from './instances.js';
+import type { ImageExtras } from './instances.js';
 import type { EvalSettings } from './options.js';
 import { upgradeSettings } from './schema.js';
 import type { JsonNumber } from './schema.js';
 
-/** The state format version this segkit writes and reads. */
-export const STATE_VERSION = 2;
+/**
+ * The state format version this segkit writes. Version 3 adds the regions (settings, confusion `regionRows`,
+ * per-image `regionSurface`), lesion counts and panoptic counts; a version 2 state (which has none) is read
+ * too, as a version 3 state without them. A segkit that reads only version 2 refuses version 3 states instead of
+ * dropping their regions silently.
+ */
+export const STATE_VERSION = 3;
 
-/** One evaluated pair, as stored in a state. */
-export interface ImageRecord {
+/**
+ * One evaluated pair, as stored in a state; with `--regions`, `--lesions`, `--panoptic` also the region surface
+ * values, lesion counts and panoptic counts of the image ({@link ImageExtras}).
+ */
+export interface ImageRecord extends ImageExtras {
   id: string;
   gt: string;
   pred: string;
@@ -49,7 +60,7 @@ export interface DatasetIdentity {
 /** The state file of one run or shard. */
 export interface EvalState {
   format: 'segkit.eval-state';
-  version: typeof STATE_VERSION;
+  version: typeof STATE_VERSION | 2;
   segkit: string;
   settings: EvalSettings;
   dataset: DatasetIdentity;
@@ -140,10 +151,10 @@ export function parseState(text: string, file: string): EvalState {
       'has state version 1, which records no digest of the data and cannot be validated; evaluate the shards again with this segkit (state version 2).',
     );
   }
-  if (s.version !== STATE_VERSION) {
+  if (s.version !== STATE_VERSION && s.version !== 2) {
     throw bad(
       file,
-      `has state version ${JSON.stringify(s.version)}; this segkit reads version ${STATE_VERSION}.`,
+      `has state version ${JSON.stringify(s.version)}; this segkit reads versions 2 and ${STATE_VERSION}.`,
     );
   }
   const d = s.dataset;
@@ -237,6 +248,7 @@ export function parseState(text: string, file: string): EvalState {
     content.add(img.id, img.digest);
   }
   checkRowsAddUp(cm, s.confusion.pixels, file);
+  checkExtras(s, cm, file);
   if (content.hex() !== s.content) {
     throw bad(file, 'has image digests that do not add up to its content digest (the file was edited).');
   }
@@ -269,6 +281,49 @@ function checkRowsAddUp(cm: ConfusionMatrix, total: number, file: string): void 
   }
   if (pixels !== total) {
     throw bad(file, `has per-image rows of ${pixels} pixels but totals of ${total}.`);
+  }
+}
+
+/**
+ * Checks the optional sections of a state against its settings: the confusion counts' regions are the
+ * settings' regions and their per-image rows add up to the region totals (the blocks of the matrix); every
+ * image has lesion counts (one per reported class and region) when `--lesions` was given, panoptic counts
+ * with `--panoptic`, and region surface values with regions and a surface metric.
+ */
+function checkExtras(s: EvalState, cm: ConfusionMatrix, file: string): void {
+  const { regions, lesions, panoptic } = s.settings;
+  if (JSON.stringify(cm.regions) !== JSON.stringify(regions)) {
+    throw bad(file, 'has confusion counts of other regions than its settings.');
+  }
+  if (regions) {
+    const totals = cm.regionStats();
+    const R = regions.length;
+    const sum = { tp: new Float64Array(R), fp: new Float64Array(R), fn: new Float64Array(R) };
+    for (const r of cm.regionImageStats()) {
+      for (let k = 0; k < R; k++) {
+        sum.tp[k] += r.tp[k];
+        sum.fp[k] += r.fp[k];
+        sum.fn[k] += r.fn[k];
+      }
+    }
+    for (let k = 0; k < R; k++) {
+      if (sum.tp[k] !== totals.tp[k] || sum.fp[k] !== totals.fp[k] || sum.fn[k] !== totals.fn[k]) {
+        throw bad(
+          file,
+          `has per-image region rows that do not add up to its totals (region '${regions[k].name}').`,
+        );
+      }
+    }
+  }
+  const sets = lesionSets(s.settings).length;
+  const surface = surfaceMetricsOf(s.settings).length > 0 && regions !== null;
+  for (const img of s.images) {
+    const ok =
+      (!lesions || (Array.isArray(img.lesions) && img.lesions.length === sets)) &&
+      (!panoptic || (img.panoptic !== null && typeof img.panoptic === 'object')) &&
+      (!surface || (img.regionSurface !== null && typeof img.regionSurface === 'object'));
+    if (!ok)
+      throw bad(file, `has no lesion, panoptic or region values for image '${img.id}' its settings ask for.`);
   }
 }
 
@@ -359,6 +414,7 @@ export function mergeStates(states: readonly { state: EvalState; file: string }[
   }
   return {
     ...first.state,
+    version: STATE_VERSION,
     shard: { index: 1, count: 1 },
     content: content.hex(),
     images,

@@ -11,6 +11,7 @@ import { COUNT_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import type { ClassResult, ClassStat, EvalResult, ImageResult } from './schema.js';
 import { DENSE_CONFUSION_MAX_CLASSES, EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
+import { lesionsSection, panopticSection, regionsSection } from './sections.js';
 import type { EvalState } from './state.js';
 import { computeIntervals } from './intervals.js';
 import type { CiOptions } from './intervals.js';
@@ -125,9 +126,9 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
     confusion: C <= DENSE_CONFUSION_MAX_CLASSES ? cm.matrix() : null,
     ...(C <= DENSE_CONFUSION_MAX_CLASSES ? {} : { confusionCells: cm.cells() }),
     images,
-    regions: null,
-    lesions: null,
-    panoptic: null,
+    regions: regionsSection(state, cm, base),
+    lesions: lesionsSection(state),
+    panoptic: panopticSection(state),
   };
   return ci ? withIntervals(result, values, cm, base, ci) : result;
 }
