@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'segkit-demo/**', 'bench/data/**', '**/*.cjs'] },
+  {
+    ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'segkit-demo/**', 'bench/data/**', '**/*.cjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

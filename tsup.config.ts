@@ -1,6 +1,14 @@
+import { copyFileSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// The library (ESM + CJS + types) and the command line (ESM, Node only).
+// Two packages from one source tree (src/ is shared; see README "Packages"):
+// - `segkit` (this folder's package.json): the library, ESM + CJS + types, in dist/;
+// - `@segkit/cli` (packages/cli/package.json): the `segkit` command, ESM, Node only, in packages/cli/dist/.
+// tsup externalises only the root package.json's dependencies, so the CLI's own are listed here from its manifest.
+const cli = JSON.parse(readFileSync('packages/cli/package.json', 'utf8')) as {
+  dependencies: Record<string, string>;
+};
+
 export default defineConfig([
   {
     entry: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts', io: 'src/io/index.ts' },
@@ -11,20 +19,27 @@ export default defineConfig([
     target: 'node20',
     outDir: 'dist',
     external: [/^@tensorflow\//],
-    // nifti-reader-js, fast-png and iobuffer are ESM-only: bundle them so that require('segkit/io') works on
+    // The library has no runtime dependency: nifti-reader-js (ESM-only) and its inflate library fflate are
+    // bundled into dist/io.*, so `npm install segkit` installs nothing else and require('segkit/io') works on
     // every Node 20 (require of ESM needs 20.19).
-    noExternal: ['nifti-reader-js', 'fast-png', 'iobuffer'],
+    noExternal: ['nifti-reader-js', 'fflate'],
   },
   {
     // The piscina worker of `segkit eval` needs a file of its own beside main.js (src/cli/eval/pool.ts).
     // Splitting keeps the demo (the only part that needs TensorFlow.js) in a chunk that main.js imports
     // lazily, so `segkit eval` runs without the optional TensorFlow.js packages.
-    entry: { 'cli/main': 'src/cli/main.ts', 'cli/eval-worker': 'src/cli/eval/worker.ts' },
+    entry: { main: 'src/cli/main.ts', 'eval-worker': 'src/cli/eval/worker.ts' },
     format: ['esm'],
     splitting: true,
     sourcemap: true,
+    clean: true,
     target: 'node20',
-    outDir: 'dist',
-    external: [/^@tensorflow\//],
+    outDir: 'packages/cli/dist',
+    external: [/^@tensorflow\//, ...Object.keys(cli.dependencies)],
+    // The CLI bundles the library's code (the DeepMind surfel table too): its package carries the same licence
+    // and notice, copied from the root (git-ignored copies; npm pack does not follow symbolic links).
+    onSuccess: async () => {
+      for (const file of ['LICENSE', 'NOTICE.md']) copyFileSync(file, `packages/cli/${file}`);
+    },
   },
 ]);

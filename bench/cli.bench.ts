@@ -1,5 +1,5 @@
 /**
- * Benchmark of `segkit eval` (the built binary, dist/cli/main.js): images per second with 1 and 2 worker
+ * Benchmark of `segkit eval` (the built binary, packages/cli/dist/main.js): images per second with 1 and 2 worker
  * threads, overlap metrics alone and with HD95, on
  * - 200 pairs of 512 × 512 8-bit PNG label maps with 21 classes (the confusion_labels maps of
  *   bench/reference/baseline.md, from bench/datasets.ts; gt 255 = ignored), and
@@ -54,12 +54,12 @@ const HD_PNG = Math.min(PNG, flag('hd-png', 40));
 const NIFTI = flag('nifti', 20);
 const RUNS = flag('runs', 3);
 const ROOT = resolve(DATA_DIR, '..', '..');
-const BIN = join(ROOT, 'dist/cli/main.js');
+const BIN = join(ROOT, 'packages/cli/dist/main.js');
 const OUT = join(DATA_DIR, 'cli');
 const TIME = existsSync('/usr/bin/time');
 
 function ensureBuilt(): void {
-  if (existsSync(BIN) && existsSync(join(ROOT, 'dist/cli/eval-worker.js'))) return;
+  if (existsSync(BIN) && existsSync(join(ROOT, 'packages/cli/dist/eval-worker.js'))) return;
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/tsup/dist/cli-default.js')], {
       cwd: ROOT,

@@ -39,6 +39,20 @@ for (const method of ['bca', 'percentile'] as const) {
     note: `bootstrapMeans, 2,000 resamples, ${images} images × ${classes} columns (target < 2,000 ms)`,
   });
 }
+// As `segkit eval --ci` runs it: the 10 class columns plus the foreground mean (classes 1–9) and the
+// macro-imagewise summary (all 10) as groups, from their own replicates. Ratio to the plain run: same process.
+{
+  const groups = [{ columns: [1, 2, 3, 4, 5, 6, 7, 8, 9] }, { columns: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }];
+  const plain = () => bootstrapMeans(columns, { resamples: 2000, seed: 1 });
+  const withGroups = () => bootstrapMeans(columns, { resamples: 2000, seed: 1 }, groups);
+  const [cp, cg] = [cpuMedian(plain, 3), cpuMedian(withGroups, 3)];
+  const t = await time(withGroups, 1, 5);
+  emit('bootstrap_10k_images_10_classes', 'segkit_bca_with_2_groups', images * classes, t, {
+    cpu_ms: Math.round(cg),
+    cpu_ratio_to_plain: Number((cg / cp).toFixed(3)),
+    note: 'bootstrapMeans with the foreground-mean and summary groups of eval --ci (CPU ratio to no groups, same run)',
+  });
+}
 const other = columns.map((c) => c.map((v) => (Number.isNaN(v) ? v : Math.min(1, v + 0.02 * (u() - 0.3)))));
 const t = await time(
   () => {

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// Builds the browser demo (examples/browser-demo) into dist/browser-demo: index.html and one bundled, minified
-// demo.js (TF.js core, layers and the webgl backend, Chart.js, segkit's core and segkit/tfjs). Part of `npm run
-// build` (and so of `npm ci`); `segkit demo --browser` serves the folder.
+// Builds the browser demo (examples/browser-demo) into packages/cli/dist/browser-demo (it ships with the CLI
+// package): index.html and one bundled, minified demo.js (TF.js core, layers and the webgl backend, Chart.js,
+// segkit's core and segkit/tfjs). Part of `npm run build` (and so of `npm ci`); `segkit demo --browser` serves it.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist/browser-demo');
+const out = join(root, 'packages/cli/dist/browser-demo');
 mkdirSync(out, { recursive: true });
 await build({
   entryPoints: [join(root, 'examples/browser-demo/main.ts')],

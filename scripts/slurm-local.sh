@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 
 # segkit on the PATH of the jobs: the built binary of this checkout.
-printf '#!/bin/sh\nexec "%s" "%s/dist/cli/main.js" "$@"\n' "$(command -v node)" "$here" >"$work/bin/segkit"
+printf '#!/bin/sh\nexec "%s" "%s/packages/cli/dist/main.js" "$@"\n' "$(command -v node)" "$here" >"$work/bin/segkit"
 chmod +x "$work/bin/segkit"
 export PATH=$work/bin:$PATH
 

@@ -9,4 +9,4 @@ export * from './core/losses/index.js';
 export * from './core/metrics/index.js';
 export * from './core/weights/index.js';
 export * from './core/evaluation/index.js';
-export { kernelBackend, type KernelBackend } from './core/backend.js';
+export { kernelBackend, type KernelBackend, type KernelModules } from './core/backend.js';

@@ -142,6 +142,34 @@ export const CHART_RUNTIME = `
 })();
 `;
 
+/** The style rules every evaluation report shares (page width, tables, plot boxes, notes). */
+export const REPORT_CSS = `body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+.plot { position: relative; width: 100%; height: 420px; margin: 1em 0; }
+.note { color: #555; font-size: 0.85em; }`;
+
+/**
+ * The start of a report page up to `<body>`: the title, {@link REPORT_CSS} followed by `css`, and the inlined
+ * chart library.
+ * @example reportHead('segkit comparison') // '<!doctype html>\n<html lang="en">\n<head>…<body>\n'
+ */
+export function reportHead(title: string, css = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>
+${REPORT_CSS}${css ? `\n${css}` : ''}
+</style>
+<script>${chartScript()}</script>
+</head>
+<body>
+`;
+}
+
 /**
  * Escapes text for HTML element content and attribute values.
  * @example escapeHtml('a < "b"') // 'a &lt; &quot;b&quot;'

@@ -4,6 +4,7 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
+import { compareCommand } from './compare/command.js';
 import { demoCommand } from './demo/command.js';
 import { EXIT } from './errors.js';
 import {
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CommandContext): Command {
   program.addCommand(demoCommand(ctx.io));
   program.addCommand(evalCommand(ctx));
   program.addCommand(mergeCommand(ctx));
+  program.addCommand(compareCommand(ctx));
   program.addCommand(weightsCommand(ctx));
   configure(program, ctx.io);
   return program;

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkClassWeights, selectedChannels, type ResolvedRegionOptions } from '../core/options.js';
 import { checkTensors, gatherChannels, scatterChannels, type TensorGeometry } from './input.js';
+import { PRECISION_SHAPE, RECALL_SHAPE, type ScoreShape, fScoreShape, iouShape } from '../core/scores.js';
 
 /** The coefficients of `num = a·tp + smooth`, `den = b·G + c·P + d·tp + smooth`. */
 export interface RegionForm {
@@ -21,17 +22,25 @@ export interface RegionForm {
   readonly d: number;
 }
 
-/** F-score with weight `beta`: ((1+β²)tp + s) / ((1+β²)tp + β²fn + fp + s) = ((1+β²)tp + s) / (β²G + P + s). */
+/**
+ * The form of a score shape of the table (src/core/scores.ts): `den = a·tp + wfp·fp + wfn·fn + s` with
+ * fp = P − tp and fn = G − tp is `wfn·G + wfp·P + (a − wfp − wfn)·tp + s`.
+ */
+export function formOf(shape: ScoreShape): RegionForm {
+  return { a: shape.a, b: shape.wfn, c: shape.wfp, d: shape.a - shape.wfp - shape.wfn };
+}
+
+/** F-score with weight `beta` (its shape: {@link fScoreShape}); den = β²G + P + s. */
 export function fScoreForm(beta: number): RegionForm {
-  return { a: 1 + beta * beta, b: beta * beta, c: 1, d: 0 };
+  return formOf(fScoreShape(beta));
 }
 
 /** IoU: (tp + s) / (G + P − tp + s). */
-export const IOU_FORM: RegionForm = { a: 1, b: 1, c: 1, d: -1 };
-/** Precision: (tp + s) / (tp + fp + s) = (tp + s) / (P + s). */
-export const PRECISION_FORM: RegionForm = { a: 1, b: 0, c: 1, d: 0 };
-/** Recall: (tp + s) / (tp + fn + s) = (tp + s) / (G + s). */
-export const RECALL_FORM: RegionForm = { a: 1, b: 1, c: 0, d: 0 };
+export const IOU_FORM: RegionForm = formOf(iouShape());
+/** Precision: (tp + s) / (P + s). */
+export const PRECISION_FORM: RegionForm = formOf(PRECISION_SHAPE);
+/** Recall: (tp + s) / (G + s). */
+export const RECALL_FORM: RegionForm = formOf(RECALL_SHAPE);
 
 /** A region score of one batch, before and after sm's averaging. */
 export interface TensorRegionResult {

@@ -3,7 +3,7 @@
  * served by the CLI's own server trains the demo's U-Net for two short epochs with the Dice loss, the loss falls,
  * the per-class held-out Dice chart gets a point per epoch, the prediction grid appears, and the console stays
  * free of errors. The screenshot is kept in `test-artifacts/browser-demo/` (git-ignored). Needs /usr/bin/chromium
- * and the built page (dist/browser-demo, made by `npm run build`); skipped, with a message, without them.
+ * and the built page (packages/cli/dist/browser-demo, made by `npm run build`); skipped, with a message, without them.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -16,11 +16,11 @@ import type { DemoState } from '../../examples/browser-demo/main.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = '/usr/bin/chromium';
-const built = existsSync(join(root, 'dist/browser-demo/demo.js'));
+const built = existsSync(join(root, 'packages/cli/dist/browser-demo/demo.js'));
 const skip = !existsSync(CHROMIUM) || !built;
 if (skip) {
   console.warn(
-    `browser demo test skipped: ${existsSync(CHROMIUM) ? 'dist/browser-demo is not built (npm run build)' : `${CHROMIUM} not found (apt-get install chromium)`}`,
+    `browser demo test skipped: ${existsSync(CHROMIUM) ? 'packages/cli/dist/browser-demo is not built (npm run build)' : `${CHROMIUM} not found (apt-get install chromium)`}`,
   );
 }
 
@@ -29,7 +29,7 @@ describe.skipIf(skip)('browser demo (webgl, headless Chromium)', () => {
   let server: Server;
   let url: string;
   beforeAll(async () => {
-    ({ server, url } = await serveBrowserDemo(0, join(root, 'dist/browser-demo')));
+    ({ server, url } = await serveBrowserDemo(0, join(root, 'packages/cli/dist/browser-demo')));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],

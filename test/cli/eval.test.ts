@@ -76,7 +76,7 @@ describe('segkit eval on PNG folders', () => {
     expect(r.stderr).toMatch(/^segkit eval: 2 pair\(s\) in [\d.]+ s \([\d.]+\/s, 1 worker\)\.\n$/);
   });
 
-  it('writes JSON (schema segkit.eval v1), CSV and an HTML report whose script runs', () => {
+  it('writes JSON (schema segkit.eval v2), CSV and an HTML report whose script runs', () => {
     const r = segkit(
       evalArgs(
         '--metrics',
@@ -96,7 +96,7 @@ describe('segkit eval on PNG folders', () => {
     const json = JSON.parse(readFileSync(join(dir('png'), 'out.json'), 'utf8'));
     expect(json).toMatchObject({
       schema: 'segkit.eval',
-      version: 1,
+      version: 2,
       settings: { numClasses: 3, metrics: ['dice', 'iou', 'hd95'] },
     });
     expect(json.dataset).toMatchObject({ images: 2, pixels: 32, ignored: 0, missing: [], extra: [] });

@@ -1,5 +1,5 @@
 /**
- * Running the built `segkit` binary in tests: build it when dist/ is missing or older than the sources, then
+ * Running the built `segkit` binary in tests: build it when packages/cli/dist/ is missing or older than the sources, then
  * spawn it and keep stdout, stderr and the exit code apart.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -8,8 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const bin = join(root, 'dist/cli/main.js');
-const worker = join(root, 'dist/cli/eval-worker.js');
+export const bin = join(root, 'packages/cli/dist/main.js');
+const worker = join(root, 'packages/cli/dist/eval-worker.js');
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -20,7 +20,7 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Builds dist/ with `npx tsup` (idempotent) unless the CLI files are newer than every source file they bundle. */
+/** Builds dist/ and packages/cli/dist/ with `npx tsup` (idempotent) unless the CLI files are newer than every source file they bundle. */
 export function ensureBuilt(): void {
   const fresh =
     existsSync(bin) &&
@@ -41,7 +41,7 @@ export function ensureBuilt(): void {
     // The type declarations may fail on code outside the CLI; the JavaScript is what these tests need.
     if (!existsSync(bin) || !existsSync(worker)) throw err;
   }
-  // tsup cleans dist/: rebuild the browser demo's page too, as `npm run build` does.
+  // tsup cleans packages/cli/dist/: rebuild the browser demo's page too, as `npm run build` does.
   execFileSync(process.execPath, [join(root, 'scripts/build-browser-demo.mjs')], {
     cwd: root,
     stdio: 'pipe',

@@ -165,7 +165,7 @@ describe('WebAssembly region kernels = JS kernels', () => {
       const [g, x] = [p.gt.data as Float32Array, p.pr.data as Float32Array];
       const n = g.length;
       const tape = startRegionTape();
-      sumsPixels(g, x, 0, n, C, 1, new Float64Array(2 * C), 0, tape);
+      sumsPixels(g, x, 0, n, C, new Float64Array(3 * C), 0, tape);
       const r = rng(C);
       const coef = Float64Array.from({ length: 2 * C }, (_, i) => (i === 1 ? 0 : i === 3 ? -0 : r() - 0.5));
       const viaMasks = new Float32Array(n);

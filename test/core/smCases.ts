@@ -15,8 +15,11 @@ import {
   recall,
 } from '../../src/index.js';
 import type { Layout, Loss, Metric, NdArray } from '../../src/index.js';
-import { evaluateRegion, type RegionKind } from '../../src/core/metrics/region.js';
-import { resolveRegionOptions } from '../../src/core/options.js';
+import { resolveRegionConfig, type RegionConfig } from '../../src/core/family/options.js';
+import { reduceRegion } from '../../src/core/family/region.js';
+import { diceShape, jaccardShape } from '../../src/core/family/regionFamily.js';
+import { createRegionLoss } from '../../src/core/family/regionLoss.js';
+import { PRECISION_SHAPE, RECALL_SHAPE, type ScoreShape } from '../../src/core/scores.js';
 import type { VectorCase } from '../helpers/vectors.js';
 
 const CAMEL: Record<string, string> = {
@@ -41,6 +44,35 @@ export function smOptions(c: VectorCase): Record<string, unknown> {
   const layout: Layout = c.backend?.image_data_format === 'channels_first' ? 'channelsFirst' : 'channelsLast';
   if (layout === 'channelsFirst') out.layout = layout;
   return out;
+}
+
+/** Which score of the shape table a sm metric is. */
+export type RegionKind = 'fScore' | 'iou' | 'precision' | 'recall';
+
+const SHAPES: Record<RegionKind, (cfg: RegionConfig, beta: number) => ScoreShape> = {
+  fScore: diceShape,
+  iou: (cfg) => jaccardShape(cfg),
+  precision: () => PRECISION_SHAPE,
+  recall: () => RECALL_SHAPE,
+};
+
+/**
+ * The soft score of a sm option set and its gradient through the one pipeline (metrics expose only values):
+ * under the sm preset's 'score' weighting the loss is 1 − score, so score = 1 − loss and ∂score = −∂loss.
+ */
+export function scoreValueAndGrad(
+  fn: string,
+  kind: RegionKind,
+  options: Record<string, unknown>,
+  gt: NdArray,
+  pr: NdArray,
+): { value: number; grad: Float32Array; loss: Loss } {
+  const cfg = resolveRegionConfig(fn, options, { threshold: false, beta: kind === 'fScore' }, ['beta']);
+  const beta = (options.beta as number | undefined) ?? 1;
+  const shape = SHAPES[kind](cfg, beta);
+  const loss = createRegionLoss(fn, 'score', cfg, (f, counts, c) => reduceRegion(f, counts, c, shape));
+  const r = loss.valueAndGrad(gt, pr);
+  return { value: 1 - r.value, grad: r.grad.map((v) => -v), loss };
 }
 
 export const SM_METRICS: Record<
@@ -70,7 +102,12 @@ export function metricValueAndGrad(
   pr: NdArray,
 ): { value: number; grad: Float32Array | undefined } {
   const m = SM_METRICS[name];
-  const o = resolveRegionOptions(m.fn, options, true, m.beta);
-  const r = evaluateRegion(m.fn, m.kind, o, gt, pr, true, false);
-  return { value: r.value, grad: r.grad };
+  if (options.threshold !== undefined) throw new Error(`a thresholded ${name} has no gradient`);
+  const { value, grad } = scoreValueAndGrad(m.fn, m.kind, options, gt, pr);
+  // The metric itself must give the same value as the loss form it is checked through.
+  const direct = m.make(options).value(gt, pr);
+  if (Math.abs(direct - value) > 1e-12 * Math.max(1, Math.abs(value))) {
+    throw new Error(`${name}: metric ${direct} and 1 − loss ${value} differ`);
+  }
+  return { value, grad };
 }

@@ -103,3 +103,24 @@ describe('the same sm region cases through the WebAssembly kernels (float32 inpu
     });
   }
 });
+
+describe('the same sm region cases through the JS kernels (WebAssembly off)', () => {
+  beforeAll(() => setRegionWasmEnabled(false));
+  afterAll(() => setRegionWasmEnabled(true));
+
+  for (const name of REGION_FILES) {
+    const file = loadVectors('sm', name);
+    it(`${name}: every case matches sm and no run takes the WebAssembly path`, () => {
+      const before = regionWasmRuns().runs;
+      for (const c of file.cases) {
+        const { gt, pr } = inputs(c);
+        const f32 = c.pr.dtype === 'float32';
+        checkCase(name, c, {
+          gt: f32 ? { data: Float32Array.from(gt.data), shape: gt.shape } : gt,
+          pr: f32 ? { data: Float32Array.from(pr.data), shape: pr.shape } : pr,
+        });
+      }
+      expect(regionWasmRuns().runs).toBe(before);
+    });
+  }
+});

@@ -73,12 +73,15 @@ const CORE_EXPORTS = [
   'recall',
   'recallFromCounts',
   'reduceCounts',
+  'regionCountsFromMatrix',
+  'resolveRegions',
   'softBCEWithLogitsLoss',
   'softCrossEntropyLoss',
   'specificityFromCounts',
   'surfaceDistanceLists',
   'surfaceDistances',
   'surfaceDistancesPerClass',
+  'surfaceDistancesPerRegion',
   'tverskyLoss',
   'wilcoxonSignedRank',
 ];
@@ -131,7 +134,11 @@ describe('the built package', () => {
     expect(Object.keys(core).sort()).toEqual(CORE_EXPORTS);
   });
 
-  it('reports the version of package.json', () => {
+  it('reports the version of package.json, which the CLI package (packages/cli) shares', () => {
     expect(VERSION).toBe(pkg.version);
+    const cli = JSON.parse(readFileSync(resolve(root, 'packages/cli/package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(cli.version).toBe(pkg.version);
   });
 });

@@ -17,21 +17,20 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * The folder of the built page: `dist/browser-demo` of the installed package, or, when running from the sources
- * (tsx), the repository's dist/browser-demo.
+ * The folder of the built page: `dist/browser-demo` of the installed `@segkit/cli` package, or, when running from
+ * the sources (tsx), the repository's packages/cli/dist/browser-demo.
  */
 export function browserDemoRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  // dist/<chunk>.js or dist/cli/main.js when built; src/cli/demo/serve.ts under tsx.
+  // dist/<chunk>.js of the CLI package when built; src/cli/demo/serve.ts under tsx.
   for (const candidate of [
     join(here, 'browser-demo'),
-    join(here, '../browser-demo'),
-    join(here, '../../../dist/browser-demo'),
+    join(here, '../../../packages/cli/dist/browser-demo'),
   ]) {
     if (existsSync(join(candidate, 'demo.js'))) return candidate;
   }
   throw new Error(
-    'the browser demo is not built (dist/browser-demo/demo.js is missing); run `npm run build` in the repository',
+    'the browser demo is not built (packages/cli/dist/browser-demo/demo.js is missing); run `npm run build` in the repository',
   );
 }
 

@@ -14,6 +14,8 @@ import {
   parseWeightsOptions,
 } from './options.js';
 import type { RawEvalOptions } from './options.js';
+import { parseCiOptions } from './intervals.js';
+import type { RawCiOptions } from './intervals.js';
 import { processIO, runEval, runMerge, runWeights } from './run.js';
 import type { CliIO } from './run.js';
 import { actionIO, QUIET_HELP } from '../output.js';
@@ -36,7 +38,11 @@ export interface CommandContext {
 export const processContext = (): CommandContext => ({ io: processIO, exitCode: 0 });
 
 /** Runs an action; prints its error as `segkit <name>: <message>` and stores the exit code in `ctx`. */
-async function guarded(name: string, ctx: CommandContext, action: () => Promise<number>): Promise<void> {
+export async function guarded(
+  name: string,
+  ctx: CommandContext,
+  action: () => Promise<number>,
+): Promise<void> {
   try {
     ctx.exitCode = await action();
   } catch (err) {
@@ -51,9 +57,19 @@ const contextOr = (ctx: CommandContext | undefined): CommandContext => ctx ?? pr
 /** Output options shared by `eval` and `merge`. */
 function addOutputOptions(cmd: Command): Command {
   return cmd
-    .option('--json <file>', 'write the result as JSON (schema segkit.eval v1; - for stdout)')
+    .option('--json <file>', 'write the result as JSON (schema segkit.eval v2; - for stdout)')
     .option('--csv <file>', 'write per-image values as CSV (- for stdout)')
-    .option('--report <file>', 'write a self-contained HTML report');
+    .option('--report <file>', 'write a self-contained HTML report')
+    .option('--summary-csv <file>', 'write per-class means, std and --ci intervals as CSV (- for stdout)');
+}
+
+/** The interval options shared by `eval` and `merge` (validated by `parseCiOptions`). */
+function addCiOptions(cmd: Command): Command {
+  return cmd
+    .option('--ci <level>', 'bootstrap confidence intervals over images at this level (e.g. 0.95)')
+    .option('--bootstrap <n>', 'bootstrap resamples of --ci (default 2000)')
+    .option('--seed <s>', 'seed of the --ci resampling (default 0): same seed, same intervals')
+    .option('--ci-method <m>', 'bca (default) or percentile');
 }
 
 /** `segkit eval`. */
@@ -99,7 +115,7 @@ export function evalCommand(context?: CommandContext): Command {
     .option('--both-empty <value>', 'overlap score of a class absent from both masks (nan: skipped)', 'nan')
     .option('--beta <b>', 'beta of fbeta', '1')
     .option('--palette <file>', 'JSON colour table for RGB(A) PNG masks');
-  addOutputOptions(cmd)
+  addCiOptions(addOutputOptions(cmd))
     .option('--workers <n>', 'worker threads (0: main thread; default: CPU count)')
     .option('--shard <k/n>', 'evaluate only part k of n (needs --state; combine with merge)')
     .option('--state <file>', 'write the exact counts for segkit merge')
@@ -123,17 +139,24 @@ export function mergeCommand(context?: CommandContext): Command {
         'of a single run, and write the same outputs.',
     )
     .argument('<state...>', 'state files written by segkit eval --state');
-  addOutputOptions(cmd)
+  addCiOptions(addOutputOptions(cmd))
     .option('--state <file>', 'also write the merged state')
     .option('-q, --quiet', QUIET_HELP, false)
     .addHelpText('after', EXIT_CODES_HELP)
     .action(
       async (
         files: string[],
-        raw: { json?: string; csv?: string; report?: string; state?: string; quiet?: boolean },
+        raw: {
+          json?: string;
+          csv?: string;
+          report?: string;
+          summaryCsv?: string;
+          state?: string;
+          quiet?: boolean;
+        } & RawCiOptions,
       ) => {
         await guarded('merge', ctx, async () =>
-          runMerge(files, { ...parseOutputs(raw), state: raw.state }, actionIO(io, raw)),
+          runMerge(files, { ...parseOutputs(raw), state: raw.state }, actionIO(io, raw), parseCiOptions(raw)),
         );
       },
     );

@@ -6,6 +6,19 @@ import { SURFACE_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import { fromJsonNumber } from './schema.js';
 import type { EvalResult, JsonNumber } from './schema.js';
+import type { JsonInterval } from './intervals.js';
+
+/** ` [lower, upper]` after a value when there is an interval (`--ci`), else nothing. */
+export function formatInterval(iv: JsonInterval | undefined, metric: MetricName): string {
+  return iv ? ` [${formatNumber(iv[0], metric)}, ${formatNumber(iv[1], metric)}]` : '';
+}
+
+/** The sentence that says what the intervals are, or '' without `--ci`. */
+export function intervalNote(result: EvalResult): string {
+  const ci = result.ci;
+  if (!ci) return '';
+  return `[lower, upper]: ${+(ci.level * 100).toPrecision(6)}% ${ci.method === 'bca' ? 'BCa' : 'percentile'} bootstrap interval over images (${ci.resamples} resamples, seed ${ci.seed}); pooled values have none.`;
+}
 
 /** Whether a metric is a distance (shown with fewer decimals, lower is better). */
 export function isDistance(metric: MetricName): boolean {
@@ -37,16 +50,22 @@ export function formatTable(result: EvalResult): string {
     `${c.index} ${c.name}`.slice(0, 32),
     ...metrics.map((m) => {
       const s = c.metrics[m];
-      return s ? `${formatNumber(s.mean, m)} ± ${formatNumber(s.std, m)}` : '';
+      return s ? `${formatNumber(s.mean, m)} ± ${formatNumber(s.std, m)}${formatInterval(s.ci, m)}` : '';
     }),
   ]);
-  rows.push(['foreground mean', ...metrics.map((m) => formatNumber(result.foregroundMean[m] ?? 'NaN', m))]);
+  rows.push([
+    'foreground mean',
+    ...metrics.map(
+      (m) =>
+        formatNumber(result.foregroundMean[m] ?? 'NaN', m) + formatInterval(result.foregroundMeanCi?.[m], m),
+    ),
+  ]);
   if (reduction !== 'macro-imagewise' || result.settings.includeBackground) {
     rows.push([
       `all (${reduction})`,
       ...metrics.map((m) => {
         const s = result.summary[m];
-        return s ? formatNumber(s.value, m) : '';
+        return s ? formatNumber(s.value, m) + formatInterval(s.ci, m) : '';
       }),
     ]);
   }
@@ -56,7 +75,8 @@ export function formatTable(result: EvalResult): string {
       .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
       .join('  ')
       .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n') + '\n';
+  const note = intervalNote(result);
+  return [line(head), ...rows.map(line), ...(note ? [note] : [])].join('\n') + '\n';
 }
 
 /** A CSV field, quoted when it must be (RFC 4180). */
@@ -80,6 +100,62 @@ export function formatCsv(result: EvalResult): string {
     const cells: (string | number)[] = [img.id, img.gt, img.pred, img.score];
     for (const m of metrics) for (const v of img.metrics[m] ?? []) cells.push(v);
     lines.push(cells.map(csvField).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The summary CSV (`--summary-csv`): one row per reported class and metric, then one per metric for the
+ * foreground mean and for the summary, with the columns `row,class,name,metric,value,std,n,skipped,reduction,
+ * ci_level,ci_lower,ci_upper` (the interval columns empty without `--ci`; `std` and `n` only for class rows).
+ * @example formatSummaryCsv(result).split('\n')[1] // 'class,1,road,dice,0.9444,0.0556,2,0,macro-imagewise,,,'
+ */
+export function formatSummaryCsv(result: EvalResult): string {
+  const { metrics, percentile } = result.settings;
+  const level = result.ci ? result.ci.level : '';
+  const lines = ['row,class,name,metric,value,std,n,skipped,reduction,ci_level,ci_lower,ci_upper'];
+  const push = (cells: (string | number)[], iv: JsonInterval | undefined) =>
+    lines.push([...cells, iv ? level : '', iv?.[0] ?? '', iv?.[1] ?? ''].map(csvField).join(','));
+  for (const c of result.classes) {
+    for (const m of metrics) {
+      const s = c.metrics[m];
+      if (s)
+        push(
+          [
+            'class',
+            c.index,
+            c.name,
+            metricLabel(m, percentile),
+            s.mean,
+            s.std,
+            s.n,
+            s.skipped,
+            'mean over images',
+          ],
+          s.ci,
+        );
+    }
+  }
+  for (const m of metrics) {
+    push(
+      [
+        'foreground mean',
+        '',
+        '',
+        metricLabel(m, percentile),
+        result.foregroundMean[m] ?? 'NaN',
+        '',
+        '',
+        '',
+        'mean over foreground classes',
+      ],
+      result.foregroundMeanCi?.[m],
+    );
+  }
+  for (const m of metrics) {
+    const s = result.summary[m];
+    if (s)
+      push(['summary', '', '', metricLabel(m, percentile), s.value, '', '', s.skipped, s.reduction], s.ci);
   }
   return lines.join('\n') + '\n';
 }

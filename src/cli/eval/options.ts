@@ -7,6 +7,9 @@ import { availableParallelism } from 'node:os';
 import { COUNT_METRICS as CORE_COUNT_METRICS } from '../../core/evaluation/fromCounts.js';
 import type { CountMetric } from '../../core/evaluation/types.js';
 import { UsageError } from '../errors.js';
+import { parseCiOptions } from './intervals.js';
+import type { CiOptions, RawCiOptions } from './intervals.js';
+import type { RegionDefinition } from './schema.js';
 
 /**
  * Count metrics (from confusion counts) the command line offers: the core's, without the synonyms `f1` (= dice)
@@ -74,10 +77,32 @@ export interface EvalSettings {
   surfaceDefinition: SurfaceDefinitionName | null;
   /** Spacing for PNG masks in array-axis order ([dy, dx]), or null for 1 per axis. */
   spacing: number[] | null;
+  /** `--regions`: the regions evaluated besides the classes, or null. */
+  regions: RegionDefinition[] | null;
+  /** `--lesions`: lesion-wise detection settings, or null. */
+  lesions: LesionSettings | null;
+  /** `--panoptic`: panoptic-quality settings, or null. */
+  panoptic: PanopticSettings | null;
+}
+
+/** Settings of the lesion-wise metrics. */
+export interface LesionSettings {
+  /** Connectivity of the components: 4 or 8 in 2-D, 6, 18 or 26 in 3-D; null = 8 in 2-D, 26 in 3-D. */
+  connectivity: number | null;
+  /** A lesion is detected by a component with IoU above this (0 = any overlap). */
+  iouThreshold: number;
+}
+
+/** Settings of panoptic quality. */
+export interface PanopticSettings {
+  /** Where instances come from: `'components'` = each connected component of a class is one instance. */
+  instances: 'components';
+  /** Connectivity of the components (null = 8 in 2-D, 26 in 3-D). */
+  connectivity: number | null;
 }
 
 /** Options of `eval` as commander hands them over (strings, booleans). */
-export interface RawEvalOptions {
+export interface RawEvalOptions extends RawCiOptions {
   gt?: string;
   pred?: string;
   numClasses?: string;
@@ -97,6 +122,7 @@ export interface RawEvalOptions {
   json?: string;
   csv?: string;
   report?: string;
+  summaryCsv?: string;
   workers?: string;
   shard?: string;
   state?: string;
@@ -110,6 +136,8 @@ export interface Outputs {
   json?: string;
   csv?: string;
   report?: string;
+  /** `--summary-csv`: one row per class and metric with its mean, std and interval. */
+  summaryCsv?: string;
 }
 
 /** Everything `eval` needs, validated. */
@@ -123,6 +151,8 @@ export interface EvalOptions {
   shard: { index: number; count: number } | null;
   state?: string;
   allowMissing: boolean;
+  /** `--ci` and its companions: bootstrap intervals, or null. */
+  ci: CiOptions | null;
 }
 
 const bad = (option: string, expectation: string, got: unknown): UsageError =>
@@ -212,21 +242,28 @@ export function parseShard(v: string | undefined): { index: number; count: numbe
 }
 
 /** Output file options: at most one of them may be `-` (stdout). */
-export function parseOutputs(raw: { json?: string; csv?: string; report?: string }): Outputs {
+export function parseOutputs(raw: {
+  json?: string;
+  csv?: string;
+  report?: string;
+  summaryCsv?: string;
+}): Outputs {
   const outputs: Outputs = {};
-  for (const key of ['json', 'csv', 'report'] as const) {
+  for (const key of ['json', 'csv', 'report', 'summaryCsv'] as const) {
     const v = raw[key];
     if (v === undefined) continue;
-    if (v === '') throw bad(`--${key}`, 'a file name (or - for stdout)', v);
+    if (v === '')
+      throw bad(key === 'summaryCsv' ? '--summary-csv' : `--${key}`, 'a file name (or - for stdout)', v);
     outputs[key] = v;
   }
   const dashes = Object.values(outputs).filter((v) => v === '-').length;
-  if (dashes > 1) throw new UsageError('only one of --json, --csv and --report may be - (stdout).');
+  if (dashes > 1)
+    throw new UsageError('only one of --json, --csv, --summary-csv and --report may be - (stdout).');
   if (outputs.report === '-')
     throw bad('--report', 'a file name (the HTML report is not written to stdout)', '-');
   const files = Object.values(outputs).filter((v) => v !== '-');
   if (new Set(files).size !== files.length)
-    throw new UsageError('--json, --csv and --report must name different files.');
+    throw new UsageError('--json, --csv, --summary-csv and --report must name different files.');
   return outputs;
 }
 
@@ -257,6 +294,9 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
       '--json, --csv and --report of a sharded run are written by segkit merge, from all the states.',
     );
   }
+  const ci = parseCiOptions(raw);
+  if (shard && ci)
+    throw new UsageError('--ci of a sharded run is given to segkit merge, which computes the intervals.');
   if (raw.state !== undefined && Object.values(outputs).includes(raw.state)) {
     throw new UsageError('--state must name a different file from --json, --csv and --report.');
   }
@@ -279,6 +319,9 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
         : parseChoice('--surface', raw.surface, SURFACE_DEFINITIONS)
       : null,
     spacing: parseSpacing(raw.spacing),
+    regions: null,
+    lesions: null,
+    panoptic: null,
   };
   if (numClasses === 1 && !settings.includeBackground) {
     throw new UsageError(
@@ -295,6 +338,7 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
     shard,
     state: raw.state,
     allowMissing: raw.allowMissing ?? false,
+    ci,
   };
 }
 

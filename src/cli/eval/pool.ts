@@ -11,13 +11,13 @@ import { Piscina } from 'piscina';
 import { handleTask } from './worker.js';
 import type { Task, TaskResult } from './worker.js';
 
-/** Where the worker code lives: `dist/cli/eval-worker.js` beside the built CLI, or the TypeScript source (tests). */
+/** Where the worker code lives: `dist/eval-worker.js` beside the built CLI (packages/cli), or the TypeScript source (tests). */
 function workerFile(): { filename: string; execArgv: string[] } {
   const built = new URL('./eval-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(built))) return { filename: built.href, execArgv: [] };
   const source = new URL('./worker.ts', import.meta.url);
   if (existsSync(fileURLToPath(source))) return { filename: source.href, execArgv: ['--import', 'tsx'] };
-  throw new Error(`segkit: the worker file ${fileURLToPath(built)} is missing; reinstall segkit.`);
+  throw new Error(`segkit: the worker file ${fileURLToPath(built)} is missing; reinstall @segkit/cli.`);
 }
 
 /** Options of {@link runTasks}. */

@@ -11,8 +11,10 @@
  */
 import { nanMean } from '../../core/evaluation/reduce.js';
 import { percentile } from '../../core/evaluation/surface.js';
-import { chartScript, escapeHtml, scriptJson, SERIES_COLORS } from '../html.js';
-import { formatNumber, isDistance, metricLabel } from './format.js';
+import { escapeHtml, reportHead, scriptJson, SERIES_COLORS } from '../html.js';
+import { formatInterval, formatNumber, intervalNote, isDistance, metricLabel } from './format.js';
+import { intervalNumbers } from './intervals.js';
+import type { JsonInterval } from './intervals.js';
 import type { MetricName } from './options.js';
 import { DENSE_CONFUSION_MAX_CLASSES, fromJsonNumber } from './schema.js';
 import type { ClassResult, EvalResult, JsonNumber } from './schema.js';
@@ -108,6 +110,12 @@ function finiteStats(result: EvalResult): Partial<Record<MetricName, FiniteStat[
 const numCell = (x: JsonNumber | number, m: MetricName): string =>
   `<td data-value="${escapeHtml(String(typeof x === 'number' ? fromJsonNumber(x) : x))}">${formatNumber(x, m)}</td>`;
 
+/** A table cell holding an interval `[lower, upper]` (empty when there is none), exact ends in `data-lower/upper`. */
+const ciCell = (iv: JsonInterval | undefined, m: MetricName): string =>
+  iv
+    ? `<td class="ci" data-lower="${escapeHtml(String(iv[0]))}" data-upper="${escapeHtml(String(iv[1]))}">${formatInterval(iv, m).trim()}</td>`
+    : '<td class="ci"></td>';
+
 /**
  * The class names shown on axes and in tables: the names themselves (`--labels`, or the index), or, only when
  * two classes share a name, `<index> <name>` so that every category stays distinct.
@@ -153,8 +161,8 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
         ? `${numCell(nanMean(foreground.map((k) => f[k].mean)).value, m)}<td data-value="${f.reduce((a, x) => a + x.infinite, 0)}">${f.reduce((a, x) => a + x.infinite, 0)}</td>`
         : '<td></td><td></td>';
       return `<tr data-metric="${m}"><td>${label(m)}</td>${numCell(result.foregroundMean[m] ?? 'NaN', m)}${
-        s ? numCell(s.value, m) : '<td></td>'
-      }<td>${s ? `${escapeHtml(s.reduction)}${s.skipped ? `, ${s.skipped} NaN skipped` : ''}` : ''}</td>${fin}</tr>`;
+        result.ci ? ciCell(result.foregroundMeanCi?.[m], m) : ''
+      }${s ? numCell(s.value, m) : '<td></td>'}${result.ci ? ciCell(s?.ci, m) : ''}<td>${s ? `${escapeHtml(s.reduction)}${s.skipped ? `, ${s.skipped} NaN skipped` : ''}` : ''}</td>${fin}</tr>`;
     })
     .join('\n');
   const classRows = result.classes
@@ -165,23 +173,24 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
             const s = c.metrics[m];
             const f = finite[m]?.[k];
             return `${s ? numCell(s.mean, m) + numCell(s.std, m) : '<td></td><td></td>'}${
-              f ? `${numCell(f.mean, m)}<td data-value="${f.infinite}">${f.infinite}</td>` : ''
-            }`;
+              result.ci ? ciCell(s?.ci, m) : ''
+            }${f ? `${numCell(f.mean, m)}<td data-value="${f.infinite}">${f.infinite}</td>` : ''}`;
           })
           .join('')}</tr>`,
     )
     .join('\n');
+  const ciHead = result.ci ? `<th>${Math.round(result.ci.level * 1000) / 10}% CI</th>` : '';
   const classTableHead = metrics
     .map((m) =>
       isDistance(m)
-        ? `<th>${label(m)} mean</th><th>std</th><th>finite mean</th><th>images ∞</th>`
-        : `<th>${label(m)} mean</th><th>std</th>`,
+        ? `<th>${label(m)} mean</th><th>std</th>${ciHead}<th>finite mean</th><th>images ∞</th>`
+        : `<th>${label(m)} mean</th><th>std</th>${ciHead}`,
     )
     .join('');
   const names = result.classes.map(className);
   const stat = (m: MetricName, k: number) => {
     const f = finite[m]?.[k];
-    if (f) return { mean: f.mean, std: f.std, infinite: f.infinite };
+    if (f && !(result.ci && f.infinite === 0)) return { mean: f.mean, std: f.std, infinite: f.infinite };
     const s = result.classes[k].metrics[m];
     return { mean: fromJsonNumber(s?.mean ?? 'NaN'), std: fromJsonNumber(s?.std ?? 'NaN'), infinite: 0 };
   };
@@ -194,6 +203,9 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
       data: names.map((_, k) => {
         const { mean, std } = stat(m, k);
         if (!Number.isFinite(mean)) return { y: null };
+        const [lo, hi] = intervalNumbers(result.classes[k].metrics[m]?.ci);
+        if (result.ci && Number.isFinite(lo) && Number.isFinite(hi))
+          return { y: short(mean), yMin: short(lo), yMax: short(hi) };
         const sd = Number.isFinite(std) ? std : 0;
         return { y: short(mean), yMin: short(mean - sd), yMax: short(mean + sd) };
       }),
@@ -206,6 +218,9 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
       ? `Infinite (one mask empty), images: ${parts.join('; ')}. ${drawn}; ∞ ×n marks the images left out.`
       : undefined;
   };
+  const errorBars = result.ci
+    ? `${Math.round(result.ci.level * 1000) / 10}% ${result.ci.method === 'bca' ? 'BCa' : 'percentile'} bootstrap interval`
+    : '± one standard deviation';
   const charts: { id: string; spec: Record<string, unknown> }[] = [];
   const scores = metrics.filter((m) => !isDistance(m));
   if (scores.length)
@@ -213,7 +228,7 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
       id: 'bars',
       spec: {
         type: 'barWithErrorBars',
-        title: 'Per-class scores: mean over images (error bars: ± one standard deviation)',
+        title: `Per-class scores: mean over images (error bars: ${errorBars})`,
         x: 'class',
         y: 'score',
         labels: names,
@@ -226,8 +241,7 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
       id: 'distbars',
       spec: {
         type: 'barWithErrorBars',
-        title:
-          'Per-class distances: mean over images with a finite value (error bars: ± one standard deviation)',
+        title: `Per-class distances: mean over images with a finite value (error bars: ${errorBars})`,
         subtitle: infiniteNote(distances, 'Bars: mean over the finite values') ?? 'No infinite distance.',
         x: 'class',
         y: 'distance (spacing units)',
@@ -301,32 +315,19 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
     ? `<p class="note">Row-normalised: each row (a ground-truth class) sums to 1 and each cell is the share of that class predicted as the column's class; darker is larger. Hover for pixel counts.</p>
 <div class="plot square"><canvas id="confusion"></canvas></div>`
     : `<p class="note">Not drawn: ${result.settings.numClasses} classes (more than ${DENSE_CONFUSION_MAX_CLASSES}); the JSON lists the ${result.confusionCells?.length ?? 0} non-zero cells (<code>confusionCells</code>).</p>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-table.settings td, table.settings th { text-align: left; }
+  return `${reportHead(
+    title,
+    `table.settings td, table.settings th { text-align: left; }
 table.settings td { font-family: ui-monospace, monospace; }
-.plot { position: relative; width: 100%; height: 420px; margin: 1em 0; }
-.square { max-width: 700px; height: 640px; }
-.note { color: #555; font-size: 0.85em; }
-</style>
-<script>${chartScript()}</script>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
+.square { max-width: 700px; height: 640px; }`,
+  )}<h1>${escapeHtml(title)}</h1>
 <p>${result.dataset.images} image pairs from <code>${escapeHtml(result.dataset.gt)}</code> and
 <code>${escapeHtml(result.dataset.pred)}</code>; ${numClasses} classes; segkit ${escapeHtml(result.segkit)}.
 ${result.dataset.missing.length + result.dataset.extra.length ? `${result.dataset.missing.length} ground-truth files without a prediction and ${result.dataset.extra.length} predictions without a ground truth were left out.` : ''}</p>
 <h2>Summary</h2>
 ${distances.length ? `<p class="note" id="policy">${escapeHtml(INFINITY_POLICY)}</p>` : ''}
-<table id="summary"><tr><th>metric</th><th>foreground mean</th><th>summary</th><th>reduction</th><th>foreground mean, finite</th><th>images ∞ (all classes)</th></tr>
+${result.ci ? `<p class="note" id="ci-note">${escapeHtml(intervalNote(result))} Error bars of the per-class bars: this interval (± one standard deviation without --ci).</p>` : ''}
+<table id="summary"><tr><th>metric</th><th>foreground mean</th>${ciHead}<th>summary</th>${ciHead}<th>reduction</th><th>foreground mean, finite</th><th>images ∞ (all classes)</th></tr>
 ${summaryRows}
 </table>
 <h2>Per class</h2>

@@ -19,7 +19,8 @@ import { EXIT, UsageError } from '../errors.js';
 import { info, ioStream } from '../output.js';
 import { VERSION } from '../version.js';
 import { computeWeights } from './weights.js';
-import { formatCsv, formatTable } from './format.js';
+import { formatCsv, formatSummaryCsv, formatTable } from './format.js';
+import type { CiOptions } from './intervals.js';
 import type { EvalOptions, Outputs, WeightsOptions } from './options.js';
 import { runTasks } from './pool.js';
 import { buildReport } from './report.js';
@@ -232,10 +233,11 @@ async function writeOutputs(
     json: () => stringifyCompact(result) + '\n',
     csv: () => formatCsv(result),
     report: () => buildReport(result),
+    summaryCsv: () => formatSummaryCsv(result),
   };
   const files: [string, string][] = [...extra];
   let stdout: string | undefined;
-  for (const key of ['json', 'csv', 'report'] as const) {
+  for (const key of ['json', 'csv', 'report', 'summaryCsv'] as const) {
     const target = outputs[key];
     if (target === undefined) continue;
     if (target === '-') stdout = render[key]();
@@ -263,6 +265,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
       ['--json', opts.outputs.json],
       ['--csv', opts.outputs.csv],
       ['--report', opts.outputs.report],
+      ['--summary-csv', opts.outputs.summaryCsv],
       ['--state', opts.state],
     ],
     [...folders, ['--palette', opts.palette]],
@@ -352,7 +355,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     );
     return EXIT.ok;
   }
-  const result = summarize(state);
+  const result = summarize(state, opts.ci);
   await writeOutputs(result, opts.outputs, io, stateFile);
   info(io, `segkit eval: ${rate}.\n`);
   return EXIT.ok;
@@ -366,6 +369,7 @@ export async function runMerge(
   files: readonly string[],
   outputs: Outputs & { state?: string },
   io: CliIO,
+  ci: CiOptions | null = null,
 ): Promise<number> {
   if (files.length === 0) throw new UsageError('segkit merge needs at least one state file.');
   await checkOutputPaths(
@@ -373,6 +377,7 @@ export async function runMerge(
       ['--json', outputs.json],
       ['--csv', outputs.csv],
       ['--report', outputs.report],
+      ['--summary-csv', outputs.summaryCsv],
       ['--state', outputs.state],
     ],
     files.map((f) => ['state file', f] as const),
@@ -391,7 +396,7 @@ export async function runMerge(
   const heads = [];
   for (const file of files) heads.push({ state: headOf(await read(file)), file });
   const merged = await mergeStates(heads, read);
-  const result = summarize(merged);
+  const result = summarize(merged, ci);
   await writeOutputs(
     result,
     outputs,

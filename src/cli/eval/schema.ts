@@ -1,5 +1,6 @@
 /**
- * The JSON written by `segkit eval --json` and `segkit merge --json`: schema `segkit.eval`, version 1.
+ * The JSON written by `segkit eval --json` and `segkit merge --json`: schema `segkit.eval`, version 2 (version 1
+ * is still read by {@link parseEvalResult}).
  *
  * Numbers that JSON cannot hold are written as the strings `"NaN"`, `"Infinity"` and `"-Infinity"` (NaN: a
  * value that is undefined, e.g. Dice of a class absent from both masks under the default policy, or a surface
@@ -8,9 +9,14 @@
  * the machine, so that the same inputs and settings give byte-identical files (a sharded run merged with
  * `segkit merge` included).
  *
- * Versioning: a new optional key keeps `version` 1; any change of meaning, removal or rename increments it.
+ * Versioning: a new optional key keeps the version; any change of meaning, removal or rename increments it.
+ * Version 2 (segkit 0.2) adds the required keys `regions`, `lesions` and `panoptic` (null when not asked for),
+ * at the top level and in `settings`; a version 1 document is read as version 2 with those keys null.
  * @module
  */
+import type { CiSettings, JsonInterval } from './intervals.js';
+import type { LesionCounts } from '../../core/evaluation/components.js';
+import { DataError } from '../../io/errors.js';
 import type { EvalSettings, MetricName } from './options.js';
 
 /** A number, or `"NaN"`, `"Infinity"`, `"-Infinity"`. */
@@ -26,6 +32,8 @@ export interface ClassStat {
   n: number;
   /** Number of images skipped because the value is NaN. */
   skipped: number;
+  /** With `--ci`: the bootstrap interval of `mean` over images (see the result's `ci`). */
+  ci?: JsonInterval;
 }
 
 /** One class of the result. */
@@ -62,13 +70,83 @@ export interface ImageResult {
   score: JsonNumber;
 }
 
+/** A region: a named set of labels, positive where the label is in the set (nnU-Net's region-based evaluation). */
+export interface RegionDefinition {
+  name: string;
+  /** The labels of the region, sorted ascending, unique. */
+  labels: number[];
+}
+
+/** One region of the result: as a {@link ClassResult}, with the region's labels instead of a class index. */
+export interface RegionResult {
+  name: string;
+  labels: number[];
+  /** Ground-truth pixels in the region over the dataset (ignored pixels excluded). */
+  support: number;
+  /** Predicted pixels in the region over the dataset (at non-ignored pixels). */
+  predicted: number;
+  metrics: Partial<Record<MetricName, ClassStat>>;
+  pooled: Partial<Record<MetricName, JsonNumber>>;
+}
+
+/** The regions section: per region results, a summary over the regions and the per-image values. */
+export interface RegionsSection {
+  /** Per metric: the mean over the regions of the per-region means over images (NaN skipped). */
+  summary: Partial<Record<MetricName, { value: JsonNumber; reduction: string; skipped: number }>>;
+  regions: RegionResult[];
+  /** One entry per image (same order as `images`): per metric, one value per region. */
+  images: Partial<Record<MetricName, JsonNumber[]>>[];
+}
+
+/** Lesion-wise results of one class or region (counts summed over images, metrics from the sums). */
+export interface LesionResult extends Omit<LesionCounts, 'lesionDiceSum'> {
+  /** Class index, or null for a region. */
+  index: number | null;
+  name: string;
+  /** Lesion-wise sensitivity, precision, F1 and BraTS 2023 Dice of the summed counts ({@link lesionMetrics}). */
+  sensitivity: JsonNumber;
+  precision: JsonNumber;
+  f1: JsonNumber;
+  lesionDice: JsonNumber;
+  /** Mean over images of the per-image lesion-wise Dice (BraTS 2023 reports it per case). */
+  lesionDiceMean: ClassStat;
+}
+
+/** The lesions section. */
+export interface LesionsSection {
+  /** Per reported class, then per region. */
+  results: LesionResult[];
+}
+
+/** Panoptic quality of one class (counts summed over images). */
+export interface PanopticClassResult {
+  index: number;
+  name: string;
+  pq: JsonNumber;
+  sq: JsonNumber;
+  rq: JsonNumber;
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+/** The panoptic section: per class and the mean over the classes with TP + FP + FN > 0. */
+export interface PanopticSection {
+  pq: JsonNumber;
+  sq: JsonNumber;
+  rq: JsonNumber;
+  classes: PanopticClassResult[];
+}
+
 /** The whole `--json` document. */
 export interface EvalResult {
   schema: 'segkit.eval';
-  version: 1;
+  version: 2;
   /** segkit version that wrote the file. */
   segkit: string;
   settings: EvalSettings;
+  /** With `--ci`: how the bootstrap intervals (`ci` fields) were computed. */
+  ci?: CiSettings;
   dataset: {
     /** `--gt` and `--pred` as given on the command line. */
     gt: string;
@@ -88,9 +166,13 @@ export interface EvalResult {
     content: string;
   };
   /** Per metric: the summary value, how it was reduced and how many NaN it skipped. */
-  summary: Partial<Record<MetricName, { value: JsonNumber; reduction: string; skipped: number }>>;
+  summary: Partial<
+    Record<MetricName, { value: JsonNumber; reduction: string; skipped: number; ci?: JsonInterval }>
+  >;
   /** Per metric: the mean over the foreground classes (1 … C−1) of the per-class means. */
   foregroundMean: Partial<Record<MetricName, JsonNumber>>;
+  /** With `--ci`: per metric, the bootstrap interval of the foreground mean. */
+  foregroundMeanCi?: Partial<Record<MetricName, JsonInterval>>;
   /** The reported classes (all, or all but 0 without `--include-background`). */
   classes: ClassResult[];
   /**
@@ -105,6 +187,71 @@ export interface EvalResult {
   confusionCells?: [number, number, number][];
   /** One entry per pair, sorted by `id`. */
   images: ImageResult[];
+  /** Region-based results (`--regions`), or null. */
+  regions: RegionsSection | null;
+  /** Lesion-wise results (`--lesions`), or null. */
+  lesions: LesionsSection | null;
+  /** Panoptic quality (`--panoptic`), or null. */
+  panoptic: PanopticSection | null;
+}
+
+/** The schema version this segkit writes. */
+export const EVAL_SCHEMA_VERSION = 2;
+
+/**
+ * Reads a `segkit.eval` document (the text of `--json` output) of version 1 or 2, as version 2: a version 1
+ * document gets `regions`, `lesions` and `panoptic` null (top level and `settings`), which is what version 1
+ * meant (it had none of them).
+ * @param file - named in the error messages.
+ * @throws Error (a data error naming the file) when the text is not JSON, not a `segkit.eval` document, or of
+ * another version.
+ * @example parseEvalResult(readFileSync('r.json', 'utf8'), 'r.json').version // 2
+ */
+export function parseEvalResult(text: string, file: string): EvalResult {
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw new DataError(`'${file}' is not JSON.`, { file, cause });
+  }
+  if (doc === null || typeof doc !== 'object' || doc.schema !== 'segkit.eval') {
+    throw new DataError(`'${file}' is not a segkit.eval document (schema must be 'segkit.eval').`, { file });
+  }
+  if (doc.version !== 1 && doc.version !== EVAL_SCHEMA_VERSION) {
+    throw new DataError(
+      `'${file}' has schema version ${JSON.stringify(doc.version)}; this segkit reads versions 1 and ${EVAL_SCHEMA_VERSION}.`,
+      { file },
+    );
+  }
+  const settings = doc.settings as Record<string, unknown> | undefined;
+  if (settings === null || typeof settings !== 'object' || !Array.isArray(doc.classes)) {
+    throw new DataError(`'${file}' is incomplete (settings, classes).`, { file });
+  }
+  if (doc.version === 1) {
+    return {
+      ...doc,
+      version: EVAL_SCHEMA_VERSION,
+      settings: upgradeSettings(settings),
+      regions: null,
+      lesions: null,
+      panoptic: null,
+    } as unknown as EvalResult;
+  }
+  return doc as unknown as EvalResult;
+}
+
+/**
+ * Settings written before `regions`, `lesions` and `panoptic` existed (result version 1, state version 2), as
+ * this segkit reads them: those keys null, appended in the order this segkit writes them (so that settings
+ * compare equal as JSON text).
+ */
+export function upgradeSettings(settings: Record<string, unknown>): EvalSettings {
+  return {
+    ...settings,
+    regions: settings.regions ?? null,
+    lesions: settings.lesions ?? null,
+    panoptic: settings.panoptic ?? null,
+  } as unknown as EvalSettings;
 }
 
 /**

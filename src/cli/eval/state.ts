@@ -11,6 +11,7 @@ import type { ConfusionState } from '../../core/evaluation/types.js';
 import { DataError } from '../../io/errors.js';
 import { UsageError } from '../errors.js';
 import type { EvalSettings } from './options.js';
+import { upgradeSettings } from './schema.js';
 import type { JsonNumber } from './schema.js';
 
 /** The state format version this segkit writes and reads. */
@@ -164,6 +165,7 @@ export function parseState(text: string, file: string): EvalState {
   if (!ok) {
     throw bad(file, 'is incomplete or corrupt (settings, dataset, shard, content, images, confusion).');
   }
+  s.settings = upgradeSettings(s.settings as unknown as Record<string, unknown>);
   const { index, count } = s.shard;
   if (
     !Number.isSafeInteger(count) ||

@@ -10,8 +10,10 @@ import { VERSION } from '../version.js';
 import { COUNT_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import type { ClassResult, ClassStat, EvalResult, ImageResult } from './schema.js';
-import { DENSE_CONFUSION_MAX_CLASSES, fromJsonNumber, jsonNumber } from './schema.js';
+import { DENSE_CONFUSION_MAX_CLASSES, EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
 import type { EvalState } from './state.js';
+import { computeIntervals } from './intervals.js';
+import type { CiOptions } from './intervals.js';
 
 const isCount = (m: MetricName): m is CountMetric & MetricName =>
   (COUNT_METRICS as readonly string[]).includes(m);
@@ -30,7 +32,7 @@ export function meanStd(values: readonly number[]): ClassStat {
  * Computes the result of a complete evaluation state. Deterministic: equal states give equal results (the
  * core's means sum in sorted order), so a merged sharded run matches the single run byte for byte.
  */
-export function summarize(state: EvalState): EvalResult {
+export function summarize(state: EvalState, ci: CiOptions | null = null): EvalResult {
   const { settings } = state;
   const C = settings.numClasses;
   const cm = ConfusionMatrix.fromJSON(state.confusion);
@@ -101,11 +103,12 @@ export function summarize(state: EvalState): EvalResult {
       score: jsonNumber(nanMean(foreground.map(([, k]) => values[first]![i][k])).value),
     };
   });
-  return {
+  const result: EvalResult = {
     schema: 'segkit.eval',
-    version: 1,
+    version: EVAL_SCHEMA_VERSION,
     segkit: VERSION,
     settings,
+    ...(ci ? { ci: { ...ci, unit: 'image' as const } } : {}),
     dataset: {
       gt: state.dataset.gt,
       pred: state.dataset.pred,
@@ -122,5 +125,31 @@ export function summarize(state: EvalState): EvalResult {
     confusion: C <= DENSE_CONFUSION_MAX_CLASSES ? cm.matrix() : null,
     ...(C <= DENSE_CONFUSION_MAX_CLASSES ? {} : { confusionCells: cm.cells() }),
     images,
+    regions: null,
+    lesions: null,
+    panoptic: null,
   };
+  return ci ? withIntervals(result, values, cm, base, ci) : result;
+}
+
+/** The result with the `ci` fields of `--ci` (see intervals.ts), in the JSON's key order. */
+function withIntervals(
+  result: EvalResult,
+  values: Partial<Record<MetricName, number[][]>>,
+  cm: ConfusionMatrix,
+  base: ComputeOptions,
+  ci: CiOptions,
+): EvalResult {
+  const iv = computeIntervals(result, values, cm, base, ci);
+  for (const m of result.settings.metrics) {
+    result.classes.forEach((c, k) => (c.metrics[m]!.ci = iv.classes[k][m]));
+    if (iv.summary[m]) result.summary[m]!.ci = iv.summary[m];
+  }
+  // foregroundMeanCi right after foregroundMean; every other key keeps its place.
+  const entries = Object.entries(result).flatMap(([k, v]) =>
+    k === 'foregroundMean'
+      ? [[k, v] as const, ['foregroundMeanCi', iv.foreground] as const]
+      : [[k, v] as const],
+  );
+  return Object.fromEntries(entries) as unknown as EvalResult;
 }

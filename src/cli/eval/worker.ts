@@ -1,6 +1,6 @@
 /**
  * The work done per file, in a worker thread (piscina) or in the main thread: decode, check, count, measure.
- * Built as its own file (`dist/cli/eval-worker.js`) so that piscina can start it.
+ * Built as its own file (`dist/eval-worker.js` of the CLI package) so that piscina can start it.
  * @module
  */
 import { createHash } from 'node:crypto';

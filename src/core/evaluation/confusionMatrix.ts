@@ -18,6 +18,8 @@ import {
 } from '../validate.js';
 import { reduceCounts } from './reduce.js';
 import type { ImageRows } from './reduce.js';
+import { regionCountsFromCells, resolveRegions } from './regions.js';
+import type { Region } from './regions.js';
 import type {
   ClassCounts,
   ComputeOptions,
@@ -94,6 +96,49 @@ function expandRow(r: SparseRow, C: number): ImageCounts {
   return { id: r.id, tp, fp, fn, tn };
 }
 
+/**
+ * The per-image region rows of a state (`state.regionRows`), checked against the accumulator's regions and
+ * the ids of its per-image rows (one region row per image, same order); empty without regions.
+ */
+function parseRegionRows(
+  fn: string,
+  state: ConfusionState,
+  regions: readonly Region[] | null,
+  rows: readonly { id: string | null }[],
+): ImageCounts[] {
+  if (!regions) return [];
+  const R = regions.length;
+  const given = state.regionRows;
+  if (!Array.isArray(given) || given.length !== rows.length) {
+    throw rangeError(
+      fn,
+      `state.regionRows must be an array of ${rows.length} rows (one per image); got ${formatValue(given)}.`,
+    );
+  }
+  const checkR = (name: string, v: unknown): number[] => {
+    if (!Array.isArray(v) || v.length !== R || !v.every((x) => Number.isSafeInteger(x) && x >= 0)) {
+      throw rangeError(fn, `${name} must be ${R} integers ≥ 0; got ${formatValue(v)}.`);
+    }
+    return [...(v as number[])];
+  };
+  return given.map((r, i) => {
+    const id = r.id === null || r.id === undefined ? null : String(r.id);
+    if (id !== rows[i].id) {
+      throw rangeError(
+        fn,
+        `state.regionRows[${i}].id must equal state.rows[${i}].id; got ${formatValue(r.id)}.`,
+      );
+    }
+    return {
+      id,
+      tp: checkR(`state.regionRows[${i}].tp`, r.tp),
+      fp: checkR(`state.regionRows[${i}].fp`, r.fp),
+      fn: checkR(`state.regionRows[${i}].fn`, r.fn),
+      tn: checkR(`state.regionRows[${i}].tn`, r.tn),
+    };
+  });
+}
+
 /** Formats flat index `i` of `shape` as `i (position [a,b,c])`. */
 function where(i: number, shape: readonly number[]): string {
   const pos: number[] = [];
@@ -138,11 +183,14 @@ export class ConfusionMatrix {
   readonly threshold: number;
   /** Whether per-image counts are kept. */
   readonly perImage: boolean;
+  /** The regions counted besides the classes (multiclass), or null. */
+  readonly regions: Region[] | null;
   private readonly thresholdGiven: boolean;
   private cellMap = new Map<number, number>(); // multiclass: g·C + p → count, non-zero cells only
   private counts: Float64Array; // [tp, fp, fn, tn] × C (binary / multilabel)
   private rowList: ImageCounts[] = []; // binary / multilabel
   private sparseRows: SparseRow[] = []; // multiclass
+  private regionRowList: ImageCounts[] = []; // per image and region (with regions)
   private imageCount = 0;
   private pixelCount = 0;
   private ignoredCount = 0;
@@ -153,6 +201,8 @@ export class ConfusionMatrix {
    * @param options.ignoreIndex - gt label to skip (multiclass), outside [0, C). @default null
    * @param options.threshold - positive when score > threshold (strictly, as fScore and iouScore, sm and torchmetrics). @default 0.5
    * @param options.perImage - keep per-image counts. @default false
+   * @param options.regions - regions counted besides the classes (multiclass only): `{ WT: [1, 2, 3], ... }`
+   * or `[{ name, labels }]`; see {@link ConfusionMatrix.computeRegions}. @default null
    */
   constructor(options: ConfusionMatrixOptions) {
     const fn = 'ConfusionMatrix';
@@ -185,6 +235,11 @@ export class ConfusionMatrix {
     this.mode = mode;
     this.ignoreIndex = ig;
     this.perImage = checkBoolean(fn, 'perImage', options.perImage, false);
+    const regions = options.regions ?? null;
+    if (regions !== null && mode !== 'multiclass') {
+      throw typeError(fn, `regions are only supported in mode 'multiclass'; got mode '${mode}'.`);
+    }
+    this.regions = regions === null ? null : resolveRegions(fn, regions, C);
     this.counts = new Float64Array(mode === 'multiclass' ? 0 : 4 * C);
   }
 
@@ -221,6 +276,7 @@ export class ConfusionMatrix {
     const sameShape = gt.shape.length === pred.shape.length && gt.shape.every((d, i) => d === pred.shape[i]);
     const newRows: ImageCounts[] = [];
     const newSparse: SparseRow[] = [];
+    const newRegionRows: ImageCounts[] = [];
     if (this.mode === 'multiclass') {
       let labels = pred.data;
       if (!sameShape) {
@@ -241,7 +297,7 @@ export class ConfusionMatrix {
         }
         labels = out;
       }
-      this.countLabels(fn, gt, labels, ids, newSparse);
+      this.countLabels(fn, gt, labels, ids, newSparse, newRegionRows);
     } else {
       if (!sameShape) {
         throw rangeError(
@@ -255,6 +311,7 @@ export class ConfusionMatrix {
     if (this.perImage) {
       for (const r of newRows) this.rowList.push(r);
       for (const r of newSparse) this.sparseRows.push(r);
+      for (const r of newRegionRows) this.regionRowList.push(r);
     }
     return this;
   }
@@ -265,6 +322,7 @@ export class ConfusionMatrix {
     pred: NumericArray,
     ids: readonly string[] | undefined,
     newRows: SparseRow[],
+    newRegionRows: ImageCounts[],
   ): void {
     const C = this.numClasses;
     const N = gt.shape[0];
@@ -306,7 +364,9 @@ export class ConfusionMatrix {
       }
       counted += n;
       if (this.perImage) {
-        newRows.push({ id: ids ? String(ids[b]) : null, pixels: n, counts: classQuadruples(pairs, C) });
+        const id = ids ? String(ids[b]) : null;
+        newRows.push({ id, pixels: n, counts: classQuadruples(pairs, C) });
+        if (this.regions) newRegionRows.push({ id, ...regionCountsFromCells(pairs, C, this.regions, n) });
       }
     }
     for (const [k, v] of batch) this.cellMap.set(k, (this.cellMap.get(k) ?? 0) + v);
@@ -389,6 +449,12 @@ export class ConfusionMatrix {
         );
       }
     }
+    if (JSON.stringify(o.regions) !== JSON.stringify(this.regions)) {
+      throw rangeError(
+        fn,
+        `other.regions must equal ${JSON.stringify(this.regions)}; got ${JSON.stringify(o.regions)}.`,
+      );
+    }
     if (o === this) for (const [k, v] of [...o.cellMap]) this.cellMap.set(k, 2 * v);
     else for (const [k, v] of o.cellMap) this.cellMap.set(k, (this.cellMap.get(k) ?? 0) + v);
     for (let k = 0; k < this.counts.length; k++) this.counts[k] += o.counts[k];
@@ -399,9 +465,11 @@ export class ConfusionMatrix {
     if (this.perImage && o !== this) {
       for (const r of o.rowList) this.rowList.push(r);
       for (const r of o.sparseRows) this.sparseRows.push(r);
+      for (const r of o.regionRowList) this.regionRowList.push(r);
     } else if (this.perImage) {
       this.rowList = this.rowList.concat(this.rowList);
       this.sparseRows = this.sparseRows.concat(this.sparseRows);
+      this.regionRowList = this.regionRowList.concat(this.regionRowList);
     }
     return this;
   }
@@ -423,6 +491,7 @@ export class ConfusionMatrix {
     this.counts.fill(0);
     this.rowList = [];
     this.sparseRows = [];
+    this.regionRowList = [];
     this.imageCount = 0;
     this.pixelCount = 0;
     this.ignoredCount = 0;
@@ -462,6 +531,62 @@ export class ConfusionMatrix {
       fn: [...r.fn],
       tn: [...r.tn],
     }));
+  }
+
+  /**
+   * Dataset counts per region (in the order of {@link ConfusionMatrix.regions}): sums over the region's block
+   * of the confusion matrix (see {@link regionCountsFromCells}).
+   * @throws TypeError without regions.
+   * @example new ConfusionMatrix({ numClasses: 4, regions: { WT: [1, 2, 3] } }).update(gt, pred).regionStats().tp
+   */
+  regionStats(): ClassCounts {
+    const regions = this.requireRegions('ConfusionMatrix.regionStats');
+    const pairs: number[] = [];
+    for (const [key, v] of this.cellMap) pairs.push(key, v);
+    return regionCountsFromCells(pairs, this.numClasses, regions, this.pixelCount);
+  }
+
+  /**
+   * Per-image counts per region, in update / merge order (empty unless `perImage`).
+   * @throws TypeError without regions.
+   */
+  regionImageStats(): ImageCounts[] {
+    this.requireRegions('ConfusionMatrix.regionImageStats');
+    return this.regionRowList.map((r) => ({
+      id: r.id,
+      tp: [...r.tp],
+      fp: [...r.fp],
+      fn: [...r.fn],
+      tn: [...r.tn],
+    }));
+  }
+
+  /**
+   * A metric per region with a reduction, as {@link ConfusionMatrix.compute} per class (every region is
+   * reported: there is no background region). Per region and image, Dice = 2tp / (2tp + fp + fn) with
+   * tp, fp, fn of the binarised masks (label in the region's set), NaN when tp + fp + fn = 0 under
+   * `emptyReference: 'metrics-reloaded'` — the definition of nnU-Net's evaluator (Isensee et al. 2021,
+   * nnunetv2/evaluation/evaluate_predictions.py, `compute_metrics` with `region_or_label` a tuple of labels).
+   * @throws TypeError without regions.
+   * @example cm.computeRegions('dice', { reduction: 'macro-imagewise', emptyReference: 'metrics-reloaded' }).perClass // one value per region
+   */
+  computeRegions(metric: CountMetric, options: ComputeOptions = {}): MetricResult {
+    const fn = 'ConfusionMatrix.computeRegions';
+    this.requireRegions(fn);
+    return reduceCounts(
+      this.regionStats(),
+      this.perImage ? this.regionRowList : null,
+      metric,
+      { ...options, includeBackground: true },
+      fn,
+    );
+  }
+
+  private requireRegions(fn: string): Region[] {
+    if (this.regions === null) {
+      throw typeError(fn, `the accumulator must be built with regions; got regions null.`);
+    }
+    return this.regions;
   }
 
   /**
@@ -547,6 +672,12 @@ export class ConfusionMatrix {
       cells: multi ? this.cells().flat() : null,
       ...(multi ? {} : this.stats()),
       rows: multi ? this.sparseImageStats() : this.imageStats(),
+      ...(this.regions
+        ? {
+            regions: this.regions.map((r) => ({ name: r.name, labels: [...r.labels] })),
+            regionRows: this.regionImageStats(),
+          }
+        : {}),
     };
   }
 
@@ -569,6 +700,7 @@ export class ConfusionMatrix {
       ignoreIndex: state.ignoreIndex,
       threshold: state.threshold,
       perImage: state.perImage,
+      regions: state.regions ?? null,
     });
     const C = state.numClasses;
     const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -612,6 +744,7 @@ export class ConfusionMatrix {
         checkVec(`state.matrix[${g}]`, row).forEach((v, p) => v !== 0 && cm.cellMap.set(g * C + p, v)),
       );
       cm.sparseRows = (state.rows as ImageCounts[]).map((r, i) => denseToSparseRow(r, i, checkVec));
+      cm.regionRowList = parseRegionRows(fn, state, cm.regions, cm.sparseRows);
       return cm;
     }
     const cells = state.cells;
@@ -635,6 +768,7 @@ export class ConfusionMatrix {
       last = key;
     }
     cm.sparseRows = (state.rows as SparseImageCounts[]).map((r, i) => parseSparseRow(r, i, C));
+    cm.regionRowList = parseRegionRows(fn, state, cm.regions, cm.sparseRows);
     return cm;
   }
 }

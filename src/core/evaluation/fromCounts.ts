@@ -5,6 +5,14 @@
  */
 import { checkFiniteNumber, formatValue, rangeError, typeError } from '../validate.js';
 import type { CountMetric, EmptyReferencePolicy, FromCountsOptions } from './types.js';
+import {
+  PRECISION_SHAPE,
+  RECALL_SHAPE,
+  type ScoreShape,
+  fScoreShape,
+  iouShape,
+  ratioScore,
+} from '../scores.js';
 
 /** Every metric name {@link metricFromCounts} accepts. */
 export const COUNT_METRICS: readonly CountMetric[] = [
@@ -38,9 +46,12 @@ const REFERENCE_METRICS = new Set<CountMetric>([
 /** Validated, defaulted finisher options: the hot loops read these fields only. */
 export interface ResolvedCountOptions {
   metric: CountMetric;
-  beta2: number;
-  /** 1/β² (0 when β² overflows); F-β is computed with it when β > 1, so that a huge β stays finite. */
-  invBeta2: number;
+  /**
+   * The score shape (src/core/scores.ts) of the metrics the soft scores share (IoU, Dice, F-β, precision,
+   * recall), else null. F-β's is divided through by β² when β > 1, so that a β whose square overflows gives
+   * its limit, recall, rather than ∞/∞.
+   */
+  shape: ScoreShape | null;
   /** β > 0, kept apart because β² may underflow to 0. */
   betaPositive: boolean;
   zeroDivision: number;
@@ -89,8 +100,7 @@ export function resolveCountOptions(
   const applies = policy !== null && REFERENCE_METRICS.has(m);
   return {
     metric: m,
-    beta2: beta * beta,
-    invBeta2: 1 / (beta * beta),
+    shape: shapeOf(m, beta),
     betaPositive: beta > 0,
     zeroDivision,
     bothEmpty: applies ? num('emptyReference.bothEmpty', policy!.bothEmpty, NaN) : null,
@@ -98,40 +108,46 @@ export function resolveCountOptions(
   };
 }
 
+/** The shape of a metric that shares its formula with the soft scores, else null. */
+function shapeOf(m: CountMetric, beta: number): ScoreShape | null {
+  switch (m) {
+    case 'iou':
+      return iouShape();
+    case 'dice':
+    case 'f1':
+      return fScoreShape(1);
+    case 'fbeta':
+      return fScoreShape(beta, true);
+    case 'precision':
+      return PRECISION_SHAPE;
+    case 'recall':
+    case 'sensitivity':
+      return RECALL_SHAPE;
+    default:
+      return null;
+  }
+}
+
 function ratio(num: number, den: number, zd: number): number {
   return den === 0 ? zd : num / den;
 }
 
 /**
- * F-β = (1+β²)·tp / ((1+β²)·tp + β²·fn + fp), for β > 1 divided through by β², so that a β whose square
- * overflows (1e200) gives its limit, recall, rather than ∞/∞. When β² underflows (or overflows) a vanishing
+ * A shaped score on hard counts: 0/0 is `zeroDivision`. When β² underflows (or overflows) a vanishing
  * denominator with a non-zero count is not 0/0: the value is 0 for every β > 0, as the exact formula says.
  */
-function fbeta(o: ResolvedCountOptions, tp: number, fp: number, fn: number, zd: number): number {
-  const big = o.beta2 > 1;
-  const num = big ? (1 + o.invBeta2) * tp : (1 + o.beta2) * tp;
-  const den = big ? num + fn + o.invBeta2 * fp : num + o.beta2 * fn + fp;
-  if (den === 0) return o.betaPositive && tp + fp + fn > 0 ? 0 : zd;
-  return num / den;
+function shaped(o: ResolvedCountOptions, shape: ScoreShape, tp: number, fp: number, fn: number): number {
+  const s = ratioScore(shape, tp, fp, fn);
+  if (!Number.isNaN(s)) return s;
+  return o.metric === 'fbeta' && o.betaPositive && tp + fp + fn > 0 ? 0 : o.zeroDivision;
 }
 
 /** The finisher on resolved options: no validation, no allocation. */
 export function countMetric(o: ResolvedCountOptions, tp: number, fp: number, fn: number, tn: number): number {
   const zd = o.zeroDivision;
   if (o.bothEmpty !== null && tp + fn === 0) return tp + fp === 0 ? o.bothEmpty : o.predNonEmpty;
+  if (o.shape !== null) return shaped(o, o.shape, tp, fp, fn);
   switch (o.metric) {
-    case 'iou':
-      return ratio(tp, tp + fp + fn, zd);
-    case 'dice':
-    case 'f1':
-      return ratio(2 * tp, 2 * tp + fp + fn, zd);
-    case 'fbeta':
-      return fbeta(o, tp, fp, fn, zd);
-    case 'precision':
-      return ratio(tp, tp + fp, zd);
-    case 'recall':
-    case 'sensitivity':
-      return ratio(tp, tp + fn, zd);
     case 'specificity':
       return ratio(tn, tn + fp, zd);
     case 'npv':
@@ -148,6 +164,8 @@ export function countMetric(o: ResolvedCountOptions, tp: number, fp: number, fn:
       const den = Math.sqrt(tp + fp) * Math.sqrt(tp + fn) * Math.sqrt(tn + fp) * Math.sqrt(tn + fn);
       return ratio(tp * tn - fp * fn, den, zd);
     }
+    default:
+      return zd;
   }
 }
 

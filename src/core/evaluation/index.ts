@@ -22,8 +22,10 @@ export {
   surfaceDistances,
   surfaceDistanceLists,
   surfaceDistancesPerClass,
+  surfaceDistancesPerRegion,
   type SurfaceDistanceLists,
 } from './surface.js';
+export { resolveRegions, regionCountsFromMatrix, type Region, type RegionsInput } from './regions.js';
 export { SurfaceAccumulator, SURFACE_FIELDS, type SurfaceReduction } from './surfaceAccumulator.js';
 export {
   bootstrapMeans,
@@ -31,6 +33,7 @@ export {
   type BootstrapOptions,
   type BootstrapMethod,
   type MeanInterval,
+  type MeanGroup,
 } from './stats/bootstrap.js';
 export { wilcoxonSignedRank, holm, type WilcoxonResult } from './stats/wilcoxon.js';
 export { normalCdf, normalSf, normalPpf } from './stats/normal.js';

@@ -17,6 +17,8 @@ import {
   rangeError,
   typeError,
 } from '../validate.js';
+import { regionMask, regionTables, resolveRegions } from './regions.js';
+import type { RegionsInput } from './regions.js';
 import type {
   DistanceMetric,
   HausdorffPooling,
@@ -644,6 +646,52 @@ export function surfaceDistancesPerClass(
   options: SurfaceOptions & { numClasses: number; classes?: readonly number[]; ignoreIndex?: number | null },
 ): (SurfaceMetrics | null)[] {
   const fn = 'surfaceDistancesPerClass';
+  const C = checkLabelPair(fn, gt, pred, options);
+  const classes = options.classes ?? Array.from({ length: C }, (_, c) => c);
+  for (const c of classes) {
+    if (!Number.isInteger(c) || c < 0 || c >= C) {
+      throw rangeError(fn, `classes must be integers in [0, ${C - 1}]; got ${formatValue(c)}.`);
+    }
+  }
+  const tables = classes.map((c) => {
+    const t = new Uint8Array(C);
+    t[c] = 1;
+    return t;
+  });
+  const perSet = labelSetSurfaces(fn, gt, pred, options, tables);
+  const out: (SurfaceMetrics | null)[] = new Array(C).fill(null);
+  classes.forEach((c, k) => (out[c] = perSet[k]));
+  return out;
+}
+
+/**
+ * {@link surfaceDistances} for every region of two label maps of one image (spatial shape only): region R
+ * compares `gt ∈ R` with `pred ∈ R`, i.e. the surface metrics of the two binarised masks (nnU-Net's
+ * region-based evaluation). `gt` pixels equal to `ignoreIndex` are outside every region.
+ * @param options.numClasses - number of classes C.
+ * @param options.regions - `{ name: [labels] }` or `[{ name, labels }]` (see {@link resolveRegions}).
+ * @returns one entry per region, in the order given.
+ * @throws RangeError on a label outside [0, C) (ignoreIndex excepted) or a malformed region.
+ * @example surfaceDistancesPerRegion(gt, pred, { numClasses: 4, regions: { WT: [1, 2, 3], ET: [3] } })[0].hd
+ */
+export function surfaceDistancesPerRegion(
+  gt: NdArray,
+  pred: NdArray,
+  options: SurfaceOptions & { numClasses: number; regions: RegionsInput; ignoreIndex?: number | null },
+): SurfaceMetrics[] {
+  const fn = 'surfaceDistancesPerRegion';
+  const C = checkLabelPair(fn, gt, pred, options);
+  const regions = resolveRegions(fn, options.regions, C);
+  return labelSetSurfaces(fn, gt, pred, options, regionTables(regions, C));
+}
+
+/** Checks two label maps of one image against C classes (ignoreIndex allowed in gt); returns C. */
+function checkLabelPair(
+  fn: string,
+  gt: NdArray,
+  pred: NdArray,
+  options: { numClasses: number; ignoreIndex?: number | null },
+): number {
   checkNdArray(fn, 'gt', gt, 1);
   checkNdArray(fn, 'pred', pred, 1);
   checkSameShape(fn, gt, pred, ['gt', 'pred']);
@@ -651,14 +699,7 @@ export function surfaceDistancesPerClass(
   if (!Number.isInteger(C) || C < 1) {
     throw rangeError(fn, `numClasses must be an integer ≥ 1; got ${formatValue(C)}.`);
   }
-  const o = resolveSurfaceOptions(fn, options, gt.shape.length);
   const ig = options.ignoreIndex ?? null;
-  const classes = options.classes ?? Array.from({ length: C }, (_, c) => c);
-  for (const c of classes) {
-    if (!Number.isInteger(c) || c < 0 || c >= C) {
-      throw rangeError(fn, `classes must be integers in [0, ${C - 1}]; got ${formatValue(c)}.`);
-    }
-  }
   for (const [name, a] of [
     ['gt', gt.data],
     ['pred', pred.data],
@@ -672,16 +713,24 @@ export function surfaceDistancesPerClass(
       }
     }
   }
+  return C;
+}
+
+/** Surface metrics of `gt ∈ S` against `pred ∈ S` for each label set S (a membership table over [0, C)). */
+function labelSetSurfaces(
+  fn: string,
+  gt: NdArray,
+  pred: NdArray,
+  options: SurfaceOptions,
+  tables: readonly Uint8Array[],
+): SurfaceMetrics[] {
+  const o = resolveSurfaceOptions(fn, options, gt.shape.length);
   const n = gt.data.length;
   const gm = new Uint8Array(n);
   const pm = new Uint8Array(n);
-  const out: (SurfaceMetrics | null)[] = new Array(C).fill(null);
-  for (const c of classes) {
-    for (let i = 0; i < n; i++) {
-      gm[i] = gt.data[i] === c ? 1 : 0;
-      pm[i] = pred.data[i] === c ? 1 : 0;
-    }
-    out[c] = surfaceDistancesResolved(gm, pm, gt.shape, o);
-  }
-  return out;
+  return tables.map((t) => {
+    regionMask(gt.data, t, gm);
+    regionMask(pred.data, t, pm);
+    return surfaceDistancesResolved(gm, pm, gt.shape, o);
+  });
 }

@@ -3,6 +3,8 @@
  * empty) and Infinity (one mask empty) values and say how many they skipped.
  * @module
  */
+import { resolveRegions } from './regions.js';
+import type { Region, RegionsInput } from './regions.js';
 import { formatValue, rangeError, typeError } from '../validate.js';
 import { nanMean, selectedClasses } from './reduce.js';
 import type { SurfaceMetrics, SurfaceOptions, SurfaceRow, SurfaceState } from './types.js';
@@ -56,6 +58,8 @@ export class SurfaceAccumulator {
   readonly numClasses: number;
   /** The settings the rows were computed with (stored in the state, checked on merge). */
   readonly options: Required<Omit<SurfaceOptions, 'spacing'>>;
+  /** With regions, each row holds one entry per region (from {@link surfaceDistancesPerRegion}); else null. */
+  readonly regions: Region[] | null;
   private list: SurfaceRow[] = [];
 
   /**
@@ -63,13 +67,21 @@ export class SurfaceAccumulator {
    * @param init.options - percentile (95), pooling ('max-of-directed'), tolerance (1), distanceMetric
    * ('euclidean') and definition ('boundary-voxels') used for the rows; recorded, not applied. A state
    * written before `definition` existed reads as 'boundary-voxels', the only definition then.
+   * @param init.regions - rows hold one entry per region instead of per class (every region is reduced: there
+   * is no background region). @default null
    */
-  constructor(init: { numClasses: number; options?: Omit<SurfaceOptions, 'spacing'> }) {
+  constructor(init: {
+    numClasses: number;
+    options?: Omit<SurfaceOptions, 'spacing'>;
+    regions?: RegionsInput | null;
+  }) {
     const fn = 'SurfaceAccumulator';
     const C = init?.numClasses;
     if (!Number.isInteger(C) || C < 1)
       throw rangeError(fn, `numClasses must be an integer ≥ 1; got ${formatValue(C)}.`);
     this.numClasses = C;
+    this.regions =
+      init.regions === undefined || init.regions === null ? null : resolveRegions(fn, init.regions, C);
     const o = init.options ?? {};
     if (
       o.definition !== undefined &&
@@ -95,15 +107,21 @@ export class SurfaceAccumulator {
     return this.list.length;
   }
 
+  /** Entries per row: the regions, or the classes. */
+  private get width(): number {
+    return this.regions ? this.regions.length : this.numClasses;
+  }
+
   /**
-   * Adds one image: one entry per class (null = not evaluated).
-   * @throws RangeError when `perClass` does not have C entries.
+   * Adds one image: one entry per class (null = not evaluated), or per region with `regions`.
+   * @throws RangeError when `perClass` does not have C entries (one per region with `regions`).
    */
   add(id: string | null, perClass: readonly (SurfaceMetrics | null)[]): this {
-    if (!Array.isArray(perClass) || perClass.length !== this.numClasses) {
+    if (!Array.isArray(perClass) || perClass.length !== this.width) {
+      const what = this.regions ? 'region' : 'class';
       throw rangeError(
         'SurfaceAccumulator.add',
-        `perClass must have ${this.numClasses} entries (one per class); got ${formatValue(perClass)}.`,
+        `perClass must have ${this.width} entries (one per ${what}); got ${formatValue(perClass)}.`,
       );
     }
     this.list.push({ id, classes: perClass.map((m) => (m ? { ...m } : null)) });
@@ -127,6 +145,12 @@ export class SurfaceAccumulator {
     if (o.numClasses !== this.numClasses) {
       throw rangeError(fn, `other.numClasses must equal ${this.numClasses}; got ${o.numClasses}.`);
     }
+    if (JSON.stringify(o.regions) !== JSON.stringify(this.regions)) {
+      throw rangeError(
+        fn,
+        `other.regions must equal ${JSON.stringify(this.regions)}; got ${JSON.stringify(o.regions)}.`,
+      );
+    }
     for (const k of Object.keys(this.options) as (keyof SurfaceAccumulator['options'])[]) {
       if (o.options[k] !== this.options[k]) {
         throw rangeError(
@@ -149,8 +173,8 @@ export class SurfaceAccumulator {
   }
 
   /**
-   * Per-class mean over images of one metric, then the mean over classes.
-   * @param options.includeBackground - keep class 0. @default true
+   * Per-class mean over images of one metric, then the mean over classes (over every region with `regions`).
+   * @param options.includeBackground - keep class 0 (not used with `regions`). @default true
    * @param options.nonFinite - `'skip'` drops NaN and Infinity (counted separately); `'propagate'` keeps
    * Infinity in the mean (NaN is always skipped). @default 'skip'
    */
@@ -163,7 +187,7 @@ export class SurfaceAccumulator {
       throw typeError(fn, `metric must be one of ${SURFACE_FIELDS.join(', ')}; got ${formatValue(metric)}.`);
     }
     const skipInf = (options.nonFinite ?? 'skip') === 'skip';
-    const classes = selectedClasses(this.numClasses, options.includeBackground ?? true);
+    const classes = selectedClasses(this.width, this.regions ? true : (options.includeBackground ?? true));
     const perClass = classes.map((c) => {
       const vals: number[] = [];
       let inf = 0;
@@ -186,6 +210,9 @@ export class SurfaceAccumulator {
       format: 'segkit.surface',
       version: 1,
       numClasses: this.numClasses,
+      ...(this.regions
+        ? { regions: this.regions.map((r) => ({ name: r.name, labels: [...r.labels] })) }
+        : {}),
       options: { ...this.options },
       rows: this.list.map((r) => ({
         id: r.id,
@@ -212,14 +239,18 @@ export class SurfaceAccumulator {
     }
     if (state.version !== 1)
       throw rangeError(fn, `state.version must be 1; got ${formatValue(state.version)}.`);
-    const acc = new SurfaceAccumulator({ numClasses: state.numClasses, options: state.options });
+    const acc = new SurfaceAccumulator({
+      numClasses: state.numClasses,
+      options: state.options,
+      regions: state.regions ?? null,
+    });
     if (!Array.isArray(state.rows))
       throw typeError(fn, `state.rows must be an array; got ${formatValue(state.rows)}.`);
     state.rows.forEach((r, i) => {
-      if (!Array.isArray(r.classes) || r.classes.length !== acc.numClasses) {
+      if (!Array.isArray(r.classes) || r.classes.length !== acc.width) {
         throw rangeError(
           fn,
-          `state.rows[${i}].classes must have ${acc.numClasses} entries; got ${formatValue(r.classes)}.`,
+          `state.rows[${i}].classes must have ${acc.width} entries; got ${formatValue(r.classes)}.`,
         );
       }
       acc.list.push({

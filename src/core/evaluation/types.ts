@@ -3,6 +3,7 @@
  * results of surface-distance computations.
  * @module
  */
+import type { Region, RegionsInput } from './regions.js';
 
 /**
  * How `update` reads its inputs.
@@ -33,6 +34,11 @@ export interface ConfusionMatrixOptions {
   threshold?: number | null;
   /** Keep per-image counts (needed by imagewise reductions and per-image reports). @default false */
   perImage?: boolean;
+  /**
+   * Regions counted besides the classes (multiclass only): named label sets, positive where the label is in
+   * the set, e.g. `{ WT: [1, 2, 3], TC: [2, 3], ET: [3] }`. @default null
+   */
+  regions?: RegionsInput | null;
 }
 
 /** Options of {@link ConfusionMatrix.update}. */
@@ -114,6 +120,10 @@ export interface ConfusionState {
    * multiclass version 2, {@link ImageCounts} otherwise.
    */
   rows: (ImageCounts | SparseImageCounts)[];
+  /** The regions (sorted, unique labels), when the accumulator has regions (an optional key). */
+  regions?: Region[];
+  /** Per-image counts per region, one per entry of `rows` with the same id (with `regions`). */
+  regionRows?: ImageCounts[];
 }
 
 /**
@@ -290,6 +300,8 @@ export interface SurfaceState {
   format: 'segkit.surface';
   version: 1;
   numClasses: number;
+  /** The regions, when the rows are per region (an optional key of version 1). */
+  regions?: Region[];
   options: Required<Omit<SurfaceOptions, 'spacing'>>;
   rows: { id: string | null; classes: (Record<keyof SurfaceMetrics, number | string> | null)[] }[];
 }

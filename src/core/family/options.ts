@@ -4,7 +4,14 @@
  * @module
  */
 import type { Layout } from '../types.js';
-import { checkOptionKeys, resolveClassIndexes, resolveClassWeights, selectedChannels } from '../options.js';
+import {
+  type RegionOptions,
+  checkOptionKeys,
+  resolveClassIndexes,
+  resolveClassWeights,
+  resolveRegionOptions,
+  selectedChannels,
+} from '../options.js';
 import {
   checkBoolean,
   checkFiniteNumber,
@@ -104,6 +111,11 @@ export interface RegionConfig {
   jaccardScale: number;
   /** smp 0.5: Dice is Tversky(½, ½), (tp + smooth)/(tp + (fp + fn)/2 + smooth): the smoothing counts once, not twice. */
   diceAsTversky: boolean;
+  /**
+   * sm's own option set (no family option given): gt must have pr's shape, rank ≥ 3 (sm's Keras API takes
+   * one-hot targets), checked with sm's messages. False for every call that names a family option.
+   */
+  sameShapeTargets: boolean;
 }
 
 interface PresetDefaults {
@@ -274,7 +286,35 @@ export function resolveFamilyOptions(
     weightsNeedTwoClasses: d.weightsNeedTwoClasses,
     jaccardScale: d.jaccardScale,
     diceAsTversky: d.diceAsTversky,
+    sameShapeTargets: false,
   };
+}
+
+/**
+ * The one option resolver of the region pipeline's public factories: a call that names a family option
+ * (`preset`, `fromLogits`, `ignoreIndex`, …) is resolved by {@link resolveFamilyOptions}; sm's own option set
+ * (`beta`, `classWeights`, `classIndexes`, `smooth`, `perImage`, `threshold`, `layout`) is validated with sm's
+ * messages and becomes the `'segmentation_models'` preset's config (the same data, {@link PRESETS}), with sm's
+ * input checks (`sameShapeTargets`).
+ * @param sm - which of sm's keys this factory takes (`threshold`: metrics; `beta`: F-score and Dice).
+ */
+export function resolveRegionConfig(
+  fn: string,
+  options: (RegionFamilyOptions & RegionOptions) | undefined,
+  sm: { threshold: boolean; beta: boolean },
+  extraKeys: readonly string[] = [],
+): RegionConfig {
+  if (usesFamilyOptions(options)) return resolveFamilyOptions(fn, options, extraKeys);
+  const o = resolveRegionOptions(fn, options, sm.threshold, sm.beta);
+  const cfg = resolveFamilyOptions(fn, {
+    preset: 'segmentation_models',
+    layout: o.layout,
+    classWeights: o.classWeights,
+    classIndexes: o.classIndexes,
+    smooth: o.smooth,
+    perImage: o.perImage,
+  });
+  return { ...cfg, sameShapeTargets: true };
 }
 
 /**

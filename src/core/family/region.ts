@@ -13,8 +13,15 @@ import {
   softmaxRegionStats,
 } from '../kernels/softmaxRegion.js';
 import { formatValue, rangeError } from '../validate.js';
+import { checkClassWeights, checkGtPr } from '../options.js';
+import type { FloatArray } from '../kernels/regionStats.js';
+import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
+import { toFloatArray } from '../kernels/toFloatArray.js';
+import { denseGrad, denseStats } from './denseStats.js';
+import { type ScoreShape, focalPower, ratioScore, scoreLoss } from '../scores.js';
 import {
   type Prepared,
+  activate,
   badLabelError,
   checkTargets,
   prepareTargets,
@@ -57,12 +64,101 @@ export interface FusedSoftmax {
   geom: BatchGeometry;
   x: Float32Array;
   targets: SoftmaxTargets;
+  /** Where pass 1 stored the softmax for pass 2 (the gradient buffer), when a gradient was asked for. */
+  stored?: Float32Array;
 }
 
-/** A prepared call: inputs (dense, or for the fused softmax kernels), selected channels and the counts. */
+/**
+ * The counts of the score table from the sums I = Σp·g, P = Σp, G = Σg of each (row r, selected class k), read
+ * at `I[at(r, k)]` (and P, G alike): tp = I, fp = P − I, fn = G − I.
+ */
+function countsFromSums(
+  R: number,
+  channels: number[],
+  I: Float64Array,
+  P: Float64Array,
+  G: Float64Array,
+  at: (r: number, k: number) => number,
+): RegionCounts {
+  const K = channels.length;
+  const n = R * K;
+  const tp = new Float64Array(n);
+  const fp = new Float64Array(n);
+  const fnA = new Float64Array(n);
+  const Gk = new Float64Array(n);
+  for (let r = 0; r < R; r++) {
+    for (let k = 0; k < K; k++) {
+      const src = at(r, k);
+      const q = r * K + k;
+      tp[q] = I[src];
+      fp[q] = P[src] - I[src];
+      fnA[q] = G[src] - I[src];
+      Gk[q] = G[src];
+    }
+  }
+  return { R, channels, tp, fp, fn: fnA, G: Gk };
+}
+
+/** A call on the dense probability kernels (denseStats.ts): what the gradient pass reads again. */
+export interface DenseCall {
+  geom: BatchGeometry;
+  gt: FloatArray;
+  tape: RegionTape | undefined;
+}
+
+/** A prepared call: inputs (general, fused softmax or dense probabilities), selected channels and the counts. */
 export type RegionState =
-  | { prep: Prepared; fused?: undefined; counts: RegionCounts }
-  | { prep?: undefined; fused: FusedSoftmax; counts: RegionCounts };
+  | { prep: Prepared; fused?: undefined; dense?: undefined; counts: RegionCounts }
+  | { prep?: undefined; fused: FusedSoftmax; dense?: undefined; counts: RegionCounts }
+  | { prep?: undefined; fused?: undefined; dense: DenseCall; counts: RegionCounts };
+
+/** What a call of {@link regionCounts} needs beyond the options. */
+export interface CountCall {
+  /** Binarise the probabilities as `p > threshold` (metrics). @default none */
+  threshold?: number;
+  /** The gradient pass will follow (the dense kernels then keep gt's masks for it). @default false */
+  wantGrad?: boolean;
+  /**
+   * The caller's gradient buffer (`{ out }`), when a gradient follows: the fused softmax kernels store the
+   * softmax there in pass 1 and overwrite it with the gradient in pass 2. @default none
+   */
+  out?: Float32Array;
+}
+
+/**
+ * The dense probability path (denseStats.ts): no activation, the plain form, nothing ignored, targets of pr's
+ * shape. With `cfg.sameShapeTargets` (sm's own option set) the inputs are checked as sm does (rank ≥ 3, the
+ * same shape); otherwise a label map declines it. Returns null when the call needs another path.
+ */
+function denseCounts(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: RegionConfig,
+  form: CountForm,
+  call: CountCall,
+): RegionState | null {
+  if (cfg.fromLogits || form.squared || form.softLabel || cfg.ignoreIndex !== undefined) return null;
+  let geom: BatchGeometry;
+  if (cfg.sameShapeTargets) geom = checkGtPr(fn, gt, pr, cfg.layout);
+  else {
+    const t = checkTargets(fn, gt, pr, cfg.layout);
+    if (t.labelMap) return null;
+    geom = t.geom;
+  }
+  const channels = selectChannels(fn, cfg, geom.channels);
+  const K = channels.length;
+  if (cfg.sameShapeTargets) checkClassWeights(fn, cfg.classWeights, K);
+  const g = toFloatArray(gt.data);
+  const p = toFloatArray(pr.data);
+  const tape = call.wantGrad ? startRegionTape() : undefined;
+  const R = form.perImage ? geom.batch : 1;
+  const stats = denseStats(g, p, geom, channels, form.perImage, call.threshold, tape);
+  // Cell q = r·K + k holds {tp, P, G} at 3q.
+  const at = (r: number, k: number) => 3 * (r * K + k);
+  const counts = countsFromSums(R, channels, stats, stats.subarray(1), stats.subarray(2), at);
+  return { dense: { geom, gt: g, tape }, counts };
+}
 
 function isLabelArray(a: unknown): a is LabelArray {
   return (
@@ -85,6 +181,7 @@ function fusedSoftmaxCounts(
   pr: NdArray,
   cfg: RegionConfig,
   form: CountForm,
+  call: CountCall,
 ): RegionState | null {
   const x = pr.data;
   if (!cfg.fromLogits || !(x instanceof Float32Array) || cfg.layout !== 'channelsLast') return null;
@@ -102,12 +199,16 @@ function fusedSoftmaxCounts(
     targets = { kind: 'dense', g: gt.data };
   } else return null;
   const channels = selectChannels(fn, cfg, C);
-  const K = channels.length;
   const R = form.perImage ? geom.batch : 1;
   const I = new Float64Array(R * C);
   const P = new Float64Array(R * C);
   const G = new Float64Array(R * C);
-  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G);
+  // A gradient call stores the softmax in its gradient buffer (pass 2 reads it back instead of computing it
+  // again), unless that buffer shares memory with the inputs.
+  const tb = targets.kind === 'dense' ? targets.g.buffer : targets.labels.buffer;
+  const store = call.wantGrad ? (call.out ?? new Float32Array(x.length)) : undefined;
+  const stored = store && store.buffer !== x.buffer && store.buffer !== tb ? store : undefined;
+  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G, stored);
   if (bad !== null) {
     if (bad.what === 'logits') {
       throw rangeError(
@@ -121,27 +222,15 @@ function fusedSoftmaxCounts(
       `gt must hold finite values; got ${formatValue(gt.data[bad.index])} at index ${bad.index}.`,
     );
   }
-  const n = R * K;
-  const tp = new Float64Array(n);
-  const fp = new Float64Array(n);
-  const fnA = new Float64Array(n);
-  const Gk = new Float64Array(n);
-  for (let r = 0; r < R; r++) {
-    for (let k = 0; k < K; k++) {
-      const src = r * C + channels[k];
-      const q = r * K + k;
-      tp[q] = I[src];
-      fp[q] = P[src] - I[src];
-      fnA[q] = G[src] - I[src];
-      Gk[q] = G[src];
-    }
-  }
-  return { fused: { geom, x, targets }, counts: { R, channels, tp, fp, fn: fnA, G: Gk } };
+  // Sums of (r, c) sit at r·C + c, for every channel.
+  const counts = countsFromSums(R, channels, I, P, G, (r, k) => r * C + channels[k]);
+  return { fused: { geom, x, targets, stored }, counts };
 }
 
 /**
  * Pass 1: activation (once) and the per-(r, k) sums I = Σ p·g, P = Σ p (Σ p², Σ|p|), G, D = Σ|p − g|, all over
- * unmasked elements, in float64.
+ * unmasked elements, in float64. `grad` (a gradient call, with the caller's `out` if any): the fused softmax
+ * path then stores the softmax in that buffer (or a new one) for regionBackward to read back.
  */
 export function regionCounts(
   fn: string,
@@ -149,8 +238,22 @@ export function regionCounts(
   pr: NdArray,
   cfg: RegionConfig,
   form: CountForm = cfg,
+  call: CountCall = {},
 ): RegionState {
-  const fused = fusedSoftmaxCounts(fn, gt, pr, cfg, form);
+  const dense = denseCounts(fn, gt, pr, cfg, form, call);
+  if (dense !== null) return dense;
+  if (call.threshold !== undefined) {
+    // Metrics with a threshold off the dense path: activation, then the hard mask `p > threshold`.
+    const { geom } = checkTargets(fn, gt, pr, cfg.layout);
+    const p = cfg.fromLogits
+      ? activate(pr.data, geom, resolveActivation(cfg.activation, geom.channels))
+      : pr.data;
+    const hard = new Float64Array(p.length);
+    for (let i = 0; i < p.length; i++) hard[i] = p[i] > call.threshold ? 1 : 0;
+    const c = { ...cfg, fromLogits: false };
+    return regionCounts(fn, gt, { data: hard, shape: pr.shape }, c, form, { wantGrad: call.wantGrad });
+  }
+  const fused = fusedSoftmaxCounts(fn, gt, pr, cfg, form, call);
   if (fused !== null) return fused;
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const { geom, g, mask } = t;
@@ -249,6 +352,16 @@ export function regionBackward(
   const { counts } = state;
   const { channels, R } = counts;
   const K = channels.length;
+  if (state.dense !== undefined) {
+    // ∂L/∂p = A·g + B per (row, class): the affine kernels' coefficient pairs.
+    const coef = new Float64Array(2 * R * K);
+    for (let q = 0; q < R * K; q++) {
+      coef[2 * q] = grads.dtp[q] - grads.dfp[q] - grads.dfn[q];
+      coef[2 * q + 1] = grads.dfp[q];
+    }
+    const { geom, gt, tape } = state.dense;
+    return denseGrad(gt, geom, channels, form.perImage, coef, into, tape);
+  }
   if (state.fused !== undefined) {
     const { geom, x, targets } = state.fused;
     const C = geom.channels;
@@ -262,8 +375,9 @@ export function regionBackward(
         B[r * C + channels[k]] = grads.dfp[q];
       }
     }
-    const out = into ?? new Float32Array(x.length);
-    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out);
+    const { stored } = state.fused;
+    const out = into ?? stored ?? new Float32Array(x.length);
+    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out, stored);
     return out;
   }
   const { geom, g, mask, p, activation } = state.prep;
@@ -319,12 +433,8 @@ export function regionBackward(
   return out;
 }
 
-/** Coefficients of the score s = (a·tp + smoothNr) / max(a·tp + wfp·fp + wfn·fn + smoothDr, eps). */
-export interface ScoreShape {
-  a: number;
-  wfp: number;
-  wfn: number;
-}
+/** Coefficients of a score shape (the table in `src/core/scores.ts`). */
+export type { ScoreShape } from '../scores.js';
 
 /** Per-class terms of a region loss: the score, its loss, and the reduction to one number with its gradient. */
 export interface RegionTerms {
@@ -360,10 +470,10 @@ export function reduceRegion(
   if (cfg.weightsNeedTwoClasses && K === 1) w = new Float64Array(1).fill(1);
   const gamma = extras.gamma ?? 1;
   const perClassGamma = extras.gammaOn !== 'mean' && gamma !== 1;
-  const { a, wfp, wfn } = shape;
   const terms = new Float64Array(n);
   const dterm = new Float64Array(n); // ∂term/∂s
-  const ds = { tp: new Float64Array(n), fp: new Float64Array(n), fn: new Float64Array(n) };
+  const ds = new Float64Array(3 * n); // ∂s/∂tp, ∂s/∂fp, ∂s/∂fn
+  const dl = new Float64Array(2);
   const included = new Uint8Array(n);
   let count = 0;
   let wsum = 0;
@@ -375,38 +485,14 @@ export function reduceRegion(
     count++;
     wsum += w[k];
     if (empty && cfg.emptyClass === 'zero') continue;
-    const num = a * tp[q] + cfg.smoothNr;
-    const raw = a * tp[q] + wfp * fp[q] + wfn * fnA[q] + cfg.smoothDr;
-    const clamped = cfg.eps > 0 && raw < cfg.eps;
-    const den = clamped ? cfg.eps : raw;
-    const s = num / den;
-    // ∂s/∂tp, ∂s/∂fp, ∂s/∂fn
-    const q2 = clamped ? 0 : num / (den * den);
-    ds.tp[q] = a / den - a * q2;
-    ds.fp[q] = -wfp * q2;
-    ds.fn[q] = -wfn * q2;
-    let l: number;
-    let dl: number;
-    if (cfg.logLoss) {
-      const lo = cfg.eps > 0 ? cfg.eps : 0;
-      if (s > lo) {
-        l = -Math.log(s);
-        dl = -1 / s;
-      } else {
-        l = -Math.log(lo);
-        dl = 0;
-      }
-    } else {
-      l = 1 - s;
-      dl = -1;
-    }
+    const s = ratioScore(shape, tp[q], fp[q], fnA[q], cfg.smoothNr, cfg.smoothDr, cfg.eps, ds, 3 * q);
+    let l = scoreLoss(s, cfg.logLoss, cfg.eps, dl, 0);
     if (perClassGamma) {
-      const base = Math.max(l, 0);
-      dl *= base > 0 ? gamma * Math.pow(base, gamma - 1) : gamma < 1 ? 0 : gamma === 1 ? 1 : 0;
-      l = Math.pow(base, gamma);
+      l = focalPower(l, gamma, dl, 1);
+      dl[0] *= dl[1];
     }
     terms[q] = w[k] * l;
-    dterm[q] = w[k] * dl;
+    dterm[q] = w[k] * dl[0];
   }
   let value = 0;
   for (let q = 0; q < n; q++) if (included[q]) value += terms[q];
@@ -419,10 +505,8 @@ export function reduceRegion(
   if (cfg.reduction === 'mean' && cfg.classWeightMode === 'score' && count > 0) value += 1 - wsum / count;
   if (count === 0) value = 0;
   if (extras.gammaOn === 'mean' && gamma !== 1) {
-    const base = Math.max(value, 0);
-    const outer = base > 0 ? gamma * Math.pow(base, gamma - 1) : 0;
-    value = Math.pow(base, gamma);
-    scale *= outer;
+    value = focalPower(value, gamma, dl, 0);
+    scale *= dl[0];
   }
   const grads: CountGrads = {
     dtp: new Float64Array(n),
@@ -432,9 +516,9 @@ export function reduceRegion(
   for (let q = 0; q < n; q++) {
     if (!included[q]) continue;
     const c = dterm[q] * scale;
-    grads.dtp[q] = c * ds.tp[q];
-    grads.dfp[q] = c * ds.fp[q];
-    grads.dfn[q] = c * ds.fn[q];
+    grads.dtp[q] = c * ds[3 * q];
+    grads.dfp[q] = c * ds[3 * q + 1];
+    grads.dfn[q] = c * ds[3 * q + 2];
   }
   return { terms, value, grads };
 }

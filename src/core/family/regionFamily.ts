@@ -4,9 +4,21 @@
  * @module
  */
 import { checkFiniteNumber, checkFScoreBeta, formatValue, rangeError, typeError } from '../validate.js';
-import { type RegionFamilyOptions, checkEnum, resolveFamilyOptions } from './options.js';
+import { type RegionFamilyOptions, checkEnum, resolveFamilyOptions, resolveRegionConfig } from './options.js';
 import type { RegionConfig } from './options.js';
-import { type RegionCounts, type RegionTerms, type ScoreShape, reduceRegion } from './region.js';
+import { type RegionCounts, type RegionTerms, reduceRegion } from './region.js';
+import {
+  type ScoreShape,
+  fScoreShape,
+  iouShape,
+  logCosh,
+  scaleShape,
+  tverskyShape,
+  weightedRatioScore,
+} from '../scores.js';
+
+/** Generalized Dice is the class-weighted Dice shape (Sudre et al. 2017). */
+const GDL_SHAPE = fScoreShape(1);
 import { type RegionLoss, type RegionReducer, createRegionLoss } from './regionLoss.js';
 
 /** Options of the Dice / F-score loss on the general path. */
@@ -43,15 +55,13 @@ export interface GeneralizedDiceOptions extends Omit<
 
 /** Score shape of the F-β / Dice score: a = 1 + β², wfp = 1, wfn = β² (divided by 1 + β² for smp's Tversky form). */
 export function diceShape(cfg: RegionConfig, beta: number): ScoreShape {
-  const b2 = beta * beta;
-  const k = cfg.diceAsTversky ? 1 / (1 + b2) : 1;
-  return { a: (1 + b2) * k, wfp: k, wfn: b2 * k };
+  const shape = fScoreShape(beta);
+  return cfg.diceAsTversky ? scaleShape(shape, 1 / shape.a) : shape;
 }
 
 /** Score shape of the Jaccard / IoU score: (tp + snr)/(tp + fp + fn + sdr), every term doubled for MONAI. */
 export function jaccardShape(cfg: RegionConfig): ScoreShape {
-  const j = cfg.jaccardScale;
-  return { a: j, wfp: j, wfn: j };
+  return iouShape(cfg.jaccardScale);
 }
 
 /** Dice (F-β) reducer: s = ((1+β²)·tp + snr)/((1+β²)·tp + β²·fn + fp + sdr). */
@@ -63,16 +73,31 @@ export function diceReducer(beta: number): RegionReducer {
 export const jaccardReducer: RegionReducer = (fn, counts, cfg) =>
   reduceRegion(fn, counts, cfg, jaccardShape(cfg));
 
-/** Dice / F-score loss on the general path (what `diceLoss` dispatches to when an issue-6 option is present). */
-export function regionDiceLoss(options: DiceFamilyOptions = {}, fn = 'diceLoss'): RegionLoss {
-  const cfg = resolveFamilyOptions(fn, options, ['beta']);
+/**
+ * Dice / F-score loss of the region pipeline. With `smOptionSet` (the public `diceLoss`), sm's own option set
+ * is resolved as the `'segmentation_models'` preset with sm's checks ({@link resolveRegionConfig}).
+ */
+export function regionDiceLoss(
+  options: DiceFamilyOptions = {},
+  fn = 'diceLoss',
+  smOptionSet = false,
+): RegionLoss {
+  const cfg = smOptionSet
+    ? resolveRegionConfig(fn, options, { threshold: false, beta: true }, ['beta'])
+    : resolveFamilyOptions(fn, options, ['beta']);
   const beta = options.beta === undefined ? 1 : checkFScoreBeta(fn, options.beta);
   return createRegionLoss(fn, 'dice_loss', cfg, diceReducer(beta));
 }
 
-/** Jaccard loss on the general path. */
-export function regionJaccardLoss(options: RegionFamilyOptions = {}, fn = 'jaccardLoss'): RegionLoss {
-  const cfg = resolveFamilyOptions(fn, options);
+/** Jaccard loss of the region pipeline (`smOptionSet`: as {@link regionDiceLoss}). */
+export function regionJaccardLoss(
+  options: RegionFamilyOptions = {},
+  fn = 'jaccardLoss',
+  smOptionSet = false,
+): RegionLoss {
+  const cfg = smOptionSet
+    ? resolveRegionConfig(fn, options, { threshold: false, beta: false })
+    : resolveFamilyOptions(fn, options);
   return createRegionLoss(fn, 'jaccard_loss', cfg, jaccardReducer);
 }
 
@@ -91,7 +116,7 @@ export function regionTverskyLoss(options: TverskyOptions = {}, fn = 'tverskyLos
     cfg.preset === 'smp' ? 'mean' : 'class',
   );
   const reducer: RegionReducer = (f, counts, c) =>
-    reduceRegion(f, counts, c, { a: 1, wfp: alpha, wfn: beta }, { gamma, gammaOn });
+    reduceRegion(f, counts, c, tverskyShape(alpha, beta), { gamma, gammaOn });
   return createRegionLoss(fn, gamma === 1 ? 'tversky_loss' : 'focal_tversky_loss', cfg, reducer);
 }
 
@@ -122,23 +147,21 @@ export function generalizedDiceReducer(
         if (Number.isFinite(v) && v > wmax) wmax = v;
       }
       for (let k = 0; k < K; k++) if (!Number.isFinite(w[k])) w[k] = absentWeight === 'max' ? wmax : 0;
-      let num = cfg.smoothNr;
-      let den = cfg.smoothDr;
-      for (let k = 0; k < K; k++) {
-        const q = r * K + k;
-        num += 2 * w[k] * tp[q];
-        den += w[k] * (2 * tp[q] + fp[q] + fnA[q]);
-      }
-      const s = num / den;
+      const s = weightedRatioScore(
+        GDL_SHAPE,
+        w,
+        tp,
+        fp,
+        fnA,
+        r * K,
+        K,
+        cfg.smoothNr,
+        cfg.smoothDr,
+        grads,
+        -scale,
+      );
       terms[r] = 1 - s;
       value += terms[r];
-      const q2 = num / (den * den);
-      for (let k = 0; k < K; k++) {
-        const q = r * K + k;
-        grads.dtp[q] = -scale * ((2 * w[k]) / den - 2 * w[k] * q2);
-        grads.dfp[q] = scale * w[k] * q2;
-        grads.dfn[q] = scale * w[k] * q2;
-      }
     }
     return { terms, value: value * scale, grads };
   };
@@ -175,10 +198,9 @@ export function logCoshReducer(inner: RegionReducer): RegionReducer {
   return (fn, counts, cfg) => {
     const r = inner(fn, counts, cfg);
     const v = r.value;
-    const t = Math.tanh(v);
-    // log cosh v = |v| + log1p(e^{-2|v|}) − log 2, stable for large |v|.
-    const a = Math.abs(v);
-    const value = a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+    const d = new Float64Array(1);
+    const value = logCosh(v, d, 0);
+    const t = d[0];
     for (const arr of [r.grads.dtp, r.grads.dfp, r.grads.dfn])
       for (let q = 0; q < arr.length; q++) arr[q] *= t;
     return { terms: r.terms, value, grads: r.grads };

@@ -7,14 +7,14 @@
 import type { Metric } from '../loss.js';
 import type { NdArray } from '../types.js';
 import { checkFiniteNumber } from '../validate.js';
-import { activate, resolveActivation, prepareTargets } from './input.js';
 import {
   type RegionConfig,
   type RegionFamilyOptions,
   expandWeights,
-  resolveFamilyOptions,
+  resolveRegionConfig,
 } from './options.js';
-import { type RegionCounts, type ScoreShape, regionCounts } from './region.js';
+import { type RegionCounts, regionCounts } from './region.js';
+import { type ScoreShape, ratioScore } from '../scores.js';
 
 /** Options of the general-path metrics. */
 export interface RegionMetricOptions extends RegionFamilyOptions {
@@ -36,40 +36,33 @@ export function regionScores(counts: RegionCounts, cfg: RegionConfig, shape: Sco
       s[q] = cfg.emptyClass === 'zero' ? 1 : NaN;
       continue;
     }
-    const raw = shape.a * tp[q] + shape.wfp * fp[q] + shape.wfn * fn[q] + cfg.smoothDr;
-    s[q] = (shape.a * tp[q] + cfg.smoothNr) / (cfg.eps > 0 && raw < cfg.eps ? cfg.eps : raw);
+    s[q] = ratioScore(shape, tp[q], fp[q], fn[q], cfg.smoothNr, cfg.smoothDr, cfg.eps);
   }
   return s;
 }
 
-/** A metric on the general path: `kind` picks the score shape, `name` the Keras-style name. */
+/**
+ * A region metric of the pipeline: `shapeOf` picks the score shape (src/core/scores.ts), `name` the
+ * Keras-style name. sm's own option set resolves to the `'segmentation_models'` preset
+ * ({@link resolveRegionConfig}); `takesBeta` says whether sm's set includes `beta` (F-score only).
+ */
 export function regionFamilyMetric(
   fn: string,
   name: string,
-  options: RegionMetricOptions,
+  options: RegionMetricOptions | undefined,
   shapeOf: (cfg: RegionConfig, beta: number) => ScoreShape,
+  takesBeta = false,
 ): Metric {
-  const cfg = resolveFamilyOptions(fn, options, ['beta', 'threshold']);
-  const beta = options.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', options.beta, 0);
+  const o = options ?? {};
+  const cfg = resolveRegionConfig(fn, o, { threshold: true, beta: takesBeta }, ['beta', 'threshold']);
+  const beta = o.beta === undefined ? 1 : checkFiniteNumber(fn, 'beta', o.beta, 0);
   const threshold =
-    options.threshold === undefined || options.threshold === null
+    o.threshold === undefined || o.threshold === null
       ? undefined
-      : checkFiniteNumber(fn, 'threshold', options.threshold);
+      : checkFiniteNumber(fn, 'threshold', o.threshold);
   const shape = shapeOf(cfg, beta);
   const scores = (gt: NdArray, pr: NdArray) => {
-    let input = pr;
-    let c = cfg;
-    if (threshold !== undefined) {
-      const { geom } = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
-      const p = cfg.fromLogits
-        ? activate(pr.data, geom, resolveActivation(cfg.activation, geom.channels))
-        : pr.data;
-      const hard = new Float64Array(p.length);
-      for (let i = 0; i < p.length; i++) hard[i] = p[i] > threshold ? 1 : 0;
-      input = { data: hard, shape: pr.shape };
-      c = { ...cfg, fromLogits: false };
-    }
-    const { counts } = regionCounts(fn, gt, input, c);
+    const { counts } = regionCounts(fn, gt, pr, cfg, cfg, { threshold });
     return { counts, s: regionScores(counts, cfg, shape) };
   };
   return {

@@ -1,15 +1,16 @@
 /**
- * Soft region statistics in one pass, accumulated in float64: per channel, the overlap `t = Σ a·b` and a
- * size `u = Σ (b + μ·a)` over a strided run of pixels. With `a = gt`, `b = pr` that is `tp` and `Σpr + μ·Σgt`:
- * μ = 1 gives the IoU / Dice denominator `P + G`, μ = β² the F-beta one, μ = 0 precision's `P`; swapping
- * the arguments (`a = pr`, `b = gt`, μ = 0) gives recall's `G`. Two accumulators per channel keep the
- * register-blocked loops near memory speed (a third one, for P and G apart, cost ~35 % here).
+ * Soft region statistics in one pass, accumulated in float64: per channel, the overlap `t = Σ a·b` and the two
+ * sizes `Σ b` and `Σ a` over a strided run of pixels. With `a = gt`, `b = pr` that is `tp`, `P = Σpr` and
+ * `G = Σgt`, the statistics every score shape of `src/core/scores.ts` reads (fp = P − tp, fn = G − tp). These
+ * are the JS statistics kernels of the region pipeline (`src/core/family/denseStats.ts`) for probability
+ * inputs; `regionWasm.ts` runs the same sums in WebAssembly SIMD.
  *
  * Strided (start, end, step) so that one loop walks one or several adjacent channels of an interleaved
  * NHWC buffer, or one contiguous channel plane of an NCHW buffer, without a copy. The kernels do not
- * validate and do not allocate. They ADD into `out`: channel k of the run goes to `out[at + 2k]` (t) and
- * `out[at + 2k + 1]` (u). `sums2`/`sums3`/`sums4` read channels at `i, i + 1, …` (adjacent channels of a
- * channels-last pixel); `sums1` handles any single channel (and channels-first planes with step 1).
+ * validate and do not allocate. They ADD into `out`: channel k of the run goes to `out[at + 3k]` (t),
+ * `out[at + 3k + 1]` (Σb) and `out[at + 3k + 2]` (Σa). `sums2`/`sums3`/`sums4` read channels at `i, i + 1, …`
+ * (adjacent channels of a channels-last pixel); `sums1` handles any single channel (and channels-first
+ * planes with step 1).
  * @module
  */
 
@@ -23,15 +24,16 @@ export function sums1(
   start: number,
   end: number,
   step: number,
-  mu: number,
   out: Float64Array,
   at: number,
 ): void {
-  // Two interleaved accumulator pairs hide the latency of the float64 adds.
+  // Two interleaved accumulator sets hide the latency of the float64 adds.
   let t0 = 0,
-    u0 = 0,
+    p0 = 0,
+    g0 = 0,
     t1 = 0,
-    u1 = 0;
+    p1 = 0,
+    g1 = 0;
   let i = start;
   for (const step2 = 2 * step; i + step < end; i += step2) {
     const a0 = a[i],
@@ -39,16 +41,20 @@ export function sums1(
       a1 = a[i + step],
       b1 = b[i + step];
     t0 += a0 * b0;
-    u0 += b0 + mu * a0;
+    p0 += b0;
+    g0 += a0;
     t1 += a1 * b1;
-    u1 += b1 + mu * a1;
+    p1 += b1;
+    g1 += a1;
   }
   if (i < end) {
     t0 += a[i] * b[i];
-    u0 += b[i] + mu * a[i];
+    p0 += b[i];
+    g0 += a[i];
   }
   out[at] += t0 + t1;
-  out[at + 1] += u0 + u1;
+  out[at + 1] += p0 + p1;
+  out[at + 2] += g0 + g1;
 }
 
 /** Two adjacent channels at `i, i + 1`. */
@@ -58,14 +64,15 @@ export function sums2(
   start: number,
   end: number,
   step: number,
-  mu: number,
   out: Float64Array,
   at: number,
 ): void {
   let t0 = 0,
     t1 = 0,
-    u0 = 0,
-    u1 = 0;
+    p0 = 0,
+    p1 = 0,
+    g0 = 0,
+    g1 = 0;
   for (let i = start; i < end; i += step) {
     const a0 = a[i],
       a1 = a[i + 1];
@@ -73,13 +80,17 @@ export function sums2(
       b1 = b[i + 1];
     t0 += a0 * b0;
     t1 += a1 * b1;
-    u0 += b0 + mu * a0;
-    u1 += b1 + mu * a1;
+    p0 += b0;
+    p1 += b1;
+    g0 += a0;
+    g1 += a1;
   }
   out[at] += t0;
-  out[at + 1] += u0;
-  out[at + 2] += t1;
-  out[at + 3] += u1;
+  out[at + 1] += p0;
+  out[at + 2] += g0;
+  out[at + 3] += t1;
+  out[at + 4] += p1;
+  out[at + 5] += g1;
 }
 
 /** Three adjacent channels at `i … i + 2`. */
@@ -89,16 +100,18 @@ export function sums3(
   start: number,
   end: number,
   step: number,
-  mu: number,
   out: Float64Array,
   at: number,
 ): void {
   let t0 = 0,
     t1 = 0,
     t2 = 0,
-    u0 = 0,
-    u1 = 0,
-    u2 = 0;
+    p0 = 0,
+    p1 = 0,
+    p2 = 0,
+    g0 = 0,
+    g1 = 0,
+    g2 = 0;
   for (let i = start; i < end; i += step) {
     const a0 = a[i],
       a1 = a[i + 1],
@@ -109,16 +122,22 @@ export function sums3(
     t0 += a0 * b0;
     t1 += a1 * b1;
     t2 += a2 * b2;
-    u0 += b0 + mu * a0;
-    u1 += b1 + mu * a1;
-    u2 += b2 + mu * a2;
+    p0 += b0;
+    p1 += b1;
+    p2 += b2;
+    g0 += a0;
+    g1 += a1;
+    g2 += a2;
   }
   out[at] += t0;
-  out[at + 1] += u0;
-  out[at + 2] += t1;
-  out[at + 3] += u1;
-  out[at + 4] += t2;
-  out[at + 5] += u2;
+  out[at + 1] += p0;
+  out[at + 2] += g0;
+  out[at + 3] += t1;
+  out[at + 4] += p1;
+  out[at + 5] += g1;
+  out[at + 6] += t2;
+  out[at + 7] += p2;
+  out[at + 8] += g2;
 }
 
 /** Four adjacent channels at `i … i + 3`. */
@@ -128,7 +147,6 @@ export function sums4(
   start: number,
   end: number,
   step: number,
-  mu: number,
   out: Float64Array,
   at: number,
 ): void {
@@ -136,10 +154,14 @@ export function sums4(
     t1 = 0,
     t2 = 0,
     t3 = 0,
-    u0 = 0,
-    u1 = 0,
-    u2 = 0,
-    u3 = 0;
+    p0 = 0,
+    p1 = 0,
+    p2 = 0,
+    p3 = 0,
+    g0 = 0,
+    g1 = 0,
+    g2 = 0,
+    g3 = 0;
   for (let i = start; i < end; i += step) {
     const a0 = a[i],
       a1 = a[i + 1],
@@ -153,24 +175,32 @@ export function sums4(
     t1 += a1 * b1;
     t2 += a2 * b2;
     t3 += a3 * b3;
-    u0 += b0 + mu * a0;
-    u1 += b1 + mu * a1;
-    u2 += b2 + mu * a2;
-    u3 += b3 + mu * a3;
+    p0 += b0;
+    p1 += b1;
+    p2 += b2;
+    p3 += b3;
+    g0 += a0;
+    g1 += a1;
+    g2 += a2;
+    g3 += a3;
   }
   out[at] += t0;
-  out[at + 1] += u0;
-  out[at + 2] += t1;
-  out[at + 3] += u1;
-  out[at + 4] += t2;
-  out[at + 5] += u2;
-  out[at + 6] += t3;
-  out[at + 7] += u3;
+  out[at + 1] += p0;
+  out[at + 2] += g0;
+  out[at + 3] += t1;
+  out[at + 4] += p1;
+  out[at + 5] += g1;
+  out[at + 6] += t2;
+  out[at + 7] += p2;
+  out[at + 8] += g2;
+  out[at + 9] += t3;
+  out[at + 10] += p3;
+  out[at + 11] += g3;
 }
 
 /**
  * As {@link sums1} with `a = gt` and the binarised prediction `b = (pr > threshold)` (1 or 0; strict, as
- * sm's `K.greater`), and `u = Σ (λ·b + μ·gt)`: λ = 0, μ = 1 gives recall's `G`.
+ * sm's `K.greater`): adds tp, P (the count of `pr > threshold`) and G into `out[at … at + 2]`.
  */
 export function sums1Thresholded(
   gt: FloatArray,
@@ -179,8 +209,6 @@ export function sums1Thresholded(
   end: number,
   step: number,
   threshold: number,
-  lambda: number,
-  mu: number,
   out: Float64Array,
   at: number,
 ): void {
@@ -196,7 +224,8 @@ export function sums1Thresholded(
     }
   }
   out[at] += t;
-  out[at + 1] += lambda * p + mu * g;
+  out[at + 1] += p;
+  out[at + 2] += g;
 }
 
 /**
@@ -217,7 +246,6 @@ export function sumsAdjacent(
   end: number,
   step: number,
   count: number,
-  mu: number,
   out: Float64Array,
   at: number,
 ): void {
@@ -225,10 +253,10 @@ export function sumsAdjacent(
   for (let s = start; s < end; s += block) {
     const e = Math.min(s + block, end);
     let k = 0;
-    for (; k + 4 <= count; k += 4) sums4(a, b, s + k, e + k, step, mu, out, at + 2 * k);
+    for (; k + 4 <= count; k += 4) sums4(a, b, s + k, e + k, step, out, at + 3 * k);
     const rest = count - k;
-    if (rest === 3) sums3(a, b, s + k, e + k, step, mu, out, at + 2 * k);
-    else if (rest === 2) sums2(a, b, s + k, e + k, step, mu, out, at + 2 * k);
-    else if (rest === 1) sums1(a, b, s + k, e + k, step, mu, out, at + 2 * k);
+    if (rest === 3) sums3(a, b, s + k, e + k, step, out, at + 3 * k);
+    else if (rest === 2) sums2(a, b, s + k, e + k, step, out, at + 3 * k);
+    else if (rest === 1) sums1(a, b, s + k, e + k, step, out, at + 3 * k);
   }
 }

@@ -218,8 +218,8 @@ function kernelsFor(
 
 /**
  * As {@link sumsAdjacent} for a contiguous run of whole pixels (`step === count`, `start` at a pixel's first
- * channel): adds `Σ a·b` and `Σ (b + μ·a)` of each of the `count` channels to `out[at + 2k]`,
- * `out[at + 2k + 1]`. Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
+ * channel): adds `Σ a·b`, `Σ b` and `Σ a` of each of the `count` channels to `out[at + 3k]`,
+ * `out[at + 3k + 1]`, `out[at + 3k + 2]`. Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
  * tape (`a` is gt), records `a`'s masks for {@link affinePixels}.
  */
 export function sumsPixels(
@@ -228,14 +228,13 @@ export function sumsPixels(
   start: number,
   end: number,
   count: number,
-  mu: number,
   out: Float64Array,
   at: number,
   tape?: RegionTape,
 ): void {
   const use = kernelsFor(a, b, count, end - start);
   if (use === null) {
-    sumsAdjacent(a, b, start, end, count, count, mu, out, at);
+    sumsAdjacent(a, b, start, end, count, count, out, at);
     return;
   }
   const { k, V } = use;
@@ -251,7 +250,7 @@ export function sumsPixels(
     tape.cursor + runBytes - MASKS <= MAX_MASK_BYTES &&
     reserve(k, tape.cursor + runBytes);
   if (!keep && !reserve(k, MASKS + BLOCK / 4)) {
-    sumsAdjacent(a, b, start, end, count, count, mu, out, at);
+    sumsAdjacent(a, b, start, end, count, count, out, at);
     return;
   }
   k.view.f64.fill(0, SUM_XY, SUM_Y + 16);
@@ -269,11 +268,12 @@ export function sumsPixels(
   // Lane position q of the period holds channel q mod count (runs start on a pixel, blocks are whole periods).
   const { f64 } = k.view;
   for (let q = 0; q < 4 * V; q++) {
-    const c = at + 2 * (q % count);
+    const c = at + 3 * (q % count);
     out[c] += f64[SUM_XY + q];
-    out[c + 1] += f64[SUM_Y + q] + mu * f64[SUM_X + q];
+    out[c + 1] += f64[SUM_Y + q];
+    out[c + 2] += f64[SUM_X + q];
   }
-  if (main < end) sumsAdjacent(a, b, main, end, count, count, mu, out, at);
+  if (main < end) sumsAdjacent(a, b, main, end, count, count, out, at);
 }
 
 /** The tape's entry for this run of pass 2, if pass 1 recorded it for the same data. */

@@ -3,9 +3,7 @@
  * @module
  */
 import { withDefaultInstance, type LossFactory } from '../loss.js';
-import { resolveRegionOptions, type RegionOptions } from '../options.js';
-import { regionLoss } from '../metrics/region.js';
-import { usesFamilyOptions } from '../family/options.js';
+import type { RegionOptions } from '../options.js';
 import { regionDiceLoss, type DiceFamilyOptions } from '../family/regionFamily.js';
 
 /** Options of {@link diceLoss}: the region options without `threshold` (a loss must stay differentiable). */
@@ -41,8 +39,6 @@ export type DiceLossOptions = Omit<RegionOptions, 'threshold'> & DiceFamilyOptio
  * const { value, grad } = diceLoss.valueAndGrad(gt, pr); // grad: Float32Array shaped like pr
  */
 export const diceLoss: LossFactory<DiceLossOptions> = withDefaultInstance((options?: DiceLossOptions) =>
-  // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path; sm's options stay on this one.
-  usesFamilyOptions(options)
-    ? regionDiceLoss(options)
-    : regionLoss('diceLoss', 'fScore', 'dice_loss', resolveRegionOptions('diceLoss', options, false)),
+  // sm's options are the 'segmentation_models' preset of the one region pipeline (src/core/family).
+  regionDiceLoss(options, 'diceLoss', true),
 );

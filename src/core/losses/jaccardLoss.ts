@@ -3,9 +3,8 @@
  * @module
  */
 import { withDefaultInstance, type LossFactory } from '../loss.js';
-import { resolveRegionOptions, type RegionOptions } from '../options.js';
-import { regionLoss } from '../metrics/region.js';
-import { type RegionFamilyOptions, usesFamilyOptions } from '../family/options.js';
+import type { RegionOptions } from '../options.js';
+import type { RegionFamilyOptions } from '../family/options.js';
 import { regionJaccardLoss } from '../family/regionFamily.js';
 
 /** Options of {@link jaccardLoss}: the region options without `beta` and `threshold`. */
@@ -33,13 +32,6 @@ export type JaccardLossOptions = Omit<RegionOptions, 'beta' | 'threshold'> & Reg
  */
 export const jaccardLoss: LossFactory<JaccardLossOptions> = withDefaultInstance(
   (options?: JaccardLossOptions) =>
-    // Issue-6 options take the general path (src/core/family); sm's options stay on this one.
-    usesFamilyOptions(options)
-      ? regionJaccardLoss(options)
-      : regionLoss(
-          'jaccardLoss',
-          'iou',
-          'jaccard_loss',
-          resolveRegionOptions('jaccardLoss', options, false, false),
-        ),
+    // sm's options are the 'segmentation_models' preset of the one region pipeline (src/core/family).
+    regionJaccardLoss(options, 'jaccardLoss', true),
 );

@@ -3,9 +3,7 @@
  * @module
  */
 import { withDefaultInstance, type MetricFactory } from '../loss.js';
-import { resolveRegionOptions, type RegionOptions } from '../options.js';
-import { regionMetric } from './region.js';
-import { usesFamilyOptions } from '../family/options.js';
+import type { RegionOptions } from '../options.js';
 import { diceShape } from '../family/regionFamily.js';
 import { type RegionMetricOptions, regionFamilyMetric } from '../family/regionMetric.js';
 
@@ -37,12 +35,7 @@ import { type RegionMetricOptions, regionFamilyMetric } from '../family/regionMe
  * fScore.name; // 'f1-score'
  */
 export const fScore: MetricFactory<RegionOptions & RegionMetricOptions> = withDefaultInstance(
-  (options?: RegionOptions & RegionMetricOptions) => {
-    // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path (src/core/family).
-    if (usesFamilyOptions(options)) {
-      return regionFamilyMetric('fScore', `f${options!.beta ?? 1}-score`, options!, diceShape);
-    }
-    const o = resolveRegionOptions('fScore', options, true);
-    return regionMetric('fScore', 'fScore', `f${o.beta}-score`, o);
-  },
+  // sm's options are the 'segmentation_models' preset of the one region pipeline (src/core/family).
+  (options?: RegionOptions & RegionMetricOptions) =>
+    regionFamilyMetric('fScore', `f${options?.beta ?? 1}-score`, options, diceShape, true),
 );

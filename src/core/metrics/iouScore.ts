@@ -3,9 +3,7 @@
  * @module
  */
 import { withDefaultInstance, type MetricFactory } from '../loss.js';
-import { resolveRegionOptions, type RegionOptions } from '../options.js';
-import { regionMetric } from './region.js';
-import { usesFamilyOptions } from '../family/options.js';
+import type { RegionOptions } from '../options.js';
 import { jaccardShape } from '../family/regionFamily.js';
 import { type RegionMetricOptions, regionFamilyMetric } from '../family/regionMetric.js';
 
@@ -34,8 +32,5 @@ export type IouOptions = Omit<RegionOptions, 'beta'> & Omit<RegionMetricOptions,
  * iouScore.value(gt, pr); // ≈ 1/3 = 1 / (2 + 2 − 1)
  */
 export const iouScore: MetricFactory<IouOptions> = withDefaultInstance((options?: IouOptions) =>
-  // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path (src/core/family).
-  usesFamilyOptions(options)
-    ? regionFamilyMetric('iouScore', 'iou_score', options!, (cfg) => jaccardShape(cfg))
-    : regionMetric('iouScore', 'iou', 'iou_score', resolveRegionOptions('iouScore', options, true, false)),
+  regionFamilyMetric('iouScore', 'iou_score', options, (cfg) => jaccardShape(cfg)),
 );

@@ -3,11 +3,9 @@
  * @module
  */
 import { withDefaultInstance, type MetricFactory } from '../loss.js';
-import { resolveRegionOptions } from '../options.js';
 import type { IouOptions } from './iouScore.js';
-import { regionMetric } from './region.js';
-import { usesFamilyOptions } from '../family/options.js';
 import { regionFamilyMetric } from '../family/regionMetric.js';
+import { PRECISION_SHAPE } from '../scores.js';
 
 /**
  * Precision (positive predictive value): `(tp + smooth) / (tp + fp + smooth)` per class, `tp = Σ gt·pr`,
@@ -29,13 +27,5 @@ import { regionFamilyMetric } from '../family/regionMetric.js';
  * precision.value(gt, pr); // ≈ 0.5 = 1 / 2
  */
 export const precision: MetricFactory<IouOptions> = withDefaultInstance((options?: IouOptions) =>
-  // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path (src/core/family).
-  usesFamilyOptions(options)
-    ? regionFamilyMetric('precision', 'precision', options!, () => ({ a: 1, wfp: 1, wfn: 0 }))
-    : regionMetric(
-        'precision',
-        'precision',
-        'precision',
-        resolveRegionOptions('precision', options, true, false),
-      ),
+  regionFamilyMetric('precision', 'precision', options, () => PRECISION_SHAPE),
 );

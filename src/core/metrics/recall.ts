@@ -3,11 +3,9 @@
  * @module
  */
 import { withDefaultInstance, type MetricFactory } from '../loss.js';
-import { resolveRegionOptions } from '../options.js';
 import type { IouOptions } from './iouScore.js';
-import { regionMetric } from './region.js';
-import { usesFamilyOptions } from '../family/options.js';
 import { regionFamilyMetric } from '../family/regionMetric.js';
+import { RECALL_SHAPE } from '../scores.js';
 
 /**
  * Recall (sensitivity): `(tp + smooth) / (tp + fn + smooth)` per class, `tp = Σ gt·pr`, `fn = Σ gt − tp`
@@ -29,8 +27,5 @@ import { regionFamilyMetric } from '../family/regionMetric.js';
  * recall.value(gt, pr); // ≈ 0.5 = 1 / 2
  */
 export const recall: MetricFactory<IouOptions> = withDefaultInstance((options?: IouOptions) =>
-  // Issue-6 options (fromLogits, preset, ignoreIndex, ...) take the general path (src/core/family).
-  usesFamilyOptions(options)
-    ? regionFamilyMetric('recall', 'recall', options!, () => ({ a: 1, wfp: 0, wfn: 1 }))
-    : regionMetric('recall', 'recall', 'recall', resolveRegionOptions('recall', options, true, false)),
+  regionFamilyMetric('recall', 'recall', options, () => RECALL_SHAPE),
 );

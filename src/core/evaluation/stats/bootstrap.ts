@@ -37,6 +37,18 @@ export interface MeanInterval {
   counted: number;
 }
 
+/**
+ * A statistic derived from column means: the mean of the listed columns' means, NaN means skipped (nanMean
+ * semantics), or their weighted mean when `weights` is given (one weight ≥ 0 per listed column, fixed: not
+ * resampled). A foreground mean over classes is `{ columns: [1, 2, 3] }`.
+ */
+export interface MeanGroup {
+  /** Indices of the columns whose means are averaged. */
+  columns: readonly number[];
+  /** One fixed weight per listed column. @default equal weights */
+  weights?: readonly number[];
+}
+
 const FN = 'bootstrapMeans';
 
 /**
@@ -49,16 +61,24 @@ const FN = 'bootstrapMeans';
  * BCa (default): `z0 = Φ⁻¹((#{θ*_b < θ̂} + #{θ*_b ≤ θ̂}) / 2B)`, acceleration `a = Σ U³ / (6 (Σ U²)^{3/2})` with
  * jackknife `U_i = (n − 1)(θ̄_(·) − θ̂_(i))`, and the percentile levels `Φ(z0 + (z0 + z_α)/(1 − a (z0 + z_α)))`.
  * Percentile: the α/2 and 1 − α/2 percentiles of the resampled means (numpy's linear interpolation).
+ *
+ * Groups: a statistic of several column means (a foreground mean over classes) gets its interval from its own
+ * replicates — the group's mean of the column means of each resample — and, for BCa, from its own jackknife
+ * (the group's mean of the leave-one-image-out column means), never from the columns' intervals.
  * @param columns - one array per column, all of the same length n (images).
+ * @param groups - derived statistics, appended to the result after the columns. @default []
  * @example bootstrapMeans([[0.8, 0.9, 0.7, 1.0]], { seed: 1, method: 'percentile' })[0].estimate // 0.85
+ * @example bootstrapMeans([[0.8, 0.9], [0.4, NaN]], {}, [{ columns: [0, 1] }])[2].estimate // (0.85 + 0.4) / 2 = 0.625
  */
 export function bootstrapMeans(
   columns: readonly ArrayLike<number>[],
   options: BootstrapOptions = {},
+  groups: readonly MeanGroup[] = [],
 ): MeanInterval[] {
   const { ci, resamples, seed, method } = resolveBootstrapOptions(FN, options);
   if (!Array.isArray(columns))
     throw typeError(FN, `columns must be an array of arrays; got ${formatValue(columns)}.`);
+  checkGroups(groups, columns.length);
   const n = columns.length === 0 ? 0 : columns[0].length;
   const k = columns.length;
   const values: Float64Array[] = [];
@@ -89,7 +109,14 @@ export function bootstrapMeans(
     weights.push(c === n ? null : w);
     estimates.push({ estimate: c === 0 ? NaN : s / c, lower: NaN, upper: NaN, counted: c });
   }
-  if (n < 2 || k === 0) return estimates;
+  const means = estimates.map((e) => e.estimate);
+  const groupEstimates: MeanInterval[] = groups.map((g) => ({
+    estimate: groupMean(g, means, 0, 1),
+    lower: NaN,
+    upper: NaN,
+    counted: Math.min(...g.columns.map((j) => estimates[j].counted)),
+  }));
+  if (n < 2 || k === 0) return [...estimates, ...groupEstimates];
   // The replicate means, column-major: theta[j·B + b].
   const theta = new Float64Array(k * resamples);
   const counts = new Uint32Array(n);
@@ -111,18 +138,73 @@ export function bootstrapMeans(
     }
   }
   const alpha = (1 - ci) / 2;
-  for (let j = 0; j < k; j++) {
-    const est = estimates[j];
-    if (est.counted < 2) continue;
-    const reps = theta.subarray(j * resamples, (j + 1) * resamples);
+  const interval = (est: MeanInterval, reps: Float64Array, jackknife: () => Float64Array): void => {
     const [lo, hi] =
-      method === 'percentile'
-        ? [alpha, 1 - alpha]
-        : bcaLevels(est.estimate, reps, jackknifeMeans(values[j], weights[j]), alpha);
+      method === 'percentile' ? [alpha, 1 - alpha] : bcaLevels(est.estimate, reps, jackknife(), alpha);
     est.lower = quantileOf(reps, lo);
     est.upper = quantileOf(reps, hi);
+  };
+  const jack: (Float64Array | undefined)[] = [];
+  const jackOf = (j: number): Float64Array => (jack[j] ??= jackknifeMeans(values[j], weights[j]));
+  for (let j = 0; j < k; j++) {
+    if (estimates[j].counted < 2) continue;
+    interval(estimates[j], theta.subarray(j * resamples, (j + 1) * resamples), () => jackOf(j));
   }
-  return estimates;
+  groups.forEach((g, q) => {
+    const est = groupEstimates[q];
+    if (!g.columns.some((j) => estimates[j].counted >= 2) || Number.isNaN(est.estimate)) return;
+    const reps = new Float64Array(resamples);
+    for (let b = 0; b < resamples; b++) reps[b] = groupMean(g, theta, b, resamples);
+    interval(est, reps, () => {
+      const cols = g.columns.map(jackOf);
+      const flat = new Float64Array(k * n).fill(NaN);
+      g.columns.forEach((j, t) => flat.set(cols[t], j * n));
+      return Float64Array.from({ length: n }, (_, i) => groupMean(g, flat, i, n));
+    });
+  });
+  return [...estimates, ...groupEstimates];
+}
+
+/** The group's (weighted) nanMean of the column values `v[j·stride + at]`. */
+function groupMean(g: MeanGroup, v: ArrayLike<number>, at: number, stride: number): number {
+  let s = 0;
+  let c = 0;
+  g.columns.forEach((j, t) => {
+    const x = v[j * stride + at];
+    const w = g.weights === undefined ? 1 : g.weights[t];
+    if (Number.isNaN(x) || w === 0) return;
+    s += w * x;
+    c += w;
+  });
+  return c === 0 ? NaN : s / c;
+}
+
+/** Checks the groups of {@link bootstrapMeans}. */
+function checkGroups(groups: readonly MeanGroup[], k: number): void {
+  if (!Array.isArray(groups)) throw typeError(FN, `groups must be an array; got ${formatValue(groups)}.`);
+  groups.forEach((g, q) => {
+    const cols = (g as MeanGroup | null)?.columns;
+    if (
+      !Array.isArray(cols) ||
+      cols.length === 0 ||
+      !cols.every((j) => Number.isInteger(j) && j >= 0 && j < k)
+    ) {
+      throw rangeError(
+        FN,
+        `groups[${q}].columns must be a non-empty list of column indices in [0, ${k - 1}]; got ${formatValue(cols)}.`,
+      );
+    }
+    const w = g.weights;
+    if (
+      w !== undefined &&
+      (!Array.isArray(w) || w.length !== cols.length || !w.every((x) => Number.isFinite(x) && x >= 0))
+    ) {
+      throw rangeError(
+        FN,
+        `groups[${q}].weights must be ${cols.length} finite numbers ≥ 0 (one per column); got ${formatValue(w)}.`,
+      );
+    }
+  });
 }
 
 /**

@@ -1,0 +1,177 @@
+/**
+ * The self-contained HTML report of `segkit compare`: per comparison (B against the baseline A) the table of
+ * the terminal, the mean paired differences with their bootstrap intervals as error bars, a paired plot of the
+ * per-image scores (A on x, B on y, the diagonal = no change), the per-image differences sorted, and the worst
+ * regressions. Chart.js and its modules are inlined by {@link chartScript}, as in the evaluation report.
+ * @module
+ */
+import { escapeHtml, reportHead, scriptJson, SERIES_COLORS } from '../html.js';
+import { formatInterval, formatNumber, isDistance, metricLabel } from '../eval/format.js';
+import { fromJsonNumber } from '../eval/schema.js';
+import type { JsonNumber } from '../eval/schema.js';
+import type { MetricName } from '../eval/options.js';
+import { formatP } from './format.js';
+import type { CompareResult } from './types.js';
+
+const short = (v: number): number => Number(v.toPrecision(6));
+const numCell = (x: JsonNumber, m: MetricName): string =>
+  `<td data-value="${escapeHtml(String(x))}">${formatNumber(x, m)}</td>`;
+
+/**
+ * Builds the comparison report (one HTML file, about 0.3 MB with Chart.js inlined).
+ * @example writeFileSync('compare.html', buildCompareReport(result))
+ */
+export function buildCompareReport(result: CompareResult, title = 'segkit comparison'): string {
+  const { metrics, percentile } = result.settings;
+  const { ci, alpha } = result.statistics;
+  const first = metrics[0];
+  const label = (m: MetricName) => metricLabel(m, percentile);
+  const ciName = `${Math.round(ci.level * 1000) / 10}% ${ci.method === 'bca' ? 'BCa' : 'percentile'} paired bootstrap interval`;
+  const names = [...result.classes.map((c) => c.name), 'foreground mean'];
+  const charts: { id: string; spec: Record<string, unknown> }[] = [];
+  const sections = result.comparisons.map((cmp, q) => {
+    const [a, b] = [result.models[cmp.against], result.models[cmp.model]];
+    const rows = cmp.rows
+      .map(
+        (r) =>
+          `<tr data-metric="${r.metric}" data-class="${r.class ?? 'foreground'}"><td>${label(r.metric)}</td><td>${escapeHtml(r.name)}</td><td>${r.n}</td>${numCell(r.meanA, r.metric)}${numCell(r.meanB, r.metric)}${numCell(r.meanDiff, r.metric)}<td class="ci" data-lower="${escapeHtml(String(r.ci[0]))}" data-upper="${escapeHtml(String(r.ci[1]))}">${formatInterval(r.ci, r.metric).trim()}</td><td data-value="${escapeHtml(String(r.wilcoxon.pvalue))}">${formatP(r.wilcoxon.pvalue)}</td><td>${Number.isNaN(fromJsonNumber(r.wilcoxon.pvalue)) ? '–' : r.wilcoxon.method}</td><td data-value="${escapeHtml(String(r.pHolm))}">${formatP(r.pHolm)}</td><td>${r.better ?? '–'}</td></tr>`,
+      )
+      .join('\n');
+    for (const [kind, ms] of [
+      ['scores', metrics.filter((m) => !isDistance(m))],
+      ['distances', metrics.filter(isDistance)],
+    ] as const) {
+      if (!ms.length) continue;
+      charts.push({
+        id: `diff-${q}-${kind}`,
+        spec: {
+          type: 'barWithErrorBars',
+          title: `${b.name} − ${a.name}: mean paired difference per class (error bars: ${ciName})`,
+          x: 'class',
+          y: kind === 'scores' ? 'difference of scores' : 'difference of distances',
+          labels: names,
+          datasets: ms.map((m, i) => ({
+            label: label(m),
+            backgroundColor: SERIES_COLORS[i % SERIES_COLORS.length],
+            data: names.map((_, k) => {
+              const r = cmp.rows.find(
+                (x) =>
+                  x.metric === m &&
+                  x.name === names[k] &&
+                  (k < names.length - 1 ? x.class !== null : x.class === null),
+              )!;
+              const [y, lo, hi] = [r.meanDiff, ...r.ci].map(fromJsonNumber);
+              if (!Number.isFinite(y)) return { y: null };
+              return Number.isFinite(lo) && Number.isFinite(hi)
+                ? { y: short(y), yMin: short(lo), yMax: short(hi) }
+                : { y: short(y) };
+            }),
+          })),
+          options: { scales: { y: { grace: '8%' } } },
+        },
+      });
+    }
+    const pts = cmp.images.flatMap((p) => {
+      const [x, y] = [fromJsonNumber(p.a), fromJsonNumber(p.b)];
+      return Number.isFinite(x) && Number.isFinite(y) ? [{ x: short(x), y: short(y), id: p.id }] : [];
+    });
+    const lo = Math.min(...pts.map((p) => Math.min(p.x, p.y)));
+    const hi = Math.max(...pts.map((p) => Math.max(p.x, p.y)));
+    charts.push({
+      id: `paired-${q}`,
+      spec: {
+        type: 'scatter',
+        title: `Per image: ${label(first)} (foreground mean) of ${b.name} against ${a.name}`,
+        subtitle: `Above the diagonal: ${b.name} ${isDistance(first) ? 'worse' : 'better'}; below: ${isDistance(first) ? 'better' : 'worse'}.`,
+        x: `${a.name} (${a.path})`,
+        y: `${b.name} (${b.path})`,
+        datasets: [
+          { label: 'image', data: pts, backgroundColor: 'rgba(0,114,178,0.6)', pointRadius: 3 },
+          {
+            label: 'no change',
+            type: 'line',
+            data: pts.length
+              ? [
+                  { x: lo, y: lo },
+                  { x: hi, y: hi },
+                ]
+              : [],
+            borderColor: '#888',
+            borderDash: [4, 4],
+            pointRadius: 0,
+          },
+        ],
+        options: { scales: { x: { type: 'linear' }, y: { type: 'linear', grace: '2%' } } },
+      },
+    });
+    const sorted = cmp.images
+      .filter((p) => typeof p.diff === 'number')
+      .sort((p, r) => (p.diff as number) - (r.diff as number) || (p.id < r.id ? -1 : 1));
+    charts.push({
+      id: `sorted-${q}`,
+      spec: {
+        type: 'bar',
+        title: `Per-image difference ${b.name} − ${a.name} of ${label(first)} (foreground mean), sorted`,
+        subtitle: `${cmp.images.length - sorted.length} image(s) without a finite value for both models are not drawn.`,
+        x: 'image',
+        y: `${label(first)} difference`,
+        legend: false,
+        labels: sorted.map((p) => p.id),
+        datasets: [
+          {
+            label: `${b.name} − ${a.name}`,
+            data: sorted.map((p) => short(p.diff as number)),
+            backgroundColor: sorted.map((p) =>
+              (p.diff as number) < 0 !== isDistance(first) ? '#d55e00' : '#0072b2',
+            ),
+          },
+        ],
+        options: { scales: { x: { ticks: { display: sorted.length <= 60 } } } },
+      },
+    });
+    const worst = cmp.worst
+      .map(
+        (p) =>
+          `<tr><td>${escapeHtml(p.id)}</td>${numCell(p.a, first)}${numCell(p.b, first)}${numCell(p.diff, first)}</tr>`,
+      )
+      .join('\n');
+    return `<section id="comparison-${q}">
+<h2>${escapeHtml(b.name)} against ${escapeHtml(a.name)}</h2>
+<table class="cmp" id="rows-${q}"><tr><th>metric</th><th>class</th><th>n</th><th>mean ${escapeHtml(a.name)}</th><th>mean ${escapeHtml(b.name)}</th><th>${escapeHtml(b.name)} − ${escapeHtml(a.name)}</th><th>${Math.round(ci.level * 1000) / 10}% CI</th><th>p</th><th>test</th><th>p Holm</th><th>better</th></tr>
+${rows}
+</table>
+${charts
+  .filter((c) => c.id.endsWith(`-${q}`) || c.id.startsWith(`diff-${q}-`))
+  .map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`)
+  .join('\n')}
+<h3>Worst regressions</h3>
+<p class="note">The ${cmp.worst.length} images where ${escapeHtml(b.name)} is most ${isDistance(first) ? 'above' : 'below'} ${escapeHtml(a.name)} in ${escapeHtml(label(first))} averaged over the foreground classes.</p>
+<table id="worst-${q}"><tr><th>image</th><th>${escapeHtml(a.name)}</th><th>${escapeHtml(b.name)}</th><th>${escapeHtml(b.name)} − ${escapeHtml(a.name)}</th></tr>
+${worst}
+</table>
+</section>`;
+  });
+  const modelRows = result.models
+    .map(
+      (m) =>
+        `<tr><td>${escapeHtml(m.name)}</td><td>${m.source === 'state' ? '--state' : '--pred'}</td><td>${escapeHtml(m.path)}</td><td>${escapeHtml(m.pred)}</td></tr>`,
+    )
+    .join('\n');
+  return `${reportHead(title)}<h1>${escapeHtml(title)}</h1>
+<p>${result.images} images evaluated by ${result.models.length} models; segkit ${escapeHtml(result.segkit)}.</p>
+<table id="models"><tr><th>model</th><th>from</th><th>path</th><th>predictions</th></tr>
+${modelRows}
+</table>
+<p class="note" id="method">Differences are B − A per image, over the images where both values are finite. Wilcoxon signed-rank test, two-sided, zero differences dropped (scipy zero_method='wilcox'), no continuity correction; exact null distribution for n ≤ ${result.statistics.test.exactMaxN} without zeros or ties, else the normal approximation with the tie correction. p Holm: Holm's step-down adjustment over the rows of one comparison; "better" where it is ≤ ${alpha}. Intervals: ${escapeHtml(ciName)} (${ci.resamples} resamples, seed ${ci.seed}).</p>
+${sections.join('\n')}
+<script type="application/json" id="data">${scriptJson({ charts })}</script>
+<script>
+(function () {
+  var d = JSON.parse(document.getElementById('data').textContent);
+  d.charts.forEach(function (c) { segkitChart(c.id, c.spec); });
+})();
+</script>
+</body>
+</html>
+`;
+}

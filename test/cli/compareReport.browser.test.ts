@@ -1,0 +1,181 @@
+/**
+ * The reports of `segkit compare` and of `segkit eval --ci` opened in headless Chromium (`file://`, offline):
+ * no console error, every chart drawn with a title and axis titles, the paired plot holds one point per image,
+ * the error bars of the difference chart are the JSON's intervals, and the tables show the JSON's numbers.
+ * Screenshots go to `test-artifacts/reports/` (git-ignored). Needs `/usr/bin/chromium`; skipped, with a
+ * message, where it is missing.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompareResult } from '../../src/cli/compare/types.js';
+import type { EvalResult } from '../../src/cli/eval/schema.js';
+import { grayPng, put, tempDir } from '../io/fixtures.js';
+import { ensureBuilt, root, segkit } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`compare report browser tests skipped: ${CHROMIUM} not found`);
+const ARTIFACTS = join(root, 'test-artifacts/reports');
+const tmp = tempDir('segkit-compare-report-');
+afterAll(tmp.cleanup);
+const d = tmp.dir;
+
+/** What the page says about its charts. */
+interface Facts {
+  id: string;
+  type: string;
+  title: string;
+  axes: { id: string; title: string }[];
+  data: { yMin?: number; yMax?: number; y?: number | null; x?: number }[][];
+}
+
+function facts(): Facts[] {
+  type AnyChart = {
+    canvas: HTMLCanvasElement;
+    config: { type: string };
+    options: { plugins: { title: { text: string } } };
+    scales: Record<string, { id: string; options: { title: { display: boolean; text: string } } }>;
+    data: { datasets: { data: unknown[] }[] };
+  };
+  return (window as unknown as { segkitCharts: AnyChart[] }).segkitCharts.map((c) => ({
+    id: c.canvas.id,
+    type: c.config.type,
+    title: c.options.plugins.title.text,
+    axes: Object.values(c.scales).map((s) => ({
+      id: s.id,
+      title: s.options.title.display ? s.options.title.text : '',
+    })),
+    data: c.data.datasets.map((ds) => ds.data as Facts['data'][number]),
+  }));
+}
+
+const N = 15;
+beforeAll(() => {
+  ensureBuilt();
+  // 1×30 strips: class 1 on 0–14, class 2 on 15–24. A misses (i % 5) + 1 pixels of class 1, B one fewer
+  // (or one more on every fifth image), and both miss pixel 15 of class 2 on odd images.
+  for (let i = 0; i < N; i++) {
+    const miss = (i % 5) + 1;
+    const make = (e: number, hole: boolean) =>
+      Array.from({ length: 30 }, (_, p) =>
+        p < 15 ? (p < e ? 0 : 1) : p < 25 ? (p === 15 && hole ? 0 : 2) : 0,
+      );
+    const name = `case${String(i).padStart(2, '0')}.png`;
+    put(join(d, 'gt', name), grayPng(make(0, false), 30, 1));
+    put(join(d, 'a', name), grayPng(make(miss, i % 2 === 1), 30, 1));
+    put(join(d, 'b', name), grayPng(make(i % 5 === 4 ? miss + 2 : miss - 1, i % 2 === 1), 30, 1));
+  }
+});
+
+describe.skipIf(!hasChromium)('compare and eval --ci reports in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(file: string, shot: string) {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    page.on('pageerror', (e) => void errors.push(String(e)));
+    page.on(
+      'request',
+      (r) => void (r.url().startsWith('file:') || r.url().startsWith('data:') || requests.push(r.url())),
+    );
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => 'segkitCharts' in window);
+    const charts = await page.evaluate(facts);
+    await page.screenshot({ path: join(ARTIFACTS, `${shot}.png`), fullPage: true });
+    return { page, charts, errors, requests };
+  }
+
+  it('segkit compare --report: paired plots drawn, error bars = the JSON intervals, tables = the JSON', async () => {
+    const args = [
+      'compare',
+      '--gt',
+      'gt',
+      '--pred',
+      'a',
+      '--pred',
+      'b',
+      '--num-classes',
+      '3',
+      '--metrics',
+      'dice,hd',
+    ];
+    const r = segkit([...args, '--workers', '1', '--json', 'c.json', '--report', 'c.html'], d);
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(join(d, 'c.json'), 'utf8')) as CompareResult;
+    const { page, charts, errors, requests } = await open(join(d, 'c.html'), 'compare');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(charts.map((c) => `${c.id}:${c.type}`)).toEqual([
+      'diff-0-scores:barWithErrorBars',
+      'diff-0-distances:barWithErrorBars',
+      'paired-0:scatter',
+      'sorted-0:bar',
+    ]);
+    for (const c of charts) {
+      expect(c.title.length, c.id).toBeGreaterThan(10);
+      for (const a of c.axes) expect(a.title.length, `${c.id} ${a.id}`).toBeGreaterThan(0);
+    }
+    const rows = json.comparisons[0].rows;
+    const dice = charts[0].data[0];
+    ['1', '2', 'foreground mean'].forEach((_, k) => {
+      const row = rows.filter((x) => x.metric === 'dice')[k];
+      if (typeof row.ci[0] === 'number') expect(dice[k].yMin).toBeCloseTo(row.ci[0], 5);
+      if (typeof row.ci[1] === 'number') expect(dice[k].yMax).toBeCloseTo(row.ci[1], 5);
+    });
+    expect(charts[2].data[0]).toHaveLength(N);
+    const worstIds = await page.$$eval('#worst-0 tr td:first-child', (tds) => tds.map((t) => t.textContent));
+    expect(worstIds).toEqual(json.comparisons[0].worst.map((p) => p.id));
+    expect(worstIds.length).toBe(3);
+    const pvalues = await page.$$eval('#rows-0 tr', (trs) =>
+      trs.slice(1).map((tr) => tr.querySelectorAll('td')[7].getAttribute('data-value')),
+    );
+    expect(pvalues).toEqual(rows.map((x) => String(x.wilcoxon.pvalue)));
+    await page.close();
+  });
+
+  it('segkit eval --ci --report: the bars’ error bars are the intervals, the tables list them', async () => {
+    const r = segkit(
+      [
+        'eval',
+        '--gt',
+        'gt',
+        '--pred',
+        'b',
+        '--num-classes',
+        '3',
+        '--ci',
+        '0.95',
+        '--json',
+        'e.json',
+        '--report',
+        'e.html',
+      ],
+      d,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(join(d, 'e.json'), 'utf8')) as EvalResult;
+    const { page, charts, errors } = await open(join(d, 'e.html'), 'eval-ci');
+    expect(errors).toEqual([]);
+    const bars = charts.find((c) => c.id === 'bars')!;
+    expect(bars.title).toMatch(/95% BCa bootstrap interval/);
+    json.classes.forEach((c, k) => {
+      expect(bars.data[0][k].yMin).toBeCloseTo(c.metrics.dice!.ci![0] as number, 5);
+      expect(bars.data[0][k].yMax).toBeCloseTo(c.metrics.dice!.ci![1] as number, 5);
+    });
+    const shown = await page.$$eval('#summary td.ci', (tds) => tds.map((t) => t.getAttribute('data-lower')));
+    expect(shown[0]).toBe(String(json.foregroundMeanCi!.dice![0]));
+    await page.close();
+  });
+});
