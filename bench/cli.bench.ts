@@ -17,6 +17,7 @@
  *   --data-only  write the data files and stop
  *   --scale-only run only the scale rows below
  *   --classes-only run only the many-classes rows below
+ *   --merge-only run only the merge row below
  *
  * Scale (`cli_eval_scale`): peak RSS (`/usr/bin/time -f %M`) and wall time of one `segkit eval --workers 2
  * --json --csv` run over 10⁴ and 10⁵ pairs of 4 × 4 PNGs (3 classes; 16 distinct pairs cycled), written once to
@@ -26,12 +27,18 @@
  * pair of 16 × 16 16-bit PNGs (256 distinct labels spread over [0, C), 1 pixel in 5 mislabelled) with
  * `--num-classes` 21 (labels mod 21), 8000 and 65536, one run each; `ratio_to_21` is measured in the same run.
  * Before the sparse counts (issue 12), 8000 classes took 3.75 GB and 50 s and 65,536 ran out of heap.
+ *
+ * Merge (`cli_merge_shards`): peak RSS and wall time of one `segkit merge --json --csv` of 1,000 shard states
+ * (SEGKIT_CLI_MERGE_SHARDS) of 2,000 tiny pairs (SEGKIT_CLI_MERGE_PAIRS), the states written once to
+ * bench/data/cli/merge<shards>x<pairs>/ by `runEval` in this process (one `--shard k/n` run each, 0 workers).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encode } from 'fast-png';
+import { runEval } from '../src/cli/eval/run.js';
+import { parseEvalOptions } from '../src/cli/eval/options.js';
 import { encodeNifti } from '../src/io/index.js';
 import { DATA_DIR, labelMaps, makeBlobs } from './datasets.js';
 import { emit } from './harness.js';
@@ -279,7 +286,51 @@ function manyClasses(): void {
   }
 }
 
+/** `segkit merge` of many shard states: peak RSS and wall time. */
+async function mergeShards(): Promise<void> {
+  const shards = Number(process.env.SEGKIT_CLI_MERGE_SHARDS ?? 1000);
+  const pairs = Number(process.env.SEGKIT_CLI_MERGE_PAIRS ?? 2000);
+  const data = tinyData(pairs);
+  const dir = join(OUT, `merge${shards}x${pairs}`);
+  const files = Array.from({ length: shards }, (_, k) =>
+    join(dir, `s${String(k + 1).padStart(5, '0')}.json`),
+  );
+  if (!existsSync(join(dir, 'done'))) {
+    mkdirSync(dir, { recursive: true });
+    const quiet = { stdout: () => undefined, stderr: () => undefined, isTTY: false, quiet: true };
+    for (let k = 1; k <= shards; k++) {
+      const raw = { gt: join(data, 'gt'), pred: join(data, 'pred'), numClasses: '3', workers: '0' };
+      const opts = parseEvalOptions({ ...raw, shard: `${k}/${shards}`, state: files[k - 1] });
+      await runEval(opts, quiet);
+    }
+    writeFileSync(join(dir, 'done'), '');
+  }
+  const load = loadavg()[0];
+  const outs = ['--json', join(dir, 'merged.json'), '--csv', join(dir, 'merged.csv')];
+  const r = measured(dir, ['merge', ...files, ...outs]);
+  emit(
+    'cli_merge_shards',
+    'segkit_cli',
+    pairs,
+    { median_ms: r.ms, min_ms: r.ms, max_ms: r.ms, runs: 1 },
+    {
+      threads: 1,
+      shards,
+      images: pairs,
+      peak_rss_mib: r.peakMib,
+      cpu_s: r.cpu,
+      load_avg_1min: Math.round(load * 100) / 100,
+      note: `segkit merge of ${shards} states (${pairs} 4×4 PNG pairs) --json --csv; one run (whole process)`,
+    },
+  );
+}
+
 ensureBuilt();
+if (args.includes('--merge-only')) {
+  if (!TIME) throw new Error('bench: the merge row needs /usr/bin/time (Debian package time).');
+  await mergeShards();
+  process.exit(0);
+}
 if (args.includes('--classes-only')) {
   if (!TIME) throw new Error('bench: the many-classes rows need /usr/bin/time (Debian package time).');
   manyClasses();
@@ -307,3 +358,4 @@ bench('cli_eval_nifti_overlap', nifti, NIFTI, 128 ** 3, niftiArgs);
 bench('cli_eval_nifti_hd95', nifti, NIFTI, 128 ** 3, [...niftiArgs, '--metrics', 'dice,iou,hd95']);
 if (TIME) for (const n of [1e4, 1e5, ...(process.env.SEGKIT_CLI_SCALE_1E6 === '1' ? [1e6] : [])]) scale(n);
 if (TIME) manyClasses();
+if (TIME) await mergeShards();

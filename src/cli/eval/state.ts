@@ -335,13 +335,28 @@ const SAME_DATA: [keyof DatasetIdentity, string][] = [
   ['predListing', 'another --pred folder (other file names or sizes)'],
 ];
 
+/** A state without its per-image parts: what the checks across states read. */
+export type StateHead = Omit<EvalState, 'images' | 'confusion'>;
+
+/** The head of a state (its per-image parts left out, so that they can be freed). */
+export function headOf(state: EvalState): StateHead {
+  const { format, version, segkit, settings, dataset, shard, content } = state;
+  return { format, version, segkit, settings, dataset, shard, content };
+}
+
 /**
  * Merges the states of all shards of one dataset into the state of a complete run, after checking that they
  * belong together: one split (same n), every shard 1..n exactly once, equal settings and dataset identity, no
- * image in two shards, and all pairs of the dataset present.
+ * image in two shards, and all pairs of the dataset present. The checks read the heads only; the states are
+ * then loaded one at a time in shard order (`load`, e.g. reading and parsing the file again) and folded in,
+ * so at most one whole state besides the merged one is in memory.
  * @throws UsageError for a missing or repeated shard; DataError naming the file and what is wrong otherwise.
  */
-export function mergeStates(states: readonly { state: EvalState; file: string }[]): EvalState {
+export async function mergeStates(
+  heads: readonly { state: StateHead; file: string }[],
+  load: (file: string) => Promise<EvalState>,
+): Promise<EvalState> {
+  const states = heads;
   const [first] = states;
   const count = first.state.shard.count;
   const settings = JSON.stringify(first.state.settings);
@@ -385,15 +400,18 @@ export function mergeStates(states: readonly { state: EvalState; file: string }[
     );
   }
   const sorted = [...states].sort((a, b) => a.state.shard.index - b.state.shard.index);
-  const cm = ConfusionMatrix.fromJSON(sorted[0].state.confusion);
-  const content = new ContentSum().addHex(sorted[0].state.content);
+  let cm: ConfusionMatrix | undefined;
+  const content = new ContentSum();
   const images: ImageRecord[] = [];
   let last: { id: string; file: string } | undefined;
-  for (const { state, file } of sorted) {
-    if (state !== sorted[0].state) {
-      cm.merge(state.confusion);
-      content.addHex(state.content);
+  for (const { file, state: checked } of sorted) {
+    const state = await load(file);
+    if (JSON.stringify(headOf(state)) !== JSON.stringify(checked)) {
+      throw bad(file, 'changed while the states were merged; merge again.');
     }
+    if (cm === undefined) cm = ConfusionMatrix.fromJSON(state.confusion);
+    else cm.merge(state.confusion);
+    content.addHex(state.content);
     const head = state.images[0];
     if (last && head && !(last.id < head.id)) {
       throw bad(
@@ -418,6 +436,6 @@ export function mergeStates(states: readonly { state: EvalState; file: string }[
     shard: { index: 1, count: 1 },
     content: content.hex(),
     images,
-    confusion: cm.toJSON(),
+    confusion: cm!.toJSON(),
   };
 }

@@ -17,6 +17,7 @@ import {
   typeError,
 } from '../validate.js';
 import { reduceCounts } from './reduce.js';
+import type { ImageRows } from './reduce.js';
 import { regionCountsFromCells, resolveRegions } from './regions.js';
 import type { Region } from './regions.js';
 import type {
@@ -161,10 +162,10 @@ function isIntegerArray(a: NumericArray): boolean {
  * Counts are exact integers, so merging the states of any split of a dataset reproduces the single run, and
  * the reductions sum per-image values in sorted order so the computed metrics match bit for bit.
  *
- * Memory (multiclass): the dataset counts are kept sparse (one map entry per non-zero cell of the C×C matrix,
- * about 50–80 bytes each), and each per-image row holds only the classes present in that image's gt or pred
- * (32 bytes each plus about 100 bytes and the id), so C up to 65,536 costs nothing per image beyond what the
- * image holds. An image is counted through a dense C×C scratch only when C ≤ 256 and C² ≤ 4·pixels; otherwise
+ * Memory (multiclass): the dataset counts are kept sparse (one map entry per non-zero cell of the C×C matrix),
+ * and each per-image row holds only the classes present in that image's gt or pred (32 bytes each, plus the
+ * row and its id: about 100 bytes per image with 3 classes present, measured over 10⁵ images, for C = 3 and
+ * C = 65,536 alike), so the number of classes costs nothing per image. An image is counted through a dense C×C scratch only when C ≤ 256 and C² ≤ 4·pixels; otherwise
  * by sorting its g·C + p keys (O(P log P)).
  * @example
  * const cm = new ConfusionMatrix({ numClasses: 3, ignoreIndex: 255, perImage: true });
@@ -642,10 +643,15 @@ export class ConfusionMatrix {
    * @example cm.compute('iou', { reduction: 'macro', includeBackground: false }).value
    */
   compute(metric: CountMetric, options: ComputeOptions = {}): MetricResult {
-    const r = options.reduction;
-    const imagewise = typeof r === 'string' && (r.endsWith('imagewise') || r === 'none');
-    let rows: readonly ImageCounts[] | null = null;
-    if (this.perImage) rows = this.mode === 'multiclass' && imagewise ? this.imageStats() : this.rowList;
+    // Multiclass rows are expanded one at a time as the reduction reads them.
+    const sparse = this.sparseRows;
+    const C = this.numClasses;
+    let rows: ImageRows | null = null;
+    if (this.perImage)
+      rows =
+        this.mode === 'multiclass'
+          ? { length: sparse.length, get: (i: number) => expandRow(sparse[i], C) }
+          : this.rowList;
     return reduceCounts(this.stats(), rows, metric, options, 'ConfusionMatrix.compute');
   }
 
