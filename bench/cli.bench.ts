@@ -16,16 +16,29 @@
  *   --runs N     timed runs per row (default 3; median reported)
  *   --data-only  write the data files and stop
  *   --scale-only run only the scale rows below
+ *   --classes-only run only the many-classes rows below
+ *   --merge-only run only the merge row below
  *
  * Scale (`cli_eval_scale`): peak RSS (`/usr/bin/time -f %M`) and wall time of one `segkit eval --workers 2
  * --json --csv` run over 10⁴ and 10⁵ pairs of 4 × 4 PNGs (3 classes; 16 distinct pairs cycled), written once to
  * bench/data/cli/tiny<N>/. 10⁶ pairs (2·10⁶ files, several minutes to write) only with SEGKIT_CLI_SCALE_1E6=1.
+ *
+ * Many classes (`cli_eval_classes`): peak RSS and wall time of `segkit eval --workers 0 --json --csv` on one
+ * pair of 16 × 16 16-bit PNGs (256 distinct labels spread over [0, C), 1 pixel in 5 mislabelled) with
+ * `--num-classes` 21 (labels mod 21), 8000 and 65536, one run each; `ratio_to_21` is measured in the same run.
+ * Before the sparse counts (issue 12), 8000 classes took 3.75 GB and 50 s and 65,536 ran out of heap.
+ *
+ * Merge (`cli_merge_shards`): peak RSS and wall time of one `segkit merge --json --csv` of 1,000 shard states
+ * (SEGKIT_CLI_MERGE_SHARDS) of 2,000 tiny pairs (SEGKIT_CLI_MERGE_PAIRS), the states written once to
+ * bench/data/cli/merge<shards>x<pairs>/ by `runEval` in this process (one `--shard k/n` run each, 0 workers).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encode } from 'fast-png';
+import { runEval } from '../src/cli/eval/run.js';
+import { parseEvalOptions } from '../src/cli/eval/options.js';
 import { encodeNifti } from '../src/io/index.js';
 import { DATA_DIR, labelMaps, makeBlobs } from './datasets.js';
 import { emit } from './harness.js';
@@ -190,37 +203,139 @@ function tinyData(count: number): string {
   return dir;
 }
 
+/** Runs `segkit` once under `/usr/bin/time` in `cwd`: wall time, peak RSS and CPU seconds. */
+function measured(cwd: string, argv: string[]): { ms: number; peakMib: number | null; cpu: number | null } {
+  const t0 = performance.now();
+  const res = spawnSync('/usr/bin/time', ['-f', 'peak_kb %M cpu %U %S', process.execPath, BIN, ...argv], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const ms = performance.now() - t0;
+  if (res.status !== 0) throw new Error(`segkit failed (${res.status}): ${res.stderr.slice(-2000)}`);
+  const m = /peak_kb (\d+) cpu ([\d.]+) ([\d.]+)\s*$/.exec(res.stderr);
+  return {
+    ms,
+    peakMib: m ? Math.round(Number(m[1]) / 1024) : null,
+    cpu: m ? Math.round((Number(m[2]) + Number(m[3])) * 100) / 100 : null,
+  };
+}
+
 /** One `segkit eval` run over `count` tiny pairs: peak RSS and wall time. */
 function scale(count: number): void {
   const dir = tinyData(count);
   const load = loadavg()[0];
-  const argv = [BIN, 'eval', '--gt', 'gt', '--pred', 'pred', '--num-classes', '3', '--workers', '2'];
+  const argv = ['eval', '--gt', 'gt', '--pred', 'pred', '--num-classes', '3', '--workers', '2'];
   const outs = ['--json', join(OUT, 'scale.json'), '--csv', join(OUT, 'scale.csv')];
-  const t0 = performance.now();
-  const res = spawnSync('/usr/bin/time', ['-f', 'peak_kb %M cpu %U %S', process.execPath, ...argv, ...outs], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
-  const ms = performance.now() - t0;
-  if (res.status !== 0) throw new Error(`segkit eval failed (${res.status}): ${res.stderr.slice(-2000)}`);
-  const m = /peak_kb (\d+) cpu ([\d.]+) ([\d.]+)\s*$/.exec(res.stderr);
+  const r = measured(dir, [...argv, ...outs]);
   emit(
     'cli_eval_scale',
     'segkit_cli',
     count * 16,
-    { median_ms: ms, min_ms: ms, max_ms: ms, runs: 1 },
+    { median_ms: r.ms, min_ms: r.ms, max_ms: r.ms, runs: 1 },
     {
       threads: 2,
       images: count,
-      peak_rss_mib: m ? Math.round(Number(m[1]) / 1024) : null,
-      cpu_s: m ? Math.round((Number(m[2]) + Number(m[3])) * 100) / 100 : null,
+      peak_rss_mib: r.peakMib,
+      cpu_s: r.cpu,
       load_avg_1min: Math.round(load * 100) / 100,
       note: 'segkit eval --workers 2 --json --csv over 4×4 PNG pairs; one run (wall time of the whole process)',
     },
   );
 }
 
+/** One pair of 16 × 16 16-bit PNGs with labels below `C` (written once); returns its folder. */
+function classesData(C: number): string {
+  const dir = join(OUT, `classes${C}`);
+  const gt = Uint16Array.from({ length: 256 }, (_, i) => (i * 257 + 3) % C);
+  const pred = gt.map((v, i) => (i % 5 === 0 ? (v + 1) % C : v));
+  for (const [side, data] of [
+    ['gt', gt],
+    ['pred', pred],
+  ] as const) {
+    mkdirSync(join(dir, side), { recursive: true });
+    writeFileSync(join(dir, side, 'a.png'), encode({ width: 16, height: 16, channels: 1, depth: 16, data }));
+  }
+  return dir;
+}
+
+/** `--num-classes` 21, 8000 and 65536 on one small pair: peak RSS, wall time, ratio to 21 classes. */
+function manyClasses(): void {
+  let base = NaN;
+  for (const C of [21, 8000, 65536]) {
+    const dir = classesData(C);
+    const load = loadavg()[0];
+    const argv = ['eval', '--gt', 'gt', '--pred', 'pred', '--num-classes', String(C), '--workers', '0'];
+    const r = measured(dir, [...argv, '--json', join(dir, 'r.json'), '--csv', join(dir, 'r.csv')]);
+    if (C === 21) base = r.ms;
+    emit(
+      'cli_eval_classes',
+      'segkit_cli',
+      256,
+      { median_ms: r.ms, min_ms: r.ms, max_ms: r.ms, runs: 1 },
+      {
+        threads: 1,
+        classes: C,
+        peak_rss_mib: r.peakMib,
+        cpu_s: r.cpu,
+        ratio_to_21: Math.round((r.ms / base) * 100) / 100,
+        load_avg_1min: Math.round(load * 100) / 100,
+        note: `segkit eval --num-classes ${C} --workers 0 --json --csv on one 16×16 pair; one run (whole process)`,
+      },
+    );
+  }
+}
+
+/** `segkit merge` of many shard states: peak RSS and wall time. */
+async function mergeShards(): Promise<void> {
+  const shards = Number(process.env.SEGKIT_CLI_MERGE_SHARDS ?? 1000);
+  const pairs = Number(process.env.SEGKIT_CLI_MERGE_PAIRS ?? 2000);
+  const data = tinyData(pairs);
+  const dir = join(OUT, `merge${shards}x${pairs}`);
+  const files = Array.from({ length: shards }, (_, k) =>
+    join(dir, `s${String(k + 1).padStart(5, '0')}.json`),
+  );
+  if (!existsSync(join(dir, 'done'))) {
+    mkdirSync(dir, { recursive: true });
+    const quiet = { stdout: () => undefined, stderr: () => undefined, isTTY: false, quiet: true };
+    for (let k = 1; k <= shards; k++) {
+      const raw = { gt: join(data, 'gt'), pred: join(data, 'pred'), numClasses: '3', workers: '0' };
+      const opts = parseEvalOptions({ ...raw, shard: `${k}/${shards}`, state: files[k - 1] });
+      await runEval(opts, quiet);
+    }
+    writeFileSync(join(dir, 'done'), '');
+  }
+  const load = loadavg()[0];
+  const outs = ['--json', join(dir, 'merged.json'), '--csv', join(dir, 'merged.csv')];
+  const r = measured(dir, ['merge', ...files, ...outs]);
+  emit(
+    'cli_merge_shards',
+    'segkit_cli',
+    pairs,
+    { median_ms: r.ms, min_ms: r.ms, max_ms: r.ms, runs: 1 },
+    {
+      threads: 1,
+      shards,
+      images: pairs,
+      peak_rss_mib: r.peakMib,
+      cpu_s: r.cpu,
+      load_avg_1min: Math.round(load * 100) / 100,
+      note: `segkit merge of ${shards} states (${pairs} 4×4 PNG pairs) --json --csv; one run (whole process)`,
+    },
+  );
+}
+
 ensureBuilt();
+if (args.includes('--merge-only')) {
+  if (!TIME) throw new Error('bench: the merge row needs /usr/bin/time (Debian package time).');
+  await mergeShards();
+  process.exit(0);
+}
+if (args.includes('--classes-only')) {
+  if (!TIME) throw new Error('bench: the many-classes rows need /usr/bin/time (Debian package time).');
+  manyClasses();
+  process.exit(0);
+}
 if (args.includes('--scale-only')) {
   if (!TIME) throw new Error('bench: the scale rows need /usr/bin/time (Debian package time).');
   for (const n of [1e4, 1e5, ...(process.env.SEGKIT_CLI_SCALE_1E6 === '1' ? [1e6] : [])]) scale(n);
@@ -242,3 +357,5 @@ const niftiArgs = ['--num-classes', '3'];
 bench('cli_eval_nifti_overlap', nifti, NIFTI, 128 ** 3, niftiArgs);
 bench('cli_eval_nifti_hd95', nifti, NIFTI, 128 ** 3, [...niftiArgs, '--metrics', 'dice,iou,hd95']);
 if (TIME) for (const n of [1e4, 1e5, ...(process.env.SEGKIT_CLI_SCALE_1E6 === '1' ? [1e6] : [])]) scale(n);
+if (TIME) manyClasses();
+if (TIME) await mergeShards();

@@ -6,8 +6,9 @@
 // Two kernels per V = 1…3, the number of 4-lane vectors in one period of the channel pattern (lcm(C, 4) / 4
 // for C interleaved channels: V = 1 for C ∈ {1, 2, 4}, 2 for C = 8, 3 for C ∈ {3, 6, 12}):
 //   sumsV(x, y, n, mp)  ACC += per lane position k of the period: Σ x·y, Σ x, Σ y (float64, promoted from
-//                       float32); writes one byte per vector of x, the lanes exactly 1.0, at mp…; returns 1 when
-//                       every x is exactly 1.0 or +0.0 (bit patterns), as one-hot targets are
+//                       float32); RANGE: the largest bit pattern of y (unsigned); writes one byte per vector
+//                       of x, the lanes exactly 1.0, at mp…; returns 1 when every x is exactly 1.0 or +0.0
+//                       (bit patterns), as one-hot targets are
 //   affineV(g, o, n)    o = float32(a_k·g + b_k), with a_k, b_k float64 per lane position (COEF), as JS does
 //   selectV(mp, o, n)   the same o for a gt recorded by sumsV as all 1.0 / +0.0, from its masks alone: the
 //                       precomputed fround(a_k + b_k) or fround(a_k·0 + b_k), the same bits without reading gt
@@ -22,6 +23,8 @@ import { MAX_C as SOFTMAX_MAX_C, softmaxRegionWat } from './wasm/softmaxRegion.m
 export const LAYOUT = {
   /** Float64 accumulators: Σxy at ACC + 8k, Σx at ACC + 128 + 8k, Σy at ACC + 256 + 8k (k < 16). */
   ACC: 0,
+  /** u32 lanes: the running maximum of y's (pr's) bit patterns (JS resets them per run). */
+  RANGE: 384,
   /**
    * Float64 coefficients a at COEF + 8k and b at COEF + 128 + 8k, and the float32 gradients for gt exactly
    * 1 and exactly +0, fround(a·1 + b) at COEF + 256 + 4k and fround(a·0 + b) at COEF + 320 + 4k (k < 16).
@@ -53,8 +56,8 @@ function sums(V) {
       `(local.set $va (v128.load offset=${off} (local.get $x)))`,
       `(local.set $vb (v128.load offset=${off} (local.get $y)))`,
       // Which lanes of gt are exactly 1.0, and whether every lane so far is exactly 1.0 or +0.0.
-      `(local.set $m (i32x4.eq (local.get $va) (local.get $one)))`,
-      `(local.set $ok (v128.and (local.get $ok) (v128.or (local.get $m) (i32x4.eq (local.get $va) (local.get $zero)))))`,
+      `(local.set $m (i32x4.eq (local.get $va) (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)))`,
+      `(local.set $ok (v128.and (local.get $ok) (v128.or (local.get $m) (i32x4.eq (local.get $va) (v128.const i64x2 0 0)))))`,
       `(i32.store8 offset=${q} (local.get $mp) (i32x4.bitmask (local.get $m)))`,
       `(local.set $al (f64x2.promote_low_f32x4 (local.get $va)))`,
       `(local.set $ah (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $va) (local.get $va))))`,
@@ -66,6 +69,9 @@ function sums(V) {
       `(local.set $x${q}h (f64x2.add (local.get $x${q}h) (local.get $ah)))`,
       `(local.set $y${q}l (f64x2.add (local.get $y${q}l) (local.get $bl)))`,
       `(local.set $y${q}h (f64x2.add (local.get $y${q}h) (local.get $bh)))`,
+      // For the [0, 1] check of probabilities: the largest bit pattern of y as unsigned. A float32 is in
+      // [+0, 1] exactly when its bits are ≤ 0x3f800000; negatives, NaN and ±Inf are larger. One instruction.
+      `(local.set $hi (i32x4.max_u (local.get $hi) (local.get $vb)))`,
     );
   }
   const flush = [];
@@ -89,9 +95,8 @@ function sums(V) {
   return `
   (func (export "sums${V}") (param $x i32) (param $y i32) (param $n i32) (param $mp i32) (result i32)
     (local $end i32) (local $va v128) (local $vb v128) (local $al v128) (local $ah v128) (local $bl v128) (local $bh v128)
-    (local $m v128) (local $ok v128) (local $one v128) (local $zero v128)
+    (local $m v128) (local $ok v128) (local $hi v128)
     ${locals.join(' ')}
-    (local.set $one (i32x4.splat (i32.const 0x3f800000)))
     (local.set $ok (i32x4.splat (i32.const -1)))
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
@@ -103,6 +108,7 @@ function sums(V) {
         (local.set $mp (i32.add (local.get $mp) (i32.const ${V})))
         (br_if $next (i32.lt_u (local.get $x) (local.get $end)))))
     ${flush.join('\n    ')}
+    (v128.store offset=${LAYOUT.RANGE} (i32.const 0) (i32x4.max_u (v128.load offset=${LAYOUT.RANGE} (i32.const 0)) (local.get $hi)))
     (i32x4.all_true (local.get $ok)))`;
 }
 

@@ -3,8 +3,8 @@
 // from logits (MONAI FocalLoss(use_softmax=True), the family's focalLoss). Called by scripts/build-wasm.mjs
 // (`npm run build:wasm`); a test checks that the committed bytes match.
 //
-// Every kernel computes in float32 with the exp/log of ./math.mjs (within 1 ulp), sums the loss terms in
-// float64 and returns the sum; it writes the gradient, already multiplied by `scale`, and ORs into the i32 at
+// Every kernel computes in float32 with the exp/log of ./math.mjs (bounds: MATH_F32X4_BOUNDS), sums the loss
+// terms in float64 (focal_prob: in float32 over chunks of 16 vectors first) and returns the sum; it writes the gradient, already multiplied by `scale`, and ORs into the i32 at
 // FLAG a nonzero value when an input is out of its domain (pr outside [0, 1] or NaN, a logit or gt NaN or
 // ±∞), so that the driver can find the first offending index of that block and raise. Offsets are bytes into
 // the module's own memory; the driver streams the caller's arrays through the three scratch blocks.
@@ -19,7 +19,13 @@
 //   cce(g, p, o, pixels, C, ps, cs, scale)   sm categorical cross-entropy: s = Σ_c p_c, q = p/s,
 //       term −w_c·g·log clip(q) with w_c the f32 at COEF + 4c; u_c = −scale·w_c·g/q inside the clip range,
 //       ∂/∂p_j = (u_j − Σ_inside(−scale·w·g))/s. s = 0 gives NaN, as sm.
-import { expF32x4, logF32x4, mathLocals } from './math.mjs';
+//   softmax_focal2_cK / cce_cK (K = 2…LAST_MAX_C), same parameters: the same arithmetic for channels-last
+//       blocks of exactly K channels (ps = 4K, cs = 4), with the channels of four pixels gathered into K
+//       vectors by shuffles (softmaxRegion.mjs's loadChannels) and kept in locals: no lane-by-lane gathers and
+//       scatters, no scratch tables; a pixel's K terms are added in float32 before the float64 sum. The driver
+//       picks them for channels-last blocks.
+import { expF32x4, expNegF32x4, logF32x4, logPosF32x4, mathLocals } from './math.mjs';
+import { SHUFFLE_LOCALS, loadChannels, storeChannels } from './softmaxRegion.mjs';
 
 /** Byte offsets of the memory layout, shared with src/core/kernels/elementwiseWasm.ts. */
 export const ELEMENTWISE_LAYOUT = {
@@ -63,6 +69,13 @@ function finish(neg) {
 /** bad |= lanes where `v` is NaN or ±∞. */
 const flagNonFinite = (v) =>
   `(local.set $bad (v128.or ${get('$bad')} (v128.not (f32x4.eq (f32x4.sub ${v} ${v}) ${f4(0)}))))`;
+/**
+ * $nf += v − v: 0 while every v is finite, NaN for good once one is NaN or ±∞ (two operations instead of
+ * flagNonFinite's four); `nfToBad` folds it into $bad at the end of a kernel.
+ */
+const sumNonFinite = (v) => `(local.set $nf (f32x4.add ${get('$nf')} (f32x4.sub ${v} ${v})))`;
+const nfToBad = `(local.set $bad (v128.or ${get('$bad')} (v128.not (f32x4.eq ${get('$nf')} ${get('$nf')}))))`;
+
 /** bad |= lanes where `v` is not in [0, 1] (NaN included). */
 const flagNotProbability = (v) =>
   `(local.set $bad (v128.or ${get('$bad')} (v128.not (v128.and (f32x4.ge ${v} ${f4(0)}) (f32x4.le ${v} ${f4(1)})))))`;
@@ -77,13 +90,16 @@ function powMinus1(gamma2) {
   ].join('\n');
 }
 
+/** Vectors per float32 chunk of the focal_prob terms. */
+const FOCAL_CHUNK = 16;
+
 function focalProb(gamma2) {
   const name = gamma2 ? 'focal_prob2' : 'focal_prob';
   return `
   (func (export "${name}") (param $g i32) (param $p i32) (param $o i32) (param $n i32) (param $alpha f32) (param $gamma f32) (param $scale f32) (result f64)
     (local $end i32) (local $x v128) (local $gv v128) (local $q v128) (local $lq v128) (local $om v128) (local $f1 v128)
     (local $a v128) (local $t v128) (local $bad v128) (local $accl v128) (local $acch v128)
-    (local $va v128) (local $vg v128) (local $vs v128)
+    (local $va v128) (local $vg v128) (local $vs v128) (local $nf v128) (local $tacc v128) (local $cend i32)
     ${mathLocals()}
     (local.set $va (f32x4.splat ${get('$alpha')}))
     (local.set $vg (f32x4.splat ${get('$gamma')}))
@@ -91,27 +107,36 @@ function focalProb(gamma2) {
     (local.set $end (i32.add ${get('$p')} (i32.shl ${get('$n')} (i32.const 2))))
     (block $done
       (br_if $done (i32.ge_u ${get('$p')} ${get('$end')}))
+      ;; The terms are summed in float32 over chunks of ${FOCAL_CHUNK} vectors, then added to the float64 sums.
+      (loop $chunk
+      (local.set $tacc ${f4(0)})
+      (local.set $cend (i32.add ${get('$p')} (i32.const ${16 * FOCAL_CHUNK})))
+      (if (i32.gt_u ${get('$cend')} ${get('$end')}) (then (local.set $cend ${get('$end')})))
       (loop $next
         (local.set $x (v128.load ${get('$p')}))
         (local.set $gv (v128.load ${get('$g')}))
         ${flagNotProbability(get('$x'))}
-        ${flagNonFinite(get('$gv'))}
+        ${sumNonFinite(get('$gv'))}
         (local.set $q (f32x4.pmin (f32x4.pmax ${get('$x')} ${f4(LO)}) ${f4(HI)}))
-        ${logF32x4('$q', '$lq')}
+        ${logPosF32x4('$q', '$lq')}
         (local.set $om (f32x4.sub ${f4(1)} ${get('$q')}))
         ${powMinus1(gamma2)}
         (local.set $a (f32x4.mul ${get('$gv')} ${get('$va')}))
         ;; t = (1 − q)^γ
         (local.set $t (f32x4.mul ${get('$f1')} ${get('$om')}))
-        ${accumulate(`(f32x4.mul (f32x4.mul ${get('$a')} ${get('$t')}) ${get('$lq')})`)}
+        (local.set $tacc (f32x4.add ${get('$tacc')} (f32x4.mul (f32x4.mul ${get('$a')} ${get('$t')}) ${get('$lq')})))
+        ;; inside the clip range exactly where the clip left x as it was
         (v128.store ${get('$o')} (f32x4.add ${f4(0)} (v128.and
-          (v128.and (f32x4.ge ${get('$x')} ${f4(LO)}) (f32x4.le ${get('$x')} ${f4(HI)}))
+          (f32x4.eq ${get('$x')} ${get('$q')})
           (f32x4.mul (f32x4.mul ${get('$vs')} ${get('$a')})
             (f32x4.sub (f32x4.div ${get('$t')} ${get('$q')}) (f32x4.mul (f32x4.mul ${get('$vg')} ${get('$f1')}) ${get('$lq')}))))))
         (local.set $g (i32.add ${get('$g')} (i32.const 16)))
         (local.set $o (i32.add ${get('$o')} (i32.const 16)))
         (local.set $p (i32.add ${get('$p')} (i32.const 16)))
-        (br_if $next (i32.lt_u ${get('$p')} ${get('$end')}))))
+        (br_if $next (i32.lt_u ${get('$p')} ${get('$cend')})))
+      ${accumulate(get('$tacc'))}
+      (br_if $chunk (i32.lt_u ${get('$p')} ${get('$end')}))))
+    ${nfToBad}
     ${finish(true)})`;
 }
 
@@ -179,11 +204,11 @@ function softmaxFocal(gamma2) {
           '$x',
           `(local.set $v (f32x4.sub (v128.load offset=${VEC1} ${get('$cv')}) ${get('$m')}))
           (v128.store offset=${VEC1} ${get('$cv')} ${get('$v')})
-          ${expF32x4('$v', '$v')}
+          ${expNegF32x4('$v', '$v')}
           (v128.store offset=${VEC2} ${get('$cv')} ${get('$v')})
           (local.set $s (f32x4.add ${get('$s')} ${get('$v')}))`,
         )}
-        ${logF32x4('$s', '$ls')}
+        ${logPosF32x4('$s', '$ls')}
         (local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))
         ;; terms; h to VEC1, p to VEC2
         (local.set $hs ${f4(0)})
@@ -247,7 +272,7 @@ function cce() {
           (local.set $q (f32x4.div (v128.load offset=${VEC1} ${get('$cv')}) ${get('$s')}))
           (local.set $in (v128.and (f32x4.ge ${get('$q')} ${f4(LO)}) (f32x4.le ${get('$q')} ${f4(HI)})))
           (local.set $v (f32x4.pmin (f32x4.pmax ${get('$q')} ${f4(LO)}) ${f4(HI)}))
-          ${logF32x4('$v', '$lq')}
+          ${logPosF32x4('$v', '$lq')}
           ${accumulate(`(f32x4.mul ${get('$gw')} ${get('$lq')})`)}
           ;; u = −scale·w·g/q and dot += −scale·w·g inside the clip range (masked after the division: q may be 0)
           (local.set $gw (f32x4.mul ${get('$vs')} ${get('$gw')}))
@@ -264,10 +289,140 @@ function cce() {
     ${finish(true)})`;
 }
 
+/** Widest channel count with channels-last kernels of its own. */
+export const LAST_MAX_C = 8;
+
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+const declare = (names) => names.map((n) => `(local ${n} v128)`).join(' ');
+/** coefficient c (f32 at COEF + 4c) in all four lanes. */
+const coef = (c) => `(v128.load32_splat offset=${COEF + 4 * c} (i32.const 0))`;
+
+/**
+ * The running per-pixel sum of the K channels' terms (float32, as the terms are; it goes to the float64
+ * accumulators once per group instead of once per channel).
+ */
+const termSum = (c, term) => (c === 0 ? term : `(f32x4.add ${get('$ts')} ${term})`);
+
+/** The loop of the channels-last kernels: `body` per group of four pixels at $x, $g, $o (K channels). */
+function lastLoop(K, body) {
+  return `(block $done
+      (br_if $done (i32.eqz ${get('$pixels')}))
+      (loop $next
+        ${body.join('\n        ')}
+        (local.set $g (i32.add ${get('$g')} (i32.const ${16 * K})))
+        (local.set $x (i32.add ${get('$x')} (i32.const ${16 * K})))
+        (local.set $o (i32.add ${get('$o')} (i32.const ${16 * K})))
+        (local.set $i (i32.add ${get('$i')} (i32.const 4)))
+        (br_if $next (i32.lt_u ${get('$i')} ${get('$pixels')}))))`;
+}
+
+/** softmax_focal2 for K channels-last channels (γ = 2): the arithmetic of softmaxFocal(true), in locals. */
+function softmaxFocalLast(K) {
+  const l = range(K).map((c) => `$l${c}`);
+  const e = range(K).map((c) => `$e${c}`);
+  const h = range(K).map((c) => `$h${c}`);
+  const body = [...loadChannels('$x', K, l), ...l.map((n) => sumNonFinite(get(n)))];
+  let m = get(l[0]);
+  for (let c = 1; c < K; c++) m = `(f32x4.pmax ${m} ${get(l[c])})`;
+  body.push(`(local.set $m ${m})`);
+  for (let c = 0; c < K; c++) {
+    body.push(`(local.set ${l[c]} (f32x4.sub ${get(l[c])} ${get('$m')}))`, expNegF32x4(l[c], e[c]));
+  }
+  let sum = get(e[0]);
+  for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} ${get(e[c])})`;
+  body.push(
+    `(local.set $s ${sum})`,
+    logPosF32x4('$s', '$ls'),
+    `(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`,
+  );
+  body.push(...loadChannels('$g', K, h), ...h.map((n) => sumNonFinite(get(n))));
+  body.push(`(local.set $hs ${f4(0)})`);
+  for (let c = 0; c < K; c++) {
+    body.push(
+      `(local.set $a (f32x4.mul ${get(h[c])} ${coef(c)}))`,
+      `(local.set $p (f32x4.mul ${get(e[c])} ${get('$inv')}))`,
+      `(local.set $lp (f32x4.sub ${get(l[c])} ${get('$ls')}))`,
+      `(local.set $om (f32x4.sub ${f4(1)} ${get('$p')}))`,
+      `(local.set $v (f32x4.mul ${get('$om')} ${get('$om')}))`,
+      `(local.set $ts ${termSum(c, `(f32x4.mul (f32x4.mul ${get('$a')} ${get('$v')}) ${get('$lp')})`)})`,
+      `(local.set ${h[c]} (f32x4.mul (f32x4.neg ${get('$a')}) (f32x4.sub ${get('$v')}
+            (f32x4.mul (f32x4.mul (f32x4.mul ${get('$vg')} ${get('$om')}) ${get('$p')}) ${get('$lp')}))))`,
+      `(local.set ${e[c]} ${get('$p')})`,
+      `(local.set $hs (f32x4.add ${get('$hs')} ${get(h[c])}))`,
+    );
+  }
+  body.push(accumulate(get('$ts')));
+  for (let c = 0; c < K; c++) {
+    body.push(
+      `(local.set ${h[c]} (f32x4.add ${f4(0)} (f32x4.mul ${get('$vs')} (f32x4.sub ${get(h[c])} (f32x4.mul ${get(e[c])} ${get('$hs')})))))`,
+    );
+  }
+  body.push(...storeChannels('$o', K, h));
+  return `
+  (func (export "softmax_focal2_c${K}") ${PIXEL_PARAMS} (param $gamma f32) (param $scale f32) (result f64)
+    (local $i i32) (local $bad v128) (local $accl v128) (local $acch v128) (local $ts v128) (local $nf v128)
+    (local $m v128) (local $s v128) (local $ls v128) (local $inv v128) (local $hs v128) (local $v v128)
+    (local $p v128) (local $lp v128) (local $om v128) (local $a v128) (local $vg v128) (local $vs v128)
+    ${declare(l)} ${declare(e)} ${declare(h)} ${mathLocals()} ${SHUFFLE_LOCALS}
+    (local.set $vg (f32x4.splat ${get('$gamma')}))
+    (local.set $vs (f32x4.splat ${get('$scale')}))
+    ${lastLoop(K, body)}
+    ${nfToBad}
+    ${finish(true)})`;
+}
+
+/** cce for K channels-last channels: the arithmetic of cce(), in locals. */
+function cceLast(K) {
+  const q = range(K).map((c) => `$q${c}`);
+  const u = range(K).map((c) => `$u_${c}`);
+  const body = [...loadChannels('$x', K, q), ...q.map((n) => flagNotProbability(get(n)))];
+  let sum = get(q[0]);
+  for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} ${get(q[c])})`;
+  // One division per pixel: q = p·(1/s) and the gradient's ÷ s as · (1/s) (within an ulp of dividing).
+  body.push(`(local.set $s ${sum})`, `(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`);
+  body.push(...loadChannels('$g', K, u), ...u.map((n) => sumNonFinite(get(n))));
+  body.push(`(local.set $dot ${f4(0)})`);
+  for (let c = 0; c < K; c++) {
+    body.push(
+      `(local.set $gw (f32x4.mul ${get(u[c])} ${coef(c)}))`,
+      `(local.set ${q[c]} (f32x4.mul ${get(q[c])} ${get('$inv')}))`,
+      `(local.set $v (f32x4.pmin (f32x4.pmax ${get(q[c])} ${f4(LO)}) ${f4(HI)}))`,
+      // inside the clip range exactly where the clip left q as it was (a NaN q, from s = 0, is outside)
+      `(local.set $in (f32x4.eq ${get(q[c])} ${get('$v')}))`,
+      logPosF32x4('$v', '$lq'),
+      `(local.set $ts ${termSum(c, `(f32x4.mul ${get('$gw')} ${get('$lq')})`)})`,
+      `(local.set $gw (f32x4.mul ${get('$vs')} ${get('$gw')}))`,
+      `(local.set $dot (f32x4.add ${get('$dot')} (v128.and ${get('$in')} ${get('$gw')})))`,
+      `(local.set ${u[c]} (v128.and ${get('$in')} (f32x4.div ${get('$gw')} ${get(q[c])})))`,
+    );
+  }
+  body.push(accumulate(get('$ts')));
+  for (let c = 0; c < K; c++) {
+    body.push(
+      `(local.set ${u[c]} (f32x4.add ${f4(0)} (f32x4.mul (f32x4.sub ${get(u[c])} ${get('$dot')}) ${get('$inv')})))`,
+    );
+  }
+  body.push(...storeChannels('$o', K, u));
+  return `
+  (func (export "cce_c${K}") ${PIXEL_PARAMS} (param $scale f32) (result f64)
+    (local $i i32) (local $bad v128) (local $accl v128) (local $acch v128) (local $ts v128) (local $nf v128)
+    (local $v v128) (local $s v128) (local $in v128) (local $gw v128) (local $dot v128) (local $lq v128)
+    (local $vs v128) (local $inv v128)
+    ${declare(q)} ${declare(u)} ${mathLocals()} ${SHUFFLE_LOCALS}
+    (local.set $vs (f32x4.splat (f32.neg ${get('$scale')})))
+    ${lastLoop(K, body)}
+    ${nfToBad}
+    ${finish(true)})`;
+}
+
 /** The module's WebAssembly text. */
 export function elementwiseKernelsWat() {
+  const last = range(LAST_MAX_C + 1)
+    .slice(2)
+    .map((K) => softmaxFocalLast(K) + cceLast(K))
+    .join('');
   return `(module
-  (memory (export "memory") ${ELEMENTWISE_LAYOUT.PAGES})${focalProb(true)}${focalProb(false)}${softmaxFocal(true)}${softmaxFocal(false)}${cce()})\n`;
+  (memory (export "memory") ${ELEMENTWISE_LAYOUT.PAGES})${focalProb(true)}${focalProb(false)}${softmaxFocal(true)}${softmaxFocal(false)}${cce()}${last})\n`;
 }
 
 /** Assembles the module with wabt; returns its bytes. */

@@ -3,7 +3,12 @@ export declare const MATH_F32X4_BOUNDS: {
   readonly expUlps: number;
   readonly expSubnormalAbs: number;
   readonly logUlps: number;
+  readonly expNegUlps: number;
+  readonly logPosUlps: number;
 };
+export declare const EXP_NEG_MIN: number;
+export declare function logPosF32x4(x: string, out: string, p?: string): string;
+export declare function expNegF32x4(x: string, out: string, p?: string): string;
 export declare function mathLocals(p?: string): string;
 export declare function expF32x4(x: string, out: string, p?: string): string;
 export declare function logF32x4(x: string, out: string, p?: string): string;

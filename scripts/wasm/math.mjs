@@ -36,6 +36,10 @@ export const MATH_F32X4_BOUNDS = {
   expSubnormalAbs: 2 ** -149,
   /** log: at most this many units in the last place of the float32 result (measured 0.77). */
   logUlps: 1,
+  /** expNegF32x4 on [−87, 88]: at most this many ulps of the float32 result. */
+  expNegUlps: 2,
+  /** logPosF32x4 on normal positive finite x: at most this many ulps of the float32 result. */
+  logPosUlps: 4,
 };
 
 const f4 = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
@@ -100,6 +104,48 @@ export function expF32x4(x, out, p = '$m_') {
   ].join('\n');
 }
 
+/** Smallest input of `expNegF32x4`: below it the result is e^EXP_NEG_MIN ≈ 1.65e−38 (see there). */
+export const EXP_NEG_MIN = -87;
+
+/**
+ * Degree-5 polynomial, e^r ≈ 1 + c4·r + c3·r² + c2·r³ + c1·r⁴ + c0·r⁵ on |r| ≤ ln2/2 (minimax, from Arm's
+ * optimized-routines v_expf.c, MIT/Apache-2.0: max error 1.45 ulp + 0.5 ulp there, with fused multiply-adds).
+ */
+const EXP_NEG_P = ['0x1.0e4020p-7', '0x1.573e2ep-5', '0x1.555e66p-3', '0x1.fffdb6p-2', '0x1.ffffecp-1'];
+
+/**
+ * Statements setting v128 local `out` to exp of the four float32 lanes of v128 local `x`, for x ≤ 88 only: the
+ * cheaper form for a softmax (x − max ≤ 0), about 14 SIMD operations against `expF32x4`'s 25.
+ * - n = round(x·log2 e) by the 1.5·2²³ rounding trick: k = x·log2 e + 1.5·2²³ rounds to an integer in the add,
+ *   n = k − 1.5·2²³ exactly, and 2^n = ((bits of k) − bits(1.5·2²³) + 127) << 23: no `nearest`, no
+ *   `trunc_sat` (which V8 lowers to several instructions) and one scale instead of two;
+ * - r = x − n·C1 − n·C2 (Cody–Waite, as `expF32x4`), e^r by the degree-5 polynomial EXP_NEG_P evaluated as
+ *   (c0·r + c1)·r⁴ + (c2·r + c3)·r² + c4·r (short dependency chains), result 2^n + 2^n·poly.
+ * x is clamped below at EXP_NEG_MIN = −87 so that 2^n stays normal: for x < −87 the result is e^−87 ≈ 1.65e−38
+ * instead of e^x, an absolute error below 2^−125 that a softmax cannot see (its denominator is ≥ 1). NaN gives
+ * NaN; +∞ is outside the domain (NaN). Bound: MATH_F32X4_BOUNDS.expNegUlps (tested against Math.exp).
+ * Scratch: the locals of `mathLocals(p)`.
+ */
+export function expNegF32x4(x, out, p = '$m_') {
+  const [t, k, r, s] = [`${p}a`, `${p}b`, `${p}c`, `${p}d`];
+  const MAGIC = '12582912'; // 1.5·2²³
+  const c = EXP_NEG_P;
+  const lin = (a, b) => `(f32x4.add (f32x4.mul ${f4(a)} (local.get ${r})) ${f4(b)})`;
+  return [
+    // pmax(x, c) = x < c ? c : x keeps a NaN x.
+    `(local.set ${t} (f32x4.pmax (local.get ${x}) ${f4(String(EXP_NEG_MIN))}))`,
+    `(local.set ${k} (f32x4.add (f32x4.mul (local.get ${t}) ${f4(LOG2E)}) ${f4(MAGIC)}))`,
+    `(local.set ${s} (f32x4.sub (local.get ${k}) ${f4(MAGIC)}))`,
+    `(local.set ${r} (f32x4.sub (f32x4.sub (local.get ${t}) (f32x4.mul (local.get ${s}) ${f4(C1)})) (f32x4.mul (local.get ${s}) ${f4(C2)})))`,
+    `(local.set ${t} (f32x4.mul (local.get ${r}) (local.get ${r})))`,
+    `(local.set ${s} (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul ${lin(c[0], c[1])} (local.get ${t})) ${lin(c[2], c[3])}) (local.get ${t}))` +
+      ` (f32x4.mul ${f4(c[4])} (local.get ${r}))))`,
+    // bits(k) = 0x4B400000 + n; 2^n = (n + 127) << 23, in k.
+    `(local.set ${k} (i32x4.shl (i32x4.add (local.get ${k}) ${i4(127 - 0x4b400000)}) (i32.const 23)))`,
+    `(local.set ${out} (f32x4.add (local.get ${k}) (f32x4.mul (local.get ${k}) (local.get ${s}))))`,
+  ].join('\n');
+}
+
 /**
  * Statements setting v128 local `out` to the natural log of the four float32 lanes of v128 local `x` (`out`
  * may be `x`). Scratch: the locals of `mathLocals(p)`.
@@ -126,6 +172,47 @@ export function logF32x4(x, out, p = '$m_') {
     `(local.set ${z} (v128.bitselect ${f4('-inf')} (local.get ${z}) (f32x4.eq (local.get ${x}) ${f4('0')})))`,
     `(local.set ${out} (v128.bitselect (local.get ${v}) (local.get ${z})` +
       ` (v128.and (f32x4.gt (local.get ${x}) ${f4('0')}) (f32x4.lt (local.get ${x}) ${f4('inf')}))))`,
+  ].join('\n');
+}
+
+/**
+ * Polynomial of `logPosF32x4`: log(1 + r) ≈ r + r²·(P1 + P2·r + … + P7·r⁶) on 1 + r ∈ [2/3, 4/3) (minimax,
+ * from Arm's optimized-routines v_logf.c, MIT/Apache-2.0: 3.34 ulp there), P1 first.
+ */
+const LOG_POS_P = [
+  '-0x1.ffffc8p-2',
+  '0x1.555d7cp-2',
+  '-0x1.00187cp-2',
+  '0x1.961348p-3',
+  '-0x1.4f9934p-3',
+  '0x1.5a9aa2p-3',
+  '-0x1.3e737cp-3',
+];
+
+/**
+ * Statements setting v128 local `out` to the natural log of the four float32 lanes of v128 local `x`, for normal
+ * positive finite x only (2^−126 ≤ x ≤ FLT_MAX: a clipped probability, a softmax denominator): the cheaper
+ * form, about 20 SIMD operations against `logF32x4`'s 35, with no edge-value handling (0, subnormals, negative
+ * numbers, ±∞ and NaN give meaningless numbers; callers flag such inputs separately).
+ * x = 2^n·(1 + r) with 1 + r ∈ [2/3, 4/3) by integer arithmetic on the bits (u = bits(x) − bits(2/3),
+ * n = u >> 23, 1 + r = (u & mantissa) + bits(2/3)), log x = n·C1 + (r + (n·C2 + r²·P(r))) (Cody–Waite ln 2 as
+ * `logF32x4`), P by Estrin's scheme. Bound: MATH_F32X4_BOUNDS.logPosUlps (tested against Math.log).
+ * Scratch: the locals of `mathLocals(p)`.
+ */
+export function logPosF32x4(x, out, p = '$m_') {
+  const [u, n, r, z] = [`${p}a`, `${p}b`, `${p}c`, `${p}d`];
+  const P = LOG_POS_P;
+  const lin = (a, b) => `(f32x4.add (f32x4.mul ${f4(b)} (local.get ${r})) ${f4(a)})`;
+  return [
+    `(local.set ${u} (i32x4.sub (local.get ${x}) ${i4('0x3f2aaaab')}))`,
+    `(local.set ${n} (f32x4.convert_i32x4_s (i32x4.shr_s (local.get ${u}) (i32.const 23))))`,
+    `(local.set ${r} (f32x4.sub (i32x4.add (v128.and (local.get ${u}) ${i4('0x007fffff')}) ${i4('0x3f2aaaab')}) ${f4('1')}))`,
+    `(local.set ${z} (f32x4.mul (local.get ${r}) (local.get ${r})))`,
+    // P = (P1 + P2 r) + r²·((P3 + P4 r) + r²·((P5 + P6 r) + r²·P7))
+    `(local.set ${u} (f32x4.add ${lin(P[0], P[1])} (f32x4.mul (local.get ${z}) (f32x4.add ${lin(P[2], P[3])}` +
+      ` (f32x4.mul (local.get ${z}) (f32x4.add ${lin(P[4], P[5])} (f32x4.mul (local.get ${z}) ${f4(P[6])})))))))`,
+    `(local.set ${u} (f32x4.add (f32x4.mul (local.get ${n}) ${f4(C2)}) (f32x4.mul (local.get ${z}) (local.get ${u}))))`,
+    `(local.set ${out} (f32x4.add (f32x4.mul (local.get ${n}) ${f4(C1)}) (f32x4.add (local.get ${r}) (local.get ${u}))))`,
   ].join('\n');
 }
 

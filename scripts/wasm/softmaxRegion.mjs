@@ -1,11 +1,12 @@
 // WebAssembly SIMD kernels of the region losses from logits (softmax over C interleaved channels, channels-last),
-// one module per channel count C (2…MAX_C, 6–22 KB each, compiled on first use), exp from ./math.mjs (shared
-// with the cross-entropy kernels). A browser main thread that refuses to compile more than 4 KiB synchronously
-// gets the plain-JS loops instead (same results).
+// one module per channel count C (2…MAX_C, compiled on first use), the softmax exp `expNegF32x4` from
+// ./math.mjs (shared with the elementwise kernels). A browser main thread that refuses to compile more than
+// 4 KiB synchronously gets the plain-JS loops instead (same results).
 // Four pixels at a time: channel c of pixels j…j+3 is gathered into one f32x4 (a 4×4 transpose for C = 4, 8;
 // two shuffles for C = 2; lane loads otherwise), so the softmax and its Jacobian are lane-wise arithmetic.
-// Nothing full-size is stored between the passes: pass 2 recomputes the softmax (about as fast here as writing
-// and re-reading a float32 probability array, and no memory that grows with the input).
+// Between the passes the softmax goes to the caller's gradient buffer (the S / P kernels below: pass 2 then
+// needs no exp; measured 4.0 → 1.2 ms of CPU on dice_fb_small's pass 2), or pass 2 recomputes it (gradD, gradL)
+// when that buffer cannot hold it. No memory of the module's own grows with the input.
 //
 //   statsD(x, g, np) → flags   ACC[c] += Σ p·g, Σ p, Σ g over np pixels (np a multiple of 4), dense float32 g;
 //                              flags bit 0: a logit is -Inf (NaN and +Inf logits, and NaN or ±Inf in g, make
@@ -15,9 +16,13 @@
 //                              not ignored
 //   gradD(x, g, o, np)         o_c = p_c·(d_c − Σ_k p_k·d_k) with d_c = A_c·g_c + B_c (float32 A, B at COEF)
 //   gradL(x, l, o, np, ign, has)   the same from labels; ignored pixels get 0
+//   statsDS(x, g, o, np), statsLS(x, l, o, np, ign, has)   statsD / statsL that also store p at o, group-major:
+//                              for each group of four pixels, channel c's f32x4 at 16c (np·C floats in all)
+//   gradPD(p, g, o, np), gradPL(p, l, o, np, ign, has)     gradD / gradL from the stored p (no exp): pass 2 of
+//                              a call whose pass 1 stored p in the caller's output buffer
 // Sums run in float32 over chunks of CHUNK_GROUPS groups per lane, then are added to the float64 accumulators in
 // memory: ACC + 96c holds Σp·g (2 × f64x2: lanes 0–1, 2–3), + 32 Σp, + 64 Σg.
-import { expF32x4, mathLocals } from './math.mjs';
+import { expNegF32x4, mathLocals } from './math.mjs';
 
 export const SOFTMAX_LAYOUT = {
   ACC: 0,
@@ -66,8 +71,8 @@ function transpose(src, dst) {
   ];
 }
 
-/** Statements that set locals `names[c]` to channel c of the four pixels at `ptr`. */
-function loadChannels(ptr, C, names) {
+/** Statements that set locals `names[c]` to channel c of the four pixels at `ptr` (through SHUFFLE_LOCALS). */
+export function loadChannels(ptr, C, names) {
   if (C === 2) {
     return [
       `(local.set $t0 (v128.load (local.get ${ptr})))`,
@@ -91,7 +96,7 @@ function loadChannels(ptr, C, names) {
 }
 
 /** Statements that store the channel vectors in locals `names` (clobbered) as four pixels at `ptr`. */
-function storeChannels(ptr, C, names) {
+export function storeChannels(ptr, C, names) {
   if (C === 2) {
     return [
       `(v128.store (local.get ${ptr}) ${shuf(LO32, get(names[0]), get(names[1]))})`,
@@ -118,7 +123,8 @@ function storeChannels(ptr, C, names) {
   return out;
 }
 
-const SHUFFLE_LOCALS =
+/** The scratch locals of loadChannels / storeChannels. */
+export const SHUFFLE_LOCALS =
   '(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)';
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
@@ -141,7 +147,10 @@ function softmax(C, chk, lab = false) {
   for (let c = 1; c < C; c++) m = `(f32x4.pmax ${m} (local.get $e${c}))`;
   s.push(`(local.set $m ${m})`);
   for (const c of range(C)) {
-    s.push(`(local.set $e${c} (f32x4.sub (local.get $e${c}) (local.get $m)))`, expF32x4(`$e${c}`, `$e${c}`));
+    s.push(
+      `(local.set $e${c} (f32x4.sub (local.get $e${c}) (local.get $m)))`,
+      expNegF32x4(`$e${c}`, `$e${c}`),
+    );
   }
   let sum = '(local.get $e0)';
   for (let c = 1; c < C; c++) sum = `(f32x4.add ${sum} (local.get $e${c}))`;
@@ -171,11 +180,13 @@ function labelInit(C) {
   ];
 }
 
-function stats(C, lab) {
+function stats(C, lab, store) {
   const e = range(C).map((c) => `$e${c}`);
   const acc = range(C).flatMap((c) => [`$I${c}`, `$P${c}`, `$G${c}`]);
   const body = [...softmax(C, true, lab)];
   if (lab) body.unshift(...labels());
+  // The store form writes p as computed: channel c of the group's four pixels at $o + 16c (group-major).
+  if (store) body.push(...e.map((n, c) => `(v128.store offset=${16 * c} (local.get $o) (local.get ${n}))`));
   for (const c of range(C)) {
     if (lab) {
       body.push(
@@ -216,16 +227,17 @@ function stats(C, lab) {
     });
   }
   const gstep = lab ? 16 : 16 * C;
+  const o = store ? '(param $o i32) ' : '';
   const params = lab
-    ? '(param $x i32) (param $g i32) (param $np i32) (param $ign i32) (param $has i32)'
-    : '(param $x i32) (param $g i32) (param $np i32)';
+    ? `(param $x i32) (param $g i32) ${o}(param $np i32) (param $ign i32) (param $has i32)`
+    : `(param $x i32) (param $g i32) ${o}(param $np i32)`;
   // Bit 0: a logit is -Inf (NaN and +Inf show as non-finite sums, which the caller checks); bit 1: a bad label.
   const minusInf = `(i32.ne (i32x4.bitmask (f32x4.eq (local.get $chk) (f32x4.splat (f32.const -inf)))) (i32.const 0))`;
   const result = lab
     ? `(i32.or ${minusInf} (i32.shl (i32.ne (i32x4.bitmask (local.get $bad)) (i32.const 0)) (i32.const 1)))`
     : minusInf;
   return `
-  (func (export "stats${lab ? 'L' : 'D'}") ${params} (result i32)
+  (func (export "stats${lab ? 'L' : 'D'}${store ? 'S' : ''}") ${params} (result i32)
     (local $end i32) (local $cend i32) (local $m v128) (local $gv v128) (local $chk v128)
     ${lab ? labelLocals() : decl(range(C).map((c) => `$h${c}`))} ${decl(e)} ${decl(acc)} ${mathLocals()} ${SHUFFLE_LOCALS}
     ${lab ? labelInit(C).join('\n    ') : ''}
@@ -240,16 +252,20 @@ function stats(C, lab) {
           ${body.join('\n          ')}
           (local.set $x (i32.add (local.get $x) (i32.const ${16 * C})))
           (local.set $g (i32.add (local.get $g) (i32.const ${gstep})))
+          ${store ? `(local.set $o (i32.add (local.get $o) (i32.const ${16 * C})))` : ''}
           (br_if $group (i32.lt_u (local.get $x) (local.get $cend))))
         ${flush.join('\n        ')}
         (br_if $chunk (i32.lt_u (local.get $x) (local.get $end)))))
     ${result})`;
 }
 
-function grad(C, lab) {
+function grad(C, lab, stored) {
   const e = range(C).map((c) => `$e${c}`);
   const d = range(C).map((c) => `$d${c}`);
-  const body = [...softmax(C, false)];
+  // From stored p (the group-major blocks of the stats store form, at $x) or the softmax of the logits at $x.
+  const body = stored
+    ? e.map((n, c) => `(local.set ${n} (v128.load offset=${16 * c} (local.get $x)))`)
+    : [...softmax(C, false)];
   if (lab) body.unshift(...labels());
   body.push(`(local.set $m (v128.const i32x4 0 0 0 0))`);
   if (!lab)
@@ -288,9 +304,9 @@ function grad(C, lab) {
     ? '(param $x i32) (param $g i32) (param $o i32) (param $np i32) (param $ign i32) (param $has i32)'
     : '(param $x i32) (param $g i32) (param $o i32) (param $np i32)';
   return `
-  (func (export "grad${lab ? 'L' : 'D'}") ${params}
+  (func (export "grad${stored ? 'P' : ''}${lab ? 'L' : 'D'}") ${params}
     (local $end i32) (local $m v128)
-    ${lab ? labelLocals() : ''} ${decl(e)} ${decl(d)} ${mathLocals()} ${SHUFFLE_LOCALS}
+    ${lab ? labelLocals() : ''} ${decl(e)} ${decl(d)} ${stored ? '' : mathLocals()} ${SHUFFLE_LOCALS}
     ${lab ? labelInit(C).join('\n    ') : ''}
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
     (block $done
@@ -305,8 +321,11 @@ function grad(C, lab) {
 
 /** The WebAssembly text of the module for C channels. */
 export function softmaxRegionWat(C) {
+  const funcs = [false, true]
+    .flatMap((lab) => [stats(C, lab, false), stats(C, lab, true), grad(C, lab, false), grad(C, lab, true)])
+    .join('');
   return `(module
-  (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})${stats(C, false)}${stats(C, true)}${grad(C, false)}${grad(C, true)})\n`;
+  (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})${funcs})\n`;
 }
 
 export const SOFTMAX_SCRATCH = { X, G: G_AT, O: O_AT };

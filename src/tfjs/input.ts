@@ -37,13 +37,10 @@ export interface TensorGeometry {
 }
 
 /**
- * Checks that `yTrue` and `yPred` are tensors of the same shape and rank ≥ 3 (`[N, ...spatial, C]` or
- * `[N, C, ...spatial]`); every shape error names both shapes. Integer label maps, which have no channel axis,
- * are caught by the shape check and pointed at `tf.oneHot`.
+ * Checks that `yTrue` and `yPred` are tensors holding numbers (any shape).
  * @throws TypeError `diceLoss: yPred must be a tf.Tensor; got [1, 2].`
- * @throws RangeError `diceLoss: yTrue and yPred must have the same shape; got [2,8,8] and [2,8,8,3].`
  */
-export function checkTensors(fn: string, yTrue: unknown, yPred: unknown, layout: Layout): TensorGeometry {
+export function checkNumericTensors(fn: string, yTrue: unknown, yPred: unknown): asserts yTrue is tf.Tensor {
   for (const [name, x] of [
     ['yTrue', yTrue],
     ['yPred', yPred],
@@ -53,6 +50,17 @@ export function checkTensors(fn: string, yTrue: unknown, yPred: unknown, layout:
       throw typeError(fn, `${name} must hold numbers; got dtype '${x.dtype}'.`);
     }
   }
+}
+
+/**
+ * Checks that `yTrue` and `yPred` are tensors of the same shape and rank ≥ 3 (`[N, ...spatial, C]` or
+ * `[N, C, ...spatial]`); every shape error names both shapes. Integer label maps, which have no channel axis,
+ * are caught by the shape check and pointed at `tf.oneHot`.
+ * @throws TypeError `diceLoss: yPred must be a tf.Tensor; got [1, 2].`
+ * @throws RangeError `diceLoss: yTrue and yPred must have the same shape; got [2,8,8] and [2,8,8,3].`
+ */
+export function checkTensors(fn: string, yTrue: unknown, yPred: unknown, layout: Layout): TensorGeometry {
+  checkNumericTensors(fn, yTrue, yPred);
   const t = (yTrue as tf.Tensor).shape as number[];
   const p = (yPred as tf.Tensor).shape as number[];
   const same = t.length === p.length && t.every((d, i) => d === p[i]);

@@ -10,7 +10,9 @@ import { diceLoss as coreDiceLoss, type DiceLossOptions } from '../core/losses/d
 import { jaccardLoss as coreJaccardLoss, type JaccardLossOptions } from '../core/losses/jaccardLoss.js';
 import { resolveRegionOptions } from '../core/options.js';
 import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
-import { lossOnData, onHostBackend, tfLossFromCore } from './fromCore.js';
+import { lossOnData, onHostBackend } from './fromCore.js';
+import { tfLossByBackend } from './family/opsLoss.js';
+import { diceOps, jaccardOps } from './family/regionLosses.js';
 import { view3 } from './input.js';
 import {
   affineInGt,
@@ -72,7 +74,7 @@ export function regionLossOps(
  * @example model.compile({ optimizer: 'adam', loss: diceLoss({ classWeights: [0.2, 1, 2] }) })
  */
 export const diceLoss: TfLossFactory<DiceLossOptions> = lossFactory((options?: DiceLossOptions) => {
-  if (usesFamilyOptions(options)) return tfLossFromCore(coreDiceLoss(options));
+  if (usesFamilyOptions(options)) return tfLossByBackend(coreDiceLoss(options), diceOps(options));
   const o = resolveRegionOptions('diceLoss', options, false);
   return regionLoss(
     'dice_loss',
@@ -92,7 +94,9 @@ export const diceLoss: TfLossFactory<DiceLossOptions> = lossFactory((options?: D
  * @example model.compile({ optimizer: 'adam', loss: jaccardLoss })
  */
 export const jaccardLoss: TfLossFactory<JaccardLossOptions> = lossFactory((options?: JaccardLossOptions) => {
-  if (usesFamilyOptions(options)) return tfLossFromCore(coreJaccardLoss(options));
+  if (usesFamilyOptions(options)) {
+    return tfLossByBackend(coreJaccardLoss(options), jaccardOps(options));
+  }
   const o = resolveRegionOptions('jaccardLoss', options, false, false);
   return regionLoss(
     'jaccard_loss',

@@ -12,7 +12,11 @@ import {
   // @ts-expect-error: a plain .mjs build script without type declarations.
 } from '../../scripts/build-wasm.mjs';
 import { buildElementwiseKernels, elementwiseBytesModule } from '../../scripts/wasm/elementwise.mjs';
-import { elementwiseWasmRuns, setElementwiseWasmEnabled } from '../../src/core/kernels/elementwiseWasm.js';
+import {
+  elementwiseLastRuns,
+  elementwiseWasmRuns,
+  setElementwiseWasmEnabled,
+} from '../../src/core/kernels/elementwiseWasm.js';
 import { categoricalCrossentropy, categoricalFocalLoss, focalLoss } from '../../src/core/losses/index.js';
 import type { Loss } from '../../src/core/loss.js';
 import { kernelBackend, type NdArray } from '../../src/index.js';
@@ -162,6 +166,37 @@ describe('the elementwise WebAssembly kernels agree with the JS kernels (float32
       }),
       { seed: SEED + 2, numRuns: 80 },
     );
+  });
+
+  it('channels-last C = 2…8 take the kernels of their channel count (C = 1, 9 and γ ≠ 2 the general one)', () => {
+    for (let C = 1; C <= 9; C++) {
+      const shape = [2, 7, 5, C];
+      const n = 70 * C;
+      let s = 99 + C;
+      const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+      const logits = Float32Array.from({ length: n }, () => Math.fround((rnd() - 0.5) * 16));
+      const pr = Float32Array.from({ length: n }, () => Math.fround(rnd()));
+      const gt = new Float32Array(n);
+      for (let p = 0; p < n / C; p++) gt[p * C + Math.floor(rnd() * C)] = 1;
+      const g = { data: gt, shape };
+      const cases: [Loss, Float32Array, boolean][] = [
+        [categoricalCrossentropy, pr, true],
+        [focalLoss({ preset: 'monai', activation: 'softmax', layout: 'channelsLast' }), logits, true],
+        [
+          focalLoss({ preset: 'monai', activation: 'softmax', gamma: 3, layout: 'channelsLast' }),
+          logits,
+          false,
+        ],
+      ];
+      for (const [loss, data, own] of cases) {
+        if (C === 1 && loss !== categoricalCrossentropy) continue;
+        const before = elementwiseLastRuns();
+        bothPaths(loss, g, { data, shape });
+        expect(elementwiseLastRuns() - before, `${loss.name}, C = ${C}`).toBe(
+          own && C >= 2 && C <= 8 ? 1 : 0,
+        );
+      }
+    }
   });
 
   it('with { out }: the gradient is written into out, every element, the same numbers', () => {

@@ -125,15 +125,51 @@ describe('WebAssembly region kernels = JS kernels', () => {
     }
   });
 
-  it('NaN and infinite predictions propagate the same way', () => {
+  it('NaN, ±Inf and values outside [0, 1] in pr, and NaN in gt, are RangeErrors with the first index on both paths', () => {
+    const messageOf = (f: () => unknown) => () => {
+      try {
+        f();
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      return 'no error';
+    };
     const { gt, pr } = pair(24, [1, 64, 64, 4]);
-    (pr.data as Float32Array)[77] = Number.NaN;
-    const a = bothPaths(() => diceLoss.valueAndGrad(gt, pr));
-    expect(a.js.value).toBeNaN();
-    expect(a.wasm.value).toBeNaN();
-    (pr.data as Float32Array)[77] = Number.POSITIVE_INFINITY;
-    const b = bothPaths(() => precision.perClass(gt, pr));
-    expect(b.js).toEqual(b.wasm);
+    const x = pr.data as Float32Array;
+    for (const [bad, shown] of [
+      [Number.NaN, 'NaN'],
+      [Number.POSITIVE_INFINITY, 'Infinity'],
+      [Number.NEGATIVE_INFINITY, '-Infinity'],
+      [1.5, '1.5'],
+      [-0.25, '-0.25'],
+    ] as const) {
+      x[9000] = bad;
+      x[77] = bad;
+      const want = `RangeError: diceLoss: pr must hold probabilities in [0, 1]; got ${shown} at index 77.`;
+      const a = bothPaths(messageOf(() => diceLoss.valueAndGrad(gt, pr)));
+      expect([a.js, a.wasm]).toEqual([want, want]);
+      const b = bothPaths(messageOf(() => precision.perClass(gt, pr)));
+      expect([b.js, b.wasm]).toEqual([
+        want.replace('diceLoss', 'precision'),
+        want.replace('diceLoss', 'precision'),
+      ]);
+      x[9000] = 0.5;
+      x[77] = 0.5;
+    }
+    (gt.data as Float32Array)[5] = Number.NaN;
+    const g = bothPaths(messageOf(() => jaccardLoss.value(gt, pr)));
+    const want = 'RangeError: jaccardLoss: gt must hold finite values; got NaN at index 5.';
+    expect([g.js, g.wasm]).toEqual([want, want]);
+    (gt.data as Float32Array)[5] = 0;
+    // A thresholded metric scores any numbers (7 counts as positive), but not NaN.
+    x[77] = 7;
+    const h = bothPaths(() => precision({ threshold: 0.5 }).value(gt, pr));
+    expect(h.js).toBe(h.wasm);
+    expect(h.js).toBeGreaterThan(0);
+    x[77] = Number.NaN;
+    const t = bothPaths(messageOf(() => recall({ threshold: 0.5 }).value(gt, pr)));
+    const wantT = 'RangeError: recall: pr must hold numbers (no NaN); got NaN at index 77.';
+    expect([t.js, t.wasm]).toEqual([wantT, wantT]);
   });
 
   it('a class subset in channels-last, float64 data and short runs stay on the JS kernels', () => {
@@ -165,7 +201,7 @@ describe('WebAssembly region kernels = JS kernels', () => {
       const [g, x] = [p.gt.data as Float32Array, p.pr.data as Float32Array];
       const n = g.length;
       const tape = startRegionTape();
-      sumsPixels(g, x, 0, n, C, new Float64Array(3 * C), 0, tape);
+      sumsPixels(g, x, 0, n, C, new Float64Array(3 * C), 0, new Float64Array([Infinity, -Infinity]), tape);
       const r = rng(C);
       const coef = Float64Array.from({ length: 2 * C }, (_, i) => (i === 1 ? 0 : i === 3 ? -0 : r() - 0.5));
       const viaMasks = new Float32Array(n);
@@ -185,7 +221,7 @@ describe('WebAssembly region kernels = JS kernels', () => {
   it('gt values other than exact 1.0 / +0.0 (soft labels, -0, 2) take the affine kernel, never the masks', () => {
     const soft = pair(29, [2, 64, 64, 4], true);
     expect(expectSameLoss(diceLoss, soft.gt, soft.pr)).toBe(0);
-    for (const odd of [-0, 2, 1 + 2 ** -23, Number.NaN]) {
+    for (const odd of [-0, 2, 1 + 2 ** -23]) {
       const { gt, pr } = pair(30, [1, 60, 60, 4]); // one block
       (gt.data as Float32Array)[5] = odd; // in the first block
       const { js, wasm, maskedBlocks } = bothPaths(() => diceLoss.valueAndGrad(gt, pr));

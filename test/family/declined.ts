@@ -3,7 +3,16 @@
  * reason (listed in the README compatibility table). Cases whose options have no segkit counterpart are
  * declined by the adapters themselves (./adapters.ts).
  */
+/** MONAI cases whose pr is out of the domain of a probability loss (the README's declined table says why). */
+const ONE_CHANNEL_SOFTMAX =
+  'one channel with softmax=True: MONAI skips the softmax (a warning) and scores the raw logits as probabilities (values outside [0, 1]); segkit raises a RangeError for pr outside [0, 1]';
+
 export const DECLINED: Record<string, string> = {
+  'monai/DiceCELoss/seed13/0030': ONE_CHANNEL_SOFTMAX,
+  'monai/DiceCELoss/seed13/0031': ONE_CHANNEL_SOFTMAX,
+  'monai/DiceFocalLoss/seed13/0011': ONE_CHANNEL_SOFTMAX,
+  'monai/GeneralizedDiceLoss/seed13/0010': ONE_CHANNEL_SOFTMAX,
+  'monai/TverskyLoss/seed13/0020': ONE_CHANNEL_SOFTMAX,
   'smp/FocalLoss/seed14/0001':
     "smp raises RuntimeError (class_weights with reduction='none' in multiclass mode); segkit computes the loss",
   'smp/FocalLoss/seed14/0002':

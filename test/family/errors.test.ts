@@ -133,7 +133,7 @@ describe('bad inputs', () => {
     expect(() => focalLoss({ ...cf, alpha: [0.5, 0.5] }).value(X.onehot, X.probs)).toThrow(
       /focalLoss: alpha must have 3 entries, one per channel; got 2\./,
     );
-    expect(() => diceCELoss({ ...cf, ceWeights: [1, 2] }).value(X.onehot, X.logits)).toThrow(
+    expect(() => diceCELoss({ ...cf, ceWeights: [1, 2] }).value(X.onehot, X.probs)).toThrow(
       /diceCELoss: ceWeights must have 3 entries, one per channel; got 2\./,
     );
   });

@@ -10,7 +10,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diceLoss, jaccardLoss, tverskyLoss, type Loss, type NdArray } from '../../src/index.js';
 import {
   SOFTMAX_MAX_C,
+  type SoftmaxTargets,
   setSoftmaxWasmEnabled,
+  softmaxRegionGrad,
+  softmaxRegionStats,
   softmaxRuns,
   softmaxWasmAvailable,
 } from '../../src/core/kernels/softmaxRegion.js';
@@ -179,6 +182,79 @@ describe('fused softmax region kernels: WebAssembly = JS = the general path', ()
     expect(monai().valueAndGrad(gt, pr, { out }).grad).toBe(out);
     expectNear(wasm, js, 2e-6);
     expect(out.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('fused softmax region kernels: pass 2 reads the softmax pass 1 stored', () => {
+  /** Pass 1 with and without a store, pass 2 with and without it; A, B seeded. */
+  function passes(C: number, kind: LabelKind, stored: (p: Float32Array) => Float32Array) {
+    const { gt, pr } = logitPair(40 + C, [2, 9, 13, C], kind, kind === 'dense' ? undefined : 255);
+    const x = pr.data as Float32Array;
+    const t: SoftmaxTargets =
+      kind === 'dense'
+        ? { kind: 'dense', g: gt.data as Float32Array }
+        : { kind: 'labels', labels: gt.data as Uint8Array | Int32Array, ignore: 255 };
+    const r = rng(7 * C);
+    const A = Float64Array.from({ length: 2 * C }, () => r() - 0.5);
+    const B = Float64Array.from({ length: 2 * C }, () => r() - 0.5);
+    const sums = () => [1, 2, 3].map(() => new Float64Array(2 * C));
+    const [I0, P0, G0] = sums();
+    const [I1, P1, G1] = sums();
+    setSoftmaxWasmEnabled(true, 0);
+    const p = new Float32Array(x.length).fill(NaN);
+    expect(softmaxRegionStats(x, t, 2, 117, C, true, I0, P0, G0)).toBeNull();
+    expect(softmaxRegionStats(x, t, 2, 117, C, true, I1, P1, G1, p)).toBeNull();
+    // Storing changes no sum.
+    expect([I1, P1, G1]).toEqual([I0, P0, G0]);
+    const recomputed = new Float32Array(x.length);
+    softmaxRegionGrad(x, t, 2, 117, C, true, A, B, recomputed);
+    const before = softmaxRuns().stored;
+    const fromStore = new Float32Array(x.length);
+    softmaxRegionGrad(x, t, 2, 117, C, true, A, B, fromStore, stored(p));
+    return { recomputed, fromStore, storedRuns: softmaxRuns().stored - before };
+  }
+
+  for (const C of [2, 3, 4, 8]) {
+    for (const kind of ['dense', 'int32'] as const) {
+      it(`C = ${C}, ${kind}: the same bits as computing it again (two images of 117 pixels: JS tails)`, () => {
+        const { recomputed, fromStore, storedRuns } = passes(C, kind, (p) => p);
+        expect(storedRuns).toBe(2);
+        expect(fromStore).toEqual(recomputed);
+      });
+    }
+  }
+
+  it('pass 2 does read the store: a store of zeros gives a zero gradient on the pixels WebAssembly ran', () => {
+    const { recomputed, fromStore } = passes(4, 'dense', (p) => new Float32Array(p.length));
+    // Image b's first 116 pixels run in WebAssembly; pixel 116 (the last < 4) in JS, recomputed.
+    for (const b of [0, 1]) {
+      const at = b * 117 * 4;
+      expect(fromStore.subarray(at, at + 116 * 4).every((v) => v === 0)).toBe(true);
+      expect(fromStore.subarray(at + 116 * 4, at + 117 * 4)).toEqual(
+        recomputed.subarray(at + 116 * 4, at + 117 * 4),
+      );
+    }
+    expect(recomputed.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('a loss stores it in { out } (or its own gradient array), not when out shares memory with the inputs', () => {
+    const { gt, pr } = logitPair(5, [2, 16, 16, 4], 'dense');
+    const n = pr.data.length;
+    setSoftmaxWasmEnabled(true, 0);
+    const plain = monai().valueAndGrad(gt, pr);
+    let before = softmaxRuns().stored;
+    expect(monai().valueAndGrad(gt, pr, { out: new Float32Array(n) }).grad).toEqual(plain.grad);
+    expect(softmaxRuns().stored - before).toBe(2);
+    before = softmaxRuns().stored;
+    // Logits and out in one buffer (apart): no store, same gradient.
+    const buf = new Float32Array(2 * n);
+    buf.set(pr.data as Float32Array);
+    const shared = { data: buf.subarray(0, n), shape: pr.shape };
+    const out = buf.subarray(n);
+    const r = monai().valueAndGrad(gt, shared, { out });
+    expect(r.grad).toBe(out);
+    expect(r.grad).toEqual(plain.grad);
+    expect(softmaxRuns().stored - before).toBe(0);
   });
 });
 

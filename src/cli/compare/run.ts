@@ -19,7 +19,7 @@ import { checkOutputPaths, runEval } from '../eval/run.js';
 import type { CliIO } from '../eval/run.js';
 import { stringifyCompact } from '../eval/schema.js';
 import type { EvalResult } from '../eval/schema.js';
-import { mergeStates, parseState } from '../eval/state.js';
+import { headOf, mergeStates, parseState } from '../eval/state.js';
 import type { EvalState } from '../eval/state.js';
 import { summarize } from '../eval/summarize.js';
 import { formatCompareTable } from './format.js';
@@ -42,7 +42,7 @@ async function loadState(file: string): Promise<EvalState> {
       { file },
     );
   }
-  return mergeStates([{ state, file }]);
+  return mergeStates([{ state: headOf(state), file }], async () => state);
 }
 
 /** Evaluates one prediction folder against the ground truth into a state (tables and outputs discarded). */

@@ -114,7 +114,12 @@ export function evalCommand(context?: CommandContext): Command {
     .option('--include-background', 'report class 0 too', false)
     .option('--both-empty <value>', 'overlap score of a class absent from both masks (nan: skipped)', 'nan')
     .option('--beta <b>', 'beta of fbeta', '1')
-    .option('--palette <file>', 'JSON colour table for RGB(A) PNG masks');
+    .option('--palette <file>', 'JSON colour table for RGB(A) PNG masks')
+    .option('--regions <json|file>', 'regions (label sets) also evaluated, e.g. \'{"WT":[1,2,3],"ET":[3]}\'')
+    .option('--lesions', 'lesion-wise TP/FP/FN, sensitivity, precision, F1, BraTS lesion Dice', false)
+    .option('--lesion-iou <t>', 'a lesion is detected by a component with IoU above t (0: any overlap)')
+    .option('--panoptic', 'panoptic quality; each connected component of a class is an instance', false)
+    .option('--connectivity <n>', 'components: 4 or 8 (2-D), 6, 18 or 26 (3-D); default 8 / 26');
   addCiOptions(addOutputOptions(cmd))
     .option('--workers <n>', 'worker threads (0: main thread; default: CPU count)')
     .option('--shard <k/n>', 'evaluate only part k of n (needs --state; combine with merge)')

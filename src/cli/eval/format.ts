@@ -19,6 +19,7 @@ export function intervalNote(result: EvalResult): string {
   if (!ci) return '';
   return `[lower, upper]: ${+(ci.level * 100).toPrecision(6)}% ${ci.method === 'bca' ? 'BCa' : 'percentile'} bootstrap interval over images (${ci.resamples} resamples, seed ${ci.seed}); pooled values have none.`;
 }
+import { alignTable, regionCsv, regionRows, sectionTables } from './sectionsFormat.js';
 
 /** Whether a metric is a distance (shown with fewer decimals, lower is better). */
 export function isDistance(metric: MetricName): boolean {
@@ -69,14 +70,9 @@ export function formatTable(result: EvalResult): string {
       }),
     ]);
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
-      .join('  ')
-      .trimEnd();
+  rows.push(...regionRows(result));
   const note = intervalNote(result);
-  return [line(head), ...rows.map(line), ...(note ? [note] : [])].join('\n') + '\n';
+  return alignTable(head, rows).join('\n') + '\n' + (note ? `${note}\n` : '') + sectionTables(result);
 }
 
 /** A CSV field, quoted when it must be (RFC 4180). */
@@ -95,10 +91,13 @@ export function formatCsv(result: EvalResult): string {
   const head = ['id', 'gt', 'pred', 'score'];
   for (const m of metrics)
     for (const c of result.classes) head.push(`${metricLabel(m, percentile)}_${c.name}`);
+  const regions = regionCsv(result);
+  head.push(...regions.head);
   const lines = [head.map(csvField).join(',')];
-  for (const img of result.images) {
+  for (const [i, img] of result.images.entries()) {
     const cells: (string | number)[] = [img.id, img.gt, img.pred, img.score];
     for (const m of metrics) for (const v of img.metrics[m] ?? []) cells.push(v);
+    cells.push(...regions.cells(i));
     lines.push(cells.map(csvField).join(','));
   }
   return lines.join('\n') + '\n';

@@ -3,7 +3,10 @@
  * settings out, a `UsageError` naming the option otherwise.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolveRegions } from '../../core/evaluation/regions.js';
+import type { RegionsInput } from '../../core/evaluation/regions.js';
 import { COUNT_METRICS as CORE_COUNT_METRICS } from '../../core/evaluation/fromCounts.js';
 import type { CountMetric } from '../../core/evaluation/types.js';
 import { UsageError } from '../errors.js';
@@ -127,6 +130,12 @@ export interface RawEvalOptions extends RawCiOptions {
   shard?: string;
   state?: string;
   allowMissing?: boolean;
+  /** `--regions '{"WT":[1,2,3]}'` or a JSON file. */
+  regions?: string;
+  lesions?: boolean;
+  panoptic?: boolean;
+  connectivity?: string;
+  lesionIou?: string;
   /** `--quiet` (handled by the command: it changes the output, not the evaluation). */
   quiet?: boolean;
 }
@@ -319,10 +328,24 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
         : parseChoice('--surface', raw.surface, SURFACE_DEFINITIONS)
       : null,
     spacing: parseSpacing(raw.spacing),
-    regions: null,
+    regions: parseRegions(raw.regions, numClasses),
     lesions: null,
     panoptic: null,
   };
+  if (raw.connectivity !== undefined && !raw.lesions && !raw.panoptic) {
+    throw new UsageError('--connectivity is only used with --lesions or --panoptic.');
+  }
+  if (raw.lesionIou !== undefined && !raw.lesions)
+    throw new UsageError('--lesion-iou is only used with --lesions.');
+  const connectivity = raw.connectivity === undefined ? null : parseConnectivity(raw.connectivity);
+  if (raw.lesions) {
+    settings.lesions = {
+      connectivity,
+      iouThreshold: raw.lesionIou === undefined ? 0 : parseNumber('--lesion-iou', raw.lesionIou, 0, 1),
+    };
+    if (settings.lesions.iouThreshold === 1) throw bad('--lesion-iou', 'a number in [0, 1)', raw.lesionIou);
+  }
+  if (raw.panoptic) settings.panoptic = { instances: 'components', connectivity };
   if (numClasses === 1 && !settings.includeBackground) {
     throw new UsageError(
       '--num-classes 1 leaves no foreground class; add --include-background or use --num-classes ≥ 2.',
@@ -340,6 +363,41 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
     allowMissing: raw.allowMissing ?? false,
     ci,
   };
+}
+
+/**
+ * `--regions`: a JSON object `{"WT":[1,2,3],"TC":[2,3],"ET":[3]}` (text starting with `{` or `[`), or the name
+ * of a JSON file holding one; validated by the core's {@link resolveRegions} (labels in [0, N), unique names).
+ */
+export function parseRegions(v: string | undefined, numClasses: number): RegionDefinition[] | null {
+  if (v === undefined) return null;
+  let text = v;
+  if (!/^\s*[[{]/.test(v)) {
+    try {
+      text = readFileSync(v, 'utf8');
+    } catch {
+      throw new UsageError(`--regions '${v}' is neither a JSON object nor a readable file.`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw bad('--regions', 'a JSON object of label lists such as {"WT":[1,2,3],"TC":[2,3],"ET":[3]}', v);
+  }
+  try {
+    return resolveRegions('--regions', parsed as RegionsInput, numClasses);
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^--regions: regions/, '--regions'));
+  }
+}
+
+/** `--connectivity`: 4 or 8 (2-D), 6, 18 or 26 (3-D). */
+export function parseConnectivity(v: string): number {
+  if (!['4', '8', '6', '18', '26'].includes(v.trim())) {
+    throw bad('--connectivity', 'one of 4, 8 (2-D), 6, 18, 26 (3-D)', v);
+  }
+  return Number(v);
 }
 
 /** `--metrics`: comma-separated names, kept in the order given (repeats dropped). */

@@ -16,8 +16,9 @@ import { formatInterval, formatNumber, intervalNote, isDistance, metricLabel } f
 import { intervalNumbers } from './intervals.js';
 import type { JsonInterval } from './intervals.js';
 import type { MetricName } from './options.js';
-import { fromJsonNumber } from './schema.js';
+import { DENSE_CONFUSION_MAX_CLASSES, fromJsonNumber } from './schema.js';
 import type { ClassResult, EvalResult, JsonNumber } from './schema.js';
+import { sectionsHtml } from './sectionsReport.js';
 import { meanStd } from './summarize.js';
 
 /** How many of the worst images the report lists. @default 20 */
@@ -249,7 +250,7 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
         datasets: barSets(distances),
       },
     });
-  const cells = result.confusion.flatMap((row, g) => {
+  const cells = (result.confusion ?? []).flatMap((row, g) => {
     const sum = row.reduce((a, b) => a + b, 0);
     return row.map((v, p) => ({ x: allLabels[p], y: allLabels[g], v: sum ? v / sum : null, n: v }));
   });
@@ -307,7 +308,14 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
   ]
     .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
     .join('\n');
-  const page = { charts: [...charts, ...perImage], confusion: { labels: allLabels, cells } };
+  const page = {
+    charts: [...charts, ...perImage],
+    confusion: { labels: result.confusion ? allLabels : [], cells },
+  };
+  const confusionSection = result.confusion
+    ? `<p class="note">Row-normalised: each row (a ground-truth class) sums to 1 and each cell is the share of that class predicted as the column's class; darker is larger. Hover for pixel counts.</p>
+<div class="plot square"><canvas id="confusion"></canvas></div>`
+    : `<p class="note">Not drawn: ${result.settings.numClasses} classes (more than ${DENSE_CONFUSION_MAX_CLASSES}); the JSON lists the ${result.confusionCells?.length ?? 0} non-zero cells (<code>confusionCells</code>).</p>`;
   return `${reportHead(
     title,
     `table.settings td, table.settings th { text-align: left; }
@@ -328,10 +336,10 @@ ${summaryRows}
 ${classRows}
 </table>
 <p class="note">Mean over images; NaN values (class absent from both masks) skipped.</p>
+${sectionsHtml(result)}
 ${charts.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
 <h2>Confusion matrix</h2>
-<p class="note">Row-normalised: each row (a ground-truth class) sums to 1 and each cell is the share of that class predicted as the column's class; darker is larger. Hover for pixel counts.</p>
-<div class="plot square"><canvas id="confusion"></canvas></div>
+${confusionSection}
 <h2>Per-image scores</h2>
 ${perImage.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
 <h2>Settings</h2>
@@ -368,7 +376,7 @@ ${worstRows}
     });
     ctx.restore();
   } };
-  segkitChart('confusion', {
+  if (L.length) segkitChart('confusion', {
     type: 'matrix', title: 'Confusion matrix (row-normalised)', x: 'predicted class', y: 'ground-truth class',
     legend: false, labels: L, plugins: [cellText],
     datasets: [{ label: 'share of the row', data: d.confusion.cells,

@@ -29,6 +29,7 @@ import type { EvalResult } from './schema.js';
 import {
   ContentSum,
   STATE_VERSION,
+  headOf,
   listingDigest,
   mergeStates,
   pairingDigest,
@@ -304,6 +305,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     numClasses: opts.settings.numClasses,
     ignoreIndex: opts.settings.ignoreIndex,
     perImage: true,
+    regions: opts.settings.regions,
   });
   const images: ImageRecord[] = [];
   const content = new ContentSum();
@@ -320,6 +322,9 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
       spacing: r.spacing,
       digest: r.digest,
       surface: r.surface,
+      regionSurface: r.regionSurface,
+      lesions: r.lesions,
+      panoptic: r.panoptic,
     });
   });
   warnings.print(io, 'eval');
@@ -381,17 +386,20 @@ export async function runMerge(
     ],
     files.map((f) => ['state file', f] as const),
   );
-  const states = [];
-  for (const file of files) {
+  // Two passes: the heads of all states are checked together, then each state is read again and folded in
+  // shard order, so one whole state at a time is held besides the merged one.
+  const read = async (file: string): Promise<EvalState> => {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch {
       throw new UsageError(`state file '${file}' cannot be read.`);
     }
-    states.push({ state: parseState(text, file), file });
-  }
-  const merged = mergeStates(states);
+    return parseState(text, file);
+  };
+  const heads = [];
+  for (const file of files) heads.push({ state: headOf(await read(file)), file });
+  const merged = await mergeStates(heads, read);
   const result = summarize(merged, ci);
   await writeOutputs(
     result,

@@ -16,6 +16,7 @@
  */
 import type { CiSettings, JsonInterval } from './intervals.js';
 import type { LesionCounts } from '../../core/evaluation/components.js';
+import type { Region } from '../../core/evaluation/regions.js';
 import { DataError } from '../../io/errors.js';
 import type { EvalSettings, MetricName } from './options.js';
 
@@ -70,12 +71,8 @@ export interface ImageResult {
   score: JsonNumber;
 }
 
-/** A region: a named set of labels, positive where the label is in the set (nnU-Net's region-based evaluation). */
-export interface RegionDefinition {
-  name: string;
-  /** The labels of the region, sorted ascending, unique. */
-  labels: number[];
-}
+/** A region: a named set of labels, positive where the label is in the set (the core's `Region`). */
+export type RegionDefinition = Region;
 
 /** One region of the result: as a {@link ClassResult}, with the region's labels instead of a class index. */
 export interface RegionResult {
@@ -175,8 +172,16 @@ export interface EvalResult {
   foregroundMeanCi?: Partial<Record<MetricName, JsonInterval>>;
   /** The reported classes (all, or all but 0 without `--include-background`). */
   classes: ClassResult[];
-  /** Full C×C confusion matrix over the dataset: row = gt class, column = predicted class. */
-  confusion: number[][];
+  /**
+   * Full C×C confusion matrix over the dataset: row = gt class, column = predicted class; null above
+   * {@link DENSE_CONFUSION_MAX_CLASSES} classes (then `confusionCells` holds the non-zero cells).
+   */
+  confusion: number[][] | null;
+  /**
+   * Only when `confusion` is null (more than 1024 classes): the non-zero cells of the confusion matrix as
+   * `[gt class, predicted class, pixels]`, sorted by gt class, then predicted class.
+   */
+  confusionCells?: [number, number, number][];
   /** One entry per pair, sorted by `id`. */
   images: ImageResult[];
   /** Region-based results (`--regions`), or null. */
@@ -245,6 +250,12 @@ export function upgradeSettings(settings: Record<string, unknown>): EvalSettings
     panoptic: settings.panoptic ?? null,
   } as unknown as EvalSettings;
 }
+
+/**
+ * Up to this many classes the result holds the dense confusion matrix (at most 1024² cells, about 2 MB of
+ * JSON); above, its non-zero cells only (`confusionCells`), so that 65,536 classes stay small.
+ */
+export const DENSE_CONFUSION_MAX_CLASSES = 1024;
 
 /** A number as JSON: NaN and ±Infinity become strings. */
 export function jsonNumber(x: number): JsonNumber {

@@ -10,15 +10,26 @@ import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
 import type { ConfusionState } from '../../core/evaluation/types.js';
 import { DataError } from '../../io/errors.js';
 import { UsageError } from '../errors.js';
+import { surfaceMetricsOf } from './engine.js';
+import { lesionSets } from './instances.js';
+import type { ImageExtras } from './instances.js';
 import type { EvalSettings } from './options.js';
 import { upgradeSettings } from './schema.js';
 import type { JsonNumber } from './schema.js';
 
-/** The state format version this segkit writes and reads. */
-export const STATE_VERSION = 2;
+/**
+ * The state format version this segkit writes. Version 3 adds the regions (settings, confusion `regionRows`,
+ * per-image `regionSurface`), lesion counts and panoptic counts; a version 2 state (which has none) is read
+ * too, as a version 3 state without them. A segkit that reads only version 2 refuses version 3 states instead of
+ * dropping their regions silently.
+ */
+export const STATE_VERSION = 3;
 
-/** One evaluated pair, as stored in a state. */
-export interface ImageRecord {
+/**
+ * One evaluated pair, as stored in a state; with `--regions`, `--lesions`, `--panoptic` also the region surface
+ * values, lesion counts and panoptic counts of the image ({@link ImageExtras}).
+ */
+export interface ImageRecord extends ImageExtras {
   id: string;
   gt: string;
   pred: string;
@@ -49,7 +60,7 @@ export interface DatasetIdentity {
 /** The state file of one run or shard. */
 export interface EvalState {
   format: 'segkit.eval-state';
-  version: typeof STATE_VERSION;
+  version: typeof STATE_VERSION | 2;
   segkit: string;
   settings: EvalSettings;
   dataset: DatasetIdentity;
@@ -140,10 +151,10 @@ export function parseState(text: string, file: string): EvalState {
       'has state version 1, which records no digest of the data and cannot be validated; evaluate the shards again with this segkit (state version 2).',
     );
   }
-  if (s.version !== STATE_VERSION) {
+  if (s.version !== STATE_VERSION && s.version !== 2) {
     throw bad(
       file,
-      `has state version ${JSON.stringify(s.version)}; this segkit reads version ${STATE_VERSION}.`,
+      `has state version ${JSON.stringify(s.version)}; this segkit reads versions 2 and ${STATE_VERSION}.`,
     );
   }
   const d = s.dataset;
@@ -237,35 +248,31 @@ export function parseState(text: string, file: string): EvalState {
     content.add(img.id, img.digest);
   }
   checkRowsAddUp(cm, s.confusion.pixels, file);
+  checkExtras(s, cm, file);
   if (content.hex() !== s.content) {
     throw bad(file, 'has image digests that do not add up to its content digest (the file was edited).');
   }
   return s;
 }
 
-/** Checks that the per-image rows of a multiclass accumulator add up to its matrix and pixel count. */
+/**
+ * Checks that the per-image rows of a multiclass accumulator add up to its totals and pixel count (each row on
+ * its own was checked by `ConfusionMatrix.fromJSON`: its class counts add up to its pixels). Sparse rows are
+ * summed, so the cost is the number of stored counts, not images × classes.
+ */
 function checkRowsAddUp(cm: ConfusionMatrix, total: number, file: string): void {
   const C = cm.numClasses;
   const { tp, fp, fn } = cm.stats();
   const sum = { tp: new Float64Array(C), fp: new Float64Array(C), fn: new Float64Array(C) };
   let pixels = 0;
-  for (const r of cm.imageStats()) {
-    let n = 0;
-    for (let c = 0; c < C; c++) {
-      sum.tp[c] += r.tp[c];
-      sum.fp[c] += r.fp[c];
-      sum.fn[c] += r.fn[c];
-      n += r.tp[c] + r.fn[c];
+  for (const r of cm.sparseImageStats()) {
+    for (let k = 0; k < r.counts.length; k += 4) {
+      const c = r.counts[k];
+      sum.tp[c] += r.counts[k + 1];
+      sum.fp[c] += r.counts[k + 2];
+      sum.fn[c] += r.counts[k + 3];
     }
-    for (let c = 0; c < C; c++) {
-      if (r.tp[c] + r.fp[c] + r.fn[c] + r.tn[c] !== n) {
-        throw bad(
-          file,
-          `has a confusion row for '${String(r.id)}' whose counts of class ${c} do not add up to its ${n} pixels.`,
-        );
-      }
-    }
-    pixels += n;
+    pixels += r.pixels;
   }
   for (let c = 0; c < C; c++) {
     if (sum.tp[c] !== tp[c] || sum.fp[c] !== fp[c] || sum.fn[c] !== fn[c]) {
@@ -277,6 +284,49 @@ function checkRowsAddUp(cm: ConfusionMatrix, total: number, file: string): void 
   }
 }
 
+/**
+ * Checks the optional sections of a state against its settings: the confusion counts' regions are the
+ * settings' regions and their per-image rows add up to the region totals (the blocks of the matrix); every
+ * image has lesion counts (one per reported class and region) when `--lesions` was given, panoptic counts
+ * with `--panoptic`, and region surface values with regions and a surface metric.
+ */
+function checkExtras(s: EvalState, cm: ConfusionMatrix, file: string): void {
+  const { regions, lesions, panoptic } = s.settings;
+  if (JSON.stringify(cm.regions) !== JSON.stringify(regions)) {
+    throw bad(file, 'has confusion counts of other regions than its settings.');
+  }
+  if (regions) {
+    const totals = cm.regionStats();
+    const R = regions.length;
+    const sum = { tp: new Float64Array(R), fp: new Float64Array(R), fn: new Float64Array(R) };
+    for (const r of cm.regionImageStats()) {
+      for (let k = 0; k < R; k++) {
+        sum.tp[k] += r.tp[k];
+        sum.fp[k] += r.fp[k];
+        sum.fn[k] += r.fn[k];
+      }
+    }
+    for (let k = 0; k < R; k++) {
+      if (sum.tp[k] !== totals.tp[k] || sum.fp[k] !== totals.fp[k] || sum.fn[k] !== totals.fn[k]) {
+        throw bad(
+          file,
+          `has per-image region rows that do not add up to its totals (region '${regions[k].name}').`,
+        );
+      }
+    }
+  }
+  const sets = lesionSets(s.settings).length;
+  const surface = surfaceMetricsOf(s.settings).length > 0 && regions !== null;
+  for (const img of s.images) {
+    const ok =
+      (!lesions || (Array.isArray(img.lesions) && img.lesions.length === sets)) &&
+      (!panoptic || (img.panoptic !== null && typeof img.panoptic === 'object')) &&
+      (!surface || (img.regionSurface !== null && typeof img.regionSurface === 'object'));
+    if (!ok)
+      throw bad(file, `has no lesion, panoptic or region values for image '${img.id}' its settings ask for.`);
+  }
+}
+
 /** The fields of two datasets that must be equal, with what to say when they are not. */
 const SAME_DATA: [keyof DatasetIdentity, string][] = [
   ['pairs', 'a dataset of another size'],
@@ -285,13 +335,28 @@ const SAME_DATA: [keyof DatasetIdentity, string][] = [
   ['predListing', 'another --pred folder (other file names or sizes)'],
 ];
 
+/** A state without its per-image parts: what the checks across states read. */
+export type StateHead = Omit<EvalState, 'images' | 'confusion'>;
+
+/** The head of a state (its per-image parts left out, so that they can be freed). */
+export function headOf(state: EvalState): StateHead {
+  const { format, version, segkit, settings, dataset, shard, content } = state;
+  return { format, version, segkit, settings, dataset, shard, content };
+}
+
 /**
  * Merges the states of all shards of one dataset into the state of a complete run, after checking that they
  * belong together: one split (same n), every shard 1..n exactly once, equal settings and dataset identity, no
- * image in two shards, and all pairs of the dataset present.
+ * image in two shards, and all pairs of the dataset present. The checks read the heads only; the states are
+ * then loaded one at a time in shard order (`load`, e.g. reading and parsing the file again) and folded in,
+ * so at most one whole state besides the merged one is in memory.
  * @throws UsageError for a missing or repeated shard; DataError naming the file and what is wrong otherwise.
  */
-export function mergeStates(states: readonly { state: EvalState; file: string }[]): EvalState {
+export async function mergeStates(
+  heads: readonly { state: StateHead; file: string }[],
+  load: (file: string) => Promise<EvalState>,
+): Promise<EvalState> {
+  const states = heads;
   const [first] = states;
   const count = first.state.shard.count;
   const settings = JSON.stringify(first.state.settings);
@@ -335,15 +400,18 @@ export function mergeStates(states: readonly { state: EvalState; file: string }[
     );
   }
   const sorted = [...states].sort((a, b) => a.state.shard.index - b.state.shard.index);
-  const cm = ConfusionMatrix.fromJSON(sorted[0].state.confusion);
-  const content = new ContentSum().addHex(sorted[0].state.content);
+  let cm: ConfusionMatrix | undefined;
+  const content = new ContentSum();
   const images: ImageRecord[] = [];
   let last: { id: string; file: string } | undefined;
-  for (const { state, file } of sorted) {
-    if (state !== sorted[0].state) {
-      cm.merge(state.confusion);
-      content.addHex(state.content);
+  for (const { file, state: checked } of sorted) {
+    const state = await load(file);
+    if (JSON.stringify(headOf(state)) !== JSON.stringify(checked)) {
+      throw bad(file, 'changed while the states were merged; merge again.');
     }
+    if (cm === undefined) cm = ConfusionMatrix.fromJSON(state.confusion);
+    else cm.merge(state.confusion);
+    content.addHex(state.content);
     const head = state.images[0];
     if (last && head && !(last.id < head.id)) {
       throw bad(
@@ -364,9 +432,10 @@ export function mergeStates(states: readonly { state: EvalState; file: string }[
   }
   return {
     ...first.state,
+    version: STATE_VERSION,
     shard: { index: 1, count: 1 },
     content: content.hex(),
     images,
-    confusion: cm.toJSON(),
+    confusion: cm!.toJSON(),
   };
 }

@@ -10,7 +10,8 @@ import { VERSION } from '../version.js';
 import { COUNT_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import type { ClassResult, ClassStat, EvalResult, ImageResult } from './schema.js';
-import { EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
+import { DENSE_CONFUSION_MAX_CLASSES, EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
+import { lesionsSection, panopticSection, regionsSection } from './sections.js';
 import type { EvalState } from './state.js';
 import { computeIntervals } from './intervals.js';
 import type { CiOptions } from './intervals.js';
@@ -60,7 +61,7 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
       values[m] = state.images.map((img) => classes.map((c) => fromJsonNumber(img.surface[m]?.[c] ?? 'NaN')));
     }
   }
-  const matrix = cm.matrix();
+  const totals = cm.stats();
   const classResults: ClassResult[] = classes.map((c, k) => {
     const metrics: ClassResult['metrics'] = {};
     const pooledOut: ClassResult['pooled'] = {};
@@ -71,8 +72,8 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
     return {
       index: c,
       name: settings.labels[c],
-      support: matrix[c].reduce((a, b) => a + b, 0),
-      predicted: matrix.reduce((a, row) => a + row[c], 0),
+      support: totals.tp[c] + totals.fn[c],
+      predicted: totals.tp[c] + totals.fp[c],
       metrics,
       pooled: pooledOut,
     };
@@ -122,11 +123,12 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
     summary,
     foregroundMean,
     classes: classResults,
-    confusion: matrix,
+    confusion: C <= DENSE_CONFUSION_MAX_CLASSES ? cm.matrix() : null,
+    ...(C <= DENSE_CONFUSION_MAX_CLASSES ? {} : { confusionCells: cm.cells() }),
     images,
-    regions: null,
-    lesions: null,
-    panoptic: null,
+    regions: regionsSection(state, cm, base),
+    lesions: lesionsSection(state),
+    panoptic: panopticSection(state),
   };
   return ci ? withIntervals(result, values, cm, base, ci) : result;
 }

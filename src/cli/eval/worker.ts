@@ -14,6 +14,8 @@ import { readError, readMaskSync } from '../../io/readMask.js';
 import { decodeMaskPair } from '../../io/readPair.js';
 import type { Palette } from '../../io/types.js';
 import { surfaceRow } from './engine.js';
+import { measureExtras } from './instances.js';
+import type { ImageExtras } from './instances.js';
 import type { EvalSettings } from './options.js';
 import type { JsonNumber } from './schema.js';
 
@@ -42,7 +44,7 @@ export interface CountTask {
 export type Task = EvalTask | CountTask;
 
 /** The measurements of one pair. */
-export interface EvalTaskResult {
+export interface EvalTaskResult extends ImageExtras {
   id: string;
   shape: number[];
   /** Spacing used (array-axis order). */
@@ -98,6 +100,7 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
     numClasses: settings.numClasses,
     ignoreIndex: settings.ignoreIndex,
     perImage: true,
+    regions: settings.regions,
   });
   const batchShape = [1, ...gt.shape];
   try {
@@ -125,7 +128,17 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
     checkLabels(pred.data, pred.shape, settings.numClasses, undefined, task.predPath, '--num-classes');
   }
   const surface = surfaceRow(gt, pred, spacing, settings);
-  return { id: task.id, shape: gt.shape, spacing, confusion: cm.toJSON(), surface, digest, warnings };
+  const extras = measureExtras(gt, pred, spacing, settings);
+  return {
+    id: task.id,
+    shape: gt.shape,
+    spacing,
+    confusion: cm.toJSON(),
+    surface,
+    digest,
+    warnings,
+    ...extras,
+  };
 }
 
 /** Decodes one mask and counts its pixels per class. */

@@ -3,7 +3,7 @@
  * processes through a versioned JSON state.
  * @module
  */
-import { argmaxLabels, binaryCount, confusionCount } from '../kernels/confusion.js';
+import { argmaxLabels, binaryCount, confusionCells, confusionCount } from '../kernels/confusion.js';
 import type { NdArray, NumericArray } from '../types.js';
 import {
   checkBoolean,
@@ -17,7 +17,8 @@ import {
   typeError,
 } from '../validate.js';
 import { reduceCounts } from './reduce.js';
-import { regionCountsFromMatrix, resolveRegions } from './regions.js';
+import type { ImageRows } from './reduce.js';
+import { regionCountsFromCells, resolveRegions } from './regions.js';
 import type { Region } from './regions.js';
 import type {
   ClassCounts,
@@ -28,10 +29,115 @@ import type {
   CountMetric,
   ImageCounts,
   MetricResult,
+  SparseImageCounts,
   UpdateOptions,
 } from './types.js';
 
 const MODES: readonly ConfusionMode[] = ['multiclass', 'binary', 'multilabel'];
+
+/** The largest C for which {@link ConfusionMatrix.matrix} builds the dense C×C matrix. */
+export const DENSE_MATRIX_MAX_CLASSES = 4096;
+
+/** A stored multiclass per-image row: flat quadruples class, tp, fp, fn (see {@link SparseImageCounts}). */
+interface SparseRow {
+  id: string | null;
+  pixels: number;
+  counts: Float64Array;
+}
+
+/**
+ * Per-class tp, fp, fn of one image from its non-zero cells (`key, count` pairs, key = g·C + p), as flat
+ * quadruples `class, tp, fp, fn` by increasing class: only classes present in gt or pred.
+ */
+function classQuadruples(pairs: readonly number[], C: number): Float64Array {
+  const slot = new Map<number, number>();
+  const acc: number[] = [];
+  const at = (c: number): number => {
+    let i = slot.get(c);
+    if (i === undefined) {
+      i = acc.length;
+      slot.set(c, i);
+      acc.push(c, 0, 0, 0);
+    }
+    return i;
+  };
+  for (let j = 0; j < pairs.length; j += 2) {
+    const g = Math.floor(pairs[j] / C);
+    const p = pairs[j] - g * C;
+    const v = pairs[j + 1];
+    if (g === p) acc[at(g) + 1] += v;
+    else {
+      acc[at(g) + 3] += v;
+      acc[at(p) + 2] += v;
+    }
+  }
+  const classes = [...slot.keys()].sort((a, b) => a - b);
+  const out = new Float64Array(4 * classes.length);
+  classes.forEach((c, r) => {
+    const i = slot.get(c)!;
+    for (let k = 0; k < 4; k++) out[4 * r + k] = acc[i + k];
+  });
+  return out;
+}
+
+/** The dense per-class counts (length C each) of a sparse row. */
+function expandRow(r: SparseRow, C: number): ImageCounts {
+  const tp = new Array<number>(C).fill(0);
+  const fp = new Array<number>(C).fill(0);
+  const fn = new Array<number>(C).fill(0);
+  const tn = new Array<number>(C).fill(r.pixels);
+  for (let k = 0; k < r.counts.length; k += 4) {
+    const c = r.counts[k];
+    tp[c] = r.counts[k + 1];
+    fp[c] = r.counts[k + 2];
+    fn[c] = r.counts[k + 3];
+    tn[c] = r.pixels - tp[c] - fp[c] - fn[c];
+  }
+  return { id: r.id, tp, fp, fn, tn };
+}
+
+/**
+ * The per-image region rows of a state (`state.regionRows`), checked against the accumulator's regions and
+ * the ids of its per-image rows (one region row per image, same order); empty without regions.
+ */
+function parseRegionRows(
+  fn: string,
+  state: ConfusionState,
+  regions: readonly Region[] | null,
+  rows: readonly { id: string | null }[],
+): ImageCounts[] {
+  if (!regions) return [];
+  const R = regions.length;
+  const given = state.regionRows;
+  if (!Array.isArray(given) || given.length !== rows.length) {
+    throw rangeError(
+      fn,
+      `state.regionRows must be an array of ${rows.length} rows (one per image); got ${formatValue(given)}.`,
+    );
+  }
+  const checkR = (name: string, v: unknown): number[] => {
+    if (!Array.isArray(v) || v.length !== R || !v.every((x) => Number.isSafeInteger(x) && x >= 0)) {
+      throw rangeError(fn, `${name} must be ${R} integers ≥ 0; got ${formatValue(v)}.`);
+    }
+    return [...(v as number[])];
+  };
+  return given.map((r, i) => {
+    const id = r.id === null || r.id === undefined ? null : String(r.id);
+    if (id !== rows[i].id) {
+      throw rangeError(
+        fn,
+        `state.regionRows[${i}].id must equal state.rows[${i}].id; got ${formatValue(r.id)}.`,
+      );
+    }
+    return {
+      id,
+      tp: checkR(`state.regionRows[${i}].tp`, r.tp),
+      fp: checkR(`state.regionRows[${i}].fp`, r.fp),
+      fn: checkR(`state.regionRows[${i}].fn`, r.fn),
+      tn: checkR(`state.regionRows[${i}].tn`, r.tn),
+    };
+  });
+}
 
 /** Formats flat index `i` of `shape` as `i (position [a,b,c])`. */
 function where(i: number, shape: readonly number[]): string {
@@ -55,6 +161,12 @@ function isIntegerArray(a: NumericArray): boolean {
  * Inputs always carry the batch on axis 0: a single `[H, W]` label map is passed as shape `[1, H, W]`.
  * Counts are exact integers, so merging the states of any split of a dataset reproduces the single run, and
  * the reductions sum per-image values in sorted order so the computed metrics match bit for bit.
+ *
+ * Memory (multiclass): the dataset counts are kept sparse (one map entry per non-zero cell of the C×C matrix),
+ * and each per-image row holds only the classes present in that image's gt or pred (32 bytes each, plus the
+ * row and its id: about 100 bytes per image with 3 classes present, measured over 10⁵ images, for C = 3 and
+ * C = 65,536 alike), so the number of classes costs nothing per image. An image is counted through a dense C×C scratch only when C ≤ 256 and C² ≤ 4·pixels; otherwise
+ * by sorting its g·C + p keys (O(P log P)).
  * @example
  * const cm = new ConfusionMatrix({ numClasses: 3, ignoreIndex: 255, perImage: true });
  * cm.update({ data: gt, shape: [1, 512, 512] }, { data: pred, shape: [1, 512, 512] }, { ids: ['case_01'] });
@@ -74,10 +186,11 @@ export class ConfusionMatrix {
   /** The regions counted besides the classes (multiclass), or null. */
   readonly regions: Region[] | null;
   private readonly thresholdGiven: boolean;
-  private cm: Float64Array;
+  private cellMap = new Map<number, number>(); // multiclass: g·C + p → count, non-zero cells only
   private counts: Float64Array; // [tp, fp, fn, tn] × C (binary / multilabel)
-  private rowList: ImageCounts[] = [];
-  private regionRowList: ImageCounts[] = [];
+  private rowList: ImageCounts[] = []; // binary / multilabel
+  private sparseRows: SparseRow[] = []; // multiclass
+  private regionRowList: ImageCounts[] = []; // per image and region (with regions)
   private imageCount = 0;
   private pixelCount = 0;
   private ignoredCount = 0;
@@ -127,7 +240,6 @@ export class ConfusionMatrix {
       throw typeError(fn, `regions are only supported in mode 'multiclass'; got mode '${mode}'.`);
     }
     this.regions = regions === null ? null : resolveRegions(fn, regions, C);
-    this.cm = new Float64Array(mode === 'multiclass' ? C * C : 0);
     this.counts = new Float64Array(mode === 'multiclass' ? 0 : 4 * C);
   }
 
@@ -163,6 +275,8 @@ export class ConfusionMatrix {
     const C = this.numClasses;
     const sameShape = gt.shape.length === pred.shape.length && gt.shape.every((d, i) => d === pred.shape[i]);
     const newRows: ImageCounts[] = [];
+    const newSparse: SparseRow[] = [];
+    const newRegionRows: ImageCounts[] = [];
     if (this.mode === 'multiclass') {
       let labels = pred.data;
       if (!sameShape) {
@@ -183,7 +297,7 @@ export class ConfusionMatrix {
         }
         labels = out;
       }
-      this.countLabels(fn, gt, labels, ids, newRows);
+      this.countLabels(fn, gt, labels, ids, newSparse, newRegionRows);
     } else {
       if (!sameShape) {
         throw rangeError(
@@ -194,7 +308,11 @@ export class ConfusionMatrix {
       this.countBinary(fn, gt, pred, layout, ids, newRows);
     }
     this.imageCount += N;
-    if (this.perImage) for (const r of newRows) this.rowList.push(r);
+    if (this.perImage) {
+      for (const r of newRows) this.rowList.push(r);
+      for (const r of newSparse) this.sparseRows.push(r);
+      for (const r of newRegionRows) this.regionRowList.push(r);
+    }
     return this;
   }
 
@@ -203,18 +321,27 @@ export class ConfusionMatrix {
     gt: NdArray,
     pred: NumericArray,
     ids: readonly string[] | undefined,
-    newRows: ImageCounts[],
+    newRows: SparseRow[],
+    newRegionRows: ImageCounts[],
   ): void {
     const C = this.numClasses;
     const N = gt.shape[0];
     const P = gt.data.length / N;
     const ig = this.ignoreIndex ?? NaN;
-    const batch = new Float64Array(C * C);
-    const img = new Float64Array(C * C);
+    // A dense C×C scratch only while it is not larger than the image; else sorted keys (many classes).
+    const img = C <= 256 && C * C <= 4 * P ? new Float64Array(C * C) : null;
+    const keys = img ? null : new Uint32Array(P);
+    const batch = new Map<number, number>();
+    const pairs: number[] = [];
     let counted = 0;
     for (let b = 0; b < N; b++) {
-      img.fill(0);
-      const bad = confusionCount(gt.data, pred, b * P, (b + 1) * P, C, ig, img);
+      pairs.length = 0;
+      let bad: number;
+      if (img) {
+        img.fill(0);
+        bad = confusionCount(gt.data, pred, b * P, (b + 1) * P, C, ig, img);
+        if (bad < 0) for (let k = 0; k < C * C; k++) if (img[k] !== 0) pairs.push(k, img[k]);
+      } else bad = confusionCells(gt.data, pred, b * P, (b + 1) * P, C, ig, keys!, pairs);
       if (bad >= 0) {
         const g = gt.data[bad];
         const gtBad = g >>> 0 !== g || g >= C;
@@ -231,18 +358,18 @@ export class ConfusionMatrix {
         );
       }
       let n = 0;
-      for (let k = 0; k < C * C; k++) {
-        batch[k] += img[k];
-        n += img[k];
+      for (let j = 0; j < pairs.length; j += 2) {
+        batch.set(pairs[j], (batch.get(pairs[j]) ?? 0) + pairs[j + 1]);
+        n += pairs[j + 1];
       }
       counted += n;
       if (this.perImage) {
         const id = ids ? String(ids[b]) : null;
-        newRows.push({ id, ...countsFromMatrix(img, C, n) });
-        if (this.regions) this.regionRowList.push({ id, ...regionCountsFromMatrix(img, C, this.regions, n) });
+        newRows.push({ id, pixels: n, counts: classQuadruples(pairs, C) });
+        if (this.regions) newRegionRows.push({ id, ...regionCountsFromCells(pairs, C, this.regions, n) });
       }
     }
-    for (let k = 0; k < C * C; k++) this.cm[k] += batch[k];
+    for (const [k, v] of batch) this.cellMap.set(k, (this.cellMap.get(k) ?? 0) + v);
     this.pixelCount += counted;
     this.ignoredCount += gt.data.length - counted;
   }
@@ -328,18 +455,20 @@ export class ConfusionMatrix {
         `other.regions must equal ${JSON.stringify(this.regions)}; got ${JSON.stringify(o.regions)}.`,
       );
     }
-    const a = this.mode === 'multiclass' ? this.cm : this.counts;
-    const b = o.mode === 'multiclass' ? o.cm : o.counts;
-    for (let k = 0; k < a.length; k++) a[k] += b[k];
+    if (o === this) for (const [k, v] of [...o.cellMap]) this.cellMap.set(k, 2 * v);
+    else for (const [k, v] of o.cellMap) this.cellMap.set(k, (this.cellMap.get(k) ?? 0) + v);
+    for (let k = 0; k < this.counts.length; k++) this.counts[k] += o.counts[k];
     this.imageCount += o.imageCount;
     this.pixelCount += o.pixelCount;
     this.ignoredCount += o.ignoredCount;
     // Rows are never changed in place once stored, so both accumulators may hold the same row objects.
     if (this.perImage && o !== this) {
       for (const r of o.rowList) this.rowList.push(r);
+      for (const r of o.sparseRows) this.sparseRows.push(r);
       for (const r of o.regionRowList) this.regionRowList.push(r);
     } else if (this.perImage) {
       this.rowList = this.rowList.concat(this.rowList);
+      this.sparseRows = this.sparseRows.concat(this.sparseRows);
       this.regionRowList = this.regionRowList.concat(this.regionRowList);
     }
     return this;
@@ -358,9 +487,10 @@ export class ConfusionMatrix {
 
   /** Clears every count (options are kept). */
   reset(): this {
-    this.cm.fill(0);
+    this.cellMap.clear();
     this.counts.fill(0);
     this.rowList = [];
+    this.sparseRows = [];
     this.regionRowList = [];
     this.imageCount = 0;
     this.pixelCount = 0;
@@ -370,14 +500,30 @@ export class ConfusionMatrix {
 
   /** Dataset counts per class: tp, fp, fn, tn (length C each). */
   stats(): ClassCounts {
-    if (this.mode === 'multiclass') return countsFromMatrix(this.cm, this.numClasses, this.pixelCount);
     const C = this.numClasses;
+    if (this.mode === 'multiclass') {
+      const tp = new Array<number>(C).fill(0);
+      const fp = new Array<number>(C).fill(0);
+      const fn = new Array<number>(C).fill(0);
+      for (const [k, v] of this.cellMap) {
+        const g = Math.floor(k / C);
+        const p = k - g * C;
+        if (g === p) tp[g] += v;
+        else {
+          fn[g] += v;
+          fp[p] += v;
+        }
+      }
+      const tn = tp.map((t, c) => this.pixelCount - t - fp[c] - fn[c]);
+      return { tp, fp, fn, tn };
+    }
     const pick = (k: number): number[] => Array.from({ length: C }, (_, c) => this.counts[4 * c + k]);
     return { tp: pick(0), fp: pick(1), fn: pick(2), tn: pick(3) };
   }
 
   /** Per-image counts, in update / merge order (empty unless `perImage`). */
   imageStats(): ImageCounts[] {
+    if (this.mode === 'multiclass') return this.sparseRows.map((r) => expandRow(r, this.numClasses));
     return this.rowList.map((r) => ({
       id: r.id,
       tp: [...r.tp],
@@ -389,13 +535,15 @@ export class ConfusionMatrix {
 
   /**
    * Dataset counts per region (in the order of {@link ConfusionMatrix.regions}): sums over the region's block
-   * of the confusion matrix (see {@link regionCountsFromMatrix}).
+   * of the confusion matrix (see {@link regionCountsFromCells}).
    * @throws TypeError without regions.
    * @example new ConfusionMatrix({ numClasses: 4, regions: { WT: [1, 2, 3] } }).update(gt, pred).regionStats().tp
    */
   regionStats(): ClassCounts {
     const regions = this.requireRegions('ConfusionMatrix.regionStats');
-    return regionCountsFromMatrix(this.cm, this.numClasses, regions, this.pixelCount);
+    const pairs: number[] = [];
+    for (const [key, v] of this.cellMap) pairs.push(key, v);
+    return regionCountsFromCells(pairs, this.numClasses, regions, this.pixelCount);
   }
 
   /**
@@ -442,15 +590,52 @@ export class ConfusionMatrix {
   }
 
   /**
-   * The C×C matrix, row = gt class, column = predicted class (multiclass only).
+   * Per-image counts of a multiclass accumulator in their sparse form (only the classes present in each image),
+   * in update / merge order (empty unless `perImage`).
+   * @throws TypeError in binary / multilabel mode (use {@link ConfusionMatrix.imageStats}).
+   * @example cm.sparseImageStats()[0] // { id: 'case_01', pixels: 16, counts: [0, 7, 1, 1, 1, 8, 1, 1] }
+   */
+  sparseImageStats(): SparseImageCounts[] {
+    this.requireMulticlass('ConfusionMatrix.sparseImageStats');
+    return this.sparseRows.map((r) => ({ id: r.id, pixels: r.pixels, counts: Array.from(r.counts) }));
+  }
+
+  /**
+   * The non-zero cells of the C×C counts as `[gt class, predicted class, count]`, sorted by gt class, then
+   * predicted class (multiclass only): the matrix of many classes without its C² zeros.
    * @throws TypeError in binary / multilabel mode.
+   * @example cm.cells() // [[0, 0, 7], [0, 1, 1], [1, 0, 1], [1, 1, 8]]
+   */
+  cells(): [number, number, number][] {
+    this.requireMulticlass('ConfusionMatrix.cells');
+    const C = this.numClasses;
+    return [...this.cellMap.keys()]
+      .sort((a, b) => a - b)
+      .map((k) => [Math.floor(k / C), k % C, this.cellMap.get(k)!]);
+  }
+
+  /**
+   * The C×C matrix, row = gt class, column = predicted class (multiclass only, C ≤
+   * {@link DENSE_MATRIX_MAX_CLASSES}; use {@link ConfusionMatrix.cells} for more classes).
+   * @throws TypeError in binary / multilabel mode; RangeError when C > 4096.
    */
   matrix(): number[][] {
-    if (this.mode !== 'multiclass') {
-      throw typeError('ConfusionMatrix.matrix', `mode must be 'multiclass'; got '${this.mode}'.`);
-    }
+    const fn = 'ConfusionMatrix.matrix';
+    this.requireMulticlass(fn);
     const C = this.numClasses;
-    return Array.from({ length: C }, (_, g) => Array.from(this.cm.subarray(g * C, (g + 1) * C)));
+    if (C > DENSE_MATRIX_MAX_CLASSES) {
+      throw rangeError(
+        fn,
+        `numClasses must be at most ${DENSE_MATRIX_MAX_CLASSES} for a dense matrix; got ${C} (cells() lists the non-zero counts).`,
+      );
+    }
+    const m = Array.from({ length: C }, () => new Array<number>(C).fill(0));
+    for (const [k, v] of this.cellMap) m[Math.floor(k / C)][k % C] = v;
+    return m;
+  }
+
+  private requireMulticlass(fn: string): void {
+    if (this.mode !== 'multiclass') throw typeError(fn, `mode must be 'multiclass'; got '${this.mode}'.`);
   }
 
   /**
@@ -458,21 +643,24 @@ export class ConfusionMatrix {
    * @example cm.compute('iou', { reduction: 'macro', includeBackground: false }).value
    */
   compute(metric: CountMetric, options: ComputeOptions = {}): MetricResult {
-    return reduceCounts(
-      this.stats(),
-      this.perImage ? this.rowList : null,
-      metric,
-      options,
-      'ConfusionMatrix.compute',
-    );
+    // Multiclass rows are expanded one at a time as the reduction reads them.
+    const sparse = this.sparseRows;
+    const C = this.numClasses;
+    let rows: ImageRows | null = null;
+    if (this.perImage)
+      rows =
+        this.mode === 'multiclass'
+          ? { length: sparse.length, get: (i: number) => expandRow(sparse[i], C) }
+          : this.rowList;
+    return reduceCounts(this.stats(), rows, metric, options, 'ConfusionMatrix.compute');
   }
 
-  /** The versioned state (see {@link ConfusionState}); plain JSON, exact integer counts. */
+  /** The versioned state (see {@link ConfusionState}, version 2); plain JSON, exact integer counts. */
   toJSON(): ConfusionState {
-    const st = this.stats();
+    const multi = this.mode === 'multiclass';
     return {
       format: 'segkit.confusion',
-      version: 1,
+      version: 2,
       mode: this.mode,
       numClasses: this.numClasses,
       ignoreIndex: this.ignoreIndex,
@@ -481,9 +669,9 @@ export class ConfusionMatrix {
       images: this.imageCount,
       pixels: this.pixelCount,
       ignored: this.ignoredCount,
-      matrix: this.mode === 'multiclass' ? this.matrix() : null,
-      ...st,
-      rows: this.imageStats(),
+      cells: multi ? this.cells().flat() : null,
+      ...(multi ? {} : this.stats()),
+      rows: multi ? this.sparseImageStats() : this.imageStats(),
       ...(this.regions
         ? {
             regions: this.regions.map((r) => ({ name: r.name, labels: [...r.labels] })),
@@ -494,7 +682,8 @@ export class ConfusionMatrix {
   }
 
   /**
-   * Rebuilds an accumulator from {@link ConfusionMatrix.toJSON} output (or its parsed JSON text).
+   * Rebuilds an accumulator from {@link ConfusionMatrix.toJSON} output (or its parsed JSON text); reads
+   * version 2 and the dense version 1.
    * @throws TypeError / RangeError naming the malformed field.
    */
   static fromJSON(state: ConfusionState): ConfusionMatrix {
@@ -502,8 +691,9 @@ export class ConfusionMatrix {
     if (state === null || typeof state !== 'object' || state.format !== 'segkit.confusion') {
       throw typeError(fn, `state.format must be 'segkit.confusion'; got ${formatValue(state?.format)}.`);
     }
-    if (state.version !== 1)
-      throw rangeError(fn, `state.version must be 1; got ${formatValue(state.version)}.`);
+    const version = state.version;
+    if (version !== 1 && version !== 2)
+      throw rangeError(fn, `state.version must be 1 or 2; got ${formatValue(version)}.`);
     const cm = new ConfusionMatrix({
       numClasses: state.numClasses,
       mode: state.mode,
@@ -524,86 +714,129 @@ export class ConfusionMatrix {
       if (!isCount(state[key]))
         throw rangeError(fn, `state.${key} must be an integer ≥ 0; got ${formatValue(state[key])}.`);
     }
-    if (state.mode === 'multiclass') {
+    cm.imageCount = state.images;
+    cm.pixelCount = state.pixels;
+    cm.ignoredCount = state.ignored;
+    if (!Array.isArray(state.rows))
+      throw typeError(fn, `state.rows must be an array; got ${formatValue(state.rows)}.`);
+    if (state.mode !== 'multiclass') {
+      const [tp, fp, fnv, tn] = (['tp', 'fp', 'fn', 'tn'] as const).map((k) =>
+        checkVec(`state.${k}`, state[k]),
+      );
+      for (let c = 0; c < C; c++) cm.counts.set([tp[c], fp[c], fnv[c], tn[c]], 4 * c);
+      cm.rowList = (state.rows as ImageCounts[]).map((r, i) => ({
+        id: r.id === null || r.id === undefined ? null : String(r.id),
+        tp: [...checkVec(`state.rows[${i}].tp`, r.tp)],
+        fp: [...checkVec(`state.rows[${i}].fp`, r.fp)],
+        fn: [...checkVec(`state.rows[${i}].fn`, r.fn)],
+        tn: [...checkVec(`state.rows[${i}].tn`, r.tn)],
+      }));
+      return cm;
+    }
+    if (version === 1) {
       if (!Array.isArray(state.matrix) || state.matrix.length !== C) {
         throw rangeError(
           fn,
           `state.matrix must be ${C} rows of ${C} integers; got ${formatValue(state.matrix)}.`,
         );
       }
-      state.matrix.forEach((row, g) => cm.cm.set(checkVec(`state.matrix[${g}]`, row), g * C));
-    } else {
-      const [tp, fp, fnv, tn] = (['tp', 'fp', 'fn', 'tn'] as const).map((k) =>
-        checkVec(`state.${k}`, state[k]),
+      state.matrix.forEach((row, g) =>
+        checkVec(`state.matrix[${g}]`, row).forEach((v, p) => v !== 0 && cm.cellMap.set(g * C + p, v)),
       );
-      for (let c = 0; c < C; c++) cm.counts.set([tp[c], fp[c], fnv[c], tn[c]], 4 * c);
+      cm.sparseRows = (state.rows as ImageCounts[]).map((r, i) => denseToSparseRow(r, i, checkVec));
+      cm.regionRowList = parseRegionRows(fn, state, cm.regions, cm.sparseRows);
+      return cm;
     }
-    cm.imageCount = state.images;
-    cm.pixelCount = state.pixels;
-    cm.ignoredCount = state.ignored;
-    if (!Array.isArray(state.rows))
-      throw typeError(fn, `state.rows must be an array; got ${formatValue(state.rows)}.`);
-    cm.rowList = state.rows.map((r, i) => ({
-      id: r.id === null || r.id === undefined ? null : String(r.id),
-      tp: [...checkVec(`state.rows[${i}].tp`, r.tp)],
-      fp: [...checkVec(`state.rows[${i}].fp`, r.fp)],
-      fn: [...checkVec(`state.rows[${i}].fn`, r.fn)],
-      tn: [...checkVec(`state.rows[${i}].tn`, r.tn)],
-    }));
-    if (cm.regions) {
-      const R = cm.regions.length;
-      const rows = state.regionRows;
-      if (!Array.isArray(rows) || rows.length !== cm.rowList.length) {
+    const cells = state.cells;
+    if (!Array.isArray(cells) || cells.length % 3 !== 0) {
+      throw rangeError(
+        fn,
+        `state.cells must be a flat list of triples (gt class, predicted class, count); got ${formatValue(cells)}.`,
+      );
+    }
+    let last = -1;
+    for (let j = 0; j < cells.length; j += 3) {
+      const [g, p, v] = [cells[j], cells[j + 1], cells[j + 2]];
+      const key = g * C + p;
+      if (!isClass(g, C) || !isClass(p, C) || !(isCount(v) && v > 0) || key <= last) {
         throw rangeError(
           fn,
-          `state.regionRows must be an array of ${cm.rowList.length} rows (one per image); got ${formatValue(rows)}.`,
+          `state.cells must hold classes in [0, ${C - 1}] sorted by (gt, pred) without repeats, with counts ≥ 1; got ${formatValue([g, p, v])} at triple ${j / 3}.`,
         );
       }
-      const checkR = (name: string, v: unknown): number[] => {
-        if (!Array.isArray(v) || v.length !== R || !v.every(isCount)) {
-          throw rangeError(fn, `${name} must be ${R} integers ≥ 0; got ${formatValue(v)}.`);
-        }
-        return [...(v as number[])];
-      };
-      cm.regionRowList = rows.map((r, i) => {
-        const id = r.id === null || r.id === undefined ? null : String(r.id);
-        if (id !== cm.rowList[i].id) {
-          throw rangeError(
-            fn,
-            `state.regionRows[${i}].id must equal state.rows[${i}].id; got ${formatValue(r.id)}.`,
-          );
-        }
-        return {
-          id,
-          tp: checkR(`state.regionRows[${i}].tp`, r.tp),
-          fp: checkR(`state.regionRows[${i}].fp`, r.fp),
-          fn: checkR(`state.regionRows[${i}].fn`, r.fn),
-          tn: checkR(`state.regionRows[${i}].tn`, r.tn),
-        };
-      });
+      cm.cellMap.set(key, v);
+      last = key;
     }
+    cm.sparseRows = (state.rows as SparseImageCounts[]).map((r, i) => parseSparseRow(r, i, C));
+    cm.regionRowList = parseRegionRows(fn, state, cm.regions, cm.sparseRows);
     return cm;
   }
 }
 
-/** tp, fp, fn, tn per class from a C×C matrix over `total` counted pixels. */
-export function countsFromMatrix(m: Float64Array, C: number, total: number): ClassCounts {
-  const tp: number[] = [];
-  const fp: number[] = [];
-  const fn: number[] = [];
-  const tn: number[] = [];
-  for (let c = 0; c < C; c++) {
-    let row = 0;
-    let col = 0;
-    for (let k = 0; k < C; k++) {
-      row += m[c * C + k];
-      col += m[k * C + c];
+const isClass = (c: unknown, C: number): c is number =>
+  Number.isInteger(c) && (c as number) >= 0 && (c as number) < C;
+
+/** A version-1 dense row as a sparse row; tn must be what the other counts imply. */
+function denseToSparseRow(
+  r: ImageCounts,
+  i: number,
+  checkVec: (name: string, v: unknown) => number[],
+): SparseRow {
+  const fn = 'ConfusionMatrix.fromJSON';
+  const [tp, fp, fnv, tn] = (['tp', 'fp', 'fn', 'tn'] as const).map((k) =>
+    checkVec(`state.rows[${i}].${k}`, r?.[k]),
+  );
+  let pixels = 0;
+  for (let c = 0; c < tp.length; c++) pixels += tp[c] + fnv[c];
+  const counts: number[] = [];
+  for (let c = 0; c < tp.length; c++) {
+    if (tn[c] !== pixels - tp[c] - fp[c] - fnv[c]) {
+      throw rangeError(
+        fn,
+        `state.rows[${i}].tn[${c}] must be the row's pixels minus tp, fp and fn (${pixels - tp[c] - fp[c] - fnv[c]}); got ${tn[c]}.`,
+      );
     }
-    const t = m[c * C + c];
-    tp.push(t);
-    fp.push(col - t);
-    fn.push(row - t);
-    tn.push(total - row - col + t);
+    if (tp[c] !== 0 || fp[c] !== 0 || fnv[c] !== 0) counts.push(c, tp[c], fp[c], fnv[c]);
   }
-  return { tp, fp, fn, tn };
+  const id = r.id === null || r.id === undefined ? null : String(r.id);
+  return { id, pixels, counts: Float64Array.from(counts) };
+}
+
+/** Checks a version-2 sparse row: classes increasing in [0, C), counts ≥ 0, sums equal to its pixels. */
+function parseSparseRow(r: SparseImageCounts, i: number, C: number): SparseRow {
+  const fn = 'ConfusionMatrix.fromJSON';
+  const name = `state.rows[${i}]`;
+  if (r === null || typeof r !== 'object' || !Number.isSafeInteger(r.pixels) || r.pixels < 0) {
+    throw rangeError(fn, `${name}.pixels must be an integer ≥ 0; got ${formatValue(r?.pixels)}.`);
+  }
+  const q = r.counts;
+  if (!Array.isArray(q) || q.length % 4 !== 0) {
+    throw rangeError(fn, `${name}.counts must be a flat list of (class, tp, fp, fn); got ${formatValue(q)}.`);
+  }
+  let gtSum = 0;
+  let predSum = 0;
+  for (let k = 0; k < q.length; k += 4) {
+    const [c, tp, fp, fnv] = [q[k], q[k + 1], q[k + 2], q[k + 3]];
+    const ok =
+      isClass(c, C) &&
+      (k === 0 || c > q[k - 4]) &&
+      [tp, fp, fnv].every((v) => Number.isSafeInteger(v) && v >= 0) &&
+      tp + fp + fnv <= r.pixels;
+    if (!ok) {
+      throw rangeError(
+        fn,
+        `${name}.counts must list increasing classes in [0, ${C - 1}] with tp, fp, fn ≥ 0 and tp + fp + fn ≤ pixels (${r.pixels}); got ${formatValue([c, tp, fp, fnv])} at class entry ${k / 4}.`,
+      );
+    }
+    gtSum += tp + fnv;
+    predSum += tp + fp;
+  }
+  if (gtSum !== r.pixels || predSum !== r.pixels) {
+    throw rangeError(
+      fn,
+      `${name}: tp + fn and tp + fp summed over classes must both equal pixels (${r.pixels}); got ${gtSum} and ${predSum}.`,
+    );
+  }
+  const id = r.id === null || r.id === undefined ? null : String(r.id);
+  return { id, pixels: r.pixels, counts: Float64Array.from(q) };
 }

@@ -14,7 +14,7 @@ export {
   balancedAccuracyFromCounts,
   mccFromCounts,
 } from './fromCounts.js';
-export { reduceCounts, nanMean } from './reduce.js';
+export { reduceCounts, nanMean, type ImageRows } from './reduce.js';
 export {
   distanceTransform,
   boundary,

@@ -58,6 +58,12 @@ export function selectedClasses(numClasses: number, includeBackground: boolean):
 }
 
 /**
+ * Per-image counts for {@link reduceCounts}: an array, or a source that builds row `i` on demand (each row is
+ * read once, in order, so a sparse store can expand one row at a time: O(C) transient memory, not images × C).
+ */
+export type ImageRows = readonly ClassCounts[] | { readonly length: number; get(i: number): ClassCounts };
+
+/**
  * Reduces per-class counts to a metric value.
  * @param totals - dataset counts per class (length C).
  * @param rows - per-image counts (needed by the imagewise reductions and `'none'`), or null.
@@ -69,7 +75,7 @@ export function selectedClasses(numClasses: number, includeBackground: boolean):
  */
 export function reduceCounts(
   totals: ClassCounts,
-  rows: readonly ClassCounts[] | null,
+  rows: ImageRows | null,
   metric: CountMetric,
   options: ComputeOptions = {},
   fn = 'reduceCounts',
@@ -117,6 +123,24 @@ export function reduceCounts(
     return countMetric(o, tp, fp, fn_, tn);
   };
   const fromTotals = classes.map((c) => score(totals, c));
+  // Each image's row read once, in order: its values per class (row-major), or its pooled value.
+  const eachRow = <T>(f: (r: ClassCounts) => T): T[] => {
+    const src = rows!;
+    const out: T[] = [];
+    if ('get' in src) for (let i = 0; i < src.length; i++) out.push(f(src.get(i)));
+    else for (const r of src) out.push(f(r));
+    return out;
+  };
+  const perImageScores = (): Float64Array[] => {
+    const n = rows!.length;
+    const cols = classes.map(() => new Float64Array(n));
+    let i = 0;
+    eachRow((r) => {
+      classes.forEach((c, k) => (cols[k][i] = score(r, c)));
+      i++;
+    });
+    return cols;
+  };
   const result = (value: number | number[][], perClass: number[], skipped: number): MetricResult => ({
     metric: o.metric,
     reduction,
@@ -139,20 +163,21 @@ export function reduceCounts(
     }
     case 'none':
       return result(
-        rows!.map((r) => classes.map((c) => score(r, c))),
+        eachRow((r) => classes.map((c) => score(r, c))),
         fromTotals,
         0,
       );
     case 'micro-imagewise': {
-      const perImage = rows!.map(pooled);
+      const perImage = eachRow(pooled);
       const m = nanMean(perImage);
       return result(m.value, fromTotals, m.skipped);
     }
     default: {
       // macro-imagewise, weighted-imagewise: mean over images per class, then over classes.
       let skipped = 0;
-      const perClass = classes.map((c) => {
-        const m = nanMean(rows!.map((r) => score(r, c)));
+      const cols = perImageScores();
+      const perClass = classes.map((_, k) => {
+        const m = nanMean(cols[k]);
         skipped += m.skipped;
         return m.value;
       });

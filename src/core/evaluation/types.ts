@@ -63,12 +63,34 @@ export interface ImageCounts extends ClassCounts {
 }
 
 /**
- * The JSON state of a {@link ConfusionMatrix} (`toJSON()`), version 1. All counts are exact integers (below
- * 2^53). Merging two states adds `matrix`, `tp`, `fp`, `fn`, `tn`, `pixels`, `ignored` and concatenates `rows`.
+ * Per-image counts of a multiclass {@link ConfusionMatrix}, sparse: only the classes present in the image's gt
+ * or pred (tp, fp or fn not 0) are stored, so an image costs 32 bytes per present class (plus its id), whatever
+ * the number of classes C. The tn of a class is `pixels − tp − fp − fn`; a class left out has tp = fp = fn = 0
+ * and tn = pixels.
+ * @example { id: 'case_01', pixels: 16, counts: [0, 7, 1, 1, 1, 8, 1, 1] } // classes 0 and 1
+ */
+export interface SparseImageCounts {
+  id: string | null;
+  /** Pixels counted in the image (ignored pixels excluded). */
+  pixels: number;
+  /** Flat quadruples `class, tp, fp, fn`, by increasing class. */
+  counts: number[];
+}
+
+/**
+ * The JSON state of a {@link ConfusionMatrix} (`toJSON()`), version 2. All counts are exact integers (below
+ * 2^53). Merging two states adds the counts and concatenates `rows`.
+ *
+ * Version 2 stores multiclass counts sparsely: `cells` (the non-zero cells of the C×C matrix) instead of the
+ * dense `matrix`, no `tp`/`fp`/`fn`/`tn` totals (they follow from `cells`), and per-image rows as
+ * {@link SparseImageCounts}; its size grows with the non-zero counts, not with C². Binary and multilabel
+ * states keep the dense totals and rows of version 1. `fromJSON` still reads version 1 (dense `matrix`, dense
+ * rows).
  */
 export interface ConfusionState {
   format: 'segkit.confusion';
-  version: 1;
+  /** 2 when written; 1 (dense multiclass form) is still read. */
+  version: 1 | 2;
   mode: ConfusionMode;
   numClasses: number;
   ignoreIndex: number | null;
@@ -81,16 +103,24 @@ export interface ConfusionState {
   pixels: number;
   /** Pixels skipped by `ignoreIndex`. */
   ignored: number;
-  /** Multiclass: C×C counts, row = gt class, column = predicted class. Null for binary / multilabel. */
-  matrix: number[][] | null;
-  /** Dataset totals per class. */
-  tp: number[];
-  fp: number[];
-  fn: number[];
-  tn: number[];
-  /** Per-image counts when `perImage` (else an empty array), in update order. */
-  rows: ImageCounts[];
-  /** The regions (sorted, unique labels), when the accumulator has regions (an optional key of version 1). */
+  /**
+   * Multiclass, version 2: the non-zero cells of the C×C counts as flat triples `gt class, predicted class,
+   * count`, sorted by gt class, then predicted class. Null for binary / multilabel.
+   */
+  cells?: number[] | null;
+  /** Multiclass, version 1 only: C×C counts, row = gt class, column = predicted class. */
+  matrix?: number[][] | null;
+  /** Dataset totals per class (binary / multilabel; version 1 multiclass too). */
+  tp?: number[];
+  fp?: number[];
+  fn?: number[];
+  tn?: number[];
+  /**
+   * Per-image counts when `perImage` (else an empty array), in update order: {@link SparseImageCounts} for
+   * multiclass version 2, {@link ImageCounts} otherwise.
+   */
+  rows: (ImageCounts | SparseImageCounts)[];
+  /** The regions (sorted, unique labels), when the accumulator has regions (an optional key). */
   regions?: Region[];
   /** Per-image counts per region, one per entry of `rows` with the same id (with `regions`). */
   regionRows?: ImageCounts[];

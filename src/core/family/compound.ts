@@ -87,7 +87,8 @@ export interface GeneralizedDiceFocalOptions extends GeneralizedDiceOptions {
   focalWeights?: number | readonly number[];
 }
 
-function pick<T extends object>(o: T, drop: readonly string[]): T {
+/** `o` without the keys `drop`. */
+export function pick<T extends object>(o: T, drop: readonly string[]): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!drop.includes(k)) out[k] = v;
   return out as T;
@@ -97,12 +98,22 @@ function lambda(fn: string, arg: string, v: unknown): number {
   return v === undefined ? 1 : checkFiniteNumber(fn, arg, v, 0);
 }
 
-const CE_KEYS = ['lambdaDice', 'lambdaCE', 'ceWeights', 'labelSmoothing', 'jaccard', 'beta'];
-const FOCAL_KEYS = ['lambdaDice', 'lambdaFocal', 'gamma', 'alpha', 'focalActivation', 'jaccard', 'beta'];
+/** Option keys of `diceCELoss` beyond the region family's. */
+export const DICE_CE_KEYS = ['lambdaDice', 'lambdaCE', 'ceWeights', 'labelSmoothing', 'jaccard', 'beta'];
+/** Option keys of `diceFocalLoss` beyond the region family's. */
+export const DICE_FOCAL_KEYS = [
+  'lambdaDice',
+  'lambdaFocal',
+  'gamma',
+  'alpha',
+  'focalActivation',
+  'jaccard',
+  'beta',
+];
 
 /** λ_dice·Dice + λ_ce·CE (MONAI `DiceCELoss`). */
 export function createDiceCELoss(options: DiceCEOptions = {}, fn = 'diceCELoss'): Loss {
-  const cfg = resolveFamilyOptions(fn, options, CE_KEYS);
+  const cfg = resolveFamilyOptions(fn, options, DICE_CE_KEYS);
   const lambdaDice = lambda(fn, 'lambdaDice', options.lambdaDice);
   const lambdaCE = lambda(fn, 'lambdaCE', options.lambdaCE);
   const eps =
@@ -112,7 +123,7 @@ export function createDiceCELoss(options: DiceCEOptions = {}, fn = 'diceCELoss')
   const ceWeights = options.ceWeights === undefined ? undefined : resolveClassWeights(fn, options.ceWeights);
   const regionOpts = pick(
     options,
-    CE_KEYS.filter((k) => k !== 'beta' || options.jaccard),
+    DICE_CE_KEYS.filter((k) => k !== 'beta' || options.jaccard),
   );
   const region = options.jaccard ? regionJaccardLoss(regionOpts, fn) : regionDiceLoss(regionOpts, fn);
   const ceCfg = {
@@ -131,12 +142,13 @@ export function createDiceCELoss(options: DiceCEOptions = {}, fn = 'diceCELoss')
   ]);
 }
 
-function focalPart(
+/** The focal term's configuration in a compound: logits, the region options' channels, MONAI's sigmoid default. */
+export function focalPartConfig(
   fn: string,
   cfg: ReturnType<typeof resolveFamilyOptions>,
   o: { gamma?: number; alpha?: number | readonly number[] | null; focalActivation?: Activation },
   weights: number | Float64Array,
-): Loss {
+): FocalConfig {
   const activation =
     checkActivation(fn, o.focalActivation) ?? (cfg.preset === 'monai' ? 'sigmoid' : cfg.activation);
   let alpha: number | Float64Array | null = null;
@@ -146,7 +158,7 @@ function focalPart(
         ? checkNumberInRange(fn, 'alpha', o.alpha, 0, 1)
         : Float64Array.from(o.alpha);
   }
-  const fc: FocalConfig = {
+  return {
     preset: cfg.preset,
     layout: cfg.layout,
     fromLogits: true,
@@ -162,17 +174,26 @@ function focalPart(
     reducedThreshold: undefined,
     eps: 1e-6,
   };
+}
+
+function focalPart(
+  fn: string,
+  cfg: ReturnType<typeof resolveFamilyOptions>,
+  o: { gamma?: number; alpha?: number | readonly number[] | null; focalActivation?: Activation },
+  weights: number | Float64Array,
+): Loss {
+  const fc = focalPartConfig(fn, cfg, o, weights);
   return lossFromTerms('focal_loss', (gt, pr, withGrad) => focalTerms(fn, gt, pr, fc, withGrad));
 }
 
 /** λ_dice·Dice + λ_focal·focal (MONAI `DiceFocalLoss`); class weights apply to both terms. */
 export function createDiceFocalLoss(options: DiceFocalOptions = {}, fn = 'diceFocalLoss'): Loss {
-  const cfg = resolveFamilyOptions(fn, options, FOCAL_KEYS);
+  const cfg = resolveFamilyOptions(fn, options, DICE_FOCAL_KEYS);
   const lambdaDice = lambda(fn, 'lambdaDice', options.lambdaDice);
   const lambdaFocal = lambda(fn, 'lambdaFocal', options.lambdaFocal);
   const regionOpts = pick(
     options,
-    FOCAL_KEYS.filter((k) => k !== 'beta' || options.jaccard),
+    DICE_FOCAL_KEYS.filter((k) => k !== 'beta' || options.jaccard),
   );
   const region = options.jaccard ? regionJaccardLoss(regionOpts, fn) : regionDiceLoss(regionOpts, fn);
   return weightedSum(`${region.name}_plus_focal_loss`, [
@@ -181,7 +202,8 @@ export function createDiceFocalLoss(options: DiceFocalOptions = {}, fn = 'diceFo
   ]);
 }
 
-const GDF_KEYS = ['lambdaGdl', 'lambdaFocal', 'gamma', 'alpha', 'focalActivation', 'focalWeights'];
+/** Option keys of `generalizedDiceFocalLoss` beyond the generalized Dice's. */
+export const GDF_KEYS = ['lambdaGdl', 'lambdaFocal', 'gamma', 'alpha', 'focalActivation', 'focalWeights'];
 
 /** λ_gdl·generalized Dice + λ_focal·focal (MONAI `GeneralizedDiceFocalLoss`). */
 export function createGeneralizedDiceFocalLoss(

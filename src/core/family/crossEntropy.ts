@@ -20,6 +20,21 @@ export interface CrossEntropyConfig {
   reduction: 'mean' | 'sum';
 }
 
+/** One CE weight per channel from `ceWeights` (a number, one per channel, or one for all); 1 when unset. */
+export function ceChannelWeights(
+  fn: string,
+  weights: CrossEntropyConfig['weights'],
+  C: number,
+): Float64Array {
+  const W = new Float64Array(C).fill(1);
+  if (weights === undefined) return W;
+  if (typeof weights === 'number') W.fill(weights);
+  else if (weights.length === C) W.set(weights);
+  else if (weights.length === 1) W.fill(weights[0]);
+  else throw rangeError(fn, `ceWeights must have ${C} entries, one per channel; got ${weights.length}.`);
+  return W;
+}
+
 /**
  * Value and gradient (w.r.t. the logits) of the cross-entropy; `elements` (softmax form), when given, receives
  * the unreduced loss of each pixel (`[N, ...spatial]` order, 0 where ignored).
@@ -40,14 +55,7 @@ export function crossEntropyTerms(
   const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
   const x = pr.data;
   const grad = withGrad ? new Float32Array(x.length) : null;
-  const W = new Float64Array(C).fill(1);
-  if (cfg.weights !== undefined) {
-    if (typeof cfg.weights === 'number') W.fill(cfg.weights);
-    else if (cfg.weights.length === C) W.set(cfg.weights);
-    else if (cfg.weights.length === 1) W.fill(cfg.weights[0]);
-    else
-      throw rangeError(fn, `ceWeights must have ${C} entries, one per channel; got ${cfg.weights.length}.`);
-  }
+  const W = ceChannelWeights(fn, cfg.weights, C);
   let total = 0;
   let denom = 0;
   if (C === 1) {

@@ -13,6 +13,7 @@ import { affineAdjacent } from '../kernels/affineGrad.js';
 import { affinePixels, sumsPixels, type RegionTape } from '../kernels/regionWasm.js';
 import { sums1Thresholded, sumsAdjacent, type FloatArray } from '../kernels/regionStats.js';
 import type { BatchGeometry } from '../types.js';
+import { formatValue, rangeError } from '../validate.js';
 
 /** Consecutive selected channels `[first, first + count)` landing in slots `[slot, slot + count)`. */
 interface Run {
@@ -68,7 +69,8 @@ function forEachRun(
 /**
  * Pass 1: `stats[cell·3 + {0, 1, 2}] = {tp, P, G}` for every (row, selected class) cell (row = image when
  * `perImage`, else 0). With `threshold`, pr counts as `pr > threshold` (1 or 0). With a tape, the WebAssembly
- * kernels leave gt's masks on it for {@link denseGrad}.
+ * kernels leave gt's masks on it for {@link denseGrad}. Widens `range` = [min, max] to the pr values read (a
+ * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`).
  */
 export function denseStats(
   gt: FloatArray,
@@ -78,17 +80,18 @@ export function denseStats(
   perImage: boolean,
   threshold: number | undefined,
   tape: RegionTape | undefined,
+  range: Float64Array,
 ): Float64Array {
   const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * 3);
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
     if (threshold !== undefined) {
       for (let k = 0; k < count; k++) {
-        sums1Thresholded(gt, pr, start + k, end + k, step, threshold, stats, (cell + k) * 3);
+        sums1Thresholded(gt, pr, start + k, end + k, step, threshold, stats, (cell + k) * 3, range);
       }
     } else if (step === count) {
       // Runs of whole pixels (every channel, or a channels-first plane) may take the WebAssembly kernels.
-      sumsPixels(gt, pr, start, end, count, stats, cell * 3, tape);
-    } else sumsAdjacent(gt, pr, start, end, step, count, stats, cell * 3);
+      sumsPixels(gt, pr, start, end, count, stats, cell * 3, range, tape);
+    } else sumsAdjacent(gt, pr, start, end, step, count, stats, cell * 3, range);
   });
   return stats;
 }
@@ -114,4 +117,48 @@ export function denseGrad(
     else affineAdjacent(gt, grad, start, end, step, count, coef, cell * 2);
   });
   return grad;
+}
+
+/**
+ * The bad-input check of pass 1, from what the pass left (no extra pass over good data): the sums are finite
+ * exactly when pr and gt hold no NaN or ±Inf in the elements read (selected channels, outside `mask`'s zeros),
+ * and `range` bounds pr. `probabilities`: pr
+ * must lie in [0, 1] (soft scores and losses); otherwise (a thresholded metric) only NaN is an error. On bad
+ * input, one scan finds the first offending index (flat, over the selected channels) for the message:
+ * `diceLoss: pr must hold probabilities in [0, 1]; got NaN at index 1234.` or `gt must hold finite values …`.
+ * @throws RangeError
+ */
+export function checkDenseInputs(
+  fn: string,
+  gt: ArrayLike<number>,
+  pr: ArrayLike<number>,
+  geo: BatchGeometry,
+  channels: readonly number[],
+  sums: readonly Float64Array[],
+  range: Float64Array,
+  probabilities: boolean,
+  mask: Uint8Array | null = null,
+): void {
+  let finite = true;
+  for (const a of sums) for (let i = 0; i < a.length; i++) finite = finite && Number.isFinite(a[i]);
+  const inRange = probabilities ? range[0] >= 0 && range[1] <= 1 : !Number.isNaN(range[0] + range[1]);
+  if (finite && inRange) return;
+  const C = geo.channels;
+  const selected = new Uint8Array(C);
+  for (const c of channels) selected[c] = 1;
+  const read = (i: number) =>
+    selected[geo.layout === 'channelsLast' ? i % C : Math.floor((i % geo.imageStride) / geo.pixels)] === 1 &&
+    (mask === null || mask[i] !== 0);
+  const badPr = (v: number) => (probabilities ? !(v >= 0 && v <= 1) : Number.isNaN(v));
+  for (let i = 0; i < pr.length; i++) {
+    if (read(i) && badPr(pr[i])) {
+      const what = probabilities ? 'probabilities in [0, 1]' : 'numbers (no NaN)';
+      throw rangeError(fn, `pr must hold ${what}; got ${formatValue(pr[i])} at index ${i}.`);
+    }
+  }
+  for (let i = 0; i < gt.length; i++) {
+    if (read(i) && !Number.isFinite(gt[i])) {
+      throw rangeError(fn, `gt must hold finite values; got ${formatValue(gt[i])} at index ${i}.`);
+    }
+  }
 }

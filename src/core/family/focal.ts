@@ -214,6 +214,68 @@ function smpFocalElement(
   out[3] = df;
 }
 
+/**
+ * α per channel: `a1` weighs positives (in the softmax form, the class's own weight; MONAI's number α gives
+ * 1 − α to channel 0 there), `a0` negatives (sigmoid form: 1 − α). All 1 without α.
+ */
+export function focalAlphas(
+  fn: string,
+  cfg: Pick<FocalConfig, 'alpha' | 'preset'>,
+  activation: Activation,
+  C: number,
+): { a1: Float64Array; a0: Float64Array } {
+  const a1 = new Float64Array(C).fill(1);
+  const a0 = new Float64Array(C).fill(1);
+  if (cfg.alpha === null) return { a1, a0 };
+  if (typeof cfg.alpha !== 'number' && cfg.alpha.length !== C) {
+    throw rangeError(fn, `alpha must have ${C} entries, one per channel; got ${cfg.alpha.length}.`);
+  }
+  for (let c = 0; c < C; c++) {
+    const a = typeof cfg.alpha === 'number' ? cfg.alpha : cfg.alpha[c];
+    if (activation === 'sigmoid') {
+      a1[c] = a;
+      a0[c] = 1 - a;
+    } else a1[c] = typeof cfg.alpha === 'number' && cfg.preset === 'monai' && c === 0 ? 1 - a : a;
+  }
+  return { a1, a0 };
+}
+
+/**
+ * The per-call constants of the focal loss: selected channels, per-element class weights `w` (smp's sigmoid
+ * form: 1, its `classW` weigh the per-class means instead; MONAI: 1 when one class is scored) and α.
+ */
+export function focalSetup(
+  fn: string,
+  cfg: FocalConfig,
+  activation: Activation,
+  C: number,
+): {
+  channels: number[];
+  K: number;
+  w: Float64Array;
+  classW: Float64Array;
+  perClass: boolean;
+  a1: Float64Array;
+  a0: Float64Array;
+} {
+  const channels = selectChannels(fn, cfg, C);
+  const K = channels.length;
+  let w = expandWeights(fn, cfg.classWeights, K);
+  if (cfg.preset === 'monai' && K === 1) w = new Float64Array(1).fill(1);
+  // smp: one binary focal loss per class, reduced per class, then a weighted mean over classes (Σ w·f / Σ w).
+  const perClass = cfg.preset === 'smp' && activation === 'sigmoid';
+  const classW = w;
+  if (perClass) w = new Float64Array(K).fill(1);
+  return { channels, K, w, classW, perClass, ...focalAlphas(fn, cfg, activation, C) };
+}
+
+/** MONAI drops channel 0 before its softmax (and ignores α then): reproduced behind its preset. */
+export function monaiDropsBackground(cfg: FocalConfig, activation: Activation, C: number): boolean {
+  return (
+    cfg.preset === 'monai' && activation === 'softmax' && !cfg.includeBackground && C > 1 && cfg.fromLogits
+  );
+}
+
 /** Result of {@link focalTerms}. */
 export interface FocalResult {
   value: number;
@@ -241,45 +303,14 @@ export function focalTerms(
   const geom = t.geom;
   const C = geom.channels;
   const activation = cfg.activation ?? resolveActivation(undefined, C);
-  // MONAI drops channel 0 before its softmax (and ignores alpha then): reproduced behind its preset.
-  if (
-    cfg.preset === 'monai' &&
-    activation === 'softmax' &&
-    !cfg.includeBackground &&
-    C > 1 &&
-    cfg.fromLogits
-  ) {
+  if (monaiDropsBackground(cfg, activation, C)) {
     return monaiDroppedBackground(fn, gt, pr, cfg, withGrad, wantElements);
   }
-  const channels = selectChannels(fn, cfg, C);
-  const K = channels.length;
-  let w = expandWeights(fn, cfg.classWeights, K);
-  if (cfg.preset === 'monai' && K === 1) w = new Float64Array(1).fill(1);
-  // smp: one binary focal loss per class, reduced per class, then a weighted mean over classes (Σ w·f / Σ w).
-  const perClass = cfg.preset === 'smp' && activation === 'sigmoid';
-  const classW = w;
-  if (perClass) w = new Float64Array(K).fill(1);
+  const { channels, K, w, classW, perClass, a1, a0 } = focalSetup(fn, cfg, activation, C);
   const tot = new Float64Array(K);
   const cnt = new Float64Array(K);
   const sel = new Int32Array(C).fill(-1);
   channels.forEach((c, k) => (sel[c] = k));
-  // α per channel: [α₀ (negatives / the class's own weight in softmax form), α₁ (positives)].
-  const a1 = new Float64Array(C).fill(1);
-  const a0 = new Float64Array(C).fill(1);
-  if (cfg.alpha !== null) {
-    if (typeof cfg.alpha !== 'number' && cfg.alpha.length !== C) {
-      throw rangeError(fn, `alpha must have ${C} entries, one per channel; got ${cfg.alpha.length}.`);
-    }
-    for (let c = 0; c < C; c++) {
-      const a = typeof cfg.alpha === 'number' ? cfg.alpha : cfg.alpha[c];
-      if (activation === 'sigmoid') {
-        a1[c] = a;
-        a0[c] = 1 - a;
-      } else {
-        a1[c] = typeof cfg.alpha === 'number' && cfg.preset === 'monai' && c === 0 ? 1 - a : a;
-      }
-    }
-  }
   const { g, mask } = t;
   const x = pr.data;
   if (activation === 'softmax' && cfg.fromLogits && mask === null && !wantElements) {

@@ -61,7 +61,7 @@ function sortDesc(err: Float64Array, idx: Uint32Array, n: number): Uint32Array {
 }
 
 /** Resolves the Lovász-Softmax options. */
-function resolveSoftmax(fn: string, options: LovaszSoftmaxOptions | undefined) {
+export function resolveLovaszSoftmaxOptions(fn: string, options: LovaszSoftmaxOptions | undefined) {
   const o = checkOptionKeys(fn, options, ['layout', 'fromLogits', 'perImage', 'classes', 'ignoreIndex']);
   const classes = o.classes ?? 'present';
   if (
@@ -88,7 +88,7 @@ export function lovaszSoftmaxTerms(
   fn: string,
   options: LovaszSoftmaxOptions | undefined,
 ): (gt: NdArray, pr: NdArray, withGrad: boolean) => { value: number; grad: Float32Array | null } {
-  const cfg = resolveSoftmax(fn, options);
+  const cfg = resolveLovaszSoftmaxOptions(fn, options);
   return (gt, pr, withGrad) => {
     const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
     const { geom, g, mask } = t;
@@ -164,15 +164,25 @@ export function lovaszSoftmaxTerms(
   };
 }
 
+/** Resolves the Lovász hinge options (`perImage` defaults to true, Berman's default). */
+export function resolveLovaszHingeOptions(
+  fn: string,
+  options: LovaszHingeOptions | undefined,
+): { layout: Layout; perImage: boolean; ignoreIndex: number | undefined } {
+  const o = checkOptionKeys(fn, options, ['layout', 'perImage', 'ignoreIndex']);
+  return {
+    layout: checkLayout(fn, o.layout),
+    perImage: checkBoolean(fn, 'perImage', o.perImage, true),
+    ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
+  };
+}
+
 /** Lovász hinge value and gradient (binary; `pr` = logits with one channel, gt in {0, 1}). */
 export function lovaszHingeTerms(
   fn: string,
   options: LovaszHingeOptions | undefined,
 ): (gt: NdArray, pr: NdArray, withGrad: boolean) => { value: number; grad: Float32Array | null } {
-  const o = checkOptionKeys(fn, options, ['layout', 'perImage', 'ignoreIndex']);
-  const layout = checkLayout(fn, o.layout);
-  const perImage = checkBoolean(fn, 'perImage', o.perImage, true);
-  const ignoreIndex = checkIgnoreIndex(fn, o.ignoreIndex);
+  const { layout, perImage, ignoreIndex } = resolveLovaszHingeOptions(fn, options);
   return (gt, pr, withGrad) => {
     const t = prepareTargets(fn, gt, pr, layout, ignoreIndex);
     const { geom, g, mask } = t;

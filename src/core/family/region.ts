@@ -17,7 +17,7 @@ import { checkClassWeights, checkGtPr } from '../options.js';
 import type { FloatArray } from '../kernels/regionStats.js';
 import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
-import { denseGrad, denseStats } from './denseStats.js';
+import { checkDenseInputs, denseGrad, denseStats } from './denseStats.js';
 import { type ScoreShape, focalPower, ratioScore, scoreLoss } from '../scores.js';
 import {
   type Prepared,
@@ -64,6 +64,8 @@ export interface FusedSoftmax {
   geom: BatchGeometry;
   x: Float32Array;
   targets: SoftmaxTargets;
+  /** Where pass 1 stored the softmax for pass 2 (the gradient buffer), when a gradient was asked for. */
+  stored?: Float32Array;
 }
 
 /**
@@ -116,6 +118,11 @@ export interface CountCall {
   threshold?: number;
   /** The gradient pass will follow (the dense kernels then keep gt's masks for it). @default false */
   wantGrad?: boolean;
+  /**
+   * The caller's gradient buffer (`{ out }`), when a gradient follows: the fused softmax kernels store the
+   * softmax there in pass 1 and overwrite it with the gradient in pass 2. @default none
+   */
+  out?: Float32Array;
 }
 
 /**
@@ -146,7 +153,9 @@ function denseCounts(
   const p = toFloatArray(pr.data);
   const tape = call.wantGrad ? startRegionTape() : undefined;
   const R = form.perImage ? geom.batch : 1;
-  const stats = denseStats(g, p, geom, channels, form.perImage, call.threshold, tape);
+  const range = new Float64Array([Infinity, -Infinity]);
+  const stats = denseStats(g, p, geom, channels, form.perImage, call.threshold, tape, range);
+  checkDenseInputs(fn, g, p, geom, channels, [stats], range, call.threshold === undefined);
   // Cell q = r·K + k holds {tp, P, G} at 3q.
   const at = (r: number, k: number) => 3 * (r * K + k);
   const counts = countsFromSums(R, channels, stats, stats.subarray(1), stats.subarray(2), at);
@@ -174,6 +183,7 @@ function fusedSoftmaxCounts(
   pr: NdArray,
   cfg: RegionConfig,
   form: CountForm,
+  call: CountCall,
 ): RegionState | null {
   const x = pr.data;
   if (!cfg.fromLogits || !(x instanceof Float32Array) || cfg.layout !== 'channelsLast') return null;
@@ -195,7 +205,12 @@ function fusedSoftmaxCounts(
   const I = new Float64Array(R * C);
   const P = new Float64Array(R * C);
   const G = new Float64Array(R * C);
-  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G);
+  // A gradient call stores the softmax in its gradient buffer (pass 2 reads it back instead of computing it
+  // again), unless that buffer shares memory with the inputs.
+  const tb = targets.kind === 'dense' ? targets.g.buffer : targets.labels.buffer;
+  const store = call.wantGrad ? (call.out ?? new Float32Array(x.length)) : undefined;
+  const stored = store && store.buffer !== x.buffer && store.buffer !== tb ? store : undefined;
+  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G, stored);
   if (bad !== null) {
     if (bad.what === 'logits') {
       throw rangeError(
@@ -211,12 +226,13 @@ function fusedSoftmaxCounts(
   }
   // Sums of (r, c) sit at r·C + c, for every channel.
   const counts = countsFromSums(R, channels, I, P, G, (r, k) => r * C + channels[k]);
-  return { fused: { geom, x, targets }, counts };
+  return { fused: { geom, x, targets, stored }, counts };
 }
 
 /**
  * Pass 1: activation (once) and the per-(r, k) sums I = Σ p·g, P = Σ p (Σ p², Σ|p|), G, D = Σ|p − g|, all over
- * unmasked elements, in float64.
+ * unmasked elements, in float64. `grad` (a gradient call, with the caller's `out` if any): the fused softmax
+ * path then stores the softmax in that buffer (or a new one) for regionBackward to read back.
  */
 export function regionCounts(
   fn: string,
@@ -239,7 +255,7 @@ export function regionCounts(
     const c = { ...cfg, fromLogits: false };
     return regionCounts(fn, gt, { data: hard, shape: pr.shape }, c, form, { wantGrad: call.wantGrad });
   }
-  const fused = fusedSoftmaxCounts(fn, gt, pr, cfg, form);
+  const fused = fusedSoftmaxCounts(fn, gt, pr, cfg, form, call);
   if (fused !== null) return fused;
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const { geom, g, mask } = t;
@@ -268,6 +284,9 @@ export function regionCounts(
   const plain = !form.squared && D === null;
   const fast = plain && mask === null;
   const pa = p as Float64Array | Float32Array;
+  // The range of pr read, for the [0, 1] check of probability inputs (NaN shows in the sums).
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let b = 0; b < batch; b++) {
     const row = form.perImage ? b * K : 0;
     for (let s = 0; s < pixels; s++) {
@@ -286,6 +305,8 @@ export function regionCounts(
           I[row + k] += pv * gv;
           P[row + k] += pv;
           G[row + k] += gv;
+          if (pv < lo) lo = pv;
+          if (pv > hi) hi = pv;
         }
         continue;
       }
@@ -295,6 +316,8 @@ export function regionCounts(
         const q = row + k;
         const pv = p[i];
         const gv = g[i];
+        if (pv < lo) lo = pv;
+        if (pv > hi) hi = pv;
         I[q] += pv * gv;
         G[q] += gv;
         if (plain) P[q] += pv;
@@ -308,6 +331,10 @@ export function regionCounts(
         }
       }
     }
+  }
+  if (activation === null) {
+    const sums = D === null ? [I, P, G] : [I, P, G, D];
+    checkDenseInputs(fn, g, x, geom, channels, sums, new Float64Array([lo, hi]), true, mask);
   }
   const prep: Prepared = { geom, g, mask, p, activation, labelMap: t.labelMap };
   const n = R * K;
@@ -361,8 +388,9 @@ export function regionBackward(
         B[r * C + channels[k]] = grads.dfp[q];
       }
     }
-    const out = into ?? new Float32Array(x.length);
-    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out);
+    const { stored } = state.fused;
+    const out = into ?? stored ?? new Float32Array(x.length);
+    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out, stored);
     return out;
   }
   const { geom, g, mask, p, activation } = state.prep;

@@ -34,7 +34,7 @@ export function createRegionLoss(
     name,
     value: (gt, pr) => reduce(fn, regionCounts(fn, gt, pr, cfg, form).counts, cfg).value,
     valueAndGrad: (gt, pr, out) => {
-      const state = regionCounts(fn, gt, pr, cfg, form, { wantGrad: true });
+      const state = regionCounts(fn, gt, pr, cfg, form, { wantGrad: true, out });
       const r = reduce(fn, state.counts, cfg);
       return { value: r.value, grad: regionBackward(state, r.grads, form, out) };
     },

@@ -197,3 +197,42 @@ export function argmaxLabels(
     labels[i] = best;
   }
 }
+
+/**
+ * The non-zero confusion cells of the pairs g = gt[i], p = pred[i], i in [start, end), pixels whose gt equals
+ * `ignoreIndex` skipped (their pred is not read): the key g·C + p of every counted pixel is written to `keys`
+ * (length ≥ end − start; C ≤ 65536 keeps keys below 2^32), the keys are sorted, and each distinct key is
+ * appended to `out` with its count (`key, count, key, count, …`, keys increasing). Time O(P log P) and memory
+ * O(P) for P pixels, whatever C: the sparse twin of {@link confusionCount} for many classes.
+ * @returns the index of the first pixel whose gt or pred is not a class in [0, C) (gt equal to `ignoreIndex`
+ * excepted), or -1; after a failure `out` is unchanged.
+ */
+export function confusionCells(
+  gt: NumericArray,
+  pred: NumericArray,
+  start: number,
+  end: number,
+  numClasses: number,
+  ignoreIndex: number,
+  keys: Uint32Array,
+  out: number[],
+): number {
+  const C = numClasses;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const g = gt[i];
+    if (g === ignoreIndex) continue;
+    const p = pred[i];
+    if (g >>> 0 !== g || g >= C || p >>> 0 !== p || p >= C) return i;
+    keys[n++] = g * C + p;
+  }
+  const sorted = keys.subarray(0, n).sort();
+  for (let i = 0; i < n;) {
+    const k = sorted[i];
+    let j = i + 1;
+    while (j < n && sorted[j] === k) j++;
+    out.push(k, j - i);
+    i = j;
+  }
+  return -1;
+}

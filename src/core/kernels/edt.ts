@@ -198,7 +198,9 @@ let blockI = new Int32Array(0);
  * `t[(x·Z + z)·Y + y]` = the distance in elements along x to the nearest nonzero `features` entry of its line, or
  * X when the line has none. Integers (4 bytes) keep the transposed writes cheap; {@link distanceTable} turns
  * them into distances. The later search around a query varies z and y at a fixed x and so reads one
- * contiguous Z×Y slab.
+ * contiguous Z×Y slab. In 2-D (Z = 1) the pass is written in place, `t[y·X + x]`: the search then reads a
+ * column with stride X, which costs less than transposing the whole array (bench/metrics.bench.ts, hd95_2d).
+ * @returns the strides of x, z and y in `t`.
  */
 function firstPassTransposed(
   features: ArrayLike<number>,
@@ -206,18 +208,19 @@ function firstPassTransposed(
   Z: number,
   Y: number,
   X: number,
-): void {
+): [number, number, number] {
   const plane = Z * Y;
+  const straight = Z === 1;
   // lines per block: about 16k values so the transposed writes come in long runs
-  const block = Math.max(1, Math.min(plane, Math.floor(16384 / X)));
-  if (blockI.length < X * block) blockI = new Int32Array(X * block);
-  const bi = blockI;
+  const block = straight ? plane : Math.max(1, Math.min(plane, Math.floor(16384 / X)));
+  if (!straight && blockI.length < X * block) blockI = new Int32Array(X * block);
+  const bi = straight ? t : blockI;
   const none = X;
   for (let zy0 = 0; zy0 < plane; zy0 += block) {
     const b = Math.min(block, plane - zy0);
     for (let l = 0; l < b; l++) {
       const off = (zy0 + l) * X;
-      const row = l * X;
+      const row = straight ? off : l * X;
       let last = -1;
       for (let x = 0; x < X; x++) {
         if (features[off + x] !== 0) last = x;
@@ -229,11 +232,13 @@ function firstPassTransposed(
         if (next >= 0 && next - x < bi[row + x]) bi[row + x] = next - x;
       }
     }
+    if (straight) continue;
     for (let x = 0; x < X; x++) {
       const dst = x * plane + zy0;
       for (let l = 0; l < b; l++) t[dst + l] = bi[l * X + x];
     }
   }
+  return straight ? [1, 0, X] : [plane, Y, 1];
 }
 
 /** Distance of an x offset of d elements (d = X: no feature, Infinity), squared for `'euclidean2'`. */
@@ -278,13 +283,14 @@ function orderByX(queries: Int32Array, count: number, X: number): Int32Array {
 }
 
 /**
- * Per-query search over axes z and y of the transposed first pass `t` of a [Z, Y, X] array (squared Euclidean
- * distances through `tab`), outwards from each query, pruned once the offsets alone reach the best distance.
- * Queries are visited by x so each search stays in one Z×Y slab. Gives up (returns false) when the number of
- * probes exceeds `budget`.
+ * Per-query search over axes z and y of the first pass `t` of a [Z, Y, X] array (element (z, y, x) at
+ * `x·sx + z·sz + y·sy`; squared Euclidean distances through `tab`), outwards from each query, pruned once the
+ * offsets alone reach the best distance. Queries are visited by x so each search stays in one Z×Y slab. Gives
+ * up (returns false) when the number of probes exceeds `budget`.
  */
 function searchEuclidean(
   t: Int32Array,
+  [sx, sz, sy]: readonly [number, number, number],
   tab: Float64Array,
   Z: number,
   Y: number,
@@ -296,7 +302,6 @@ function searchEuclidean(
   out: Float64Array,
   budget: number,
 ): boolean {
-  const plane = Z * Y;
   const order = orderByX(queries, count, X);
   const wz2 = wz * wz;
   const wy2 = wy * wy;
@@ -308,26 +313,26 @@ function searchEuclidean(
     const zy = (idx - x0) / X;
     const z0 = Math.floor(zy / Y);
     const y0 = zy - z0 * Y;
-    const slab = x0 * plane;
+    const slab = x0 * sx;
     const up = Y - y0;
-    let best = tab[t[slab + zy]];
+    let best = tab[t[slab + z0 * sz + y0 * sy]];
     for (let rz = 0; rz < Z; rz++) {
       const oz = rz * rz * wz2;
       if (oz >= best) break;
       for (let side = rz === 0 ? 1 : -1; side <= 1; side += 2) {
         const z = z0 + side * rz;
         if (z < 0 || z >= Z) continue;
-        const row = slab + z * Y + y0;
+        const row = slab + z * sz + y0 * sy;
         let ry = 0;
-        for (; ry < Y; ry++) {
+        for (let below = row, above = row; ry < Y; ry++, below -= sy, above += sy) {
           const o = oz + ry * ry * wy2;
           if (o >= best) break;
           if (ry <= y0) {
-            const c = o + tab[t[row - ry]];
+            const c = o + tab[t[below]];
             if (c < best) best = c;
           }
           if (ry > 0 && ry < up) {
-            const c = o + tab[t[row + ry]];
+            const c = o + tab[t[above]];
             if (c < best) best = c;
           }
         }
@@ -372,9 +377,9 @@ export function distancesAt(
     const [wz, wy, wx] = rank === 3 ? spacing : [1, spacing[0], spacing[1]];
     if (scratchT.length < work.length) scratchT = new Int32Array(work.length);
     const t = scratchT.subarray(0, work.length);
-    firstPassTransposed(features, t, Z, Y, X);
+    const strides = firstPassTransposed(features, t, Z, Y, X);
     const tab = distanceTable(X, wx, kind);
-    if (searchEuclidean(t, tab, Z, Y, X, wz, wy, queries, count, out, 4 * work.length)) return;
+    if (searchEuclidean(t, strides, tab, Z, Y, X, wz, wy, queries, count, out, 4 * work.length)) return;
   }
   firstPass(features, work, shape[rank - 1], spacing[rank - 1], kind);
   for (let axis = rank - 2; axis >= 1; axis--) passAxis(work, shape, axis, spacing[axis], kind);

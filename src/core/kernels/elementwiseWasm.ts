@@ -58,6 +58,9 @@ interface Kernels {
   softmaxFocal2: PixelKernel;
   softmaxFocal: PixelKernel;
   cce: PixelKernel;
+  /** Channels-last kernels of exactly C channels, at index C (2…LAST_MAX_C): softmax focal γ = 2, cce. */
+  softmaxFocal2Last: PixelKernel[];
+  cceLast: PixelKernel[];
   flag: Int32Array;
   coef: Float32Array;
   /** The three scratch blocks: gt, pr (or logits), gradient. */
@@ -71,6 +74,16 @@ let enabled = true;
 let minElements = ELEMENTWISE_WASM_MIN_ELEMENTS;
 /** Calls that took the WebAssembly kernels since the module loaded: lets tests check the path. */
 let wasmRuns = 0;
+let lastRuns = 0;
+
+/** Widest channels-last block with kernels of its own (scripts/wasm/elementwise.mjs → LAST_MAX_C). */
+const LAST_MAX_C = 8;
+
+function lastKernels(e: Record<string, unknown>, prefix: string): PixelKernel[] {
+  const out: PixelKernel[] = [];
+  for (let C = 2; C <= LAST_MAX_C; C++) out[C] = e[`${prefix}${C}`] as PixelKernel;
+  return out;
+}
 
 function instantiate(): Kernels | null {
   const e = instantiateHex(ELEMENTWISE_KERNELS_HEX);
@@ -82,6 +95,8 @@ function instantiate(): Kernels | null {
     softmaxFocal2: e.softmax_focal2 as PixelKernel,
     softmaxFocal: e.softmax_focal as PixelKernel,
     cce: e.cce as PixelKernel,
+    softmaxFocal2Last: lastKernels(e, 'softmax_focal2_c'),
+    cceLast: lastKernels(e, 'cce_c'),
     flag: new Int32Array(buffer, FLAG, 1),
     coef: new Float32Array(buffer, COEF, ELEMENTWISE_MAX_C),
     s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
@@ -109,6 +124,11 @@ export function setElementwiseWasmEnabled(on: boolean, fromElements = ELEMENTWIS
 /** How many calls have taken the WebAssembly kernels. @internal */
 export function elementwiseWasmRuns(): number {
   return wasmRuns;
+}
+
+/** Pixel passes that took a channels-last kernel of their channel count (softmax focal γ = 2, cce). @internal */
+export function elementwiseLastRuns(): number {
+  return lastRuns;
 }
 
 /** True when the elementwise WebAssembly kernels are enabled and could be instantiated here. */
@@ -214,9 +234,13 @@ function pixelPass(
   padX: number,
   domain: PredictionDomain,
   extra: number[],
+  lastKernel?: PixelKernel[],
 ): number {
   const { base, pixels, pixelStride: ps, channelStride: cs, channels: C } = b;
   const last = ps === C && cs === 1;
+  // Channels-last blocks of 2…LAST_MAX_C channels: the kernel of that channel count (same arithmetic).
+  const lastRun = lastKernel?.[C] ?? kernel;
+  if (last && lastRun !== kernel) lastRuns++;
   if (!last && ps !== 1) return NaN; // not reached: the callers pass one of the two layouts
   const per = Math.max(4, Math.floor(BLOCK / C / 4) * 4);
   const { s0, s1, s2 } = k;
@@ -231,7 +255,7 @@ function pixelPass(
       s1.set(pr.subarray(from, from + n));
       s0.fill(padG, n, P4 * C);
       s1.fill(padX, n, P4 * C);
-      sum += kernel(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4 * C, 4, ...extra);
+      sum += lastRun(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4 * C, 4, ...extra);
       if (k.flag[0] !== 0) checkFlag(k, fn, gt, pr, from, from + n, 1, domain);
       if (grad !== null) grad.set(s2.subarray(0, n), from);
     } else {
@@ -291,10 +315,20 @@ export function softmaxFocalWasm(
   const kernel = gamma === 2 ? k.softmaxFocal2 : k.softmaxFocal;
   let sum = 0;
   for (const b of blocks) {
-    sum += pixelPass(k, kernel, fn, gt as Float32Array, x as Float32Array, grad, b, 0, 0, 'logits', [
-      gamma,
-      scale,
-    ]);
+    sum += pixelPass(
+      k,
+      kernel,
+      fn,
+      gt as Float32Array,
+      x as Float32Array,
+      grad,
+      b,
+      0,
+      0,
+      'logits',
+      [gamma, scale],
+      gamma === 2 ? k.softmaxFocal2Last : undefined,
+    );
   }
   wasmRuns++;
   return sum;
@@ -332,6 +366,7 @@ export function cceWasm(
     1,
     'probabilities',
     [scale],
+    k.cceLast,
   );
   wasmRuns++;
   return sum;

@@ -10,7 +10,8 @@
  * validate and do not allocate. They ADD into `out`: channel k of the run goes to `out[at + 3k]` (t),
  * `out[at + 3k + 1]` (Σb) and `out[at + 3k + 2]` (Σa). `sums2`/`sums3`/`sums4` read channels at `i, i + 1, …`
  * (adjacent channels of a channels-last pixel); `sums1` handles any single channel (and channels-first
- * planes with step 1).
+ * planes with step 1). Each also widens `range` = [min, max] to the values of b it reads (pr: the [0, 1] check
+ * of probabilities, done by the caller once the pass is over; NaN shows in the sums).
  * @module
  */
 
@@ -26,8 +27,11 @@ export function sums1(
   step: number,
   out: Float64Array,
   at: number,
+  range: Float64Array,
 ): void {
   // Two interleaved accumulator sets hide the latency of the float64 adds.
+  let lo = range[0],
+    hi = range[1];
   let t0 = 0,
     p0 = 0,
     g0 = 0,
@@ -46,12 +50,20 @@ export function sums1(
     t1 += a1 * b1;
     p1 += b1;
     g1 += a1;
+    if (b0 < lo) lo = b0;
+    if (b0 > hi) hi = b0;
+    if (b1 < lo) lo = b1;
+    if (b1 > hi) hi = b1;
   }
   if (i < end) {
     t0 += a[i] * b[i];
     p0 += b[i];
     g0 += a[i];
+    if (b[i] < lo) lo = b[i];
+    if (b[i] > hi) hi = b[i];
   }
+  range[0] = lo;
+  range[1] = hi;
   out[at] += t0 + t1;
   out[at + 1] += p0 + p1;
   out[at + 2] += g0 + g1;
@@ -66,7 +78,10 @@ export function sums2(
   step: number,
   out: Float64Array,
   at: number,
+  range: Float64Array,
 ): void {
+  let lo = range[0],
+    hi = range[1];
   let t0 = 0,
     t1 = 0,
     p0 = 0,
@@ -84,6 +99,10 @@ export function sums2(
     p1 += b1;
     g0 += a0;
     g1 += a1;
+    if (b0 < lo) lo = b0;
+    if (b0 > hi) hi = b0;
+    if (b1 < lo) lo = b1;
+    if (b1 > hi) hi = b1;
   }
   out[at] += t0;
   out[at + 1] += p0;
@@ -91,6 +110,8 @@ export function sums2(
   out[at + 3] += t1;
   out[at + 4] += p1;
   out[at + 5] += g1;
+  range[0] = lo;
+  range[1] = hi;
 }
 
 /** Three adjacent channels at `i … i + 2`. */
@@ -102,7 +123,10 @@ export function sums3(
   step: number,
   out: Float64Array,
   at: number,
+  range: Float64Array,
 ): void {
+  let lo = range[0],
+    hi = range[1];
   let t0 = 0,
     t1 = 0,
     t2 = 0,
@@ -128,6 +152,12 @@ export function sums3(
     g0 += a0;
     g1 += a1;
     g2 += a2;
+    if (b0 < lo) lo = b0;
+    if (b0 > hi) hi = b0;
+    if (b1 < lo) lo = b1;
+    if (b1 > hi) hi = b1;
+    if (b2 < lo) lo = b2;
+    if (b2 > hi) hi = b2;
   }
   out[at] += t0;
   out[at + 1] += p0;
@@ -138,6 +168,8 @@ export function sums3(
   out[at + 6] += t2;
   out[at + 7] += p2;
   out[at + 8] += g2;
+  range[0] = lo;
+  range[1] = hi;
 }
 
 /** Four adjacent channels at `i … i + 3`. */
@@ -149,7 +181,10 @@ export function sums4(
   step: number,
   out: Float64Array,
   at: number,
+  range: Float64Array,
 ): void {
+  let lo = range[0],
+    hi = range[1];
   let t0 = 0,
     t1 = 0,
     t2 = 0,
@@ -183,6 +218,14 @@ export function sums4(
     g1 += a1;
     g2 += a2;
     g3 += a3;
+    if (b0 < lo) lo = b0;
+    if (b0 > hi) hi = b0;
+    if (b1 < lo) lo = b1;
+    if (b1 > hi) hi = b1;
+    if (b2 < lo) lo = b2;
+    if (b2 > hi) hi = b2;
+    if (b3 < lo) lo = b3;
+    if (b3 > hi) hi = b3;
   }
   out[at] += t0;
   out[at + 1] += p0;
@@ -196,6 +239,8 @@ export function sums4(
   out[at + 9] += t3;
   out[at + 10] += p3;
   out[at + 11] += g3;
+  range[0] = lo;
+  range[1] = hi;
 }
 
 /**
@@ -211,14 +256,21 @@ export function sums1Thresholded(
   threshold: number,
   out: Float64Array,
   at: number,
+  range: Float64Array,
 ): void {
   let t = 0,
     p = 0,
-    g = 0;
+    g = 0,
+    lo = range[0],
+    hi = range[1];
   for (let i = start; i < end; i += step) {
     const q = gt[i];
+    const v = pr[i];
     g += q;
-    if (pr[i] > threshold) {
+    // Math.min / Math.max keep a NaN, which the count would not show.
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    if (v > threshold) {
       t += q;
       p++;
     }
@@ -226,6 +278,8 @@ export function sums1Thresholded(
   out[at] += t;
   out[at + 1] += p;
   out[at + 2] += g;
+  range[0] = lo;
+  range[1] = hi;
 }
 
 /**
@@ -248,15 +302,16 @@ export function sumsAdjacent(
   count: number,
   out: Float64Array,
   at: number,
+  range: Float64Array,
 ): void {
   const block = count > 4 ? BLOCK_PIXELS * step : end - start;
   for (let s = start; s < end; s += block) {
     const e = Math.min(s + block, end);
     let k = 0;
-    for (; k + 4 <= count; k += 4) sums4(a, b, s + k, e + k, step, out, at + 3 * k);
+    for (; k + 4 <= count; k += 4) sums4(a, b, s + k, e + k, step, out, at + 3 * k, range);
     const rest = count - k;
-    if (rest === 3) sums3(a, b, s + k, e + k, step, out, at + 3 * k);
-    else if (rest === 2) sums2(a, b, s + k, e + k, step, out, at + 3 * k);
-    else if (rest === 1) sums1(a, b, s + k, e + k, step, out, at + 3 * k);
+    if (rest === 3) sums3(a, b, s + k, e + k, step, out, at + 3 * k, range);
+    else if (rest === 2) sums2(a, b, s + k, e + k, step, out, at + 3 * k, range);
+    else if (rest === 1) sums1(a, b, s + k, e + k, step, out, at + 3 * k, range);
   }
 }

@@ -25,7 +25,10 @@ import { instantiateHex, type WasmExports } from './wasmModule.js';
 
 /** Memory layout of the module (scripts/build-wasm.mjs → LAYOUT), in bytes. */
 const ACC = 0;
+const RANGE = 384;
 const COEF = 512;
+/** The bits of float32 1.0. */
+const ONE_BITS = 0x3f800000;
 const TABLE = 1024;
 const SCRATCH_AT = 2048;
 const SCRATCH = 16384;
@@ -75,6 +78,8 @@ interface MemoryViews {
   f64: Float64Array;
   /** The float32 gradients for gt = 1 (0 + k) and gt = +0 (16 + k), at COEF + 256. */
   ends: Float32Array;
+  /** The largest bit pattern of pr per lane (unsigned), at RANGE. */
+  range: Uint32Array;
   /** The three scratch blocks. */
   s0: Float32Array;
   s1: Float32Array;
@@ -93,6 +98,7 @@ function viewsOf(buffer: ArrayBuffer): MemoryViews {
   return {
     f64: new Float64Array(buffer, ACC, (TABLE - ACC) / 8),
     ends: new Float32Array(buffer, COEF + 256, 32),
+    range: new Uint32Array(buffer, RANGE, 4),
     s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
     s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
     s2: new Float32Array(buffer, SCRATCH_AT + 8 * SCRATCH, SCRATCH),
@@ -219,7 +225,8 @@ function kernelsFor(
 /**
  * As {@link sumsAdjacent} for a contiguous run of whole pixels (`step === count`, `start` at a pixel's first
  * channel): adds `Σ a·b`, `Σ b` and `Σ a` of each of the `count` channels to `out[at + 3k]`,
- * `out[at + 3k + 1]`, `out[at + 3k + 2]`. Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
+ * `out[at + 3k + 1]`, `out[at + 3k + 2]`, and widens the enclosure `range` = [lo, hi] of the values of b
+ * (exact from the JS kernels; [0, 1] or unbounded from the WebAssembly one, which compares bit patterns). Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
  * tape (`a` is gt), records `a`'s masks for {@link affinePixels}.
  */
 export function sumsPixels(
@@ -230,11 +237,12 @@ export function sumsPixels(
   count: number,
   out: Float64Array,
   at: number,
+  range: Float64Array,
   tape?: RegionTape,
 ): void {
   const use = kernelsFor(a, b, count, end - start);
   if (use === null) {
-    sumsAdjacent(a, b, start, end, count, count, out, at);
+    sumsAdjacent(a, b, start, end, count, count, out, at, range);
     return;
   }
   const { k, V } = use;
@@ -250,10 +258,11 @@ export function sumsPixels(
     tape.cursor + runBytes - MASKS <= MAX_MASK_BYTES &&
     reserve(k, tape.cursor + runBytes);
   if (!keep && !reserve(k, MASKS + BLOCK / 4)) {
-    sumsAdjacent(a, b, start, end, count, count, out, at);
+    sumsAdjacent(a, b, start, end, count, count, out, at, range);
     return;
   }
   k.view.f64.fill(0, SUM_XY, SUM_Y + 16);
+  k.view.range.fill(0);
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     const maskAt = keep ? tape.cursor : MASKS;
@@ -273,7 +282,13 @@ export function sumsPixels(
     out[c + 1] += f64[SUM_Y + q];
     out[c + 2] += f64[SUM_X + q];
   }
-  if (main < end) sumsAdjacent(a, b, main, end, count, count, out, at);
+  // Bits ≤ 0x3f800000 in every lane: every value read lies in [+0, 1], so [0, 1] encloses them; else the
+  // enclosure is unbounded (the caller scans for the culprit).
+  const r = k.view.range;
+  const inUnit = Math.max(r[0], r[1], r[2], r[3]) <= ONE_BITS;
+  range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
+  range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
+  if (main < end) sumsAdjacent(a, b, main, end, count, count, out, at, range);
 }
 
 /** The tape's entry for this run of pass 2, if pass 1 recorded it for the same data. */

@@ -1,8 +1,9 @@
 /**
  * The region statistics and gradient of a softmax over C interleaved channels (channels-last, float32 logits),
  * fused: pass 1 computes the softmax of each pixel and adds Σ p·g, Σ p, Σ g per (image or batch, class); pass 2
- * computes the softmax again and writes ∂L/∂x = p ⊙ (d − Σ p·d) with d_c = A_c·g_c + B_c, without a stored
- * probability array. Targets are read directly: a dense float32 array, or an integer label map (one label per
+ * writes ∂L/∂x = p ⊙ (d − Σ p·d) with d_c = A_c·g_c + B_c, reading the softmax that pass 1 stored in the
+ * gradient buffer (`store` / `stored`: no memory of its own; about half the work of computing it again) or
+ * computing it again. Targets are read directly: a dense float32 array, or an integer label map (one label per
  * pixel, `ignore` pixels counting nowhere) with no one-hot array built.
  *
  * WebAssembly SIMD (scripts/wasm/softmaxRegion.mjs, one module per C ∈ [2, 8]) runs four pixels at a time over
@@ -39,38 +40,58 @@ export const SOFTMAX_MAX_C = 8;
 const MIN_ELEMENTS = 4096;
 
 type Stats = (x: number, g: number, np: number, ign?: number, has?: number) => number;
+type StatsStore = (x: number, g: number, o: number, np: number, ign?: number, has?: number) => number;
 type Grad = (x: number, g: number, o: number, np: number, ign?: number, has?: number) => void;
 
 interface Module {
   statsD: Stats;
   statsL: Stats;
+  statsDS: StatsStore;
+  statsLS: StatsStore;
   gradD: Grad;
   gradL: Grad;
+  gradPD: Grad;
+  gradPL: Grad;
   buffer: ArrayBuffer;
   f64: Float64Array;
   f32: Float32Array;
-  i32: Int32Array;
+  /** Views of the three scratch blocks, made once (no view per block). */
+  xs: Float32Array;
+  gs: Float32Array;
+  ls: Int32Array;
+  os: Float32Array;
+  /** The output view of a full block (BLOCK_PIXELS · C floats). */
+  osFull: Float32Array;
 }
 
 const modules: (Module | null | undefined)[] = [];
 let enabled = true;
 let minElements = MIN_ELEMENTS;
-const runs = { wasm: 0, js: 0 };
+const runs = { wasm: 0, js: 0, stored: 0 };
 
 function instantiate(C: number): Module | null {
   const hex = SOFTMAX_KERNELS_HEX[C];
   const exports = hex === undefined ? null : instantiateHex(hex);
   if (!exports) return null;
   const buffer = exports.memory.buffer;
+  const os = new Float32Array(buffer, O_AT, BLOCK_BYTES / 4);
   return {
     statsD: exports.statsD as Stats,
     statsL: exports.statsL as Stats,
+    statsDS: exports.statsDS as StatsStore,
+    statsLS: exports.statsLS as StatsStore,
     gradD: exports.gradD as Grad,
     gradL: exports.gradL as Grad,
+    gradPD: exports.gradPD as Grad,
+    gradPL: exports.gradPL as Grad,
     buffer,
     f64: new Float64Array(buffer),
     f32: new Float32Array(buffer),
-    i32: new Int32Array(buffer),
+    xs: new Float32Array(buffer, X, BLOCK_BYTES / 4),
+    gs: new Float32Array(buffer, G_AT, BLOCK_BYTES / 4),
+    ls: new Int32Array(buffer, G_AT, BLOCK_BYTES / 4),
+    os,
+    osFull: os.subarray(0, BLOCK_PIXELS * C),
   };
 }
 
@@ -96,8 +117,11 @@ export function setSoftmaxWasmEnabled(on: boolean, fromElements = MIN_ELEMENTS):
   minElements = fromElements;
 }
 
-/** Image-runs of each path since load (pass 1 and pass 2 each count): lets tests check the path. @internal */
-export function softmaxRuns(): { wasm: number; js: number } {
+/**
+ * Image-runs of each path since load (pass 1 and pass 2 each count; `stored`: pass-2 image-runs that read the
+ * softmax stored by pass 1): lets tests check the path. @internal
+ */
+export function softmaxRuns(): { wasm: number; js: number; stored: number } {
   return { ...runs };
 }
 
@@ -105,9 +129,8 @@ export function softmaxRuns(): { wasm: number; js: number } {
 const BLOCK_PIXELS = 2032;
 
 function copyTargets(m: Module, t: SoftmaxTargets, from: number, to: number, C: number): void {
-  if (t.kind === 'dense')
-    new Float32Array(m.buffer, G_AT, (to - from) * C).set(t.g.subarray(from * C, to * C));
-  else new Int32Array(m.buffer, G_AT, to - from).set(t.labels.subarray(from, to));
+  if (t.kind === 'dense') m.gs.set(t.g.subarray(from * C, to * C));
+  else m.ls.set(t.labels.subarray(from, to));
 }
 
 /**
@@ -127,9 +150,9 @@ function ignoreArgs(t: SoftmaxTargets): [number, number] {
 }
 
 /**
- * Copies pixels [first, main) block by block into the module's scratch (logits at X, targets at G_AT) and calls
- * `run(pixels, at)` on each; stops at the first block where it returns non-zero and returns that block's first
- * pixel, else null.
+ * Copies pixels [first, main) block by block into the module's scratch (logits, or the stored p, at X; targets
+ * at G_AT) and calls `run(pixels, at)` on each; stops at the first block where it returns non-zero and returns
+ * that block's first pixel, else null.
  */
 function eachBlock(
   m: Module,
@@ -140,10 +163,9 @@ function eachBlock(
   main: number,
   run: (np: number, at: number) => number,
 ): number | null {
-  const xs = new Float32Array(m.buffer, X, BLOCK_PIXELS * C);
   for (let s = first; s < main; s += BLOCK_PIXELS) {
     const e = Math.min(s + BLOCK_PIXELS, main);
-    xs.set(x.subarray(s * C, e * C));
+    m.xs.set(x.subarray(s * C, e * C));
     copyTargets(m, t, s, e, C);
     if (run(e - s, s) !== 0) return s;
   }
@@ -253,9 +275,19 @@ function gradJs(
   }
 }
 
+/** The output scratch of a block of np pixels (C channels). */
+function outBlock(m: Module, np: number, C: number): Float32Array {
+  return np === BLOCK_PIXELS ? m.osFull : m.os.subarray(0, np * C);
+}
+
 /**
  * Pass 1: per image b (row b·C when `perImage`, else row 0), adds Σ p·g, Σ p and Σ g of each channel to I, P, G
  * (length rows·C). `x` holds `batch · pixels · C` logits, channels-last. Returns the first bad input, or null.
+ *
+ * `store` (optional, same length as x, sharing no memory with x or the targets): where the WebAssembly kernels
+ * also write the softmax they compute, in their own block layout, for `softmaxRegionGrad(…, stored)` to read
+ * back instead of computing it again (about half the work of pass 2). Pass the caller's gradient buffer: pass 2
+ * overwrites it. Where the JS loops run (no module, the last < 4 pixels of an image) nothing is stored.
  */
 export function softmaxRegionStats(
   x: Float32Array,
@@ -267,6 +299,7 @@ export function softmaxRegionStats(
   I: Float64Array,
   P: Float64Array,
   G: Float64Array,
+  store?: Float32Array,
 ): BadInput | null {
   const m = moduleFor(C, pixels * C);
   const tmp = new Float64Array(2 * C);
@@ -277,9 +310,13 @@ export function softmaxRegionStats(
     if (m !== null) {
       runs.wasm++;
       m.f64.fill(0, 0, 12 * C);
-      const flagged = eachBlock(m, x, t, C, first, main, (np) =>
-        t.kind === 'dense' ? m.statsD(X, G_AT, np) : m.statsL(X, G_AT, np, ign, has),
-      );
+      const flagged = eachBlock(m, x, t, C, first, main, (np, at) => {
+        if (store === undefined)
+          return t.kind === 'dense' ? m.statsD(X, G_AT, np) : m.statsL(X, G_AT, np, ign, has);
+        const f = t.kind === 'dense' ? m.statsDS(X, G_AT, O_AT, np) : m.statsLS(X, G_AT, O_AT, np, ign, has);
+        store.set(outBlock(m, np, C), at * C);
+        return f;
+      });
       if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + BLOCK_PIXELS, main), C);
       // ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg. NaN or ±Inf in x or a dense g leaves a
       // non-finite sum (the kernel only flags -Inf logits): then find the first bad element in JS.
@@ -306,7 +343,8 @@ export function softmaxRegionStats(
 
 /**
  * Pass 2: writes ∂L/∂x into `out` (same length as x) from A, B per row and channel (∂L/∂p_c = A·g_c + B).
- * Expects the inputs pass 1 accepted.
+ * Expects the inputs pass 1 accepted. `stored`: the `store` array of the pass-1 call on the same inputs (it may
+ * be `out` itself); the WebAssembly kernels then read the softmax from it instead of computing it again.
  */
 export function softmaxRegionGrad(
   x: Float32Array,
@@ -318,6 +356,7 @@ export function softmaxRegionGrad(
   A: Float64Array,
   B: Float64Array,
   out: Float32Array,
+  stored?: Float32Array,
 ): void {
   const m = moduleFor(C, pixels * C);
   const tmp = new Float64Array(2 * C);
@@ -331,10 +370,19 @@ export function softmaxRegionGrad(
         m.f32[COEF / 4 + c] = A[row + c];
         m.f32[COEF / 4 + 8 + c] = B[row + c];
       }
-      eachBlock(m, x, t, C, first, main, (np, at) => {
-        if (t.kind === 'dense') m.gradD(X, G_AT, O_AT, np);
-        else m.gradL(X, G_AT, O_AT, np, ign, has);
-        out.set(new Float32Array(m.buffer, O_AT, np * C), at * C);
+      if (stored !== undefined) runs.stored++;
+      const src = stored ?? x;
+      const grad =
+        stored === undefined
+          ? t.kind === 'dense'
+            ? m.gradD
+            : m.gradL
+          : t.kind === 'dense'
+            ? m.gradPD
+            : m.gradPL;
+      eachBlock(m, src, t, C, first, main, (np, at) => {
+        grad(X, G_AT, O_AT, np, ign, has);
+        out.set(outBlock(m, np, C), at * C);
         return 0;
       });
       s = main;

@@ -27,6 +27,26 @@ export interface LovaszLossOptions {
   layout?: Layout;
 }
 
+/** Resolves the options of {@link lovaszLoss} (smp's defaults: binary, channels-first, not per image). */
+export function resolveLovaszLossOptions(
+  fn: string,
+  options: LovaszLossOptions | undefined,
+): {
+  mode: 'binary' | 'multilabel' | 'multiclass';
+  layout: Layout;
+  perImage: boolean;
+  ignoreIndex: number | undefined;
+} {
+  const o = checkOptionKeys(fn, options, ['mode', 'perImage', 'ignoreIndex', 'layout']);
+  return {
+    // The default instance (no options) is the binary loss.
+    mode: checkEnum(fn, 'mode', o.mode, ['binary', 'multilabel', 'multiclass'], 'binary'),
+    layout: presetLayout(fn, o.layout, 'smp'),
+    perImage: checkBoolean(fn, 'perImage', o.perImage, false),
+    ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
+  };
+}
+
 /** `x` with its channel axis folded into the pixels: one channel holding every element of an image. */
 function oneChannel(x: NdArray, layout: Layout): NdArray {
   const n = x.shape[0];
@@ -48,12 +68,7 @@ function oneChannel(x: NdArray, layout: Layout): NdArray {
 export const lovaszLoss: LossFactory<LovaszLossOptions> = withDefaultInstance(
   (options?: LovaszLossOptions) => {
     const fn = 'lovaszLoss';
-    const o = checkOptionKeys(fn, options, ['mode', 'perImage', 'ignoreIndex', 'layout']);
-    // The default instance (no options) is the binary loss.
-    const mode = checkEnum(fn, 'mode', o.mode, ['binary', 'multilabel', 'multiclass'], 'binary');
-    const layout = presetLayout(fn, o.layout, 'smp');
-    const perImage = checkBoolean(fn, 'perImage', o.perImage, false);
-    const ignoreIndex = checkIgnoreIndex(fn, o.ignoreIndex);
+    const { mode, layout, perImage, ignoreIndex } = resolveLovaszLossOptions(fn, options);
     let terms: Terms;
     if (mode === 'multiclass') {
       terms = lovaszSoftmaxTerms(fn, { layout, fromLogits: true, perImage, ignoreIndex, classes: 'present' });

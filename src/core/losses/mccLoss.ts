@@ -8,6 +8,12 @@ import { checkFiniteNumber } from '../validate.js';
 import { mccTerms } from '../family/mcc.js';
 import { lossFromTerms } from '../family/termsLoss.js';
 
+/** The `eps` of {@link mccLoss} options, validated. @default 1e-5 */
+export function resolveMccEps(fn: string, options: MccLossOptions | undefined): number {
+  const o = checkOptionKeys(fn, options, ['eps']);
+  return o.eps === undefined ? 1e-5 : checkFiniteNumber(fn, 'eps', o.eps, 0);
+}
+
 /** Options of {@link mccLoss}. */
 export interface MccLossOptions {
   /** Added to each of the four soft counts (smp `eps`). @default 1e-5 */
@@ -25,7 +31,6 @@ export interface MccLossOptions {
  */
 export const mccLoss: LossFactory<MccLossOptions> = withDefaultInstance((options?: MccLossOptions) => {
   const fn = 'mccLoss';
-  const o = checkOptionKeys(fn, options, ['eps']);
-  const eps = o.eps === undefined ? 1e-5 : checkFiniteNumber(fn, 'eps', o.eps, 0);
+  const eps = resolveMccEps(fn, options);
   return lossFromTerms('mcc_loss', (gt, pr, withGrad) => mccTerms(fn, gt, pr, eps, withGrad));
 });

@@ -32,7 +32,11 @@ export interface SoftBCEWithLogitsLoss extends Loss {
   elements(gt: NdArray, pr: NdArray): Float64Array;
 }
 
-function resolve(fn: string, options: SoftBCEWithLogitsOptions | undefined): SoftBceConfig {
+/** Validates the options of {@link softBCEWithLogitsLoss} and applies its defaults (smp's). */
+export function resolveSoftBceOptions(
+  fn: string,
+  options: SoftBCEWithLogitsOptions | undefined,
+): SoftBceConfig {
   const o = checkOptionKeys(fn, options, ['smoothFactor', 'ignoreIndex', 'posWeight', 'reduction']);
   let posWeight: number | NdArray = 1;
   if (typeof o.posWeight === 'number') posWeight = checkFiniteNumber(fn, 'posWeight', o.posWeight, 0);
@@ -71,7 +75,7 @@ function resolve(fn: string, options: SoftBCEWithLogitsOptions | undefined): Sof
 export const softBCEWithLogitsLoss: ((options?: SoftBCEWithLogitsOptions) => SoftBCEWithLogitsLoss) &
   SoftBCEWithLogitsLoss = withDefaultInstance((options?: SoftBCEWithLogitsOptions): SoftBCEWithLogitsLoss => {
   const fn = 'softBCEWithLogitsLoss';
-  const cfg = resolve(fn, options);
+  const cfg = resolveSoftBceOptions(fn, options);
   const loss = defineLoss({
     name: 'soft_bce_with_logits_loss',
     value: (gt, pr) => softBceTerms(fn, gt, pr, cfg, false).value,

@@ -22,6 +22,34 @@ export interface SoftCrossEntropyOptions {
   reduction?: 'mean' | 'sum';
 }
 
+/**
+ * Validates the options of {@link softCrossEntropyLoss}: the cross-entropy configuration (summed; the mean
+ * divides by every pixel afterwards) and the reduction.
+ */
+export function resolveSoftCrossEntropyOptions(
+  fn: string,
+  options: SoftCrossEntropyOptions | undefined,
+): { cfg: CrossEntropyConfig; reduction: 'mean' | 'sum' } {
+  const o = checkOptionKeys(fn, options, ['smoothFactor', 'ignoreIndex', 'layout', 'reduction']);
+  const reduction = checkEnum(fn, 'reduction', o.reduction, ['mean', 'sum'], 'mean');
+  const cfg: CrossEntropyConfig = {
+    layout: presetLayout(fn, o.layout, 'smp'),
+    weights: undefined,
+    labelSmoothing:
+      o.smoothFactor === undefined ? 0 : checkNumberInRange(fn, 'smoothFactor', o.smoothFactor, 0, 1),
+    ignoreIndex: o.ignoreIndex === undefined ? -100 : checkIgnoreIndex(fn, o.ignoreIndex),
+    reduction: 'sum',
+  };
+  return { cfg, reduction };
+}
+
+/** Checks that `pr` has C ≥ 2 channels (one channel would be a BCE). */
+export function checkSoftmaxChannels(fn: string, C: number): void {
+  if (!(C >= 2)) {
+    throw rangeError(fn, `pr must have at least 2 channels (softmax over the channel axis); got ${C}.`);
+  }
+}
+
 /** A soft cross-entropy loss with its unreduced terms. */
 export interface SoftCrossEntropyLoss extends Loss {
   /** The loss of each pixel, `[N, ...spatial]` order (smp `reduction='none'`), 0 where ignored. */
@@ -43,25 +71,11 @@ export interface SoftCrossEntropyLoss extends Loss {
 export const softCrossEntropyLoss: ((options?: SoftCrossEntropyOptions) => SoftCrossEntropyLoss) &
   SoftCrossEntropyLoss = withDefaultInstance((options?: SoftCrossEntropyOptions): SoftCrossEntropyLoss => {
   const fn = 'softCrossEntropyLoss';
-  const o = checkOptionKeys(fn, options, ['smoothFactor', 'ignoreIndex', 'layout', 'reduction']);
-  const reduction = checkEnum(fn, 'reduction', o.reduction, ['mean', 'sum'], 'mean');
-  const cfg: CrossEntropyConfig = {
-    layout: presetLayout(fn, o.layout, 'smp'),
-    weights: undefined,
-    labelSmoothing:
-      o.smoothFactor === undefined ? 0 : checkNumberInRange(fn, 'smoothFactor', o.smoothFactor, 0, 1),
-    ignoreIndex: o.ignoreIndex === undefined ? -100 : checkIgnoreIndex(fn, o.ignoreIndex),
-    reduction: 'sum',
-  };
+  const { cfg, reduction } = resolveSoftCrossEntropyOptions(fn, options);
   /** 1 / (number of pixels) for the mean, checked C ≥ 2 (one channel would be a BCE). */
   const scaleOf = (pr: NdArray, red = reduction): number => {
     const geom = geometryOf(pr.shape, cfg.layout);
-    if (!(geom.channels >= 2)) {
-      throw rangeError(
-        fn,
-        `pr must have at least 2 channels (softmax over the channel axis); got ${geom.channels}.`,
-      );
-    }
+    checkSoftmaxChannels(fn, geom.channels);
     return red === 'mean' ? 1 / (geom.batch * geom.pixels) : 1;
   };
   const terms = (gt: NdArray, pr: NdArray, withGrad: boolean) => {

@@ -69,7 +69,12 @@ describe('ConfusionMatrix.merge and SurfaceAccumulator.merge of 500,000 per-imag
       { data: pred, shape: [k, 1] },
       { ids: ids.slice(0, k) },
     );
-    expect(counted.toJSON()).toEqual(state(0, k));
+    // The generator writes the dense version-1 form; the accumulator writes the sparse version 2.
+    const dense = state(0, k);
+    expect(counted.imageStats()).toEqual(dense.rows);
+    expect(counted.stats()).toEqual({ tp: dense.tp, fp: dense.fp, fn: dense.fn, tn: dense.tn });
+    expect(counted.matrix()).toEqual(dense.matrix);
+    expect(counted.toJSON()).toEqual(ConfusionMatrix.fromJSON(dense).toJSON());
   });
 
   it('ConfusionMatrix.merge(state) and merge(accumulator) of two halves equal the single run', () => {

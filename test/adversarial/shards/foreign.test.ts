@@ -15,7 +15,7 @@ interface State {
   shard: { index: number; count: number };
   dataset: { pairs: number };
   images: { id: string; gt: string; digest: string }[];
-  confusion: { rows: { id: string; tp: number[] }[]; images: number };
+  confusion: { rows: { id: string; pixels: number; counts: number[] }[]; images: number };
 }
 
 /** A copy of shard k's state, edited by `edit`, written to `name`. */
@@ -106,8 +106,9 @@ describe('segkit merge validates every invariant of the states (exit 1, naming t
     ],
     [
       'per-image rows that do not add up to the totals',
-      () => ['s1.json', edited(2, 'rows.json', (s) => (s.confusion.rows[0].tp[1] += 1)), 's3.json'],
-      /'rows\.json' has a confusion row for 'case_002' whose counts of class 0 do not add up to its 17 pixels\./,
+      // counts[1] is the tp of the row's first class: one pixel more than the row's 16.
+      () => ['s1.json', edited(2, 'rows.json', (s) => (s.confusion.rows[0].counts[1] += 1)), 's3.json'],
+      /'rows\.json' has corrupt confusion counts: ConfusionMatrix\.fromJSON: state\.rows\[0\]: tp \+ fn and tp \+ fp summed over classes must both equal pixels \(16\); got 17 and 17\./,
     ],
     [
       'per-image rows, each consistent, that do not add up to the totals',

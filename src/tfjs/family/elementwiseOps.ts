@@ -1,0 +1,248 @@
+/**
+ * The elementwise losses of the family in TF.js ops, for GPU backends (no read-back): the focal loss
+ * (core/family/focal.ts: sigmoid and softmax forms, from logits or probabilities, α, class weights, smp's
+ * normalized and reduced variants, the MONAI / sm / smp reductions) and the cross-entropy term of
+ * `diceCELoss` (core/family/crossEntropy.ts). Values as the core's formulas in ops; TF.js autodiff gives the
+ * gradients (the core's closed forms are their derivatives; the clip of probabilities passes no gradient
+ * outside [ε, 1 − ε], as in the core).
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { type CrossEntropyConfig, ceChannelWeights } from '../../core/family/crossEntropy.js';
+import { type FocalConfig, focalSetup, monaiDropsBackground } from '../../core/family/focal.js';
+import { resolveActivation } from '../../core/family/input.js';
+import { inverseIndex } from '../input.js';
+import type { OpsLossFn } from './opsLoss.js';
+import { type OpsGeometry, type OpsTargets, checkOpsInputs, logSoftmaxOn, opsTargets } from './targets.js';
+
+/** Keras' epsilon, rounded to float32 as the core's clip bounds. */
+const EPS_LO = Math.fround(1e-7);
+const EPS_HI = Math.fround(1 - 1e-7);
+
+/** A per-channel row of numbers as a tensor broadcasting along the channel axis of the 3-D view. */
+function channelRow(values: ArrayLike<number>, geo: OpsGeometry): tf.Tensor3D {
+  const C = values.length;
+  return tf.tensor3d(Float32Array.from(values), geo.channelAxis === 2 ? [1, 1, C] : [1, C, 1]);
+}
+
+/** The 3-D view without channel 0 (MONAI's softmax focal loss with `include_background=False`). */
+function dropChannel0(x: tf.Tensor3D, geo: OpsGeometry): tf.Tensor3D {
+  const begin: [number, number, number] = [0, 0, 0];
+  begin[geo.channelAxis] = 1;
+  return tf.slice(x, begin, [-1, -1, -1]);
+}
+
+/** `geo` with one channel fewer. */
+function withoutChannel0(geo: OpsGeometry): OpsGeometry {
+  const C = geo.geom.channels - 1;
+  const shape3 = [...geo.shape3] as [number, number, number];
+  shape3[geo.channelAxis] = C;
+  return { ...geo, geom: { ...geo.geom, channels: C }, shape3 };
+}
+
+/** The focal loss of `cfg` on the op path (validation of the options already done by the core). */
+export function focalOps(fn: string, cfg: FocalConfig): OpsLossFn {
+  return (yTrue, yPred) => {
+    const { geo, labelMap } = checkOpsInputs(fn, yTrue, yPred, cfg.layout);
+    const t = opsTargets(yTrue, geo, labelMap, cfg.ignoreIndex);
+    const x = tf.reshape(tf.cast(yPred, 'float32'), geo.shape3) as tf.Tensor3D;
+    const C = geo.geom.channels;
+    const activation = cfg.activation ?? resolveActivation(undefined, C);
+    if (monaiDropsBackground(cfg, activation, C)) {
+      // As the core: channel 0 dropped before the softmax, α ignored, the dense remainder re-read with ignoreIndex.
+      const geo2 = withoutChannel0(geo);
+      const t2 = opsTargets(dropChannel0(t.g, geo), geo2, false, cfg.ignoreIndex);
+      const cfg2 = { ...cfg, includeBackground: true, alpha: null, classIndexes: undefined };
+      return focalOnTargets(fn, cfg2, t2, dropChannel0(x, geo), activation);
+    }
+    return focalOnTargets(fn, cfg, t, x, activation);
+  };
+}
+
+function focalOnTargets(
+  fn: string,
+  cfg: FocalConfig,
+  t: OpsTargets,
+  x: tf.Tensor3D,
+  activation: 'softmax' | 'sigmoid',
+): tf.Scalar {
+  const C = t.geom.channels;
+  const { channels, K, w, classW, perClass, a1, a0 } = focalSetup(fn, cfg, activation, C);
+  // Weight per channel (0 on unselected channels).
+  const inv = inverseIndex(channels, C);
+  const wC = channelRow(
+    inv.map((k) => (k < K ? w[k] : 0)),
+    t,
+  );
+  const selC = channelRow(
+    inv.map((k) => (k < K ? 1 : 0)),
+    t,
+  );
+  const { g } = t;
+  const mask = t.mask ?? tf.onesLike(g);
+  const gamma = cfg.gamma;
+  const pixels = t.geom.pixels;
+  let L: tf.Tensor; // per element, before the class weights
+  let valid: tf.Tensor; // elements (sigmoid) or channels of valid pixels (softmax) that count
+  if (activation === 'sigmoid') {
+    valid = tf.mul(mask, selC);
+    const A1 = channelRow(a1, t);
+    const A0 = channelRow(a0, t);
+    const a = tf.add(tf.mul(A1, g), tf.mul(A0, tf.sub(1, g)));
+    if (cfg.normalized || cfg.reducedThreshold !== undefined) {
+      const l = cfg.fromLogits
+        ? tf.neg(tf.add(tf.mul(g, logSigmoid(x)), tf.mul(tf.sub(1, g), logSigmoid(tf.neg(x)))))
+        : (() => {
+            const q = tf.clipByValue(x, EPS_LO, EPS_HI);
+            return tf.neg(tf.add(tf.mul(g, tf.log(q)), tf.mul(tf.sub(1, g), tf.log(tf.sub(1, q)))));
+          })();
+      const u = tf.sub(1, tf.exp(tf.neg(l)));
+      let f: tf.Tensor;
+      if (cfg.reducedThreshold !== undefined) {
+        const th = cfg.reducedThreshold;
+        const below = lessConst(tf.sub(1, u), th);
+        f = tf.where(below, tf.onesLike(u), safePow(tf.div(u, th), gamma));
+      } else f = safePow(u, gamma);
+      L = tf.mul(tf.mul(a, f), l);
+      if (cfg.normalized) {
+        // Each class's terms divided by max(Σ f, eps) over its counted elements.
+        const sumF = tf.sum(tf.mul(f, valid), [0, t.pixelAxis], true);
+        L = tf.div(L, tf.maximum(sumF, cfg.eps));
+      }
+    } else if (cfg.fromLogits) {
+      const lsp = logSigmoid(x);
+      const lsn = logSigmoid(tf.neg(x));
+      const A = tf.neg(tf.mul(tf.exp(tf.mul(lsn, gamma)), lsp));
+      const B = tf.neg(tf.mul(tf.exp(tf.mul(lsp, gamma)), lsn));
+      L = tf.add(tf.mul(tf.mul(A1, g), A), tf.mul(tf.mul(A0, tf.sub(1, g)), B));
+    } else {
+      const q = tf.clipByValue(x, EPS_LO, EPS_HI);
+      const A = tf.neg(tf.mul(safePow(tf.sub(1, q), gamma), tf.log(q)));
+      const B = tf.neg(tf.mul(safePow(q, gamma), tf.log(tf.sub(1, q))));
+      L = tf.add(tf.mul(tf.mul(A1, g), A), tf.mul(tf.mul(A0, tf.sub(1, g)), B));
+    }
+  } else {
+    // A pixel counts when none of its channels is ignored; it adds K to the count.
+    const pixelValid = tf.min(mask, t.channelAxis, true);
+    valid = tf.mul(pixelValid, selC);
+    const A1 = channelRow(a1, t);
+    let lp: tf.Tensor;
+    let p: tf.Tensor;
+    if (cfg.fromLogits) {
+      lp = logSoftmaxOn(x, t.channelAxis);
+      p = tf.exp(lp);
+    } else {
+      p = tf.clipByValue(x, EPS_LO, EPS_HI);
+      lp = tf.log(p);
+    }
+    L = tf.neg(tf.mul(tf.mul(tf.mul(A1, g), safePow(tf.sub(1, p), gamma)), lp));
+  }
+  // Ignored / unselected elements add exactly 0 (their terms may be NaN-free garbage: masked by where).
+  const counted = tf.greater(valid, 0);
+  const Lc = tf.where(counted, L, tf.zerosLike(L));
+  if (perClass) {
+    const wsum = classW.reduce((s, v) => s + v, 0);
+    const totK = tf.sum(Lc, [0, t.pixelAxis], true);
+    const cntK = tf.sum(valid, [0, t.pixelAxis], true);
+    const factor = tf.mul(
+      channelRow(
+        inv.map((k) => (k < K ? classW[k] / wsum : 0)),
+        t,
+      ),
+      cfg.reduction === 'mean'
+        ? tf.where(tf.greater(cntK, 0), tf.div(1, tf.maximum(cntK, 1)), tf.zerosLike(cntK))
+        : 1,
+    );
+    return tf.sum(tf.mul(totK, factor)) as tf.Scalar;
+  }
+  const total = tf.sum(tf.mul(Lc, wC));
+  if (cfg.reduction === 'mean') {
+    const count = tf.sum(valid);
+    return tf.where(
+      tf.greater(count, 0),
+      tf.div(total, tf.maximum(count, 1)),
+      tf.zerosLike(total),
+    ) as tf.Scalar;
+  }
+  return (cfg.preset === 'monai' ? tf.div(total, pixels) : total) as tf.Scalar;
+}
+
+/**
+ * log σ(x) = −softplus(−x). (TF.js's `tf.logSigmoid` keeps `x` by closure in its custom gradient, which
+ * fails once the loss's `tidy` has disposed an intermediate `x`.)
+ */
+export function logSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.neg(tf.softplus(tf.neg(x)));
+}
+
+/** `x^γ` with a zero gradient where x = 0 (the core's convention; TF.js's pow would give γ·0^{γ−1}). */
+function safePow(x: tf.Tensor, gamma: number): tf.Tensor {
+  if (gamma === 0) return tf.onesLike(x);
+  if (gamma === 1) return x;
+  if (gamma === 2) return tf.square(x);
+  const pos = greaterConstZero(x);
+  return tf.where(pos, tf.pow(tf.where(pos, x, tf.onesLike(x)), gamma), tf.zerosLike(x));
+}
+
+/** `x > 0` hidden from the gradient tape (TF.js has no gradient for comparisons). */
+function greaterConstZero(x: tf.Tensor): tf.Tensor {
+  return tf.customGrad((...args) => {
+    const [v] = args as unknown as [tf.Tensor];
+    return { value: tf.greater(v, 0), gradFunc: () => [tf.zerosLike(v)] };
+  })(x);
+}
+
+/** `x < th` hidden from the gradient tape. */
+function lessConst(x: tf.Tensor, th: number): tf.Tensor {
+  return tf.customGrad((...args) => {
+    const [v] = args as unknown as [tf.Tensor];
+    return { value: tf.less(v, th), gradFunc: () => [tf.zerosLike(v)] };
+  })(x);
+}
+
+/**
+ * The cross-entropy term of `diceCELoss` on the op path (logits): softmax CE over all channels with class
+ * weights and label smoothing (label maps: mean weighted by Σ w_y; dense targets: mean over pixels), or the
+ * binary CE with positive weight when C = 1.
+ */
+export function crossEntropyOps(fn: string, cfg: CrossEntropyConfig): OpsLossFn {
+  return (yTrue, yPred) => {
+    const { geo, labelMap } = checkOpsInputs(fn, yTrue, yPred, cfg.layout);
+    const t = opsTargets(yTrue, geo, labelMap, cfg.ignoreIndex);
+    const x = tf.reshape(tf.cast(yPred, 'float32'), geo.shape3) as tf.Tensor3D;
+    const C = geo.geom.channels;
+    const W = ceChannelWeights(fn, cfg.weights, C);
+    const { g } = t;
+    const mask = t.mask ?? tf.onesLike(g);
+    const counted = tf.greater(mask, 0);
+    let total: tf.Tensor;
+    let denom: tf.Tensor;
+    if (C === 1) {
+      const pw = W[0];
+      const l = tf.neg(
+        tf.add(tf.mul(tf.mul(g, pw), logSigmoid(x)), tf.mul(tf.sub(1, g), logSigmoid(tf.neg(x)))),
+      );
+      total = tf.sum(tf.where(counted, l, tf.zerosLike(l)));
+      denom = tf.sum(mask);
+    } else {
+      const eps = cfg.labelSmoothing;
+      const Wc = channelRow(W, t);
+      // As the core: a pixel counts when its channel-0 element is not ignored (label maps mask whole pixels).
+      const first: [number, number, number] = [-1, -1, -1];
+      first[t.channelAxis] = 1;
+      const pixelValid = tf.greater(tf.slice(mask, [0, 0, 0], first), 0);
+      const coef = tf.mul(Wc, tf.add(tf.mul(g, 1 - eps), eps / C));
+      const pixel = tf.neg(tf.sum(tf.mul(coef, logSoftmaxOn(x, t.channelAxis)), t.channelAxis, true));
+      total = tf.sum(tf.where(pixelValid, pixel, tf.zerosLike(pixel)));
+      // (tf.ones, not onesLike(pixel): the count must not hang on the gradient tape of the logits.)
+      const per = labelMap ? tf.sum(tf.mul(Wc, g), t.channelAxis, true) : tf.ones(pixel.shape);
+      denom = tf.sum(tf.where(pixelValid, per, tf.zerosLike(per)));
+    }
+    if (cfg.reduction !== 'mean') return total as tf.Scalar;
+    return tf.where(
+      tf.greater(denom, 0),
+      tf.div(total, tf.where(tf.greater(denom, 0), denom, tf.onesLike(denom))),
+      tf.zerosLike(total),
+    ) as tf.Scalar;
+  };
+}

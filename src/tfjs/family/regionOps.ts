@@ -1,0 +1,249 @@
+/**
+ * The region losses of the family (Dice / F-β, Jaccard, Tversky and focal Tversky, generalized Dice, log-cosh
+ * Dice, every preset) in TF.js ops, for GPU backends: nothing is read back.
+ *
+ * - The region statistics tp, fp, fn per (image or batch, selected class) are ONE custom op
+ *   (`tf.customGrad`) over the probabilities, in the counting form the options select (plain, squared,
+ *   soft-label, MONAI's |p| norms), with the core's closed-form backward (`regionBackward` in
+ *   core/family/region.ts): ∂L/∂p = A·t' + B·P' with A = ∂L/∂tp − ∂L/∂fp − ∂L/∂fn, B = ∂L/∂fp.
+ * - The reduction (score, per-class loss, weights, empty classes, mean / sum) is the core's `reduceRegion`
+ *   (and its generalized Dice and log-cosh reducers) on the `[R, K]` statistics as tensor ops; the score
+ *   shapes (a, wfp, wfn) are the core's (`diceShape`, `jaccardShape`); TF.js autodiff differentiates these
+ *   few small tensors.
+ * - The activation (softmax, sigmoid) is TF.js ops before the custom op; autodiff takes it.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { expandWeights, type RegionConfig } from '../../core/family/options.js';
+import type { CountForm, ReduceExtras, ScoreShape } from '../../core/family/region.js';
+import { inverseIndex, isAllChannels } from '../input.js';
+import type { OpsTargets } from './targets.js';
+
+/** The statistics of the op path: tp, fp, fn (differentiable) and G = Σg (a constant, tells empty classes). */
+export interface OpsCounts {
+  R: number;
+  K: number;
+  tp: tf.Tensor2D;
+  fp: tf.Tensor2D;
+  fn: tf.Tensor2D;
+  G: tf.Tensor2D;
+}
+
+/** A reduction of the op path's statistics to the loss value (differentiable in tp, fp, fn). */
+export type OpsReducer = (fn: string, counts: OpsCounts, cfg: RegionConfig) => tf.Scalar;
+
+/**
+ * Picks the selected channels out of `[R, C]` (`pick`) and spreads `[R, K]` back onto all C with zeros on the
+ * unselected ones (`spreadBack`), by gathers: a product with a 0/1 matrix would spread a NaN or ∞ of one
+ * class into the others.
+ */
+function channelSelection(
+  channels: readonly number[],
+  C: number,
+): { pick: (x: tf.Tensor2D) => tf.Tensor2D; spreadBack: (x: tf.Tensor2D) => tf.Tensor2D } {
+  if (isAllChannels(channels, C)) return { pick: (x) => x, spreadBack: (x) => x };
+  const idx = Array.from(channels);
+  const inv = inverseIndex(channels, C);
+  return {
+    pick: (x) => tf.gather(x, idx, 1) as tf.Tensor2D,
+    spreadBack: (x) => tf.gather(tf.concat([x, tf.zeros([x.shape[0], 1])], 1), inv, 1) as tf.Tensor2D,
+  };
+}
+
+/** Σ over the pixels (and the batch unless `perImage`) of a 3-D view: `[R, C]`. */
+function pixelSum(x: tf.Tensor, t: OpsTargets, perImage: boolean): tf.Tensor2D {
+  const C = t.geom.channels;
+  const s = tf.sum(x, perImage ? t.pixelAxis : [0, t.pixelAxis]);
+  return tf.reshape(s, [perImage ? t.geom.batch : 1, C]) as tf.Tensor2D;
+}
+
+/** A `[R, C]` per-(row, channel) coefficient as a tensor broadcasting over the 3-D view. */
+function spread(x: tf.Tensor2D, t: OpsTargets): tf.Tensor3D {
+  const [R, C] = x.shape;
+  return tf.reshape(x, t.channelAxis === 2 ? [R, 1, C] : [R, C, 1]) as tf.Tensor3D;
+}
+
+/**
+ * The custom op: soft counts of `p` (3-D probabilities) against the targets `t`, per (row, selected class),
+ * in the counting form `form` (the core's `regionCounts`): plain tp = Σp·g, fp = Σp − tp, fn = Σg − tp;
+ * squared Σp², Σg²; soft-label tp = (Σp + Σg − Σ|p − g|)/2 (|p|, |g| with MONAI's norms); ignored elements
+ * count nowhere. Its gradient is the core's closed form, written in one pass over the elements.
+ */
+export function regionCountsOps(
+  t: OpsTargets,
+  p: tf.Tensor3D,
+  channels: readonly number[],
+  form: CountForm,
+): OpsCounts {
+  const C = t.geom.channels;
+  const K = channels.length;
+  const R = form.perImage ? t.geom.batch : 1;
+  const { pick, spreadBack } = channelSelection(channels, C);
+  const sel = (x: tf.Tensor) => pick(pixelSum(x, t, form.perImage));
+  const soft = form.softLabel && !form.squared;
+  const { g, mask } = t;
+  const masked = (x: tf.Tensor) => (mask === null ? x : tf.mul(x, mask));
+  const G = soft && form.absNorms ? sel(tf.abs(g)) : sel(g);
+  const stats = tf.customGrad((...args) => {
+    const [pr, save] = args as unknown as [tf.Tensor3D, tf.GradSaveFunc];
+    let tp: tf.Tensor;
+    let P: tf.Tensor;
+    let Gk: tf.Tensor;
+    if (soft) {
+      P = sel(masked(form.absNorms ? tf.abs(pr) : pr));
+      Gk = G;
+      tp = tf.div(tf.sub(tf.add(P, Gk), sel(masked(tf.abs(tf.sub(pr, g))))), 2);
+    } else {
+      tp = sel(tf.mul(pr, g));
+      P = sel(masked(form.squared ? tf.square(pr) : pr));
+      Gk = form.squared ? sel(tf.square(g)) : G;
+    }
+    save(mask === null ? [pr, g] : [pr, g, mask]);
+    return {
+      value: tf.stack([tp, tf.sub(P, tp), tf.sub(Gk, tp)]) as tf.Tensor3D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sp, sg, sm] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D?];
+        const [dtp, dfp, dfn] = tf.unstack(dy) as tf.Tensor2D[];
+        // A, B per (row, channel), 0 on unselected channels.
+        const A = spread(spreadBack(tf.sub(tf.sub(dtp, dfp), dfn)), t);
+        const B = spread(spreadBack(dfp), t);
+        let d: tf.Tensor;
+        if (form.squared) d = tf.add(tf.mul(A, sg), tf.mul(B, tf.mul(sp, 2)));
+        else if (soft) {
+          const dP = form.absNorms ? tf.sign(sp) : tf.onesLike(sp);
+          d = tf.add(tf.mul(A, tf.div(tf.sub(dP, tf.sign(tf.sub(sp, sg))), 2)), tf.mul(B, dP));
+        } else d = tf.add(tf.mul(A, sg), B);
+        // Ignored elements get exactly 0 (as in the core), even where a class's coefficient is NaN or ∞.
+        if (sm !== undefined) d = tf.where(tf.greater(sm, 0), d, tf.zerosLike(d));
+        return [tf.reshape(d, sp.shape)];
+      },
+    };
+  })(p) as tf.Tensor3D;
+  const [tp, fp, fn] = tf.unstack(stats) as tf.Tensor2D[];
+  return { R, K, tp, fp, fn, G: G as tf.Tensor2D };
+}
+
+/** `x` where `cond`, else `other` (a number), with no gradient flowing out of the unselected side. */
+function whereNum(cond: tf.Tensor, x: tf.Tensor, other: number): tf.Tensor {
+  return tf.where(cond, x, tf.fill(x.shape, other));
+}
+
+/**
+ * `x > threshold` as a constant of the gradient tape: TF.js has no gradient for comparisons, so a condition
+ * computed from a differentiated tensor must hide its comparison in a custom op whose gradient is 0.
+ */
+function greaterConst(x: tf.Tensor, threshold: number): tf.Tensor {
+  return tf.customGrad((...args) => {
+    const [v] = args as unknown as [tf.Tensor];
+    return { value: tf.greater(v, threshold), gradFunc: () => [tf.zerosLike(v)] };
+  })(x);
+}
+
+/**
+ * The core's `reduceRegion` (core/family/region.ts) on tensors: per (r, k)
+ * s = (a·tp + snr)/max(a·tp + wfp·fp + wfn·fn + sdr, eps); ℓ = 1 − s or −log(max(s, eps)); focal ℓ^γ;
+ * weights, empty classes ('formula' | 'zero' | 'skip'), class-weight modes, mean or sum; γ on the mean.
+ */
+export function reduceRegionOps(
+  fn: string,
+  counts: OpsCounts,
+  cfg: RegionConfig,
+  shape: ScoreShape,
+  extras: ReduceExtras = {},
+): tf.Scalar {
+  const { K, tp, fp, fn: fnT, G } = counts;
+  let wArr = expandWeights(fn, cfg.classWeights, K);
+  if (cfg.weightsNeedTwoClasses && K === 1) wArr = new Float64Array(1).fill(1);
+  const w = tf.tensor2d(Float32Array.from(wArr), [1, K]);
+  const gamma = extras.gamma ?? 1;
+  const perClassGamma = extras.gammaOn !== 'mean' && gamma !== 1;
+  const { a, wfp, wfn } = shape;
+  const empty = tf.equal(G, 0);
+  const ones = tf.onesLike(G);
+  const included = cfg.emptyClass === 'skip' ? tf.where(empty, tf.zerosLike(G), ones) : ones;
+  const num = tf.add(tf.mul(tp, a), cfg.smoothNr);
+  const raw = tf.add(tf.add(tf.add(tf.mul(tp, a), tf.mul(fp, wfp)), tf.mul(fnT, wfn)), cfg.smoothDr);
+  const den = cfg.eps > 0 ? tf.maximum(raw, cfg.eps) : raw;
+  const s = tf.div(num, den);
+  let l: tf.Tensor;
+  if (cfg.logLoss) {
+    const lo = cfg.eps > 0 ? cfg.eps : 0;
+    const above = greaterConst(s, lo);
+    l = whereNum(above, tf.neg(tf.log(whereNum(above, s, 1))), -Math.log(lo));
+  } else l = tf.sub(1, s);
+  if (perClassGamma) {
+    const base = tf.relu(l);
+    const pos = greaterConst(base, 0);
+    l = whereNum(pos, tf.pow(whereNum(pos, base, 1), gamma), 0);
+  }
+  let terms = tf.mul(l, w);
+  if (cfg.emptyClass === 'zero') terms = whereNum(tf.logicalNot(empty), terms, 0);
+  if (cfg.emptyClass === 'skip') terms = whereNum(tf.logicalNot(empty), terms, 0);
+  const count = tf.sum(included);
+  const wsum = tf.sum(tf.mul(included, w));
+  const some = tf.greater(count, 0);
+  let value: tf.Tensor = tf.sum(terms);
+  if (cfg.reduction === 'mean') {
+    const scale =
+      cfg.classWeightMode === 'normalized'
+        ? whereNum(tf.greater(wsum, 0), tf.div(1, whereNum(tf.greater(wsum, 0), wsum, 1)), 0)
+        : tf.div(1, whereNum(some, count, 1));
+    value = tf.mul(value, scale);
+    if (cfg.classWeightMode === 'score') {
+      value = tf.add(value, tf.sub(1, tf.div(wsum, whereNum(some, count, 1))));
+    }
+  }
+  value = whereNum(some, value, 0);
+  if (extras.gammaOn === 'mean' && gamma !== 1) {
+    const base = tf.relu(value);
+    const pos = greaterConst(base, 0);
+    value = whereNum(pos, tf.pow(whereNum(pos, base, 1), gamma), 0);
+  }
+  return value as tf.Scalar;
+}
+
+/** {@link reduceRegionOps} with a fixed score shape (the region losses' reducers). */
+export function shapeReducerOps(shape: (cfg: RegionConfig) => ScoreShape, extras?: ReduceExtras): OpsReducer {
+  return (fn, counts, cfg) => reduceRegionOps(fn, counts, cfg, shape(cfg), extras);
+}
+
+/**
+ * The core's generalized Dice reducer (Sudre 2017; core/family/regionFamily.ts) on tensors: per row,
+ * weights w_k = 1, 1/G_k or 1/G_k² (a class absent from gt: the row's largest finite weight, or 0), then
+ * 1 − (2·Σ w·tp + snr)/(Σ w·(2·tp + fp + fn) + sdr), mean or sum over rows. The weights are constants of gt.
+ */
+export function generalizedDiceReducerOps(
+  weightType: 'square' | 'simple' | 'uniform',
+  absentWeight: 'max' | 'zero',
+): OpsReducer {
+  return (_fn, counts, cfg) => {
+    const { R, tp, fp, fn: fnT, G } = counts;
+    let w: tf.Tensor2D;
+    if (weightType === 'uniform') w = tf.onesLike(G);
+    else {
+      const present = tf.greater(G, 0);
+      const safe = whereNum(present, G, 1);
+      const inv = weightType === 'simple' ? tf.div(1, safe) : tf.div(1, tf.square(safe));
+      const finite = whereNum(present, inv, 0); // weights of absent classes: 0 for now
+      const fill = absentWeight === 'max' ? tf.max(finite, 1, true) : tf.zerosLike(tf.max(finite, 1, true));
+      w = tf.where(present, finite, tf.mul(tf.onesLike(G), fill)) as tf.Tensor2D;
+    }
+    const num = tf.add(tf.sum(tf.mul(tf.mul(tp, 2), w), 1), cfg.smoothNr);
+    const den = tf.add(tf.sum(tf.mul(tf.add(tf.add(tf.mul(tp, 2), fp), fnT), w), 1), cfg.smoothDr);
+    const terms = tf.sub(1, tf.div(num, den));
+    const total = tf.sum(terms);
+    return (cfg.reduction === 'mean' ? tf.div(total, R) : total) as tf.Scalar;
+  };
+}
+
+/**
+ * The core's log-cosh wrapper (Jadon 2020) on tensors: L = log cosh(ℓ) = |ℓ| + log1p(e^{−2|ℓ|}) − log 2
+ * (stable for any ℓ); autodiff gives ∂L = tanh(ℓ)·∂ℓ, the core's closed form.
+ */
+export function logCoshReducerOps(inner: OpsReducer): OpsReducer {
+  return (fn, counts, cfg) => {
+    const v = inner(fn, counts, cfg);
+    const a = tf.abs(v);
+    return tf.sub(tf.add(a, tf.log1p(tf.exp(tf.mul(a, -2)))), Math.LN2) as tf.Scalar;
+  };
+}
