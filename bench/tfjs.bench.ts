@@ -4,7 +4,8 @@
  * bench/reference/workloads.json (inputs as baseline.md builds them), on the `wasm` and `cpu` backends.
  * Implementations, interleaved run by run so their ratios see the same machine state:
  * - `segkit_tfjs`: the factory as a user gets it (on cpu and wasm: the core's kernels on the tensors' data);
- * - `segkit_tfjs_ops`: the same loss forced onto its TF.js-op path (what `webgl` runs; sm losses only);
+ * - `segkit_tfjs_ops`: the same loss forced onto its TF.js-op path (what `webgl` runs; for `dice_fb` the
+ *   loss family's op path: softmax by ops, the statistics custom op);
  * - `tfjs_composition`: the same formula as plain TF.js ops differentiated by `tf.valueAndGrad`;
  * - `segkit_core`: the core on the same Float32Arrays, no tensors (the target's yardstick).
  * Each TF.js run computes the value and the full gradient and reads both back (`dataSync`), as
@@ -48,7 +49,7 @@ const IMPLS: Record<string, [TfLoss, Composition, Loss, boolean, boolean]> = {
     diceLoss(monaiDice),
     (gt, x) => diceComposition(gt, tf.softmax(x), { perImage: true }),
     core.diceLoss(monaiDice),
-    false,
+    true, // the family's op path (issue 11, round 2): what webgl runs
     true,
   ],
 };

@@ -17,33 +17,17 @@ import { gradMismatch, loadVectors } from '../helpers/vectors.js';
 import { useBackend } from '../tfjs/setup.js';
 import { adaptMonai, adaptSmp, monaiRegionOptions } from './adapters.js';
 import { DECLINED } from './declined.js';
+import { calls } from './recording.js';
 import { inputs, rng } from './helpers.js';
 
 // Which core factory (and options) built each loss the adapters return: the TF.js factory of the same name
 // is then called with the same options.
-const { calls, recording } = vi.hoisted(() => {
-  const calls = new WeakMap<object, [string, unknown]>();
-  /** The module's factories, each recording the options of the losses it makes. */
-  const recording = (orig: Record<string, unknown>): Record<string, unknown> => {
-    const out: Record<string, unknown> = { ...orig };
-    for (const [name, f] of Object.entries(orig)) {
-      if (typeof f !== 'function') continue;
-      out[name] = new Proxy(f, {
-        apply(target, self, args: unknown[]) {
-          const loss = Reflect.apply(target, self, args) as unknown;
-          if (typeof loss === 'object' || typeof loss === 'function') {
-            calls.set(loss as object, [name, args[0]]);
-          }
-          return loss;
-        },
-      });
-    }
-    return out;
-  };
-  return { calls, recording };
-});
-vi.mock('../../src/core/losses/index.js', async (importOriginal) => recording(await importOriginal()));
-vi.mock('../../src/core/losses/focalLoss.js', async (importOriginal) => recording(await importOriginal()));
+vi.mock('../../src/core/losses/index.js', async (importOriginal) =>
+  (await import('./recording.js')).recording(await importOriginal()),
+);
+vi.mock('../../src/core/losses/focalLoss.js', async (importOriginal) =>
+  (await import('./recording.js')).recording(await importOriginal()),
+);
 
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 const TF = segkitTf as unknown as Record<string, (o?: unknown) => TfLoss>;

@@ -240,6 +240,7 @@ describe('names and algebra', () => {
         "lovaszHingeLoss",
         "lovaszLoss",
         "lovaszSoftmaxLoss",
+        "maskedDiceLoss",
         "mccLoss",
         "precision",
         "recall",

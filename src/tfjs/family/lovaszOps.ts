@@ -12,6 +12,34 @@ import type { OpsLossFn } from './opsLoss.js';
 import { checkOpsInputs, checkSameShapeOps, opsTargets, softmaxOn } from './targets.js';
 import type { Layout } from '../../core/types.js';
 
+/** TF.js's hand-off of `topk` to the CPU (a read-back) on `webgl` / `webgpu`: k > 128 or rows < 100000. */
+const TOPK_FLAGS: [string, number][] = [
+  ['TOPK_K_CPU_HANDOFF_THRESHOLD', Number.POSITIVE_INFINITY],
+  ['TOPK_LAST_DIM_CPU_HANDOFF_SIZE_THRESHOLD', 0],
+];
+
+/**
+ * The indices sorting each row of `x` by decreasing value (`tf.topk` with k = the row length), kept on the GPU:
+ * the GPU backends' thresholds that would hand a full sort to the CPU are lifted for this one call and restored.
+ */
+function sortIndices(x: tf.Tensor2D): tf.Tensor2D {
+  const env = tf.env();
+  const saved: [string, number][] = [];
+  for (const [flag, value] of TOPK_FLAGS) {
+    try {
+      saved.push([flag, env.getNumber(flag)]);
+      env.set(flag, value);
+    } catch {
+      // The flag is not registered: no GPU backend is loaded, nothing is handed off.
+    }
+  }
+  try {
+    return tf.topk(x, x.shape[1], true).indices as tf.Tensor2D;
+  } finally {
+    for (const [flag, value] of saved) env.set(flag, value);
+  }
+}
+
 /**
  * Per row of `err` / `fg` / `valid` (`[rows, span]`): the Lovász extension Σ_k e_(k)·ΔJ_k over the row's
  * valid entries sorted by decreasing error (`hinge`: relu of the errors), as one custom op: the forward sorts
@@ -30,7 +58,7 @@ export function lovaszRows(
     const [e, save] = args as unknown as [tf.Tensor2D, tf.GradSaveFunc];
     // Invalid entries sort after every valid one (errors are ≥ 0 for softmax; any real for the hinge).
     const key = tf.where(tf.greater(valid, 0), e, tf.fill(e.shape, -Infinity));
-    const { indices } = tf.topk(key, span, true);
+    const indices = sortIndices(key);
     const flat = tf.reshape(
       tf.add(indices, tf.reshape(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(span, 'int32')), [rows, 1])),
       [-1],
