@@ -148,7 +148,7 @@ export function parseState(text: string, file: string): EvalState {
   if ((s.version as number) === 1) {
     throw bad(
       file,
-      'has state version 1, which records no digest of the data and cannot be validated; evaluate the shards again with this segkit (state version 2).',
+      `has state version 1, which records no digest of the data and cannot be validated; evaluate the shards again with this segkit (state version ${STATE_VERSION}).`,
     );
   }
   if (s.version !== STATE_VERSION && s.version !== 2) {
