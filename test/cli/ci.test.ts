@@ -373,3 +373,71 @@ describe('segkit eval --ci: usage errors (exit 2)', () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+describe('segkit eval --ci with --regions and --lesions', () => {
+  let res: EvalResult;
+  beforeAll(() => {
+    const r = segkit(
+      [
+        'eval',
+        ...base,
+        '--metrics',
+        'dice,iou',
+        '--regions',
+        '{"one":[1],"two":[2],"both":[1,2]}',
+        '--lesions',
+        '--ci',
+        '0.9',
+        '--bootstrap',
+        '500',
+        '--seed',
+        '5',
+        '--json',
+        'sections.json',
+      ],
+      dir('scipy'),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/region one \{1\}.*\[/);
+    res = readJson(join(dir('scipy'), 'sections.json'));
+  });
+
+  it('a one-label region gets the interval of its class (same images, same resamples), for every metric', () => {
+    for (const m of ['dice', 'iou'] as const) {
+      for (const [k, name] of [
+        [0, 'one'],
+        [1, 'two'],
+      ] as const) {
+        const region = res.regions!.regions.find((r) => r.name === name)!;
+        expect(region.metrics[m]!.mean).toBe(res.classes[k].metrics[m]!.mean);
+        expect(region.metrics[m]!.ci, `${m} ${name}`).toEqual(res.classes[k].metrics[m]!.ci);
+      }
+    }
+  });
+
+  it('the union region has its own interval around its mean, and the regions’ summary one from its own replicates', () => {
+    const both = res.regions!.regions.find((r) => r.name === 'both')!.metrics.dice!;
+    const [lo, hi] = both.ci!.map(num);
+    expect(lo).toBeLessThanOrEqual(num(both.mean));
+    expect(hi).toBeGreaterThanOrEqual(num(both.mean));
+    const s = res.regions!.summary.dice!;
+    expect(s.reduction).toBe('macro-imagewise');
+    const [slo, shi] = s.ci!.map(num);
+    expect(slo).toBeLessThan(shi);
+    // Not the mean of the regions' ends: the summary's replicates are means of the three columns per resample.
+    const regionLo = res.regions!.regions.map((r) => num(r.metrics.dice!.ci![0]));
+    expect(slo).not.toBeCloseTo(regionLo.reduce((a, b) => a + b, 0) / regionLo.length, 12);
+  });
+
+  it('lesion rows: a one-label region gets its class’s interval; every interval brackets its mean', () => {
+    const rows = res.lesions!.results;
+    expect(rows.map((r) => r.name)).toEqual(['1', '2', 'one', 'two', 'both']);
+    expect(rows[2].lesionDiceMean).toEqual(rows[0].lesionDiceMean);
+    expect(rows[3].lesionDiceMean).toEqual(rows[1].lesionDiceMean);
+    for (const r of rows) {
+      const [lo, hi] = r.lesionDiceMean.ci!.map(num);
+      expect(lo, r.name).toBeLessThanOrEqual(num(r.lesionDiceMean.mean));
+      expect(hi, r.name).toBeGreaterThanOrEqual(num(r.lesionDiceMean.mean));
+    }
+  });
+});

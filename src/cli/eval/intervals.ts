@@ -121,15 +121,8 @@ export function computeIntervals(
   const groups: MeanGroup[] = [];
   const groupOwner: { metric: MetricName; kind: 'foreground' | 'summary'; finite: boolean }[] = [];
   const addColumn = (col: Float64Array, own: { metric: MetricName; k: number } | null): number => {
-    let finite = true;
-    for (let i = 0; i < col.length; i++) {
-      if (col[i] === Infinity || col[i] === -Infinity) {
-        finite = false;
-        col[i] = NaN;
-      }
-    }
     columns.push(col);
-    finiteMean.push(finite);
+    finiteMean.push(dropInfinite(col));
     owner.push(own);
     return columns.length - 1;
   };
@@ -161,13 +154,7 @@ export function computeIntervals(
       addGroup(m, 'summary', { columns: mine });
     }
   }
-  const out = bootstrapMeans(
-    columns,
-    { ci: ci.level, resamples: ci.resamples, seed: ci.seed, method: ci.method },
-    groups,
-  );
-  const pair = (i: number, finite: boolean): JsonInterval =>
-    finite ? [jsonNumber(out[i].lower), jsonNumber(out[i].upper)] : NO_INTERVAL;
+  const pair = bootstrapPairs(columns, groups, ci);
   const res: ResultIntervals = { classes: classes.map(() => ({})), foreground: {}, summary: {} };
   owner.forEach((o, j) => {
     if (o) res.classes[o.k][o.metric] = pair(j, finiteMean[j]);
@@ -181,3 +168,97 @@ export function computeIntervals(
 /** Reads an interval of the JSON back as numbers. */
 export const intervalNumbers = (iv: JsonInterval | undefined): [number, number] =>
   iv ? [fromJsonNumber(iv[0]), fromJsonNumber(iv[1])] : [NaN, NaN];
+
+/**
+ * Runs {@link bootstrapMeans} on the columns and groups and returns the JSON interval of result i (columns
+ * first, then groups), or "NaN" ends when `finite` is false.
+ */
+function bootstrapPairs(
+  columns: Float64Array[],
+  groups: MeanGroup[],
+  ci: CiOptions,
+): (i: number, finite: boolean) => JsonInterval {
+  const out = bootstrapMeans(
+    columns,
+    { ci: ci.level, resamples: ci.resamples, seed: ci.seed, method: ci.method },
+    groups,
+  );
+  return (i, finite) => (finite ? [jsonNumber(out[i].lower), jsonNumber(out[i].upper)] : NO_INTERVAL);
+}
+
+/**
+ * Turns ±Infinity in a per-image column into NaN (skipped by the bootstrap) and says whether there was none:
+ * an infinite mean (a surface distance with one empty mask) gets no interval.
+ * @example dropInfinite(Float64Array.of(1, Infinity)) // false; the column is now [1, NaN]
+ */
+function dropInfinite(col: Float64Array): boolean {
+  let finite = true;
+  for (let i = 0; i < col.length; i++) {
+    if (col[i] === Infinity || col[i] === -Infinity) {
+      finite = false;
+      col[i] = NaN;
+    }
+  }
+  return finite;
+}
+
+/**
+ * Intervals of the regions' and the lesions' means over images (`--ci` with `--regions` / `--lesions`), drawn
+ * with the same resampling as {@link computeIntervals} (the stream depends only on the seed and the number of
+ * images, so an image's classes, regions and lesions are resampled together): each region's mean per metric;
+ * the regions' summary where it is a mean of those means (surface metrics, and count metrics under
+ * `macro-imagewise` or `weighted-imagewise`, weighted by the regions' supports); each lesion row's mean
+ * lesion-wise Dice. Written into the result's `ci` keys in place. Pooled values (the regions' `pooled`, the
+ * lesion counts and their metrics, panoptic quality) come from summed counts and get none, as for classes.
+ * @param lesionDice - per lesion row (class or region) the per-image lesion-wise Dice, when `--lesions`.
+ * @example sectionIntervals(result, lesionDice, { level: 0.95, resamples: 2000, seed: 0, method: 'bca' })
+ */
+export function sectionIntervals(
+  result: Pick<EvalResult, 'settings' | 'regions' | 'lesions'>,
+  lesionDice: readonly (readonly number[])[] | null,
+  ci: CiOptions,
+): void {
+  const columns: Float64Array[] = [];
+  const finite: boolean[] = [];
+  const set: ((iv: JsonInterval) => void)[] = [];
+  const add = (values: ArrayLike<number>, to: (iv: JsonInterval) => void): number => {
+    const col = Float64Array.from(values);
+    columns.push(col);
+    finite.push(dropInfinite(col));
+    set.push(to);
+    return columns.length - 1;
+  };
+  const groups: MeanGroup[] = [];
+  const groupSet: ((iv: JsonInterval) => void)[] = [];
+  const sec = result.regions;
+  if (sec) {
+    for (const m of result.settings.metrics) {
+      const mine = sec.regions.map((r, k) =>
+        add(
+          sec.images.map((img) => fromJsonNumber(img[m]?.[k] ?? 'NaN')),
+          (iv) => (r.metrics[m]!.ci = iv),
+        ),
+      );
+      const s = sec.summary[m];
+      if (s && (s.reduction === 'macro-imagewise' || s.reduction === 'weighted-imagewise')) {
+        const weights = s.reduction === 'weighted-imagewise' ? sec.regions.map((r) => r.support) : undefined;
+        groups.push({ columns: mine, ...(weights ? { weights } : {}) });
+        groupSet.push((iv) => (s.ci = iv));
+      }
+    }
+  }
+  if (result.lesions && lesionDice) {
+    result.lesions.results.forEach((r, k) => add(lesionDice[k], (iv) => (r.lesionDiceMean.ci = iv)));
+  }
+  if (columns.length === 0) return;
+  const pair = bootstrapPairs(columns, groups, ci);
+  set.forEach((to, j) => to(pair(j, finite[j])));
+  groupSet.forEach((to, q) =>
+    to(
+      pair(
+        columns.length + q,
+        groups[q].columns.every((j) => finite[j]),
+      ),
+    ),
+  );
+}

@@ -89,7 +89,9 @@ export interface RegionResult {
 /** The regions section: per region results, a summary over the regions and the per-image values. */
 export interface RegionsSection {
   /** Per metric: the mean over the regions of the per-region means over images (NaN skipped). */
-  summary: Partial<Record<MetricName, { value: JsonNumber; reduction: string; skipped: number }>>;
+  summary: Partial<
+    Record<MetricName, { value: JsonNumber; reduction: string; skipped: number; ci?: JsonInterval }>
+  >;
   regions: RegionResult[];
   /** One entry per image (same order as `images`): per metric, one value per region. */
   images: Partial<Record<MetricName, JsonNumber[]>>[];

@@ -107,11 +107,15 @@ export function lesionsSection(state: EvalState): LesionsSection | null {
       precision: jsonNumber(m.precision),
       f1: jsonNumber(m.f1),
       lesionDice: jsonNumber(m.lesionDice),
-      lesionDiceMean: meanStd(state.images.map((img) => lesionMetrics(img.lesions![k]).lesionDice)),
+      lesionDiceMean: meanStd(lesionDiceColumn(state, k)),
     };
   });
   return { results };
 }
+
+/** Per image, the lesion-wise Dice of lesion row k (a reported class, then a region) of `--lesions`. */
+export const lesionDiceColumn = (state: EvalState, k: number): number[] =>
+  state.images.map((img) => lesionMetrics(img.lesions![k]).lesionDice);
 
 /**
  * The panoptic section: the panoptic counts summed over images, PQ, SQ, RQ per class (classes with

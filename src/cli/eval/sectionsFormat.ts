@@ -2,7 +2,7 @@
  * Text of the optional sections (regions, lesions, panoptic) for the terminal table and the CSV.
  * @module
  */
-import { formatNumber, metricLabel } from './format.js';
+import { formatInterval, formatNumber, metricLabel } from './format.js';
 import type { EvalResult, JsonNumber } from './schema.js';
 
 /** A table as lines: the first column left-aligned, the others right-aligned. */
@@ -25,10 +25,15 @@ export function regionRows(result: EvalResult): string[][] {
     `region ${r.name} {${r.labels.join(',')}}`.slice(0, 40),
     ...metrics.map((m) => {
       const s = r.metrics[m];
-      return s ? `${formatNumber(s.mean, m)} ± ${formatNumber(s.std, m)}` : '';
+      return s ? `${formatNumber(s.mean, m)} ± ${formatNumber(s.std, m)}${formatInterval(s.ci, m)}` : '';
     }),
   ]);
-  rows.push(['region mean', ...metrics.map((m) => formatNumber(sec.summary[m]?.value ?? 'NaN', m))]);
+  rows.push([
+    'region mean',
+    ...metrics.map(
+      (m) => formatNumber(sec.summary[m]?.value ?? 'NaN', m) + formatInterval(sec.summary[m]?.ci, m),
+    ),
+  ]);
   return rows;
 }
 
@@ -62,7 +67,7 @@ export function sectionTables(result: EvalResult): string {
       num(r.precision),
       num(r.f1),
       num(r.lesionDice),
-      `${num(r.lesionDiceMean.mean)} ± ${num(r.lesionDiceMean.std)}`,
+      `${num(r.lesionDiceMean.mean)} ± ${num(r.lesionDiceMean.std)}${formatInterval(r.lesionDiceMean.ci, 'dice')}`,
     ]);
     out.push('', ...alignTable(head, rows));
   }

@@ -4,13 +4,17 @@
  * @module
  */
 import { escapeHtml } from '../html.js';
-import { formatNumber, metricLabel } from './format.js';
+import { formatInterval, formatNumber, metricLabel } from './format.js';
+import type { JsonInterval } from './intervals.js';
 import type { MetricName } from './options.js';
 import type { EvalResult, JsonNumber } from './schema.js';
 
 const cell = (x: JsonNumber | number, m: MetricName = 'dice'): string =>
   `<td data-value="${escapeHtml(String(x))}">${formatNumber(x, m)}</td>`;
 const count = (n: number): string => `<td data-value="${n}">${n}</td>`;
+/** A mean's cell, followed by its `--ci` interval when there is one (`data-value` stays the mean). */
+const meanCell = (x: JsonNumber, iv: JsonInterval | undefined, m: MetricName = 'dice'): string =>
+  `<td data-value="${escapeHtml(String(x))}">${formatNumber(x, m)}${formatInterval(iv, m)}</td>`;
 
 /** The sections' HTML (empty when none was asked for). */
 export function sectionsHtml(result: EvalResult): string {
@@ -25,13 +29,13 @@ export function sectionsHtml(result: EvalResult): string {
           `<tr data-region="${escapeHtml(r.name)}"><td>${escapeHtml(r.name)}</td><td>${r.labels.join(', ')}</td>${metrics
             .map((m) => {
               const s = r.metrics[m];
-              return s ? cell(s.mean, m) + cell(s.std, m) : '<td></td><td></td>';
+              return s ? meanCell(s.mean, s.ci, m) + cell(s.std, m) : '<td></td><td></td>';
             })
             .join('')}</tr>`,
       )
       .join('\n');
     const mean = `<tr data-region=""><td>mean over regions</td><td></td>${metrics
-      .map((m) => `${cell(sec.summary[m]?.value ?? 'NaN', m)}<td></td>`)
+      .map((m) => `${meanCell(sec.summary[m]?.value ?? 'NaN', sec.summary[m]?.ci, m)}<td></td>`)
       .join('')}</tr>`;
     parts.push(`<h2>Regions</h2>
 <p class="note">A region is positive where the label is in its set (nnU-Net's region-based evaluation); Dice = 2tp/(2tp+fp+fn) of the binarised masks, NaN (skipped) when the region is absent from both.</p>
@@ -44,7 +48,7 @@ ${mean}
     const rows = result.lesions.results
       .map(
         (r) =>
-          `<tr><td>${escapeHtml(r.index === null ? `region ${r.name}` : r.name)}</td>${[r.gtLesions, r.predLesions, r.tp, r.fp, r.fn].map(count).join('')}${[r.sensitivity, r.precision, r.f1, r.lesionDice, r.lesionDiceMean.mean].map((v) => cell(v)).join('')}</tr>`,
+          `<tr><td>${escapeHtml(r.index === null ? `region ${r.name}` : r.name)}</td>${[r.gtLesions, r.predLesions, r.tp, r.fp, r.fn].map(count).join('')}${[r.sensitivity, r.precision, r.f1, r.lesionDice].map((v) => cell(v)).join('')}${meanCell(r.lesionDiceMean.mean, r.lesionDiceMean.ci)}</tr>`,
       )
       .join('\n');
     const s = result.settings.lesions!;

@@ -11,9 +11,9 @@ import { COUNT_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import type { ClassResult, ClassStat, EvalResult, ImageResult } from './schema.js';
 import { DENSE_CONFUSION_MAX_CLASSES, EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
-import { lesionsSection, panopticSection, regionsSection } from './sections.js';
+import { lesionDiceColumn, lesionsSection, panopticSection, regionsSection } from './sections.js';
 import type { EvalState } from './state.js';
-import { computeIntervals } from './intervals.js';
+import { computeIntervals, sectionIntervals } from './intervals.js';
 import type { CiOptions } from './intervals.js';
 
 const isCount = (m: MetricName): m is CountMetric & MetricName =>
@@ -130,7 +130,7 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
     lesions: lesionsSection(state),
     panoptic: panopticSection(state),
   };
-  return ci ? withIntervals(result, values, cm, base, ci) : result;
+  return ci ? withIntervals(result, values, cm, base, ci, state) : result;
 }
 
 /** The result with the `ci` fields of `--ci` (see intervals.ts), in the JSON's key order. */
@@ -140,8 +140,11 @@ function withIntervals(
   cm: ConfusionMatrix,
   base: ComputeOptions,
   ci: CiOptions,
+  state: EvalState,
 ): EvalResult {
   const iv = computeIntervals(result, values, cm, base, ci);
+  const lesionDice = result.lesions ? result.lesions.results.map((_, k) => lesionDiceColumn(state, k)) : null;
+  sectionIntervals(result, lesionDice, ci);
   for (const m of result.settings.metrics) {
     result.classes.forEach((c, k) => (c.metrics[m]!.ci = iv.classes[k][m]));
     if (iv.summary[m]) result.summary[m]!.ci = iv.summary[m];
