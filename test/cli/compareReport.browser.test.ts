@@ -5,20 +5,16 @@
  * Screenshots go to `test-artifacts/reports/` (git-ignored). Needs `/usr/bin/chromium`; skipped, with a
  * message, where it is missing.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareResult } from '../../src/cli/compare/types.js';
 import type { EvalResult } from '../../src/cli/eval/schema.js';
 import { grayPng, put, tempDir } from '../io/fixtures.js';
-import { ensureBuilt, root, segkit } from './helpers.js';
+import { CHROMIUM, hasChromium, reportBrowser } from '../reports/browser.js';
+import { ensureBuilt, segkit } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`compare report browser tests skipped: ${CHROMIUM} not found`);
-const ARTIFACTS = join(root, 'test-artifacts/reports');
 const tmp = tempDir('segkit-compare-report-');
 afterAll(tmp.cleanup);
 const d = tmp.dir;
@@ -71,31 +67,8 @@ beforeAll(() => {
 });
 
 describe.skipIf(!hasChromium)('compare and eval --ci reports in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function open(file: string, shot: string) {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-    page.on('pageerror', (e) => void errors.push(String(e)));
-    page.on(
-      'request',
-      (r) => void (r.url().startsWith('file:') || r.url().startsWith('data:') || requests.push(r.url())),
-    );
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction(() => 'segkitCharts' in window);
-    const charts = await page.evaluate(facts);
-    await page.screenshot({ path: join(ARTIFACTS, `${shot}.png`), fullPage: true });
-    return { page, charts, errors, requests };
-  }
+  const { open: openReport } = reportBrowser();
+  const open = (file: string, shot: string) => openReport(file, shot, facts);
 
   it('segkit compare --report: paired plots drawn, error bars = the JSON intervals, tables = the JSON', async () => {
     const args = [

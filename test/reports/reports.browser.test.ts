@@ -7,21 +7,16 @@
  * Screenshots are kept in `test-artifacts/reports/` (git-ignored). Needs `/usr/bin/chromium`; skipped, with
  * a message, where it is missing.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildDemoReport } from '../../src/cli/demo/report.js';
 import { finiteStat } from '../../src/cli/eval/report.js';
 import { fromJsonNumber } from '../../src/cli/eval/schema.js';
 import { tempDir } from '../io/fixtures.js';
+import { ARTIFACTS, CHROMIUM, hasChromium, reportBrowser, tableCells } from './browser.js';
 import { demoResults, EVAL_CASES, evalCase } from './fixtures.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const ARTIFACTS = join(root, 'test-artifacts/reports');
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(`report browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
@@ -114,47 +109,10 @@ function confusionColours(): { v: number | null; luminance: number }[] {
   });
 }
 
-/** Runs in the page: the cells of a table as `{ text, value }` rows (value from `data-value`). */
-function tableCells(id: string): { text: string; value: string | null }[][] {
-  const rows = Array.from(document.querySelectorAll(`#${id} tr`)).slice(1);
-  return rows.map((r) =>
-    Array.from(r.querySelectorAll('td')).map((td) => ({
-      text: td.textContent ?? '',
-      value: td.getAttribute('data-value'),
-    })),
-  );
-}
-
 describe.skipIf(!hasChromium)('the HTML reports in Chromium', () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
+  const { open: openReport } = reportBrowser();
   /** Opens a report file offline; returns its chart facts and console errors, keeps a full-page screenshot. */
-  async function open(file: string, shot: string) {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-    page.on('pageerror', (e) => void errors.push(String(e)));
-    // Offline: any request other than the file itself fails the test.
-    const requests: string[] = [];
-    page.on(
-      'request',
-      (r) => void (r.url().startsWith('file:') || r.url().startsWith('data:') || requests.push(r.url())),
-    );
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction(() => 'segkitCharts' in window);
-    const charts = await page.evaluate(chartFacts);
-    await page.screenshot({ path: join(ARTIFACTS, `${shot}.png`), fullPage: true });
-    return { page, charts, errors, requests };
-  }
+  const open = (file: string, shot: string) => openReport(file, shot, chartFacts);
 
   /** Every chart: a drawn title, titled axes, and a legend that is clear of the title and of the axes. */
   function expectReadable(charts: ChartFacts[]): void {

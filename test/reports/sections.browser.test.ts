@@ -5,37 +5,20 @@
  * {"WT":[1,2,3],"TC":[2,3],"ET":[3]}, evaluated in-process. Needs `/usr/bin/chromium`; skipped with a message
  * where it is missing.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseEvalOptions } from '../../src/cli/eval/options.js';
 import { runEval } from '../../src/cli/eval/run.js';
 import { fromJsonNumber } from '../../src/cli/eval/schema.js';
 import type { EvalResult } from '../../src/cli/eval/schema.js';
 import { blocks, grayPng, put, tempDir } from '../io/fixtures.js';
+import { CHROMIUM, hasChromium, reportBrowser, tableCells } from './browser.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const ARTIFACTS = join(root, 'test-artifacts/reports');
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`report sections browser test skipped: ${CHROMIUM} not found`);
 
 const tmp = tempDir('segkit-sections-');
 afterAll(tmp.cleanup);
-
-/** Runs in the page: the cells of a table as `{ text, value }` rows (value from `data-value`). */
-function tableCells(id: string): { text: string; value: string | null }[][] {
-  return Array.from(document.querySelectorAll(`#${id} tr`))
-    .slice(1)
-    .map((r) =>
-      Array.from(r.querySelectorAll('td')).map((td) => ({
-        text: td.textContent ?? '',
-        value: td.getAttribute('data-value'),
-      })),
-    );
-}
 
 // data-value holds the number as text ("NaN", "Infinity" included), which Number() reads back.
 const num = (v: string | null) => Number(v);
@@ -66,28 +49,18 @@ async function evaluate(dir: string): Promise<EvalResult> {
 }
 
 describe.skipIf(!hasChromium)('the report of --regions --lesions --panoptic in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const { open } = reportBrowser();
 
   it('opens without console errors, and its three tables hold the JSON numbers', async () => {
     const json = await evaluate(join(tmp.dir, 'case'));
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-    page.on('pageerror', (e) => void errors.push(String(e)));
-    await page.goto(pathToFileURL(join(tmp.dir, 'case/out.html')).href);
-    await page.waitForFunction(() => 'segkitCharts' in window);
-    await page.screenshot({ path: join(ARTIFACTS, 'eval-sections.png'), fullPage: true });
+    const { page, charts, errors, requests } = await open(
+      join(tmp.dir, 'case/out.html'),
+      'eval-sections',
+      () => (window as unknown as { segkitCharts: unknown[] }).segkitCharts.length,
+    );
     expect(errors).toEqual([]);
-    expect(
-      await page.evaluate(() => (window as unknown as { segkitCharts: unknown[] }).segkitCharts.length),
-    ).toBe(5);
+    expect(requests).toEqual([]);
+    expect(charts).toBe(5);
 
     const regions = await page.evaluate(tableCells, 'regions');
     const sec = json.regions!;
