@@ -11,14 +11,14 @@
  */
 import { nanMean } from '../../core/evaluation/reduce.js';
 import { percentile } from '../../core/evaluation/surface.js';
-import { escapeHtml, reportHead, scriptJson, SERIES_COLORS } from '../html.js';
+import { escapeHtml, reportHead, scriptJson } from '../html.js';
 import { formatInterval, formatNumber, intervalNote, isDistance, metricLabel } from './format.js';
-import { intervalNumbers } from './intervals.js';
 import type { JsonInterval } from './intervals.js';
 import type { MetricName } from './options.js';
 import { DENSE_CONFUSION_MAX_CLASSES, fromJsonNumber } from './schema.js';
 import type { ClassResult, EvalResult, JsonNumber } from './schema.js';
-import { sectionsHtml } from './sectionsReport.js';
+import { groupCharts } from './reportCharts.js';
+import { sectionsReport } from './sectionsReport.js';
 import { meanStd } from './summarize.js';
 
 /** How many of the worst images the report lists. @default 20 */
@@ -189,109 +189,26 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
     )
     .join('');
   const names = result.classes.map(className);
-  const stat = (m: MetricName, k: number) => {
-    const f = finite[m]?.[k];
-    if (f && !(result.ci && f.infinite === 0)) return { mean: f.mean, std: f.std, infinite: f.infinite };
-    const s = result.classes[k].metrics[m];
-    return { mean: fromJsonNumber(s?.mean ?? 'NaN'), std: fromJsonNumber(s?.std ?? 'NaN'), infinite: 0 };
-  };
-  const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
-  const barSets = (ms: readonly MetricName[]) =>
-    ms.map((m, i) => ({
-      label: label(m),
-      backgroundColor: SERIES_COLORS[i % SERIES_COLORS.length],
-      infinite: names.map((_, k) => stat(m, k).infinite),
-      data: names.map((_, k) => {
-        const { mean, std } = stat(m, k);
-        if (!Number.isFinite(mean)) return { y: null };
-        const [lo, hi] = intervalNumbers(result.classes[k].metrics[m]?.ci);
-        if (result.ci && Number.isFinite(lo) && Number.isFinite(hi))
-          return { y: short(mean), yMin: short(lo), yMax: short(hi) };
-        const sd = Number.isFinite(std) ? std : 0;
-        return { y: short(mean), yMin: short(mean - sd), yMax: short(mean + sd) };
-      }),
-    }));
-  const infiniteNote = (ms: readonly MetricName[], drawn: string): string | undefined => {
-    const parts = ms.flatMap((m) =>
-      names.flatMap((n, k) => (stat(m, k).infinite ? [`${label(m)} ${n}: ${stat(m, k).infinite}`] : [])),
-    );
-    return parts.length
-      ? `Infinite (one mask empty), images: ${parts.join('; ')}. ${drawn}; ∞ ×n marks the images left out.`
-      : undefined;
-  };
   const errorBars = result.ci
     ? `${Math.round(result.ci.level * 1000) / 10}% ${result.ci.method === 'bca' ? 'BCa' : 'percentile'} bootstrap interval`
     : '± one standard deviation';
-  const charts: { id: string; spec: Record<string, unknown> }[] = [];
-  const scores = metrics.filter((m) => !isDistance(m));
-  if (scores.length)
-    charts.push({
-      id: 'bars',
-      spec: {
-        type: 'barWithErrorBars',
-        title: `Per-class scores: mean over images (error bars: ${errorBars})`,
-        x: 'class',
-        y: 'score',
-        labels: names,
-        datasets: barSets(scores),
-        options: { scales: { y: { min: 0, max: 1 } } },
-      },
-    });
-  if (distances.length)
-    charts.push({
-      id: 'distbars',
-      spec: {
-        type: 'barWithErrorBars',
-        title: `Per-class distances: mean over images with a finite value (error bars: ${errorBars})`,
-        subtitle: infiniteNote(distances, 'Bars: mean over the finite values') ?? 'No infinite distance.',
-        x: 'class',
-        y: 'distance (spacing units)',
-        labels: names,
-        datasets: barSets(distances),
-      },
-    });
+  const classCharts = groupCharts({
+    prefix: '',
+    noun: 'class',
+    names,
+    metrics,
+    percentile,
+    values: (m, k) => result.images.map((img) => fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN')),
+    stat: (m, k) => result.classes[k].metrics[m],
+    ci: Boolean(result.ci),
+    errorBars,
+  });
+  const charts = classCharts.bars;
   const cells = (result.confusion ?? []).flatMap((row, g) => {
     const sum = row.reduce((a, b) => a + b, 0);
     return row.map((v, p) => ({ x: allLabels[p], y: allLabels[g], v: sum ? v / sum : null, n: v }));
   });
-  const perImage = metrics.map((m) => {
-    const note = infiniteNote([m], 'Boxes: the finite values');
-    return {
-      id: `dist-${m}`,
-      spec: {
-        type: 'boxplot',
-        title: `${label(m)} per image`,
-        subtitle:
-          note ??
-          (isDistance(m)
-            ? 'No infinite distance.'
-            : 'NaN values (class absent from both masks) are not drawn.'),
-        x: 'class',
-        y: isDistance(m) ? 'distance (spacing units)' : 'score',
-        legend: false,
-        labels: names,
-        options: { scales: { y: isDistance(m) ? { beginAtZero: true } : { min: 0, max: 1 } } },
-        datasets: [
-          {
-            label: label(m),
-            backgroundColor: 'rgba(0,114,178,0.25)',
-            borderColor: '#0072b2',
-            outlierBackgroundColor: '#0072b2',
-            itemRadius: 2,
-            itemBackgroundColor: 'rgba(0,0,0,0.45)',
-            infinite: names.map((_, k) => stat(m, k).infinite),
-            data: names.map((_, k) =>
-              boxStats(
-                result.images
-                  .map((img) => finiteOrNull(fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN')))
-                  .filter((v): v is number => v !== null),
-              ),
-            ),
-          },
-        ],
-      },
-    };
-  });
+  const perImage = classCharts.boxes;
   // Every setting as the JSON has it (new keys show up on their own), then the spacing each file used.
   const spacings = new Map<string, number>();
   for (const img of result.images) {
@@ -308,8 +225,9 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
   ]
     .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
     .join('\n');
+  const section = sectionsReport(result, errorBars);
   const page = {
-    charts: [...charts, ...perImage],
+    charts: [...charts, ...perImage, ...section.charts],
     confusion: { labels: result.confusion ? allLabels : [], cells },
   };
   const confusionSection = result.confusion
@@ -336,7 +254,7 @@ ${summaryRows}
 ${classRows}
 </table>
 <p class="note">Mean over images; NaN values (class absent from both masks) skipped.</p>
-${sectionsHtml(result)}
+${section.html}
 ${charts.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
 <h2>Confusion matrix</h2>
 ${confusionSection}
