@@ -11,7 +11,7 @@ import { escapeHtml, SERIES_COLORS } from '../html.js';
 import { formatInterval, formatNumber, metricLabel } from './format.js';
 import { intervalNumbers } from './intervals.js';
 import type { JsonInterval } from './intervals.js';
-import { classNames } from './report.js';
+import { classNames } from './reportCharts.js';
 import { groupCharts } from './reportCharts.js';
 import type { ChartSpec } from './reportCharts.js';
 import type { MetricName } from './options.js';
