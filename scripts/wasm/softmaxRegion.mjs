@@ -123,6 +123,56 @@ export function storeChannels(ptr, C, names) {
   return out;
 }
 
+/**
+ * A 32-bit-lane shuffle of a and b (lanes 0–3 of a, 4–7 of b) as i8x16.shuffle. The C = 3 transposes below use
+ * only the forms V8 lowers to one x64 instruction: blends (lane i from a or b at i), shufps (lanes 0–1 from a,
+ * 2–3 from b) and the low/high interleaves.
+ */
+const lanes32 = (l, a, b) => shuf(l.flatMap((i) => [4 * i, 4 * i + 1, 4 * i + 2, 4 * i + 3]).join(' '), a, b);
+
+/**
+ * loadChannels for C = 3 by seven shuffles instead of twelve lane loads: the four pixels are
+ * v0 = [a0 b0 c0 a1], v1 = [b1 c1 a2 b2], v2 = [c2 a3 b3 c3] (a, b, c the channels).
+ */
+function load3(ptr, names) {
+  const [a, b, c] = names;
+  return [
+    `(local.set $u0 (v128.load (local.get ${ptr})))`,
+    `(local.set $u1 (v128.load offset=16 (local.get ${ptr})))`,
+    `(local.set $u2 (v128.load offset=32 (local.get ${ptr})))`,
+    // a = [v0.0 v0.3 | v1.2 v2.1]: blend(v1, v2) = [_ a3 a2 _], then shufps.
+    `(local.set $t0 ${lanes32([0, 5, 2, 3], get('$u1'), get('$u2'))})`,
+    `(local.set ${a} ${lanes32([0, 3, 6, 5], get('$u0'), get('$t0'))})`,
+    // b = [v0.1 v1.0 | v1.3 v2.2]: blend(v0, v1) = [b1 b0 _ _], blend(v1, v2) = [_ _ b3 b2], then shufps.
+    `(local.set $t0 ${lanes32([4, 1, 2, 3], get('$u0'), get('$u1'))})`,
+    `(local.set $t1 ${lanes32([0, 1, 6, 3], get('$u1'), get('$u2'))})`,
+    `(local.set ${b} ${lanes32([1, 0, 7, 6], get('$t0'), get('$t1'))})`,
+    // c = [v0.2 v1.1 | v2.0 v2.3]: blend(v0, v1) = [_ c1 c0 _], then shufps with v2.
+    `(local.set $t0 ${lanes32([0, 5, 2, 3], get('$u0'), get('$u1'))})`,
+    `(local.set ${c} ${lanes32([2, 1, 4, 7], get('$t0'), get('$u2'))})`,
+  ];
+}
+
+/** storeChannels for C = 3 by eight shuffles and three stores instead of twelve lane stores (see load3). */
+function store3(ptr, names) {
+  const [a, b, c] = names.map(get);
+  return [
+    `(local.set $t0 ${lanes32([0, 4, 1, 5], a, b)})`, // [a0 b0 a1 b1]
+    `(local.set $t1 ${lanes32([2, 6, 3, 7], a, b)})`, // [a2 b2 a3 b3]
+    `(local.set $t2 ${lanes32([0, 4, 1, 5], b, c)})`, // [b0 c0 b1 c1]
+    `(local.set $t3 ${lanes32([2, 6, 3, 7], b, c)})`, // [b2 c2 b3 c3]
+    `(local.set $u0 ${lanes32([0, 5, 2, 7], c, a)})`, // [c0 a1 c2 a3]
+    `(v128.store (local.get ${ptr}) ${lanes32([0, 1, 4, 5], get('$t0'), get('$u0'))})`,
+    `(v128.store offset=16 (local.get ${ptr}) ${lanes32([2, 3, 4, 5], get('$t2'), get('$t1'))})`,
+    `(v128.store offset=32 (local.get ${ptr}) ${lanes32([2, 3, 6, 7], get('$u0'), get('$t3'))})`,
+  ];
+}
+
+/** loadChannels, with the shuffles of load3 for C = 3 (kept here: the elementwise kernels use loadChannels). */
+const loadGroup = (ptr, C, names) => (C === 3 ? load3(ptr, names) : loadChannels(ptr, C, names));
+/** storeChannels, with store3 for C = 3. */
+const storeGroup = (ptr, C, names) => (C === 3 ? store3(ptr, names) : storeChannels(ptr, C, names));
+
 /** The scratch locals of loadChannels / storeChannels. */
 export const SHUFFLE_LOCALS =
   '(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)';
@@ -132,7 +182,7 @@ const decl = (names) => names.map((n) => `(local ${n} v128)`).join(' ');
 
 /** Softmax of the gathered logits into $e0…: max, exp(x − max), 1/Σ; leaves $e_c = p_c. Checks x when `chk`. */
 function softmax(C, chk, lab = false) {
-  const s = loadChannels(
+  const s = loadGroup(
     '$x',
     C,
     range(C).map((c) => `$e${c}`),
@@ -198,7 +248,7 @@ function stats(C, lab, store) {
     } else {
       if (c === 0)
         body.push(
-          ...loadChannels(
+          ...loadGroup(
             '$g',
             C,
             range(C).map((k) => `$h${k}`),
@@ -270,7 +320,7 @@ function grad(C, lab, stored) {
   body.push(`(local.set $m (v128.const i32x4 0 0 0 0))`);
   if (!lab)
     body.push(
-      ...loadChannels(
+      ...loadGroup(
         '$g',
         C,
         range(C).map((c) => `$d${c}`),
@@ -293,7 +343,7 @@ function grad(C, lab, stored) {
     body.push(`(local.set $e${c} ${v})`);
   }
   body.push(
-    ...storeChannels(
+    ...storeGroup(
       '$o',
       C,
       range(C).map((c) => `$e${c}`),
