@@ -1,5 +1,5 @@
 // WebAssembly SIMD kernels of the region losses from logits (softmax over C interleaved channels, channels-last),
-// one module per channel count C (2…MAX_C, compiled on first use), the softmax exp `expNegF32x4` from
+// one module per channel count C (2…MAX_C, compiled on first use), the softmax exp `expSoftmaxF32x4` from
 // ./math.mjs (shared with the elementwise kernels). A browser main thread that refuses to compile more than
 // 4 KiB synchronously gets the plain-JS loops instead (same results).
 // Four pixels at a time: channel c of pixels j…j+3 is gathered into one f32x4 (a 4×4 transpose for C = 4, 8;
@@ -22,7 +22,7 @@
 //                              a call whose pass 1 stored p in the caller's output buffer
 // Sums run in float32 over chunks of CHUNK_GROUPS groups per lane, then are added to the float64 accumulators in
 // memory: ACC + 96c holds Σp·g (2 × f64x2: lanes 0–1, 2–3), + 32 Σp, + 64 Σg.
-import { expNegF32x4, mathLocals } from './math.mjs';
+import { expSoftmaxF32x4, mathLocals } from './math.mjs';
 
 export const SOFTMAX_LAYOUT = {
   ACC: 0,
@@ -199,7 +199,7 @@ function softmax(C, chk, lab = false) {
   for (const c of range(C)) {
     s.push(
       `(local.set $e${c} (f32x4.sub (local.get $e${c}) (local.get $m)))`,
-      expNegF32x4(`$e${c}`, `$e${c}`),
+      expSoftmaxF32x4(`$e${c}`, `$e${c}`),
     );
   }
   let sum = '(local.get $e0)';
