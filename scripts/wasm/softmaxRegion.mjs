@@ -230,6 +230,29 @@ function labelInit(C) {
   ];
 }
 
+/**
+ * The loop of the stats kernels over np pixels from $x: chunks of `chunkBytes` of logits, each zeroing the
+ * float32 accumulators, running `body` per step (advancing $x by `xStep`, $g by `gStep`, $o by `xStep` when
+ * `store`), then `flush` (to the float64 sums).
+ */
+function chunkedLoop(C, { chunkBytes, xStep, gStep, store, zero, body, flush }) {
+  return `(local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $chunk
+        ${zero.join('\n        ')}
+        (local.set $cend (i32.add (local.get $x) (i32.const ${chunkBytes})))
+        (if (i32.gt_u (local.get $cend) (local.get $end)) (then (local.set $cend (local.get $end))))
+        (loop $step
+          ${body.join('\n          ')}
+          (local.set $x (i32.add (local.get $x) (i32.const ${xStep})))
+          (local.set $g (i32.add (local.get $g) (i32.const ${gStep})))
+          ${store ? `(local.set $o (i32.add (local.get $o) (i32.const ${xStep})))` : ''}
+          (br_if $step (i32.lt_u (local.get $x) (local.get $cend))))
+        ${flush.join('\n        ')}
+        (br_if $chunk (i32.lt_u (local.get $x) (local.get $end)))))`;
+}
+
 function stats(C, lab, store) {
   const e = range(C).map((c) => `$e${c}`);
   const acc = range(C).flatMap((c) => [`$I${c}`, `$P${c}`, `$G${c}`]);
@@ -291,21 +314,7 @@ function stats(C, lab, store) {
     (local $end i32) (local $cend i32) (local $m v128) (local $gv v128) (local $chk v128)
     ${lab ? labelLocals() : decl(range(C).map((c) => `$h${c}`))} ${decl(e)} ${decl(acc)} ${mathLocals()} ${SHUFFLE_LOCALS}
     ${lab ? labelInit(C).join('\n    ') : ''}
-    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
-    (block $done
-      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
-      (loop $chunk
-        ${zero.join('\n        ')}
-        (local.set $cend (i32.add (local.get $x) (i32.const ${CHUNK_GROUPS * 16 * C})))
-        (if (i32.gt_u (local.get $cend) (local.get $end)) (then (local.set $cend (local.get $end))))
-        (loop $group
-          ${body.join('\n          ')}
-          (local.set $x (i32.add (local.get $x) (i32.const ${16 * C})))
-          (local.set $g (i32.add (local.get $g) (i32.const ${gstep})))
-          ${store ? `(local.set $o (i32.add (local.get $o) (i32.const ${16 * C})))` : ''}
-          (br_if $group (i32.lt_u (local.get $x) (local.get $cend))))
-        ${flush.join('\n        ')}
-        (br_if $chunk (i32.lt_u (local.get $x) (local.get $end)))))
+    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 16 * C, xStep: 16 * C, gStep: gstep, store, zero, body, flush })}
     ${result})`;
 }
 
@@ -369,10 +378,136 @@ function grad(C, lab, stored) {
         (br_if $group (i32.lt_u (local.get $x) (local.get $end))))))`;
 }
 
+/**
+ * Channel counts whose dense-target kernels (statsD, statsDS, gradD, gradPD) run pixel by pixel: one pixel's C
+ * channels are C / 4 whole vectors, the softmax's max and sum are reduced across lanes by two shuffles each, and
+ * p is stored in the input's own (pixel-major) layout. For C = 8 this needs 6 accumulators instead of the 24 of
+ * the group form (which spill: x64 has 16 vector registers) and no transposes. Their sums go to ACC in the
+ * PIXEL_ACC layout; the label-map kernels keep the group form.
+ */
+export const PIXEL_MAJOR_C = [8];
+/** Float64 sums of the pixel-major kernels: Σp·g of channel c at ACC + 8c, Σp at + 8(C + c), Σg at + 8(2C + c). */
+export const PIXEL_ACC = 'ACC + 8·(k·C + c), k = 0 (Σp·g), 1 (Σp), 2 (Σg)';
+
+/** Sets every lane of v128 local `v` to the `op` (f32x4.add, f32x4.pmax) of its four lanes. */
+function across(op, v) {
+  return [
+    `(local.set ${v} (${op} (local.get ${v}) ${lanes32([2, 3, 0, 1], get(v), get(v))}))`,
+    `(local.set ${v} (${op} (local.get ${v}) ${lanes32([1, 0, 3, 2], get(v), get(v))}))`,
+  ];
+}
+
+/** The softmax of one pixel's logits at $x into $e0…$e{V-1} (V = C / 4 vectors), pixel-major; checks x when `chk`. */
+function pixelSoftmax(V, chk) {
+  const s = [];
+  for (let q = 0; q < V; q++) s.push(`(local.set $e${q} (v128.load offset=${16 * q} (local.get $x)))`);
+  if (chk)
+    for (let q = 0; q < V; q++) s.push(`(local.set $chk (f32x4.pmin (local.get $chk) (local.get $e${q})))`);
+  let m = '(local.get $e0)';
+  for (let q = 1; q < V; q++) m = `(f32x4.pmax ${m} (local.get $e${q}))`;
+  s.push(`(local.set $m ${m})`, ...across('f32x4.pmax', '$m'));
+  for (let q = 0; q < V; q++) {
+    s.push(
+      `(local.set $e${q} (f32x4.sub (local.get $e${q}) (local.get $m)))`,
+      expSoftmaxF32x4(`$e${q}`, `$e${q}`),
+    );
+  }
+  let sum = '(local.get $e0)';
+  for (let q = 1; q < V; q++) sum = `(f32x4.add ${sum} (local.get $e${q}))`;
+  s.push(`(local.set $m ${sum})`, ...across('f32x4.add', '$m'));
+  s.push(`(local.set $m (f32x4.div (f32x4.splat (f32.const 1)) (local.get $m)))`);
+  for (let q = 0; q < V; q++) s.push(`(local.set $e${q} (f32x4.mul (local.get $e${q}) (local.get $m)))`);
+  return s;
+}
+
+/**
+ * statsD / statsDS (dense targets) pixel by pixel: see PIXEL_MAJOR_C. Float32 sums over chunks of CHUNK_GROUPS
+ * pixels (as many terms per lane as the group form's chunks), then float64.
+ */
+function pixelStats(C, store) {
+  const V = C / 4;
+  const q = range(V);
+  const acc = q.flatMap((k) => [`$I${k}`, `$P${k}`, `$G${k}`]);
+  const body = [...pixelSoftmax(V, true)];
+  for (const k of q) {
+    body.push(
+      `(local.set $h${k} (v128.load offset=${16 * k} (local.get $g)))`,
+      `(local.set $I${k} (f32x4.add (local.get $I${k}) (f32x4.mul (local.get $e${k}) (local.get $h${k}))))`,
+      `(local.set $P${k} (f32x4.add (local.get $P${k}) (local.get $e${k})))`,
+      `(local.set $G${k} (f32x4.add (local.get $G${k}) (local.get $h${k})))`,
+    );
+    if (store) body.push(`(v128.store offset=${16 * k} (local.get $o) (local.get $e${k}))`);
+  }
+  const flush = [];
+  q.forEach((k) => {
+    ['I', 'P', 'G'].forEach((a, j) => {
+      const off = ACC + 8 * (j * C + 4 * k);
+      const v = `$${a}${k}`;
+      flush.push(
+        `(v128.store offset=${off} (i32.const 0) (f64x2.add (v128.load offset=${off} (i32.const 0)) (f64x2.promote_low_f32x4 (local.get ${v}))))`,
+        `(v128.store offset=${off + 16} (i32.const 0) (f64x2.add (v128.load offset=${off + 16} (i32.const 0)) (f64x2.promote_low_f32x4 ${lanes32([2, 3, 0, 1], get(v), get(v))})))`,
+      );
+    });
+  });
+  const zero = acc.map((a) => `(local.set ${a} (v128.const i32x4 0 0 0 0))`);
+  const o = store ? '(param $o i32) ' : '';
+  return `
+  (func (export "statsD${store ? 'S' : ''}") (param $x i32) (param $g i32) ${o}(param $np i32) (result i32)
+    (local $end i32) (local $cend i32) (local $m v128) (local $chk v128)
+    ${decl(q.map((k) => `$e${k}`))} ${decl(q.map((k) => `$h${k}`))} ${decl(acc)} ${mathLocals()}
+    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 4 * C, xStep: 4 * C, gStep: 4 * C, store, zero, body, flush })}
+    (i32.ne (i32x4.bitmask (f32x4.eq (local.get $chk) (f32x4.splat (f32.const -inf)))) (i32.const 0)))`;
+}
+
+/** gradD / gradPD (dense targets) pixel by pixel: p from the logits, or as statsDS stored it (pixel-major). */
+function pixelGrad(C, stored) {
+  const V = C / 4;
+  const q = range(V);
+  const init = q.flatMap((k) => [
+    `(local.set $a${k} (v128.load offset=${COEF + 16 * k} (i32.const 0)))`,
+    `(local.set $b${k} (v128.load offset=${COEF + 32 + 16 * k} (i32.const 0)))`,
+  ]);
+  const body = stored
+    ? q.map((k) => `(local.set $e${k} (v128.load offset=${16 * k} (local.get $x)))`)
+    : pixelSoftmax(V, false);
+  for (const k of q) {
+    body.push(
+      `(local.set $d${k} (f32x4.add (f32x4.mul (local.get $a${k}) (v128.load offset=${16 * k} (local.get $g))) (local.get $b${k})))`,
+    );
+  }
+  let dot = '(f32x4.mul (local.get $e0) (local.get $d0))';
+  for (let k = 1; k < V; k++) dot = `(f32x4.add ${dot} (f32x4.mul (local.get $e${k}) (local.get $d${k})))`;
+  body.push(`(local.set $m ${dot})`, ...across('f32x4.add', '$m'));
+  for (const k of q) {
+    body.push(
+      `(v128.store offset=${16 * k} (local.get $o) (f32x4.mul (local.get $e${k}) (f32x4.sub (local.get $d${k}) (local.get $m))))`,
+    );
+  }
+  const names = q.flatMap((k) => [`$e${k}`, `$d${k}`, `$a${k}`, `$b${k}`]);
+  return `
+  (func (export "grad${stored ? 'P' : ''}D") (param $x i32) (param $g i32) (param $o i32) (param $np i32)
+    (local $end i32) (local $m v128) ${decl(names)} ${stored ? '' : mathLocals()}
+    ${init.join('\n    ')}
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $pixel
+        ${body.join('\n        ')}
+        (local.set $x (i32.add (local.get $x) (i32.const ${4 * C})))
+        (local.set $g (i32.add (local.get $g) (i32.const ${4 * C})))
+        (local.set $o (i32.add (local.get $o) (i32.const ${4 * C})))
+        (br_if $pixel (i32.lt_u (local.get $x) (local.get $end))))))`;
+}
+
 /** The WebAssembly text of the module for C channels. */
 export function softmaxRegionWat(C) {
+  const pixel = PIXEL_MAJOR_C.includes(C);
   const funcs = [false, true]
-    .flatMap((lab) => [stats(C, lab, false), stats(C, lab, true), grad(C, lab, false), grad(C, lab, true)])
+    .flatMap((lab) =>
+      pixel && !lab
+        ? [pixelStats(C, false), pixelStats(C, true), pixelGrad(C, false), pixelGrad(C, true)]
+        : [stats(C, lab, false), stats(C, lab, true), grad(C, lab, false), grad(C, lab, true)],
+    )
     .join('');
   return `(module
   (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})${funcs})\n`;

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diceLoss, jaccardLoss, tverskyLoss, type Loss, type NdArray } from '../../src/index.js';
 import {
   SOFTMAX_MAX_C,
+  SOFTMAX_PIXEL_MAJOR_C,
   type SoftmaxTargets,
   setSoftmaxWasmEnabled,
   softmaxRegionGrad,
@@ -23,6 +24,8 @@ import {
   softmaxBytesModule,
   // @ts-expect-error: a plain .mjs build script without type declarations.
 } from '../../scripts/build-wasm.mjs';
+// @ts-expect-error: a plain .mjs build script without type declarations.
+import { PIXEL_MAJOR_C } from '../../scripts/wasm/softmaxRegion.mjs';
 import { rng } from './helpers.js';
 
 afterEach(() => setSoftmaxWasmEnabled(true));
@@ -223,6 +226,44 @@ describe('fused softmax region kernels: pass 2 reads the softmax pass 1 stored',
       });
     }
   }
+
+  it('the dense kernels of C = 8 run pixel by pixel (the store keeps the logits layout), those of C = 4 by groups', () => {
+    expect(SOFTMAX_PIXEL_MAJOR_C).toEqual(PIXEL_MAJOR_C);
+    expect(SOFTMAX_PIXEL_MAJOR_C).toEqual([8]);
+    for (const C of [4, 8]) {
+      const { gt, pr } = logitPair(50 + C, [1, 10, 10, C], 'dense');
+      const x = pr.data as Float32Array;
+      const sums = () => new Float64Array(C);
+      setSoftmaxWasmEnabled(true, 0);
+      const p = new Float32Array(x.length).fill(NaN);
+      expect(
+        softmaxRegionStats(
+          x,
+          { kind: 'dense', g: gt.data as Float32Array },
+          1,
+          100,
+          C,
+          true,
+          sums(),
+          sums(),
+          sums(),
+          p,
+        ),
+      ).toBeNull();
+      // The softmax of pixel s, channel c, in float64, against the store at s·C + c.
+      let worst = 0;
+      for (let s = 0; s < 100; s++) {
+        const row = Array.from(x.subarray(s * C, s * C + C));
+        const m = Math.max(...row);
+        const e = row.map((v) => Math.exp(v - m));
+        const z = e.reduce((a, b) => a + b, 0);
+        for (let c = 0; c < C; c++) worst = Math.max(worst, Math.abs(p[s * C + c] - e[c] / z));
+      }
+      // Pixel-major: the same places (float32 rounding); group-major: channel c of four pixels side by side.
+      if (C === 8) expect(worst).toBeLessThan(1e-6);
+      else expect(worst).toBeGreaterThan(0.01);
+    }
+  });
 
   it('pass 2 does read the store: a store of zeros gives a zero gradient on the pixels WebAssembly ran', () => {
     const { recomputed, fromStore } = passes(4, 'dense', (p) => new Float32Array(p.length));

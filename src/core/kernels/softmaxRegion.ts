@@ -34,6 +34,12 @@ const X = 2048;
 const BLOCK_BYTES = 65536;
 const G_AT = X + BLOCK_BYTES;
 const O_AT = X + 2 * BLOCK_BYTES;
+/**
+ * Channel counts whose dense-target kernels run pixel by pixel (scripts/wasm/softmaxRegion.mjs → PIXEL_MAJOR_C):
+ * their sums sit at ACC + 8·(k·C + c) and the softmax they store keeps the logits' layout.
+ */
+export const SOFTMAX_PIXEL_MAJOR_C: readonly number[] = [8];
+const pixelMajor = (C: number): boolean => SOFTMAX_PIXEL_MAJOR_C.includes(C);
 /** Widest channel count with a module. */
 export const SOFTMAX_MAX_C = 8;
 /** Below this many elements the JS loops run (the copies and calls would not pay). */
@@ -318,7 +324,8 @@ export function softmaxRegionStats(
         return f;
       });
       if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + BLOCK_PIXELS, main), C);
-      // ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg. NaN or ±Inf in x or a dense g leaves a
+      // ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg; the pixel-major kernels: ACC + 8c, + 8(C + c),
+      // + 8(2C + c). NaN or ±Inf in x or a dense g leaves a
       // non-finite sum (the kernel only flags -Inf logits): then find the first bad element in JS.
       const f = m.f64;
       let finite = 0;
@@ -328,11 +335,19 @@ export function softmaxRegionStats(
         if (bad !== null) return bad;
       }
       s = main;
-      for (let c = 0; c < C; c++) {
-        const a = 12 * c;
-        I[row + c] += f[a] + f[a + 1] + f[a + 2] + f[a + 3];
-        P[row + c] += f[a + 4] + f[a + 5] + f[a + 6] + f[a + 7];
-        G[row + c] += f[a + 8] + f[a + 9] + f[a + 10] + f[a + 11];
+      if (t.kind === 'dense' && pixelMajor(C)) {
+        for (let c = 0; c < C; c++) {
+          I[row + c] += f[c];
+          P[row + c] += f[C + c];
+          G[row + c] += f[2 * C + c];
+        }
+      } else {
+        for (let c = 0; c < C; c++) {
+          const a = 12 * c;
+          I[row + c] += f[a] + f[a + 1] + f[a + 2] + f[a + 3];
+          P[row + c] += f[a + 4] + f[a + 5] + f[a + 6] + f[a + 7];
+          G[row + c] += f[a + 8] + f[a + 9] + f[a + 10] + f[a + 11];
+        }
       }
     } else runs.js++;
     const bad = statsJs(x, t, s, last, C, I, P, G, row, tmp);
