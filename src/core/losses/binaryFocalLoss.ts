@@ -32,7 +32,9 @@ export const binaryFocalLoss: LossFactory<BinaryFocalOptions> = withDefaultInsta
     const o = resolveFocalOptions('binaryFocalLoss', options, false);
     return elementwiseLoss('binaryFocalLoss', 'binary_focal_loss', o.layout, null, (call, grad, scale) =>
       sumRuns(call, (start, end, step) => {
-        checkInputDomain('binaryFocalLoss', call.gt, call.pr, start, end, step, 'probabilities');
+        if (o.checkInputs) {
+          checkInputDomain('binaryFocalLoss', call.gt, call.pr, start, end, step, 'probabilities');
+        }
         return binaryFocalRun(call.gt, call.pr, grad, start, end, step, o.alpha, o.gamma, scale);
       }),
     );

@@ -52,12 +52,12 @@ export const categoricalCrossentropy: LossFactory<CrossentropyOptions> = withDef
           if (inOrder) {
             // The kernels write every entry of the block.
             const block = { base, pixels, pixelStride, channelStride: cs, channels: K };
-            const s = cceWasm(fn, gt, pr, grad, block, weights, scale);
+            const s = cceWasm(o.checkInputs ? fn : null, gt, pr, grad, block, weights, scale);
             if (s !== undefined) return s;
           }
           for (const off of offsets) {
             const end = base + off + pixels * pixelStride;
-            checkInputDomain(fn, gt, pr, base + off, end, pixelStride, 'probabilities');
+            if (o.checkInputs) checkInputDomain(fn, gt, pr, base + off, end, pixelStride, 'probabilities');
             // The JS kernel skips pixels without gt in the selected channels.
             if (grad !== null && !zeroed) for (let i = base + off; i < end; i += pixelStride) grad[i] = 0;
           }

@@ -40,9 +40,10 @@ export const categoricalFocalLoss: LossFactory<FocalOptions> = withDefaultInstan
         return sumRuns(call, (start, end, step) => {
           const { gt, pr } = call;
           // The kernels write every entry of their run; the JS kernel only those with gt ≠ 0.
-          const s = focalRunWasm(fn, gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+          const checked = o.checkInputs ? fn : null;
+          const s = focalRunWasm(checked, gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
           if (s !== undefined) return s;
-          checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
+          if (o.checkInputs) checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
           if (grad !== null && !zeroed) for (let i = start; i < end; i += step) grad[i] = 0;
           return focalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
         });
