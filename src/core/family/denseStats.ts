@@ -70,7 +70,8 @@ function forEachRun(
  * Pass 1: `stats[cell·3 + {0, 1, 2}] = {tp, P, G}` for every (row, selected class) cell (row = image when
  * `perImage`, else 0). With `threshold`, pr counts as `pr > threshold` (1 or 0). With a tape, the WebAssembly
  * kernels leave gt's masks on it for {@link denseGrad}. Widens `range` = [min, max] to the pr values read (a
- * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`).
+ * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`); `range`
+ * null (`checkInputs: false`) leaves the range untracked.
  */
 export function denseStats(
   gt: FloatArray,
@@ -80,13 +81,14 @@ export function denseStats(
   perImage: boolean,
   threshold: number | undefined,
   tape: RegionTape | undefined,
-  range: Float64Array,
+  range: Float64Array | null,
 ): Float64Array {
   const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * 3);
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
     if (threshold !== undefined) {
       for (let k = 0; k < count; k++) {
-        sums1Thresholded(gt, pr, start + k, end + k, step, threshold, stats, (cell + k) * 3, range);
+        const r = range ?? new Float64Array(2);
+        sums1Thresholded(gt, pr, start + k, end + k, step, threshold, stats, (cell + k) * 3, r);
       }
     } else if (step === count) {
       // Runs of whole pixels (every channel, or a channels-first plane) may take the WebAssembly kernels.

@@ -153,9 +153,9 @@ function denseCounts(
   const p = toFloatArray(pr.data);
   const tape = call.wantGrad ? startRegionTape() : undefined;
   const R = form.perImage ? geom.batch : 1;
-  const range = new Float64Array([Infinity, -Infinity]);
+  const range = cfg.checkInputs ? new Float64Array([Infinity, -Infinity]) : null;
   const stats = denseStats(g, p, geom, channels, form.perImage, call.threshold, tape, range);
-  if (cfg.checkInputs) {
+  if (range !== null) {
     const domain = call.threshold === undefined ? 'probabilities' : 'numbers';
     checkDenseInputs(fn, g, p, geom, channels, [stats], range, domain);
   }

@@ -35,10 +35,13 @@ export const binaryCrossentropy: LossFactory<BinaryCrossentropyOptions> = withDe
     const o = resolveCrossentropyOptions('binaryCrossentropy', options, false);
     return elementwiseLoss('binaryCrossentropy', 'binary_crossentropy', o.layout, null, (call, grad, scale) =>
       sumRuns(call, (start, end, step) => {
-        if (o.checkInputs) {
+        // The kernel flags bad input in its pass; only a flagged run is scanned for the offender.
+        const flag = o.checkInputs ? new Float64Array(1) : null;
+        const sum = bceRun(call.gt, call.pr, grad, start, end, step, scale, flag);
+        if (flag !== null && flag[0] !== 0) {
           checkInputDomain('binaryCrossentropy', call.gt, call.pr, start, end, step, 'probabilities');
         }
-        return bceRun(call.gt, call.pr, grad, start, end, step, scale);
+        return sum;
       }),
     );
   },

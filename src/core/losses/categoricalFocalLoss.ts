@@ -43,9 +43,12 @@ export const categoricalFocalLoss: LossFactory<FocalOptions> = withDefaultInstan
           const checked = o.checkInputs ? fn : null;
           const s = focalRunWasm(checked, gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
           if (s !== undefined) return s;
-          if (o.checkInputs) checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
           if (grad !== null && !zeroed) for (let i = start; i < end; i += step) grad[i] = 0;
-          return focalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+          // The kernel flags bad input in its pass; only a flagged run is scanned for the offender.
+          const flag = o.checkInputs ? new Float64Array(1) : null;
+          const sum = focalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale, flag);
+          if (flag !== null && flag[0] !== 0) checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
+          return sum;
         });
       },
       true,
