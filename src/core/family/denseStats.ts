@@ -70,8 +70,8 @@ function forEachRun(
  * Pass 1: `stats[cell·3 + {0, 1, 2}] = {tp, P, G}` for every (row, selected class) cell (row = image when
  * `perImage`, else 0). With `threshold`, pr counts as `pr > threshold` (1 or 0). With a tape, the WebAssembly
  * kernels leave gt's masks on it for {@link denseGrad}. Widens `range` = [min, max] to the pr values read (a
- * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`); `range`
- * null (`checkInputs: false`) leaves the range untracked.
+ * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`); an empty
+ * `range` (`NO_RANGE`, `checkInputs: false`) leaves the range untracked.
  */
 export function denseStats(
   gt: FloatArray,
@@ -81,13 +81,13 @@ export function denseStats(
   perImage: boolean,
   threshold: number | undefined,
   tape: RegionTape | undefined,
-  range: Float64Array | null,
+  range: Float64Array,
 ): Float64Array {
   const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * 3);
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
     if (threshold !== undefined) {
       for (let k = 0; k < count; k++) {
-        const r = range ?? new Float64Array(2);
+        const r = range.length !== 0 ? range : new Float64Array(2);
         sums1Thresholded(gt, pr, start + k, end + k, step, threshold, stats, (cell + k) * 3, r);
       }
     } else if (step === count) {

@@ -14,7 +14,7 @@ import {
 } from '../kernels/softmaxRegion.js';
 import { formatValue, rangeError } from '../validate.js';
 import { checkClassWeights, checkGtPr } from '../options.js';
-import type { FloatArray } from '../kernels/regionStats.js';
+import { type FloatArray, NO_RANGE } from '../kernels/regionStats.js';
 import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
 import { checkDenseInputs, denseGrad, denseStats } from './denseStats.js';
@@ -153,9 +153,9 @@ function denseCounts(
   const p = toFloatArray(pr.data);
   const tape = call.wantGrad ? startRegionTape() : undefined;
   const R = form.perImage ? geom.batch : 1;
-  const range = cfg.checkInputs ? new Float64Array([Infinity, -Infinity]) : null;
+  const range = cfg.checkInputs ? new Float64Array([Infinity, -Infinity]) : NO_RANGE;
   const stats = denseStats(g, p, geom, channels, form.perImage, call.threshold, tape, range);
-  if (range !== null) {
+  if (cfg.checkInputs) {
     const domain = call.threshold === undefined ? 'probabilities' : 'numbers';
     checkDenseInputs(fn, g, p, geom, channels, [stats], range, domain);
   }

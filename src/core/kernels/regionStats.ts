@@ -11,10 +11,13 @@
  * `out[at + 3k + 1]` (Σb) and `out[at + 3k + 2]` (Σa). `sums2`/`sums3`/`sums4` read channels at `i, i + 1, …`
  * (adjacent channels of a channels-last pixel); `sums1` handles any single channel (and channels-first
  * planes with step 1). Each also widens `range` = [min, max] to the values of b it reads (pr: the [0, 1] check
- * of probabilities, done by the caller once the pass is over; NaN shows in the sums); `range` null
- * (`checkInputs: false`) skips that tracking, which costs the JS loops a fifth to a third of their time.
+ * of probabilities, done by the caller once the pass is over; NaN shows in the sums); an empty `range`
+ * ({@link NO_RANGE}, `checkInputs: false`) skips that tracking, about a tenth of the JS loops' time.
  * @module
  */
+
+/** The `range` argument that asks the kernels not to track the range (`checkInputs: false`). */
+export const NO_RANGE = new Float64Array(0);
 
 /** Float buffers the kernels read: the core converts any other input type once, up front. */
 export type FloatArray = Float32Array | Float64Array;
@@ -28,11 +31,12 @@ export function sums1(
   step: number,
   out: Float64Array,
   at: number,
-  range: Float64Array | null,
+  range: Float64Array,
 ): void {
   // Two interleaved accumulator sets hide the latency of the float64 adds.
-  // The range is tracked only when asked for (checkInputs): the test is hoisted out of the loop's work.
-  const check = range !== null;
+  // The range is tracked only when asked for (checkInputs; an empty `range` is not): the test is hoisted out
+  // of the loop's work. (An empty array rather than null keeps the call sites monomorphic.)
+  const check = range.length !== 0;
   let lo = check ? range[0] : 0,
     hi = check ? range[1] : 0;
   let t0 = 0,
@@ -87,10 +91,11 @@ export function sums2(
   step: number,
   out: Float64Array,
   at: number,
-  range: Float64Array | null,
+  range: Float64Array,
 ): void {
-  // The range is tracked only when asked for (checkInputs): the test is hoisted out of the loop's work.
-  const check = range !== null;
+  // The range is tracked only when asked for (checkInputs; an empty `range` is not): the test is hoisted out
+  // of the loop's work. (An empty array rather than null keeps the call sites monomorphic.)
+  const check = range.length !== 0;
   let lo = check ? range[0] : 0,
     hi = check ? range[1] : 0;
   let t0 = 0,
@@ -138,10 +143,11 @@ export function sums3(
   step: number,
   out: Float64Array,
   at: number,
-  range: Float64Array | null,
+  range: Float64Array,
 ): void {
-  // The range is tracked only when asked for (checkInputs): the test is hoisted out of the loop's work.
-  const check = range !== null;
+  // The range is tracked only when asked for (checkInputs; an empty `range` is not): the test is hoisted out
+  // of the loop's work. (An empty array rather than null keeps the call sites monomorphic.)
+  const check = range.length !== 0;
   let lo = check ? range[0] : 0,
     hi = check ? range[1] : 0;
   let t0 = 0,
@@ -202,10 +208,11 @@ export function sums4(
   step: number,
   out: Float64Array,
   at: number,
-  range: Float64Array | null,
+  range: Float64Array,
 ): void {
-  // The range is tracked only when asked for (checkInputs): the test is hoisted out of the loop's work.
-  const check = range !== null;
+  // The range is tracked only when asked for (checkInputs; an empty `range` is not): the test is hoisted out
+  // of the loop's work. (An empty array rather than null keeps the call sites monomorphic.)
+  const check = range.length !== 0;
   let lo = check ? range[0] : 0,
     hi = check ? range[1] : 0;
   let t0 = 0,
@@ -329,7 +336,7 @@ export function sumsAdjacent(
   count: number,
   out: Float64Array,
   at: number,
-  range: Float64Array | null,
+  range: Float64Array,
 ): void {
   const block = count > 4 ? BLOCK_PIXELS * step : end - start;
   for (let s = start; s < end; s += block) {

@@ -237,7 +237,7 @@ export function sumsPixels(
   count: number,
   out: Float64Array,
   at: number,
-  range: Float64Array | null,
+  range: Float64Array,
   tape?: RegionTape,
 ): void {
   const use = kernelsFor(a, b, count, end - start);
@@ -286,7 +286,7 @@ export function sumsPixels(
   // enclosure is unbounded (the caller scans for the culprit).
   const r = k.view.range;
   const inUnit = Math.max(r[0], r[1], r[2], r[3]) <= ONE_BITS;
-  if (range !== null) {
+  if (range.length !== 0) {
     range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
     range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
   }
