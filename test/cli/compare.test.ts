@@ -12,6 +12,7 @@ import { holm, wilcoxonSignedRank } from '../../src/core/evaluation/stats/wilcox
 import type { CompareResult } from '../../src/cli/compare/types.js';
 import type { CompareRow } from '../../src/cli/compare/stats.js';
 import type { EvalResult } from '../../src/cli/eval/schema.js';
+import { errors, id, strip } from './compareFixtures.js';
 import { ensureBuilt, root, segkit } from './helpers.js';
 
 const tmp = tempDir('segkit-compare-');
@@ -19,20 +20,7 @@ afterAll(tmp.cleanup);
 const d = tmp.dir;
 const N = 12;
 
-/**
- * Image i: a 1×40 strip, class 1 on pixels 0–19, class 2 on 20–29, background after. A prediction misses the
- * first `e` pixels of class 1 (predicts 0 there) and pixel 20 of class 2. Dice of class 1 = 2(20 − e)/(40 − e).
- * Model A misses e = i + 2 pixels, model B e = i + 1 (better), except on img00: A e = 1, B e = 2 (worse, and
- * the smallest |difference| since |Δ Dice| grows with e).
- */
-const errors = (i: number): [number, number] => (i === 0 ? [1, 2] : [i + 2, i + 1]);
-const strip = (e: number | null): number[] =>
-  Array.from({ length: 40 }, (_, p) => {
-    if (p < 20) return e !== null && p < e ? 0 : 1;
-    if (p < 30) return e !== null && p === 20 ? 0 : 2;
-    return 0;
-  });
-const id = (i: number) => `img${String(i).padStart(2, '0')}`;
+/** Dice of class 1 with e missed pixels (test/cli/compareFixtures.ts). */
 const dice1 = (e: number) => (2 * (20 - e)) / (40 - e);
 
 const num = (v: unknown) => (typeof v === 'number' ? v : NaN);

@@ -11,42 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareResult } from '../../src/cli/compare/types.js';
 import type { EvalResult } from '../../src/cli/eval/schema.js';
 import { grayPng, put, tempDir } from '../io/fixtures.js';
-import { CHROMIUM, hasChromium, reportBrowser } from '../reports/browser.js';
+import { CHROMIUM, chartFacts as facts, hasChromium, reportBrowser } from '../reports/browser.js';
 import { ensureBuilt, segkit } from './helpers.js';
 
 if (!hasChromium) console.warn(`compare report browser tests skipped: ${CHROMIUM} not found`);
 const tmp = tempDir('segkit-compare-report-');
 afterAll(tmp.cleanup);
 const d = tmp.dir;
-
-/** What the page says about its charts. */
-interface Facts {
-  id: string;
-  type: string;
-  title: string;
-  axes: { id: string; title: string }[];
-  data: { yMin?: number; yMax?: number; y?: number | null; x?: number }[][];
-}
-
-function facts(): Facts[] {
-  type AnyChart = {
-    canvas: HTMLCanvasElement;
-    config: { type: string };
-    options: { plugins: { title: { text: string } } };
-    scales: Record<string, { id: string; options: { title: { display: boolean; text: string } } }>;
-    data: { datasets: { data: unknown[] }[] };
-  };
-  return (window as unknown as { segkitCharts: AnyChart[] }).segkitCharts.map((c) => ({
-    id: c.canvas.id,
-    type: c.config.type,
-    title: c.options.plugins.title.text,
-    axes: Object.values(c.scales).map((s) => ({
-      id: s.id,
-      title: s.options.title.display ? s.options.title.text : '',
-    })),
-    data: c.data.datasets.map((ds) => ds.data as Facts['data'][number]),
-  }));
-}
 
 const N = 15;
 beforeAll(() => {

@@ -29,6 +29,41 @@ export function tableCells(id: string): { text: string; value: string | null }[]
     );
 }
 
+/** What the page says about a chart: canvas id, type, title, axis titles and the datasets' data. */
+export interface ChartFacts {
+  id: string;
+  type: string;
+  title: string;
+  axes: { id: string; title: string }[];
+  /** The category labels of the x axis, and the datasets' labels. */
+  labels: string[];
+  series: string[];
+  data: { yMin?: number; yMax?: number; y?: number | null; x?: number; median?: number }[][];
+}
+
+/** Runs in the page: the {@link ChartFacts} of every chart drawn (`window.segkitCharts`). */
+export function chartFacts(): ChartFacts[] {
+  type AnyChart = {
+    canvas: HTMLCanvasElement;
+    config: { type: string };
+    options: { plugins: { title: { text: string } } };
+    scales: Record<string, { id: string; options: { title: { display: boolean; text: string } } }>;
+    data: { labels?: unknown[]; datasets: { label: string; data: unknown[] }[] };
+  };
+  return (window as unknown as { segkitCharts: AnyChart[] }).segkitCharts.map((c) => ({
+    id: c.canvas.id,
+    type: c.config.type,
+    title: c.options.plugins.title.text,
+    axes: Object.values(c.scales).map((s) => ({
+      id: s.id,
+      title: s.options.title.display ? s.options.title.text : '',
+    })),
+    labels: (c.data.labels ?? []).map(String),
+    series: c.data.datasets.map((ds) => ds.label),
+    data: c.data.datasets.map((ds) => ds.data as ChartFacts['data'][number]),
+  }));
+}
+
 /** An opened report: the page, what `facts` returned in it, its console errors and any request off the file. */
 export interface OpenedReport<F> {
   page: Page;

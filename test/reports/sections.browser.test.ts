@@ -60,7 +60,8 @@ describe.skipIf(!hasChromium)('the report of --regions --lesions --panoptic in C
     );
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
-    expect(charts).toBe(5);
+    // Classes: 2 bars + 2 boxes + confusion; regions: 2 bars + 2 boxes; lesions 2; panoptic 1.
+    expect(charts).toBe(12);
 
     const regions = await page.evaluate(tableCells, 'regions');
     const sec = json.regions!;

@@ -74,7 +74,9 @@ export function compareCommand(context: CommandContext): Command {
       'Compare the evaluations of two or more models on the same images: per metric and class, the mean paired ' +
         'difference with a paired bootstrap interval, the Wilcoxon signed-rank test and Holm-adjusted p-values. ' +
         'Models are --state files of earlier segkit eval runs (in the order given), then --pred folders ' +
-        'evaluated against --gt; the first model is the baseline A.',
+        'evaluated against --gt; the first model is the baseline A. With --regions, the regions are compared ' +
+        'too; with --lesions, the per-image lesion-wise Dice, missed and false-positive lesions (states must ' +
+        'carry them). Holm runs over all rows of a comparison.',
     )
     .option('--gt <dir>', 'folder of ground-truth masks (with --pred)')
     .option('--pred <dir>', 'folder of predicted masks of one model (repeat for each model)', collect)
@@ -91,7 +93,7 @@ export function compareCommand(context: CommandContext): Command {
     .option('--seed <s>', 'seed of the resampling (default 0)')
     .addOption(new Option('--ci-method <m>', 'bca (default) or percentile'))
     .option('--alpha <a>', 'level at which a Holm-adjusted difference is called significant', '0.05')
-    .option('--json <file>', 'write the comparison as JSON (schema segkit.compare v1; - for stdout)')
+    .option('--json <file>', 'write the comparison as JSON (schema segkit.compare v2; - for stdout)')
     .option('--report <file>', 'write a self-contained HTML report with paired plots')
     .option('-q, --quiet', QUIET_HELP, false)
     .addHelpText('after', EXIT_CODES_HELP)

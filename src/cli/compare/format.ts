@@ -2,9 +2,11 @@
  * The terminal table of `segkit compare`: one block per comparison, one row per metric and class.
  * @module
  */
-import { formatInterval, formatNumber, metricLabel } from '../eval/format.js';
+import { formatInterval, formatNumber } from '../eval/format.js';
 import { fromJsonNumber } from '../eval/schema.js';
 import type { JsonNumber } from '../eval/schema.js';
+import { formatAs, measureLabel } from './stats.js';
+import type { RowKey } from './stats.js';
 import type { CompareResult } from './types.js';
 
 /** A p-value: 4 significant digits, or `<1e-16`-style exponents. */
@@ -12,6 +14,15 @@ export function formatP(p: JsonNumber): string {
   const v = fromJsonNumber(p);
   if (Number.isNaN(v)) return 'nan';
   return v >= 1e-4 ? v.toFixed(4) : v.toExponential(2);
+}
+
+/**
+ * The text of a row's "class" column: the class name, "foreground mean", `region <name>`, or for a lesion row
+ * its class name or `region <name>`.
+ * @example rowName({ section: 'region', metric: 'dice', class: null, region: 'WT', name: 'WT' }) // 'region WT'
+ */
+export function rowName(r: RowKey): string {
+  return r.region !== null ? `region ${r.name}` : r.name;
 }
 
 /**
@@ -29,7 +40,7 @@ export function formatCompareTable(result: CompareResult): string {
     out.push(`${b.name} vs ${a.name}: ${b.path} vs ${a.path} (${result.images} images)`);
     const head = [
       'metric',
-      'class',
+      cmp.rows.some((r) => r.region !== null) ? 'class / region' : 'class',
       'n',
       'mean A',
       'mean B',
@@ -40,12 +51,12 @@ export function formatCompareTable(result: CompareResult): string {
       'better',
     ];
     const rows = cmp.rows.map((r) => [
-      metricLabel(r.metric, percentile),
-      r.name,
+      measureLabel(r.metric, percentile),
+      rowName(r),
       String(r.n),
-      formatNumber(r.meanA, r.metric),
-      formatNumber(r.meanB, r.metric),
-      formatNumber(r.meanDiff, r.metric) + formatInterval(r.ci, r.metric),
+      formatNumber(r.meanA, formatAs(r.metric)),
+      formatNumber(r.meanB, formatAs(r.metric)),
+      formatNumber(r.meanDiff, formatAs(r.metric)) + formatInterval(r.ci, formatAs(r.metric)),
       formatP(r.wilcoxon.pvalue),
       Number.isNaN(fromJsonNumber(r.wilcoxon.pvalue)) ? '-' : r.wilcoxon.method,
       formatP(r.pHolm),
@@ -61,7 +72,7 @@ export function formatCompareTable(result: CompareResult): string {
   }
   out.push(
     `Wilcoxon signed-rank, two-sided, zeros dropped (zero_method='wilcox'), no continuity correction; exact for n ≤ ${result.statistics.test.exactMaxN} without zeros or ties, else normal approximation with tie correction. ` +
-      `Holm over each comparison's rows; better: Holm p ≤ ${alpha}. ` +
+      `Holm over all rows of each comparison (classes, regions and lesion measures together); better: Holm p ≤ ${alpha} (higher scores and lesion Dice; fewer missed/false lesions; lower distances). ` +
       `[lower, upper]: ${ci.method === 'bca' ? 'BCa' : 'percentile'} paired bootstrap over images (${ci.resamples} resamples, seed ${ci.seed}).`,
   );
   return out.join('\n') + '\n';

@@ -10,12 +10,66 @@ import { formatInterval, formatNumber, isDistance, metricLabel } from '../eval/f
 import { fromJsonNumber } from '../eval/schema.js';
 import type { JsonNumber } from '../eval/schema.js';
 import type { MetricName } from '../eval/options.js';
-import { formatP } from './format.js';
+import { formatP, rowName } from './format.js';
+import { formatAs, lowerIsBetter, measureLabel } from './stats.js';
+import type { CompareMetric, CompareRow, CompareSection } from './stats.js';
 import type { CompareResult } from './types.js';
 
 const short = (v: number): number => Number(v.toPrecision(6));
-const numCell = (x: JsonNumber, m: MetricName): string =>
-  `<td data-value="${escapeHtml(String(x))}">${formatNumber(x, m)}</td>`;
+const numCell = (x: JsonNumber, m: CompareMetric): string =>
+  `<td data-value="${escapeHtml(String(x))}">${formatNumber(x, formatAs(m))}</td>`;
+
+/** A difference bar with its interval as error bars, or a gap (`y: null`) when the mean is not finite. */
+function diffBar(r: CompareRow | undefined): { y: number | null; yMin?: number; yMax?: number } {
+  if (!r) return { y: null };
+  const [y, lo, hi] = [r.meanDiff, ...r.ci].map(fromJsonNumber);
+  if (!Number.isFinite(y)) return { y: null };
+  return Number.isFinite(lo) && Number.isFinite(hi)
+    ? { y: short(y), yMin: short(lo), yMax: short(hi) }
+    : { y: short(y) };
+}
+
+/** The charts of mean paired differences of one section: one bar chart per kind of measure. */
+function sectionDiffCharts(
+  rows: readonly CompareRow[],
+  section: CompareSection,
+  q: number,
+  what: { title: string; x: string; label: (m: CompareMetric) => string },
+): { id: string; spec: Record<string, unknown> }[] {
+  const mine = rows.filter((r) => r.section === section);
+  const key = (r: CompareRow) => `${r.class}|${r.region}`;
+  const keys = [...new Set(mine.map(key))];
+  const names = keys.map((k) => rowName(mine.find((r) => key(r) === k)!));
+  const measures = [...new Set(mine.map((r) => r.metric))];
+  const kinds: [string, string, CompareMetric[]][] =
+    section === 'lesion'
+      ? [
+          ['dice', 'difference of lesion Dice', measures.filter((m) => m === 'lesionDice')],
+          ['counts', 'difference of lesions per image', measures.filter((m) => m !== 'lesionDice')],
+        ]
+      : [
+          ['scores', 'difference of scores', measures.filter((m) => !lowerIsBetter(m))],
+          ['distances', 'difference of distances', measures.filter(lowerIsBetter)],
+        ];
+  return kinds
+    .filter(([, , ms]) => ms.length)
+    .map(([kind, y, ms]) => ({
+      id: section === 'class' ? `diff-${q}-${kind}` : `diff-${q}-${section}-${kind}`,
+      spec: {
+        type: 'barWithErrorBars',
+        title: what.title,
+        x: what.x,
+        y,
+        labels: names,
+        datasets: ms.map((m, i) => ({
+          label: what.label(m),
+          backgroundColor: SERIES_COLORS[i % SERIES_COLORS.length],
+          data: keys.map((k) => diffBar(mine.find((r) => r.metric === m && key(r) === k))),
+        })),
+        options: { scales: { y: { grace: '8%' } } },
+      },
+    }));
+}
 
 /**
  * Builds the comparison report (one HTML file, about 0.3 MB with Chart.js inlined).
@@ -27,50 +81,33 @@ export function buildCompareReport(result: CompareResult, title = 'segkit compar
   const first = metrics[0];
   const label = (m: MetricName) => metricLabel(m, percentile);
   const ciName = `${Math.round(ci.level * 1000) / 10}% ${ci.method === 'bca' ? 'BCa' : 'percentile'} paired bootstrap interval`;
-  const names = [...result.classes.map((c) => c.name), 'foreground mean'];
   const charts: { id: string; spec: Record<string, unknown> }[] = [];
   const sections = result.comparisons.map((cmp, q) => {
     const [a, b] = [result.models[cmp.against], result.models[cmp.model]];
     const rows = cmp.rows
       .map(
         (r) =>
-          `<tr data-metric="${r.metric}" data-class="${r.class ?? 'foreground'}"><td>${label(r.metric)}</td><td>${escapeHtml(r.name)}</td><td>${r.n}</td>${numCell(r.meanA, r.metric)}${numCell(r.meanB, r.metric)}${numCell(r.meanDiff, r.metric)}<td class="ci" data-lower="${escapeHtml(String(r.ci[0]))}" data-upper="${escapeHtml(String(r.ci[1]))}">${formatInterval(r.ci, r.metric).trim()}</td><td data-value="${escapeHtml(String(r.wilcoxon.pvalue))}">${formatP(r.wilcoxon.pvalue)}</td><td>${Number.isNaN(fromJsonNumber(r.wilcoxon.pvalue)) ? '–' : r.wilcoxon.method}</td><td data-value="${escapeHtml(String(r.pHolm))}">${formatP(r.pHolm)}</td><td>${r.better ?? '–'}</td></tr>`,
+          `<tr data-section="${r.section}" data-metric="${r.metric}" data-class="${r.class ?? (r.region === null ? 'foreground' : '')}" data-region="${escapeHtml(r.region ?? '')}"><td>${escapeHtml(measureLabel(r.metric, percentile))}</td><td>${escapeHtml(rowName(r))}</td><td>${r.n}</td>${numCell(r.meanA, r.metric)}${numCell(r.meanB, r.metric)}${numCell(r.meanDiff, r.metric)}<td class="ci" data-lower="${escapeHtml(String(r.ci[0]))}" data-upper="${escapeHtml(String(r.ci[1]))}">${formatInterval(r.ci, formatAs(r.metric)).trim()}</td><td data-value="${escapeHtml(String(r.wilcoxon.pvalue))}">${formatP(r.wilcoxon.pvalue)}</td><td>${Number.isNaN(fromJsonNumber(r.wilcoxon.pvalue)) ? '–' : r.wilcoxon.method}</td><td data-value="${escapeHtml(String(r.pHolm))}">${formatP(r.pHolm)}</td><td>${r.better ?? '–'}</td></tr>`,
       )
       .join('\n');
-    for (const [kind, ms] of [
-      ['scores', metrics.filter((m) => !isDistance(m))],
-      ['distances', metrics.filter(isDistance)],
-    ] as const) {
-      if (!ms.length) continue;
-      charts.push({
-        id: `diff-${q}-${kind}`,
-        spec: {
-          type: 'barWithErrorBars',
-          title: `${b.name} − ${a.name}: mean paired difference per class (error bars: ${ciName})`,
-          x: 'class',
-          y: kind === 'scores' ? 'difference of scores' : 'difference of distances',
-          labels: names,
-          datasets: ms.map((m, i) => ({
-            label: label(m),
-            backgroundColor: SERIES_COLORS[i % SERIES_COLORS.length],
-            data: names.map((_, k) => {
-              const r = cmp.rows.find(
-                (x) =>
-                  x.metric === m &&
-                  x.name === names[k] &&
-                  (k < names.length - 1 ? x.class !== null : x.class === null),
-              )!;
-              const [y, lo, hi] = [r.meanDiff, ...r.ci].map(fromJsonNumber);
-              if (!Number.isFinite(y)) return { y: null };
-              return Number.isFinite(lo) && Number.isFinite(hi)
-                ? { y: short(y), yMin: short(lo), yMax: short(hi) }
-                : { y: short(y) };
-            }),
-          })),
-          options: { scales: { y: { grace: '8%' } } },
-        },
-      });
-    }
+    const vs = `${b.name} − ${a.name}`;
+    charts.push(
+      ...sectionDiffCharts(cmp.rows, 'class', q, {
+        title: `${vs}: mean paired difference per class (error bars: ${ciName})`,
+        x: 'class',
+        label: (m) => measureLabel(m, percentile),
+      }),
+      ...sectionDiffCharts(cmp.rows, 'region', q, {
+        title: `${vs}: mean paired difference per region (error bars: ${ciName})`,
+        x: 'region',
+        label: (m) => measureLabel(m, percentile),
+      }),
+      ...sectionDiffCharts(cmp.rows, 'lesion', q, {
+        title: `${vs}: lesion-wise, mean paired difference per image (error bars: ${ciName})`,
+        x: 'class / region',
+        label: (m) => measureLabel(m, percentile),
+      }),
+    );
     const pts = cmp.images.flatMap((p) => {
       const [x, y] = [fromJsonNumber(p.a), fromJsonNumber(p.b)];
       return Number.isFinite(x) && Number.isFinite(y) ? [{ x: short(x), y: short(y), id: p.id }] : [];

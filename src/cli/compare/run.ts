@@ -12,7 +12,7 @@ import { writeFilesAtomic } from '../../io/writeFileAtomic.js';
 import { EXIT, UsageError } from '../errors.js';
 import { info } from '../output.js';
 import { VERSION } from '../version.js';
-import { parseEvalOptions } from '../eval/options.js';
+import { parseEvalOptions, parseRegions } from '../eval/options.js';
 import type { RawEvalOptions } from '../eval/options.js';
 import type { CiOptions } from '../eval/intervals.js';
 import { checkOutputPaths, runEval } from '../eval/run.js';
@@ -25,6 +25,8 @@ import { summarize } from '../eval/summarize.js';
 import { formatCompareTable } from './format.js';
 import { buildCompareReport } from './report.js';
 import { compareResults, compareStatsSettings } from './stats.js';
+import type { ModelValues } from './stats.js';
+import { COMPARE_SCHEMA_VERSION } from './schema.js';
 import type { CompareResult, CompareOptions, ModelSource } from './types.js';
 
 /** Reads a state file: parsed, validated, and complete (a single run, or a merged one). */
@@ -107,16 +109,57 @@ export function checkSameEvaluation(models: readonly { source: ModelSource; stat
   }
 }
 
+/**
+ * With `--regions` or `--lesions` on compare, checks that every `--state` carries them (a state of an
+ * evaluation without them cannot be compared over them): the same regions as `--regions` (parsed with the
+ * state's class count), lesion settings for `--lesions`. Folders are evaluated with the options, so they do.
+ * @throws DataError naming the state file.
+ */
+export function checkStateSections(
+  models: readonly { source: ModelSource; state: EvalState }[],
+  raw: Pick<RawEvalOptions, 'regions' | 'lesions'>,
+): void {
+  for (const { source, state } of models) {
+    if (source.kind !== 'state') continue;
+    const { settings } = state;
+    if (raw.regions !== undefined) {
+      if (!settings.regions) {
+        throw new DataError(
+          `${label(source)} has no regions (it was evaluated without --regions); evaluate with segkit eval --regions … --state again, or compare without --regions.`,
+          { file: source.path },
+        );
+      }
+      const asked = JSON.stringify(parseRegions(raw.regions, settings.numClasses));
+      if (asked !== JSON.stringify(settings.regions)) {
+        throw new DataError(
+          `${label(source)} was evaluated with other regions (${JSON.stringify(settings.regions)}) than --regions (${asked}).`,
+          { file: source.path },
+        );
+      }
+    }
+    if (raw.lesions && !settings.lesions) {
+      throw new DataError(
+        `${label(source)} has no lesion counts (it was evaluated without --lesions); evaluate with segkit eval --lesions … --state again, or compare without --lesions.`,
+        { file: source.path },
+      );
+    }
+  }
+}
+
 /** The whole comparison document. */
 export function buildCompareResult(
   models: readonly { source: ModelSource; state: EvalState }[],
   ci: CiOptions,
   alpha: number,
 ): CompareResult {
-  const results: EvalResult[] = models.map((m) => summarize(m.state));
+  const values: ModelValues[] = models.map((m) => ({
+    result: summarize(m.state),
+    lesions: m.state.settings.lesions ? m.state.images.map((img) => img.lesions!) : null,
+  }));
+  const results: EvalResult[] = values.map((v) => v.result);
   return {
     schema: 'segkit.compare',
-    version: 1,
+    version: COMPARE_SCHEMA_VERSION,
     segkit: VERSION,
     settings: results[0].settings,
     statistics: compareStatsSettings(ci, alpha),
@@ -130,7 +173,7 @@ export function buildCompareResult(
       gt: m.state.dataset.gt,
       content: m.state.content,
     })),
-    comparisons: compareResults(results, ci, alpha),
+    comparisons: compareResults(values, ci, alpha),
   };
 }
 
@@ -169,6 +212,7 @@ export async function runCompare(opts: CompareOptions, raw: RawEvalOptions, io: 
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
+  checkStateSections(models, raw);
   checkSameEvaluation(models);
   const result = buildCompareResult(models, opts.ci, opts.alpha);
   const files: [string, string][] = [];

@@ -1,26 +1,36 @@
 /**
  * The statistics of `segkit compare` (issue 14, part 2), free of files and of commander: the evaluation
  * results of two or more models on the same images in, per comparison (each model against the first, the
- * baseline) and per metric and class: the mean paired difference with a paired bootstrap interval, the
- * Wilcoxon signed-rank test and Holm-adjusted p-values.
+ * baseline) and per row: the mean paired difference with a paired bootstrap interval, the Wilcoxon
+ * signed-rank test and Holm-adjusted p-values.
+ *
+ * Rows (see {@link pairedColumns}): every metric × (every reported class and the foreground mean); with
+ * `--regions`, every metric × region (the per-image region values of the evaluation); with `--lesions`, per
+ * lesion row of the evaluation (reported classes, then regions) the per-image lesion-wise Dice (BraTS 2023's
+ * per-case value), the missed lesions (FN) and the false-positive components (FP) of the image. The pooled
+ * lesion-wise sensitivity, precision and F1 and panoptic quality are ratios of counts summed over the
+ * dataset, with no per-image value to pair, and are not compared.
  *
  * Test variant: two-sided Wilcoxon signed-rank test of the per-image differences `d = B − A` (Wilcoxon 1945),
  * zero differences dropped (scipy's `zero_method='wilcox'`), no continuity correction (`correction=False`);
  * the exact null distribution when n ≤ 50 and there are neither zeros nor tied |d| (scipy `method='exact'`),
  * else the normal approximation with the tie correction (scipy `method='approx'`). These are the core's
  * {@link wilcoxonSignedRank}, checked against scipy 1.10.1 on committed fixtures. Holm's step-down adjustment
- * (Holm 1979) runs over the family of one comparison: every metric × (every reported class and the foreground
- * mean) whose p-value is defined.
+ * (Holm 1979) runs over the family of one comparison: all its rows (classes, regions and lesion measures, every
+ * metric) whose p-value is defined.
  *
  * Images where either model's value is NaN (a class absent from both masks) or infinite (a distance with one
- * empty mask) carry no difference and are counted in `skipped`. The bootstrap resamples images, every metric and
- * class of an image together, with the same stream for every comparison.
+ * empty mask) carry no difference and are counted in `skipped`. The bootstrap resamples images, every row of
+ * an image together, with the same stream for every comparison (it depends only on the seed and the number of
+ * images, so a row's interval does not change when rows are added).
  * @module
  */
+import type { LesionCounts } from '../../core/evaluation/components.js';
+import { lesionMetrics } from '../../core/evaluation/components.js';
 import { nanMean } from '../../core/evaluation/reduce.js';
 import { bootstrapMeans } from '../../core/evaluation/stats/bootstrap.js';
 import { holm, wilcoxonSignedRank, WILCOXON_EXACT_MAX_N } from '../../core/evaluation/stats/wilcoxon.js';
-import { isDistance } from '../eval/format.js';
+import { isDistance, metricLabel } from '../eval/format.js';
 import type { CiOptions, JsonInterval } from '../eval/intervals.js';
 import type { MetricName } from '../eval/options.js';
 import { fromJsonNumber, jsonNumber } from '../eval/schema.js';
@@ -28,6 +38,49 @@ import type { EvalResult, JsonNumber } from '../eval/schema.js';
 
 /** How many of the largest regressions a comparison lists. @default 20 */
 export const WORST_REGRESSIONS = 20;
+
+/**
+ * The per-image lesion-wise values compared (`--lesions`): `lesionDice`, the image's BraTS 2023 lesion-wise
+ * Dice (Σ lesion Dice / (ground-truth lesions + false positives), 1 when both masks are empty); `lesionFn`, its
+ * missed ground-truth lesions; `lesionFp`, its predicted components that match no lesion.
+ */
+export const LESION_MEASURES = ['lesionDice', 'lesionFn', 'lesionFp'] as const;
+/** One of {@link LESION_MEASURES}. */
+export type LesionMeasure = (typeof LESION_MEASURES)[number];
+/** What a row compares: a metric of the evaluation, or a lesion-wise per-image value. */
+export type CompareMetric = MetricName | LesionMeasure;
+/** Where a row comes from: the classes, the regions (`--regions`) or the lesion rows (`--lesions`). */
+export type CompareSection = 'class' | 'region' | 'lesion';
+
+const isLesionMeasure = (m: CompareMetric): m is LesionMeasure =>
+  (LESION_MEASURES as readonly string[]).includes(m);
+
+/**
+ * Whether a smaller value of the measure is better: surface distances and the lesion counts (FN, FP).
+ * @example lowerIsBetter('hd95') // true; lowerIsBetter('lesionDice') // false
+ */
+export function lowerIsBetter(m: CompareMetric): boolean {
+  return isLesionMeasure(m) ? m !== 'lesionDice' : isDistance(m);
+}
+
+/**
+ * The heading of a measure: the metric's (`hd95` named after its percentile), or `lesion Dice`, `lesion FN`,
+ * `lesion FP`.
+ * @example measureLabel('lesionFn', 95) // 'lesion FN'
+ */
+export function measureLabel(m: CompareMetric, percentile: number): string {
+  if (!isLesionMeasure(m)) return metricLabel(m, percentile);
+  return m === 'lesionDice' ? 'lesion Dice' : m === 'lesionFn' ? 'lesion FN' : 'lesion FP';
+}
+
+/**
+ * The metric whose number format a measure shares (for `formatNumber` and `formatInterval` of the eval
+ * table): itself, `dice` for the lesion Dice (4 decimals), `assd` for the mean lesion counts (3 decimals).
+ * @example formatAs('lesionFp') // 'assd'
+ */
+export function formatAs(m: CompareMetric): MetricName {
+  return isLesionMeasure(m) ? (m === 'lesionDice' ? 'dice' : 'assd') : m;
+}
 
 /** The Wilcoxon test of one difference column. */
 export interface WilcoxonJson {
@@ -46,13 +99,22 @@ export interface WilcoxonJson {
   pvalue: JsonNumber;
 }
 
-/** One metric and class (or the foreground mean) of a comparison. */
-export interface CompareRow {
-  metric: MetricName;
-  /** The class index, or null for the per-image foreground mean. */
+/** What one row compares (the first keys of a {@link CompareRow}). */
+export interface RowKey {
+  /** Classes (and the foreground mean), regions, or lesion rows. */
+  section: CompareSection;
+  /** The metric, or for a lesion row the lesion-wise measure. */
+  metric: CompareMetric;
+  /** The class index; null for the foreground mean, a region, and a lesion row of a region. */
   class: number | null;
-  /** Class name, or "foreground mean". */
+  /** The region's name (a region, or a lesion row of a region), else null. */
+  region: string | null;
+  /** Class name, "foreground mean", or the region's name. */
   name: string;
+}
+
+/** One row of a comparison: a metric of a class (or the foreground mean), of a region, or a lesion measure. */
+export interface CompareRow extends RowKey {
   /** Images with a finite value for both models. */
   n: number;
   /** Images left out (NaN or infinite for either model). */
@@ -106,7 +168,7 @@ export interface CompareStatsSettings {
     /** Exact null distribution up to this n, without zeros or ties; normal approximation otherwise. */
     exactMaxN: number;
     adjust: 'holm';
-    family: 'metrics × classes (and foreground mean) of one comparison';
+    family: 'all rows of one comparison: metrics × (classes, foreground mean, regions), lesion measures × lesion rows';
   };
 }
 
@@ -122,88 +184,134 @@ export function compareStatsSettings(ci: CiOptions, alpha: number): CompareStats
       correction: false,
       exactMaxN: WILCOXON_EXACT_MAX_N,
       adjust: 'holm',
-      family: 'metrics × classes (and foreground mean) of one comparison',
+      family:
+        'all rows of one comparison: metrics × (classes, foreground mean, regions), lesion measures × lesion rows',
     },
   };
 }
 
-/** Per metric, per image: the values of the reported classes, then the foreground mean (NaN skipped). */
-function columnsOf(result: EvalResult): Map<MetricName, number[][]> {
+/** A model's evaluation: the result, and per image the lesion counts of its lesion rows (with `--lesions`). */
+export interface ModelValues {
+  result: EvalResult;
+  /** Per image (the result's order), per lesion row (reported classes, then regions); null without `--lesions`. */
+  lesions: readonly (readonly LesionCounts[])[] | null;
+}
+
+/** The rows a model's evaluation offers and, per row, its per-image values (`values[j][i]`, image i). */
+export interface PairedColumns {
+  keys: RowKey[];
+  values: number[][];
+}
+
+/**
+ * The rows of a model's evaluation and their per-image values: per metric, the reported classes then the
+ * per-image foreground mean (NaN skipped); per metric, the regions; per lesion measure, the lesion rows.
+ * @example pairedColumns({ result, lesions: null }).keys[0] // { section: 'class', metric: 'dice', class: 1, region: null, name: '1' }
+ */
+export function pairedColumns(model: ModelValues): PairedColumns {
+  const { result } = model;
+  const { metrics } = result.settings;
+  const keys: RowKey[] = [];
+  const values: number[][] = [];
   const fg = result.classes.flatMap((c, k) => (c.index > 0 || result.settings.numClasses === 1 ? [k] : []));
-  const out = new Map<MetricName, number[][]>();
-  for (const m of result.settings.metrics) {
-    out.set(
-      m,
-      result.images.map((img) => {
-        const v = (img.metrics[m] ?? []).map(fromJsonNumber);
-        return [...v, nanMean(fg.map((k) => v[k])).value];
-      }),
-    );
+  for (const m of metrics) {
+    const rows = result.images.map((img) => (img.metrics[m] ?? []).map(fromJsonNumber));
+    result.classes.forEach((c, k) => {
+      keys.push({ section: 'class', metric: m, class: c.index, region: null, name: c.name });
+      values.push(rows.map((v) => v[k] ?? NaN));
+    });
+    keys.push({ section: 'class', metric: m, class: null, region: null, name: 'foreground mean' });
+    values.push(rows.map((v) => nanMean(fg.map((k) => v[k])).value));
   }
-  return out;
+  const sec = result.regions;
+  if (sec) {
+    for (const m of metrics) {
+      sec.regions.forEach((r, k) => {
+        keys.push({ section: 'region', metric: m, class: null, region: r.name, name: r.name });
+        values.push(sec.images.map((img) => fromJsonNumber(img[m]?.[k] ?? 'NaN')));
+      });
+    }
+  }
+  if (result.lesions && model.lesions) {
+    const counts = model.lesions;
+    for (const measure of LESION_MEASURES) {
+      result.lesions.results.forEach((r, k) => {
+        keys.push({
+          section: 'lesion',
+          metric: measure,
+          class: r.index,
+          region: r.index === null ? r.name : null,
+          name: r.name,
+        });
+        values.push(
+          counts.map((img) =>
+            measure === 'lesionDice'
+              ? lesionMetrics(img[k]).lesionDice
+              : measure === 'lesionFn'
+                ? img[k].fn
+                : img[k].fp,
+          ),
+        );
+      });
+    }
+  }
+  return { keys, values };
 }
 
 /**
  * Compares every model with the first. The results must be of the same settings and the same images in the
  * same (id) order; the caller checks that and names the files.
- * @example compareResults([resultA, resultB], { level: 0.95, resamples: 2000, seed: 0, method: 'bca' }, 0.05)
+ * @example compareResults([{ result: a, lesions: null }, { result: b, lesions: null }], { level: 0.95, resamples: 2000, seed: 0, method: 'bca' }, 0.05)
  */
-export function compareResults(results: readonly EvalResult[], ci: CiOptions, alpha = 0.05): Comparison[] {
-  const [base] = results;
-  const { metrics } = base.settings;
-  const names = [...base.classes.map((c) => c.name), 'foreground mean'];
-  const indices = [...base.classes.map((c) => c.index as number | null), null];
-  const cols = results.map(columnsOf);
-  const first = metrics[0];
-  return results.slice(1).map((res, q) => {
-    const b = cols[q + 1];
-    const a = cols[0];
+export function compareResults(models: readonly ModelValues[], ci: CiOptions, alpha = 0.05): Comparison[] {
+  const base = models[0].result;
+  const first = base.settings.metrics[0];
+  const cols = models.map(pairedColumns);
+  const { keys } = cols[0];
+  const fgFirst = keys.findIndex((k) => k.section === 'class' && k.metric === first && k.class === null);
+  return models.slice(1).map((_, q) => {
+    const a = cols[0].values;
+    const b = cols[q + 1].values;
     const diffs: number[][] = [];
-    const rows: CompareRow[] = [];
-    for (const m of metrics) {
-      for (let k = 0; k < names.length; k++) {
-        const d: number[] = [];
-        let sa = 0;
-        let sb = 0;
-        const kept: number[] = [];
-        a.get(m)!.forEach((row, i) => {
-          const x = row[k];
-          const y = b.get(m)![i][k];
-          if (Number.isFinite(x) && Number.isFinite(y)) {
-            d.push(y - x);
-            kept.push(y - x);
-            sa += x;
-            sb += y;
-          } else d.push(NaN);
-        });
-        diffs.push(d);
-        const w = wilcoxonSignedRank(kept);
-        const n = kept.length;
-        rows.push({
-          metric: m,
-          class: indices[k],
-          name: names[k],
-          n,
-          skipped: d.length - n,
-          meanA: jsonNumber(n ? sa / n : NaN),
-          meanB: jsonNumber(n ? sb / n : NaN),
-          meanDiff: 'NaN',
-          ci: ['NaN', 'NaN'],
-          wilcoxon: {
-            statistic: jsonNumber(w.statistic),
-            rPlus: w.rPlus,
-            rMinus: w.rMinus,
-            n: w.n,
-            zeros: w.zeros,
-            method: w.method,
-            z: jsonNumber(w.z),
-            pvalue: jsonNumber(w.pvalue),
-          },
-          pHolm: 'NaN',
-          better: null,
-        });
-      }
-    }
+    const rows: CompareRow[] = keys.map((key, j) => {
+      const d: number[] = [];
+      const kept: number[] = [];
+      let sa = 0;
+      let sb = 0;
+      a[j].forEach((x, i) => {
+        const y = b[j][i];
+        if (Number.isFinite(x) && Number.isFinite(y)) {
+          d.push(y - x);
+          kept.push(y - x);
+          sa += x;
+          sb += y;
+        } else d.push(NaN);
+      });
+      diffs.push(d);
+      const w = wilcoxonSignedRank(kept);
+      const n = kept.length;
+      return {
+        ...key,
+        n,
+        skipped: d.length - n,
+        meanA: jsonNumber(n ? sa / n : NaN),
+        meanB: jsonNumber(n ? sb / n : NaN),
+        meanDiff: 'NaN',
+        ci: ['NaN', 'NaN'],
+        wilcoxon: {
+          statistic: jsonNumber(w.statistic),
+          rPlus: w.rPlus,
+          rMinus: w.rMinus,
+          n: w.n,
+          zeros: w.zeros,
+          method: w.method,
+          z: jsonNumber(w.z),
+          pvalue: jsonNumber(w.pvalue),
+        },
+        pHolm: 'NaN',
+        better: null,
+      };
+    });
     const boot = bootstrapMeans(diffs, {
       ci: ci.level,
       resamples: ci.resamples,
@@ -216,11 +324,11 @@ export function compareResults(results: readonly EvalResult[], ci: CiOptions, al
       r.ci = [jsonNumber(boot[j].lower), jsonNumber(boot[j].upper)];
       r.pHolm = jsonNumber(adjusted[j]);
       const up = boot[j].estimate > 0;
-      if (adjusted[j] <= alpha && boot[j].estimate !== 0) r.better = up !== isDistance(r.metric) ? 'B' : 'A';
+      if (adjusted[j] <= alpha && boot[j].estimate !== 0)
+        r.better = up !== lowerIsBetter(r.metric) ? 'B' : 'A';
     });
-    const score = (c: Map<MetricName, number[][]>, i: number) => c.get(first)![i][names.length - 1];
     const images: ImagePair[] = base.images.map((img, i) => {
-      const [x, y] = [score(a, i), score(b, i)];
+      const [x, y] = [a[fgFirst][i], b[fgFirst][i]];
       return {
         id: img.id,
         a: jsonNumber(x),

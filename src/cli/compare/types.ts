@@ -1,6 +1,6 @@
 /**
- * Types of `segkit compare`: its validated options and its JSON document (schema `segkit.compare`, version 1,
- * described in docs/cli-json-schema.md).
+ * Types of `segkit compare`: its validated options and its JSON document (schema `segkit.compare`, version 2,
+ * described in docs/cli-json-schema.md; version 1 is read by {@link parseCompareResult}).
  * @module
  */
 import type { CiOptions } from '../eval/intervals.js';
@@ -33,7 +33,7 @@ export interface CompareOptions {
 /** The `--json` document of `segkit compare`. */
 export interface CompareResult {
   schema: 'segkit.compare';
-  version: 1;
+  version: 2;
   segkit: string;
   /** The evaluation settings, equal for every model. */
   settings: EvalSettings;

@@ -10,16 +10,19 @@
  * @module
  */
 import { nanMean } from '../../core/evaluation/reduce.js';
-import { percentile } from '../../core/evaluation/surface.js';
-import { escapeHtml, reportHead, scriptJson, SERIES_COLORS } from '../html.js';
+
+import { escapeHtml, reportHead, scriptJson } from '../html.js';
 import { formatInterval, formatNumber, intervalNote, isDistance, metricLabel } from './format.js';
-import { intervalNumbers } from './intervals.js';
 import type { JsonInterval } from './intervals.js';
 import type { MetricName } from './options.js';
 import { DENSE_CONFUSION_MAX_CLASSES, fromJsonNumber } from './schema.js';
 import type { ClassResult, EvalResult, JsonNumber } from './schema.js';
-import { sectionsHtml } from './sectionsReport.js';
-import { meanStd } from './summarize.js';
+import { classNames, finiteStat, groupCharts } from './reportCharts.js';
+import type { FiniteStat } from './reportCharts.js';
+
+export { BOX_POINTS_MAX, boxStats, classNames, finiteStat } from './reportCharts.js';
+export type { BoxStats, FiniteStat } from './reportCharts.js';
+import { sectionsReport } from './sectionsReport.js';
 
 /** How many of the worst images the report lists. @default 20 */
 export const WORST_IMAGES = 20;
@@ -29,73 +32,6 @@ export const INFINITY_POLICY =
   'A surface distance is Infinity when exactly one of the two masks is empty for a class (NaN, and skipped, ' +
   'when both are). A mean that includes an Infinity is Infinity, as in the JSON and in MONAI; the "finite" ' +
   'columns give the mean over the finite values and the number of images left out of it.';
-
-/** Statistics of one class and distance metric over the finite per-image values. */
-export interface FiniteStat {
-  /** Mean over the finite values (NaN when there is none). */
-  mean: number;
-  /** Population standard deviation over the same values. */
-  std: number;
-  /** Number of images whose value is ±Infinity. */
-  infinite: number;
-}
-
-/**
- * Mean and standard deviation of a class's per-image values over the finite ones, and how many are infinite.
- * @example finiteStat([1, 3, Infinity, NaN]) // { mean: 2, std: 1, infinite: 1 }
- */
-export function finiteStat(values: readonly number[]): FiniteStat {
-  const s = meanStd(values.filter((v) => !Number.isNaN(v) && Number.isFinite(v)));
-  return {
-    mean: fromJsonNumber(s.mean),
-    std: fromJsonNumber(s.std),
-    infinite: values.filter((v) => v === Infinity || v === -Infinity).length,
-  };
-}
-
-/** Up to this many images, a box plot also draws every image as a point. */
-export const BOX_POINTS_MAX = 200;
-
-/** The five numbers, the mean and the outliers of one box (Tukey's 1.5 × IQR whiskers). */
-export interface BoxStats {
-  min: number;
-  q1: number;
-  median: number;
-  q3: number;
-  max: number;
-  mean: number;
-  outliers: number[];
-  /** Every value, only when there are at most {@link BOX_POINTS_MAX}. */
-  items?: number[];
-}
-
-/** A number rounded to 6 significant digits: chart data only (the tables keep the JSON's values). */
-const short = (v: number): number => Number(v.toPrecision(6));
-
-/**
- * The box of a list of finite values, computed here rather than in the page so that a report's size does not
- * grow with the number of images: quartiles by numpy's linear interpolation (the core's `percentile`),
- * whiskers at the most extreme values within 1.5 × IQR of the box, values beyond them as outliers. Null for
- * an empty list.
- * @example boxStats([1, 2, 3, 4, 100]) // { min: 1, q1: 2, median: 3, q3: 4, max: 4, mean: 22, outliers: [100], items: [...] }
- */
-export function boxStats(values: readonly number[]): BoxStats | null {
-  if (values.length === 0) return null;
-  const q = (p: number) => percentile(Float64Array.from(values), p);
-  const [q1, median, q3] = [q(25), q(50), q(75)];
-  const [lo, hi] = [q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)];
-  const inside = values.filter((v) => v >= lo && v <= hi);
-  return {
-    min: short(inside.reduce((a, b) => Math.min(a, b))),
-    q1: short(q1),
-    median: short(median),
-    q3: short(q3),
-    max: short(inside.reduce((a, b) => Math.max(a, b))),
-    mean: short(nanMean(values).value),
-    outliers: values.filter((v) => v < lo || v > hi).map(short),
-    ...(values.length <= BOX_POINTS_MAX ? { items: values.map(short) } : {}),
-  };
-}
 
 /** Per distance metric, per reported class: the finite statistics. */
 function finiteStats(result: EvalResult): Partial<Record<MetricName, FiniteStat[]>> {
@@ -116,16 +52,6 @@ const ciCell = (iv: JsonInterval | undefined, m: MetricName): string =>
   iv
     ? `<td class="ci" data-lower="${escapeHtml(String(iv[0]))}" data-upper="${escapeHtml(String(iv[1]))}">${formatInterval(iv, m).trim()}</td>`
     : '<td class="ci"></td>';
-
-/**
- * The class names shown on axes and in tables: the names themselves (`--labels`, or the index), or, only when
- * two classes share a name, `<index> <name>` so that every category stays distinct.
- * @example classNames(['1', '2', '4']) // ['1', '2', '4']; classNames(['bg', 'a', 'a']) // ['0 bg', '1 a', '2 a']
- */
-export function classNames(labels: readonly string[]): string[] {
-  const unique = new Set(labels).size === labels.length;
-  return labels.map((name, i) => (unique ? name : `${i} ${name}`));
-}
 
 /**
  * Builds the HTML report of an evaluation (one file, about 0.3 MB with Chart.js inlined).
@@ -189,109 +115,26 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
     )
     .join('');
   const names = result.classes.map(className);
-  const stat = (m: MetricName, k: number) => {
-    const f = finite[m]?.[k];
-    if (f && !(result.ci && f.infinite === 0)) return { mean: f.mean, std: f.std, infinite: f.infinite };
-    const s = result.classes[k].metrics[m];
-    return { mean: fromJsonNumber(s?.mean ?? 'NaN'), std: fromJsonNumber(s?.std ?? 'NaN'), infinite: 0 };
-  };
-  const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
-  const barSets = (ms: readonly MetricName[]) =>
-    ms.map((m, i) => ({
-      label: label(m),
-      backgroundColor: SERIES_COLORS[i % SERIES_COLORS.length],
-      infinite: names.map((_, k) => stat(m, k).infinite),
-      data: names.map((_, k) => {
-        const { mean, std } = stat(m, k);
-        if (!Number.isFinite(mean)) return { y: null };
-        const [lo, hi] = intervalNumbers(result.classes[k].metrics[m]?.ci);
-        if (result.ci && Number.isFinite(lo) && Number.isFinite(hi))
-          return { y: short(mean), yMin: short(lo), yMax: short(hi) };
-        const sd = Number.isFinite(std) ? std : 0;
-        return { y: short(mean), yMin: short(mean - sd), yMax: short(mean + sd) };
-      }),
-    }));
-  const infiniteNote = (ms: readonly MetricName[], drawn: string): string | undefined => {
-    const parts = ms.flatMap((m) =>
-      names.flatMap((n, k) => (stat(m, k).infinite ? [`${label(m)} ${n}: ${stat(m, k).infinite}`] : [])),
-    );
-    return parts.length
-      ? `Infinite (one mask empty), images: ${parts.join('; ')}. ${drawn}; ∞ ×n marks the images left out.`
-      : undefined;
-  };
   const errorBars = result.ci
     ? `${Math.round(result.ci.level * 1000) / 10}% ${result.ci.method === 'bca' ? 'BCa' : 'percentile'} bootstrap interval`
     : '± one standard deviation';
-  const charts: { id: string; spec: Record<string, unknown> }[] = [];
-  const scores = metrics.filter((m) => !isDistance(m));
-  if (scores.length)
-    charts.push({
-      id: 'bars',
-      spec: {
-        type: 'barWithErrorBars',
-        title: `Per-class scores: mean over images (error bars: ${errorBars})`,
-        x: 'class',
-        y: 'score',
-        labels: names,
-        datasets: barSets(scores),
-        options: { scales: { y: { min: 0, max: 1 } } },
-      },
-    });
-  if (distances.length)
-    charts.push({
-      id: 'distbars',
-      spec: {
-        type: 'barWithErrorBars',
-        title: `Per-class distances: mean over images with a finite value (error bars: ${errorBars})`,
-        subtitle: infiniteNote(distances, 'Bars: mean over the finite values') ?? 'No infinite distance.',
-        x: 'class',
-        y: 'distance (spacing units)',
-        labels: names,
-        datasets: barSets(distances),
-      },
-    });
+  const classCharts = groupCharts({
+    prefix: '',
+    noun: 'class',
+    names,
+    metrics,
+    percentile,
+    values: (m, k) => result.images.map((img) => fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN')),
+    stat: (m, k) => result.classes[k].metrics[m],
+    ci: Boolean(result.ci),
+    errorBars,
+  });
+  const charts = classCharts.bars;
   const cells = (result.confusion ?? []).flatMap((row, g) => {
     const sum = row.reduce((a, b) => a + b, 0);
     return row.map((v, p) => ({ x: allLabels[p], y: allLabels[g], v: sum ? v / sum : null, n: v }));
   });
-  const perImage = metrics.map((m) => {
-    const note = infiniteNote([m], 'Boxes: the finite values');
-    return {
-      id: `dist-${m}`,
-      spec: {
-        type: 'boxplot',
-        title: `${label(m)} per image`,
-        subtitle:
-          note ??
-          (isDistance(m)
-            ? 'No infinite distance.'
-            : 'NaN values (class absent from both masks) are not drawn.'),
-        x: 'class',
-        y: isDistance(m) ? 'distance (spacing units)' : 'score',
-        legend: false,
-        labels: names,
-        options: { scales: { y: isDistance(m) ? { beginAtZero: true } : { min: 0, max: 1 } } },
-        datasets: [
-          {
-            label: label(m),
-            backgroundColor: 'rgba(0,114,178,0.25)',
-            borderColor: '#0072b2',
-            outlierBackgroundColor: '#0072b2',
-            itemRadius: 2,
-            itemBackgroundColor: 'rgba(0,0,0,0.45)',
-            infinite: names.map((_, k) => stat(m, k).infinite),
-            data: names.map((_, k) =>
-              boxStats(
-                result.images
-                  .map((img) => finiteOrNull(fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN')))
-                  .filter((v): v is number => v !== null),
-              ),
-            ),
-          },
-        ],
-      },
-    };
-  });
+  const perImage = classCharts.boxes;
   // Every setting as the JSON has it (new keys show up on their own), then the spacing each file used.
   const spacings = new Map<string, number>();
   for (const img of result.images) {
@@ -308,8 +151,9 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
   ]
     .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
     .join('\n');
+  const section = sectionsReport(result, errorBars);
   const page = {
-    charts: [...charts, ...perImage],
+    charts: [...charts, ...perImage, ...section.charts],
     confusion: { labels: result.confusion ? allLabels : [], cells },
   };
   const confusionSection = result.confusion
@@ -336,7 +180,7 @@ ${summaryRows}
 ${classRows}
 </table>
 <p class="note">Mean over images; NaN values (class absent from both masks) skipped.</p>
-${sectionsHtml(result)}
+${section.html}
 ${charts.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
 <h2>Confusion matrix</h2>
 ${confusionSection}

@@ -198,6 +198,41 @@ export interface EvalResult {
 export const EVAL_SCHEMA_VERSION = 2;
 
 /**
+ * Parses the text of a segkit JSON document and checks its `schema` and its `version` (1 up to `current`):
+ * the shared first step of {@link parseEvalResult} and of the compare document's reader.
+ * @throws DataError naming the file when the text is not JSON, not of that schema, or of another version.
+ * @example readDocument('{"schema":"segkit.eval","version":1}', 'r.json', 'segkit.eval', 2).version // 1
+ */
+export function readDocument(
+  text: string,
+  file: string,
+  schema: string,
+  current: number,
+): Record<string, unknown> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw new DataError(`'${file}' is not JSON.`, { file, cause });
+  }
+  if (doc === null || typeof doc !== 'object' || doc.schema !== schema) {
+    throw new DataError(`'${file}' is not a ${schema} document (schema must be '${schema}').`, { file });
+  }
+  if (!(
+    Number.isInteger(doc.version) &&
+    (doc.version as number) >= 1 &&
+    (doc.version as number) <= current
+  )) {
+    const versions = Array.from({ length: current }, (_, i) => i + 1);
+    throw new DataError(
+      `'${file}' has schema version ${JSON.stringify(doc.version)}; this segkit reads versions ${versions.slice(0, -1).join(', ')} and ${current}.`,
+      { file },
+    );
+  }
+  return doc;
+}
+
+/**
  * Reads a `segkit.eval` document (the text of `--json` output) of version 1 or 2, as version 2: a version 1
  * document gets `regions`, `lesions` and `panoptic` null (top level and `settings`), which is what version 1
  * meant (it had none of them); settings of either version are completed by {@link upgradeSettings}.
@@ -207,21 +242,7 @@ export const EVAL_SCHEMA_VERSION = 2;
  * @example parseEvalResult(readFileSync('r.json', 'utf8'), 'r.json').version // 2
  */
 export function parseEvalResult(text: string, file: string): EvalResult {
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(text) as Record<string, unknown>;
-  } catch (cause) {
-    throw new DataError(`'${file}' is not JSON.`, { file, cause });
-  }
-  if (doc === null || typeof doc !== 'object' || doc.schema !== 'segkit.eval') {
-    throw new DataError(`'${file}' is not a segkit.eval document (schema must be 'segkit.eval').`, { file });
-  }
-  if (doc.version !== 1 && doc.version !== EVAL_SCHEMA_VERSION) {
-    throw new DataError(
-      `'${file}' has schema version ${JSON.stringify(doc.version)}; this segkit reads versions 1 and ${EVAL_SCHEMA_VERSION}.`,
-      { file },
-    );
-  }
+  const doc = readDocument(text, file, 'segkit.eval', EVAL_SCHEMA_VERSION);
   const settings = doc.settings as Record<string, unknown> | undefined;
   if (settings === null || typeof settings !== 'object' || !Array.isArray(doc.classes)) {
     throw new DataError(`'${file}' is incomplete (settings, classes).`, { file });
