@@ -168,6 +168,21 @@ describe('segkit compare --regions', () => {
     expect(r.better).toBe('B');
   });
 
+  it('records the per-image region values of A and B for the paired plot (first metric), none without regions', () => {
+    const [sec] = res.comparisons[0].sections!;
+    expect(sec).toMatchObject({
+      section: 'region',
+      metric: 'dice',
+      names: ['region R1', 'region R2', 'region U'],
+    });
+    expect(sec.a.map((v) => v[2])).toEqual(Array.from({ length: N }, (_, i) => diceU(errors(i)[0])));
+    expect(sec.b.map((v) => v[2])).toEqual(Array.from({ length: N }, (_, i) => diceU(errors(i)[1])));
+    expect(res.comparisons[0].sections).toHaveLength(1);
+    const plain = segkit(['compare', '--state', 'a.plain.json', '--state', 'b.plain.json', '--json', '-'], d);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout).comparisons[0]).not.toHaveProperty('sections');
+  });
+
   it('Holm runs over classes and regions together', () => {
     const rows = res.comparisons[0].rows;
     const adjusted = holm(rows.map((r) => num(r.wilcoxon.pvalue)));
@@ -239,6 +254,13 @@ describe('segkit compare --lesions', () => {
     expect(num(r.wilcoxon.z)).toBeCloseTo(z, 12);
     expect(num(r.wilcoxon.pvalue)).toBeCloseTo(2 * normalSf(-z), 12);
     expect(r.n).toBe(M);
+  });
+
+  it('records the per-image lesion Dice of A and B per lesion row for the paired plot', () => {
+    const sec = res.comparisons[0].sections!.find((x) => x.section === 'lesion')!;
+    expect(sec).toMatchObject({ metric: 'lesionDice', names: ['1', 'region L'] });
+    expect(sec.a.map((v) => v[0])).toEqual([3 / 4, 2 / 4, 3 / 4, 2 / 4, 1, 2 / 3, 1, 2 / 3]);
+    expect(sec.b.map((v) => v[1])).toEqual([1, 1, 1, 1, 1, 1, 1, 3 / 4]);
   });
 
   it('lesion FN and FP: mean differences, z by arithmetic, and fewer lesions count as better', () => {

@@ -193,6 +193,8 @@ describe.skipIf(!hasChromium)('section charts in Chromium', () => {
       'diff-0-lesion-dice',
       'diff-0-lesion-counts',
       'paired-0',
+      'paired-0-region',
+      'paired-0-lesion',
       'sorted-0',
     ]);
     const rows = json.comparisons[0].rows;
@@ -219,11 +221,28 @@ describe.skipIf(!hasChromium)('section charts in Chromium', () => {
       'diff-0-lesion-counts',
       (k, s) => lesion.filter((r) => r.metric === ['lesionFn', 'lesionFp'][s])[k],
     );
+    // Paired plots: one series per region (lesion row) with the JSON's finite pairs, then the diagonal.
+    for (const sec of json.comparisons[0].sections!) {
+      const chart = byId[`paired-0-${sec.section}`];
+      expect(chart.series).toEqual([...sec.names, 'no change']);
+      sec.names.forEach((_, k) => {
+        const want = sec.a.flatMap((row, i) => {
+          const [x, y] = [fromJsonNumber(row[k]), fromJsonNumber(sec.b[i][k])];
+          return Number.isFinite(x) && Number.isFinite(y) ? [{ x: short(x), y: short(y) }] : [];
+        });
+        expect(chart.data[k].map((p) => ({ x: p.x, y: p.y }))).toEqual(want);
+      });
+    }
     const shownSections = await page.$$eval('#rows-0 tr', (trs) =>
       trs.slice(1).map((tr) => tr.getAttribute('data-section')),
     );
     expect(shownSections).toEqual(rows.map((r) => r.section));
-    for (const id of ['diff-0-region-scores', 'diff-0-lesion-dice', 'diff-0-lesion-counts']) {
+    for (const id of [
+      'diff-0-region-scores',
+      'diff-0-lesion-dice',
+      'diff-0-lesion-counts',
+      'paired-0-region',
+    ]) {
       await page.locator(`#${id}`).screenshot({ path: join(ARTIFACTS, `compare-section-${id}.png`) });
     }
     await page.close();

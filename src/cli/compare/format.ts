@@ -5,8 +5,9 @@
 import { formatInterval, formatNumber } from '../eval/format.js';
 import { fromJsonNumber } from '../eval/schema.js';
 import type { JsonNumber } from '../eval/schema.js';
-import { formatAs, measureLabel } from './stats.js';
-import type { RowKey } from './stats.js';
+import { formatAs, measureLabel, rowName } from './stats.js';
+
+export { rowName } from './stats.js';
 import type { CompareResult } from './types.js';
 
 /** A p-value: 4 significant digits, or `<1e-16`-style exponents. */
@@ -14,15 +15,6 @@ export function formatP(p: JsonNumber): string {
   const v = fromJsonNumber(p);
   if (Number.isNaN(v)) return 'nan';
   return v >= 1e-4 ? v.toFixed(4) : v.toExponential(2);
-}
-
-/**
- * The text of a row's "class" column: the class name, "foreground mean", `region <name>`, or for a lesion row
- * its class name or `region <name>`.
- * @example rowName({ section: 'region', metric: 'dice', class: null, region: 'WT', name: 'WT' }) // 'region WT'
- */
-export function rowName(r: RowKey): string {
-  return r.region !== null ? `region ${r.name}` : r.name;
 }
 
 /**

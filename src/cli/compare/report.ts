@@ -72,6 +72,62 @@ function sectionDiffCharts(
 }
 
 /**
+ * A paired plot: per image (and series) A's value on x and B's on y, images without a finite value for both
+ * left out, and the diagonal (no change).
+ */
+function pairedPlot(
+  id: string,
+  title: string,
+  lower: boolean,
+  series: { label: string; pairs: [JsonNumber, JsonNumber, string][] }[],
+  a: { name: string; path: string },
+  b: { name: string; path: string },
+): { id: string; spec: Record<string, unknown> } {
+  const sets = series.map((s) =>
+    s.pairs.flatMap(([u, v, imageId]) => {
+      const [x, y] = [fromJsonNumber(u), fromJsonNumber(v)];
+      return Number.isFinite(x) && Number.isFinite(y) ? [{ x: short(x), y: short(y), id: imageId }] : [];
+    }),
+  );
+  const all = sets.flat();
+  const lo = Math.min(...all.map((p) => Math.min(p.x, p.y)));
+  const hi = Math.max(...all.map((p) => Math.max(p.x, p.y)));
+  return {
+    id,
+    spec: {
+      type: 'scatter',
+      title,
+      subtitle: `Above the diagonal: ${b.name} ${lower ? 'worse' : 'better'}; below: ${lower ? 'better' : 'worse'}.`,
+      x: `${a.name} (${a.path})`,
+      y: `${b.name} (${b.path})`,
+      datasets: [
+        ...series.map((s, k) => ({
+          label: s.label,
+          data: sets[k],
+          backgroundColor:
+            series.length === 1 ? 'rgba(0,114,178,0.6)' : SERIES_COLORS[k % SERIES_COLORS.length],
+          pointRadius: 3,
+        })),
+        {
+          label: 'no change',
+          type: 'line',
+          data: all.length
+            ? [
+                { x: lo, y: lo },
+                { x: hi, y: hi },
+              ]
+            : [],
+          borderColor: '#888',
+          borderDash: [4, 4],
+          pointRadius: 0,
+        },
+      ],
+      options: { scales: { x: { type: 'linear' }, y: { type: 'linear', grace: '2%' } } },
+    },
+  };
+}
+
+/**
  * Builds the comparison report (one HTML file, about 0.3 MB with Chart.js inlined).
  * @example writeFileSync('compare.html', buildCompareReport(result))
  */
@@ -108,39 +164,31 @@ export function buildCompareReport(result: CompareResult, title = 'segkit compar
         label: (m) => measureLabel(m, percentile),
       }),
     );
-    const pts = cmp.images.flatMap((p) => {
-      const [x, y] = [fromJsonNumber(p.a), fromJsonNumber(p.b)];
-      return Number.isFinite(x) && Number.isFinite(y) ? [{ x: short(x), y: short(y), id: p.id }] : [];
-    });
-    const lo = Math.min(...pts.map((p) => Math.min(p.x, p.y)));
-    const hi = Math.max(...pts.map((p) => Math.max(p.x, p.y)));
-    charts.push({
-      id: `paired-${q}`,
-      spec: {
-        type: 'scatter',
-        title: `Per image: ${label(first)} (foreground mean) of ${b.name} against ${a.name}`,
-        subtitle: `Above the diagonal: ${b.name} ${isDistance(first) ? 'worse' : 'better'}; below: ${isDistance(first) ? 'better' : 'worse'}.`,
-        x: `${a.name} (${a.path})`,
-        y: `${b.name} (${b.path})`,
-        datasets: [
-          { label: 'image', data: pts, backgroundColor: 'rgba(0,114,178,0.6)', pointRadius: 3 },
-          {
-            label: 'no change',
-            type: 'line',
-            data: pts.length
-              ? [
-                  { x: lo, y: lo },
-                  { x: hi, y: hi },
-                ]
-              : [],
-            borderColor: '#888',
-            borderDash: [4, 4],
-            pointRadius: 0,
-          },
-        ],
-        options: { scales: { x: { type: 'linear' }, y: { type: 'linear', grace: '2%' } } },
-      },
-    });
+    const paired = (
+      id: string,
+      title: string,
+      lower: boolean,
+      series: { label: string; pairs: [JsonNumber, JsonNumber, string][] }[],
+    ) => pairedPlot(id, title, lower, series, a, b);
+    charts.push(
+      paired(
+        `paired-${q}`,
+        `Per image: ${label(first)} (foreground mean) of ${b.name} against ${a.name}`,
+        isDistance(first),
+        [{ label: 'image', pairs: cmp.images.map((p) => [p.a, p.b, p.id]) }],
+      ),
+      ...(cmp.sections ?? []).map((sec) =>
+        paired(
+          `paired-${q}-${sec.section}`,
+          `Per image: ${measureLabel(sec.metric, percentile)} ${sec.section === 'region' ? 'per region' : 'per class and region'} of ${b.name} against ${a.name}`,
+          lowerIsBetter(sec.metric),
+          sec.names.map((n, k) => ({
+            label: n,
+            pairs: cmp.images.map((p, i) => [sec.a[i][k], sec.b[i][k], p.id]),
+          })),
+        ),
+      ),
+    );
     const sorted = cmp.images
       .filter((p) => typeof p.diff === 'number')
       .sort((p, r) => (p.diff as number) - (r.diff as number) || (p.id < r.id ? -1 : 1));
@@ -178,7 +226,7 @@ export function buildCompareReport(result: CompareResult, title = 'segkit compar
 ${rows}
 </table>
 ${charts
-  .filter((c) => c.id.endsWith(`-${q}`) || c.id.startsWith(`diff-${q}-`))
+  .filter((c) => c.id.endsWith(`-${q}`) || c.id.startsWith(`diff-${q}-`) || c.id.startsWith(`paired-${q}-`))
   .map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`)
   .join('\n')}
 <h3>Worst regressions</h3>

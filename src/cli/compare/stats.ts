@@ -153,6 +153,22 @@ export interface Comparison {
   images: ImagePair[];
   /** The images where B is most worse than A (by the first metric's foreground mean), worst first. */
   worst: ImagePair[];
+  /**
+   * With `--regions` / `--lesions`: per section, the per-image values of A and B of its first measure (the
+   * first metric for regions, lesion Dice for lesions), for the report's paired plots; `a[i][k]`: image i (as
+   * in `images`), region or lesion row k (as in `names`).
+   */
+  sections?: SectionPairs[];
+}
+
+/** The per-image values of A and B of one measure of a section (regions or lesion rows), for paired plots. */
+export interface SectionPairs {
+  section: 'region' | 'lesion';
+  metric: CompareMetric;
+  /** The rows' names as the table shows them (`region WT`, or a class name for a lesion row of a class). */
+  names: string[];
+  a: JsonNumber[][];
+  b: JsonNumber[][];
 }
 
 /** The settings of the statistics, as the JSON records them. */
@@ -188,6 +204,15 @@ export function compareStatsSettings(ci: CiOptions, alpha: number): CompareStats
         'all rows of one comparison: metrics × (classes, foreground mean, regions), lesion measures × lesion rows',
     },
   };
+}
+
+/**
+ * The text of a row's "class" column: the class name, "foreground mean", `region <name>`, or for a lesion row
+ * its class name or `region <name>`.
+ * @example rowName({ section: 'region', metric: 'dice', class: null, region: 'WT', name: 'WT' }) // 'region WT'
+ */
+export function rowName(r: RowKey): string {
+  return r.region !== null ? `region ${r.name}` : r.name;
 }
 
 /** A model's evaluation: the result, and per image the lesion counts of its lesion rows (with `--lesions`). */
@@ -342,6 +367,22 @@ export function compareResults(models: readonly ModelValues[], ci: CiOptions, al
       .filter((p) => typeof p.diff === 'number' && sign * p.diff < 0)
       .sort((p, r) => sign * ((p.diff as number) - (r.diff as number)) || (p.id < r.id ? -1 : 1))
       .slice(0, WORST_REGRESSIONS);
-    return { model: q + 1, against: 0, rows, images, worst };
+    const sections = (['region', 'lesion'] as const).flatMap((section): SectionPairs[] => {
+      const js = keys.flatMap((k, j) => (k.section === section ? [j] : []));
+      if (!js.length) return [];
+      const metric = keys[js[0]].metric;
+      const mine = js.filter((j) => keys[j].metric === metric);
+      const per = (v: number[][]) => base.images.map((_, i) => mine.map((j) => jsonNumber(v[j][i])));
+      return [
+        {
+          section,
+          metric,
+          names: mine.map((j) => rowName(keys[j])),
+          a: per(a),
+          b: per(b),
+        },
+      ];
+    });
+    return { model: q + 1, against: 0, rows, images, worst, ...(sections.length ? { sections } : {}) };
   });
 }
