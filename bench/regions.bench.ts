@@ -68,14 +68,14 @@ const t = await timeInterleaved(
         {
           ...settings,
           regions: REGIONS,
-          lesions: { connectivity: null, iouThreshold: 0 },
+          lesions: { connectivity: null, iouThreshold: 0, dilation: 0, sizeThreshold: 0 },
         },
       ),
     panoptic_3_classes: () =>
       measureExtras({ data: gt, shape } as never, { data: pred, shape } as never, [1, 1, 1], {
         ...settings,
         regions: null,
-        panoptic: { instances: 'components', connectivity: null },
+        panoptic: { instances: 'components', connectivity: null, divisor: null, things: null },
       }),
   },
   2,

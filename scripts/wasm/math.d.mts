@@ -5,10 +5,14 @@ export declare const MATH_F32X4_BOUNDS: {
   readonly logUlps: number;
   readonly expNegUlps: number;
   readonly logPosUlps: number;
+  readonly expSoftmaxUlps: number;
+  readonly expSoftmaxUlpsPerUnit: number;
+  readonly expSoftmaxAbs: number;
 };
 export declare const EXP_NEG_MIN: number;
 export declare function logPosF32x4(x: string, out: string, p?: string): string;
 export declare function expNegF32x4(x: string, out: string, p?: string): string;
+export declare function expSoftmaxF32x4(x: string, out: string, p?: string): string;
 export declare function mathLocals(p?: string): string;
 export declare function expF32x4(x: string, out: string, p?: string): string;
 export declare function logF32x4(x: string, out: string, p?: string): string;

@@ -40,6 +40,11 @@ export const MATH_F32X4_BOUNDS = {
   expNegUlps: 2,
   /** logPosF32x4 on normal positive finite x: at most this many ulps of the float32 result. */
   logPosUlps: 4,
+  /** expSoftmaxF32x4 on [−87, 0]: at most expSoftmaxUlps + expSoftmaxUlpsPerUnit·|x| ulps of the result. */
+  expSoftmaxUlps: 2,
+  expSoftmaxUlpsPerUnit: 1.25,
+  /** expSoftmaxF32x4 on [−87, 0]: |result − e^x| at most this (the error a softmax's probabilities see). */
+  expSoftmaxAbs: 2 ** -22,
 };
 
 const f4 = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
@@ -104,6 +109,9 @@ export function expF32x4(x, out, p = '$m_') {
   ].join('\n');
 }
 
+/** 1.5·2²³ (bits 0x4B400000): adding it rounds a float32 |v| < 2²² to an integer, n = its bits − 0x4B400000. */
+const MAGIC = '12582912';
+
 /** Smallest input of `expNegF32x4`: below it the result is e^EXP_NEG_MIN ≈ 1.65e−38 (see there). */
 export const EXP_NEG_MIN = -87;
 
@@ -128,21 +136,64 @@ const EXP_NEG_P = ['0x1.0e4020p-7', '0x1.573e2ep-5', '0x1.555e66p-3', '0x1.fffdb
  */
 export function expNegF32x4(x, out, p = '$m_') {
   const [t, k, r, s] = [`${p}a`, `${p}b`, `${p}c`, `${p}d`];
-  const MAGIC = '12582912'; // 1.5·2²³
   const c = EXP_NEG_P;
-  const lin = (a, b) => `(f32x4.add (f32x4.mul ${f4(a)} (local.get ${r})) ${f4(b)})`;
   return [
     // pmax(x, c) = x < c ? c : x keeps a NaN x.
     `(local.set ${t} (f32x4.pmax (local.get ${x}) ${f4(String(EXP_NEG_MIN))}))`,
     `(local.set ${k} (f32x4.add (f32x4.mul (local.get ${t}) ${f4(LOG2E)}) ${f4(MAGIC)}))`,
     `(local.set ${s} (f32x4.sub (local.get ${k}) ${f4(MAGIC)}))`,
     `(local.set ${r} (f32x4.sub (f32x4.sub (local.get ${t}) (f32x4.mul (local.get ${s}) ${f4(C1)})) (f32x4.mul (local.get ${s}) ${f4(C2)})))`,
+    ...expTail(c, r, t, k, s, out),
+  ].join('\n');
+}
+
+/**
+ * The last steps shared by expNegF32x4 and expSoftmaxF32x4: with r the reduced argument and k the float whose
+ * bits are 0x4B400000 + n, s = c4·r + c3·r² + … + c0·r⁵ by Estrin's scheme (through t = r²), then
+ * out = 2^n + 2^n·s, 2^n = (n + 127) << 23 built in k.
+ */
+function expTail(c, r, t, k, s, out) {
+  const lin = (a, b) => `(f32x4.add (f32x4.mul ${f4(a)} (local.get ${r})) ${f4(b)})`;
+  return [
     `(local.set ${t} (f32x4.mul (local.get ${r}) (local.get ${r})))`,
     `(local.set ${s} (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul ${lin(c[0], c[1])} (local.get ${t})) ${lin(c[2], c[3])}) (local.get ${t}))` +
       ` (f32x4.mul ${f4(c[4])} (local.get ${r}))))`,
-    // bits(k) = 0x4B400000 + n; 2^n = (n + 127) << 23, in k.
     `(local.set ${k} (i32x4.shl (i32x4.add (local.get ${k}) ${i4(127 - 0x4b400000)}) (i32.const 23)))`,
     `(local.set ${out} (f32x4.add (local.get ${k}) (f32x4.mul (local.get ${k}) (local.get ${s}))))`,
+  ];
+}
+
+/** EXP_NEG_P as a polynomial in f = r / ln 2: 2^f ≈ 1 + a1·f + … + a5·f⁵ on |f| ≤ ½ (a_k = c_k·ln2^k, float32). */
+const EXP2_P = EXP_NEG_P.map((c, i) => String(Math.fround(Number(hexFloat(c)) * Math.LN2 ** (5 - i))));
+
+/** The value of a C99 hexadecimal float literal such as '0x1.0e4020p-7'. */
+function hexFloat(h) {
+  const m = /^(-?)0x([0-9a-f]+)\.([0-9a-f]*)p([-+]?\d+)$/i.exec(h);
+  const mant = parseInt(m[2] + m[3], 16) / 16 ** m[3].length;
+  return (m[1] ? -1 : 1) * mant * 2 ** Number(m[4]);
+}
+
+/**
+ * Statements setting v128 local `out` to e^x for x ≤ 0, the arguments x − max of a softmax: the cheapest form,
+ * 19 SIMD operations against `expNegF32x4`'s 22.
+ * - y = max(x·log2 e, −126), n = round(y) by the 1.5·2²³ trick, f = y − n (exact), 2^f by the degree-5
+ *   polynomial EXP2_P (EXP_NEG_P's minimax polynomial in f·ln 2), result 2^n + 2^n·(2^f − 1). No Cody–Waite
+ *   step: the rounding of y costs a relative error that grows with |x| (about 1.2·|x| ulp), so the bound is
+ *   MATH_F32X4_BOUNDS.expSoftmaxUlps + expSoftmaxUlpsPerUnit·|x| ulp. What a softmax sees is the absolute error
+ *   e^x·(that): at most MATH_F32X4_BOUNDS.expSoftmaxAbs over x ≤ 0 (about that of `expNegF32x4`).
+ * - x < −126·ln 2 ≈ −87.3 gives 2^−126 ≈ 1.18e−38 instead of e^x (a softmax denominator is ≥ 1), −∞ too.
+ * NaN gives NaN; x > 0 is outside the domain (a softmax never passes one).
+ * Scratch: the locals of `mathLocals(p)`.
+ */
+export function expSoftmaxF32x4(x, out, p = '$m_') {
+  const [y, k, f, s] = [`${p}a`, `${p}b`, `${p}c`, `${p}d`];
+  return [
+    // pmax(v, c) = v < c ? c : v keeps a NaN v.
+    `(local.set ${y} (f32x4.pmax (f32x4.mul (local.get ${x}) ${f4(LOG2E)}) ${f4('-126')}))`,
+    `(local.set ${k} (f32x4.add (local.get ${y}) ${f4(MAGIC)}))`,
+    `(local.set ${f} (f32x4.sub (local.get ${y}) (f32x4.sub (local.get ${k}) ${f4(MAGIC)})))`,
+    // bits(k) = 0x4B400000 + n with n ≥ −126.
+    ...expTail(EXP2_P, f, y, k, s, out),
   ].join('\n');
 }
 

@@ -1,5 +1,5 @@
 // WebAssembly SIMD kernels of the region losses from logits (softmax over C interleaved channels, channels-last),
-// one module per channel count C (2…MAX_C, compiled on first use), the softmax exp `expNegF32x4` from
+// one module per channel count C (2…MAX_C, compiled on first use), the softmax exp `expSoftmaxF32x4` from
 // ./math.mjs (shared with the elementwise kernels). A browser main thread that refuses to compile more than
 // 4 KiB synchronously gets the plain-JS loops instead (same results).
 // Four pixels at a time: channel c of pixels j…j+3 is gathered into one f32x4 (a 4×4 transpose for C = 4, 8;
@@ -22,7 +22,7 @@
 //                              a call whose pass 1 stored p in the caller's output buffer
 // Sums run in float32 over chunks of CHUNK_GROUPS groups per lane, then are added to the float64 accumulators in
 // memory: ACC + 96c holds Σp·g (2 × f64x2: lanes 0–1, 2–3), + 32 Σp, + 64 Σg.
-import { expNegF32x4, mathLocals } from './math.mjs';
+import { expSoftmaxF32x4, mathLocals } from './math.mjs';
 
 export const SOFTMAX_LAYOUT = {
   ACC: 0,
@@ -123,6 +123,56 @@ export function storeChannels(ptr, C, names) {
   return out;
 }
 
+/**
+ * A 32-bit-lane shuffle of a and b (lanes 0–3 of a, 4–7 of b) as i8x16.shuffle. The C = 3 transposes below use
+ * only the forms V8 lowers to one x64 instruction: blends (lane i from a or b at i), shufps (lanes 0–1 from a,
+ * 2–3 from b) and the low/high interleaves.
+ */
+const lanes32 = (l, a, b) => shuf(l.flatMap((i) => [4 * i, 4 * i + 1, 4 * i + 2, 4 * i + 3]).join(' '), a, b);
+
+/**
+ * loadChannels for C = 3 by seven shuffles instead of twelve lane loads: the four pixels are
+ * v0 = [a0 b0 c0 a1], v1 = [b1 c1 a2 b2], v2 = [c2 a3 b3 c3] (a, b, c the channels).
+ */
+function load3(ptr, names) {
+  const [a, b, c] = names;
+  return [
+    `(local.set $u0 (v128.load (local.get ${ptr})))`,
+    `(local.set $u1 (v128.load offset=16 (local.get ${ptr})))`,
+    `(local.set $u2 (v128.load offset=32 (local.get ${ptr})))`,
+    // a = [v0.0 v0.3 | v1.2 v2.1]: blend(v1, v2) = [_ a3 a2 _], then shufps.
+    `(local.set $t0 ${lanes32([0, 5, 2, 3], get('$u1'), get('$u2'))})`,
+    `(local.set ${a} ${lanes32([0, 3, 6, 5], get('$u0'), get('$t0'))})`,
+    // b = [v0.1 v1.0 | v1.3 v2.2]: blend(v0, v1) = [b1 b0 _ _], blend(v1, v2) = [_ _ b3 b2], then shufps.
+    `(local.set $t0 ${lanes32([4, 1, 2, 3], get('$u0'), get('$u1'))})`,
+    `(local.set $t1 ${lanes32([0, 1, 6, 3], get('$u1'), get('$u2'))})`,
+    `(local.set ${b} ${lanes32([1, 0, 7, 6], get('$t0'), get('$t1'))})`,
+    // c = [v0.2 v1.1 | v2.0 v2.3]: blend(v0, v1) = [_ c1 c0 _], then shufps with v2.
+    `(local.set $t0 ${lanes32([0, 5, 2, 3], get('$u0'), get('$u1'))})`,
+    `(local.set ${c} ${lanes32([2, 1, 4, 7], get('$t0'), get('$u2'))})`,
+  ];
+}
+
+/** storeChannels for C = 3 by eight shuffles and three stores instead of twelve lane stores (see load3). */
+function store3(ptr, names) {
+  const [a, b, c] = names.map(get);
+  return [
+    `(local.set $t0 ${lanes32([0, 4, 1, 5], a, b)})`, // [a0 b0 a1 b1]
+    `(local.set $t1 ${lanes32([2, 6, 3, 7], a, b)})`, // [a2 b2 a3 b3]
+    `(local.set $t2 ${lanes32([0, 4, 1, 5], b, c)})`, // [b0 c0 b1 c1]
+    `(local.set $t3 ${lanes32([2, 6, 3, 7], b, c)})`, // [b2 c2 b3 c3]
+    `(local.set $u0 ${lanes32([0, 5, 2, 7], c, a)})`, // [c0 a1 c2 a3]
+    `(v128.store (local.get ${ptr}) ${lanes32([0, 1, 4, 5], get('$t0'), get('$u0'))})`,
+    `(v128.store offset=16 (local.get ${ptr}) ${lanes32([2, 3, 4, 5], get('$t2'), get('$t1'))})`,
+    `(v128.store offset=32 (local.get ${ptr}) ${lanes32([2, 3, 6, 7], get('$u0'), get('$t3'))})`,
+  ];
+}
+
+/** loadChannels, with the shuffles of load3 for C = 3 (kept here: the elementwise kernels use loadChannels). */
+const loadGroup = (ptr, C, names) => (C === 3 ? load3(ptr, names) : loadChannels(ptr, C, names));
+/** storeChannels, with store3 for C = 3. */
+const storeGroup = (ptr, C, names) => (C === 3 ? store3(ptr, names) : storeChannels(ptr, C, names));
+
 /** The scratch locals of loadChannels / storeChannels. */
 export const SHUFFLE_LOCALS =
   '(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)';
@@ -132,7 +182,7 @@ const decl = (names) => names.map((n) => `(local ${n} v128)`).join(' ');
 
 /** Softmax of the gathered logits into $e0…: max, exp(x − max), 1/Σ; leaves $e_c = p_c. Checks x when `chk`. */
 function softmax(C, chk, lab = false) {
-  const s = loadChannels(
+  const s = loadGroup(
     '$x',
     C,
     range(C).map((c) => `$e${c}`),
@@ -149,7 +199,7 @@ function softmax(C, chk, lab = false) {
   for (const c of range(C)) {
     s.push(
       `(local.set $e${c} (f32x4.sub (local.get $e${c}) (local.get $m)))`,
-      expNegF32x4(`$e${c}`, `$e${c}`),
+      expSoftmaxF32x4(`$e${c}`, `$e${c}`),
     );
   }
   let sum = '(local.get $e0)';
@@ -180,6 +230,29 @@ function labelInit(C) {
   ];
 }
 
+/**
+ * The loop of the stats kernels over np pixels from $x: chunks of `chunkBytes` of logits, each zeroing the
+ * float32 accumulators, running `body` per step (advancing $x by `xStep`, $g by `gStep`, $o by `xStep` when
+ * `store`), then `flush` (to the float64 sums).
+ */
+function chunkedLoop(C, { chunkBytes, xStep, gStep, store, zero, body, flush }) {
+  return `(local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $chunk
+        ${zero.join('\n        ')}
+        (local.set $cend (i32.add (local.get $x) (i32.const ${chunkBytes})))
+        (if (i32.gt_u (local.get $cend) (local.get $end)) (then (local.set $cend (local.get $end))))
+        (loop $step
+          ${body.join('\n          ')}
+          (local.set $x (i32.add (local.get $x) (i32.const ${xStep})))
+          (local.set $g (i32.add (local.get $g) (i32.const ${gStep})))
+          ${store ? `(local.set $o (i32.add (local.get $o) (i32.const ${xStep})))` : ''}
+          (br_if $step (i32.lt_u (local.get $x) (local.get $cend))))
+        ${flush.join('\n        ')}
+        (br_if $chunk (i32.lt_u (local.get $x) (local.get $end)))))`;
+}
+
 function stats(C, lab, store) {
   const e = range(C).map((c) => `$e${c}`);
   const acc = range(C).flatMap((c) => [`$I${c}`, `$P${c}`, `$G${c}`]);
@@ -198,7 +271,7 @@ function stats(C, lab, store) {
     } else {
       if (c === 0)
         body.push(
-          ...loadChannels(
+          ...loadGroup(
             '$g',
             C,
             range(C).map((k) => `$h${k}`),
@@ -241,21 +314,7 @@ function stats(C, lab, store) {
     (local $end i32) (local $cend i32) (local $m v128) (local $gv v128) (local $chk v128)
     ${lab ? labelLocals() : decl(range(C).map((c) => `$h${c}`))} ${decl(e)} ${decl(acc)} ${mathLocals()} ${SHUFFLE_LOCALS}
     ${lab ? labelInit(C).join('\n    ') : ''}
-    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
-    (block $done
-      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
-      (loop $chunk
-        ${zero.join('\n        ')}
-        (local.set $cend (i32.add (local.get $x) (i32.const ${CHUNK_GROUPS * 16 * C})))
-        (if (i32.gt_u (local.get $cend) (local.get $end)) (then (local.set $cend (local.get $end))))
-        (loop $group
-          ${body.join('\n          ')}
-          (local.set $x (i32.add (local.get $x) (i32.const ${16 * C})))
-          (local.set $g (i32.add (local.get $g) (i32.const ${gstep})))
-          ${store ? `(local.set $o (i32.add (local.get $o) (i32.const ${16 * C})))` : ''}
-          (br_if $group (i32.lt_u (local.get $x) (local.get $cend))))
-        ${flush.join('\n        ')}
-        (br_if $chunk (i32.lt_u (local.get $x) (local.get $end)))))
+    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 16 * C, xStep: 16 * C, gStep: gstep, store, zero, body, flush })}
     ${result})`;
 }
 
@@ -270,7 +329,7 @@ function grad(C, lab, stored) {
   body.push(`(local.set $m (v128.const i32x4 0 0 0 0))`);
   if (!lab)
     body.push(
-      ...loadChannels(
+      ...loadGroup(
         '$g',
         C,
         range(C).map((c) => `$d${c}`),
@@ -293,7 +352,7 @@ function grad(C, lab, stored) {
     body.push(`(local.set $e${c} ${v})`);
   }
   body.push(
-    ...storeChannels(
+    ...storeGroup(
       '$o',
       C,
       range(C).map((c) => `$e${c}`),
@@ -319,10 +378,136 @@ function grad(C, lab, stored) {
         (br_if $group (i32.lt_u (local.get $x) (local.get $end))))))`;
 }
 
+/**
+ * Channel counts whose dense-target kernels (statsD, statsDS, gradD, gradPD) run pixel by pixel: one pixel's C
+ * channels are C / 4 whole vectors, the softmax's max and sum are reduced across lanes by two shuffles each, and
+ * p is stored in the input's own (pixel-major) layout. For C = 8 this needs 6 accumulators instead of the 24 of
+ * the group form (which spill: x64 has 16 vector registers) and no transposes. Their sums go to ACC in the
+ * PIXEL_ACC layout; the label-map kernels keep the group form.
+ */
+export const PIXEL_MAJOR_C = [8];
+/** Float64 sums of the pixel-major kernels: Σp·g of channel c at ACC + 8c, Σp at + 8(C + c), Σg at + 8(2C + c). */
+export const PIXEL_ACC = 'ACC + 8·(k·C + c), k = 0 (Σp·g), 1 (Σp), 2 (Σg)';
+
+/** Sets every lane of v128 local `v` to the `op` (f32x4.add, f32x4.pmax) of its four lanes. */
+function across(op, v) {
+  return [
+    `(local.set ${v} (${op} (local.get ${v}) ${lanes32([2, 3, 0, 1], get(v), get(v))}))`,
+    `(local.set ${v} (${op} (local.get ${v}) ${lanes32([1, 0, 3, 2], get(v), get(v))}))`,
+  ];
+}
+
+/** The softmax of one pixel's logits at $x into $e0…$e{V-1} (V = C / 4 vectors), pixel-major; checks x when `chk`. */
+function pixelSoftmax(V, chk) {
+  const s = [];
+  for (let q = 0; q < V; q++) s.push(`(local.set $e${q} (v128.load offset=${16 * q} (local.get $x)))`);
+  if (chk)
+    for (let q = 0; q < V; q++) s.push(`(local.set $chk (f32x4.pmin (local.get $chk) (local.get $e${q})))`);
+  let m = '(local.get $e0)';
+  for (let q = 1; q < V; q++) m = `(f32x4.pmax ${m} (local.get $e${q}))`;
+  s.push(`(local.set $m ${m})`, ...across('f32x4.pmax', '$m'));
+  for (let q = 0; q < V; q++) {
+    s.push(
+      `(local.set $e${q} (f32x4.sub (local.get $e${q}) (local.get $m)))`,
+      expSoftmaxF32x4(`$e${q}`, `$e${q}`),
+    );
+  }
+  let sum = '(local.get $e0)';
+  for (let q = 1; q < V; q++) sum = `(f32x4.add ${sum} (local.get $e${q}))`;
+  s.push(`(local.set $m ${sum})`, ...across('f32x4.add', '$m'));
+  s.push(`(local.set $m (f32x4.div (f32x4.splat (f32.const 1)) (local.get $m)))`);
+  for (let q = 0; q < V; q++) s.push(`(local.set $e${q} (f32x4.mul (local.get $e${q}) (local.get $m)))`);
+  return s;
+}
+
+/**
+ * statsD / statsDS (dense targets) pixel by pixel: see PIXEL_MAJOR_C. Float32 sums over chunks of CHUNK_GROUPS
+ * pixels (as many terms per lane as the group form's chunks), then float64.
+ */
+function pixelStats(C, store) {
+  const V = C / 4;
+  const q = range(V);
+  const acc = q.flatMap((k) => [`$I${k}`, `$P${k}`, `$G${k}`]);
+  const body = [...pixelSoftmax(V, true)];
+  for (const k of q) {
+    body.push(
+      `(local.set $h${k} (v128.load offset=${16 * k} (local.get $g)))`,
+      `(local.set $I${k} (f32x4.add (local.get $I${k}) (f32x4.mul (local.get $e${k}) (local.get $h${k}))))`,
+      `(local.set $P${k} (f32x4.add (local.get $P${k}) (local.get $e${k})))`,
+      `(local.set $G${k} (f32x4.add (local.get $G${k}) (local.get $h${k})))`,
+    );
+    if (store) body.push(`(v128.store offset=${16 * k} (local.get $o) (local.get $e${k}))`);
+  }
+  const flush = [];
+  q.forEach((k) => {
+    ['I', 'P', 'G'].forEach((a, j) => {
+      const off = ACC + 8 * (j * C + 4 * k);
+      const v = `$${a}${k}`;
+      flush.push(
+        `(v128.store offset=${off} (i32.const 0) (f64x2.add (v128.load offset=${off} (i32.const 0)) (f64x2.promote_low_f32x4 (local.get ${v}))))`,
+        `(v128.store offset=${off + 16} (i32.const 0) (f64x2.add (v128.load offset=${off + 16} (i32.const 0)) (f64x2.promote_low_f32x4 ${lanes32([2, 3, 0, 1], get(v), get(v))})))`,
+      );
+    });
+  });
+  const zero = acc.map((a) => `(local.set ${a} (v128.const i32x4 0 0 0 0))`);
+  const o = store ? '(param $o i32) ' : '';
+  return `
+  (func (export "statsD${store ? 'S' : ''}") (param $x i32) (param $g i32) ${o}(param $np i32) (result i32)
+    (local $end i32) (local $cend i32) (local $m v128) (local $chk v128)
+    ${decl(q.map((k) => `$e${k}`))} ${decl(q.map((k) => `$h${k}`))} ${decl(acc)} ${mathLocals()}
+    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 4 * C, xStep: 4 * C, gStep: 4 * C, store, zero, body, flush })}
+    (i32.ne (i32x4.bitmask (f32x4.eq (local.get $chk) (f32x4.splat (f32.const -inf)))) (i32.const 0)))`;
+}
+
+/** gradD / gradPD (dense targets) pixel by pixel: p from the logits, or as statsDS stored it (pixel-major). */
+function pixelGrad(C, stored) {
+  const V = C / 4;
+  const q = range(V);
+  const init = q.flatMap((k) => [
+    `(local.set $a${k} (v128.load offset=${COEF + 16 * k} (i32.const 0)))`,
+    `(local.set $b${k} (v128.load offset=${COEF + 32 + 16 * k} (i32.const 0)))`,
+  ]);
+  const body = stored
+    ? q.map((k) => `(local.set $e${k} (v128.load offset=${16 * k} (local.get $x)))`)
+    : pixelSoftmax(V, false);
+  for (const k of q) {
+    body.push(
+      `(local.set $d${k} (f32x4.add (f32x4.mul (local.get $a${k}) (v128.load offset=${16 * k} (local.get $g))) (local.get $b${k})))`,
+    );
+  }
+  let dot = '(f32x4.mul (local.get $e0) (local.get $d0))';
+  for (let k = 1; k < V; k++) dot = `(f32x4.add ${dot} (f32x4.mul (local.get $e${k}) (local.get $d${k})))`;
+  body.push(`(local.set $m ${dot})`, ...across('f32x4.add', '$m'));
+  for (const k of q) {
+    body.push(
+      `(v128.store offset=${16 * k} (local.get $o) (f32x4.mul (local.get $e${k}) (f32x4.sub (local.get $d${k}) (local.get $m))))`,
+    );
+  }
+  const names = q.flatMap((k) => [`$e${k}`, `$d${k}`, `$a${k}`, `$b${k}`]);
+  return `
+  (func (export "grad${stored ? 'P' : ''}D") (param $x i32) (param $g i32) (param $o i32) (param $np i32)
+    (local $end i32) (local $m v128) ${decl(names)} ${stored ? '' : mathLocals()}
+    ${init.join('\n    ')}
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $pixel
+        ${body.join('\n        ')}
+        (local.set $x (i32.add (local.get $x) (i32.const ${4 * C})))
+        (local.set $g (i32.add (local.get $g) (i32.const ${4 * C})))
+        (local.set $o (i32.add (local.get $o) (i32.const ${4 * C})))
+        (br_if $pixel (i32.lt_u (local.get $x) (local.get $end))))))`;
+}
+
 /** The WebAssembly text of the module for C channels. */
 export function softmaxRegionWat(C) {
+  const pixel = PIXEL_MAJOR_C.includes(C);
   const funcs = [false, true]
-    .flatMap((lab) => [stats(C, lab, false), stats(C, lab, true), grad(C, lab, false), grad(C, lab, true)])
+    .flatMap((lab) =>
+      pixel && !lab
+        ? [pixelStats(C, false), pixelStats(C, true), pixelGrad(C, false), pixelGrad(C, true)]
+        : [stats(C, lab, false), stats(C, lab, true), grad(C, lab, false), grad(C, lab, true)],
+    )
     .join('');
   return `(module
   (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})${funcs})\n`;

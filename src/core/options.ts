@@ -41,7 +41,7 @@ export const EPSILON = 1e-7;
  * Options of the region scores and losses (F-score/Dice, IoU/Jaccard, precision, recall), sm's keyword
  * arguments in camelCase.
  */
-export interface RegionOptions {
+export interface RegionOptions extends InputCheckOption {
   /** Weight of recall against precision in the F-score (F-scores and `diceLoss` only). Finite, ≥ 0. @default 1 */
   beta?: number;
   /**
@@ -64,7 +64,7 @@ export interface RegionOptions {
 }
 
 /** Options of the focal losses (sm `CategoricalFocalLoss`, `BinaryFocalLoss`). */
-export interface FocalOptions {
+export interface FocalOptions extends InputCheckOption {
   /** Weight of the positive term, in [0, 1]. @default 0.25 */
   alpha?: number;
   /** Focusing parameter: `(1 − p)^gamma` down-weights easy pixels. Finite, ≥ 0. @default 2 */
@@ -76,7 +76,7 @@ export interface FocalOptions {
 }
 
 /** Options of the cross-entropy losses (sm `CategoricalCELoss`; `BinaryCELoss` takes only `layout`). */
-export interface CrossentropyOptions {
+export interface CrossentropyOptions extends InputCheckOption {
   /** Categorical only: one number, or one weight per selected class. Finite, ≥ 0. @default 1 */
   classWeights?: number | readonly number[] | Float64Array | Float32Array;
   /** Categorical only: channels to use. @default all */
@@ -96,6 +96,7 @@ export interface ResolvedRegionOptions {
   perImage: boolean;
   threshold: number | undefined;
   layout: Layout;
+  checkInputs: boolean;
 }
 
 /** {@link FocalOptions} after validation, defaults filled in. */
@@ -104,6 +105,7 @@ export interface ResolvedFocalOptions {
   gamma: number;
   classIndexes: number[] | null;
   layout: Layout;
+  checkInputs: boolean;
 }
 
 /** {@link CrossentropyOptions} after validation, defaults filled in. */
@@ -111,10 +113,34 @@ export interface ResolvedCrossentropyOptions {
   classWeights: number | Float64Array;
   classIndexes: number[] | null;
   layout: Layout;
+  checkInputs: boolean;
 }
 
 /**
- * Checks that `options` is undefined or a plain object whose keys are all in `allowed`.
+ * The option every loss and metric factory takes besides its own: `checkInputs`.
+ */
+export interface InputCheckOption {
+  /**
+   * Check the data of every call: NaN or ±Inf in `pr` (logits or probabilities) or `gt`, and probabilities
+   * outside [0, 1] where the loss needs probabilities, throw a RangeError naming the function, the argument,
+   * the value and the first offending index (`diceLoss: pr must hold probabilities in [0, 1]; got NaN at index
+   * 1234.`). The check rides along the statistics pass (no extra pass over good data). With `false` it is
+   * skipped: a NaN then propagates into the value and the gradient, and a probability outside [0, 1] is used
+   * as it is (a silent wrong number: only for inputs known to be good, where the JS kernels gain up to a
+   * third of their statistics pass; see docs/notes/issue-10-inputs.md). Shapes, labels and options are always
+   * checked. @default true
+   */
+  checkInputs?: boolean;
+}
+
+/** Resolves `checkInputs` (see {@link InputCheckOption}) from options that passed {@link checkOptionKeys}. */
+export function resolveCheckInputs(fn: string, o: InputCheckOption | undefined): boolean {
+  return checkBoolean(fn, 'checkInputs', o?.checkInputs, true);
+}
+
+/**
+ * Checks that `options` is undefined or a plain object whose keys are all in `allowed` (or `checkInputs`,
+ * which every factory takes: {@link InputCheckOption}, read by {@link resolveCheckInputs}).
  * @throws TypeError `diceLoss: options must only use the keys beta, classWeights, …; got 'classWeight'.`
  */
 export function checkOptionKeys(
@@ -127,7 +153,7 @@ export function checkOptionKeys(
     throw typeError(fn, `options must be an object; got ${formatValue(options)}.`);
   }
   for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
+    if (!allowed.includes(key) && key !== 'checkInputs') {
       const list = allowed.length > 0 ? `the keys ${allowed.join(', ')}` : 'no keys';
       throw typeError(fn, `options must only use ${list}; got ${formatValue(key)}.`);
     }
@@ -213,6 +239,7 @@ export function resolveRegionOptions(
     perImage: checkBoolean(fn, 'perImage', o.perImage, false),
     threshold: threshold === undefined ? undefined : checkFiniteNumber(fn, 'threshold', threshold),
     layout: checkLayout(fn, o.layout),
+    checkInputs: resolveCheckInputs(fn, o),
   };
 }
 
@@ -236,6 +263,7 @@ export function resolveFocalOptions(
     gamma: o.gamma === undefined ? 2 : checkFiniteNumber(fn, 'gamma', o.gamma, 0),
     classIndexes: resolveClassIndexes(fn, o.classIndexes),
     layout: checkLayout(fn, o.layout),
+    checkInputs: resolveCheckInputs(fn, o),
   };
 }
 
@@ -259,6 +287,7 @@ export function resolveCrossentropyOptions(
     classWeights: resolveClassWeights(fn, o.classWeights),
     classIndexes: resolveClassIndexes(fn, o.classIndexes),
     layout: checkLayout(fn, o.layout),
+    checkInputs: resolveCheckInputs(fn, o),
   };
 }
 

@@ -72,4 +72,23 @@ describe('parseEvalResult', () => {
     const regions = [{ name: 'WT', labels: [1, 2] }];
     expect(upgradeSettings({ ...V1.settings, regions }).regions).toEqual(regions);
   });
+
+  it('completes lesion and panoptic settings written before the BraTS options and instance maps', () => {
+    // As segkit 0.2 (first state version 3) wrote them.
+    const old = {
+      ...V1.settings,
+      regions: null,
+      lesions: { connectivity: 6, iouThreshold: 0.5 },
+      panoptic: { instances: 'components', connectivity: null },
+    };
+    const up = upgradeSettings(old);
+    expect(up.lesions).toEqual({ connectivity: 6, iouThreshold: 0.5, dilation: 0, sizeThreshold: 0 });
+    expect(up.panoptic).toEqual({ instances: 'components', connectivity: null, divisor: null, things: null });
+    // Settings written now are left as they are (same keys, same order), so states compare equal as text.
+    expect(JSON.stringify(upgradeSettings(up as unknown as Record<string, unknown>))).toBe(
+      JSON.stringify(up),
+    );
+    const doc = { ...V1, version: 2, settings: old, regions: null, lesions: null, panoptic: null };
+    expect(parseEvalResult(JSON.stringify(doc), 'v2.json').settings).toEqual(up);
+  });
 });

@@ -130,7 +130,12 @@ describe('segkit eval --lesions and --panoptic', () => {
     );
     expect(r.status).toBe(0);
     const res = json('l.json');
-    expect(res.settings.lesions).toEqual({ connectivity: null, iouThreshold: 0 });
+    expect(res.settings.lesions).toEqual({
+      connectivity: null,
+      iouThreshold: 0,
+      dilation: 0,
+      sizeThreshold: 0,
+    });
     const byName = Object.fromEntries(res.lesions.results.map((x: { name: string }) => [x.name, x]));
     expect(res.lesions.results.map((x: { name: string }) => x.name)).toEqual([
       '1',

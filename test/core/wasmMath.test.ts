@@ -12,6 +12,7 @@ import {
   MATH_F32X4_BOUNDS,
   expF32x4,
   expNegF32x4,
+  expSoftmaxF32x4,
   logF32x4,
   logPosF32x4,
   mathFuncs,
@@ -35,12 +36,15 @@ function loop(name: string, body: string): string {
 
 type Apply = (xs: Float32Array) => Float32Array;
 
-async function build(): Promise<Record<'exp' | 'expNeg' | 'log' | 'logPos' | 'expCall' | 'logCall', Apply>> {
+async function build(): Promise<
+  Record<'exp' | 'expNeg' | 'expSoftmax' | 'log' | 'logPos' | 'expCall' | 'logCall', Apply>
+> {
   const wabt = await (await import('wabt')).default();
   const wat = `(module (memory (export "memory") ${(BLOCK * 4) / 65536})
     ${mathFuncs()}
     ${loop('exp', expF32x4('$x', '$x', '$q_'))}
     ${loop('expNeg', expNegF32x4('$x', '$x', '$q_'))}
+    ${loop('expSoftmax', expSoftmaxF32x4('$x', '$x', '$q_'))}
     ${loop('log', logF32x4('$x', '$x', '$q_'))}
     ${loop('logPos', logPosF32x4('$x', '$x', '$q_'))}
     ${loop('expCall', `(local.set $x (call ${EXP_F32X4} (local.get $x)))`)}
@@ -66,6 +70,7 @@ async function build(): Promise<Record<'exp' | 'expNeg' | 'log' | 'logPos' | 'ex
   return {
     exp: apply('exp'),
     expNeg: apply('expNeg'),
+    expSoftmax: apply('expSoftmax'),
     log: apply('log'),
     logPos: apply('logPos'),
     expCall: apply('expCall'),
@@ -254,6 +259,53 @@ describe('expNeg (f32x4, scripts/wasm/math.mjs: the softmax exp, x ≤ 88)', () 
     const b = kernels.exp(xs);
     const tol = MATH_F32X4_BOUNDS.expNegUlps + MATH_F32X4_BOUNDS.expUlps;
     for (let i = 0; i < xs.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(tol * ulp32(b[i]));
+  });
+});
+
+describe('expSoftmax (f32x4, scripts/wasm/math.mjs: the exp of the softmax region kernels, x ≤ 0)', () => {
+  const { expSoftmaxUlps, expSoftmaxUlpsPerUnit, expSoftmaxAbs } = MATH_F32X4_BOUNDS;
+  /** The worst excess of the error (ulps) over the bound expSoftmaxUlps + expSoftmaxUlpsPerUnit·|x|, and the largest absolute error. */
+  function check(xs: Float32Array) {
+    const ys = kernels.expSoftmax(xs);
+    let excess = -Infinity;
+    let at = NaN;
+    let abs = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const t = Math.exp(xs[i]);
+      const e = Math.abs(ys[i] - t);
+      abs = Math.max(abs, e);
+      const over = e / ulp32(t) - (expSoftmaxUlps + expSoftmaxUlpsPerUnit * Math.abs(xs[i]));
+      if (over > excess) [excess, at] = [over, xs[i]];
+    }
+    if (process.env.MATH_REPORT)
+      console.log('expSoftmax excess over the bound', excess, 'at', at, 'max abs', abs);
+    return { excess, at, abs };
+  }
+
+  it(`is within ${expSoftmaxUlps} + ${expSoftmaxUlpsPerUnit}·|x| ulp of Math.exp over every binade in [−87, 0]`, () => {
+    const { excess, at, abs } = check(binades(1024).filter((x) => x >= -87 && x <= 0));
+    expect(excess, `worst at x = ${at}`).toBeLessThanOrEqual(0);
+    expect(abs).toBeLessThanOrEqual(expSoftmaxAbs);
+  });
+
+  it('is within the bound, and within expSoftmaxAbs absolutely, on a dense sweep of [−87, 0] and random bits', () => {
+    const n = 1 << 18;
+    const dense = new Float32Array(n + 1);
+    for (let i = 0; i <= n; i++) dense[i] = Math.fround((-87 * i) / n);
+    const rnd = randomBits(1 << 16, 19).filter((x) => x >= -87 && x <= 0);
+    const { excess, at, abs } = check(new Float32Array([...dense, ...rnd]));
+    expect(excess, `worst at x = ${at}`).toBeLessThanOrEqual(0);
+    expect(abs).toBeLessThanOrEqual(expSoftmaxAbs);
+    // The absolute error is that of a softmax's probabilities: about expNeg's (1.06e-7 measured there).
+    expect(abs).toBeGreaterThan(2 ** -24);
+  });
+
+  it('gives 1 at ±0, NaN at NaN, and 2^−126 below −126·ln 2 and at −∞ (a softmax checks −∞ logits itself)', () => {
+    const xs = Float32Array.of(0, -0, NaN, -87.5, -100, -1e30, -3.4e38, -Infinity);
+    const ys = kernels.expSoftmax(xs);
+    expect([ys[0], ys[1]]).toEqual([1, 1]);
+    expect(ys[2]).toBeNaN();
+    for (let i = 3; i < xs.length; i++) expect(ys[i]).toBe(2 ** -126);
   });
 });
 

@@ -282,6 +282,7 @@ it('exports exactly the documented evaluation API', () => {
       'panopticCounts',
       'panopticQuality',
       'addPanopticCounts',
+      'splitPanopticLabels',
     ].sort(),
   );
 });

@@ -9,47 +9,8 @@ import {
   connectedComponents,
   lesionCounts,
   lesionMetrics,
-  type Connectivity,
 } from '../../src/core/evaluation/components.js';
-
-/** Breadth-first flood fill over explicit neighbour offsets: the oracle. */
-function floodFill(mask: number[], shape: number[], connectivity: Connectivity): Int32Array {
-  const rank = shape.length;
-  const dims = rank === 2 ? [1, shape[0], shape[1]] : shape;
-  const [D, H, W] = dims;
-  const offsets: number[][] = [];
-  for (let dz = rank === 3 ? -1 : 0; dz <= (rank === 3 ? 1 : 0); dz++)
-    for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++) {
-        const nz = Math.abs(dz) + Math.abs(dy) + Math.abs(dx);
-        if (nz === 0) continue;
-        const ok = connectivity === 4 || connectivity === 6 ? nz === 1 : connectivity === 18 ? nz <= 2 : true;
-        if (ok) offsets.push([dz, dy, dx]);
-      }
-  const labels = new Int32Array(mask.length);
-  let next = 0;
-  for (let start = 0; start < mask.length; start++) {
-    if (mask[start] === 0 || labels[start] !== 0) continue;
-    labels[start] = ++next;
-    const queue = [start];
-    while (queue.length) {
-      const i = queue.pop()!;
-      const z = Math.floor(i / (H * W));
-      const y = Math.floor(i / W) % H;
-      const x = i % W;
-      for (const [dz, dy, dx] of offsets) {
-        const [z2, y2, x2] = [z + dz, y + dy, x + dx];
-        if (z2 < 0 || y2 < 0 || x2 < 0 || z2 >= D || y2 >= H || x2 >= W) continue;
-        const j = (z2 * H + y2) * W + x2;
-        if (mask[j] !== 0 && labels[j] === 0) {
-          labels[j] = next;
-          queue.push(j);
-        }
-      }
-    }
-  }
-  return labels;
-}
+import { floodFill } from '../helpers/floodFill.js';
 
 describe('connectedComponents', () => {
   it('counts 4- and 8-connected components of a hand-drawn 2-D mask', () => {

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diceLoss, jaccardLoss, tverskyLoss, type Loss, type NdArray } from '../../src/index.js';
 import {
   SOFTMAX_MAX_C,
+  SOFTMAX_PIXEL_MAJOR_C,
   type SoftmaxTargets,
   setSoftmaxWasmEnabled,
   softmaxRegionGrad,
@@ -23,6 +24,8 @@ import {
   softmaxBytesModule,
   // @ts-expect-error: a plain .mjs build script without type declarations.
 } from '../../scripts/build-wasm.mjs';
+// @ts-expect-error: a plain .mjs build script without type declarations.
+import { PIXEL_MAJOR_C } from '../../scripts/wasm/softmaxRegion.mjs';
 import { rng } from './helpers.js';
 
 afterEach(() => setSoftmaxWasmEnabled(true));
@@ -186,8 +189,8 @@ describe('fused softmax region kernels: WebAssembly = JS = the general path', ()
 });
 
 describe('fused softmax region kernels: pass 2 reads the softmax pass 1 stored', () => {
-  /** Pass 1 with and without a store, pass 2 with and without it; A, B seeded. */
-  function passes(C: number, kind: LabelKind, stored: (p: Float32Array) => Float32Array) {
+  /** Pass 1 with and without a store, pass 2 with and without it; A, B seeded; WebAssembly on (`wasm`) or off. */
+  function passes(C: number, kind: LabelKind, stored: (p: Float32Array) => Float32Array, wasm = true) {
     const { gt, pr } = logitPair(40 + C, [2, 9, 13, C], kind, kind === 'dense' ? undefined : 255);
     const x = pr.data as Float32Array;
     const t: SoftmaxTargets =
@@ -200,7 +203,7 @@ describe('fused softmax region kernels: pass 2 reads the softmax pass 1 stored',
     const sums = () => [1, 2, 3].map(() => new Float64Array(2 * C));
     const [I0, P0, G0] = sums();
     const [I1, P1, G1] = sums();
-    setSoftmaxWasmEnabled(true, 0);
+    setSoftmaxWasmEnabled(wasm, 0);
     const p = new Float32Array(x.length).fill(NaN);
     expect(softmaxRegionStats(x, t, 2, 117, C, true, I0, P0, G0)).toBeNull();
     expect(softmaxRegionStats(x, t, 2, 117, C, true, I1, P1, G1, p)).toBeNull();
@@ -211,29 +214,89 @@ describe('fused softmax region kernels: pass 2 reads the softmax pass 1 stored',
     const before = softmaxRuns().stored;
     const fromStore = new Float32Array(x.length);
     softmaxRegionGrad(x, t, 2, 117, C, true, A, B, fromStore, stored(p));
-    return { recomputed, fromStore, storedRuns: softmaxRuns().stored - before };
+    return { recomputed, fromStore, storedRuns: softmaxRuns().stored - before, p, x };
   }
 
   for (const C of [2, 3, 4, 8]) {
     for (const kind of ['dense', 'int32'] as const) {
-      it(`C = ${C}, ${kind}: the same bits as computing it again (two images of 117 pixels: JS tails)`, () => {
+      it(`C = ${C}, ${kind}: the same bits as computing it again where WebAssembly ran, float32 rounding on the JS tails`, () => {
         const { recomputed, fromStore, storedRuns } = passes(C, kind, (p) => p);
         expect(storedRuns).toBe(2);
-        expect(fromStore).toEqual(recomputed);
+        // Image b: pixels 0…115 in WebAssembly (p stored as computed, float32), pixel 116 in JS (p computed in
+        // float64, stored as float32).
+        for (const b of [0, 1]) {
+          const at = b * 117 * C;
+          expect(fromStore.subarray(at, at + 116 * C)).toEqual(recomputed.subarray(at, at + 116 * C));
+          expectNear(
+            fromStore.subarray(at + 116 * C, at + 117 * C),
+            recomputed.subarray(at + 116 * C, at + 117 * C),
+            1e-6,
+          );
+        }
       });
     }
   }
 
-  it('pass 2 does read the store: a store of zeros gives a zero gradient on the pixels WebAssembly ran', () => {
-    const { recomputed, fromStore } = passes(4, 'dense', (p) => new Float32Array(p.length));
-    // Image b's first 116 pixels run in WebAssembly; pixel 116 (the last < 4) in JS, recomputed.
-    for (const b of [0, 1]) {
-      const at = b * 117 * 4;
-      expect(fromStore.subarray(at, at + 116 * 4).every((v) => v === 0)).toBe(true);
-      expect(fromStore.subarray(at + 116 * 4, at + 117 * 4)).toEqual(
-        recomputed.subarray(at + 116 * 4, at + 117 * 4),
-      );
+  for (const kind of ['dense', 'int32'] as const) {
+    it(`the JS loops store the softmax too (${kind}), at the logits' places, and pass 2 reads it back`, () => {
+      const before = softmaxRuns().jsStored;
+      const { recomputed, fromStore, p, x } = passes(3, kind, (q) => q, false);
+      expect(softmaxRuns().jsStored - before).toBe(2);
+      expectNear(fromStore, recomputed, 1e-6);
+      for (let s = 0; s < 2 * 117; s++) {
+        const row = Array.from(x.subarray(3 * s, 3 * s + 3));
+        const m = Math.max(...row);
+        const z = row.reduce((a, v) => a + Math.exp(v - m), 0);
+        // Ignored pixels (label 255) are not stored.
+        if (!Number.isNaN(p[3 * s]))
+          for (let c = 0; c < 3; c++) expect(p[3 * s + c]).toBeCloseTo(Math.exp(row[c] - m) / z, 6);
+      }
+      const zeros = passes(3, kind, (q) => new Float32Array(q.length), false).fromStore;
+      expect(zeros.every((v) => v === 0)).toBe(true);
+    });
+  }
+
+  it('the dense kernels of C = 8 run pixel by pixel (the store keeps the logits layout), those of C = 4 by groups', () => {
+    expect(SOFTMAX_PIXEL_MAJOR_C).toEqual(PIXEL_MAJOR_C);
+    expect(SOFTMAX_PIXEL_MAJOR_C).toEqual([8]);
+    for (const C of [4, 8]) {
+      const { gt, pr } = logitPair(50 + C, [1, 10, 10, C], 'dense');
+      const x = pr.data as Float32Array;
+      const sums = () => new Float64Array(C);
+      setSoftmaxWasmEnabled(true, 0);
+      const p = new Float32Array(x.length).fill(NaN);
+      expect(
+        softmaxRegionStats(
+          x,
+          { kind: 'dense', g: gt.data as Float32Array },
+          1,
+          100,
+          C,
+          true,
+          sums(),
+          sums(),
+          sums(),
+          p,
+        ),
+      ).toBeNull();
+      // The softmax of pixel s, channel c, in float64, against the store at s·C + c.
+      let worst = 0;
+      for (let s = 0; s < 100; s++) {
+        const row = Array.from(x.subarray(s * C, s * C + C));
+        const m = Math.max(...row);
+        const e = row.map((v) => Math.exp(v - m));
+        const z = e.reduce((a, b) => a + b, 0);
+        for (let c = 0; c < C; c++) worst = Math.max(worst, Math.abs(p[s * C + c] - e[c] / z));
+      }
+      // Pixel-major: the same places (float32 rounding); group-major: channel c of four pixels side by side.
+      if (C === 8) expect(worst).toBeLessThan(1e-6);
+      else expect(worst).toBeGreaterThan(0.01);
     }
+  });
+
+  it('pass 2 does read the store: a store of zeros gives a zero gradient (WebAssembly pixels and JS tails)', () => {
+    const { recomputed, fromStore } = passes(4, 'dense', (p) => new Float32Array(p.length));
+    expect(fromStore.every((v) => v === 0)).toBe(true);
     expect(recomputed.some((v) => v !== 0)).toBe(true);
   });
 

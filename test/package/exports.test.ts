@@ -78,6 +78,7 @@ const CORE_EXPORTS = [
   'softBCEWithLogitsLoss',
   'softCrossEntropyLoss',
   'specificityFromCounts',
+  'splitPanopticLabels',
   'surfaceDistanceLists',
   'surfaceDistances',
   'surfaceDistancesPerClass',

@@ -7,10 +7,13 @@
  */
 import { connectedComponents, lesionCounts } from '../../core/evaluation/components.js';
 import type { Connectivity, LesionCounts } from '../../core/evaluation/components.js';
-import { panopticCounts } from '../../core/evaluation/panoptic.js';
+import { panopticCounts, splitPanopticLabels } from '../../core/evaluation/panoptic.js';
 import type { PanopticCounts } from '../../core/evaluation/panoptic.js';
 import { selectedClasses } from '../../core/evaluation/reduce.js';
 import { regionMask, regionTables } from '../../core/evaluation/regions.js';
+import { firstInvalidLabel } from '../../io/checkLabels.js';
+import { DataError } from '../../io/errors.js';
+import { formatIndex } from '../../io/nifti.js';
 import type { Mask } from '../../io/types.js';
 import { surfaceRow } from './engine.js';
 import type { EvalSettings } from './options.js';
@@ -24,6 +27,46 @@ export interface ImageExtras {
   lesions?: LesionCounts[];
   /** Panoptic counts per class (`--panoptic`). */
   panoptic?: PanopticCounts;
+}
+
+/** Instance ids of a pair read from panoptic label maps (`--panoptic-divisor`). */
+export interface PanopticInstances {
+  gt: Int32Array;
+  pred: Int32Array;
+}
+
+/**
+ * `--panoptic-divisor N`: splits each decoded panoptic map of a pair into its class map (what every metric
+ * measures) and its instance ids (`value = class · N + instance`; a value below N is a class without instance).
+ * @throws DataError naming the file when a value is negative or decodes to a class outside [0, N) that is not
+ * the ignore index.
+ */
+export function splitPanopticPair(
+  gt: Mask,
+  pred: Mask,
+  files: { gt: string; pred: string },
+  settings: EvalSettings,
+): { gt: Mask; pred: Mask; instances: PanopticInstances } {
+  const divisor = settings.panoptic!.divisor!;
+  const split = (mask: Mask, file: string, ignore: number | null) => {
+    let parts;
+    try {
+      parts = splitPanopticLabels(mask.data, divisor);
+    } catch (cause) {
+      throw new DataError(`'${file}': --panoptic-divisor: ${(cause as Error).message}`, { file, cause });
+    }
+    const i = firstInvalidLabel(parts.classes, settings.numClasses, ignore ?? undefined);
+    if (i >= 0) {
+      throw new DataError(
+        `'${file}' has value ${mask.data[i]} at ${formatIndex(i, mask.shape)}, class ${parts.classes[i]} with --panoptic-divisor ${divisor}; classes must be in [0, ${settings.numClasses - 1}] (--num-classes ${settings.numClasses}).`,
+        { file },
+      );
+    }
+    return { mask: { ...mask, data: parts.classes }, ids: parts.instances };
+  };
+  const g = split(gt, files.gt, settings.ignoreIndex);
+  const p = split(pred, files.pred, null);
+  return { gt: g.mask, pred: p.mask, instances: { gt: g.ids, pred: p.ids } };
 }
 
 /** The label sets the lesion-wise metrics are computed for: the reported classes, then the regions. */
@@ -47,7 +90,13 @@ export function lesionSets(
  * pixels), and void for panoptic quality (Kirillov et al. 2019: left out of the IoU; a predicted segment more
  * than half void is no false positive).
  */
-export function measureExtras(gt: Mask, pred: Mask, spacing: number[], settings: EvalSettings): ImageExtras {
+export function measureExtras(
+  gt: Mask,
+  pred: Mask,
+  spacing: number[],
+  settings: EvalSettings,
+  instances?: PanopticInstances,
+): ImageExtras {
   const out: ImageExtras = {};
   if (settings.regions) {
     const row = surfaceRow(gt, pred, spacing, settings, true);
@@ -56,7 +105,7 @@ export function measureExtras(gt: Mask, pred: Mask, spacing: number[], settings:
   const shape = gt.shape;
   const ig = settings.ignoreIndex;
   if (settings.lesions) {
-    const { connectivity, iouThreshold } = settings.lesions;
+    const { connectivity, iouThreshold, dilation, sizeThreshold } = settings.lesions;
     const n = gt.data.length;
     out.lesions = lesionSets(settings).map(({ table }) => {
       const g = regionMask(gt.data, table);
@@ -65,19 +114,25 @@ export function measureExtras(gt: Mask, pred: Mask, spacing: number[], settings:
       return lesionCounts(
         { data: g, shape },
         { data: p, shape },
-        { connectivity: (connectivity ?? undefined) as Connectivity | undefined, iouThreshold },
+        {
+          connectivity: (connectivity ?? undefined) as Connectivity | undefined,
+          iouThreshold,
+          dilation,
+          sizeThreshold,
+        },
       );
     });
   }
   if (settings.panoptic) {
     const connectivity = (settings.panoptic.connectivity ?? undefined) as Connectivity | undefined;
+    const ids = instances ?? {
+      gt: componentInstances(gt, settings.numClasses, connectivity),
+      pred: componentInstances(pred, settings.numClasses, connectivity),
+    };
     out.panoptic = panopticCounts(
-      { instances: { data: componentInstances(gt, settings.numClasses, connectivity), shape }, classes: gt },
-      {
-        instances: { data: componentInstances(pred, settings.numClasses, connectivity), shape },
-        classes: pred,
-      },
-      { voidLabel: ig, ignoreClasses: [0] },
+      { instances: { data: ids.gt, shape }, classes: gt },
+      { instances: { data: ids.pred, shape }, classes: pred },
+      { voidLabel: ig, ignoreClasses: [0], thingClasses: settings.panoptic.things ?? [] },
     );
   }
   return out;

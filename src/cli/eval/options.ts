@@ -94,14 +94,34 @@ export interface LesionSettings {
   connectivity: number | null;
   /** A lesion is detected by a component with IoU above this (0 = any overlap). */
   iouThreshold: number;
+  /**
+   * `--lesion-dilation`: BraTS 2023 ground-truth dilation in steps (0 = none): lesions are grouped and matched
+   * through the dilated ground truth (see the core's `lesionCounts`).
+   */
+  dilation: number;
+  /** `--lesion-thresh`: ground-truth lesions of at most this many voxels are not scored (0 = all). */
+  sizeThreshold: number;
 }
 
 /** Settings of panoptic quality. */
 export interface PanopticSettings {
-  /** Where instances come from: `'components'` = each connected component of a class is one instance. */
-  instances: 'components';
-  /** Connectivity of the components (null = 8 in 2-D, 26 in 3-D). */
+  /**
+   * Where instances come from: `'components'` = each connected component of a class is one instance;
+   * `'divisor'` = the masks are panoptic label maps, `value = class · divisor + instance` (`--panoptic-divisor`).
+   */
+  instances: 'components' | 'divisor';
+  /** Connectivity of the components (null = 8 in 2-D, 26 in 3-D; null with `'divisor'`). */
   connectivity: number | null;
+  /**
+   * `--panoptic-divisor`: the label divisor of the panoptic maps (Cityscapes: 1000); a value below it is a class
+   * without instance id. Null with `'components'`.
+   */
+  divisor: number | null;
+  /**
+   * `--panoptic-things`: the thing classes; ground-truth pixels of a thing class without instance id are a crowd
+   * (group) region (Kirillov et al. 2019). Null: no crowd regions.
+   */
+  things: number[] | null;
 }
 
 /** Options of `eval` as commander hands them over (strings, booleans). */
@@ -134,8 +154,16 @@ export interface RawEvalOptions extends RawCiOptions {
   regions?: string;
   lesions?: boolean;
   panoptic?: boolean;
+  /** `--panoptic-divisor N`: the masks are panoptic maps `class · N + instance`. */
+  panopticDivisor?: string;
+  /** `--panoptic-things LIST`: thing classes (crowd regions where they have no instance id). */
+  panopticThings?: string;
   connectivity?: string;
   lesionIou?: string;
+  /** `--lesion-dilation N` (BraTS 2023). */
+  lesionDilation?: string;
+  /** `--lesion-thresh N` (BraTS 2023). */
+  lesionThresh?: string;
   /** `--quiet` (handled by the command: it changes the output, not the evaluation). */
   quiet?: boolean;
 }
@@ -335,17 +363,36 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
   if (raw.connectivity !== undefined && !raw.lesions && !raw.panoptic) {
     throw new UsageError('--connectivity is only used with --lesions or --panoptic.');
   }
-  if (raw.lesionIou !== undefined && !raw.lesions)
-    throw new UsageError('--lesion-iou is only used with --lesions.');
+  if (raw.connectivity !== undefined && !raw.lesions && raw.panopticDivisor !== undefined) {
+    throw new UsageError(
+      '--connectivity is not used with --panoptic-divisor (the maps give the instances); it is for --lesions and component instances.',
+    );
+  }
+  for (const [option, v] of [
+    ['--lesion-iou', raw.lesionIou],
+    ['--lesion-dilation', raw.lesionDilation],
+    ['--lesion-thresh', raw.lesionThresh],
+  ] as const) {
+    if (v !== undefined && !raw.lesions) throw new UsageError(`${option} is only used with --lesions.`);
+  }
   const connectivity = raw.connectivity === undefined ? null : parseConnectivity(raw.connectivity);
   if (raw.lesions) {
     settings.lesions = {
       connectivity,
       iouThreshold: raw.lesionIou === undefined ? 0 : parseNumber('--lesion-iou', raw.lesionIou, 0, 1),
+      dilation:
+        raw.lesionDilation === undefined ? 0 : parseInteger('--lesion-dilation', raw.lesionDilation, 0, 100),
+      sizeThreshold:
+        raw.lesionThresh === undefined ? 0 : parseInteger('--lesion-thresh', raw.lesionThresh, 0),
     };
     if (settings.lesions.iouThreshold === 1) throw bad('--lesion-iou', 'a number in [0, 1)', raw.lesionIou);
+    if (settings.lesions.dilation > 0 && settings.lesions.iouThreshold > 0) {
+      throw new UsageError(
+        '--lesion-iou and --lesion-dilation exclude each other (a dilated lesion is detected by any overlap, as in BraTS 2023).',
+      );
+    }
   }
-  if (raw.panoptic) settings.panoptic = { instances: 'components', connectivity };
+  settings.panoptic = parsePanoptic(raw, numClasses, connectivity);
   if (numClasses === 1 && !settings.includeBackground) {
     throw new UsageError(
       '--num-classes 1 leaves no foreground class; add --include-background or use --num-classes ≥ 2.',
@@ -390,6 +437,43 @@ export function parseRegions(v: string | undefined, numClasses: number): RegionD
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^--regions: regions/, '--regions'));
   }
+}
+
+/**
+ * `--panoptic` and its instance source: connected components (the default), or panoptic label maps with
+ * `--panoptic-divisor N` (`value = class · N + instance`), with `--panoptic-things` naming the thing classes
+ * whose pixels without instance id are crowd regions.
+ */
+export function parsePanoptic(
+  raw: Pick<RawEvalOptions, 'panoptic' | 'panopticDivisor' | 'panopticThings'>,
+  numClasses: number,
+  connectivity: number | null,
+): PanopticSettings | null {
+  if (!raw.panoptic) {
+    if (raw.panopticDivisor !== undefined)
+      throw new UsageError('--panoptic-divisor is only used with --panoptic.');
+    if (raw.panopticThings !== undefined)
+      throw new UsageError('--panoptic-things is only used with --panoptic.');
+    return null;
+  }
+  if (raw.panopticDivisor === undefined) {
+    if (raw.panopticThings !== undefined) {
+      throw new UsageError(
+        '--panoptic-things is only used with --panoptic-divisor (connected components always have an instance id).',
+      );
+    }
+    return { instances: 'components', connectivity, divisor: null, things: null };
+  }
+  const divisor = parseInteger('--panoptic-divisor', raw.panopticDivisor, 2, 2 ** 31);
+  let things: number[] | null = null;
+  if (raw.panopticThings !== undefined) {
+    const parts = raw.panopticThings.split(',');
+    if (parts.some((p) => !/^\s*\d+\s*$/.test(p) || Number(p) < 1 || Number(p) >= numClasses)) {
+      throw bad('--panoptic-things', `comma-separated classes in [1, ${numClasses - 1}]`, raw.panopticThings);
+    }
+    things = [...new Set(parts.map(Number))].sort((a, b) => a - b);
+  }
+  return { instances: 'divisor', connectivity: null, divisor, things };
 }
 
 /** `--connectivity`: 4 or 8 (2-D), 6, 18 or 26 (3-D). */

@@ -235,7 +235,7 @@ export function readDocument(
 /**
  * Reads a `segkit.eval` document (the text of `--json` output) of version 1 or 2, as version 2: a version 1
  * document gets `regions`, `lesions` and `panoptic` null (top level and `settings`), which is what version 1
- * meant (it had none of them).
+ * meant (it had none of them); settings of either version are completed by {@link upgradeSettings}.
  * @param file - named in the error messages.
  * @throws Error (a data error naming the file) when the text is not JSON, not a `segkit.eval` document, or of
  * another version.
@@ -257,20 +257,29 @@ export function parseEvalResult(text: string, file: string): EvalResult {
       panoptic: null,
     } as unknown as EvalResult;
   }
-  return doc as unknown as EvalResult;
+  return { ...doc, settings: upgradeSettings(settings) } as unknown as EvalResult;
 }
 
 /**
  * Settings written before `regions`, `lesions` and `panoptic` existed (result version 1, state version 2), as
  * this segkit reads them: those keys null, appended in the order this segkit writes them (so that settings
- * compare equal as JSON text).
+ * compare equal as JSON text); lesion settings written before `dilation` and `sizeThreshold` get 0 (off), and
+ * panoptic settings written before instance maps get `divisor` and `things` null (connected components).
  */
 export function upgradeSettings(settings: Record<string, unknown>): EvalSettings {
+  const lesions = settings.lesions as Record<string, unknown> | null | undefined;
+  const panoptic = settings.panoptic as Record<string, unknown> | null | undefined;
   return {
     ...settings,
     regions: settings.regions ?? null,
-    lesions: settings.lesions ?? null,
-    panoptic: settings.panoptic ?? null,
+    // Lesion settings written before the BraTS options (segkit 0.2): no dilation, every lesion scored.
+    lesions: lesions
+      ? { ...lesions, dilation: lesions.dilation ?? 0, sizeThreshold: lesions.sizeThreshold ?? 0 }
+      : null,
+    // Panoptic settings written before instance maps (segkit 0.2): components, so no divisor and no things.
+    panoptic: panoptic
+      ? { ...panoptic, divisor: panoptic.divisor ?? null, things: panoptic.things ?? null }
+      : null,
   } as unknown as EvalSettings;
 }
 

@@ -3,7 +3,35 @@
  * @module
  */
 import { formatInterval, formatNumber, metricLabel } from './format.js';
+import type { LesionSettings, PanopticSettings } from './options.js';
 import type { EvalResult, JsonNumber } from './schema.js';
+
+/**
+ * The BraTS 2023 options of `--lesions` in words (empty when both are off), for the table and the report, e.g.
+ * `; ground truth dilated 3 times (BraTS 2023), lesions of ≤ 50 voxels not scored`.
+ */
+export function lesionOptionsNote(s: LesionSettings): string {
+  const parts: string[] = [];
+  if (s.dilation > 0) {
+    parts.push(
+      `matched through the ground truth dilated ${s.dilation} time${s.dilation === 1 ? '' : 's'} (BraTS 2023)`,
+    );
+  }
+  if (s.sizeThreshold > 0) parts.push(`ground-truth lesions of ≤ ${s.sizeThreshold} voxels not scored`);
+  return parts.length ? `; ${parts.join(', ')}` : '';
+}
+
+/**
+ * Where the panoptic instances come from, in words, for the table and the report, e.g.
+ * `instances from the panoptic maps (value = class·1000 + instance); crowd regions of the things 11, 12`.
+ */
+export function panopticSourceNote(p: PanopticSettings): string {
+  if (p.instances === 'components') return 'each connected component of a class is an instance';
+  const things = p.things?.length
+    ? `; gt pixels of the thing classes ${p.things.join(', ')} without instance id are crowd regions`
+    : '';
+  return `instances from the panoptic maps (value = class·${p.divisor} + instance)${things}`;
+}
 
 /** A table as lines: the first column left-aligned, the others right-aligned. */
 export function alignTable(head: string[], rows: string[][]): string[] {
@@ -70,6 +98,8 @@ export function sectionTables(result: EvalResult): string {
       `${num(r.lesionDiceMean.mean)} ± ${num(r.lesionDiceMean.std)}${formatInterval(r.lesionDiceMean.ci, 'dice')}`,
     ]);
     out.push('', ...alignTable(head, rows));
+    const note = lesionOptionsNote(result.settings.lesions!);
+    if (note) out.push(`lesions ${note.slice(2)}`);
   }
   if (result.panoptic) {
     const p = result.panoptic;
@@ -84,6 +114,7 @@ export function sectionTables(result: EvalResult): string {
     ]);
     rows.push(['mean over classes', num(p.pq), num(p.sq), num(p.rq), '', '', '']);
     out.push('', ...alignTable(['panoptic', 'PQ', 'SQ', 'RQ', 'TP', 'FP', 'FN'], rows));
+    out.push(`panoptic: ${panopticSourceNote(result.settings.panoptic!)}`);
   }
   return out.length ? out.join('\n') + '\n' : '';
 }

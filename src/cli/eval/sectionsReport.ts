@@ -17,6 +17,7 @@ import type { ChartSpec } from './reportCharts.js';
 import type { MetricName } from './options.js';
 import { fromJsonNumber } from './schema.js';
 import type { ClassStat, EvalResult, JsonNumber } from './schema.js';
+import { lesionOptionsNote, panopticSourceNote } from './sectionsFormat.js';
 
 const cell = (x: JsonNumber | number, m: MetricName = 'dice'): string =>
   `<td data-value="${escapeHtml(String(x))}">${formatNumber(x, m)}</td>`;
@@ -24,6 +25,9 @@ const count = (n: number): string => `<td data-value="${n}">${n}</td>`;
 /** A mean's cell, followed by its `--ci` interval when there is one (`data-value` stays the mean). */
 const meanCell = (x: JsonNumber, iv: JsonInterval | undefined, m: MetricName = 'dice'): string =>
   `<td data-value="${escapeHtml(String(x))}">${formatNumber(x, m)}${formatInterval(iv, m)}</td>`;
+
+/** A note starting with a capital letter. */
+const sentence = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** A number rounded to 6 significant digits: chart data only (the tables keep the JSON's values). */
 const short = (v: number): number | null => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
@@ -96,7 +100,7 @@ ${mean}
       .join('\n');
     const s = result.settings.lesions!;
     parts.push(`<h2>Lesion-wise detection</h2>
-<p class="note">Lesions are connected components (connectivity ${s.connectivity ?? 'full: 8 in 2-D, 26 in 3-D'}); a ground-truth lesion is detected by a predicted component ${s.iouThreshold > 0 ? `with IoU above ${s.iouThreshold}` : 'that overlaps it'}. Lesion Dice (BraTS 2023) = Σ lesion Dice / (ground-truth lesions + false positives), without the challenge's dilation.</p>
+<p class="note">Lesions are connected components (connectivity ${s.connectivity ?? 'full: 8 in 2-D, 26 in 3-D'}); a ground-truth lesion is detected by a predicted component ${s.iouThreshold > 0 ? `with IoU above ${s.iouThreshold}` : 'that overlaps it'}${lesionOptionsNote(s)}. Lesion Dice (BraTS 2023) = Σ lesion Dice / (ground-truth lesions + false positives).</p>
 <table id="lesions"><tr><th>class / region</th><th>gt lesions</th><th>pred lesions</th><th>TP</th><th>FP</th><th>FN</th><th>sensitivity</th><th>precision</th><th>F1</th><th>lesion Dice</th><th>mean per image</th></tr>
 ${rows}
 </table>`);
@@ -159,7 +163,7 @@ ${rows}
       )
       .join('\n');
     parts.push(`<h2>Panoptic quality</h2>
-<p class="note">Each connected component of a class is an instance; segments match at IoU &gt; 0.5 (Kirillov et al. 2019); PQ = SQ × RQ; the mean is over the classes with TP + FP + FN &gt; 0.</p>
+<p class="note">${escapeHtml(sentence(panopticSourceNote(result.settings.panoptic!)))}; segments match at IoU &gt; 0.5 (Kirillov et al. 2019; void pixels leave the IoU, and a predicted segment more than half void or crowd is no false positive); PQ = SQ × RQ; the mean is over the classes with TP + FP + FN &gt; 0.</p>
 <table id="panoptic"><tr><th>class</th><th>PQ</th><th>SQ</th><th>RQ</th><th>TP</th><th>FP</th><th>FN</th></tr>
 ${rows}
 <tr><td>mean over classes</td>${[p.pq, p.sq, p.rq].map((v) => cell(v)).join('')}<td></td><td></td><td></td></tr>

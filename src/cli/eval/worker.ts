@@ -14,7 +14,7 @@ import { readError, readMaskSync } from '../../io/readMask.js';
 import { decodeMaskPair } from '../../io/readPair.js';
 import type { Palette } from '../../io/types.js';
 import { surfaceRow } from './engine.js';
-import { measureExtras } from './instances.js';
+import { measureExtras, splitPanopticPair } from './instances.js';
 import type { ImageExtras } from './instances.js';
 import type { EvalSettings } from './options.js';
 import type { JsonNumber } from './schema.js';
@@ -92,10 +92,16 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
   const gtBytes = read(task.gtPath);
   const predBytes = read(task.predPath);
   const digest = hash.digest('hex');
-  const { gt, pred, spacing, warnings } = decodeMaskPair(gtBytes, task.gtPath, predBytes, task.predPath, {
+  const decoded = decodeMaskPair(gtBytes, task.gtPath, predBytes, task.predPath, {
     palette: task.palette,
     spacing: settings.spacing ?? undefined,
   });
+  const { spacing, warnings } = decoded;
+  // --panoptic-divisor: every metric measures the classes of the panoptic maps; their instances go to PQ.
+  const { gt, pred, instances } =
+    settings.panoptic?.instances === 'divisor'
+      ? splitPanopticPair(decoded.gt, decoded.pred, { gt: task.gtPath, pred: task.predPath }, settings)
+      : { ...decoded, instances: undefined };
   const cm = new ConfusionMatrix({
     numClasses: settings.numClasses,
     ignoreIndex: settings.ignoreIndex,
@@ -128,7 +134,7 @@ export function evaluatePair(task: EvalTask): EvalTaskResult {
     checkLabels(pred.data, pred.shape, settings.numClasses, undefined, task.predPath, '--num-classes');
   }
   const surface = surfaceRow(gt, pred, spacing, settings);
-  const extras = measureExtras(gt, pred, spacing, settings);
+  const extras = measureExtras(gt, pred, spacing, settings, instances);
   return {
     id: task.id,
     shape: gt.shape,

@@ -52,6 +52,8 @@ export {
   panopticCounts,
   panopticQuality,
   addPanopticCounts,
+  splitPanopticLabels,
+  type PanopticSplit,
   type PanopticLabels,
   type PanopticOptions,
   type PanopticCounts,

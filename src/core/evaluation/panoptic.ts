@@ -27,6 +27,14 @@ export interface PanopticOptions {
   voidLabel?: number | null;
   /** Classes that are not evaluated (neither matched nor counted), e.g. background. @default [0] */
   ignoreClasses?: readonly number[];
+  /**
+   * Thing classes whose ground-truth instance id 0 means "no instance": those elements are the class's crowd
+   * (group) region, as COCO's `iscrowd` segments and Cityscapes' thing pixels without an instance id. A crowd
+   * region is no segment (never matched, no false negative); a predicted segment of that class that is more than
+   * half void or crowd of its class is not a false positive (Kirillov et al. 2019, §4.1; panopticapi
+   * `pq_compute`). The IoU of a match leaves out void only. @default [] (no crowd regions)
+   */
+  thingClasses?: readonly number[];
 }
 
 /** Per-class panoptic counts (of one image, or summed), keyed by class id. */
@@ -62,7 +70,8 @@ function segmentsOf(
   labels: PanopticLabels,
   ignore: Set<number>,
   voidLabel: number | null,
-): Segments & { isVoid: Uint8Array | null } {
+  things: Set<number> | null,
+): Segments & { isVoid: Uint8Array | null; crowd: Int32Array | null } {
   if (labels === null || typeof labels !== 'object') {
     throw typeError(fn, `${arg} must be an object { instances, classes? }; got ${formatValue(labels)}.`);
   }
@@ -73,6 +82,7 @@ function segmentsOf(
   const n = inst.length;
   const index = new Int32Array(n).fill(-1);
   const isVoid = voidLabel === null ? null : new Uint8Array(n);
+  const crowd = things === null ? null : new Int32Array(n).fill(-1);
   const ids = new Map<string, number>();
   const cls: number[] = [];
   const area: number[] = [];
@@ -90,6 +100,10 @@ function segmentsOf(
       continue;
     }
     if (ignore.has(c)) continue;
+    if (crowd && id === 0 && things!.has(c)) {
+      crowd[i] = c;
+      continue;
+    }
     const key = `${c}/${id}`;
     let s = ids.get(key);
     if (s === undefined) {
@@ -101,7 +115,7 @@ function segmentsOf(
     index[i] = s;
     area[s]++;
   }
-  return { index, cls, area, isVoid };
+  return { index, cls, area, isVoid, crowd };
 }
 
 /**
@@ -109,7 +123,7 @@ function segmentsOf(
  * rank). A ground-truth segment g and a predicted segment p of the same class match when
  * `IoU = |g ∩ p| / (|g| + |p| − |g ∩ p| − |p ∩ void|) > 0.5` — unique by construction, as two segments of one
  * labelling are disjoint. Unmatched ground-truth segments are false negatives; unmatched predicted segments are
- * false positives unless more than half of them is void. Identical ids in `gt` and `pred` mean nothing: only
+ * false positives unless more than half of them is void or crowd of their class (`thingClasses`). Identical ids in `gt` and `pred` mean nothing: only
  * overlaps count, so the result does not change when instance ids are renumbered.
  * @example panopticCounts({ instances: { data: [1, 1, 2, 0], shape: [4] } }, { instances: { data: [5, 5, 0, 0], shape: [4] } })
  * // { 1: { tp: 1, fp: 0, fn: 1, iouSum: 1 } }
@@ -129,10 +143,15 @@ export function panopticCounts(
     throw typeError(fn, `ignoreClasses must be an array of integers; got ${formatValue(ignoreList)}.`);
   }
   const ignore = new Set(ignoreList);
-  const G = segmentsOf(fn, 'gt', gt, ignore, voidLabel);
-  const P = segmentsOf(fn, 'pred', pred, ignore, null);
+  const thingList = options.thingClasses ?? [];
+  if (!Array.isArray(thingList) || !thingList.every((c) => Number.isInteger(c))) {
+    throw typeError(fn, `thingClasses must be an array of integers; got ${formatValue(thingList)}.`);
+  }
+  const G = segmentsOf(fn, 'gt', gt, ignore, voidLabel, thingList.length ? new Set(thingList) : null);
+  const P = segmentsOf(fn, 'pred', pred, ignore, null, null);
   checkSameShape(fn, gt.instances, pred.instances, ['gt.instances', 'pred.instances']);
   const voidArea = new Float64Array(P.cls.length);
+  const crowdArea = new Float64Array(P.cls.length);
   const inter = new Map<number, number>();
   const stride = P.cls.length + 1;
   for (let i = 0; i < G.index.length; i++) {
@@ -142,6 +161,7 @@ export function panopticCounts(
       voidArea[p]++;
       continue;
     }
+    if (G.crowd && G.crowd[i] === P.cls[p]) crowdArea[p]++;
     const g = G.index[i];
     if (g < 0 || G.cls[g] !== P.cls[p]) continue;
     const key = g * stride + p;
@@ -164,10 +184,51 @@ export function panopticCounts(
   }
   for (let g = 0; g < G.cls.length; g++) if (!gMatched[g]) at(G.cls[g]).fn++;
   for (let p = 0; p < P.cls.length; p++) {
-    if (pMatched[p] || voidArea[p] / P.area[p] > 0.5) continue;
+    if (pMatched[p] || (voidArea[p] + crowdArea[p]) / P.area[p] > 0.5) continue;
     at(P.cls[p]).fp++;
   }
   return out;
+}
+
+/** The two maps of a panoptic label map: {@link splitPanopticLabels}. */
+export interface PanopticSplit {
+  /** Class per element. */
+  classes: Int32Array;
+  /** Instance id per element (0: no instance). */
+  instances: Int32Array;
+}
+
+/**
+ * Splits a panoptic label map with the label-divisor encoding `value = class · divisor + instance` into classes
+ * and instance ids. A value below the divisor is a class without instance id (`class = value`, instance 0), as in
+ * Cityscapes' `*_instanceIds.png` (stuff, and thing pixels not separated into instances) and detectron2's
+ * `label_divisor` maps (stuff has instance 0). Values must be integers in [0, 2³² − 1].
+ * @param divisor - the label divisor (Cityscapes and detectron2: 1000), an integer ≥ 2.
+ * @example splitPanopticLabels([7, 26001, 26002, 24000], 1000)
+ * // { classes: Int32Array [7, 26, 26, 24], instances: Int32Array [0, 1, 2, 0] }
+ */
+export function splitPanopticLabels(values: ArrayLike<number>, divisor: number): PanopticSplit {
+  const fn = 'splitPanopticLabels';
+  if (!(Number.isSafeInteger(divisor) && divisor >= 2)) {
+    throw rangeError(fn, `divisor must be an integer ≥ 2; got ${formatValue(divisor)}.`);
+  }
+  const n = values.length;
+  const classes = new Int32Array(n);
+  const instances = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (!(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) {
+      throw rangeError(fn, `values must be integers in [0, 2³² − 1]; got ${formatValue(v)} at index ${i}.`);
+    }
+    if (v < divisor) {
+      classes[i] = v;
+    } else {
+      const c = Math.floor(v / divisor);
+      classes[i] = c;
+      instances[i] = v - c * divisor;
+    }
+  }
+  return { classes, instances };
 }
 
 /** Adds panoptic counts class by class (images of a data set, or shards). */

@@ -132,6 +132,7 @@ export function createDiceCELoss(options: DiceCEOptions = {}, fn = 'diceCELoss')
     labelSmoothing: eps,
     ignoreIndex: cfg.ignoreIndex,
     reduction: cfg.reduction,
+    checkInputs: cfg.checkInputs,
   };
   const ce = lossFromTerms('cross_entropy', (gt, pr, withGrad) =>
     crossEntropyTerms(fn, gt, pr, ceCfg, withGrad),
@@ -173,6 +174,7 @@ export function focalPartConfig(
     normalized: false,
     reducedThreshold: undefined,
     eps: 1e-6,
+    checkInputs: cfg.checkInputs,
   };
 }
 

@@ -5,6 +5,8 @@
  * @module
  */
 import type { Layout, NdArray } from '../types.js';
+import { firstBadInput } from '../kernels/inputDomain.js';
+import type { BatchGeometry } from '../types.js';
 import { rangeError } from '../validate.js';
 import { prepareTargets } from './input.js';
 import { bceLogitsGrad, bceLogitsValue } from './softBce.js';
@@ -18,6 +20,8 @@ export interface CrossEntropyConfig {
   labelSmoothing: number;
   ignoreIndex: number | undefined;
   reduction: 'mean' | 'sum';
+  /** Check the data (non-finite logits or targets throw; `checkInputs`). @default true */
+  checkInputs?: boolean;
 }
 
 /** One CE weight per channel from `ceWeights` (a number, one per channel, or one for all); 1 when unset. */
@@ -58,12 +62,15 @@ export function crossEntropyTerms(
   const W = ceChannelWeights(fn, cfg.weights, C);
   let total = 0;
   let denom = 0;
+  // NaN-sticky Σ (x − x) + Σ (t − t) over what the loop reads: 0 exactly when it is all finite.
+  let bad = 0;
   if (C === 1) {
     const pw = W[0];
     for (let i = 0; i < x.length; i++) {
       if (mask !== null && mask[i] === 0) continue;
       const xv = x[i];
       const tv = g[i];
+      bad += xv - xv + (tv - tv);
       total += bceLogitsValue(xv, tv, pw);
       denom++;
       if (grad) grad[i] = bceLogitsGrad(xv, tv, pw);
@@ -80,7 +87,11 @@ export function crossEntropyTerms(
           continue;
         }
         let max = -Infinity;
-        for (let c = 0, i = base; c < C; c++, i += channelStride) if (x[i] > max) max = x[i];
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const v = x[i];
+          bad += v - v;
+          if (v > max) max = v;
+        }
         let sum = 0;
         for (let c = 0, i = base; c < C; c++, i += channelStride) sum += Math.exp(x[i] - max);
         const lse = max + Math.log(sum);
@@ -90,6 +101,7 @@ export function crossEntropyTerms(
         for (let c = 0, i = base; c < C; c++, i += channelStride) {
           lp[c] = x[i] - lse;
           const tv = g[i];
+          bad += tv - tv;
           // labels: g is one-hot, so (1 − ε)·t + ε/C reproduces nll + smoothing; w_y = Σ_c w_c·t_c.
           const coef = W[c] * ((1 - eps) * tv + eps / C);
           if (labelMap) wy += W[c] * tv;
@@ -106,7 +118,23 @@ export function crossEntropyTerms(
       }
     }
   }
+  if (bad !== 0 && cfg.checkInputs !== false) {
+    // Elements read: every element outside the mask (one channel), every channel of a counted pixel (softmax).
+    const read =
+      C === 1
+        ? (i: number) => mask === null || mask[i] !== 0
+        : (i: number) => mask === null || mask[pixelBase(geom, i)] !== 0;
+    throw firstBadInput(fn, g, x, 'logits', read)!;
+  }
   const scale = cfg.reduction === 'mean' ? (denom > 0 ? 1 / denom : 0) : 1;
   if (grad && scale !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= scale;
   return { value: total * scale, grad };
+}
+
+/** The flat index of channel 0 of the pixel holding element `i`. */
+function pixelBase(geom: BatchGeometry, i: number): number {
+  const { imageStride, pixels, channels } = geom;
+  if (geom.layout === 'channelsLast') return i - (i % channels);
+  const b = Math.floor(i / imageStride);
+  return b * imageStride + (i % pixels);
 }

@@ -13,7 +13,7 @@ import { affineAdjacent } from '../kernels/affineGrad.js';
 import { affinePixels, sumsPixels, type RegionTape } from '../kernels/regionWasm.js';
 import { sums1Thresholded, sumsAdjacent, type FloatArray } from '../kernels/regionStats.js';
 import type { BatchGeometry } from '../types.js';
-import { formatValue, rangeError } from '../validate.js';
+import { type CheckedDomain, firstBadInput } from '../kernels/inputDomain.js';
 
 /** Consecutive selected channels `[first, first + count)` landing in slots `[slot, slot + count)`. */
 interface Run {
@@ -70,7 +70,8 @@ function forEachRun(
  * Pass 1: `stats[cell·3 + {0, 1, 2}] = {tp, P, G}` for every (row, selected class) cell (row = image when
  * `perImage`, else 0). With `threshold`, pr counts as `pr > threshold` (1 or 0). With a tape, the WebAssembly
  * kernels leave gt's masks on it for {@link denseGrad}. Widens `range` = [min, max] to the pr values read (a
- * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`).
+ * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`); an empty
+ * `range` (`NO_RANGE`, `checkInputs: false`) leaves the range untracked.
  */
 export function denseStats(
   gt: FloatArray,
@@ -86,7 +87,8 @@ export function denseStats(
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
     if (threshold !== undefined) {
       for (let k = 0; k < count; k++) {
-        sums1Thresholded(gt, pr, start + k, end + k, step, threshold, stats, (cell + k) * 3, range);
+        const r = range.length !== 0 ? range : new Float64Array(2);
+        sums1Thresholded(gt, pr, start + k, end + k, step, threshold, stats, (cell + k) * 3, r);
       }
     } else if (step === count) {
       // Runs of whole pixels (every channel, or a channels-first plane) may take the WebAssembly kernels.
@@ -121,10 +123,13 @@ export function denseGrad(
 
 /**
  * The bad-input check of pass 1, from what the pass left (no extra pass over good data): the sums are finite
- * exactly when pr and gt hold no NaN or ±Inf in the elements read (selected channels, outside `mask`'s zeros),
- * and `range` bounds pr. `probabilities`: pr
- * must lie in [0, 1] (soft scores and losses); otherwise (a thresholded metric) only NaN is an error. On bad
- * input, one scan finds the first offending index (flat, over the selected channels) for the message:
+ * exactly when pr (or the probabilities of the logits) and gt hold no NaN or ±Inf in the elements read
+ * (selected channels, outside `mask`'s zeros). `domain`:
+ * - `'probabilities'`: pr must lie in [0, 1], `range` = [min, max] of the pr values read;
+ * - `'numbers'` (a thresholded metric): only NaN is an error, `range` as above;
+ * - `'logits'`: every logit must be finite (the activation reads every channel of a pixel, masked or not),
+ *   `range[0]` = the NaN-sticky Σ (x − x) over the logits, 0 exactly when all are finite.
+ * On bad input, one scan finds the first offending index (flat; pr before gt) for the message:
  * `diceLoss: pr must hold probabilities in [0, 1]; got NaN at index 1234.` or `gt must hold finite values …`.
  * @throws RangeError
  */
@@ -136,12 +141,17 @@ export function checkDenseInputs(
   channels: readonly number[],
   sums: readonly Float64Array[],
   range: Float64Array,
-  probabilities: boolean,
+  domain: CheckedDomain,
   mask: Uint8Array | null = null,
 ): void {
   let finite = true;
   for (const a of sums) for (let i = 0; i < a.length; i++) finite = finite && Number.isFinite(a[i]);
-  const inRange = probabilities ? range[0] >= 0 && range[1] <= 1 : !Number.isNaN(range[0] + range[1]);
+  const inRange =
+    domain === 'logits'
+      ? range[0] === 0
+      : domain === 'probabilities'
+        ? range[0] >= 0 && range[1] <= 1
+        : !Number.isNaN(range[0] + range[1]);
   if (finite && inRange) return;
   const C = geo.channels;
   const selected = new Uint8Array(C);
@@ -149,16 +159,6 @@ export function checkDenseInputs(
   const read = (i: number) =>
     selected[geo.layout === 'channelsLast' ? i % C : Math.floor((i % geo.imageStride) / geo.pixels)] === 1 &&
     (mask === null || mask[i] !== 0);
-  const badPr = (v: number) => (probabilities ? !(v >= 0 && v <= 1) : Number.isNaN(v));
-  for (let i = 0; i < pr.length; i++) {
-    if (read(i) && badPr(pr[i])) {
-      const what = probabilities ? 'probabilities in [0, 1]' : 'numbers (no NaN)';
-      throw rangeError(fn, `pr must hold ${what}; got ${formatValue(pr[i])} at index ${i}.`);
-    }
-  }
-  for (let i = 0; i < gt.length; i++) {
-    if (read(i) && !Number.isFinite(gt[i])) {
-      throw rangeError(fn, `gt must hold finite values; got ${formatValue(gt[i])} at index ${i}.`);
-    }
-  }
+  const e = firstBadInput(fn, gt, pr, domain, domain === 'logits' ? () => true : read, read);
+  if (e) throw e;
 }

@@ -6,7 +6,13 @@
  */
 import { type PixelBlock, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
-import { checkOptionKeys, resolveClassIndexes, resolveClassWeights } from '../options.js';
+import {
+  checkOptionKeys,
+  resolveClassIndexes,
+  resolveClassWeights,
+  type InputCheckOption,
+  resolveCheckInputs,
+} from '../options.js';
 import type { BatchGeometry, Layout, NdArray, NumericArray } from '../types.js';
 import { checkBoolean, checkFiniteNumber, formatValue, rangeError, typeError } from '../validate.js';
 import {
@@ -27,7 +33,7 @@ import {
 } from './options.js';
 
 /** Options of {@link focalTerms} and the `focalLoss` factory. */
-export interface FocalFamilyOptions {
+export interface FocalFamilyOptions extends InputCheckOption {
   /** Defaults of a reference library: sm (probabilities, α = 0.25 on every class), MONAI (logits, no α), smp. @default 'segmentation_models' */
   preset?: Preset;
   /** Channel axis position. @default 'channelsLast' ('channelsFirst' with the presets 'smp' and 'monai') */
@@ -87,6 +93,8 @@ export interface FocalConfig {
   normalized: boolean;
   reducedThreshold: number | undefined;
   eps: number;
+  /** Check the data (`checkInputs`). @default true */
+  checkInputs?: boolean;
 }
 
 /** The option keys of the focal loss. */
@@ -157,6 +165,7 @@ export function resolveFocalFamilyOptions(
         ? undefined
         : checkUnitInterval(fn, 'reducedThreshold', o.reducedThreshold),
     eps: o.eps === undefined ? 1e-6 : checkFiniteNumber(fn, 'eps', o.eps, 0),
+    checkInputs: resolveCheckInputs(fn, o),
   };
 }
 
@@ -317,7 +326,8 @@ export function focalTerms(
     const r = softmaxFocalFast(fn, g, x, geom, channels, sel, w, a1, cfg, withGrad ? out : null);
     if (r !== undefined) return r;
   }
-  checkFocalInputs(fn, g, x, mask, cfg.fromLogits ? 'logits' : 'probabilities');
+  if (cfg.checkInputs !== false)
+    checkFocalInputs(fn, g, x, mask, cfg.fromLogits ? 'logits' : 'probabilities');
   const grad = withGrad ? (out?.fill(0) ?? new Float32Array(x.length)) : null;
   const el = wantElements ? new Float64Array(x.length) : null;
   const gamma = cfg.gamma;
@@ -548,7 +558,8 @@ function softmaxFocalFast(
         }));
   const scale = reductionScale(cfg, geom, channels.length);
   const grad = out === null ? null : (out ?? new Float32Array(x.length));
-  const sum = softmaxFocalWasm(fn, g, x, grad, blocks, coef, cfg.gamma, scale);
+  const checked = cfg.checkInputs !== false ? fn : null;
+  const sum = softmaxFocalWasm(checked, g, x, grad, blocks, coef, cfg.gamma, scale);
   return sum === undefined ? undefined : { value: sum * scale, grad };
 }
 

@@ -4,6 +4,7 @@
  * Validation happens here, once per call; the kernels that follow do not validate.
  * @module
  */
+import { firstBadInput } from '../kernels/inputDomain.js';
 import type { BatchGeometry, Layout, NdArray, NumericArray } from '../types.js';
 import {
   checkNdArray,
@@ -192,7 +193,9 @@ export function sigmoid(v: number): number {
 
 /**
  * Softmax of the C logits of one pixel (from `base`, step `stride`), written to `p` at the same indices (one exp
- * per channel, max subtracted). Returns log Σ exp(x), so that log p_c = x_c − the returned value.
+ * per channel, max subtracted). Returns log Σ exp(x), so that log p_c = x_c − the returned value; NaN when any
+ * of the C logits is NaN or ±Inf (a NaN-sticky Σ (x − x) rides along the max, so callers check their input
+ * from the return value, with no pass of their own).
  */
 export function softmaxAt(
   x: NumericArray,
@@ -202,7 +205,12 @@ export function softmaxAt(
   stride: number,
 ): number {
   let max = -Infinity;
-  for (let c = 0, i = base; c < C; c++, i += stride) if (x[i] > max) max = x[i];
+  let bad = 0;
+  for (let c = 0, i = base; c < C; c++, i += stride) {
+    const v = x[i];
+    bad += v - v;
+    if (v > max) max = v;
+  }
   let sum = 0;
   for (let c = 0, i = base; c < C; c++, i += stride) {
     const e = Math.exp(x[i] - max);
@@ -211,37 +219,45 @@ export function softmaxAt(
   }
   const inv = 1 / sum;
   for (let c = 0, i = base; c < C; c++, i += stride) p[i] *= inv;
-  return max + Math.log(sum);
+  return max + Math.log(sum) + bad;
 }
 
 /**
  * Softmax over channels or sigmoid, numerically stable for logits of any size (±1e4 give exact 0 and 1, never
  * NaN). Returns float64 probabilities; `logp` (optional) receives log-probabilities computed in the log domain.
+ * With `check` (the public function's name), a NaN or ±Inf logit throws a RangeError naming it and the first
+ * offending index (`lovaszSoftmaxLoss: pr must hold finite logits; got NaN at index 7.`); the test rides along
+ * the activation's own pass (a NaN-sticky Σ (x − x)).
  */
 export function activate(
   x: NumericArray,
   geom: BatchGeometry,
   activation: Activation,
   logp?: Float64Array,
+  check?: string,
 ): Float64Array {
   const n = x.length;
   const p = new Float64Array(n);
+  let bad = 0;
   if (activation === 'sigmoid') {
     for (let i = 0; i < n; i++) {
       const v = x[i];
+      bad += v - v;
       p[i] = sigmoid(v);
       if (logp) logp[i] = logSigmoid(v);
     }
-    return p;
-  }
-  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
-  for (let b = 0; b < batch; b++) {
-    for (let s = 0; s < pixels; s++) {
-      const base = b * imageStride + s * pixelStride;
-      const lse = softmaxAt(x, p, base, C, channelStride);
-      if (logp) for (let c = 0, i = base; c < C; c++, i += channelStride) logp[i] = x[i] - lse;
+  } else {
+    const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
+    for (let b = 0; b < batch; b++) {
+      for (let s = 0; s < pixels; s++) {
+        const base = b * imageStride + s * pixelStride;
+        const lse = softmaxAt(x, p, base, C, channelStride);
+        bad += lse - lse;
+        if (logp) for (let c = 0, i = base; c < C; c++, i += channelStride) logp[i] = x[i] - lse;
+      }
     }
   }
+  if (check !== undefined && bad !== 0) throw firstBadInput(check, [], x, 'logits')!;
   return p;
 }
 

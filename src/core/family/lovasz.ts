@@ -4,13 +4,14 @@
  * error is the Jaccard increment at its rank).
  * @module
  */
-import { checkOptionKeys } from '../options.js';
-import type { Layout, NdArray } from '../types.js';
+import { checkOptionKeys, resolveCheckInputs, type InputCheckOption } from '../options.js';
+import { firstBadInput } from '../kernels/inputDomain.js';
+import type { BatchGeometry, Layout, NdArray } from '../types.js';
 import { checkBoolean, checkLayout, formatValue, rangeError, typeError } from '../validate.js';
 import { activate, activationBackward, checkIgnoreIndex, prepareTargets } from './input.js';
 
 /** Options of the Lovász-Softmax loss. */
-export interface LovaszSoftmaxOptions {
+export interface LovaszSoftmaxOptions extends InputCheckOption {
   /** Channel axis position. @default 'channelsLast' */
   layout?: Layout;
   /** `pr` holds logits (softmax over channels). @default false */
@@ -24,7 +25,7 @@ export interface LovaszSoftmaxOptions {
 }
 
 /** Options of the Lovász hinge loss (binary, logits). */
-export interface LovaszHingeOptions {
+export interface LovaszHingeOptions extends InputCheckOption {
   /** Channel axis position (one channel). @default 'channelsLast' */
   layout?: Layout;
   /** One loss per image, then the mean (Berman's default). @default true */
@@ -80,7 +81,32 @@ export function resolveLovaszSoftmaxOptions(fn: string, options: LovaszSoftmaxOp
     perImage: checkBoolean(fn, 'perImage', o.perImage, false),
     classes: classes as 'present' | 'all' | readonly number[],
     ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
+    checkInputs: resolveCheckInputs(fn, o),
   };
+}
+
+/**
+ * The error for bad Lovász-Softmax input, found by one scan once the gathering pass has flagged it: pr outside
+ * [0, 1] (from probabilities; from logits the activation checked them) or a non-finite gt, among the elements
+ * of the scored channels outside the ignore mask.
+ */
+function lovaszInputError(
+  fn: string,
+  g: ArrayLike<number>,
+  p: ArrayLike<number>,
+  x: ArrayLike<number>,
+  geom: BatchGeometry,
+  list: readonly number[],
+  mask: Uint8Array | null,
+  fromLogits: boolean,
+): RangeError {
+  const scored = new Uint8Array(geom.channels);
+  for (const c of list) scored[c] = 1;
+  const ch = (i: number) =>
+    geom.layout === 'channelsLast' ? i % geom.channels : Math.floor((i % geom.imageStride) / geom.pixels);
+  const read = (i: number) => scored[ch(i)] === 1 && (mask === null || mask[i] !== 0);
+  // From logits p is the softmax of finite logits (checked), so only gt can be bad.
+  return firstBadInput(fn, g, fromLogits ? [] : x, fromLogits ? 'logits' : 'probabilities', read)!;
 }
 
 /** Lovász-Softmax value and gradient. */
@@ -93,7 +119,12 @@ export function lovaszSoftmaxTerms(
     const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
     const { geom, g, mask } = t;
     const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
-    const p = cfg.fromLogits ? activate(pr.data, geom, C > 1 ? 'softmax' : 'sigmoid') : pr.data;
+    const check = cfg.checkInputs;
+    const p = cfg.fromLogits
+      ? activate(pr.data, geom, C > 1 ? 'softmax' : 'sigmoid', undefined, check ? fn : undefined)
+      : pr.data;
+    // Bad input (pr outside [0, 1] or a non-finite gt) is caught in the pass that gathers the errors.
+    let bad = false;
     const list = Array.isArray(cfg.classes) ? cfg.classes : Array.from({ length: C }, (_, c) => c);
     for (const c of list)
       if (c >= C) throw rangeError(fn, `classes must be integers in [0, ${C - 1}]; got ${c}.`);
@@ -119,13 +150,17 @@ export function lovaszSoftmaxTerms(
         for (let b = b0; b < b1; b++) {
           for (let s = 0, i = b * imageStride + c * channelStride; s < pixels; s++, i += pixelStride) {
             if (mask !== null && mask[i] === 0) continue;
-            fg[n] = g[i];
-            err[n] = Math.abs(g[i] - p[i]);
+            const pv = p[i];
+            const gv = g[i];
+            if (!(pv >= 0 && pv <= 1) || gv - gv !== 0) bad = true;
+            fg[n] = gv;
+            err[n] = Math.abs(gv - pv);
             pos[n] = i;
             G += g[i];
             n++;
           }
         }
+        if (bad && check) throw lovaszInputError(fn, g, p, pr.data, geom, list, mask, cfg.fromLogits);
         if (n === 0 || (onlyPresent && G === 0)) continue;
         for (let k = 0; k < n; k++) idx[k] = k;
         const order = sortDesc(err, idx, n);
@@ -168,12 +203,13 @@ export function lovaszSoftmaxTerms(
 export function resolveLovaszHingeOptions(
   fn: string,
   options: LovaszHingeOptions | undefined,
-): { layout: Layout; perImage: boolean; ignoreIndex: number | undefined } {
+): { layout: Layout; perImage: boolean; ignoreIndex: number | undefined; checkInputs: boolean } {
   const o = checkOptionKeys(fn, options, ['layout', 'perImage', 'ignoreIndex']);
   return {
     layout: checkLayout(fn, o.layout),
     perImage: checkBoolean(fn, 'perImage', o.perImage, true),
     ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
+    checkInputs: resolveCheckInputs(fn, o),
   };
 }
 
@@ -182,7 +218,7 @@ export function lovaszHingeTerms(
   fn: string,
   options: LovaszHingeOptions | undefined,
 ): (gt: NdArray, pr: NdArray, withGrad: boolean) => { value: number; grad: Float32Array | null } {
-  const { layout, perImage, ignoreIndex } = resolveLovaszHingeOptions(fn, options);
+  const { layout, perImage, ignoreIndex, checkInputs } = resolveLovaszHingeOptions(fn, options);
   return (gt, pr, withGrad) => {
     const t = prepareTargets(fn, gt, pr, layout, ignoreIndex);
     const { geom, g, mask } = t;
@@ -205,13 +241,24 @@ export function lovaszHingeTerms(
       let n = 0;
       const i0 = perImage ? r * pixels : 0;
       const i1 = perImage ? (r + 1) * pixels : batch * pixels;
+      let bad = 0;
       for (let i = i0; i < i1; i++) {
         if (mask !== null && mask[i] === 0) continue;
+        bad += x[i] - x[i] + g[i] - g[i];
         const sgn = 2 * g[i] - 1;
         fg[n] = g[i];
         err[n] = 1 - x[i] * sgn;
         pos[n] = i;
         n++;
+      }
+      if (bad !== 0 && checkInputs) {
+        throw firstBadInput(
+          fn,
+          g,
+          x,
+          'logits',
+          (i) => i >= i0 && i < i1 && (mask === null || mask[i] !== 0),
+        )!;
       }
       if (n === 0) continue;
       for (let k = 0; k < n; k++) idx[k] = k;

@@ -26,6 +26,7 @@ export function mccTerms(
   pr: NdArray,
   eps: number,
   withGrad: boolean,
+  checkInputs = true,
 ): { value: number; grad: Float32Array | null } {
   checkNdArray(fn, 'gt', gt, 1);
   checkNdArray(fn, 'pr', pr, 1);
@@ -40,10 +41,14 @@ export function mccTerms(
     const pv = p[i];
     const gv = g[i];
     // Probabilities only (NaN fails too): checked in the summing pass, no extra pass over the data.
-    if (!(pv >= 0 && pv <= 1 && gv >= 0 && gv <= 1)) badInput(fn, gt, pr, i);
+    if (checkInputs && !(pv >= 0 && pv <= 1 && gv >= 0 && gv <= 1)) badInput(fn, gt, pr, i);
     spg += pv * gv;
     sp += pv;
     sg += gv;
+  }
+  if (!Number.isFinite(spg + sp + sg)) {
+    // Unchecked input (checkInputs: false) holding NaN or ±Inf: the NaN propagates, as documented.
+    return { value: NaN, grad: withGrad ? new Float32Array(n).fill(NaN) : null };
   }
   const tp = spg + eps;
   const fp = sp - spg + eps;

@@ -9,8 +9,10 @@ import {
   checkOptionKeys,
   resolveClassIndexes,
   resolveClassWeights,
+  resolveCheckInputs,
   resolveRegionOptions,
   selectedChannels,
+  type InputCheckOption,
 } from '../options.js';
 import {
   checkBoolean,
@@ -42,7 +44,7 @@ export type EmptyClassPolicy = 'formula' | 'zero' | 'skip';
 export type ClassWeightMode = 'score' | 'loss' | 'normalized';
 
 /** Options of the general region path (diceLoss, jaccardLoss, tverskyLoss, generalizedDiceLoss, ...). */
-export interface RegionFamilyOptions {
+export interface RegionFamilyOptions extends InputCheckOption {
   /** Sets every default below to match a reference library's loss. @default 'segmentation_models' */
   preset?: Preset;
   /** Channel axis position. @default 'channelsLast' ('channelsFirst' with the PyTorch presets 'smp' and 'monai') */
@@ -116,6 +118,8 @@ export interface RegionConfig {
    * one-hot targets), checked with sm's messages. False for every call that names a family option.
    */
   sameShapeTargets: boolean;
+  /** Check the data of each call (`checkInputs`, see {@link InputCheckOption}). */
+  checkInputs: boolean;
 }
 
 interface PresetDefaults {
@@ -287,6 +291,7 @@ export function resolveFamilyOptions(
     jaccardScale: d.jaccardScale,
     diceAsTversky: d.diceAsTversky,
     sameShapeTargets: false,
+    checkInputs: resolveCheckInputs(fn, o),
   };
 }
 
@@ -313,6 +318,7 @@ export function resolveRegionConfig(
     classIndexes: o.classIndexes,
     smooth: o.smooth,
     perImage: o.perImage,
+    checkInputs: o.checkInputs,
   });
   return { ...cfg, sameShapeTargets: true };
 }

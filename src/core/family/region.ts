@@ -14,7 +14,7 @@ import {
 } from '../kernels/softmaxRegion.js';
 import { formatValue, rangeError } from '../validate.js';
 import { checkClassWeights, checkGtPr } from '../options.js';
-import type { FloatArray } from '../kernels/regionStats.js';
+import { type FloatArray, NO_RANGE } from '../kernels/regionStats.js';
 import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
 import { checkDenseInputs, denseGrad, denseStats } from './denseStats.js';
@@ -153,9 +153,12 @@ function denseCounts(
   const p = toFloatArray(pr.data);
   const tape = call.wantGrad ? startRegionTape() : undefined;
   const R = form.perImage ? geom.batch : 1;
-  const range = new Float64Array([Infinity, -Infinity]);
+  const range = cfg.checkInputs ? new Float64Array([Infinity, -Infinity]) : NO_RANGE;
   const stats = denseStats(g, p, geom, channels, form.perImage, call.threshold, tape, range);
-  checkDenseInputs(fn, g, p, geom, channels, [stats], range, call.threshold === undefined);
+  if (cfg.checkInputs) {
+    const domain = call.threshold === undefined ? 'probabilities' : 'numbers';
+    checkDenseInputs(fn, g, p, geom, channels, [stats], range, domain);
+  }
   // Cell q = r·K + k holds {tp, P, G} at 3q.
   const at = (r: number, k: number) => 3 * (r * K + k);
   const counts = countsFromSums(R, channels, stats, stats.subarray(1), stats.subarray(2), at);
@@ -211,6 +214,9 @@ function fusedSoftmaxCounts(
   const store = call.wantGrad ? (call.out ?? new Float32Array(x.length)) : undefined;
   const stored = store && store.buffer !== x.buffer && store.buffer !== tb ? store : undefined;
   const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G, stored);
+  // The kernels stop at bad input. Unchecked (checkInputs: false), the general path then computes the call
+  // as it is (a NaN propagates; a bad label still throws there).
+  if (bad !== null && !cfg.checkInputs) return null;
   if (bad !== null) {
     if (bad.what === 'logits') {
       throw rangeError(
@@ -244,11 +250,18 @@ export function regionCounts(
 ): RegionState {
   const dense = denseCounts(fn, gt, pr, cfg, form, call);
   if (dense !== null) return dense;
+  const check = cfg.checkInputs;
   if (call.threshold !== undefined) {
     // Metrics with a threshold off the dense path: activation, then the hard mask `p > threshold`.
     const { geom } = checkTargets(fn, gt, pr, cfg.layout);
     const p = cfg.fromLogits
-      ? activate(pr.data, geom, resolveActivation(cfg.activation, geom.channels))
+      ? activate(
+          pr.data,
+          geom,
+          resolveActivation(cfg.activation, geom.channels),
+          undefined,
+          check ? fn : undefined,
+        )
       : pr.data;
     const hard = new Float64Array(p.length);
     for (let i = 0; i < p.length; i++) hard[i] = p[i] > call.threshold ? 1 : 0;
@@ -284,16 +297,24 @@ export function regionCounts(
   const plain = !form.squared && D === null;
   const fast = plain && mask === null;
   const pa = p as Float64Array | Float32Array;
-  // The range of pr read, for the [0, 1] check of probability inputs (NaN shows in the sums).
+  // The range of pr read, for the [0, 1] check of probability inputs (NaN shows in the sums); from logits, a
+  // NaN-sticky Σ (x − x) over every logit instead (softmaxAt returns NaN for a pixel holding a bad logit).
   let lo = Infinity;
   let hi = -Infinity;
+  let bad = 0;
   for (let b = 0; b < batch; b++) {
     const row = form.perImage ? b * K : 0;
     for (let s = 0; s < pixels; s++) {
       const base = b * imageStride + s * pixelStride;
-      if (activation === 'softmax') softmaxAt(x, pa, base, C, channelStride);
-      else if (activation === 'sigmoid') {
-        for (let c = 0, i = base; c < C; c++, i += channelStride) pa[i] = sigmoid(x[i]);
+      if (activation === 'softmax') {
+        const lse = softmaxAt(x, pa, base, C, channelStride);
+        bad += lse - lse;
+      } else if (activation === 'sigmoid') {
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          const v = x[i];
+          bad += v - v;
+          pa[i] = sigmoid(v);
+        }
       }
       if (fast) {
         // Plain form, nothing ignored: the common case, without per-element branches.
@@ -332,9 +353,11 @@ export function regionCounts(
       }
     }
   }
-  if (activation === null) {
+  if (check) {
     const sums = D === null ? [I, P, G] : [I, P, G, D];
-    checkDenseInputs(fn, g, x, geom, channels, sums, new Float64Array([lo, hi]), true, mask);
+    const range = activation === null ? [lo, hi] : [bad, bad];
+    const domain = activation === null ? 'probabilities' : 'logits';
+    checkDenseInputs(fn, g, x, geom, channels, sums, new Float64Array(range), domain, mask);
   }
   const prep: Prepared = { geom, g, mask, p, activation, labelMap: t.labelMap };
   const n = R * K;

@@ -27,6 +27,8 @@ export interface SoftBceConfig {
   /** A number, or an array broadcast against pr's shape (trailing axes aligned, size-1 axes repeated). */
   posWeight: number | NdArray;
   reduction: 'mean' | 'sum';
+  /** Check the data (non-finite logits or targets throw; `checkInputs`). @default true */
+  checkInputs?: boolean;
 }
 
 /** For each element of `shape`, the index into a `pw` array broadcast against it (torch rules). */
@@ -95,13 +97,15 @@ export function softBceTerms(
   const scale = cfg.reduction === 'mean' ? 1 / n : 1;
   const grad = withGrad ? new Float32Array(n) : null;
   let total = 0;
+  const check = cfg.checkInputs !== false;
   for (let i = 0; i < n; i++) {
     const t = g[i];
     // NaN / ±Inf fail here, in the one pass over the data.
-    if (!Number.isFinite(x[i]))
-      throw rangeError(fn, `pr must hold finite logits; got ${formatValue(x[i])} at pr.data[${i}].`);
-    if (!Number.isFinite(t))
+    if (check && x[i] - x[i] + (t - t) !== 0) {
+      if (!Number.isFinite(x[i]))
+        throw rangeError(fn, `pr must hold finite logits; got ${formatValue(x[i])} at pr.data[${i}].`);
       throw rangeError(fn, `gt must hold finite numbers; got ${formatValue(t)} at gt.data[${i}].`);
+    }
     if (t === cfg.ignoreIndex) {
       if (elements) elements[i] = 0;
       continue;

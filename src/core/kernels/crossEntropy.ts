@@ -5,7 +5,9 @@
  *
  * Clipping follows Keras: `p = clip(pr, eps, 1 − eps)` with eps = 1e-7; its gradient passes where
  * `eps ≤ pr ≤ 1 − eps` (bounds included, as torch's clamp) and is 0 outside. A NaN prediction gives NaN.
- * No validation, no allocation.
+ * No validation, no allocation; but each kernel flags bad input inside its pass: `flag[0]` (when given)
+ * receives a value that is 0 exactly when every pr it read lies in [0, 1] and every gt it read is finite (NaN
+ * otherwise), so the caller scans only a flagged run for the first offender (`checkInputDomain`).
  * @module
  */
 import type { FloatArray } from './regionStats.js';
@@ -79,14 +81,22 @@ export function focalRun(
   alpha: number,
   gamma: number,
   scale: number,
+  flag: Float64Array | null = null,
 ): number {
   let sum = 0;
+  let bad = 0;
+  const check = flag !== null;
   for (let i = start; i < end; i += step) {
     const g = gt[i];
     const x = pr[i];
+    if (check) {
+      if (!(x >= 0 && x <= 1)) bad = NaN;
+      bad += g - g;
+    }
     if (g === 0 && x === x) continue;
     sum += focalTerm(g, x, grad, i, alpha, gamma, scale);
   }
+  if (flag !== null) flag[0] += bad;
   return sum;
 }
 
@@ -103,11 +113,18 @@ export function binaryFocalRun(
   alpha: number,
   gamma: number,
   scale: number,
+  flag: Float64Array | null = null,
 ): number {
   let sum = 0;
+  let bad = 0;
+  const check = flag !== null;
   for (let i = start; i < end; i += step) {
     const g = gt[i];
     const x = pr[i];
+    if (check) {
+      if (!(x >= 0 && x <= 1)) bad = NaN;
+      bad += g - g;
+    }
     const p = x < EPS ? EPS : x > HI ? HI : x;
     let d = 0;
     if (g !== 0 || x !== x) {
@@ -127,6 +144,7 @@ export function binaryFocalRun(
     }
     if (grad !== null) grad[i] = x >= EPS && x <= HI ? scale * d : 0;
   }
+  if (flag !== null) flag[0] += bad;
   return sum;
 }
 
@@ -142,11 +160,18 @@ export function bceRun(
   end: number,
   step: number,
   scale: number,
+  flag: Float64Array | null = null,
 ): number {
   let sum = 0;
+  let bad = 0;
+  const check = flag !== null;
   for (let i = start; i < end; i += step) {
     const g = gt[i];
     const x = pr[i];
+    if (check) {
+      if (!(x >= 0 && x <= 1)) bad = NaN;
+      bad += g - g;
+    }
     const p = x < EPS ? EPS : x > HI ? HI : x;
     let d = 0;
     if (g !== 0 || x !== x) {
@@ -159,6 +184,7 @@ export function bceRun(
     }
     if (grad !== null) grad[i] = x >= EPS && x <= HI ? scale * d : 0;
   }
+  if (flag !== null) flag[0] += bad;
   return sum;
 }
 
@@ -181,12 +207,22 @@ export function cceRun(
   weights: Float64Array,
   scale: number,
   u: Float64Array,
+  flag: Float64Array | null = null,
 ): number {
   const K = offsets.length;
   let sum = 0;
+  let bad = 0;
+  const check = flag !== null;
   for (let j = 0, at = base; j < pixels; j++, at += pixelStride) {
     let s = 0;
-    for (let k = 0; k < K; k++) s += pr[at + offsets[k]];
+    for (let k = 0; k < K; k++) {
+      const x = pr[at + offsets[k]];
+      if (check) {
+        if (!(x >= 0 && x <= 1)) bad = NaN;
+        bad += gt[at + offsets[k]] - gt[at + offsets[k]];
+      }
+      s += x;
+    }
     if (!(s > 0 && s < Infinity)) {
       // 0/0, ±∞ or NaN: let IEEE arithmetic give sm's NaN for the whole pixel.
       sum -= cceDegeneratePixel(gt, pr, grad, at, offsets, weights, s);
@@ -224,6 +260,7 @@ export function cceRun(
     }
     if (grad !== null) for (let k = 0; k < K; k++) grad[at + offsets[k]] = (u[k] - dot) / s;
   }
+  if (flag !== null) flag[0] += bad;
   return sum;
 }
 

@@ -142,10 +142,13 @@ function usable(n: number, ...arrays: (ArrayLike<number> | null)[]): Kernels | n
   return elementwiseKernels();
 }
 
-/** Throws the domain error of the block [from, to) of the caller's arrays when the kernel flagged it. */
+/**
+ * Throws the domain error of the block [from, to) of the caller's arrays when the kernel flagged it. `fn`
+ * null: unchecked (`checkInputs: false`), the flag is cleared and the numbers go through as they are.
+ */
 function checkFlag(
   k: Kernels,
-  fn: string,
+  fn: string | null,
   gt: Float32Array,
   pr: Float32Array,
   from: number,
@@ -155,6 +158,7 @@ function checkFlag(
 ): void {
   if (k.flag[0] === 0) return;
   k.flag[0] = 0;
+  if (fn === null) return;
   const e = inputDomainError(fn, gt, pr, from, to, step, domain);
   // The kernel and the scan test the same conditions: a flag without an offender would be a bug here.
   throw e ?? new Error(`${fn}: internal error: the WebAssembly input check disagrees with the JS one.`);
@@ -163,10 +167,11 @@ function checkFlag(
 /**
  * sm's categorical focal terms over the contiguous run [start, end) (step 1): returns their sum and writes
  * `scale · ∂term/∂pr` into `grad` (when given) for every element of the run; `undefined` when not applicable.
- * Throws a RangeError naming `fn` at the first pr outside [0, 1] or non-finite gt.
+ * Throws a RangeError naming `fn` at the first pr outside [0, 1] or non-finite gt (`fn` null: no check,
+ * `checkInputs: false`).
  */
 export function focalRunWasm(
-  fn: string,
+  fn: string | null,
   gt: ArrayLike<number>,
   pr: ArrayLike<number>,
   grad: Float32Array | null,
@@ -225,7 +230,7 @@ export interface PixelBlock {
 function pixelPass(
   k: Kernels,
   kernel: PixelKernel,
-  fn: string,
+  fn: string | null,
   gt: Float32Array,
   pr: Float32Array,
   grad: Float32Array | null,
@@ -267,7 +272,8 @@ function pixelPass(
         s1.fill(padX, c * P4 + P, (c + 1) * P4);
       }
       sum += kernel(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4, 4 * P4, ...extra);
-      if (k.flag[0] !== 0) {
+      if (k.flag[0] !== 0 && fn === null) k.flag[0] = 0;
+      else if (k.flag[0] !== 0 && fn !== null) {
         for (let c = 0; c < C; c++) {
           const from = base + c * cs + j;
           const e = inputDomainError(fn, gt, pr, from, from + P, 1, domain);
@@ -298,7 +304,7 @@ function pixelUsable(b: PixelBlock, ...arrays: (ArrayLike<number> | null)[]): Ke
  * channel left out of the loss). Throws a RangeError naming `fn` at the first non-finite logit or gt.
  */
 export function softmaxFocalWasm(
-  fn: string,
+  fn: string | null,
   gt: ArrayLike<number>,
   x: ArrayLike<number>,
   grad: Float32Array | null,
@@ -341,7 +347,7 @@ export function softmaxFocalWasm(
  * non-finite gt.
  */
 export function cceWasm(
-  fn: string,
+  fn: string | null,
   gt: ArrayLike<number>,
   pr: ArrayLike<number>,
   grad: Float32Array | null,

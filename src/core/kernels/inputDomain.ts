@@ -6,6 +6,7 @@
  * @module
  */
 import type { FloatArray } from './regionStats.js';
+import { formatValue } from '../validate.js';
 
 /** What the prediction must hold. */
 export type PredictionDomain = 'probabilities' | 'logits';
@@ -50,4 +51,53 @@ export function checkInputDomain(
 ): void {
   const e = inputDomainError(fn, gt, pr, start, end, step, domain);
   if (e) throw e;
+}
+
+/** What the prediction must hold, for {@link firstBadInput}: `'numbers'` = anything but NaN (thresholded metrics). */
+export type CheckedDomain = PredictionDomain | 'numbers';
+
+/** True when `x` is outside `domain`. */
+function outside(x: number, domain: CheckedDomain): boolean {
+  if (domain === 'probabilities') return !(x >= 0 && x <= 1);
+  if (domain === 'logits') return x - x !== 0;
+  return x !== x;
+}
+
+const DOMAIN_TEXT: Record<CheckedDomain, string> = {
+  probabilities: 'probabilities in [0, 1]',
+  logits: 'finite logits',
+  numbers: 'numbers (no NaN)',
+};
+
+/**
+ * The RangeError for the first element of `pr` outside `domain` among those `readPr` accepts, else for the
+ * first non-finite element of `gt` among those `readGt` accepts, else `null`. Called only after a pass has
+ * flagged its input (a non-finite sum, a range outside [0, 1], a NaN-sticky accumulator), so good data is never
+ * scanned twice. Messages: `diceLoss: pr must hold finite logits; got NaN at index 12.`,
+ * `lovaszSoftmaxLoss: gt must hold finite values; got Infinity at index 3.`
+ * @example firstBadInput('diceLoss', [0, 1], [0.5, NaN], 'probabilities')
+ * // RangeError: diceLoss: pr must hold probabilities in [0, 1]; got NaN at index 1.
+ */
+export function firstBadInput(
+  fn: string,
+  gt: ArrayLike<number>,
+  pr: ArrayLike<number>,
+  domain: CheckedDomain,
+  readPr: (i: number) => boolean = () => true,
+  readGt: (i: number) => boolean = readPr,
+): RangeError | null {
+  for (let i = 0; i < pr.length; i++) {
+    if (outside(pr[i], domain) && readPr(i)) {
+      return new RangeError(
+        `${fn}: pr must hold ${DOMAIN_TEXT[domain]}; got ${formatValue(pr[i])} at index ${i}.`,
+      );
+    }
+  }
+  for (let i = 0; i < gt.length; i++) {
+    const g = gt[i];
+    if (g - g !== 0 && readGt(i)) {
+      return new RangeError(`${fn}: gt must hold finite values; got ${formatValue(g)} at index ${i}.`);
+    }
+  }
+  return null;
 }

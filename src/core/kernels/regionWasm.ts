@@ -286,8 +286,10 @@ export function sumsPixels(
   // enclosure is unbounded (the caller scans for the culprit).
   const r = k.view.range;
   const inUnit = Math.max(r[0], r[1], r[2], r[3]) <= ONE_BITS;
-  range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
-  range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
+  if (range.length !== 0) {
+    range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
+    range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
+  }
   if (main < end) sumsAdjacent(a, b, main, end, count, count, out, at, range);
 }
 

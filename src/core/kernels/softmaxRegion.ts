@@ -8,8 +8,9 @@
  *
  * WebAssembly SIMD (scripts/wasm/softmaxRegion.mjs, one module per C ∈ [2, 8]) runs four pixels at a time over
  * blocks copied into its memory; the plain-JS loops below run the last pixels of each image (fewer than four),
- * and everything when WebAssembly SIMD is unavailable or turned off. Both check the inputs on the way: a
- * non-finite logit or target, or a label outside [0, C) that is not ignored, is reported, never summed.
+ * and everything when WebAssembly SIMD is unavailable or turned off (one exp per element there too: the softmax
+ * is stored and read back the same way). Both check the inputs on the way: a non-finite logit or target, or a
+ * label outside [0, C) that is not ignored, is reported, never summed.
  * @module
  */
 import { SOFTMAX_KERNELS_HEX } from './softmaxWasm.bytes.js';
@@ -34,6 +35,12 @@ const X = 2048;
 const BLOCK_BYTES = 65536;
 const G_AT = X + BLOCK_BYTES;
 const O_AT = X + 2 * BLOCK_BYTES;
+/**
+ * Channel counts whose dense-target kernels run pixel by pixel (scripts/wasm/softmaxRegion.mjs → PIXEL_MAJOR_C):
+ * their sums sit at ACC + 8·(k·C + c) and the softmax they store keeps the logits' layout.
+ */
+export const SOFTMAX_PIXEL_MAJOR_C: readonly number[] = [8];
+const pixelMajor = (C: number): boolean => SOFTMAX_PIXEL_MAJOR_C.includes(C);
 /** Widest channel count with a module. */
 export const SOFTMAX_MAX_C = 8;
 /** Below this many elements the JS loops run (the copies and calls would not pay). */
@@ -67,7 +74,7 @@ interface Module {
 const modules: (Module | null | undefined)[] = [];
 let enabled = true;
 let minElements = MIN_ELEMENTS;
-const runs = { wasm: 0, js: 0, stored: 0 };
+const runs = { wasm: 0, js: 0, stored: 0, jsStored: 0 };
 
 function instantiate(C: number): Module | null {
   const hex = SOFTMAX_KERNELS_HEX[C];
@@ -119,9 +126,10 @@ export function setSoftmaxWasmEnabled(on: boolean, fromElements = MIN_ELEMENTS):
 
 /**
  * Image-runs of each path since load (pass 1 and pass 2 each count; `stored`: pass-2 image-runs that read the
- * softmax stored by pass 1): lets tests check the path. @internal
+ * softmax stored by pass 1; `jsStored`: pass-1 runs of the JS loops that stored the softmax): lets tests check
+ * the path. @internal
  */
-export function softmaxRuns(): { wasm: number; js: number; stored: number } {
+export function softmaxRuns(): { wasm: number; js: number; stored: number; jsStored: number } {
   return { ...runs };
 }
 
@@ -193,7 +201,11 @@ function firstBad(x: Float32Array, t: SoftmaxTargets, from: number, to: number, 
   return null;
 }
 
-/** Pass 1 in JS over pixels [from, to), adding into I, P, G at `row` (C entries each). */
+/**
+ * Pass 1 in JS over pixels [from, to), adding into I, P, G at `row` (C entries each); writes p into `store` (at
+ * the logits' own places) when given. One exp per element; no per-element test of finiteness: NaN and ±∞ turn
+ * the sums (or Σx, for −∞) non-finite, and then the first bad element is looked for (firstBad).
+ */
 function statsJs(
   x: Float32Array,
   t: SoftmaxTargets,
@@ -205,37 +217,49 @@ function statsJs(
   G: Float64Array,
   row: number,
   p: Float64Array,
+  store?: Float32Array,
 ): BadInput | null {
+  let sx = 0;
+  const dense = t.kind === 'dense' ? t.g : null;
+  const labels = t.kind === 'labels' ? t.labels : null;
+  const ignore = t.kind === 'labels' ? t.ignore : undefined;
   for (let s = from; s < to; s++) {
     const base = s * C;
     let label = -1;
-    if (t.kind === 'labels') {
-      label = t.labels[s];
-      if (label === t.ignore) continue;
+    if (labels !== null) {
+      label = labels[s];
+      if (label === ignore) continue;
+      if (!(label >= 0 && label < C)) return firstBad(x, t, from, s + 1, C);
     }
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) {
+    let max = x[base];
+    sx += max;
+    for (let c = 1; c < C; c++) {
       const v = x[base + c];
-      if (v - v !== 0) return { what: 'logits', index: base + c };
+      sx += v;
       if (v > max) max = v;
     }
-    if (t.kind === 'labels' && !(label >= 0 && label < C)) return { what: 'targets', index: s };
     let sum = 0;
     for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c] - max);
     const inv = 1 / sum;
     for (let c = 0; c < C; c++) {
       const pv = p[c] * inv;
-      const gv = t.kind === 'dense' ? t.g[base + c] : c === label ? 1 : 0;
-      if (gv - gv !== 0) return { what: 'targets', index: base + c };
+      const gv = dense !== null ? dense[base + c] : c === label ? 1 : 0;
       I[row + c] += pv * gv;
       P[row + c] += pv;
       G[row + c] += gv;
+      if (store !== undefined) store[base + c] = pv;
     }
   }
-  return null;
+  let finite = sx - sx;
+  for (let c = 0; c < C; c++)
+    finite += I[row + c] - I[row + c] + P[row + c] - P[row + c] + G[row + c] - G[row + c];
+  return finite === 0 ? null : firstBad(x, t, from, to, C);
 }
 
-/** Pass 2 in JS over pixels [from, to). */
+/**
+ * Pass 2 in JS over pixels [from, to): p read from `stored` (as statsJs wrote it; it may be `out` itself) or
+ * computed again from the logits.
+ */
 function gradJs(
   x: Float32Array,
   t: SoftmaxTargets,
@@ -247,26 +271,34 @@ function gradJs(
   row: number,
   out: Float32Array,
   p: Float64Array,
+  stored?: Float32Array,
 ): void {
+  const dense = t.kind === 'dense' ? t.g : null;
+  const labels = t.kind === 'labels' ? t.labels : null;
+  const ignore = t.kind === 'labels' ? t.ignore : undefined;
   for (let s = from; s < to; s++) {
     const base = s * C;
     let label = -1;
-    if (t.kind === 'labels') {
-      label = t.labels[s];
-      if (label === t.ignore) {
+    if (labels !== null) {
+      label = labels[s];
+      if (label === ignore) {
         out.fill(0, base, base + C);
         continue;
       }
     }
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) if (x[base + c] > max) max = x[base + c];
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c] - max);
-    const inv = 1 / sum;
+    if (stored !== undefined) {
+      for (let c = 0; c < C; c++) p[c] = stored[base + c];
+    } else {
+      let max = x[base];
+      for (let c = 1; c < C; c++) if (x[base + c] > max) max = x[base + c];
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c] - max);
+      const inv = 1 / sum;
+      for (let c = 0; c < C; c++) p[c] *= inv;
+    }
     let dot = 0;
     for (let c = 0; c < C; c++) {
-      p[c] *= inv;
-      const gv = t.kind === 'dense' ? t.g[base + c] : c === label ? 1 : 0;
+      const gv = dense !== null ? dense[base + c] : c === label ? 1 : 0;
       const d = A[row + c] * gv + B[row + c];
       dot += p[c] * d;
       p[C + c] = d;
@@ -284,10 +316,10 @@ function outBlock(m: Module, np: number, C: number): Float32Array {
  * Pass 1: per image b (row b·C when `perImage`, else row 0), adds Σ p·g, Σ p and Σ g of each channel to I, P, G
  * (length rows·C). `x` holds `batch · pixels · C` logits, channels-last. Returns the first bad input, or null.
  *
- * `store` (optional, same length as x, sharing no memory with x or the targets): where the WebAssembly kernels
- * also write the softmax they compute, in their own block layout, for `softmaxRegionGrad(…, stored)` to read
- * back instead of computing it again (about half the work of pass 2). Pass the caller's gradient buffer: pass 2
- * overwrites it. Where the JS loops run (no module, the last < 4 pixels of an image) nothing is stored.
+ * `store` (optional, same length as x, sharing no memory with x or the targets): where pass 1 also writes the
+ * softmax it computes, for `softmaxRegionGrad(…, stored)` to read back instead of computing it again (about half
+ * the work of pass 2): the WebAssembly kernels in their own block layout, the JS loops (no module, the last < 4
+ * pixels of an image) at the logits' own places. Pass the caller's gradient buffer: pass 2 overwrites it.
  */
 export function softmaxRegionStats(
   x: Float32Array,
@@ -318,7 +350,8 @@ export function softmaxRegionStats(
         return f;
       });
       if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + BLOCK_PIXELS, main), C);
-      // ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg. NaN or ±Inf in x or a dense g leaves a
+      // ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg; the pixel-major kernels: ACC + 8c, + 8(C + c),
+      // + 8(2C + c). NaN or ±Inf in x or a dense g leaves a
       // non-finite sum (the kernel only flags -Inf logits): then find the first bad element in JS.
       const f = m.f64;
       let finite = 0;
@@ -328,14 +361,23 @@ export function softmaxRegionStats(
         if (bad !== null) return bad;
       }
       s = main;
-      for (let c = 0; c < C; c++) {
-        const a = 12 * c;
-        I[row + c] += f[a] + f[a + 1] + f[a + 2] + f[a + 3];
-        P[row + c] += f[a + 4] + f[a + 5] + f[a + 6] + f[a + 7];
-        G[row + c] += f[a + 8] + f[a + 9] + f[a + 10] + f[a + 11];
+      if (t.kind === 'dense' && pixelMajor(C)) {
+        for (let c = 0; c < C; c++) {
+          I[row + c] += f[c];
+          P[row + c] += f[C + c];
+          G[row + c] += f[2 * C + c];
+        }
+      } else {
+        for (let c = 0; c < C; c++) {
+          const a = 12 * c;
+          I[row + c] += f[a] + f[a + 1] + f[a + 2] + f[a + 3];
+          P[row + c] += f[a + 4] + f[a + 5] + f[a + 6] + f[a + 7];
+          G[row + c] += f[a + 8] + f[a + 9] + f[a + 10] + f[a + 11];
+        }
       }
     } else runs.js++;
-    const bad = statsJs(x, t, s, last, C, I, P, G, row, tmp);
+    if (store !== undefined && s < last) runs.jsStored++;
+    const bad = statsJs(x, t, s, last, C, I, P, G, row, tmp, store);
     if (bad !== null) return bad;
   }
   return null;
@@ -387,6 +429,6 @@ export function softmaxRegionGrad(
       });
       s = main;
     } else runs.js++;
-    gradJs(x, t, s, last, C, A, B, row, out, tmp);
+    gradJs(x, t, s, last, C, A, B, row, out, tmp, stored);
   }
 }

@@ -5,12 +5,12 @@
 import { bceRun } from '../kernels/crossEntropy.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
-import { resolveCrossentropyOptions } from '../options.js';
+import { resolveCrossentropyOptions, type InputCheckOption } from '../options.js';
 import type { Layout } from '../types.js';
 import { elementwiseLoss, sumRuns } from './elementwise.js';
 
 /** Options of {@link binaryCrossentropy}: only the layout (sm's `BinaryCELoss()` takes no arguments). */
-export interface BinaryCrossentropyOptions {
+export interface BinaryCrossentropyOptions extends InputCheckOption {
   /** Where the channel axis sits (the loss is elementwise, so it only matters for validation). @default 'channelsLast' */
   layout?: Layout;
 }
@@ -35,8 +35,13 @@ export const binaryCrossentropy: LossFactory<BinaryCrossentropyOptions> = withDe
     const o = resolveCrossentropyOptions('binaryCrossentropy', options, false);
     return elementwiseLoss('binaryCrossentropy', 'binary_crossentropy', o.layout, null, (call, grad, scale) =>
       sumRuns(call, (start, end, step) => {
-        checkInputDomain('binaryCrossentropy', call.gt, call.pr, start, end, step, 'probabilities');
-        return bceRun(call.gt, call.pr, grad, start, end, step, scale);
+        // The kernel flags bad input in its pass; only a flagged run is scanned for the offender.
+        const flag = o.checkInputs ? new Float64Array(1) : null;
+        const sum = bceRun(call.gt, call.pr, grad, start, end, step, scale, flag);
+        if (flag !== null && flag[0] !== 0) {
+          checkInputDomain('binaryCrossentropy', call.gt, call.pr, start, end, step, 'probabilities');
+        }
+        return sum;
       }),
     );
   },

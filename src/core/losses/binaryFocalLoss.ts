@@ -32,8 +32,14 @@ export const binaryFocalLoss: LossFactory<BinaryFocalOptions> = withDefaultInsta
     const o = resolveFocalOptions('binaryFocalLoss', options, false);
     return elementwiseLoss('binaryFocalLoss', 'binary_focal_loss', o.layout, null, (call, grad, scale) =>
       sumRuns(call, (start, end, step) => {
-        checkInputDomain('binaryFocalLoss', call.gt, call.pr, start, end, step, 'probabilities');
-        return binaryFocalRun(call.gt, call.pr, grad, start, end, step, o.alpha, o.gamma, scale);
+        // The kernel flags bad input in its pass; only a flagged run is scanned for the offender.
+        const flag = o.checkInputs ? new Float64Array(1) : null;
+        const { gt, pr } = call;
+        const sum = binaryFocalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale, flag);
+        if (flag !== null && flag[0] !== 0) {
+          checkInputDomain('binaryFocalLoss', gt, pr, start, end, step, 'probabilities');
+        }
+        return sum;
       }),
     );
   },

@@ -4,7 +4,7 @@
  */
 import { cceRun } from '../kernels/crossEntropy.js';
 import { cceWasm } from '../kernels/elementwiseWasm.js';
-import { checkInputDomain } from '../kernels/inputDomain.js';
+import { firstBadInput } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
 import { checkClassWeights, resolveCrossentropyOptions, type CrossentropyOptions } from '../options.js';
 import { elementwiseLoss, forEachPixelBlock, zeroUnselected } from './elementwise.js';
@@ -52,16 +52,29 @@ export const categoricalCrossentropy: LossFactory<CrossentropyOptions> = withDef
           if (inOrder) {
             // The kernels write every entry of the block.
             const block = { base, pixels, pixelStride, channelStride: cs, channels: K };
-            const s = cceWasm(fn, gt, pr, grad, block, weights, scale);
+            const s = cceWasm(o.checkInputs ? fn : null, gt, pr, grad, block, weights, scale);
             if (s !== undefined) return s;
           }
-          for (const off of offsets) {
-            const end = base + off + pixels * pixelStride;
-            checkInputDomain(fn, gt, pr, base + off, end, pixelStride, 'probabilities');
-            // The JS kernel skips pixels without gt in the selected channels.
-            if (grad !== null && !zeroed) for (let i = base + off; i < end; i += pixelStride) grad[i] = 0;
+          // The JS kernel skips pixels without gt in the selected channels.
+          if (grad !== null && !zeroed) {
+            for (const off of offsets) {
+              const end = base + off + pixels * pixelStride;
+              for (let i = base + off; i < end; i += pixelStride) grad[i] = 0;
+            }
           }
-          return cceRun(gt, pr, grad, base, pixels, pixelStride, offsets, weights, scale, u);
+          // It flags bad input in its pass; only a flagged block is scanned for the offender.
+          const flag = o.checkInputs ? new Float64Array(1) : null;
+          const sum = cceRun(gt, pr, grad, base, pixels, pixelStride, offsets, weights, scale, u, flag);
+          if (flag !== null && flag[0] !== 0) {
+            // The first offender in element order among the selected channels of the block's pixels.
+            const read = (i: number) =>
+              offsets.some((off) => {
+                const rel = i - base - off;
+                return rel >= 0 && rel % pixelStride === 0 && rel / pixelStride < pixels;
+              });
+            throw firstBadInput(fn, gt, pr, 'probabilities', read)!;
+          }
+          return sum;
         });
       },
       true,

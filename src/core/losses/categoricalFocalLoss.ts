@@ -40,11 +40,15 @@ export const categoricalFocalLoss: LossFactory<FocalOptions> = withDefaultInstan
         return sumRuns(call, (start, end, step) => {
           const { gt, pr } = call;
           // The kernels write every entry of their run; the JS kernel only those with gt ≠ 0.
-          const s = focalRunWasm(fn, gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+          const checked = o.checkInputs ? fn : null;
+          const s = focalRunWasm(checked, gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
           if (s !== undefined) return s;
-          checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
           if (grad !== null && !zeroed) for (let i = start; i < end; i += step) grad[i] = 0;
-          return focalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale);
+          // The kernel flags bad input in its pass; only a flagged run is scanned for the offender.
+          const flag = o.checkInputs ? new Float64Array(1) : null;
+          const sum = focalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale, flag);
+          if (flag !== null && flag[0] !== 0) checkInputDomain(fn, gt, pr, start, end, step, 'probabilities');
+          return sum;
         });
       },
       true,

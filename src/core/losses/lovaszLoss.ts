@@ -3,7 +3,7 @@
  * @module
  */
 import { type LossFactory, withDefaultInstance } from '../loss.js';
-import { checkOptionKeys } from '../options.js';
+import { checkOptionKeys, type InputCheckOption, resolveCheckInputs } from '../options.js';
 import type { Layout, NdArray } from '../types.js';
 import { checkBoolean, checkNdArray, checkSameShape } from '../validate.js';
 import { checkIgnoreIndex } from '../family/input.js';
@@ -12,7 +12,7 @@ import { checkEnum, presetLayout } from '../family/options.js';
 import { lossFromTerms, type Terms } from '../family/termsLoss.js';
 
 /** Options of {@link lovaszLoss}. */
-export interface LovaszLossOptions {
+export interface LovaszLossOptions extends InputCheckOption {
   /**
    * smp's mode: `'binary'` (one channel, hinge on logits), `'multilabel'` (hinge on logits over every channel
    * of the image or batch together, as smp) or `'multiclass'` (Lovász-Softmax over present classes, softmax of logits).
@@ -36,6 +36,7 @@ export function resolveLovaszLossOptions(
   layout: Layout;
   perImage: boolean;
   ignoreIndex: number | undefined;
+  checkInputs: boolean;
 } {
   const o = checkOptionKeys(fn, options, ['mode', 'perImage', 'ignoreIndex', 'layout']);
   return {
@@ -44,6 +45,7 @@ export function resolveLovaszLossOptions(
     layout: presetLayout(fn, o.layout, 'smp'),
     perImage: checkBoolean(fn, 'perImage', o.perImage, false),
     ignoreIndex: checkIgnoreIndex(fn, o.ignoreIndex),
+    checkInputs: resolveCheckInputs(fn, o),
   };
 }
 
@@ -68,12 +70,19 @@ function oneChannel(x: NdArray, layout: Layout): NdArray {
 export const lovaszLoss: LossFactory<LovaszLossOptions> = withDefaultInstance(
   (options?: LovaszLossOptions) => {
     const fn = 'lovaszLoss';
-    const { mode, layout, perImage, ignoreIndex } = resolveLovaszLossOptions(fn, options);
+    const { mode, layout, perImage, ignoreIndex, checkInputs } = resolveLovaszLossOptions(fn, options);
     let terms: Terms;
     if (mode === 'multiclass') {
-      terms = lovaszSoftmaxTerms(fn, { layout, fromLogits: true, perImage, ignoreIndex, classes: 'present' });
+      terms = lovaszSoftmaxTerms(fn, {
+        layout,
+        fromLogits: true,
+        perImage,
+        ignoreIndex,
+        classes: 'present',
+        checkInputs,
+      });
     } else {
-      const hinge = lovaszHingeTerms(fn, { layout, perImage, ignoreIndex });
+      const hinge = lovaszHingeTerms(fn, { layout, perImage, ignoreIndex, checkInputs });
       terms =
         mode === 'binary'
           ? hinge

@@ -3,7 +3,7 @@
  * @module
  */
 import { type LossFactory, withDefaultInstance } from '../loss.js';
-import { checkOptionKeys } from '../options.js';
+import { checkOptionKeys, type InputCheckOption, resolveCheckInputs } from '../options.js';
 import { checkFiniteNumber } from '../validate.js';
 import { mccTerms } from '../family/mcc.js';
 import { lossFromTerms } from '../family/termsLoss.js';
@@ -15,7 +15,7 @@ export function resolveMccEps(fn: string, options: MccLossOptions | undefined): 
 }
 
 /** Options of {@link mccLoss}. */
-export interface MccLossOptions {
+export interface MccLossOptions extends InputCheckOption {
   /** Added to each of the four soft counts (smp `eps`). @default 1e-5 */
   eps?: number;
 }
@@ -32,5 +32,6 @@ export interface MccLossOptions {
 export const mccLoss: LossFactory<MccLossOptions> = withDefaultInstance((options?: MccLossOptions) => {
   const fn = 'mccLoss';
   const eps = resolveMccEps(fn, options);
-  return lossFromTerms('mcc_loss', (gt, pr, withGrad) => mccTerms(fn, gt, pr, eps, withGrad));
+  const check = resolveCheckInputs(fn, options);
+  return lossFromTerms('mcc_loss', (gt, pr, withGrad) => mccTerms(fn, gt, pr, eps, withGrad, check));
 });

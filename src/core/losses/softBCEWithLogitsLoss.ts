@@ -3,7 +3,7 @@
  * @module
  */
 import { defineLoss, type Loss, withDefaultInstance } from '../loss.js';
-import { checkOptionKeys } from '../options.js';
+import { checkOptionKeys, type InputCheckOption, resolveCheckInputs } from '../options.js';
 import type { NdArray } from '../types.js';
 import { checkFiniteNumber, checkNdArray, checkNumberInRange, formatValue, typeError } from '../validate.js';
 import { checkIgnoreIndex } from '../family/input.js';
@@ -11,7 +11,7 @@ import { checkEnum } from '../family/options.js';
 import { type SoftBceConfig, softBceTerms } from '../family/softBce.js';
 
 /** Options of {@link softBCEWithLogitsLoss}. */
-export interface SoftBCEWithLogitsOptions {
+export interface SoftBCEWithLogitsOptions extends InputCheckOption {
   /** Label smoothing s ∈ [0, 1]: t → (1 − t)·s + t·(1 − s) (smp `smooth_factor`). @default 0 */
   smoothFactor?: number;
   /** gt value whose elements give 0 (still counted by the mean, as smp; `null` = none). @default -100 (smp) */
@@ -57,6 +57,7 @@ export function resolveSoftBceOptions(
     ignoreIndex: o.ignoreIndex === undefined ? -100 : checkIgnoreIndex(fn, o.ignoreIndex),
     posWeight,
     reduction: checkEnum(fn, 'reduction', o.reduction, ['mean', 'sum'], 'mean'),
+    checkInputs: resolveCheckInputs(fn, o),
   };
 }
 

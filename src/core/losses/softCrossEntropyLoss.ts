@@ -3,7 +3,7 @@
  * @module
  */
 import { defineLoss, type Loss, withDefaultInstance } from '../loss.js';
-import { checkOptionKeys } from '../options.js';
+import { checkOptionKeys, type InputCheckOption, resolveCheckInputs } from '../options.js';
 import type { Layout, NdArray } from '../types.js';
 import { checkNdArray, checkNumberInRange, geometryOf, rangeError } from '../validate.js';
 import { type CrossEntropyConfig, crossEntropyTerms } from '../family/crossEntropy.js';
@@ -11,7 +11,7 @@ import { checkIgnoreIndex } from '../family/input.js';
 import { checkEnum, presetLayout } from '../family/options.js';
 
 /** Options of {@link softCrossEntropyLoss}. */
-export interface SoftCrossEntropyOptions {
+export interface SoftCrossEntropyOptions extends InputCheckOption {
   /** Label smoothing ε ∈ [0, 1] (smp `smooth_factor`; smp's default `None` raises, segkit's is 0). @default 0 */
   smoothFactor?: number;
   /** Label whose pixels give 0 (still counted by the mean, as smp; `null` = none). @default -100 (smp) */
@@ -39,6 +39,7 @@ export function resolveSoftCrossEntropyOptions(
       o.smoothFactor === undefined ? 0 : checkNumberInRange(fn, 'smoothFactor', o.smoothFactor, 0, 1),
     ignoreIndex: o.ignoreIndex === undefined ? -100 : checkIgnoreIndex(fn, o.ignoreIndex),
     reduction: 'sum',
+    checkInputs: resolveCheckInputs(fn, o),
   };
   return { cfg, reduction };
 }
