@@ -260,7 +260,7 @@ describe('segkit eval and merge with 65,536 classes (16-bit PNGs)', () => {
     const m = segkit(['merge', 's1.json', 's2.json', '--json', 'merged.json'], d);
     expect(m.status, m.stderr).toBe(0);
     expect(readFileSync(join(d, 'merged.json'), 'utf8')).toBe(readFileSync(join(d, 'single.json'), 'utf8'));
-  });
+  }, 480_000); // four 65,536-class CLI runs: ≈ 10 s each on a quiet machine, 30–40 s each on a loaded one
 
   it('the report of more than 1024 classes says the confusion matrix is not drawn', () => {
     const r = segkit(args('--report', 'r.html', '--quiet'), d);
