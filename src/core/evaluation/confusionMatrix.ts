@@ -657,6 +657,20 @@ export class ConfusionMatrix {
 
   /** The versioned state (see {@link ConfusionState}, version 2); plain JSON, exact integer counts. */
   toJSON(): ConfusionState {
+    return this.state(true);
+  }
+
+  /**
+   * The state of the dataset totals alone: {@link ConfusionMatrix.toJSON} with empty `rows` (and
+   * `regionRows`) but every other key, in the same order — for writers that stream the per-image rows of a
+   * large accumulator themselves instead of building them all at once.
+   * @example new ConfusionMatrix({ numClasses: 2, perImage: true }).update(gt, pred).totalsJSON().rows // []
+   */
+  totalsJSON(): ConfusionState {
+    return this.state(false);
+  }
+
+  private state(withRows: boolean): ConfusionState {
     const multi = this.mode === 'multiclass';
     return {
       format: 'segkit.confusion',
@@ -671,11 +685,11 @@ export class ConfusionMatrix {
       ignored: this.ignoredCount,
       cells: multi ? this.cells().flat() : null,
       ...(multi ? {} : this.stats()),
-      rows: multi ? this.sparseImageStats() : this.imageStats(),
+      rows: !withRows ? [] : multi ? this.sparseImageStats() : this.imageStats(),
       ...(this.regions
         ? {
             regions: this.regions.map((r) => ({ name: r.name, labels: [...r.labels] })),
-            regionRows: this.regionImageStats(),
+            regionRows: withRows ? this.regionImageStats() : [],
           }
         : {}),
     };
