@@ -32,7 +32,7 @@ import {
   parseState,
   shardRange,
 } from './state.js';
-import type { EvalState, ImageRecord, StateHead } from './state.js';
+import type { DatasetIdentity, EvalState, ImageRecord, StateHead } from './state.js';
 import { writeOutputsStreamed, writeStateStreamed } from './streamOutputs.js';
 import type { CountTask, EvalTask, Task, TaskResult } from './worker.js';
 
@@ -121,13 +121,14 @@ function progress(io: CliIO, label: string, total: number): { tick: () => void; 
 async function runWithProgress<T extends Task>(
   io: CliIO,
   label: string,
-  tasks: readonly T[],
+  count: number,
+  taskAt: (i: number) => T,
   workers: number,
   onResult: (result: TaskResult<T>, index: number) => void,
 ): Promise<void> {
-  const bar = progress(io, label, tasks.length);
+  const bar = progress(io, label, count);
   try {
-    await runTasks(tasks.length, (i) => tasks[i], {
+    await runTasks(count, taskAt, {
       workers,
       onResult: (r, i) => {
         onResult(r, i);
@@ -219,6 +220,49 @@ export async function checkOutputPaths(
 }
 
 /**
+ * Lists and pairs the folders of `segkit eval` (missing partners reported on stderr), and returns this shard's
+ * pairs and the dataset's identity; the listings themselves are dropped on return (2 entries per pair).
+ */
+async function pairFolders(opts: EvalOptions, io: CliIO) {
+  const [gtFiles, predFiles] = [await listFolder('--gt', opts.gt), await listFolder('--pred', opts.pred)];
+  const palette = await loadPalette(opts.palette);
+  const { pairs, missing, extra } = pairMasks(gtFiles, predFiles);
+  if (missing.length)
+    io.stderr(
+      `segkit eval: ${missing.length} ground-truth file(s) without a prediction in '${opts.pred}':\n${listSome(missing)}`,
+    );
+  if (extra.length)
+    io.stderr(
+      `segkit eval: ${extra.length} prediction(s) without a ground truth in '${opts.gt}':\n${listSome(extra)}`,
+    );
+  if ((missing.length || extra.length) && !opts.allowMissing) {
+    throw new DataError(
+      `the folders do not pair up (listed above); pass --allow-missing to evaluate the ${pairs.length} pairs found.`,
+    );
+  }
+  if (pairs.length === 0)
+    throw new DataError(`no file of --gt '${opts.gt}' has a prediction in --pred '${opts.pred}'.`);
+  const shard = opts.shard ?? { index: 1, count: 1 };
+  const [start, end] = shardRange(pairs.length, shard.index, shard.count);
+  const dataset: DatasetIdentity = {
+    gt: opts.gt,
+    pred: opts.pred,
+    pairs: pairs.length,
+    digest: pairingDigest(pairs),
+    gtListing: listingDigest(gtFiles),
+    predListing: listingDigest(predFiles),
+    missing,
+    extra,
+  };
+  return {
+    mine: start === 0 && end === pairs.length ? pairs : pairs.slice(start, end),
+    shard,
+    dataset,
+    palette,
+  };
+}
+
+/**
  * `segkit eval`: pairs the folders, evaluates every pair in the worker pool, prints the table (or the `-`
  * output) and writes the output files.
  * @returns the exit code (errors are thrown: `UsageError` → 2, anything else → 1).
@@ -242,42 +286,23 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     [...folders, ['--palette', opts.palette]],
     folders,
   );
-  const [gtFiles, predFiles] = [await listFolder('--gt', opts.gt), await listFolder('--pred', opts.pred)];
-  const palette = await loadPalette(opts.palette);
-  const { pairs, missing, extra } = pairMasks(gtFiles, predFiles);
-  if (missing.length)
-    io.stderr(
-      `segkit eval: ${missing.length} ground-truth file(s) without a prediction in '${opts.pred}':\n${listSome(missing)}`,
-    );
-  if (extra.length)
-    io.stderr(
-      `segkit eval: ${extra.length} prediction(s) without a ground truth in '${opts.gt}':\n${listSome(extra)}`,
-    );
-  if ((missing.length || extra.length) && !opts.allowMissing) {
-    throw new DataError(
-      `the folders do not pair up (listed above); pass --allow-missing to evaluate the ${pairs.length} pairs found.`,
-    );
-  }
-  if (pairs.length === 0)
-    throw new DataError(`no file of --gt '${opts.gt}' has a prediction in --pred '${opts.pred}'.`);
-  const shard = opts.shard ?? { index: 1, count: 1 };
-  const [start, end] = shardRange(pairs.length, shard.index, shard.count);
-  const mine = pairs.slice(start, end);
-  const tasks: EvalTask[] = mine.map((p) => ({
+  const { mine, shard, dataset, palette } = await pairFolders(opts, io);
+  // Tasks are made when the pool asks for them: a million are never held at once.
+  const taskAt = (i: number): EvalTask => ({
     kind: 'eval',
-    id: p.key,
-    gtPath: join(opts.gt, p.gt),
-    predPath: join(opts.pred, p.pred),
+    id: mine[i].key,
+    gtPath: join(opts.gt, mine[i].gt),
+    predPath: join(opts.pred, mine[i].pred),
     settings: opts.settings,
     palette,
-  }));
+  });
   // Each result is folded into the accumulator as it arrives (in task order) and dropped: its counts into the
   // core's accumulator, its values into columns, its record and rows into line files in a scratch folder.
   const scratch = new Scratch();
   try {
     const acc = new EvalAccumulator(opts.settings, imageLines(scratch));
     const warnings = new Warnings();
-    await runWithProgress(io, 'segkit eval', tasks, opts.workers, (r, i) => {
+    await runWithProgress(io, 'segkit eval', mine.length, taskAt, opts.workers, (r, i) => {
       warnings.add(r.warnings);
       const record: ImageRecord = {
         id: r.id,
@@ -300,16 +325,7 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
       version: STATE_VERSION,
       segkit: VERSION,
       settings: opts.settings,
-      dataset: {
-        gt: opts.gt,
-        pred: opts.pred,
-        pairs: pairs.length,
-        digest: pairingDigest(pairs),
-        gtListing: listingDigest(gtFiles),
-        predListing: listingDigest(predFiles),
-        missing,
-        extra,
-      },
+      dataset,
       shard,
       content: acc.content.hex(),
     };
@@ -401,7 +417,14 @@ export async function runWeights(opts: WeightsOptions, io: CliIO): Promise<numbe
     palette,
   }));
   const results: TaskResult<CountTask>[] = [];
-  await runWithProgress(io, 'segkit weights', tasks, opts.workers, (r) => results.push(r));
+  await runWithProgress(
+    io,
+    'segkit weights',
+    tasks.length,
+    (i) => tasks[i],
+    opts.workers,
+    (r) => results.push(r),
+  );
   const { counter, weights } = computeWeights(results, opts);
   info(
     io,
