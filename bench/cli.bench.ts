@@ -15,7 +15,8 @@
  *   --nifti N    NIfTI pairs (default 20)
  *   --runs N     timed runs per row (default 3; median reported)
  *   --data-only  write the data files and stop
- *   --scale-only run only the scale rows below
+ *   --scale-only run only the scale rows below (--scale-sizes 1e4,1e6 picks the sizes)
+ *   --scale-data-only  write the tiny-pair folders of the scale rows and stop
  *   --classes-only run only the many-classes rows below
  *   --merge-only run only the merge row below
  *
@@ -27,6 +28,12 @@
  * pair of 16 × 16 16-bit PNGs (256 distinct labels spread over [0, C), 1 pixel in 5 mislabelled) with
  * `--num-classes` 21 (labels mod 21), 8000 and 65536, one run each; `ratio_to_21` is measured in the same run.
  * Before the sparse counts (issue 12), 8000 classes took 3.75 GB and 50 s and 65,536 ran out of heap.
+ *
+ * Baseline (`SEGKIT_CLI_BASELINE_BIN=…/main.js`, e.g. a copy of packages/cli/dist of an earlier commit kept
+ * under node_modules/ so that its dependencies resolve): the scale rows up to SEGKIT_CLI_BASELINE_MAX pairs
+ * (default 10⁵) and the merge row run it too, just before, on the same files, and add `baseline_*` and the
+ * ratios of the same run. `SEGKIT_CLI_BIN` runs a frozen copy of the build instead of packages/cli/dist (a
+ * 10⁶-pair run takes ~20 min on a shared machine; a rebuild meanwhile would swap its lazily loaded chunks).
  *
  * Merge (`cli_merge_shards`): peak RSS and wall time of one `segkit merge --json --csv` of 1,000 shard states
  * (SEGKIT_CLI_MERGE_SHARDS) of 2,000 tiny pairs (SEGKIT_CLI_MERGE_PAIRS), the states written once to

@@ -50,3 +50,37 @@ describe('SparseRowStore keeps every row as pushed', () => {
     expect(cm.stats().fp[2]).toBe(2 * 1);
   });
 });
+
+describe('ConfusionMatrix.imageScores gives the per-image values as columns', () => {
+  it('column k, entry i equals compute(metric, { reduction: "none" }).value[i][k] (property, every count metric)', () => {
+    const metrics = ['dice', 'iou', 'precision', 'recall', 'fbeta', 'specificity', 'mcc', 'npv'] as const;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.array(fc.nat(100), { minLength: 8, maxLength: 8 }), { minLength: 1, maxLength: 30 }),
+        fc.constantFrom(...metrics),
+        fc.boolean(),
+        (C, images, metric, includeBackground) => {
+          const cm = new ConfusionMatrix({ numClasses: C, perImage: true });
+          for (const [j, px] of images.entries()) {
+            const gt = px.slice(0, 4).map((v) => v % C);
+            const pred = px.slice(4).map((v) => v % C);
+            cm.update({ data: gt, shape: [1, 4] }, { data: pred, shape: [1, 4] }, { ids: [`i${j}`] });
+          }
+          const options = { includeBackground, beta: 2 };
+          const rows = cm.compute(metric, { ...options, reduction: 'none' }).value as number[][];
+          const cols = cm.imageScores(metric, options);
+          expect(cols).toHaveLength(rows[0].length);
+          cols.forEach((col, k) => expect(Array.from(col)).toEqual(rows.map((r) => r[k])));
+        },
+      ),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('refuses an accumulator without per-image counts', () => {
+    expect(() => new ConfusionMatrix({ numClasses: 2 }).imageScores('dice')).toThrow(
+      /ConfusionMatrix\.imageScores: per-image values need per-image counts; create the ConfusionMatrix with perImage: true\./,
+    );
+  });
+});

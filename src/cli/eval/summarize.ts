@@ -69,8 +69,7 @@ export function summarizeAccumulated(
   const pooled: Partial<Record<MetricName, number[]>> = {};
   for (const m of settings.metrics) {
     if (isCount(m)) {
-      const rows = cm.compute(m, { ...base, reduction: 'none' }).value as number[][];
-      values[m] = classes.map((_, k) => Float64Array.from(rows, (row) => row[k]));
+      values[m] = cm.imageScores(m, base);
       const red = cm.compute(m, { ...base, reduction: settings.reduction });
       summary[m] = {
         value: jsonNumber(red.value as number),

@@ -16,7 +16,7 @@ import {
   sizeOf,
   typeError,
 } from '../validate.js';
-import { reduceCounts } from './reduce.js';
+import { imageScores, reduceCounts } from './reduce.js';
 import type { ImageRows } from './reduce.js';
 import { regionCountsFromCells, resolveRegions } from './regions.js';
 import { SparseRowStore } from './sparseRows.js';
@@ -639,15 +639,34 @@ export class ConfusionMatrix {
    */
   compute(metric: CountMetric, options: ComputeOptions = {}): MetricResult {
     // Multiclass rows are expanded one at a time as the reduction reads them.
+    return reduceCounts(this.stats(), this.imageRows(), metric, options, 'ConfusionMatrix.compute');
+  }
+
+  /**
+   * The per-image values of a metric, one Float64Array column per reported class (see {@link imageScores}):
+   * the numbers of `compute(metric, { reduction: 'none' })`, without one array per image.
+   * @throws RangeError unless `perImage`.
+   * @example cm.imageScores('dice', { includeBackground: false })[0] // class 1's Dice of every image
+   */
+  imageScores(metric: CountMetric, options: ComputeOptions = {}): Float64Array[] {
+    const fn = 'ConfusionMatrix.imageScores';
+    if (!this.perImage) {
+      throw rangeError(
+        fn,
+        `per-image values need per-image counts; create the ConfusionMatrix with perImage: true.`,
+      );
+    }
+    return imageScores(this.imageRows()!, this.numClasses, metric, options, fn);
+  }
+
+  /** The per-image rows as `reduceCounts` reads them (multiclass rows expanded one at a time), or null. */
+  private imageRows(): ImageRows | null {
+    if (!this.perImage) return null;
     const sparse = this.sparseRows;
     const C = this.numClasses;
-    let rows: ImageRows | null = null;
-    if (this.perImage)
-      rows =
-        this.mode === 'multiclass'
-          ? { length: sparse.length, get: (i: number) => expandRow(sparse.get(i), C) }
-          : this.rowList;
-    return reduceCounts(this.stats(), rows, metric, options, 'ConfusionMatrix.compute');
+    return this.mode === 'multiclass'
+      ? { length: sparse.length, get: (i: number) => expandRow(sparse.get(i), C) }
+      : this.rowList;
   }
 
   /** The versioned state (see {@link ConfusionState}, version 2); plain JSON, exact integer counts. */
