@@ -15,7 +15,8 @@
  *   --nifti N    NIfTI pairs (default 20)
  *   --runs N     timed runs per row (default 3; median reported)
  *   --data-only  write the data files and stop
- *   --scale-only run only the scale rows below
+ *   --scale-only run only the scale rows below (--scale-sizes 1e4,1e6 picks the sizes)
+ *   --scale-data-only  write the tiny-pair folders of the scale rows and stop
  *   --classes-only run only the many-classes rows below
  *   --merge-only run only the merge row below
  *
@@ -27,6 +28,12 @@
  * pair of 16 × 16 16-bit PNGs (256 distinct labels spread over [0, C), 1 pixel in 5 mislabelled) with
  * `--num-classes` 21 (labels mod 21), 8000 and 65536, one run each; `ratio_to_21` is measured in the same run.
  * Before the sparse counts (issue 12), 8000 classes took 3.75 GB and 50 s and 65,536 ran out of heap.
+ *
+ * Baseline (`SEGKIT_CLI_BASELINE_BIN=…/main.js`, e.g. a copy of packages/cli/dist of an earlier commit kept
+ * under node_modules/ so that its dependencies resolve): the scale rows up to SEGKIT_CLI_BASELINE_MAX pairs
+ * (default 10⁵) and the merge row run it too, just before, on the same files, and add `baseline_*` and the
+ * ratios of the same run. `SEGKIT_CLI_BIN` runs a frozen copy of the build instead of packages/cli/dist (a
+ * 10⁶-pair run takes ~20 min on a shared machine; a rebuild meanwhile would swap its lazily loaded chunks).
  *
  * Merge (`cli_merge_shards`): peak RSS and wall time of one `segkit merge --json --csv` of 1,000 shard states
  * (SEGKIT_CLI_MERGE_SHARDS) of 2,000 tiny pairs (SEGKIT_CLI_MERGE_PAIRS), the states written once to
@@ -54,7 +61,8 @@ const HD_PNG = Math.min(PNG, flag('hd-png', 40));
 const NIFTI = flag('nifti', 20);
 const RUNS = flag('runs', 3);
 const ROOT = resolve(DATA_DIR, '..', '..');
-const BIN = join(ROOT, 'packages/cli/dist/main.js');
+// SEGKIT_CLI_BIN: a frozen copy of the build (so that a long run survives a rebuild of dist/ meanwhile).
+const BIN = process.env.SEGKIT_CLI_BIN ?? join(ROOT, 'packages/cli/dist/main.js');
 const OUT = join(DATA_DIR, 'cli');
 const TIME = existsSync('/usr/bin/time');
 
@@ -204,9 +212,13 @@ function tinyData(count: number): string {
 }
 
 /** Runs `segkit` once under `/usr/bin/time` in `cwd`: wall time, peak RSS and CPU seconds. */
-function measured(cwd: string, argv: string[]): { ms: number; peakMib: number | null; cpu: number | null } {
+function measured(
+  cwd: string,
+  argv: string[],
+  bin = BIN,
+): { ms: number; peakMib: number | null; cpu: number | null } {
   const t0 = performance.now();
-  const res = spawnSync('/usr/bin/time', ['-f', 'peak_kb %M cpu %U %S', process.execPath, BIN, ...argv], {
+  const res = spawnSync('/usr/bin/time', ['-f', 'peak_kb %M cpu %U %S', process.execPath, bin, ...argv], {
     cwd,
     encoding: 'utf8',
     maxBuffer: 256 << 20,
@@ -221,12 +233,39 @@ function measured(cwd: string, argv: string[]): { ms: number; peakMib: number | 
   };
 }
 
+/**
+ * Another build to compare with in the same run (`SEGKIT_CLI_BASELINE_BIN=path/to/main.js`, e.g. a copy of
+ * packages/cli/dist of the commit before a change, kept where its dependencies resolve): the scale and merge
+ * rows then also run it on the same workload, just before, and report `baseline_*` and the ratios.
+ */
+const BASELINE = process.env.SEGKIT_CLI_BASELINE_BIN;
+
+/** The baseline's figures and the ratios of this build to it (empty without a baseline). */
+function againstBaseline(
+  cwd: string,
+  argv: string[],
+  limit: number,
+): (r: ReturnType<typeof measured>) => Record<string, number | null> {
+  if (!BASELINE || limit > Number(process.env.SEGKIT_CLI_BASELINE_MAX ?? 1e5)) return () => ({});
+  const b = measured(cwd, argv, BASELINE);
+  const ratio = (x: number | null, y: number | null) =>
+    x === null || y === null ? null : Math.round((x / y) * 100) / 100;
+  return (r) => ({
+    baseline_ms: Math.round(b.ms),
+    baseline_peak_rss_mib: b.peakMib,
+    baseline_cpu_s: b.cpu,
+    ratio_ms_to_baseline: ratio(r.ms, b.ms),
+    ratio_rss_to_baseline: ratio(r.peakMib, b.peakMib),
+  });
+}
+
 /** One `segkit eval` run over `count` tiny pairs: peak RSS and wall time. */
 function scale(count: number): void {
   const dir = tinyData(count);
   const load = loadavg()[0];
   const argv = ['eval', '--gt', 'gt', '--pred', 'pred', '--num-classes', '3', '--workers', '2'];
   const outs = ['--json', join(OUT, 'scale.json'), '--csv', join(OUT, 'scale.csv')];
+  const baseline = againstBaseline(dir, [...argv, ...outs], count);
   const r = measured(dir, [...argv, ...outs]);
   emit(
     'cli_eval_scale',
@@ -239,6 +278,8 @@ function scale(count: number): void {
       peak_rss_mib: r.peakMib,
       cpu_s: r.cpu,
       load_avg_1min: Math.round(load * 100) / 100,
+      load_avg_1min_after: Math.round(loadavg()[0] * 100) / 100,
+      ...baseline(r),
       note: 'segkit eval --workers 2 --json --csv over 4×4 PNG pairs; one run (wall time of the whole process)',
     },
   );
@@ -307,6 +348,7 @@ async function mergeShards(): Promise<void> {
   }
   const load = loadavg()[0];
   const outs = ['--json', join(dir, 'merged.json'), '--csv', join(dir, 'merged.csv')];
+  const baseline = againstBaseline(dir, ['merge', ...files, ...outs], 0);
   const r = measured(dir, ['merge', ...files, ...outs]);
   emit(
     'cli_merge_shards',
@@ -320,6 +362,7 @@ async function mergeShards(): Promise<void> {
       peak_rss_mib: r.peakMib,
       cpu_s: r.cpu,
       load_avg_1min: Math.round(load * 100) / 100,
+      ...baseline(r),
       note: `segkit merge of ${shards} states (${pairs} 4×4 PNG pairs) --json --csv; one run (whole process)`,
     },
   );
@@ -336,9 +379,19 @@ if (args.includes('--classes-only')) {
   manyClasses();
   process.exit(0);
 }
+if (args.includes('--scale-data-only')) {
+  for (const n of [1e4, 1e5, ...(process.env.SEGKIT_CLI_SCALE_1E6 === '1' ? [1e6] : [])]) tinyData(n);
+  process.exit(0);
+}
 if (args.includes('--scale-only')) {
   if (!TIME) throw new Error('bench: the scale rows need /usr/bin/time (Debian package time).');
-  for (const n of [1e4, 1e5, ...(process.env.SEGKIT_CLI_SCALE_1E6 === '1' ? [1e6] : [])]) scale(n);
+  // --scale-sizes 1e4,1e6 picks the sizes (default 10⁴ and 10⁵, and 10⁶ with SEGKIT_CLI_SCALE_1E6=1).
+  const i = args.indexOf('--scale-sizes');
+  const sizes =
+    i >= 0
+      ? args[i + 1].split(',').map(Number)
+      : [1e4, 1e5, ...(process.env.SEGKIT_CLI_SCALE_1E6 === '1' ? [1e6] : [])];
+  for (const n of sizes) scale(n);
   process.exit(0);
 }
 const png = pngData(PNG);

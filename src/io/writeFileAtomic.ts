@@ -4,6 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DataError } from './errors.js';
@@ -69,4 +70,102 @@ function writeError(file: string, cause: unknown): DataError {
         ? 'permission denied'
         : (cause as Error).message;
   return new DataError(`writeFileAtomic: cannot write '${file}': ${reason}.`, { file, cause });
+}
+
+/**
+ * Files written in pieces and committed as a group, for outputs too large to build as one string: each target
+ * gets a temporary file beside it (`.<name>.<pid>.<random>.tmp`, as {@link writeFilesAtomic}); `write` appends
+ * to it (buffered, synchronous); `commit` flushes every file to disk and only then renames them all over their
+ * targets; `abort` removes the temporary files and touches no target.
+ * @example const out = new AtomicFiles(); const f = out.open('r.csv'); out.write(f, 'a,b\n'); await out.commit();
+ */
+export class AtomicFiles {
+  private readonly files: {
+    path: string;
+    tmp: string;
+    fd: number | null;
+    pending: string[];
+    size: number;
+  }[] = [];
+
+  /**
+   * Creates the temporary file of `path` and returns its handle for {@link AtomicFiles.write}.
+   * @throws DataError naming `path` when it cannot be created.
+   */
+  open(path: string): number {
+    const tmp = join(
+      dirname(path),
+      `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    );
+    let fd: number;
+    try {
+      fd = openSync(tmp, 'wx');
+    } catch (cause) {
+      throw writeError(path, cause);
+    }
+    this.files.push({ path, tmp, fd, pending: [], size: 0 });
+    return this.files.length - 1;
+  }
+
+  /** Appends text to file `handle` (written out in pieces of about 1 MB). */
+  write(handle: number, text: string): void {
+    const f = this.files[handle];
+    f.pending.push(text);
+    f.size += text.length;
+    if (f.size >= 1 << 20) this.flush(handle);
+  }
+
+  private flush(handle: number): void {
+    const f = this.files[handle];
+    if (f.pending.length === 0 || f.fd === null) return;
+    try {
+      writeSync(f.fd, f.pending.length === 1 ? f.pending[0] : f.pending.join(''));
+    } catch (cause) {
+      throw writeError(f.path, cause);
+    }
+    f.pending = [];
+    f.size = 0;
+  }
+
+  /** Flushes, syncs and closes every file, then renames each over its target; on failure, {@link AtomicFiles.abort}. */
+  async commit(): Promise<void> {
+    try {
+      for (let h = 0; h < this.files.length; h++) {
+        this.flush(h);
+        const f = this.files[h];
+        try {
+          fsyncSync(f.fd!);
+          closeSync(f.fd!);
+          f.fd = null;
+        } catch (cause) {
+          throw writeError(f.path, cause);
+        }
+      }
+      for (const f of this.files) {
+        try {
+          await rename(f.tmp, f.path);
+        } catch (cause) {
+          throw writeError(f.path, cause);
+        }
+      }
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  /** Closes and removes every temporary file (targets untouched). */
+  async abort(): Promise<void> {
+    for (const f of this.files) {
+      if (f.fd !== null) {
+        try {
+          closeSync(f.fd);
+        } catch {
+          // already closed
+        }
+        f.fd = null;
+      }
+    }
+    await Promise.all(this.files.map((f) => unlink(f.tmp).catch(() => undefined)));
+  }
 }

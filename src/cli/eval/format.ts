@@ -5,7 +5,7 @@
 import { SURFACE_METRICS } from './options.js';
 import type { MetricName } from './options.js';
 import { fromJsonNumber } from './schema.js';
-import type { EvalResult, JsonNumber } from './schema.js';
+import type { EvalResult, ImageResult, JsonNumber } from './schema.js';
 import type { JsonInterval } from './intervals.js';
 
 /** ` [lower, upper]` after a value when there is an interval (`--ci`), else nothing. */
@@ -87,20 +87,34 @@ export function csvField(v: string | number): string {
  * @example formatCsv(result).split('\n')[0] // 'id,gt,pred,score,dice_1,dice_2'
  */
 export function formatCsv(result: EvalResult): string {
+  const csv = csvLines(result);
+  return [csv.head, ...result.images.map(csv.line)].join('\n') + '\n';
+}
+
+/**
+ * The lines of the per-image CSV of {@link formatCsv}, one at a time (for writers that stream the images):
+ * the header, and the line of image i (its region values are read from `result.regions.images[i]`).
+ * @example csvLines(result).head // 'id,gt,pred,score,dice_1,dice_2'
+ */
+export function csvLines(result: EvalResult): {
+  head: string;
+  line: (img: ImageResult, i: number) => string;
+} {
   const { metrics, percentile } = result.settings;
   const head = ['id', 'gt', 'pred', 'score'];
   for (const m of metrics)
     for (const c of result.classes) head.push(`${metricLabel(m, percentile)}_${c.name}`);
   const regions = regionCsv(result);
   head.push(...regions.head);
-  const lines = [head.map(csvField).join(',')];
-  for (const [i, img] of result.images.entries()) {
-    const cells: (string | number)[] = [img.id, img.gt, img.pred, img.score];
-    for (const m of metrics) for (const v of img.metrics[m] ?? []) cells.push(v);
-    cells.push(...regions.cells(i));
-    lines.push(cells.map(csvField).join(','));
-  }
-  return lines.join('\n') + '\n';
+  return {
+    head: head.map(csvField).join(','),
+    line: (img, i) => {
+      const cells: (string | number)[] = [img.id, img.gt, img.pred, img.score];
+      for (const m of metrics) for (const v of img.metrics[m] ?? []) cells.push(v);
+      cells.push(...regions.cells(i));
+      return cells.map(csvField).join(',');
+    },
+  };
 }
 
 /**

@@ -100,14 +100,14 @@ const NO_INTERVAL: JsonInterval = ['NaN', 'NaN'];
  * metric for a micro-imagewise summary (the per-image pooled score), and groups for the foreground means and
  * the macro-/weighted-imagewise summaries. Weighted-imagewise weights are the dataset's class supports, held
  * fixed across resamples.
- * @param values - `values[m][i][k]`: metric m, image i (state order, sorted by id), reported class k.
+ * @param values - `values[m][k]`: metric m, reported class k, one value per image (state order, sorted by id).
  * @param cm - the state's confusion counts (per-image rows for micro-imagewise).
  * @param base - the count options of the summary (empty-reference policy, β, background).
  * @example computeIntervals(result, values, cm, base, { level: 0.95, resamples: 2000, seed: 0, method: 'bca' })
  */
 export function computeIntervals(
   result: Pick<EvalResult, 'settings' | 'classes' | 'summary' | 'foregroundMean'>,
-  values: Partial<Record<MetricName, number[][]>>,
+  values: Partial<Record<MetricName, readonly Float64Array[]>>,
   cm: ConfusionMatrix,
   base: ComputeOptions,
   ci: CiOptions,
@@ -130,21 +130,15 @@ export function computeIntervals(
     groups.push(g);
     groupOwner.push({ metric, kind, finite: g.columns.every((j) => finiteMean[j]) });
   };
-  const rows = cm.imageStats();
   for (const m of settings.metrics) {
     const v = values[m]!;
-    const mine = classes.map((_, k) =>
-      addColumn(
-        Float64Array.from(v, (row) => row[k]),
-        { metric: m, k },
-      ),
-    );
+    const mine = classes.map((_, k) => addColumn(Float64Array.from(v[k]), { metric: m, k }));
     addGroup(m, 'foreground', { columns: foreground.map((k) => mine[k]) });
     const reduction = result.summary[m]?.reduction;
     if (reduction === 'micro-imagewise') {
       const opts = { ...base, reduction: 'micro' as const };
       const col = Float64Array.from(
-        rows,
+        cm.imageStats(),
         (r) => reduceCounts(r, null, m as CountMetric, opts).value as number,
       );
       addGroup(m, 'summary', { columns: [addColumn(col, null)] });

@@ -10,13 +10,13 @@
  * @module
  */
 import { nanMean } from '../../core/evaluation/reduce.js';
-
+import { seededIndex } from '../../core/evaluation/stats/random.js';
 import { escapeHtml, reportHead, scriptJson } from '../html.js';
 import { formatInterval, formatNumber, intervalNote, isDistance, metricLabel } from './format.js';
 import type { JsonInterval } from './intervals.js';
 import type { MetricName } from './options.js';
 import { DENSE_CONFUSION_MAX_CLASSES, fromJsonNumber } from './schema.js';
-import type { ClassResult, EvalResult, JsonNumber } from './schema.js';
+import type { ClassResult, EvalResult, ImageResult, JsonNumber } from './schema.js';
 import { classNames, finiteStat, groupCharts } from './reportCharts.js';
 import type { FiniteStat } from './reportCharts.js';
 
@@ -33,14 +33,106 @@ export const INFINITY_POLICY =
   'when both are). A mean that includes an Infinity is Infinity, as in the JSON and in MONAI; the "finite" ' +
   'columns give the mean over the finite values and the number of images left out of it.';
 
-/** Per distance metric, per reported class: the finite statistics. */
-function finiteStats(result: EvalResult): Partial<Record<MetricName, FiniteStat[]>> {
+/** Per distance metric, per reported class: the finite statistics over all images. */
+function finiteStats(result: EvalResult, images: ReportImages): Partial<Record<MetricName, FiniteStat[]>> {
   const out: Partial<Record<MetricName, FiniteStat[]>> = {};
   for (const m of result.settings.metrics.filter(isDistance))
-    out[m] = result.classes.map((_, k) =>
-      finiteStat(result.images.map((img) => fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN'))),
-    );
+    out[m] = result.classes.map((_, k) => finiteStat(Array.from(images.values(m, k))));
   return out;
+}
+
+/**
+ * Above this many images the per-image box plots are drawn from a sample of this many images (the same images
+ * for every metric and class; the page says so); the tables (means, finite means, infinite counts, worst
+ * images) always use every image. @default 10000
+ */
+export const REPORT_SAMPLE_MAX = 10_000;
+
+/** The seed of the sample of {@link REPORT_SAMPLE_MAX} images: the same images in every run. @default 0 */
+export const REPORT_SAMPLE_SEED = 0;
+
+/**
+ * The indices (increasing) of a seeded reservoir sample (Algorithm R, the core's `seededIndex` stream) of
+ * `max` of `n` images, or null when n ≤ max (every image drawn).
+ * @example reportSample(5, 3) // three increasing indices in [0, 5), the same on every run
+ */
+export function reportSample(
+  n: number,
+  max = REPORT_SAMPLE_MAX,
+  seed = REPORT_SAMPLE_SEED,
+): Int32Array | null {
+  if (n <= max) return null;
+  const next = seededIndex(seed);
+  const kept = Int32Array.from({ length: max }, (_, i) => i);
+  for (let i = max; i < n; i++) {
+    const j = next(i + 1);
+    if (j < max) kept[j] = i;
+  }
+  return kept.sort();
+}
+
+/**
+ * What a report reads of the images: their number, per metric and reported class the per-image values (all
+ * images, in order), the worst images and the spacings used. {@link reportImages} reads them from a result's
+ * `images`; a writer that streams the images builds them as it goes.
+ */
+export interface ReportImages {
+  count: number;
+  /** Per-image values of metric m for reported class k (NaN and ±Infinity as numbers). */
+  values(m: MetricName, k: number): ArrayLike<number>;
+  /** The {@link WORST_IMAGES} images with the lowest score (highest for a distance), see {@link WorstImages}. */
+  worst: ImageResult[];
+  /** Spacing as `[x, y]` → number of images. */
+  spacings: Map<string, number>;
+}
+
+/**
+ * The worst images of a stream of images: lowest score first (highest for a distance metric), ties in image
+ * order, NaN scores left out — what a stable sort of all images would give, holding only {@link WORST_IMAGES}.
+ * @example const w = new WorstImages('dice'); images.forEach((img, i) => w.add(img, i)); w.list()
+ */
+export class WorstImages {
+  private readonly kept: { img: ImageResult; score: number; i: number }[] = [];
+  private readonly sign: number;
+  constructor(first: MetricName) {
+    this.sign = isDistance(first) ? -1 : 1;
+  }
+  /** Offers image i. */
+  add(img: ImageResult, i: number): void {
+    const score = fromJsonNumber(img.score);
+    if (Number.isNaN(score)) return;
+    // Comparator of the stable sort: (a − b)·sign, where a NaN difference (∞ − ∞) counts as equal.
+    const before = (x: { score: number; i: number }): boolean => {
+      const d = (score - x.score) * this.sign;
+      return d < 0 || ((d === 0 || Number.isNaN(d)) && i < x.i);
+    };
+    let at = this.kept.length;
+    while (at > 0 && before(this.kept[at - 1])) at--;
+    if (at >= WORST_IMAGES) return;
+    this.kept.splice(at, 0, { img, score, i });
+    if (this.kept.length > WORST_IMAGES) this.kept.pop();
+  }
+  /** The kept images, worst first. */
+  list(): ImageResult[] {
+    return this.kept.map((x) => x.img);
+  }
+}
+
+/** The {@link ReportImages} of a result that holds its images. */
+export function reportImages(result: EvalResult): ReportImages {
+  const worst = new WorstImages(result.settings.metrics[0]);
+  const spacings = new Map<string, number>();
+  result.images.forEach((img, i) => {
+    worst.add(img, i);
+    const key = `[${img.spacing.join(', ')}]`;
+    spacings.set(key, (spacings.get(key) ?? 0) + 1);
+  });
+  return {
+    count: result.images.length,
+    values: (m, k) => result.images.map((img) => fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN')),
+    worst: worst.list(),
+    spacings,
+  };
 }
 
 /** A table cell holding a number, with the exact value in `data-value` (as in the JSON). */
@@ -58,19 +150,21 @@ const ciCell = (iv: JsonInterval | undefined, m: MetricName): string =>
  * @param title - shown as the page title and heading.
  * @example writeFileSync('report.html', buildReport(result))
  */
-export function buildReport(result: EvalResult, title = 'segkit evaluation'): string {
+export function buildReport(
+  result: EvalResult,
+  title = 'segkit evaluation',
+  images: ReportImages = reportImages(result),
+): string {
   const { metrics, percentile, labels, numClasses } = result.settings;
   const first = metrics[0];
   const distances = metrics.filter(isDistance);
-  const finite = finiteStats(result);
+  const finite = finiteStats(result, images);
+  const sample = reportSample(images.count);
   const foreground = result.classes.flatMap((c, k) => (c.index > 0 || numClasses === 1 ? [k] : []));
   const label = (m: MetricName) => metricLabel(m, percentile);
   const allLabels = classNames(labels);
   const className = (c: Pick<ClassResult, 'index'>) => allLabels[c.index];
-  const worst = [...result.images]
-    .filter((img) => !Number.isNaN(fromJsonNumber(img.score)))
-    .sort((a, b) => (fromJsonNumber(a.score) - fromJsonNumber(b.score)) * (isDistance(first) ? -1 : 1))
-    .slice(0, WORST_IMAGES);
+  const worst = images.worst;
   const classHeads = result.classes.map((c) => `<th>${escapeHtml(className(c))}</th>`).join('');
   const worstRows = worst
     .map(
@@ -124,7 +218,14 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
     names,
     metrics,
     percentile,
-    values: (m, k) => result.images.map((img) => fromJsonNumber(img.metrics[m]?.[k] ?? 'NaN')),
+    values: (m, k) => Array.from(images.values(m, k)),
+    // The box plots draw every image's values, or those of the sample's images.
+    boxValues: sample
+      ? (m, k) => {
+          const v = images.values(m, k);
+          return Array.from(sample, (i) => v[i]);
+        }
+      : undefined,
     stat: (m, k) => result.classes[k].metrics[m],
     ci: Boolean(result.ci),
     errorBars,
@@ -136,11 +237,7 @@ export function buildReport(result: EvalResult, title = 'segkit evaluation'): st
   });
   const perImage = classCharts.boxes;
   // Every setting as the JSON has it (new keys show up on their own), then the spacing each file used.
-  const spacings = new Map<string, number>();
-  for (const img of result.images) {
-    const key = `[${img.spacing.join(', ')}]`;
-    spacings.set(key, (spacings.get(key) ?? 0) + 1);
-  }
+  const spacings = images.spacings;
   const settingRows = [
     ...Object.entries(result.settings).map(([k, v]) => [k, JSON.stringify(v)]),
     [
@@ -185,7 +282,7 @@ ${charts.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).jo
 <h2>Confusion matrix</h2>
 ${confusionSection}
 <h2>Per-image scores</h2>
-${perImage.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
+${sample ? `<p class="note" id="sample-note">The box plots are drawn from a random sample of ${sample.length} of the ${images.count} images (seeded reservoir sample, seed ${REPORT_SAMPLE_SEED}; at most ${REPORT_SAMPLE_MAX} images are drawn); the tables above and the worst images use every image.</p>\n` : ''}${perImage.map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`).join('\n')}
 <h2>Settings</h2>
 <table id="settings" class="settings"><tr><th>setting</th><th>value</th></tr>
 ${settingRows}

@@ -112,6 +112,11 @@ export interface GroupChartInput {
   percentile: number;
   /** Per metric and category, the per-image values (NaN and ±Infinity included). */
   values(m: MetricName, k: number): number[];
+  /**
+   * The values the box plots draw, when they are not all of {@link GroupChartInput.values} (a sample of the
+   * images above `REPORT_SAMPLE_MAX`). @default values
+   */
+  boxValues?(m: MetricName, k: number): number[];
   /** Per metric and category, the mean ± std of the result (with its `ci` under `--ci`). */
   stat(m: MetricName, k: number): ClassStat | undefined;
   /** Whether the run has intervals (`--ci`); the error bars are then the intervals. */
@@ -214,7 +219,9 @@ export function groupCharts(g: GroupChartInput): { bars: ChartSpec[]; boxes: Cha
             itemRadius: 2,
             itemBackgroundColor: 'rgba(0,0,0,0.45)',
             infinite: names.map((_, k) => stat(m, k).infinite),
-            data: names.map((_, k) => boxStats(g.values(m, k).filter((v) => Number.isFinite(v)))),
+            data: names.map((_, k) =>
+              boxStats((g.boxValues ?? g.values)(m, k).filter((v) => Number.isFinite(v))),
+            ),
           },
         ],
       },

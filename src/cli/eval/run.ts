@@ -9,7 +9,7 @@ import { access, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import cliProgress from 'cli-progress';
 import { DataError } from '../../io/errors.js';
-import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
+import type { SparseImageCounts } from '../../core/evaluation/types.js';
 import { listMasks, maskKey, pairMasks } from '../../io/pairMasks.js';
 import type { MaskFile } from '../../io/pairMasks.js';
 import { parsePalette } from '../../io/palette.js';
@@ -18,26 +18,22 @@ import { writeFilesAtomic } from '../../io/writeFileAtomic.js';
 import { EXIT, UsageError } from '../errors.js';
 import { info, ioStream } from '../output.js';
 import { VERSION } from '../version.js';
+import { EvalAccumulator, imageLines, Scratch } from './accumulate.js';
 import { computeWeights } from './weights.js';
-import { formatCsv, formatSummaryCsv, formatTable } from './format.js';
 import type { CiOptions } from './intervals.js';
 import type { EvalOptions, Outputs, WeightsOptions } from './options.js';
 import { runTasks } from './pool.js';
-import { buildReport } from './report.js';
-import { stringifyCompact } from './schema.js';
-import type { EvalResult } from './schema.js';
 import {
-  ContentSum,
   STATE_VERSION,
+  foldStates,
   headOf,
   listingDigest,
-  mergeStates,
   pairingDigest,
   parseState,
   shardRange,
 } from './state.js';
-import type { EvalState, ImageRecord } from './state.js';
-import { summarize } from './summarize.js';
+import type { DatasetIdentity, EvalState, ImageRecord, StateHead } from './state.js';
+import { writeOutputsStreamed, writeStateStreamed } from './streamOutputs.js';
 import type { CountTask, EvalTask, Task, TaskResult } from './worker.js';
 
 /** Where a command writes: stdout for data, stderr for diagnostics. */
@@ -125,13 +121,14 @@ function progress(io: CliIO, label: string, total: number): { tick: () => void; 
 async function runWithProgress<T extends Task>(
   io: CliIO,
   label: string,
-  tasks: readonly T[],
+  count: number,
+  taskAt: (i: number) => T,
   workers: number,
   onResult: (result: TaskResult<T>, index: number) => void,
 ): Promise<void> {
-  const bar = progress(io, label, tasks.length);
+  const bar = progress(io, label, count);
   try {
-    await runTasks(tasks.length, (i) => tasks[i], {
+    await runTasks(count, taskAt, {
       workers,
       onResult: (r, i) => {
         onResult(r, i);
@@ -222,29 +219,47 @@ export async function checkOutputPaths(
   }
 }
 
-/** Renders the outputs of a result: the files to write, and what goes to stdout. */
-async function writeOutputs(
-  result: EvalResult,
-  outputs: Outputs,
-  io: CliIO,
-  extra: [string, string][] = [],
-): Promise<void> {
-  const render = {
-    json: () => stringifyCompact(result) + '\n',
-    csv: () => formatCsv(result),
-    report: () => buildReport(result),
-    summaryCsv: () => formatSummaryCsv(result),
-  };
-  const files: [string, string][] = [...extra];
-  let stdout: string | undefined;
-  for (const key of ['json', 'csv', 'report', 'summaryCsv'] as const) {
-    const target = outputs[key];
-    if (target === undefined) continue;
-    if (target === '-') stdout = render[key]();
-    else files.push([target, render[key]()]);
+/**
+ * Lists and pairs the folders of `segkit eval` (missing partners reported on stderr), and returns this shard's
+ * pairs and the dataset's identity; the listings themselves are dropped on return (2 entries per pair).
+ */
+async function pairFolders(opts: EvalOptions, io: CliIO) {
+  const [gtFiles, predFiles] = [await listFolder('--gt', opts.gt), await listFolder('--pred', opts.pred)];
+  const palette = await loadPalette(opts.palette);
+  const { pairs, missing, extra } = pairMasks(gtFiles, predFiles);
+  if (missing.length)
+    io.stderr(
+      `segkit eval: ${missing.length} ground-truth file(s) without a prediction in '${opts.pred}':\n${listSome(missing)}`,
+    );
+  if (extra.length)
+    io.stderr(
+      `segkit eval: ${extra.length} prediction(s) without a ground truth in '${opts.gt}':\n${listSome(extra)}`,
+    );
+  if ((missing.length || extra.length) && !opts.allowMissing) {
+    throw new DataError(
+      `the folders do not pair up (listed above); pass --allow-missing to evaluate the ${pairs.length} pairs found.`,
+    );
   }
-  await writeFilesAtomic(files);
-  io.stdout(stdout ?? formatTable(result));
+  if (pairs.length === 0)
+    throw new DataError(`no file of --gt '${opts.gt}' has a prediction in --pred '${opts.pred}'.`);
+  const shard = opts.shard ?? { index: 1, count: 1 };
+  const [start, end] = shardRange(pairs.length, shard.index, shard.count);
+  const dataset: DatasetIdentity = {
+    gt: opts.gt,
+    pred: opts.pred,
+    pairs: pairs.length,
+    digest: pairingDigest(pairs),
+    gtListing: listingDigest(gtFiles),
+    predListing: listingDigest(predFiles),
+    missing,
+    extra,
+  };
+  return {
+    mine: start === 0 && end === pairs.length ? pairs : pairs.slice(start, end),
+    shard,
+    dataset,
+    palette,
+  };
 }
 
 /**
@@ -271,98 +286,65 @@ export async function runEval(opts: EvalOptions, io: CliIO): Promise<number> {
     [...folders, ['--palette', opts.palette]],
     folders,
   );
-  const [gtFiles, predFiles] = [await listFolder('--gt', opts.gt), await listFolder('--pred', opts.pred)];
-  const palette = await loadPalette(opts.palette);
-  const { pairs, missing, extra } = pairMasks(gtFiles, predFiles);
-  if (missing.length)
-    io.stderr(
-      `segkit eval: ${missing.length} ground-truth file(s) without a prediction in '${opts.pred}':\n${listSome(missing)}`,
-    );
-  if (extra.length)
-    io.stderr(
-      `segkit eval: ${extra.length} prediction(s) without a ground truth in '${opts.gt}':\n${listSome(extra)}`,
-    );
-  if ((missing.length || extra.length) && !opts.allowMissing) {
-    throw new DataError(
-      `the folders do not pair up (listed above); pass --allow-missing to evaluate the ${pairs.length} pairs found.`,
-    );
-  }
-  if (pairs.length === 0)
-    throw new DataError(`no file of --gt '${opts.gt}' has a prediction in --pred '${opts.pred}'.`);
-  const shard = opts.shard ?? { index: 1, count: 1 };
-  const [start, end] = shardRange(pairs.length, shard.index, shard.count);
-  const mine = pairs.slice(start, end);
-  const tasks: EvalTask[] = mine.map((p) => ({
+  const { mine, shard, dataset, palette } = await pairFolders(opts, io);
+  // Tasks are made when the pool asks for them: a million are never held at once.
+  const taskAt = (i: number): EvalTask => ({
     kind: 'eval',
-    id: p.key,
-    gtPath: join(opts.gt, p.gt),
-    predPath: join(opts.pred, p.pred),
+    id: mine[i].key,
+    gtPath: join(opts.gt, mine[i].gt),
+    predPath: join(opts.pred, mine[i].pred),
     settings: opts.settings,
     palette,
-  }));
-  // Each result is folded into the core's accumulator as it arrives (in task order) and dropped.
-  const cm = new ConfusionMatrix({
-    numClasses: opts.settings.numClasses,
-    ignoreIndex: opts.settings.ignoreIndex,
-    perImage: true,
-    regions: opts.settings.regions,
   });
-  const images: ImageRecord[] = [];
-  const content = new ContentSum();
-  const warnings = new Warnings();
-  await runWithProgress(io, 'segkit eval', tasks, opts.workers, (r, i) => {
-    cm.merge(r.confusion);
-    content.add(r.id, r.digest);
-    warnings.add(r.warnings);
-    images.push({
-      id: r.id,
-      gt: mine[i].gt,
-      pred: mine[i].pred,
-      shape: r.shape,
-      spacing: r.spacing,
-      digest: r.digest,
-      surface: r.surface,
-      regionSurface: r.regionSurface,
-      lesions: r.lesions,
-      panoptic: r.panoptic,
+  // Each result is folded into the accumulator as it arrives (in task order) and dropped: its counts into the
+  // core's accumulator, its values into columns, its record and rows into line files in a scratch folder.
+  const scratch = new Scratch();
+  try {
+    const acc = new EvalAccumulator(opts.settings, imageLines(scratch));
+    const warnings = new Warnings();
+    await runWithProgress(io, 'segkit eval', mine.length, taskAt, opts.workers, (r, i) => {
+      warnings.add(r.warnings);
+      const record: ImageRecord = {
+        id: r.id,
+        gt: mine[i].gt,
+        pred: mine[i].pred,
+        shape: r.shape,
+        spacing: r.spacing,
+        digest: r.digest,
+        surface: r.surface,
+        regionSurface: r.regionSurface,
+        lesions: r.lesions,
+        panoptic: r.panoptic,
+      };
+      acc.add(record, { state: r.confusion });
     });
-  });
-  warnings.print(io, 'eval');
-  const state: EvalState = {
-    format: 'segkit.eval-state',
-    version: STATE_VERSION,
-    segkit: VERSION,
-    settings: opts.settings,
-    dataset: {
-      gt: opts.gt,
-      pred: opts.pred,
-      pairs: pairs.length,
-      digest: pairingDigest(pairs),
-      gtListing: listingDigest(gtFiles),
-      predListing: listingDigest(predFiles),
-      missing,
-      extra,
-    },
-    shard,
-    content: content.hex(),
-    images,
-    confusion: cm.toJSON(),
-  };
-  const seconds = (performance.now() - t0) / 1000;
-  const rate = `${mine.length} pair(s) in ${seconds.toFixed(2)} s (${(mine.length / seconds).toFixed(1)}/s, ${opts.workers} worker${opts.workers === 1 ? '' : 's'})`;
-  const stateFile: [string, string][] = opts.state ? [[opts.state, JSON.stringify(state) + '\n']] : [];
-  if (opts.shard) {
-    await writeFilesAtomic(stateFile);
-    info(
-      io,
-      `segkit eval: shard ${shard.index}/${shard.count}: ${rate}; state written to '${opts.state}'. Combine all shards with segkit merge.\n`,
-    );
+    acc.close();
+    warnings.print(io, 'eval');
+    const head: StateHead = {
+      format: 'segkit.eval-state',
+      version: STATE_VERSION,
+      segkit: VERSION,
+      settings: opts.settings,
+      dataset,
+      shard,
+      content: acc.content.hex(),
+    };
+    const seconds = (performance.now() - t0) / 1000;
+    const rate = `${mine.length} pair(s) in ${seconds.toFixed(2)} s (${(mine.length / seconds).toFixed(1)}/s, ${opts.workers} worker${opts.workers === 1 ? '' : 's'})`;
+    if (opts.shard) {
+      if (opts.state) await writeStateStreamed(opts.state, head, acc);
+      info(
+        io,
+        `segkit eval: shard ${shard.index}/${shard.count}: ${rate}; state written to '${opts.state}'. Combine all shards with segkit merge.\n`,
+      );
+      return EXIT.ok;
+    }
+    await writeOutputsStreamed(head, acc, { ...opts.outputs, state: opts.state }, io, opts.ci, scratch);
+    info(io, `segkit eval: ${rate}.\n`);
     return EXIT.ok;
+  } finally {
+    scratch.remove();
   }
-  const result = summarize(state, opts.ci);
-  await writeOutputs(result, opts.outputs, io, stateFile);
-  info(io, `segkit eval: ${rate}.\n`);
-  return EXIT.ok;
 }
 
 /**
@@ -399,16 +381,28 @@ export async function runMerge(
   };
   const heads = [];
   for (const file of files) heads.push({ state: headOf(await read(file)), file });
-  const merged = await mergeStates(heads, read);
-  const result = summarize(merged, ci);
-  await writeOutputs(
-    result,
-    outputs,
-    io,
-    outputs.state ? [[outputs.state, JSON.stringify(merged) + '\n']] : [],
-  );
-  info(io, `segkit merge: ${files.length} state(s), ${merged.images.length} pair(s).\n`);
-  return EXIT.ok;
+  const scratch = new Scratch();
+  try {
+    const acc = new EvalAccumulator(heads[0].state.settings, imageLines(scratch));
+    const head = await foldStates(
+      heads,
+      read,
+      (state) => {
+        acc.cm.merge(state.confusion);
+        const { rows, regionRows } = state.confusion;
+        state.images.forEach((img, i) =>
+          acc.add(img, { row: rows[i] as SparseImageCounts, regionRow: regionRows?.[i], merged: true }),
+        );
+      },
+      () => acc.pairingDigest(),
+    );
+    acc.close();
+    await writeOutputsStreamed(head, acc, outputs, io, ci, scratch);
+    info(io, `segkit merge: ${files.length} state(s), ${acc.images} pair(s).\n`);
+    return EXIT.ok;
+  } finally {
+    scratch.remove();
+  }
 }
 
 /** `segkit weights`: counts the classes of every mask and prints the class weights as a JSON array. */
@@ -423,7 +417,14 @@ export async function runWeights(opts: WeightsOptions, io: CliIO): Promise<numbe
     palette,
   }));
   const results: TaskResult<CountTask>[] = [];
-  await runWithProgress(io, 'segkit weights', tasks, opts.workers, (r) => results.push(r));
+  await runWithProgress(
+    io,
+    'segkit weights',
+    tasks.length,
+    (i) => tasks[i],
+    opts.workers,
+    (r) => results.push(r),
+  );
   const { counter, weights } = computeWeights(results, opts);
   info(
     io,

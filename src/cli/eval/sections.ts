@@ -12,12 +12,16 @@ import type { PanopticCounts } from '../../core/evaluation/panoptic.js';
 import { nanMean } from '../../core/evaluation/reduce.js';
 import type { ComputeOptions } from '../../core/evaluation/types.js';
 import { lesionSets } from './instances.js';
+import type { ImageExtras } from './instances.js';
 import { COUNT_METRICS } from './options.js';
 import type { CountMetricName, MetricName } from './options.js';
 import { fromJsonNumber, jsonNumber } from './schema.js';
 import type { LesionsSection, PanopticSection, RegionResult, RegionsSection } from './schema.js';
 import type { EvalState } from './state.js';
 import { meanStd } from './summarize.js';
+
+/** What the sections read of a state: its settings and, per image, the section values. */
+export type SectionImages = Pick<EvalState, 'settings'> & { images: readonly ImageExtras[] };
 
 const isCount = (m: MetricName): m is CountMetricName => (COUNT_METRICS as readonly string[]).includes(m);
 
@@ -28,7 +32,7 @@ const isCount = (m: MetricName): m is CountMetricName => (COUNT_METRICS as reado
  * mean of the per-region means).
  */
 export function regionsSection(
-  state: EvalState,
+  state: SectionImages,
   cm: ConfusionMatrix,
   base: ComputeOptions,
 ): RegionsSection | null {
@@ -92,7 +96,7 @@ const ZERO: LesionCounts = { gtLesions: 0, predLesions: 0, tp: 0, fn: 0, fp: 0, 
  * metrics of the sums ({@link lesionMetrics}), and the mean ± std over images of the per-image lesion-wise
  * Dice (BraTS 2023 ranks by the per-case value).
  */
-export function lesionsSection(state: EvalState): LesionsSection | null {
+export function lesionsSection(state: SectionImages): LesionsSection | null {
   if (!state.settings.lesions) return null;
   const results = lesionSets(state.settings).map(({ name, index }, k) => {
     let sum = ZERO;
@@ -114,14 +118,14 @@ export function lesionsSection(state: EvalState): LesionsSection | null {
 }
 
 /** Per image, the lesion-wise Dice of lesion row k (a reported class, then a region) of `--lesions`. */
-export const lesionDiceColumn = (state: EvalState, k: number): number[] =>
+export const lesionDiceColumn = (state: SectionImages, k: number): number[] =>
   state.images.map((img) => lesionMetrics(img.lesions![k]).lesionDice);
 
 /**
  * The panoptic section: the panoptic counts summed over images, PQ, SQ, RQ per class (classes with
  * TP + FP + FN > 0) and their means over those classes (Kirillov et al. 2019; COCO's average).
  */
-export function panopticSection(state: EvalState): PanopticSection | null {
+export function panopticSection(state: SectionImages): PanopticSection | null {
   if (!state.settings.panoptic) return null;
   let sum: PanopticCounts = {};
   for (const img of state.images) sum = addPanopticCounts(sum, img.panoptic!);

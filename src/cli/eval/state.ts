@@ -315,7 +315,8 @@ function checkExtras(s: EvalState, cm: ConfusionMatrix, file: string): void {
       }
     }
   }
-  const sets = lesionSets(s.settings).length;
+  // lesionSets builds a C-entry table per class: only with --lesions (65,536 classes would need 4 GiB).
+  const sets = lesions ? lesionSets(s.settings).length : 0;
   const surface = surfaceMetricsOf(s.settings).length > 0 && regions !== null;
   for (const img of s.images) {
     const ok =
@@ -345,17 +346,46 @@ export function headOf(state: EvalState): StateHead {
 }
 
 /**
- * Merges the states of all shards of one dataset into the state of a complete run, after checking that they
- * belong together: one split (same n), every shard 1..n exactly once, equal settings and dataset identity, no
- * image in two shards, and all pairs of the dataset present. The checks read the heads only; the states are
- * then loaded one at a time in shard order (`load`, e.g. reading and parsing the file again) and folded in,
- * so at most one whole state besides the merged one is in memory.
+ * Merges the states of all shards of one dataset into the state of a complete run, held in memory (see
+ * {@link foldStates} for the checks; `segkit merge` streams instead of holding every image).
  * @throws UsageError for a missing or repeated shard; DataError naming the file and what is wrong otherwise.
  */
 export async function mergeStates(
   heads: readonly { state: StateHead; file: string }[],
   load: (file: string) => Promise<EvalState>,
 ): Promise<EvalState> {
+  let cm: ConfusionMatrix | undefined;
+  const images: ImageRecord[] = [];
+  const head = await foldStates(
+    heads,
+    load,
+    (state) => {
+      if (cm === undefined) cm = ConfusionMatrix.fromJSON(state.confusion);
+      else cm.merge(state.confusion);
+      for (const img of state.images) images.push(img);
+    },
+    () => pairingDigest(images.map((i) => ({ key: i.id, gt: i.gt, pred: i.pred }))),
+  );
+  return { ...head, images, confusion: cm!.toJSON() };
+}
+
+/**
+ * Folds the states of all shards of one dataset, in shard order, after checking that they belong together:
+ * one split (same n), every shard 1..n exactly once, equal settings and dataset identity, no image in two
+ * shards, and all pairs of the dataset present. The checks read the heads only; the states are then loaded one
+ * at a time in shard order (`load`, e.g. reading and parsing the file again) and handed to `fold`, so at most
+ * one whole state is in memory at a time.
+ * @param pairing - the pairing digest of the images folded so far (see {@link pairingDigest}), called once at
+ * the end: the images' names must be the dataset's pairing.
+ * @returns the head of the merged state (shard 1/1, the summed content digest).
+ * @throws UsageError for a missing or repeated shard; DataError naming the file and what is wrong otherwise.
+ */
+export async function foldStates(
+  heads: readonly { state: StateHead; file: string }[],
+  load: (file: string) => Promise<EvalState>,
+  fold: (state: EvalState) => void,
+  pairing: () => string,
+): Promise<StateHead> {
   const states = heads;
   const [first] = states;
   const count = first.state.shard.count;
@@ -400,18 +430,13 @@ export async function mergeStates(
     );
   }
   const sorted = [...states].sort((a, b) => a.state.shard.index - b.state.shard.index);
-  let cm: ConfusionMatrix | undefined;
   const content = new ContentSum();
-  const images: ImageRecord[] = [];
   let last: { id: string; file: string } | undefined;
   for (const { file, state: checked } of sorted) {
     const state = await load(file);
     if (JSON.stringify(headOf(state)) !== JSON.stringify(checked)) {
       throw bad(file, 'changed while the states were merged; merge again.');
     }
-    if (cm === undefined) cm = ConfusionMatrix.fromJSON(state.confusion);
-    else cm.merge(state.confusion);
-    content.addHex(state.content);
     const head = state.images[0];
     if (last && head && !(last.id < head.id)) {
       throw bad(
@@ -419,12 +444,11 @@ export async function mergeStates(
         `holds image '${head.id}', which is not after the last image '${last.id}' of '${last.file}' (an image in two shards, or shards of another split).`,
       );
     }
-    for (const img of state.images) images.push(img);
+    fold(state);
+    content.addHex(state.content);
     if (state.images.length) last = { id: state.images[state.images.length - 1].id, file };
   }
-  if (
-    pairingDigest(images.map((i) => ({ key: i.id, gt: i.gt, pred: i.pred }))) !== first.state.dataset.digest
-  ) {
+  if (pairing() !== first.state.dataset.digest) {
     throw bad(
       first.file,
       'and the other states hold images whose names do not match the dataset pairing (a state was edited).',
@@ -435,7 +459,5 @@ export async function mergeStates(
     version: STATE_VERSION,
     shard: { index: 1, count: 1 },
     content: content.hex(),
-    images,
-    confusion: cm!.toJSON(),
   };
 }

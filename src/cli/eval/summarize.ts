@@ -3,16 +3,19 @@
  * foreground mean and the per-image table.
  * @module
  */
-import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
+import type { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
 import { nanMean, selectedClasses } from '../../core/evaluation/reduce.js';
 import type { ComputeOptions, CountMetric } from '../../core/evaluation/types.js';
 import { VERSION } from '../version.js';
 import { COUNT_METRICS } from './options.js';
 import type { MetricName } from './options.js';
+import type { SparseImageCounts } from '../../core/evaluation/types.js';
+import { EvalAccumulator } from './accumulate.js';
 import type { ClassResult, ClassStat, EvalResult, ImageResult } from './schema.js';
 import { DENSE_CONFUSION_MAX_CLASSES, EVAL_SCHEMA_VERSION, fromJsonNumber, jsonNumber } from './schema.js';
 import { lesionDiceColumn, lesionsSection, panopticSection, regionsSection } from './sections.js';
-import type { EvalState } from './state.js';
+import type { SectionImages } from './sections.js';
+import type { EvalState, ImageRecord } from './state.js';
 import { computeIntervals, sectionIntervals } from './intervals.js';
 import type { CiOptions } from './intervals.js';
 
@@ -29,27 +32,44 @@ export function meanStd(values: readonly number[]): ClassStat {
   return { mean: jsonNumber(m.value), std: jsonNumber(std), n: m.counted, skipped: m.skipped };
 }
 
+/** A result without its per-image entries, and what is needed to write them one at a time. */
+export interface Summary {
+  /** The result, with `images` empty (the per-image entries are made by {@link imageResult}). */
+  result: EvalResult;
+  /** `values[m][k][i]`: metric m, reported class k, image i (state order). */
+  values: Partial<Record<MetricName, Float64Array[]>>;
+  /** The indices k of the foreground classes among the reported ones. */
+  foreground: number[];
+}
+
+/** The dataset part of a state that a result shows. */
+export type SummaryHead = Pick<EvalState, 'settings' | 'dataset' | 'content'>;
+
 /**
- * Computes the result of a complete evaluation state. Deterministic: equal states give equal results (the
- * core's means sum in sorted order), so a merged sharded run matches the single run byte for byte.
+ * Computes the result of an accumulated evaluation, without the per-image entries. Deterministic: equal
+ * accumulations give equal results (the core's means sum in sorted order), so a merged sharded run matches the
+ * single run byte for byte.
  */
-export function summarize(state: EvalState, ci: CiOptions | null = null): EvalResult {
-  const { settings } = state;
+export function summarizeAccumulated(
+  head: SummaryHead,
+  acc: EvalAccumulator,
+  ci: CiOptions | null = null,
+): Summary {
+  const { settings } = head;
   const C = settings.numClasses;
-  const cm = ConfusionMatrix.fromJSON(state.confusion);
+  const cm = acc.cm;
   const classes = selectedClasses(C, settings.includeBackground);
   const base: ComputeOptions = {
     includeBackground: settings.includeBackground,
     emptyReference: { bothEmpty: fromJsonNumber(settings.bothEmpty), predNonEmpty: 0 },
     beta: settings.beta,
   };
-  // values[m][i][k]: metric m, image i, reported class k.
-  const values: Partial<Record<MetricName, number[][]>> = {};
+  const values: Summary['values'] = {};
   const summary: EvalResult['summary'] = {};
   const pooled: Partial<Record<MetricName, number[]>> = {};
   for (const m of settings.metrics) {
     if (isCount(m)) {
-      values[m] = cm.compute(m, { ...base, reduction: 'none' }).value as number[][];
+      values[m] = cm.imageScores(m, base);
       const red = cm.compute(m, { ...base, reduction: settings.reduction });
       summary[m] = {
         value: jsonNumber(red.value as number),
@@ -58,7 +78,7 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
       };
       pooled[m] = cm.compute(m, { ...base, reduction: 'macro' }).perClass;
     } else {
-      values[m] = state.images.map((img) => classes.map((c) => fromJsonNumber(img.surface[m]?.[c] ?? 'NaN')));
+      values[m] = acc.surface[m].map((col) => col.values());
     }
   }
   const totals = cm.stats();
@@ -66,7 +86,7 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
     const metrics: ClassResult['metrics'] = {};
     const pooledOut: ClassResult['pooled'] = {};
     for (const m of settings.metrics) {
-      metrics[m] = meanStd(values[m]!.map((row) => row[k]));
+      metrics[m] = meanStd(Array.from(values[m]![k]));
       if (pooled[m]) pooledOut[m] = jsonNumber(pooled[m]![k]);
     }
     return {
@@ -78,32 +98,18 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
       pooled: pooledOut,
     };
   });
-  const foreground = classes.map((c, k) => [c, k]).filter(([c]) => c > 0 || C === 1);
+  const foreground = classes.flatMap((c, k) => (c > 0 || C === 1 ? [k] : []));
   const foregroundMean: EvalResult['foregroundMean'] = {};
   for (const m of settings.metrics) {
-    const means = foreground.map(([, k]) => fromJsonNumber(classResults[k].metrics[m]!.mean));
+    const means = foreground.map((k) => fromJsonNumber(classResults[k].metrics[m]!.mean));
     foregroundMean[m] = jsonNumber(nanMean(means).value);
     if (!isCount(m)) {
       const all = nanMean(classResults.map((r) => fromJsonNumber(r.metrics[m]!.mean)));
       summary[m] = { value: jsonNumber(all.value), reduction: 'macro-imagewise', skipped: all.skipped };
     }
   }
-  const first = settings.metrics[0];
-  const images: ImageResult[] = state.images.map((img, i) => {
-    if (state.confusion.rows[i].id !== img.id)
-      throw new Error(`segkit: state rows out of order at ${img.id}.`);
-    const metrics: ImageResult['metrics'] = {};
-    for (const m of settings.metrics) metrics[m] = values[m]![i].map(jsonNumber);
-    return {
-      id: img.id,
-      gt: img.gt,
-      pred: img.pred,
-      shape: img.shape,
-      spacing: img.spacing,
-      metrics,
-      score: jsonNumber(nanMean(foreground.map(([, k]) => values[first]![i][k])).value),
-    };
-  });
+  const counted = cm.totalsJSON();
+  const sections = { settings, images: acc.extras };
   const result: EvalResult = {
     schema: 'segkit.eval',
     version: EVAL_SCHEMA_VERSION,
@@ -111,39 +117,90 @@ export function summarize(state: EvalState, ci: CiOptions | null = null): EvalRe
     settings,
     ...(ci ? { ci: { ...ci, unit: 'image' as const } } : {}),
     dataset: {
-      gt: state.dataset.gt,
-      pred: state.dataset.pred,
-      images: state.images.length,
-      missing: state.dataset.missing,
-      extra: state.dataset.extra,
-      pixels: state.confusion.pixels,
-      ignored: state.confusion.ignored,
-      content: state.content,
+      gt: head.dataset.gt,
+      pred: head.dataset.pred,
+      images: acc.images,
+      missing: head.dataset.missing,
+      extra: head.dataset.extra,
+      pixels: counted.pixels,
+      ignored: counted.ignored,
+      content: head.content,
     },
     summary,
     foregroundMean,
     classes: classResults,
     confusion: C <= DENSE_CONFUSION_MAX_CLASSES ? cm.matrix() : null,
     ...(C <= DENSE_CONFUSION_MAX_CLASSES ? {} : { confusionCells: cm.cells() }),
-    images,
-    regions: regionsSection(state, cm, base),
-    lesions: lesionsSection(state),
-    panoptic: panopticSection(state),
+    images: [],
+    regions: regionsSection(sections, cm, base),
+    lesions: lesionsSection(sections),
+    panoptic: panopticSection(sections),
   };
-  return ci ? withIntervals(result, values, cm, base, ci, state) : result;
+  return {
+    result: ci ? withIntervals(result, values, cm, base, ci, sections) : result,
+    values,
+    foreground,
+  };
+}
+
+/**
+ * The per-image entry of image i of a summary: its record's names, shape and spacing, its metric values and
+ * its score (the mean of the first metric over the foreground classes, NaN skipped).
+ */
+export function imageResult(s: Summary, img: ImageRecord, i: number): ImageResult {
+  const { metrics } = s.result.settings;
+  const out: ImageResult['metrics'] = {};
+  for (const m of metrics) out[m] = s.values[m]!.map((col) => jsonNumber(col[i]));
+  const first = s.values[metrics[0]]!;
+  return {
+    id: img.id,
+    gt: img.gt,
+    pred: img.pred,
+    shape: img.shape,
+    spacing: img.spacing,
+    metrics: out,
+    score: jsonNumber(nanMean(s.foreground.map((k) => first[k][i])).value),
+  };
+}
+
+/** An accumulator holding a whole state (its counts merged at once, its images added in order). */
+export function accumulateState(state: EvalState): EvalAccumulator {
+  const acc = new EvalAccumulator(state.settings);
+  acc.cm.merge(state.confusion);
+  const { rows, regionRows } = state.confusion;
+  state.images.forEach((img, i) =>
+    acc.add(img, {
+      row: rows[i] as SparseImageCounts,
+      regionRow: regionRows?.[i],
+      merged: true,
+    }),
+  );
+  return acc;
+}
+
+/**
+ * Computes the result of a complete evaluation state held in memory (per-image entries included).
+ * Deterministic: equal states give equal results, so a merged sharded run matches the single run byte for byte.
+ */
+export function summarize(state: EvalState, ci: CiOptions | null = null): EvalResult {
+  const s = summarizeAccumulated(state, accumulateState(state), ci);
+  s.result.images = state.images.map((img, i) => imageResult(s, img, i));
+  return s.result;
 }
 
 /** The result with the `ci` fields of `--ci` (see intervals.ts), in the JSON's key order. */
 function withIntervals(
   result: EvalResult,
-  values: Partial<Record<MetricName, number[][]>>,
+  values: Summary['values'],
   cm: ConfusionMatrix,
   base: ComputeOptions,
   ci: CiOptions,
-  state: EvalState,
+  sections: SectionImages,
 ): EvalResult {
   const iv = computeIntervals(result, values, cm, base, ci);
-  const lesionDice = result.lesions ? result.lesions.results.map((_, k) => lesionDiceColumn(state, k)) : null;
+  const lesionDice = result.lesions
+    ? result.lesions.results.map((_, k) => lesionDiceColumn(sections, k))
+    : null;
   sectionIntervals(result, lesionDice, ci);
   for (const m of result.settings.metrics) {
     result.classes.forEach((c, k) => (c.metrics[m]!.ci = iv.classes[k][m]));

@@ -16,9 +16,11 @@ import {
   sizeOf,
   typeError,
 } from '../validate.js';
-import { reduceCounts } from './reduce.js';
+import { imageScores, reduceCounts } from './reduce.js';
 import type { ImageRows } from './reduce.js';
 import { regionCountsFromCells, resolveRegions } from './regions.js';
+import { SparseRowStore } from './sparseRows.js';
+import type { SparseRow } from './sparseRows.js';
 import type { Region } from './regions.js';
 import type {
   ClassCounts,
@@ -37,13 +39,6 @@ const MODES: readonly ConfusionMode[] = ['multiclass', 'binary', 'multilabel'];
 
 /** The largest C for which {@link ConfusionMatrix.matrix} builds the dense C×C matrix. */
 export const DENSE_MATRIX_MAX_CLASSES = 4096;
-
-/** A stored multiclass per-image row: flat quadruples class, tp, fp, fn (see {@link SparseImageCounts}). */
-interface SparseRow {
-  id: string | null;
-  pixels: number;
-  counts: Float64Array;
-}
 
 /**
  * Per-class tp, fp, fn of one image from its non-zero cells (`key, count` pairs, key = g·C + p), as flat
@@ -104,15 +99,15 @@ function parseRegionRows(
   fn: string,
   state: ConfusionState,
   regions: readonly Region[] | null,
-  rows: readonly { id: string | null }[],
+  ids: readonly (string | null)[],
 ): ImageCounts[] {
   if (!regions) return [];
   const R = regions.length;
   const given = state.regionRows;
-  if (!Array.isArray(given) || given.length !== rows.length) {
+  if (!Array.isArray(given) || given.length !== ids.length) {
     throw rangeError(
       fn,
-      `state.regionRows must be an array of ${rows.length} rows (one per image); got ${formatValue(given)}.`,
+      `state.regionRows must be an array of ${ids.length} rows (one per image); got ${formatValue(given)}.`,
     );
   }
   const checkR = (name: string, v: unknown): number[] => {
@@ -123,7 +118,7 @@ function parseRegionRows(
   };
   return given.map((r, i) => {
     const id = r.id === null || r.id === undefined ? null : String(r.id);
-    if (id !== rows[i].id) {
+    if (id !== ids[i]) {
       throw rangeError(
         fn,
         `state.regionRows[${i}].id must equal state.rows[${i}].id; got ${formatValue(r.id)}.`,
@@ -189,7 +184,7 @@ export class ConfusionMatrix {
   private cellMap = new Map<number, number>(); // multiclass: g·C + p → count, non-zero cells only
   private counts: Float64Array; // [tp, fp, fn, tn] × C (binary / multilabel)
   private rowList: ImageCounts[] = []; // binary / multilabel
-  private sparseRows: SparseRow[] = []; // multiclass
+  private sparseRows = new SparseRowStore(); // multiclass, one typed-array pool for all images
   private regionRowList: ImageCounts[] = []; // per image and region (with regions)
   private imageCount = 0;
   private pixelCount = 0;
@@ -464,11 +459,11 @@ export class ConfusionMatrix {
     // Rows are never changed in place once stored, so both accumulators may hold the same row objects.
     if (this.perImage && o !== this) {
       for (const r of o.rowList) this.rowList.push(r);
-      for (const r of o.sparseRows) this.sparseRows.push(r);
+      this.sparseRows.append(o.sparseRows);
       for (const r of o.regionRowList) this.regionRowList.push(r);
     } else if (this.perImage) {
       this.rowList = this.rowList.concat(this.rowList);
-      this.sparseRows = this.sparseRows.concat(this.sparseRows);
+      this.sparseRows.append(this.sparseRows);
       this.regionRowList = this.regionRowList.concat(this.regionRowList);
     }
     return this;
@@ -490,7 +485,7 @@ export class ConfusionMatrix {
     this.cellMap.clear();
     this.counts.fill(0);
     this.rowList = [];
-    this.sparseRows = [];
+    this.sparseRows = new SparseRowStore();
     this.regionRowList = [];
     this.imageCount = 0;
     this.pixelCount = 0;
@@ -644,19 +639,52 @@ export class ConfusionMatrix {
    */
   compute(metric: CountMetric, options: ComputeOptions = {}): MetricResult {
     // Multiclass rows are expanded one at a time as the reduction reads them.
+    return reduceCounts(this.stats(), this.imageRows(), metric, options, 'ConfusionMatrix.compute');
+  }
+
+  /**
+   * The per-image values of a metric, one Float64Array column per reported class (see {@link imageScores}):
+   * the numbers of `compute(metric, { reduction: 'none' })`, without one array per image.
+   * @throws RangeError unless `perImage`.
+   * @example cm.imageScores('dice', { includeBackground: false })[0] // class 1's Dice of every image
+   */
+  imageScores(metric: CountMetric, options: ComputeOptions = {}): Float64Array[] {
+    const fn = 'ConfusionMatrix.imageScores';
+    if (!this.perImage) {
+      throw rangeError(
+        fn,
+        `per-image values need per-image counts; create the ConfusionMatrix with perImage: true.`,
+      );
+    }
+    return imageScores(this.imageRows()!, this.numClasses, metric, options, fn);
+  }
+
+  /** The per-image rows as `reduceCounts` reads them (multiclass rows expanded one at a time), or null. */
+  private imageRows(): ImageRows | null {
+    if (!this.perImage) return null;
     const sparse = this.sparseRows;
     const C = this.numClasses;
-    let rows: ImageRows | null = null;
-    if (this.perImage)
-      rows =
-        this.mode === 'multiclass'
-          ? { length: sparse.length, get: (i: number) => expandRow(sparse[i], C) }
-          : this.rowList;
-    return reduceCounts(this.stats(), rows, metric, options, 'ConfusionMatrix.compute');
+    return this.mode === 'multiclass'
+      ? { length: sparse.length, get: (i: number) => expandRow(sparse.get(i), C) }
+      : this.rowList;
   }
 
   /** The versioned state (see {@link ConfusionState}, version 2); plain JSON, exact integer counts. */
   toJSON(): ConfusionState {
+    return this.state(true);
+  }
+
+  /**
+   * The state of the dataset totals alone: {@link ConfusionMatrix.toJSON} with empty `rows` (and
+   * `regionRows`) but every other key, in the same order — for writers that stream the per-image rows of a
+   * large accumulator themselves instead of building them all at once.
+   * @example new ConfusionMatrix({ numClasses: 2, perImage: true }).update(gt, pred).totalsJSON().rows // []
+   */
+  totalsJSON(): ConfusionState {
+    return this.state(false);
+  }
+
+  private state(withRows: boolean): ConfusionState {
     const multi = this.mode === 'multiclass';
     return {
       format: 'segkit.confusion',
@@ -671,11 +699,11 @@ export class ConfusionMatrix {
       ignored: this.ignoredCount,
       cells: multi ? this.cells().flat() : null,
       ...(multi ? {} : this.stats()),
-      rows: multi ? this.sparseImageStats() : this.imageStats(),
+      rows: !withRows ? [] : multi ? this.sparseImageStats() : this.imageStats(),
       ...(this.regions
         ? {
             regions: this.regions.map((r) => ({ name: r.name, labels: [...r.labels] })),
-            regionRows: this.regionImageStats(),
+            regionRows: withRows ? this.regionImageStats() : [],
           }
         : {}),
     };
@@ -743,8 +771,8 @@ export class ConfusionMatrix {
       state.matrix.forEach((row, g) =>
         checkVec(`state.matrix[${g}]`, row).forEach((v, p) => v !== 0 && cm.cellMap.set(g * C + p, v)),
       );
-      cm.sparseRows = (state.rows as ImageCounts[]).map((r, i) => denseToSparseRow(r, i, checkVec));
-      cm.regionRowList = parseRegionRows(fn, state, cm.regions, cm.sparseRows);
+      (state.rows as ImageCounts[]).forEach((r, i) => cm.sparseRows.push(denseToSparseRow(r, i, checkVec)));
+      cm.regionRowList = parseRegionRows(fn, state, cm.regions, cm.sparseRows.idList());
       return cm;
     }
     const cells = state.cells;
@@ -767,8 +795,8 @@ export class ConfusionMatrix {
       cm.cellMap.set(key, v);
       last = key;
     }
-    cm.sparseRows = (state.rows as SparseImageCounts[]).map((r, i) => parseSparseRow(r, i, C));
-    cm.regionRowList = parseRegionRows(fn, state, cm.regions, cm.sparseRows);
+    (state.rows as SparseImageCounts[]).forEach((r, i) => cm.sparseRows.push(parseSparseRow(r, i, C)));
+    cm.regionRowList = parseRegionRows(fn, state, cm.regions, cm.sparseRows.idList());
     return cm;
   }
 }

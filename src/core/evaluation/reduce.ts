@@ -73,6 +73,43 @@ export type ImageRows = readonly ClassCounts[] | { readonly length: number; get(
  * @param options.classWeights - weights of `'weighted'` reductions (length C). @default support tp + fn
  * @example reduceCounts({ tp: [3], fp: [1], fn: [2], tn: [10] }, null, 'dice').value // 0.6667
  */
+/** Per class of `classes`, the score of every row (row-major reading: each row once, in order). */
+function scoreColumns(
+  rows: ImageRows,
+  classes: readonly number[],
+  score: (k: ClassCounts, c: number) => number,
+): Float64Array[] {
+  const n = rows.length;
+  const cols = classes.map(() => new Float64Array(n));
+  const one = (r: ClassCounts, i: number): void => classes.forEach((c, k) => (cols[k][i] = score(r, c)));
+  if ('get' in rows) for (let i = 0; i < n; i++) one(rows.get(i), i);
+  else rows.forEach(one);
+  return cols;
+}
+
+/**
+ * The per-image values of a count metric as one Float64Array column per reported class: the numbers of
+ * `reduceCounts(…, { reduction: 'none' })` (`value[i][k]` is `imageScores(…)[k][i]`), 8 bytes per image and
+ * class instead of one array per image.
+ * @param rows - per-image counts (an array, or `{ length, get(i) }`).
+ * @param numClasses - C; the reported classes are all, or 1…C−1 without `includeBackground`.
+ * @example imageScores([{ id: 'a', tp: [3], fp: [1], fn: [2], tn: [10] }], 1, 'dice')[0][0] // 0.6667
+ */
+export function imageScores(
+  rows: ImageRows,
+  numClasses: number,
+  metric: CountMetric,
+  options: ComputeOptions = {},
+  fn = 'imageScores',
+): Float64Array[] {
+  const o = resolveCountOptions(fn, metric, options);
+  const classes = selectedClasses(
+    numClasses,
+    checkBoolean(fn, 'includeBackground', options.includeBackground, true),
+  );
+  return scoreColumns(rows, classes, (k, c) => countMetric(o, k.tp[c], k.fp[c], k.fn[c], k.tn[c]));
+}
+
 export function reduceCounts(
   totals: ClassCounts,
   rows: ImageRows | null,
@@ -131,16 +168,7 @@ export function reduceCounts(
     else for (const r of src) out.push(f(r));
     return out;
   };
-  const perImageScores = (): Float64Array[] => {
-    const n = rows!.length;
-    const cols = classes.map(() => new Float64Array(n));
-    let i = 0;
-    eachRow((r) => {
-      classes.forEach((c, k) => (cols[k][i] = score(r, c)));
-      i++;
-    });
-    return cols;
-  };
+  const perImageScores = (): Float64Array[] => scoreColumns(rows!, classes, score);
   const result = (value: number | number[][], perClass: number[], skipped: number): MetricResult => ({
     metric: o.metric,
     reduction,
