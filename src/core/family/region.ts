@@ -473,6 +473,16 @@ export interface ReduceExtras {
 }
 
 /**
+ * The class weights of a region loss or metric over K selected classes: `classWeights` expanded, all 1 when
+ * MONAI scores a single class (its weights need two).
+ * @example regionClassWeights('diceLoss', cfg, 3) // Float64Array [1, 1, 1] for classWeights 1
+ */
+export function regionClassWeights(fn: string, cfg: RegionConfig, K: number): Float64Array {
+  if (cfg.weightsNeedTwoClasses && K === 1) return new Float64Array(1).fill(1);
+  return expandWeights(fn, cfg.classWeights, K);
+}
+
+/**
  * Scores, per-class losses, weights and reduction (the sm / smp / MONAI semantics the config selects), with
  * ∂L/∂(tp, fp, fn). Per (r, k): s = (a·tp + snr)/max(a·tp + wfp·fp + wfn·fn + sdr, eps); ℓ = 1 − s or
  * −log(max(s, eps)); focal: ℓ^γ; weights and emptiness as configured; mean or sum. Every formula is the
@@ -489,8 +499,7 @@ export function reduceRegion(
   const { R, channels, tp, fp, fn: fnA, G } = counts;
   const K = channels.length;
   const n = R * K;
-  let w = expandWeights(fn, cfg.classWeights, K);
-  if (cfg.weightsNeedTwoClasses && K === 1) w = new Float64Array(1).fill(1);
+  const w = regionClassWeights(fn, cfg, K);
   const gamma = extras.gamma ?? 1;
   const classGamma = extras.gammaOn !== 'mean' ? gamma : 1;
   const terms = new Float64Array(n);

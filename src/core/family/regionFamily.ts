@@ -20,8 +20,8 @@ import {
   weightedRatioScore,
 } from '../scores.js';
 
-/** Generalized Dice is the class-weighted Dice shape (Sudre et al. 2017). */
-const GDL_SHAPE = fScoreShape(1);
+/** Generalized Dice is the class-weighted Dice shape (Sudre et al. 2017). @example GDL_SHAPE // { a: 2, wfp: 1, wfn: 1 } */
+export const GDL_SHAPE = fScoreShape(1);
 import { type RegionLoss, type RegionReducer, createRegionLoss } from './regionLoss.js';
 
 /** Options of the Dice / F-score loss on the general path. */
