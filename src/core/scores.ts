@@ -160,6 +160,16 @@ export function ratioPartialsOf<T, M>(
 }
 
 /**
+ * The chain rule through the soft counts (tp = Σp·g, fp = Σp − tp, fn = Σg − tp): with ∂L/∂(tp, fp, fn) of a
+ * (row, class), `∂L/∂p = A·g + B` per element on the plain form, `A = ∂L/∂tp − ∂L/∂fp − ∂L/∂fn`, `B = ∂L/∂fp`
+ * (the other counting forms read A and B through their own t' and P'). Returns `[A, B]`.
+ * @example countCoefficientsOf(numberAlgebra, -0.5, 0.25, 0.25) // [-1, 0.25]
+ */
+export function countCoefficientsOf<T, M>(A: Algebra<T, M>, dtp: T, dfp: T, dfn: T): [T, T] {
+  return [A.sub(A.sub(dtp, dfp), dfn), dfp];
+}
+
+/**
  * The ratio score of a shape, `s = (a·tp + smoothNr) / max(a·tp + wfp·fp + wfn·fn + smoothDr, eps)`, and,
  * into `grad[at … at + 2]` when given, `∂s/∂tp = a/D − a·s/D`, `∂s/∂fp = −wfp·s/D`, `∂s/∂fn = −wfn·s/D` (0 where
  * the eps clamp holds D constant): {@link ratioScoreOf} and {@link ratioPartialsOf} on numbers.

@@ -22,6 +22,7 @@ import { numberAlgebra as NUM } from '../algebra.js';
 import {
   type ScoreShape,
   classTermOf,
+  countCoefficientsOf,
   focalPowerDerivative,
   ratioPartialsOf,
   reduceTermsOf,
@@ -377,8 +378,9 @@ export function regionBackward(
     // ∂L/∂p = A·g + B per (row, class): the affine kernels' coefficient pairs.
     const coef = new Float64Array(2 * R * K);
     for (let q = 0; q < R * K; q++) {
-      coef[2 * q] = grads.dtp[q] - grads.dfp[q] - grads.dfn[q];
-      coef[2 * q + 1] = grads.dfp[q];
+      const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
+      coef[2 * q] = a;
+      coef[2 * q + 1] = b;
     }
     const { geom, gt, tape } = state.dense;
     return denseGrad(gt, geom, channels, form.perImage, coef, into, tape);
@@ -392,8 +394,9 @@ export function regionBackward(
     for (let r = 0; r < R; r++) {
       for (let k = 0; k < K; k++) {
         const q = r * K + k;
-        A[r * C + channels[k]] = grads.dtp[q] - grads.dfp[q] - grads.dfn[q];
-        B[r * C + channels[k]] = grads.dfp[q];
+        const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
+        A[r * C + channels[k]] = a;
+        B[r * C + channels[k]] = b;
       }
     }
     const { stored } = state.fused;
@@ -406,8 +409,7 @@ export function regionBackward(
   const A = new Float64Array(R * K);
   const B = new Float64Array(R * K);
   for (let q = 0; q < R * K; q++) {
-    A[q] = grads.dtp[q] - grads.dfp[q] - grads.dfn[q];
-    B[q] = grads.dfp[q];
+    [A[q], B[q]] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
   }
   const sel = new Int32Array(C).fill(-1);
   channels.forEach((c, k) => (sel[c] = k));

@@ -24,6 +24,7 @@ import {
 import { GDL_SHAPE } from '../../core/family/regionFamily.js';
 import {
   classTermOf,
+  countCoefficientsOf,
   generalizedDiceWeightOf,
   logCoshOf,
   ratioTermsOf,
@@ -120,8 +121,9 @@ export function regionCountsOps(
         const [sp, sg, sm] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D?];
         const [dtp, dfp, dfn] = tf.unstack(dy) as tf.Tensor2D[];
         // A, B per (row, channel), 0 on unselected channels.
-        const A = spread(spreadBack(tf.sub(tf.sub(dtp, dfp), dfn)), t);
-        const B = spread(spreadBack(dfp), t);
+        const [a, b] = countCoefficientsOf(T, dtp, dfp, dfn);
+        const A = spread(spreadBack(a as tf.Tensor2D), t);
+        const B = spread(spreadBack(b as tf.Tensor2D), t);
         let d: tf.Tensor;
         if (form.squared) d = tf.add(tf.mul(A, sg), tf.mul(B, tf.mul(sp, 2)));
         else if (soft) {
