@@ -21,6 +21,7 @@ export interface Algebra<T, M> {
   log(x: T): T;
   log1p(x: T): T;
   exp(x: T): T;
+  sqrt(x: T): T;
   /** `x^e` for a constant exponent. */
   pow(x: T, e: number): T;
   /** `max(x, c)` for a constant `c`. */
@@ -51,6 +52,7 @@ export const numberAlgebra: Algebra<number, boolean> = {
   log: Math.log,
   log1p: Math.log1p,
   exp: Math.exp,
+  sqrt: Math.sqrt,
   pow: Math.pow,
   max: (x, c) => (x < c ? c : x),
   gt: (x, c) => x > c,

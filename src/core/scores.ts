@@ -423,3 +423,19 @@ export function generalizedDiceWeightOf<T, M>(
   const safe = A.where(present, G, 1);
   return A.where(present, A.div(1, weightType === 'simple' ? safe : A.mul(safe, safe)), 0);
 }
+
+/**
+ * The Matthews correlation coefficient's two sides on any algebra (Matthews 1975):
+ * `num = tp·tn − fp·fn`, `den = √(tp+fp)·√(tp+fn)·√(tn+fp)·√(tn+fn)` (four roots: no overflow of the product);
+ * MCC = num/den (the hard-count finisher `mccFromCounts` and smp's soft `MCCLoss`, 1 − MCC, on numbers and on
+ * tensors).
+ * @example mccSidesOf(numberAlgebra, 3, 1, 2, 10) // { num: 28, den: √4·√5·√11·√12 }
+ */
+export function mccSidesOf<T, M>(A: Algebra<T, M>, tp: T, fp: T, fn: T, tn: T): { num: T; den: T } {
+  const num = A.sub(A.mul(tp, tn), A.mul(fp, fn));
+  const den = A.mul(
+    A.mul(A.sqrt(A.add(tp, fp)), A.sqrt(A.add(tp, fn))),
+    A.mul(A.sqrt(A.add(tn, fp)), A.sqrt(A.add(tn, fn))),
+  );
+  return { num, den };
+}

@@ -38,6 +38,7 @@ export const tensorAlgebra: Algebra<tf.Tensor, tf.Tensor> = {
   log: (x) => tf.log(x),
   log1p: (x) => tf.log1p(x),
   exp: (x) => tf.exp(x),
+  sqrt: (x) => tf.sqrt(x),
   pow: (x, e) => tf.pow(x, e),
   max: (x, c) => tf.maximum(x, c),
   gt: compare((x, c) => tf.greater(x, c)),
