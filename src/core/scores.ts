@@ -118,6 +118,14 @@ export interface RatioParts<T, M> {
 }
 
 /**
+ * A shape divided through by its tp weight a (smp's Dice as a Tversky index: the smoothing then counts once).
+ * @example unitTpShape(fScoreShape(1)) // { a: 1, wfp: 0.5, wfn: 0.5 }
+ */
+export function unitTpShape(shape: ScoreShape): ScoreShape {
+  return scaleShape(shape, 1 / shape.a);
+}
+
+/**
  * The ratio score of a shape on any algebra: `s = (a·tp + smoothNr) / max(a·tp + wfp·fp + wfn·fn + smoothDr, eps)`
  * (no clamp when eps = 0). 0/0 is NaN (an empty class without smoothing).
  * @param smoothNr - added to the numerator. @default 0

@@ -15,8 +15,8 @@ import {
   iouShape,
   logCosh,
   scoreLossOf,
-  scaleShape,
   tverskyShape,
+  unitTpShape,
   weightedRatioScore,
 } from '../scores.js';
 
@@ -59,7 +59,7 @@ export interface GeneralizedDiceOptions extends Omit<
 /** Score shape of the F-β / Dice score: a = 1 + β², wfp = 1, wfn = β² (divided by 1 + β² for smp's Tversky form). */
 export function diceShape(cfg: RegionConfig, beta: number): ScoreShape {
   const shape = fScoreShape(beta);
-  return cfg.diceAsTversky ? scaleShape(shape, 1 / shape.a) : shape;
+  return cfg.diceAsTversky ? unitTpShape(shape) : shape;
 }
 
 /** Score shape of the Jaccard / IoU score: (tp + snr)/(tp + fp + fn + sdr), every term doubled for MONAI. */
