@@ -14,16 +14,8 @@ import { resolveRegionOptions, type RegionOptions } from '../core/options.js';
 import { defineTfMetric, metricFactory } from './compose.js';
 import { tfMetricFromCore } from './fromCore.js';
 import { view3 } from './input.js';
-import {
-  checkRegionCall,
-  fScoreForm,
-  IOU_FORM,
-  PRECISION_FORM,
-  RECALL_FORM,
-  regionForward,
-  type RegionCall,
-  type RegionForm,
-} from './region.js';
+import { checkRegionCall, regionForward, type RegionCall } from './region.js';
+import { PRECISION_SHAPE, RECALL_SHAPE, type ScoreShape, fScoreShape, iouShape } from '../core/scores.js';
 import type { TfMetric, TfMetricFactory } from './types.js';
 
 /** Options of {@link fScore}: the core `fScore`'s. */
@@ -43,13 +35,13 @@ function regionMetric(name: string, call: RegionCall): TfMetric {
 function scoreFactory(
   fn: string,
   name: string,
-  form: RegionForm,
+  shape: ScoreShape,
   core: (options?: IouOptions) => Metric,
 ): TfMetricFactory<IouOptions> {
   return metricFactory((options?: IouOptions) => {
     if (usesFamilyOptions(options)) return tfMetricFromCore(core(options));
     const o = resolveRegionOptions(fn, options, true, false);
-    return regionMetric(name, { fn, form, options: o });
+    return regionMetric(name, { fn, shape, options: o });
   });
 }
 
@@ -69,7 +61,7 @@ function scoreFactory(
 export const fScore: TfMetricFactory<FScoreOptions> = metricFactory((options?: FScoreOptions) => {
   if (usesFamilyOptions(options)) return tfMetricFromCore(coreFScore(options));
   const o = resolveRegionOptions('fScore', options, true);
-  const call = { fn: 'fScore', form: fScoreForm(o.beta), options: o };
+  const call = { fn: 'fScore', shape: fScoreShape(o.beta), options: o };
   return regionMetric(`f${o.beta}-score`, call);
 });
 
@@ -82,7 +74,7 @@ export const fScore: TfMetricFactory<FScoreOptions> = metricFactory((options?: F
 export const iouScore: TfMetricFactory<IouOptions> = scoreFactory(
   'iouScore',
   'iou_score',
-  IOU_FORM,
+  iouShape(),
   coreIouScore,
 );
 
@@ -94,7 +86,7 @@ export const iouScore: TfMetricFactory<IouOptions> = scoreFactory(
 export const precision: TfMetricFactory<IouOptions> = scoreFactory(
   'precision',
   'precision',
-  PRECISION_FORM,
+  PRECISION_SHAPE,
   corePrecision,
 );
 
@@ -103,4 +95,4 @@ export const precision: TfMetricFactory<IouOptions> = scoreFactory(
  * Options as {@link fScore} without `beta`.
  * @example model.compile({ optimizer: 'adam', loss: diceLoss, metrics: [recall] })
  */
-export const recall: TfMetricFactory<IouOptions> = scoreFactory('recall', 'recall', RECALL_FORM, coreRecall);
+export const recall: TfMetricFactory<IouOptions> = scoreFactory('recall', 'recall', RECALL_SHAPE, coreRecall);

@@ -2,51 +2,26 @@
  * The region scores of segmentation_models (F-score/Dice, IoU/Jaccard, precision, recall) in TF.js ops, and
  * the closed-form gradient of their losses.
  *
- * Every one of them is `score = num / den` with, per image (or over the batch) and class,
- * `num = a·tp + smooth` and `den = b·G + c·P + d·tp + smooth` (tp = Σ gt·pr, P = Σ pr, G = Σ gt). Hence
- * `∂score/∂pr = gt·(a − d·score)/den − c·score/den`: affine in `gt` per class and image, so the gradient is
- * one pass over `gt` once the small per-class sums are known (no `dataSync`, everything stays on the
- * backend).
+ * Every one of them is a score shape of the core's table (src/core/scores.ts), `score = num / den` with, per
+ * image (or over the batch) and class, `num = a·tp + smooth`, `den = a·tp + wfp·fp + wfn·fn + smooth`
+ * (tp = Σ gt·pr, fp = Σ pr − tp, fn = Σ gt − tp), computed by the table's own `ratioScoreOf` on tensors
+ * (`tensorAlgebra`). Its closed-form derivative (the table's `ratioPartialsOf` and `countCoefficientsOf`) is
+ * affine in `gt` per class and image, `∂score/∂pr = A·gt + B`, so the gradient is one pass over `gt` once the
+ * small per-class sums are known (no `dataSync`, everything stays on the backend).
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkClassWeights, selectedChannels, type ResolvedRegionOptions } from '../core/options.js';
 import { checkTensors, gatherChannels, scatterChannels, type TensorGeometry } from './input.js';
-import { PRECISION_SHAPE, RECALL_SHAPE, type ScoreShape, fScoreShape, iouShape } from '../core/scores.js';
-
-/** The coefficients of `num = a·tp + smooth`, `den = b·G + c·P + d·tp + smooth`. */
-export interface RegionForm {
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
-  readonly d: number;
-}
-
-/**
- * The form of a score shape of the table (src/core/scores.ts): `den = a·tp + wfp·fp + wfn·fn + s` with
- * fp = P − tp and fn = G − tp is `wfn·G + wfp·P + (a − wfp − wfn)·tp + s`.
- */
-export function formOf(shape: ScoreShape): RegionForm {
-  return { a: shape.a, b: shape.wfn, c: shape.wfp, d: shape.a - shape.wfp - shape.wfn };
-}
-
-/** F-score with weight `beta` (its shape: {@link fScoreShape}); den = β²G + P + s. */
-export function fScoreForm(beta: number): RegionForm {
-  return formOf(fScoreShape(beta));
-}
-
-/** IoU: (tp + s) / (G + P − tp + s). */
-export const IOU_FORM: RegionForm = formOf(iouShape());
-/** Precision: (tp + s) / (P + s). */
-export const PRECISION_FORM: RegionForm = formOf(PRECISION_SHAPE);
-/** Recall: (tp + s) / (G + s). */
-export const RECALL_FORM: RegionForm = formOf(RECALL_SHAPE);
+import { type ScoreShape, countCoefficientsOf, ratioPartialsOf, ratioScoreOf } from '../core/scores.js';
+import { tensorAlgebra as T } from './family/tensorAlgebra.js';
 
 /** A region score of one batch, before and after sm's averaging. */
 export interface TensorRegionResult {
   /** Scores of all channels, `[Nk, 1, C]` or `[Nk, C, 1]` (Nk = N per image, else 1). */
   score: tf.Tensor3D;
-  /** Their denominators, same shape. */
+  /** Their numerators and denominators, same shape. */
+  num: tf.Tensor3D;
   den: tf.Tensor3D;
   /** sm's `average`: mean over images, times the class weights, mean over the selected classes. */
   value: tf.Scalar;
@@ -55,7 +30,8 @@ export interface TensorRegionResult {
 /** What a region loss or metric needs besides the tensors. */
 export interface RegionCall {
   fn: string;
-  form: RegionForm;
+  /** The score's shape in the core's table. */
+  shape: ScoreShape;
   options: ResolvedRegionOptions;
 }
 
@@ -104,18 +80,23 @@ export function regionForward(
   geo: TensorGeometry,
   channels: readonly number[],
 ): TensorRegionResult {
-  const { form, options } = call;
+  const { shape, options } = call;
   const p = options.threshold === undefined ? pr3 : tf.cast(tf.greater(pr3, options.threshold), 'float32');
   const sums = (x: tf.Tensor) => pixelSums(x as tf.Tensor3D, geo, options.perImage);
   const tp = sums(tf.mul(gt3, p));
-  let den: tf.Tensor = tf.scalar(options.smooth);
-  if (form.b !== 0) den = tf.add(den, tf.mul(sums(gt3), form.b));
-  if (form.c !== 0) den = tf.add(den, tf.mul(sums(p), form.c));
-  if (form.d !== 0) den = tf.add(den, tf.mul(tp, form.d));
-  const score = tf.div(tf.add(tf.mul(tp, form.a), options.smooth), den) as tf.Tensor3D;
+  // A side whose weight is 0 is never read by the table (precision reads no fn, recall no fp): not summed.
+  const fp = shape.wfp !== 0 ? tf.sub(sums(p), tp) : tp;
+  const fn = shape.wfn !== 0 ? tf.sub(sums(gt3), tp) : tp;
+  const parts = ratioScoreOf(T, shape, tp, fp, fn, options.smooth, options.smooth);
+  const score = parts.s as tf.Tensor3D;
   const selected = gatherChannels(score, channels, geo);
   const weighted = tf.mul(tf.mean(selected, 0, true), weightTensor(options.classWeights, geo));
-  return { score, den: den as tf.Tensor3D, value: tf.mean(weighted) as tf.Scalar };
+  return {
+    score,
+    num: parts.num as tf.Tensor3D,
+    den: parts.den as tf.Tensor3D,
+    value: tf.mean(weighted) as tf.Scalar,
+  };
 }
 
 /**
@@ -128,16 +109,20 @@ export function lossCoefficients(
   geo: TensorGeometry,
   channels: readonly number[],
 ): { A: tf.Tensor3D; B: tf.Tensor3D } {
-  const { form, options } = call;
+  const { shape, options } = call;
   const images = options.perImage ? geo.batch : 1;
-  // ∂(1 − value)/∂score = −w_c / (C'·Nk), on the selected channels.
-  const k = tf.div(
-    tf.mul(weightTensor(options.classWeights, geo), -1 / (channels.length * images)),
-    gatherChannels(r.den, channels, geo),
-  );
-  const s = gatherChannels(r.score, channels, geo);
-  const A = tf.mul(k, tf.sub(form.a, tf.mul(s, form.d))) as tf.Tensor3D;
-  const B = tf.mul(k, tf.mul(s, -form.c)) as tf.Tensor3D;
+  // ∂(1 − value)/∂score = −w_c / (C'·Nk), on the selected channels; ∂score/∂(tp, fp, fn) from the table.
+  const k = tf.mul(weightTensor(options.classWeights, geo), -1 / (channels.length * images));
+  const pick = (x: tf.Tensor3D) => gatherChannels(x, channels, geo);
+  const [dtp, dfp, dfn] = ratioPartialsOf(T, shape, {
+    num: pick(r.num),
+    den: pick(r.den),
+    s: pick(r.score),
+    clamped: null,
+  });
+  const [a, b] = countCoefficientsOf(T, dtp, dfp, dfn);
+  const A = tf.mul(k, a) as tf.Tensor3D;
+  const B = tf.mul(k, b) as tf.Tensor3D;
   return { A: scatterChannels(A, channels, geo), B: scatterChannels(B, channels, geo) };
 }
 

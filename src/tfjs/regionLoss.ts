@@ -14,16 +14,9 @@ import { lossOnData, onHostBackend } from './fromCore.js';
 import { tfLossByBackend } from './family/opsLoss.js';
 import { diceOps, jaccardOps } from './family/regionLosses.js';
 import { view3 } from './input.js';
-import {
-  affineInGt,
-  checkRegionCall,
-  fScoreForm,
-  IOU_FORM,
-  lossCoefficients,
-  regionForward,
-  type RegionCall,
-} from './region.js';
+import { affineInGt, checkRegionCall, lossCoefficients, regionForward, type RegionCall } from './region.js';
 import type { TfLoss, TfLossFactory } from './types.js';
+import { fScoreShape, iouShape } from '../core/scores.js';
 
 /**
  * `1 − score` as a TF.js loss. On `cpu` and `wasm`, `core` (the same loss in the core) runs on the tensors'
@@ -78,7 +71,7 @@ export const diceLoss: TfLossFactory<DiceLossOptions> = lossFactory((options?: D
   const o = resolveRegionOptions('diceLoss', options, false);
   return regionLoss(
     'dice_loss',
-    { fn: 'diceLoss', form: fScoreForm(o.beta), options: o },
+    { fn: 'diceLoss', shape: fScoreShape(o.beta), options: o },
     coreDiceLoss(options),
   );
 });
@@ -100,7 +93,7 @@ export const jaccardLoss: TfLossFactory<JaccardLossOptions> = lossFactory((optio
   const o = resolveRegionOptions('jaccardLoss', options, false, false);
   return regionLoss(
     'jaccard_loss',
-    { fn: 'jaccardLoss', form: IOU_FORM, options: o },
+    { fn: 'jaccardLoss', shape: iouShape(), options: o },
     coreJaccardLoss(options),
   );
 });

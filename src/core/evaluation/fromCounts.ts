@@ -11,8 +11,10 @@ import {
   type ScoreShape,
   fScoreShape,
   iouShape,
+  mccSidesOf,
   ratioScore,
 } from '../scores.js';
+import { numberAlgebra as NUM } from '../algebra.js';
 
 /** Every metric name {@link metricFromCounts} accepts. */
 export const COUNT_METRICS: readonly CountMetric[] = [
@@ -161,8 +163,8 @@ export function countMetric(o: ResolvedCountOptions, tp: number, fp: number, fn:
     case 'balancedAccuracy':
       return tp + fn === 0 || tn + fp === 0 ? zd : (tp / (tp + fn) + tn / (tn + fp)) / 2;
     case 'mcc': {
-      const den = Math.sqrt(tp + fp) * Math.sqrt(tp + fn) * Math.sqrt(tn + fp) * Math.sqrt(tn + fn);
-      return ratio(tp * tn - fp * fn, den, zd);
+      const m = mccSidesOf(NUM, tp, fp, fn, tn);
+      return ratio(m.num, m.den, zd);
     }
     default:
       return zd;

@@ -18,7 +18,16 @@ import { type FloatArray, NO_RANGE } from '../kernels/regionStats.js';
 import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
 import { checkDenseInputs, denseGrad, denseStats } from './denseStats.js';
-import { type ScoreShape, focalPower, ratioScore, scoreLoss } from '../scores.js';
+import { numberAlgebra as NUM } from '../algebra.js';
+import {
+  type ScoreShape,
+  classTermOf,
+  countCoefficientsOf,
+  focalPowerDerivative,
+  ratioPartialsOf,
+  reduceTermsOf,
+  scoreLossDerivative,
+} from '../scores.js';
 import {
   type Prepared,
   activate,
@@ -392,8 +401,9 @@ export function regionBackward(
     // ∂L/∂p = A·g + B per (row, class): the affine kernels' coefficient pairs.
     const coef = new Float64Array(2 * R * K);
     for (let q = 0; q < R * K; q++) {
-      coef[2 * q] = grads.dtp[q] - grads.dfp[q] - grads.dfn[q];
-      coef[2 * q + 1] = grads.dfp[q];
+      const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
+      coef[2 * q] = a;
+      coef[2 * q + 1] = b;
     }
     const { geom, gt, tape } = state.dense;
     return denseGrad(gt, geom, channels, form.perImage, coef, into, tape);
@@ -407,8 +417,9 @@ export function regionBackward(
     for (let r = 0; r < R; r++) {
       for (let k = 0; k < K; k++) {
         const q = r * K + k;
-        A[r * C + channels[k]] = grads.dtp[q] - grads.dfp[q] - grads.dfn[q];
-        B[r * C + channels[k]] = grads.dfp[q];
+        const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
+        A[r * C + channels[k]] = a;
+        B[r * C + channels[k]] = b;
       }
     }
     const { stored } = state.fused;
@@ -421,8 +432,7 @@ export function regionBackward(
   const A = new Float64Array(R * K);
   const B = new Float64Array(R * K);
   for (let q = 0; q < R * K; q++) {
-    A[q] = grads.dtp[q] - grads.dfp[q] - grads.dfn[q];
-    B[q] = grads.dfp[q];
+    [A[q], B[q]] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
   }
   const sel = new Int32Array(C).fill(-1);
   channels.forEach((c, k) => (sel[c] = k));
@@ -488,9 +498,21 @@ export interface ReduceExtras {
 }
 
 /**
+ * The class weights of a region loss or metric over K selected classes: `classWeights` expanded, all 1 when
+ * MONAI scores a single class (its weights need two).
+ * @example regionClassWeights('diceLoss', cfg, 3) // Float64Array [1, 1, 1] for classWeights 1
+ */
+export function regionClassWeights(fn: string, cfg: RegionConfig, K: number): Float64Array {
+  if (cfg.weightsNeedTwoClasses && K === 1) return new Float64Array(1).fill(1);
+  return expandWeights(fn, cfg.classWeights, K);
+}
+
+/**
  * Scores, per-class losses, weights and reduction (the sm / smp / MONAI semantics the config selects), with
  * ∂L/∂(tp, fp, fn). Per (r, k): s = (a·tp + snr)/max(a·tp + wfp·fp + wfn·fn + sdr, eps); ℓ = 1 − s or
- * −log(max(s, eps)); focal: ℓ^γ; weights and emptiness as configured; mean or sum.
+ * −log(max(s, eps)); focal: ℓ^γ; weights and emptiness as configured; mean or sum. Every formula is the
+ * table's (`classTermOf`, `reduceTermsOf` of scores.ts, on numbers), the same code the TF.js op path runs on
+ * tensors; the closed-form derivatives are the table's too.
  */
 export function reduceRegion(
   fn: string,
@@ -502,48 +524,40 @@ export function reduceRegion(
   const { R, channels, tp, fp, fn: fnA, G } = counts;
   const K = channels.length;
   const n = R * K;
-  let w = expandWeights(fn, cfg.classWeights, K);
-  if (cfg.weightsNeedTwoClasses && K === 1) w = new Float64Array(1).fill(1);
+  const w = regionClassWeights(fn, cfg, K);
   const gamma = extras.gamma ?? 1;
-  const perClassGamma = extras.gammaOn !== 'mean' && gamma !== 1;
+  const classGamma = extras.gammaOn !== 'mean' ? gamma : 1;
   const terms = new Float64Array(n);
   const dterm = new Float64Array(n); // ∂term/∂s
   const ds = new Float64Array(3 * n); // ∂s/∂tp, ∂s/∂fp, ∂s/∂fn
-  const dl = new Float64Array(2);
   const included = new Uint8Array(n);
   let count = 0;
   let wsum = 0;
+  let total = 0;
   for (let q = 0; q < n; q++) {
     const k = q % K;
-    const empty = G[q] === 0;
-    if (empty && cfg.emptyClass === 'skip') continue;
+    // The formulas are the table's (scores.ts), on numbers; their closed-form derivatives follow.
+    const c = classTermOf(NUM, shape, tp[q], fp[q], fnA[q], G[q], w[k], cfg, classGamma);
+    if (c.included === 0) continue;
     included[q] = 1;
     count++;
     wsum += w[k];
-    if (empty && cfg.emptyClass === 'zero') continue;
-    const s = ratioScore(shape, tp[q], fp[q], fnA[q], cfg.smoothNr, cfg.smoothDr, cfg.eps, ds, 3 * q);
-    let l = scoreLoss(s, cfg.logLoss, cfg.eps, dl, 0);
-    if (perClassGamma) {
-      l = focalPower(l, gamma, dl, 1);
-      dl[0] *= dl[1];
-    }
-    terms[q] = w[k] * l;
-    dterm[q] = w[k] * dl[0];
+    terms[q] = c.term;
+    total += c.term;
+    if (c.dropped === true) continue;
+    const d = ratioPartialsOf(NUM, shape, c.parts);
+    ds[3 * q] = d[0];
+    ds[3 * q + 1] = d[1];
+    ds[3 * q + 2] = d[2];
+    let dl = scoreLossDerivative(c.parts.s, cfg.logLoss, cfg.eps);
+    if (classGamma !== 1) dl *= focalPowerDerivative(c.loss, classGamma);
+    dterm[q] = w[k] * dl;
   }
-  let value = 0;
-  for (let q = 0; q < n; q++) if (included[q]) value += terms[q];
-  let scale = 1;
-  if (cfg.reduction === 'mean' && count > 0) {
-    if (cfg.classWeightMode === 'normalized') scale = wsum > 0 ? 1 / wsum : 0;
-    else scale = 1 / count;
-  }
-  value *= scale;
-  if (cfg.reduction === 'mean' && cfg.classWeightMode === 'score' && count > 0) value += 1 - wsum / count;
-  if (count === 0) value = 0;
-  if (extras.gammaOn === 'mean' && gamma !== 1) {
-    value = focalPower(value, gamma, dl, 0);
-    scale *= dl[0];
-  }
+  const gammaOnMean = extras.gammaOn === 'mean' ? gamma : 1;
+  const r = reduceTermsOf(NUM, total, count, wsum, cfg, gammaOnMean);
+  const value = r.value;
+  let scale = r.scale;
+  if (gammaOnMean !== 1) scale *= focalPowerDerivative(r.mean, gammaOnMean);
   const grads: CountGrads = {
     dtp: new Float64Array(n),
     dfp: new Float64Array(n),

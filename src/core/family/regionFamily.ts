@@ -3,6 +3,7 @@
  * generalized Dice and log-cosh Dice, each a reducer over the shared counts.
  * @module
  */
+import { numberAlgebra as NUM } from '../algebra.js';
 import { checkFiniteNumber, checkFScoreBeta, formatValue, rangeError, typeError } from '../validate.js';
 import { type RegionFamilyOptions, checkEnum, resolveFamilyOptions, resolveRegionConfig } from './options.js';
 import type { RegionConfig } from './options.js';
@@ -10,15 +11,17 @@ import { type RegionCounts, type RegionTerms, reduceRegion } from './region.js';
 import {
   type ScoreShape,
   fScoreShape,
+  generalizedDiceWeightOf,
   iouShape,
   logCosh,
-  scaleShape,
+  scoreLossOf,
   tverskyShape,
+  unitTpShape,
   weightedRatioScore,
 } from '../scores.js';
 
-/** Generalized Dice is the class-weighted Dice shape (Sudre et al. 2017). */
-const GDL_SHAPE = fScoreShape(1);
+/** Generalized Dice is the class-weighted Dice shape (Sudre et al. 2017). @example GDL_SHAPE // { a: 2, wfp: 1, wfn: 1 } */
+export const GDL_SHAPE = fScoreShape(1);
 import { type RegionLoss, type RegionReducer, createRegionLoss } from './regionLoss.js';
 
 /** Options of the Dice / F-score loss on the general path. */
@@ -56,7 +59,7 @@ export interface GeneralizedDiceOptions extends Omit<
 /** Score shape of the F-β / Dice score: a = 1 + β², wfp = 1, wfn = β² (divided by 1 + β² for smp's Tversky form). */
 export function diceShape(cfg: RegionConfig, beta: number): ScoreShape {
   const shape = fScoreShape(beta);
-  return cfg.diceAsTversky ? scaleShape(shape, 1 / shape.a) : shape;
+  return cfg.diceAsTversky ? unitTpShape(shape) : shape;
 }
 
 /** Score shape of the Jaccard / IoU score: (tp + snr)/(tp + fp + fn + sdr), every term doubled for MONAI. */
@@ -141,10 +144,10 @@ export function generalizedDiceReducer(
       let wmax = 0;
       for (let k = 0; k < K; k++) {
         const g = G[r * K + k];
-        const v =
-          weightType === 'uniform' ? 1 : g === 0 ? Infinity : weightType === 'simple' ? 1 / g : 1 / (g * g);
-        w[k] = v;
-        if (Number.isFinite(v) && v > wmax) wmax = v;
+        // The table's weight (0 for an absent class); an absent class, or one whose weight overflows, is filled below.
+        const v = generalizedDiceWeightOf(NUM, g, weightType);
+        w[k] = g === 0 && weightType !== 'uniform' ? Infinity : v;
+        if (Number.isFinite(w[k]) && v > wmax) wmax = v;
       }
       for (let k = 0; k < K; k++) if (!Number.isFinite(w[k])) w[k] = absentWeight === 'max' ? wmax : 0;
       const s = weightedRatioScore(
@@ -160,7 +163,7 @@ export function generalizedDiceReducer(
         grads,
         -scale,
       );
-      terms[r] = 1 - s;
+      terms[r] = scoreLossOf(NUM, s, false, 0);
       value += terms[r];
     }
     return { terms, value: value * scale, grads };

@@ -7,13 +7,8 @@
 import type { Metric } from '../loss.js';
 import type { NdArray } from '../types.js';
 import { checkFiniteNumber } from '../validate.js';
-import {
-  type RegionConfig,
-  type RegionFamilyOptions,
-  expandWeights,
-  resolveRegionConfig,
-} from './options.js';
-import { type RegionCounts, regionCounts } from './region.js';
+import { type RegionConfig, type RegionFamilyOptions, resolveRegionConfig } from './options.js';
+import { type RegionCounts, regionClassWeights, regionCounts } from './region.js';
 import { type ScoreShape, ratioScore } from '../scores.js';
 
 /** Options of the general-path metrics. */
@@ -70,8 +65,7 @@ export function regionFamilyMetric(
     value(gt, pr) {
       const { counts, s } = scores(gt, pr);
       const K = counts.channels.length;
-      let w = expandWeights(fn, cfg.classWeights, K);
-      if (cfg.weightsNeedTwoClasses && K === 1) w = new Float64Array(1).fill(1);
+      const w = regionClassWeights(fn, cfg, K);
       let num = 0;
       let den = 0;
       for (let q = 0; q < s.length; q++) {

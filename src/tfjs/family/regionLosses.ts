@@ -27,6 +27,7 @@ import {
   shapeReducerOps,
 } from './regionOps.js';
 import type { OpsLossFn } from './opsLoss.js';
+import { tverskyShape } from '../../core/scores.js';
 import { checkOpsInputs, opsActivate, opsTargets } from './targets.js';
 
 /** The statistics of `(yTrue, yPred)` under `cfg`, in ops. */
@@ -61,7 +62,7 @@ export function jaccardOps(options: RegionFamilyOptions = {}, fn = 'jaccardLoss'
 /** Tversky / focal Tversky (defaults as the core's `regionTverskyLoss`: α = β = ½, γ = 1, γ on the class term, on the mean for smp). */
 export function tverskyOps(options: TverskyOptions = {}, fn = 'tverskyLoss'): OpsLossFn {
   const cfg = resolveFamilyOptions(fn, options, ['alpha', 'beta', 'gamma', 'gammaOn']);
-  const shape = { a: 1, wfp: options.alpha ?? 0.5, wfn: options.beta ?? 0.5 };
+  const shape = tverskyShape(options.alpha ?? 0.5, options.beta ?? 0.5);
   const extras = {
     gamma: options.gamma ?? 1,
     gammaOn: options.gammaOn ?? (cfg.preset === 'smp' ? 'mean' : 'class'),

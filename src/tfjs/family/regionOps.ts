@@ -6,16 +6,32 @@
  *   (`tf.customGrad`) over the probabilities, in the counting form the options select (plain, squared,
  *   soft-label, MONAI's |p| norms), with the core's closed-form backward (`regionBackward` in
  *   core/family/region.ts): ∂L/∂p = A·t' + B·P' with A = ∂L/∂tp − ∂L/∂fp − ∂L/∂fn, B = ∂L/∂fp.
- * - The reduction (score, per-class loss, weights, empty classes, mean / sum) is the core's `reduceRegion`
- *   (and its generalized Dice and log-cosh reducers) on the `[R, K]` statistics as tensor ops; the score
- *   shapes (a, wfp, wfn) are the core's (`diceShape`, `jaccardShape`); TF.js autodiff differentiates these
- *   few small tensors.
+ * - The reduction (score, per-class loss, weights, empty classes, mean / sum) is the core's score table
+ *   (core/scores.ts: `classTermOf`, `reduceTermsOf`, `logCoshOf`, …) run on the `[R, K]` statistics through
+ *   the tensor algebra (`tensorAlgebra.ts`): the same code as the core's reducers, no formula written here;
+ *   TF.js autodiff differentiates these few small tensors.
  * - The activation (softmax, sigmoid) is TF.js ops before the custom op; autodiff takes it.
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expandWeights, type RegionConfig } from '../../core/family/options.js';
-import type { CountForm, ReduceExtras, ScoreShape } from '../../core/family/region.js';
+import type { RegionConfig } from '../../core/family/options.js';
+import {
+  type CountForm,
+  type ReduceExtras,
+  type ScoreShape,
+  regionClassWeights,
+} from '../../core/family/region.js';
+import { GDL_SHAPE } from '../../core/family/regionFamily.js';
+import {
+  classTermOf,
+  countCoefficientsOf,
+  generalizedDiceWeightOf,
+  logCoshOf,
+  ratioTermsOf,
+  reduceTermsOf,
+  scoreLossOf,
+} from '../../core/scores.js';
+import { tensorAlgebra as T } from './tensorAlgebra.js';
 import { inverseIndex, isAllChannels } from '../input.js';
 import type { OpsTargets } from './targets.js';
 
@@ -105,8 +121,9 @@ export function regionCountsOps(
         const [sp, sg, sm] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D?];
         const [dtp, dfp, dfn] = tf.unstack(dy) as tf.Tensor2D[];
         // A, B per (row, channel), 0 on unselected channels.
-        const A = spread(spreadBack(tf.sub(tf.sub(dtp, dfp), dfn)), t);
-        const B = spread(spreadBack(dfp), t);
+        const [a, b] = countCoefficientsOf(T, dtp, dfp, dfn);
+        const A = spread(spreadBack(a as tf.Tensor2D), t);
+        const B = spread(spreadBack(b as tf.Tensor2D), t);
         let d: tf.Tensor;
         if (form.squared) d = tf.add(tf.mul(A, sg), tf.mul(B, tf.mul(sp, 2)));
         else if (soft) {
@@ -123,26 +140,12 @@ export function regionCountsOps(
   return { R, K, tp, fp, fn, G: G as tf.Tensor2D };
 }
 
-/** `x` where `cond`, else `other` (a number), with no gradient flowing out of the unselected side. */
-function whereNum(cond: tf.Tensor, x: tf.Tensor, other: number): tf.Tensor {
-  return tf.where(cond, x, tf.fill(x.shape, other));
-}
-
 /**
- * `x > threshold` as a constant of the gradient tape: TF.js has no gradient for comparisons, so a condition
- * computed from a differentiated tensor must hide its comparison in a custom op whose gradient is 0.
- */
-function greaterConst(x: tf.Tensor, threshold: number): tf.Tensor {
-  return tf.customGrad((...args) => {
-    const [v] = args as unknown as [tf.Tensor];
-    return { value: tf.greater(v, threshold), gradFunc: () => [tf.zerosLike(v)] };
-  })(x);
-}
-
-/**
- * The core's `reduceRegion` (core/family/region.ts) on tensors: per (r, k)
- * s = (a·tp + snr)/max(a·tp + wfp·fp + wfn·fn + sdr, eps); ℓ = 1 − s or −log(max(s, eps)); focal ℓ^γ;
- * weights, empty classes ('formula' | 'zero' | 'skip'), class-weight modes, mean or sum; γ on the mean.
+ * The core's `reduceRegion` (core/family/region.ts) on tensors: the same table code (`classTermOf`,
+ * `reduceTermsOf` of core/scores.ts) on the `[R, K]` statistics through {@link tensorAlgebra}, its sums as
+ * `tf.sum`. Per (r, k) s = (a·tp + snr)/max(a·tp + wfp·fp + wfn·fn + sdr, eps); ℓ = 1 − s or −log(max(s, eps));
+ * focal ℓ^γ; weights, empty classes ('formula' | 'zero' | 'skip'), class-weight modes, mean or sum; γ on the
+ * mean.
  */
 export function reduceRegionOps(
   fn: string,
@@ -152,54 +155,14 @@ export function reduceRegionOps(
   extras: ReduceExtras = {},
 ): tf.Scalar {
   const { K, tp, fp, fn: fnT, G } = counts;
-  let wArr = expandWeights(fn, cfg.classWeights, K);
-  if (cfg.weightsNeedTwoClasses && K === 1) wArr = new Float64Array(1).fill(1);
-  const w = tf.tensor2d(Float32Array.from(wArr), [1, K]);
+  const w = tf.tensor2d(Float32Array.from(regionClassWeights(fn, cfg, K)), [1, K]);
   const gamma = extras.gamma ?? 1;
-  const perClassGamma = extras.gammaOn !== 'mean' && gamma !== 1;
-  const { a, wfp, wfn } = shape;
-  const empty = tf.equal(G, 0);
-  const ones = tf.onesLike(G);
-  const included = cfg.emptyClass === 'skip' ? tf.where(empty, tf.zerosLike(G), ones) : ones;
-  const num = tf.add(tf.mul(tp, a), cfg.smoothNr);
-  const raw = tf.add(tf.add(tf.add(tf.mul(tp, a), tf.mul(fp, wfp)), tf.mul(fnT, wfn)), cfg.smoothDr);
-  const den = cfg.eps > 0 ? tf.maximum(raw, cfg.eps) : raw;
-  const s = tf.div(num, den);
-  let l: tf.Tensor;
-  if (cfg.logLoss) {
-    const lo = cfg.eps > 0 ? cfg.eps : 0;
-    const above = greaterConst(s, lo);
-    l = whereNum(above, tf.neg(tf.log(whereNum(above, s, 1))), -Math.log(lo));
-  } else l = tf.sub(1, s);
-  if (perClassGamma) {
-    const base = tf.relu(l);
-    const pos = greaterConst(base, 0);
-    l = whereNum(pos, tf.pow(whereNum(pos, base, 1), gamma), 0);
-  }
-  let terms = tf.mul(l, w);
-  if (cfg.emptyClass === 'zero') terms = whereNum(tf.logicalNot(empty), terms, 0);
-  if (cfg.emptyClass === 'skip') terms = whereNum(tf.logicalNot(empty), terms, 0);
+  const c = classTermOf(T, shape, tp, fp, fnT, G, w, cfg, extras.gammaOn !== 'mean' ? gamma : 1);
+  const included = typeof c.included === 'number' ? tf.fill(G.shape, c.included) : c.included;
   const count = tf.sum(included);
   const wsum = tf.sum(tf.mul(included, w));
-  const some = tf.greater(count, 0);
-  let value: tf.Tensor = tf.sum(terms);
-  if (cfg.reduction === 'mean') {
-    const scale =
-      cfg.classWeightMode === 'normalized'
-        ? whereNum(tf.greater(wsum, 0), tf.div(1, whereNum(tf.greater(wsum, 0), wsum, 1)), 0)
-        : tf.div(1, whereNum(some, count, 1));
-    value = tf.mul(value, scale);
-    if (cfg.classWeightMode === 'score') {
-      value = tf.add(value, tf.sub(1, tf.div(wsum, whereNum(some, count, 1))));
-    }
-  }
-  value = whereNum(some, value, 0);
-  if (extras.gammaOn === 'mean' && gamma !== 1) {
-    const base = tf.relu(value);
-    const pos = greaterConst(base, 0);
-    value = whereNum(pos, tf.pow(whereNum(pos, base, 1), gamma), 0);
-  }
-  return value as tf.Scalar;
+  const r = reduceTermsOf(T, tf.sum(c.term), count, wsum, cfg, extras.gammaOn === 'mean' ? gamma : 1);
+  return r.value as tf.Scalar;
 }
 
 /** {@link reduceRegionOps} with a fixed score shape (the region losses' reducers). */
@@ -208,9 +171,10 @@ export function shapeReducerOps(shape: (cfg: RegionConfig) => ScoreShape, extras
 }
 
 /**
- * The core's generalized Dice reducer (Sudre 2017; core/family/regionFamily.ts) on tensors: per row,
- * weights w_k = 1, 1/G_k or 1/G_k² (a class absent from gt: the row's largest finite weight, or 0), then
- * 1 − (2·Σ w·tp + snr)/(Σ w·(2·tp + fp + fn) + sdr), mean or sum over rows. The weights are constants of gt.
+ * The core's generalized Dice reducer (Sudre 2017; core/family/regionFamily.ts) on tensors: per row, the
+ * table's weights w_k = 1, 1/G_k or 1/G_k² (`generalizedDiceWeightOf`; a class absent from gt: the row's
+ * largest weight, or 0), then 1 − (Σ w·a·tp + snr)/(Σ w·(a·tp + wfp·fp + wfn·fn) + sdr) with the Dice shape's
+ * sides (`ratioTermsOf`), mean or sum over rows. The weights are constants of gt.
  */
 export function generalizedDiceReducerOps(
   weightType: 'square' | 'simple' | 'uniform',
@@ -218,32 +182,23 @@ export function generalizedDiceReducerOps(
 ): OpsReducer {
   return (_fn, counts, cfg) => {
     const { R, tp, fp, fn: fnT, G } = counts;
-    let w: tf.Tensor2D;
-    if (weightType === 'uniform') w = tf.onesLike(G);
-    else {
-      const present = tf.greater(G, 0);
-      const safe = whereNum(present, G, 1);
-      const inv = weightType === 'simple' ? tf.div(1, safe) : tf.div(1, tf.square(safe));
-      const finite = whereNum(present, inv, 0); // weights of absent classes: 0 for now
-      const fill = absentWeight === 'max' ? tf.max(finite, 1, true) : tf.zerosLike(tf.max(finite, 1, true));
-      w = tf.where(present, finite, tf.mul(tf.onesLike(G), fill)) as tf.Tensor2D;
-    }
-    const num = tf.add(tf.sum(tf.mul(tf.mul(tp, 2), w), 1), cfg.smoothNr);
-    const den = tf.add(tf.sum(tf.mul(tf.add(tf.add(tf.mul(tp, 2), fp), fnT), w), 1), cfg.smoothDr);
-    const terms = tf.sub(1, tf.div(num, den));
-    const total = tf.sum(terms);
+    let w = generalizedDiceWeightOf(T, G, weightType);
+    if (typeof w === 'number') w = tf.fill(G.shape, w);
+    else if (absentWeight === 'max')
+      w = tf.where(tf.equal(G, 0), tf.mul(tf.onesLike(G), tf.max(w, 1, true)), w);
+    const sides = ratioTermsOf(T, GDL_SHAPE, tp, fp, fnT);
+    const num = tf.add(tf.sum(tf.mul(sides.num, w), 1), cfg.smoothNr);
+    const den = tf.add(tf.sum(tf.mul(sides.den, w), 1), cfg.smoothDr);
+    const total = tf.sum(scoreLossOf(T, tf.div(num, den), false, 0));
     return (cfg.reduction === 'mean' ? tf.div(total, R) : total) as tf.Scalar;
   };
 }
 
 /**
- * The core's log-cosh wrapper (Jadon 2020) on tensors: L = log cosh(ℓ) = |ℓ| + log1p(e^{−2|ℓ|}) − log 2
- * (stable for any ℓ); autodiff gives ∂L = tanh(ℓ)·∂ℓ, the core's closed form.
+ * The core's log-cosh wrapper (Jadon 2020) on tensors: the table's `logCoshOf`,
+ * L = log cosh(ℓ) = |ℓ| + log1p(e^{−2|ℓ|}) − log 2 (stable for any ℓ); autodiff gives ∂L = tanh(ℓ)·∂ℓ, the
+ * core's closed form.
  */
 export function logCoshReducerOps(inner: OpsReducer): OpsReducer {
-  return (fn, counts, cfg) => {
-    const v = inner(fn, counts, cfg);
-    const a = tf.abs(v);
-    return tf.sub(tf.add(a, tf.log1p(tf.exp(tf.mul(a, -2)))), Math.LN2) as tf.Scalar;
-  };
+  return (fn, counts, cfg) => logCoshOf(T, inner(fn, counts, cfg)) as tf.Scalar;
 }

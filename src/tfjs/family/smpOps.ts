@@ -13,6 +13,8 @@ import { asFloat } from '../input.js';
 import { checkSameShapeOps } from './targets.js';
 import { crossEntropyOps, logSigmoid } from './elementwiseOps.js';
 import type { OpsLossFn } from './opsLoss.js';
+import { mccSidesOf } from '../../core/scores.js';
+import { tensorAlgebra as T } from './tensorAlgebra.js';
 
 /**
  * 1 − MCC of the soft counts over every element, each + ε: tp = Σp·g, fp = Σp(1 − g), fn = Σ(1 − p)g,
@@ -32,10 +34,8 @@ export function mccOps(fn: string, eps: number): OpsLossFn {
     const fp = tf.add(tf.sub(sp, spg), eps);
     const fnC = tf.add(tf.sub(sg, spg), eps);
     const tn = tf.add(tf.add(tf.sub(tf.sub(n, sp), sg), spg), eps);
-    const num = tf.sub(tf.mul(tp, tn), tf.mul(fp, fnC));
-    const den = tf.sqrt(
-      tf.mul(tf.mul(tf.add(tp, fp), tf.add(tp, fnC)), tf.mul(tf.add(tn, fp), tf.add(tn, fnC))),
-    );
+    // The table's MCC (core/scores.ts), as the core's mccFromCounts computes it.
+    const { num, den } = mccSidesOf(T, tp, fp, fnC, tn);
     return tf.sub(1, tf.div(num, den)) as tf.Scalar;
   };
 }
