@@ -86,17 +86,7 @@ describe('segkit eval --lesions with the BraTS 2023 options', () => {
 
   it('records the options in the settings, the table and the report; states with other options do not merge', () => {
     const r = segkit(
-      [
-        ...base,
-        '--lesion-dilation',
-        '3',
-        '--lesion-thresh',
-        '50',
-        '--json',
-        'r.json',
-        '--report',
-        'r.html',
-      ],
+      [...base, '--lesion-dilation', '3', '--lesion-thresh', '50', '--json', 'r.json', '--report', 'r.html'],
       d,
     );
     expect(r.status).toBe(0);

@@ -119,19 +119,13 @@ export function evalCommand(context?: CommandContext): Command {
     .option('--lesions', 'lesion-wise TP/FP/FN, sensitivity, precision, F1, BraTS lesion Dice', false)
     .option('--lesion-iou <t>', 'a lesion is detected by a component with IoU above t (0: any overlap)')
     .option('--lesion-dilation <n>', 'BraTS 2023: match lesions through the gt dilated n times (default 0)')
-    .option(
-      '--lesion-thresh <n>',
-      'BraTS 2023: gt lesions of ≤ n voxels are not scored (default 0)',
-    )
+    .option('--lesion-thresh <n>', 'BraTS 2023: gt lesions of ≤ n voxels are not scored (default 0)')
     .option('--panoptic', 'panoptic quality; each connected component of a class is an instance', false)
     .option(
       '--panoptic-divisor <n>',
       'masks are panoptic maps, value = class·n + instance (Cityscapes: 1000)',
     )
-    .option(
-      '--panoptic-things <c>',
-      'thing classes: their gt pixels without instance id are crowd regions',
-    )
+    .option('--panoptic-things <c>', 'thing classes: their gt pixels without instance id are crowd regions')
     .option('--connectivity <n>', 'components: 4 or 8 (2-D), 6, 18 or 26 (3-D); default 8 / 26');
   addCiOptions(addOutputOptions(cmd))
     .option('--workers <n>', 'worker threads (0: main thread; default: CPU count)')
