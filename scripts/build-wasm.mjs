@@ -16,6 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { binaryBytesModule, buildBinaryKernels } from './wasm/binary.mjs';
 import { buildElementwiseKernels, elementwiseBytesModule } from './wasm/elementwise.mjs';
 import { MAX_C as SOFTMAX_MAX_C, softmaxRegionWat } from './wasm/softmaxRegion.mjs';
 
@@ -220,6 +221,12 @@ export const ELEMENTWISE_OUTPUT = resolve(
   '../src/core/kernels/elementwiseWasm.bytes.ts',
 );
 
+/** Where the binary cross-entropy and focal kernels (scripts/wasm/binary.mjs) go. */
+export const BINARY_OUTPUT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../src/core/kernels/binaryWasm.bytes.ts',
+);
+
 /** Assembles the from-logits softmax region modules (scripts/wasm/softmaxRegion.mjs), one per C. */
 export async function buildSoftmaxKernels() {
   const wabt = await (await import('wabt')).default();
@@ -263,6 +270,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const ew = await buildElementwiseKernels();
   writeFileSync(ELEMENTWISE_OUTPUT, elementwiseBytesModule(ew));
   console.error(`build-wasm: ${ew.length} bytes → ${ELEMENTWISE_OUTPUT}`);
+  const bin = await buildBinaryKernels();
+  writeFileSync(BINARY_OUTPUT, binaryBytesModule(bin));
+  console.error(`build-wasm: ${bin.length} bytes → ${BINARY_OUTPUT}`);
   const softmax = await buildSoftmaxKernels();
   writeFileSync(SOFTMAX_OUTPUT, softmaxBytesModule(softmax));
   const total = Object.values(softmax).reduce((a, b) => a + b.length, 0);

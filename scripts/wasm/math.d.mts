@@ -19,3 +19,10 @@ export declare function logF32x4(x: string, out: string, p?: string): string;
 export declare const EXP_F32X4: string;
 export declare const LOG_F32X4: string;
 export declare function mathFuncs(): string;
+export declare const SOFTPLUS_F32X4_BOUNDS: {
+  readonly softplusUlps: number;
+  readonly logSigmoidUlps: number;
+  readonly sigmoidUlps: number;
+  readonly subnormalAbs: number;
+};
+export declare function softplusNegAbsF32x4(x: string, e: string, u: string, l: string, p?: string): string;

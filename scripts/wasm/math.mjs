@@ -282,3 +282,40 @@ export function mathFuncs() {
     ${logF32x4('$x', '$x', '$m_')}
     (local.get $x))`;
 }
+
+/**
+ * Measured error bounds of `softplusNegAbsF32x4` (test/core/wasmSigmoid.test.ts, against float64 Math.log1p /
+ * Math.exp over the float32 range), in ulps of the float32 result.
+ */
+export const SOFTPLUS_F32X4_BOUNDS = {
+  /** l = log(1 + e^−|x|) = softplus(−|x|): at most this many ulps (normal results). */
+  softplusUlps: 6,
+  /** log σ(x) = min(x, 0) − l and log σ(−x) = −max(x, 0) − l: at most this many ulps (normal results). */
+  logSigmoidUlps: 6,
+  /** σ(x) = (x ≥ 0 ? 1 : e) / (1 + e): at most this many ulps (normal results). */
+  sigmoidUlps: 3,
+  /** Results below 2^−126 (|x| > 87.3): within this absolute error (e^−|x| as float32 rounds, subnormals included). */
+  subnormalAbs: 2 ** -148,
+};
+
+/**
+ * Statements for the stable logistic terms of the four float32 lanes of v128 local `x`: they set the v128
+ * locals `e` = e^−|x| (`expF32x4`), `u` = 1 + e and `l` = log(1 + e) = softplus(−|x|), so that
+ * log σ(x) = min(x, 0) − l, log σ(−x) = log(1 − σ(x)) = −max(x, 0) − l (no cancellation: both parts have one
+ * sign) and σ(x) = (x ≥ 0 ? 1 : e) / u, 1 − σ(x) = (x ≥ 0 ? e : 1) / u. log1p by Goldberg's trick (What Every
+ * Computer Scientist Should Know About Floating-Point Arithmetic, 1991, Theorem 4): l = e when u rounds to 1,
+ * else log(u)·e/(u − 1) (u − 1 is exact, so the rounding of 1 + e cancels), with `logPosF32x4` for log(u),
+ * u ∈ [1, 2]. Bounds: SOFTPLUS_F32X4_BOUNDS. NaN gives NaN; ±∞ give e = 0, l = 0 (callers flag them).
+ * `x` must differ from `e`, `u`, `l`. Scratch: the locals of `mathLocals(p)`.
+ */
+export function softplusNegAbsF32x4(x, e, u, l, p = '$m_') {
+  return [
+    `(local.set ${e} (f32x4.neg (f32x4.abs (local.get ${x}))))`,
+    expF32x4(e, e, p),
+    `(local.set ${u} (f32x4.add (local.get ${e}) ${f4('1')}))`,
+    logPosF32x4(u, l, p),
+    `(local.set ${l} (v128.bitselect (local.get ${e})` +
+      ` (f32x4.div (f32x4.mul (local.get ${l}) (local.get ${e})) (f32x4.sub (local.get ${u}) ${f4('1')}))` +
+      ` (f32x4.eq (local.get ${u}) ${f4('1')})))`,
+  ].join('\n');
+}

@@ -2,6 +2,7 @@
  * Which kernels the core runs on in this runtime.
  * @module
  */
+import { binaryWasmAvailable } from './kernels/binaryWasm.js';
 import { elementwiseWasmAvailable } from './kernels/elementwiseWasm.js';
 import { regionWasmAvailable } from './kernels/regionWasm.js';
 import { SOFTMAX_MAX_C, softmaxWasmAvailable } from './kernels/softmaxRegion.js';
@@ -21,6 +22,11 @@ export interface KernelModules {
   softmaxRegion: KernelBackend;
   /** Cross-entropy and focal losses (sm's, and `focalLoss` with softmax from logits). */
   elementwise: KernelBackend;
+  /**
+   * Binary cross-entropy and focal losses, per element: sm's `binaryCrossentropy` and `binaryFocalLoss`, and
+   * `focalLoss` with the sigmoid (MONAI `FocalLoss(use_softmax=False)`, smp `FocalLoss` binary / multilabel).
+   */
+  binary: KernelBackend;
 }
 
 /**
@@ -29,9 +35,9 @@ export interface KernelModules {
  * without `'wasm-unsafe-eval'`); the region results agree either way to the order of float64 additions; the
  * cross-entropy and focal kernels compute their terms in float32 (exp and log within 1 ulp), so values and
  * gradients agree with the JS kernels' float64 ones to about 1e-6 relative (of the largest gradient entry).
- * The first call instantiates the 3.4 KB region module and the 10.7 KB elementwise module.
+ * The first call instantiates the region, elementwise and binary modules (3.6, 62.6 and 42.5 KB).
  *
- * `kernelBackend('modules')` reports each module apart, `{ region, softmaxRegion, elementwise }`, each
+ * `kernelBackend('modules')` reports each module apart, `{ region, softmaxRegion, elementwise, binary }`, each
  * `'wasm-simd'` or `'js'`. `softmaxRegion` covers the fused from-logits region kernels, one 6–22 KB module per
  * channel count C = 2…8 (this call compiles the ones not yet compiled); it reads `'js'` where one of them
  * cannot compile, e.g. on a Chrome main thread, which compiles at most 4 KiB synchronously. Calls then take
@@ -41,7 +47,8 @@ export interface KernelModules {
  * @example
  * import { kernelBackend } from 'segkit';
  * kernelBackend(); // 'wasm-simd'
- * kernelBackend('modules'); // { region: 'wasm-simd', softmaxRegion: 'wasm-simd', elementwise: 'wasm-simd' }
+ * kernelBackend('modules');
+ * // { region: 'wasm-simd', softmaxRegion: 'wasm-simd', elementwise: 'wasm-simd', binary: 'wasm-simd' }
  */
 export function kernelBackend(): KernelBackend;
 export function kernelBackend(detail: 'modules'): KernelModules;
@@ -54,10 +61,11 @@ export function kernelBackend(detail?: 'modules'): KernelBackend | KernelModules
       region: of(regionWasmAvailable()),
       softmaxRegion: of(softmax),
       elementwise: of(elementwiseWasmAvailable()),
+      binary: of(binaryWasmAvailable()),
     };
   }
   if (detail !== undefined) {
     throw typeError('kernelBackend', `detail must be 'modules' or left out; got ${formatValue(detail)}.`);
   }
-  return of(regionWasmAvailable() && elementwiseWasmAvailable());
+  return of(regionWasmAvailable() && elementwiseWasmAvailable() && binaryWasmAvailable());
 }

@@ -20,6 +20,7 @@ import {
 import { categoricalCrossentropy, categoricalFocalLoss, focalLoss } from '../../src/core/losses/index.js';
 import type { Loss } from '../../src/core/loss.js';
 import { kernelBackend, type NdArray } from '../../src/index.js';
+import { wasmAgree } from '../helpers/wasmAgree.js';
 
 const SEED = 20261204;
 
@@ -43,30 +44,7 @@ function bothPaths(loss: Loss, gt: NdArray, pr: NdArray): void {
   const js = on(false, loss, gt, pr);
   expect(w.runs).toBeGreaterThan(0);
   expect(js.runs).toBe(0);
-  expect(agree(js, w)).toBeNull();
-}
-
-const sameNaN = (a: number, b: number) => Number.isNaN(a) && Number.isNaN(b);
-
-/**
- * The stated bound: values within 2e-6 relative (1e-7 absolute), gradients within 2e-6 of the largest JS
- * gradient entry; NaN where JS has NaN.
- */
-function agree(
-  js: { value: number; grad: Float32Array },
-  w: { value: number; grad: Float32Array },
-): string | null {
-  if (!sameNaN(js.value, w.value) && !(Math.abs(js.value - w.value) <= 1e-7 + 2e-6 * Math.abs(js.value)))
-    return `value ${w.value} ≠ ${js.value}`;
-  let scale = 0;
-  for (const g of js.grad) if (Number.isFinite(g)) scale = Math.max(scale, Math.abs(g));
-  for (let i = 0; i < js.grad.length; i++) {
-    const a = js.grad[i];
-    const b = w.grad[i];
-    if (sameNaN(a, b)) continue;
-    if (!(Math.abs(a - b) <= 2e-6 * scale + 1e-30)) return `grad[${i}] ${b} ≠ ${a} (largest ${scale})`;
-  }
-  return null;
+  expect(wasmAgree(js, w)).toBeNull();
 }
 
 /** Seeded inputs: logits in [−8, 8], their softmax, one-hot or soft gt; some exact 0 and 1 probabilities. */

@@ -132,6 +132,7 @@ describe("kernelBackend('modules') reports every module", () => {
       region: 'wasm-simd',
       softmaxRegion: 'wasm-simd',
       elementwise: 'wasm-simd',
+      binary: 'wasm-simd',
     });
     expect(kernelBackend()).toBe('wasm-simd');
     setRegionWasmEnabled(false);

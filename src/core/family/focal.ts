@@ -6,6 +6,7 @@
  */
 import { type PixelBlock, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
+import { sigmoidFocalWasm, smpClassFactors } from './sigmoidFocalWasm.js';
 import {
   checkOptionKeys,
   resolveClassIndexes,
@@ -326,6 +327,14 @@ export function focalTerms(
     const r = softmaxFocalFast(fn, g, x, geom, channels, sel, w, a1, cfg, withGrad ? out : null);
     if (r !== undefined) return r;
   }
+  const plainSigmoid = activation === 'sigmoid' && !cfg.normalized && cfg.reducedThreshold === undefined;
+  if (plainSigmoid && mask === null && !wantElements) {
+    const scale = reductionScale(cfg, geom, K);
+    const setup = { sel, w, classW, perClass, a1, a0, scale, reduction: cfg.reduction };
+    const checked = cfg.checkInputs !== false ? fn : null;
+    const r = sigmoidFocalWasm(checked, g, x, geom, cfg.fromLogits, cfg.gamma, setup, withGrad ? out : null);
+    if (r !== undefined) return r;
+  }
   if (cfg.checkInputs !== false)
     checkFocalInputs(fn, g, x, mask, cfg.fromLogits ? 'logits' : 'probabilities');
   const grad = withGrad ? (out?.fill(0) ?? new Float32Array(x.length)) : null;
@@ -492,14 +501,9 @@ export function focalTerms(
         }
   }
   if (perClass) {
-    let wsum = 0;
-    for (let k = 0; k < K; k++) wsum += classW[k];
-    const factor = new Float64Array(K);
+    const factor = smpClassFactors(classW, cnt, cfg.reduction);
     let value = 0;
-    for (let k = 0; k < K; k++) {
-      factor[k] = (classW[k] / wsum) * (cfg.reduction === 'mean' ? (cnt[k] > 0 ? 1 / cnt[k] : 0) : 1);
-      value += factor[k] * tot[k];
-    }
+    for (let k = 0; k < K; k++) value += factor[k] * tot[k];
     if (grad || el) {
       for (let b = 0; b < batch; b++)
         for (let s = 0; s < pixels; s++)

@@ -2,6 +2,7 @@
  * sm's `BinaryCELoss` / `binary_crossentropy`.
  * @module
  */
+import { binaryWasm } from '../kernels/binaryWasm.js';
 import { bceRun } from '../kernels/crossEntropy.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
@@ -32,17 +33,41 @@ export interface BinaryCrossentropyOptions extends InputCheckOption {
  */
 export const binaryCrossentropy: LossFactory<BinaryCrossentropyOptions> = withDefaultInstance(
   (options?: BinaryCrossentropyOptions) => {
-    const o = resolveCrossentropyOptions('binaryCrossentropy', options, false);
-    return elementwiseLoss('binaryCrossentropy', 'binary_crossentropy', o.layout, null, (call, grad, scale) =>
-      sumRuns(call, (start, end, step) => {
-        // The kernel flags bad input in its pass; only a flagged run is scanned for the offender.
-        const flag = o.checkInputs ? new Float64Array(1) : null;
-        const sum = bceRun(call.gt, call.pr, grad, start, end, step, scale, flag);
-        if (flag !== null && flag[0] !== 0) {
-          checkInputDomain('binaryCrossentropy', call.gt, call.pr, start, end, step, 'probabilities');
-        }
-        return sum;
-      }),
+    const fn = 'binaryCrossentropy';
+    const o = resolveCrossentropyOptions(fn, options, false);
+    return elementwiseLoss(
+      fn,
+      'binary_crossentropy',
+      o.layout,
+      null,
+      (call, grad, scale) =>
+        sumRuns(call, (start, end, step) => {
+          // Both kernels write every entry of the run (which covers the whole tensor: no class selection).
+          if (step === 1) {
+            const s = binaryWasm(
+              o.checkInputs ? fn : null,
+              'bce',
+              call.gt,
+              call.pr,
+              grad,
+              [{ start, end, c1: ONES, c0: ONES }],
+              0,
+              scale,
+            );
+            if (s !== undefined) return s;
+          }
+          // The kernel flags bad input in its pass; only a flagged run is scanned for the offender.
+          const flag = o.checkInputs ? new Float64Array(1) : null;
+          const sum = bceRun(call.gt, call.pr, grad, start, end, step, scale, flag);
+          if (flag !== null && flag[0] !== 0) {
+            checkInputDomain('binaryCrossentropy', call.gt, call.pr, start, end, step, 'probabilities');
+          }
+          return sum;
+        }),
+      true,
     );
   },
 );
+
+/** The coefficients of Keras' binary cross-entropy: 1 on both terms of every element. */
+const ONES = [1, 1, 1, 1];

@@ -2,6 +2,7 @@
  * sm's `BinaryFocalLoss` / `binary_focal_loss`.
  * @module
  */
+import { binaryWasm } from '../kernels/binaryWasm.js';
 import { binaryFocalRun } from '../kernels/crossEntropy.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
 import { withDefaultInstance, type LossFactory } from '../loss.js';
@@ -29,18 +30,43 @@ export type BinaryFocalOptions = Omit<FocalOptions, 'classIndexes'>;
  */
 export const binaryFocalLoss: LossFactory<BinaryFocalOptions> = withDefaultInstance(
   (options?: BinaryFocalOptions) => {
-    const o = resolveFocalOptions('binaryFocalLoss', options, false);
-    return elementwiseLoss('binaryFocalLoss', 'binary_focal_loss', o.layout, null, (call, grad, scale) =>
-      sumRuns(call, (start, end, step) => {
-        // The kernel flags bad input in its pass; only a flagged run is scanned for the offender.
-        const flag = o.checkInputs ? new Float64Array(1) : null;
-        const { gt, pr } = call;
-        const sum = binaryFocalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale, flag);
-        if (flag !== null && flag[0] !== 0) {
-          checkInputDomain('binaryFocalLoss', gt, pr, start, end, step, 'probabilities');
-        }
-        return sum;
-      }),
+    const fn = 'binaryFocalLoss';
+    const o = resolveFocalOptions(fn, options, false);
+    // α on the positive term, 1 − α on the negative one, for every element.
+    const c1 = new Array<number>(4).fill(o.alpha);
+    const c0 = new Array<number>(4).fill(1 - o.alpha);
+    return elementwiseLoss(
+      fn,
+      'binary_focal_loss',
+      o.layout,
+      null,
+      (call, grad, scale) =>
+        sumRuns(call, (start, end, step) => {
+          const { gt, pr } = call;
+          // Both kernels write every entry of the run (which covers the whole tensor: no class selection).
+          if (step === 1) {
+            const checked = o.checkInputs ? fn : null;
+            const s = binaryWasm(
+              checked,
+              'focalProb',
+              gt,
+              pr,
+              grad,
+              [{ start, end, c1, c0 }],
+              o.gamma,
+              scale,
+            );
+            if (s !== undefined) return s;
+          }
+          // The kernel flags bad input in its pass; only a flagged run is scanned for the offender.
+          const flag = o.checkInputs ? new Float64Array(1) : null;
+          const sum = binaryFocalRun(gt, pr, grad, start, end, step, o.alpha, o.gamma, scale, flag);
+          if (flag !== null && flag[0] !== 0) {
+            checkInputDomain('binaryFocalLoss', gt, pr, start, end, step, 'probabilities');
+          }
+          return sum;
+        }),
+      true,
     );
   },
 );

@@ -1,0 +1,27 @@
+/**
+ * The agreement bound between the WebAssembly kernels (float32 terms, exp/log within a few ulps) and the JS
+ * kernels (float64) of the elementwise and binary losses, shared by their property tests.
+ */
+
+const sameNaN = (a: number, b: number) => Number.isNaN(a) && Number.isNaN(b);
+
+/**
+ * null when `w` agrees with `js` within the stated bound, else what differs: values within 2e-6 relative
+ * (1e-7 absolute), gradients within 2e-6 of the largest finite JS gradient entry; NaN where JS has NaN.
+ */
+export function wasmAgree(
+  js: { value: number; grad: Float32Array },
+  w: { value: number; grad: Float32Array },
+): string | null {
+  if (!sameNaN(js.value, w.value) && !(Math.abs(js.value - w.value) <= 1e-7 + 2e-6 * Math.abs(js.value)))
+    return `value ${w.value} ≠ ${js.value}`;
+  let scale = 0;
+  for (const g of js.grad) if (Number.isFinite(g)) scale = Math.max(scale, Math.abs(g));
+  for (let i = 0; i < js.grad.length; i++) {
+    const a = js.grad[i];
+    const b = w.grad[i];
+    if (sameNaN(a, b)) continue;
+    if (!(Math.abs(a - b) <= 2e-6 * scale + 1e-30)) return `grad[${i}] ${b} ≠ ${a} (largest ${scale})`;
+  }
+  return null;
+}
