@@ -8,14 +8,22 @@
  *   on p clamped to [1e-7, 1 − 1e-7]);
  * - `binary_focal_prob_small`: sm `binaryFocalLoss()` (α = 0.25, γ = 2), same inputs;
  * - `sigmoid_focal_fb`: `focalLoss({ preset: 'monai' })` (sigmoid from logits, γ = 2, no α, mean) on
- *   `logitInputs` (torch: torchvision-style sigmoid_focal_loss).
+ *   `logitInputs` (torch: torchvision-style sigmoid_focal_loss);
+ * - `soft_bce_fb`: `softBCEWithLogitsLoss({ smoothFactor: 0.1 })` (smp's defaults otherwise: ignoreIndex −100)
+ *   on the same logits (torch: smp SoftBCEWithLogitsLoss's formula, F.binary_cross_entropy_with_logits on the
+ *   smoothed target, masked by ignore_index).
  * Memory bound: read pr (or logits) and gt, write the gradient (float32), as workloads.json's focal_prob_small.
  * One JSON line per workload and implementation; the ratios in `note` and `vs_torch`.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setBinaryWasmEnabled } from '../src/core/kernels/binaryWasm.js';
-import { binaryCrossentropy, binaryFocalLoss, focalLoss } from '../src/core/losses/index.js';
+import {
+  binaryCrossentropy,
+  binaryFocalLoss,
+  focalLoss,
+  softBCEWithLogitsLoss,
+} from '../src/core/losses/index.js';
 import type { Loss } from '../src/core/loss.js';
 import {
   emit,
@@ -45,6 +53,12 @@ const WORKLOADS: Record<string, { loss: Loss; pr: Float32Array; gt: Float32Array
     pr: fb.logits,
     gt: fb.gt,
     what: "focalLoss({ preset: 'monai' }) sigmoid from logits (γ 2)",
+  },
+  soft_bce_fb: {
+    loss: softBCEWithLogitsLoss({ smoothFactor: 0.1 }),
+    pr: fb.logits,
+    gt: fb.gt,
+    what: 'softBCEWithLogitsLoss({ smoothFactor: 0.1 }) (smp, ignoreIndex −100)',
   },
 };
 

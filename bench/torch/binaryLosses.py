@@ -9,6 +9,7 @@ JSON line per loss, `workload` = the bench's workload name.
   binary_focal_prob_small  sm BinaryFocalLoss(alpha=0.25, gamma=2) written in torch ops
   sigmoid_focal_fb         torchvision-style sigmoid_focal_loss (alpha none, gamma 2, mean) from logits: MONAI
                            FocalLoss(use_softmax=False) / smp FocalLoss(mode='binary' / 'multilabel')
+  soft_bce_fb              smp SoftBCEWithLogitsLoss(smooth_factor=0.1) (its formula in torch ops)
 
 Usage: python3 bench/torch/binaryLosses.py NAME [NAME ...]
 """
@@ -43,10 +44,18 @@ def sigmoid_focal(x, g):
     return (ce * (1 - p_t) ** 2).mean()
 
 
+def soft_bce(x, g):
+    """smp SoftBCEWithLogitsLoss(smooth_factor=0.1, ignore_index=-100), mean."""
+    t = (1 - g) * 0.1 + g * (1 - 0.1)
+    loss = F.binary_cross_entropy_with_logits(x, t, reduction="none")
+    return (loss * (g != -100)).mean()
+
+
 IMPLS = {
     "bce_prob_small": ("torch_F_bce", bce, "prob"),
     "binary_focal_prob_small": ("torch_sm_binary_focal", binary_focal, "prob"),
     "sigmoid_focal_fb": ("torch_sigmoid_focal", sigmoid_focal, "logits"),
+    "soft_bce_fb": ("torch_smp_soft_bce", soft_bce, "logits"),
 }
 
 

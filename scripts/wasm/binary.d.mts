@@ -2,7 +2,7 @@
 export declare const BINARY_LAYOUT: Readonly<Record<string, number>>;
 export declare const MAX_P: number;
 export declare function binaryKernelName(
-  kind: 'bce' | 'focalProb' | 'sigmoid',
+  kind: 'bce' | 'focalProb' | 'sigmoid' | 'softBce',
   gamma2: boolean,
   P: number,
 ): string;

@@ -28,6 +28,9 @@
 //       term −c1·t·(1 − q)^γ·log q − c0·(1 − t)·q^γ·log(1 − q), ∂ = −c1·t·((1 − q)^γ/q − γ(1 − q)^(γ−1)·log q)
 //       − c0·(1 − t)·(γ·q^(γ−1)·log(1 − q) − q^γ/(1 − q)) inside the clip range, 0 outside; γ = 2 / any γ ≥ 0
 //       (powers as exp((γ − 1)·log)).
+//   soft_bce_p1(g, x, o, n, gamma, scale, omlo)   smp SoftBCEWithLogitsLoss: t' = t + s·(1 − 2t) with s the f32 at
+//       PARAM, term −(c1·t'·log σ(x) + c0·(1 − t')·log σ(−x)) (c1 = pos_weight, c0 = 1), ∂ = c0·(1 − t')·σ(x) −
+//       c1·t'·σ(−x), both 0 where t equals the f32 at PARAM + 4 (ignore_index; NaN for none). gamma, omlo unused.
 //   sigmoid_focal2_pP / sigmoid_focal_pP(g, x, o, n, gamma, scale, omlo)   sigmoid focal from logits: p = σ(x),
 //       log p = −softplus(−x), log(1 − p) = −softplus(x) (softplusNegAbsF32x4), A = −(1 − p)^γ·log p,
 //       B = −p^γ·log(1 − p), term c1·t·A + c0·(1 − t)·B, ∂A/∂x = −(1 − p)^γ·(γ·p·(−log p) + 1 − p),
@@ -38,6 +41,8 @@ import { expF32x4, logPosF32x4, mathLocals, softplusNegAbsF32x4 } from './math.m
 export const BINARY_LAYOUT = {
   /** i32: nonzero when a kernel met an input outside its domain (the driver clears it). */
   FLAG: 0,
+  /** f32 parameters of soft_bce_p1: the smoothing s at PARAM, the ignored target value at PARAM + 4 (NaN: none). */
+  PARAM: 16,
   /** f32x4 pairs (c1, c0) per vector of the period, 32 bytes each (j < MAX_P). */
   COEF: 64,
   /** Three float32 blocks of SCRATCH elements (t, x, o). */
@@ -51,7 +56,7 @@ export const MAX_P = 3;
 /** Steps (of P vectors) per float32 chunk of the terms. */
 const CHUNK = 16;
 
-const { FLAG, COEF } = BINARY_LAYOUT;
+const { FLAG, COEF, PARAM } = BINARY_LAYOUT;
 const f4 = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
 const get = (l) => `(local.get ${l})`;
 const set = (l, v) => `(local.set ${l} ${v})`;
@@ -137,6 +142,22 @@ function focalProbBody(off, gamma2) {
   ];
 }
 
+/**
+ * The logistic terms of the logits $x: $sp = σ(x), $sn = 1 − σ(x) = σ(−x), $lsp = log σ(x), $lsn = log σ(−x)
+ * (softplusNegAbsF32x4; scratch $e, $u, $l, $r, $er, $m).
+ */
+const logistic = [
+  softplusNegAbsF32x4('$x', '$e', '$u', '$l'),
+  set('$r', div(f4(1), get('$u'))),
+  set('$er', mul(get('$e'), get('$r'))),
+  set('$m', `(f32x4.ge ${get('$x')} ${f4(0)})`),
+  set('$sp', `(v128.bitselect ${get('$r')} ${get('$er')} ${get('$m')})`),
+  set('$sn', `(v128.bitselect ${get('$er')} ${get('$r')} ${get('$m')})`),
+  // pmin(x, 0) = 0 < x ? 0 : x; pmax(x, 0) = x < 0 ? 0 : x.
+  set('$lsp', sub(`(f32x4.pmin ${get('$x')} ${f4(0)})`, get('$l'))),
+  set('$lsn', sub(`(f32x4.neg (f32x4.pmax ${get('$x')} ${f4(0)}))`, get('$l'))),
+];
+
 /** Body of one vector of the sigmoid focal loss from logits (γ = 2 when `gamma2`). */
 function sigmoidFocalBody(off, gamma2) {
   const pow = gamma2
@@ -149,15 +170,7 @@ function sigmoidFocalBody(off, gamma2) {
       ];
   const g = gamma2 ? f4(2) : get('$vg');
   return [
-    softplusNegAbsF32x4('$x', '$e', '$u', '$l'),
-    set('$r', div(f4(1), get('$u'))),
-    set('$er', mul(get('$e'), get('$r'))),
-    set('$m', `(f32x4.ge ${get('$x')} ${f4(0)})`),
-    set('$sp', `(v128.bitselect ${get('$r')} ${get('$er')} ${get('$m')})`),
-    set('$sn', `(v128.bitselect ${get('$er')} ${get('$r')} ${get('$m')})`),
-    // pmin(x, 0) = 0 < x ? 0 : x; pmax(x, 0) = x < 0 ? 0 : x.
-    set('$lsp', sub(`(f32x4.pmin ${get('$x')} ${f4(0)})`, get('$l'))),
-    set('$lsn', sub(`(f32x4.neg (f32x4.pmax ${get('$x')} ${f4(0)}))`, get('$l'))),
+    ...logistic,
     ...pow,
     // term = −(T1·fa·lsp + T0·fb·lsn), negated once at the end
     set(
@@ -176,17 +189,34 @@ function sigmoidFocalBody(off, gamma2) {
   ];
 }
 
+/**
+ * Body of one vector of smp's soft BCE from logits: t' = t + s·(1 − 2t), term −(c1·t'·log σ(x) + c0·(1 − t')·log σ(−x)),
+ * ∂ = c0·(1 − t')·σ(x) − c1·t'·σ(−x); 0 (term and gradient) where t equals the ignored value.
+ */
+function softBceBody(off) {
+  const keep = `(f32x4.ne ${get('$t')} ${get('$vig')})`;
+  return [
+    ...logistic,
+    set('$ts', add(get('$t'), mul(get('$vsm'), sub(f4(1), mul(f4(2), get('$t')))))),
+    set('$T1', mul(get(`$c1_0`), get('$ts'))),
+    set('$T0', mul(get(`$c0_0`), sub(f4(1), get('$ts')))),
+    set('$term', `(v128.and ${keep} ${add(mul(get('$T1'), get('$lsp')), mul(get('$T0'), get('$lsn')))})`),
+    store(off, sub(mul(get('$T0'), get('$sp')), mul(get('$T1'), get('$sn'))), keep),
+  ];
+}
+
 const LOCALS = {
   bce: ['$q', '$om', '$a', '$b', '$la', '$lb'],
   focalProb: ['$q', '$om', '$lq', '$lom', '$fa1', '$fb1', '$fa', '$fb', '$f'],
   sigmoid: ['$e', '$u', '$l', '$r', '$er', '$m', '$sp', '$sn', '$lsp', '$lsn', '$fa', '$fb'],
+  softBce: ['$e', '$u', '$l', '$r', '$er', '$m', '$sp', '$sn', '$lsp', '$lsn', '$ts', '$vsm', '$vig'],
 };
 
 /**
  * One kernel: per step P vectors, vector j with coefficients c1_j, c0_j (locals $c1_j, $c0_j); per vector the
  * check `checks`, $T1 = c1·t and $T0 = c0·(1 − t), then `body(off)` which sets $term and stores the gradient.
  */
-function kernel(name, P, locals, checks, body) {
+function kernel(name, P, locals, checks, body, init0 = '') {
   const steps = [];
   for (let j = 0; j < P; j++) {
     const off = 16 * j;
@@ -222,6 +252,7 @@ function kernel(name, P, locals, checks, body) {
     ${locals.map((l) => `(local ${l} v128)`).join(' ')} ${decl}
     ${mathLocals()}
     ${init}
+    ${init0}
     (local.set $vg (f32x4.splat ${get('$gamma')}))
     (local.set $vs (f32x4.splat ${get('$scale')}))
     (local.set $vo (f32x4.splat ${get('$omlo')}))
@@ -251,12 +282,20 @@ const logitChecks = [sumNonFinite(get('$x')), sumNonFinite(get('$t'))].join('\n 
 /** The names of the kernels, by family, γ = 2 or not, and period P. */
 export function binaryKernelName(kind, gamma2, P) {
   if (kind === 'bce') return 'bce_p1';
+  if (kind === 'softBce') return 'soft_bce_p1';
   return `${kind === 'sigmoid' ? 'sigmoid_focal' : 'binary_focal_prob'}${gamma2 ? '2' : ''}_p${P}`;
 }
 
 /** The module's WebAssembly text. */
 export function binaryKernelsWat() {
-  const funcs = [kernel(binaryKernelName('bce', false, 1), 1, LOCALS.bce, probChecks, bceBody)];
+  const softInit = [
+    `(local.set $vsm (v128.load32_splat offset=${PARAM} (i32.const 0)))`,
+    `(local.set $vig (v128.load32_splat offset=${PARAM + 4} (i32.const 0)))`,
+  ].join('\n    ');
+  const funcs = [
+    kernel(binaryKernelName('bce', false, 1), 1, LOCALS.bce, probChecks, bceBody),
+    kernel(binaryKernelName('softBce', false, 1), 1, LOCALS.softBce, logitChecks, softBceBody, softInit),
+  ];
   for (let P = 1; P <= MAX_P; P++) {
     for (const gamma2 of [true, false]) {
       funcs.push(

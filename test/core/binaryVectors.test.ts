@@ -1,7 +1,7 @@
 /**
  * The reference vectors of the binary cross-entropy and focal losses through both kernels: every float32 case of
  * sm's BinaryCELoss and BinaryFocalLoss, MONAI's FocalLoss and DiceFocalLoss (sigmoid cases) and smp's
- * FocalLoss (binary / multilabel), once with the binary WebAssembly kernels forced on for every size and once
+ * FocalLoss (binary / multilabel) and SoftBCEWithLogitsLoss, once with the binary WebAssembly kernels forced on for every size and once
  * with them off; the tests check which path ran.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,7 @@ const FAMILY_FILES: ['monai' | 'smp', string, number][] = [
   ['monai', 'FocalLoss', 12],
   ['monai', 'DiceFocalLoss', 17],
   ['smp', 'FocalLoss', 6],
+  ['smp', 'SoftBCEWithLogitsLoss', 10],
 ];
 
 describe.each(FAMILY_FILES)('%s %s vectors on both kernels', (folder, name, taking) => {

@@ -18,7 +18,12 @@ import {
   binaryWasmRuns,
   setBinaryWasmEnabled,
 } from '../../src/core/kernels/binaryWasm.js';
-import { binaryCrossentropy, binaryFocalLoss, focalLoss } from '../../src/core/losses/index.js';
+import {
+  binaryCrossentropy,
+  binaryFocalLoss,
+  focalLoss,
+  softBCEWithLogitsLoss,
+} from '../../src/core/losses/index.js';
 import type { Loss } from '../../src/core/loss.js';
 import { kernelBackend, type NdArray } from '../../src/index.js';
 import { wasmAgree } from '../helpers/wasmAgree.js';
@@ -141,6 +146,34 @@ describe('the binary WebAssembly kernels agree with the JS kernels (float32 boun
     });
   }
 
+  it('softBCEWithLogitsLoss (smp): smoothing, ignoreIndex, a number posWeight, reductions', () => {
+    const options = fc.record({
+      smoothFactor: fc.constantFrom(0, 0.1, 0.5),
+      ignoreIndex: fc.constantFrom(null, -100, 0, 1),
+      posWeight: fc.constantFrom(1, 0.25, 3),
+      reduction: fc.constantFrom('mean' as const, 'sum' as const),
+    });
+    fc.assert(
+      fc.property(inputs, options, (x, o) => {
+        // Binary gt holds 0 and 1, so ignoreIndex 0 or 1 leaves some elements out.
+        bothPaths(
+          softBCEWithLogitsLoss(o),
+          { data: x.gt, shape: x.shape },
+          { data: x.logits, shape: x.shape },
+        );
+      }),
+      { seed: SEED + 4, numRuns: 80 },
+    );
+    // A posWeight of one entry is a number; a posWeight per channel stays on the JS loop.
+    const shape = [2, 3, 4, 5];
+    const gt = Float32Array.from({ length: 120 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const pr = Float32Array.from({ length: 120 }, (_, i) => Math.fround(Math.sin(i) * 4));
+    const one = { data: [2], shape: [1] };
+    const perChannel = { data: [1, 2, 3], shape: [3, 1, 1] };
+    bothPaths(softBCEWithLogitsLoss({ posWeight: one }), { data: gt, shape }, { data: pr, shape });
+    bothPaths(softBCEWithLogitsLoss({ posWeight: perChannel }), { data: gt, shape }, { data: pr, shape }, 0);
+  });
+
   it('which sigmoid calls take the kernels: channels-last periods ≤ 12 elements, nothing ignored, no smp variants', () => {
     let s = 5;
     const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
@@ -186,6 +219,7 @@ describe('the binary WebAssembly kernels agree with the JS kernels (float32 boun
         focalLoss({ preset: 'smp', activation: 'sigmoid', layout: 'channelsLast', classIndexes: [2] }),
         logits,
       ],
+      [softBCEWithLogitsLoss({ smoothFactor: 0.1, ignoreIndex: 1 }), logits],
     ];
     for (const [loss, data] of cases) {
       for (const wasm of [true, false]) {
@@ -279,6 +313,34 @@ describe('bad input is caught inside the pass: RangeError naming the function, a
     }
   }
 
+  for (const wasm of [true, false]) {
+    it(`softBCEWithLogitsLoss (${wasm ? 'WebAssembly' : 'JS'}): a flagged block hands over to the JS loop, which names the first offender`, () => {
+      setBinaryWasmEnabled(wasm);
+      try {
+        const { gt } = base();
+        const pr = new Float32Array(n).fill(0.5);
+        const before = binaryWasmRuns();
+        softBCEWithLogitsLoss.valueAndGrad({ data: gt, shape }, { data: pr, shape });
+        expect(binaryWasmRuns() - before).toBe(wasm ? 1 : 0);
+        pr[20001] = -Infinity;
+        pr[20002] = NaN;
+        expect(() => softBCEWithLogitsLoss.value({ data: gt, shape }, { data: pr, shape })).toThrow(
+          /^softBCEWithLogitsLoss: pr must hold finite logits; got -Infinity at pr\.data\[20001\]\.$/,
+        );
+        pr[20001] = 0.5;
+        pr[20002] = 0.5;
+        gt[n - 1] = NaN;
+        expect(() => softBCEWithLogitsLoss.value({ data: gt, shape }, { data: pr, shape })).toThrow(
+          new RegExp(
+            `^softBCEWithLogitsLoss: gt must hold finite numbers; got NaN at gt\\.data\\[${n - 1}\\]\\.$`,
+          ),
+        );
+      } finally {
+        setBinaryWasmEnabled(true);
+      }
+    });
+  }
+
   it('checkInputs: false never throws; bad data gives the JS kernels’ numbers (NaN) on both settings', () => {
     const { pr, gt } = base();
     pr[20001] = NaN;
@@ -286,6 +348,7 @@ describe('bad input is caught inside the pass: RangeError naming the function, a
       binaryCrossentropy({ checkInputs: false }),
       binaryFocalLoss({ checkInputs: false }),
       focalLoss({ preset: 'monai', layout: 'channelsLast', checkInputs: false }),
+      softBCEWithLogitsLoss({ checkInputs: false }),
     ];
     for (const loss of cases) {
       const w = on(true, loss, { data: gt, shape }, { data: pr, shape });

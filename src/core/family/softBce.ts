@@ -6,6 +6,7 @@
  */
 import type { NdArray } from '../types.js';
 import { checkNdArray, checkSameShape, formatShape, formatValue, rangeError } from '../validate.js';
+import { softBceWasm } from '../kernels/binaryWasm.js';
 import { logSigmoid, sigmoid } from './input.js';
 
 /** ℓ(x, t) = −(w·t·log σ(x) + (1 − t)·log σ(−x)), stable for any logit x. */
@@ -74,7 +75,9 @@ function broadcastIndex(fn: string, pw: NdArray, shape: readonly number[]): Int3
 /**
  * Value (mean or sum), optional per-element terms, and gradient w.r.t. the logits of smp's soft BCE:
  * t' = (1 − t)·s + t·(1 − s); ℓ_i = bceLogitsValue(x_i, t'_i, w_i), 0 where t_i = ignoreIndex; the mean
- * divides by every element, ignored ones included (smp).
+ * divides by every element, ignored ones included (smp). With a number `posWeight` (or one of a single entry),
+ * float32 data and no per-element terms asked for, the WebAssembly kernel of kernels/binaryWasm.ts computes it;
+ * the gradient goes into `out` when given (every entry written).
  */
 export function softBceTerms(
   fn: string,
@@ -83,6 +86,7 @@ export function softBceTerms(
   cfg: SoftBceConfig,
   withGrad: boolean,
   elements?: Float64Array,
+  out?: Float32Array,
 ): { value: number; grad: Float32Array | null } {
   checkNdArray(fn, 'gt', gt, 1);
   checkNdArray(fn, 'pr', pr, 1);
@@ -95,7 +99,15 @@ export function softBceTerms(
   const pwData = typeof cfg.posWeight === 'number' ? null : cfg.posWeight.data;
   const pw0 = typeof cfg.posWeight === 'number' ? cfg.posWeight : 1;
   const scale = cfg.reduction === 'mean' ? 1 / n : 1;
-  const grad = withGrad ? new Float32Array(n) : null;
+  const grad = withGrad ? (out ?? new Float32Array(n)) : null;
+  // One weight for every element (a number, or a posWeight of one entry): the WebAssembly kernel's case.
+  const pwOne = pwData === null ? pw0 : pwData.length === 1 ? pwData[0] : undefined;
+  if (pwOne !== undefined && !elements) {
+    const sum = softBceWasm(g, x, grad, pwOne, s, cfg.ignoreIndex, scale);
+    if (sum !== undefined) return { value: sum * scale, grad };
+  }
+  // The loop below writes the gradient of the elements it does not ignore only.
+  if (grad !== null && out !== undefined) grad.fill(0);
   let total = 0;
   const check = cfg.checkInputs !== false;
   for (let i = 0; i < n; i++) {

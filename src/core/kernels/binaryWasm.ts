@@ -26,6 +26,7 @@ import { instantiateHex } from './wasmModule.js';
 
 /** Memory layout (scripts/wasm/binary.mjs → BINARY_LAYOUT), in bytes. */
 const FLAG = 0;
+const PARAM = 16;
 const COEF = 64;
 const SCRATCH_AT = 16384;
 const SCRATCH = 16384;
@@ -36,8 +37,8 @@ export const BINARY_WASM_MIN_ELEMENTS = 8192;
 /** Elements per block: 64 bytes short of 64 KiB (memmove's 4 KiB aliasing); a multiple of 4P for P ≤ 3. */
 const BLOCK = SCRATCH - 16;
 
-/** The three kernel families. */
-export type BinaryKind = 'bce' | 'focalProb' | 'sigmoid';
+/** The kernel families. */
+export type BinaryKind = 'bce' | 'focalProb' | 'sigmoid' | 'softBce';
 
 /**
  * Where the upper clip of probabilities sits: at 1 − 1e-7 in float64 (sm's JS kernels, kernels/crossEntropy.ts:
@@ -59,6 +60,8 @@ interface Kernels {
   /** By kind, then [γ = 2, any γ], then P (index 1…BINARY_MAX_P). */
   fns: Record<BinaryKind, [Kernel[], Kernel[]]>;
   flag: Int32Array;
+  /** soft_bce_p1's smoothing and ignored target value. */
+  param: Float32Array;
   coef: Float32Array;
   s0: Float32Array;
   s1: Float32Array;
@@ -69,7 +72,7 @@ let kernels: Kernels | null | undefined;
 let enabled = true;
 let minElements = BINARY_WASM_MIN_ELEMENTS;
 /** Calls that took the kernels, by kind: lets tests check the path. */
-const runs: Record<BinaryKind, number> = { bce: 0, focalProb: 0, sigmoid: 0 };
+const runs: Record<BinaryKind, number> = { bce: 0, focalProb: 0, sigmoid: 0, softBce: 0 };
 
 function instantiate(): Kernels | null {
   const e = instantiateHex(BINARY_KERNELS_HEX);
@@ -80,14 +83,17 @@ function instantiate(): Kernels | null {
     return out;
   };
   const bce = [undefined, e.bce_p1] as Kernel[];
+  const softBce = [undefined, e.soft_bce_p1] as Kernel[];
   const buffer = e.memory.buffer;
   return {
     fns: {
       bce: [bce, bce],
       focalProb: [byP((P) => `binary_focal_prob2_p${P}`), byP((P) => `binary_focal_prob_p${P}`)],
       sigmoid: [byP((P) => `sigmoid_focal2_p${P}`), byP((P) => `sigmoid_focal_p${P}`)],
+      softBce: [softBce, softBce],
     },
     flag: new Int32Array(buffer, FLAG, 1),
+    param: new Float32Array(buffer, PARAM, 2),
     coef: new Float32Array(buffer, COEF, 8 * BINARY_MAX_P),
     s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
     s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
@@ -113,7 +119,7 @@ export function setBinaryWasmEnabled(on: boolean, fromElements = BINARY_WASM_MIN
 
 /** How many calls have taken the binary WebAssembly kernels (of one kind, or all). @internal */
 export function binaryWasmRuns(kind?: BinaryKind): number {
-  return kind === undefined ? runs.bce + runs.focalProb + runs.sigmoid : runs[kind];
+  return kind === undefined ? runs.bce + runs.focalProb + runs.sigmoid + runs.softBce : runs[kind];
 }
 
 /** True when the binary WebAssembly kernels are enabled and could be instantiated here. */
@@ -183,7 +189,7 @@ export function binaryWasm(
   const k = binaryKernels();
   if (k === null) return undefined;
   const fns = k.fns[kind][gamma === 2 ? 0 : 1];
-  const domain = kind === 'sigmoid' ? 'logits' : 'probabilities';
+  const domain = kind === 'sigmoid' || kind === 'softBce' ? 'logits' : 'probabilities';
   const omlo = clip === 'float64' ? 1e-7 : 1 - Math.fround(1 - 1e-7);
   const { s0, s1, s2 } = k;
   const a0 = s0.byteOffset;
@@ -194,6 +200,7 @@ export function binaryWasm(
   for (const r of runList) {
     const P = period(r);
     const kernel = fns[P];
+    if (kernel === undefined) return undefined;
     const step = 4 * P;
     const len = Math.floor(BLOCK / step) * step;
     writeCoef(k, r, P, step);
@@ -223,4 +230,28 @@ export function binaryWasm(
   }
   runs[kind]++;
   return sum;
+}
+
+/**
+ * smp's `SoftBCEWithLogitsLoss` over the n elements of float32 `gt` and logits `x` with a number `posWeight`:
+ * returns Σ −(w·t'·log σ(x) + (1 − t')·log σ(−x)), t' = t + s·(1 − 2t), 0 where t = `ignoreIndex`, and writes
+ * `scale · ∂/∂x` into `grad` (when given); `undefined` when the kernels do not apply or an input is not finite
+ * (the caller's JS loop then raises its own error, or computes the unchecked call as it is).
+ */
+export function softBceWasm(
+  gt: ArrayLike<number>,
+  x: ArrayLike<number>,
+  grad: Float32Array | null,
+  posWeight: number,
+  smooth: number,
+  ignoreIndex: number | undefined,
+  scale: number,
+): number | undefined {
+  const k = binaryKernels();
+  if (k === null) return undefined;
+  k.param[0] = smooth;
+  // A target equals ignoreIndex only when ignoreIndex is a float32 value (the data are float32).
+  k.param[1] = ignoreIndex !== undefined && Math.fround(ignoreIndex) === ignoreIndex ? ignoreIndex : NaN;
+  const run = { start: 0, end: x.length, c1: new Array<number>(4).fill(posWeight), c0: [1, 1, 1, 1] };
+  return binaryWasm(null, 'softBce', gt, x, grad, [run], 0, scale);
 }

@@ -80,8 +80,8 @@ export const softBCEWithLogitsLoss: ((options?: SoftBCEWithLogitsOptions) => Sof
   const loss = defineLoss({
     name: 'soft_bce_with_logits_loss',
     value: (gt, pr) => softBceTerms(fn, gt, pr, cfg, false).value,
-    valueAndGrad: (gt, pr) => {
-      const r = softBceTerms(fn, gt, pr, cfg, true);
+    valueAndGrad: (gt, pr, out) => {
+      const r = softBceTerms(fn, gt, pr, cfg, true, undefined, out);
       return { value: r.value, grad: r.grad! };
     },
   });
