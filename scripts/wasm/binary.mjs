@@ -147,8 +147,7 @@ function focalProbBody(off, gamma2) {
  * (softplusNegAbsF32x4; scratch $e, $u, $l, $r, $er, $m).
  */
 const logistic = [
-  softplusNegAbsF32x4('$x', '$e', '$u', '$l'),
-  set('$r', div(f4(1), get('$u'))),
+  softplusNegAbsF32x4('$x', '$e', '$u', '$r', '$l'),
   set('$er', mul(get('$e'), get('$r'))),
   set('$m', `(f32x4.ge ${get('$x')} ${f4(0)})`),
   set('$sp', `(v128.bitselect ${get('$r')} ${get('$er')} ${get('$m')})`),

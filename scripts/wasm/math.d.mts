@@ -25,4 +25,11 @@ export declare const SOFTPLUS_F32X4_BOUNDS: {
   readonly sigmoidUlps: number;
   readonly subnormalAbs: number;
 };
-export declare function softplusNegAbsF32x4(x: string, e: string, u: string, l: string, p?: string): string;
+export declare function softplusNegAbsF32x4(
+  x: string,
+  e: string,
+  u: string,
+  r: string,
+  l: string,
+  p?: string,
+): string;

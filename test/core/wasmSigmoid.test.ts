@@ -21,8 +21,7 @@ async function build(): Promise<(xs: Float32Array) => Float32Array[]> {
     (block $d (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
       (loop $k
         (local.set $x (v128.load (local.get $p)))
-        ${softplusNegAbsF32x4('$x', '$e', '$u', '$l', '$q_')}
-        (local.set $r (f32x4.div ${f4(1)} (local.get $u)))
+        ${softplusNegAbsF32x4('$x', '$e', '$u', '$r', '$l', '$q_')}
         (v128.store offset=${BLOCK * 4} (local.get $p) (local.get $l))
         (v128.store offset=${BLOCK * 8} (local.get $p) (f32x4.sub (f32x4.pmin (local.get $x) ${f4(0)}) (local.get $l)))
         (v128.store offset=${BLOCK * 12} (local.get $p) (f32x4.sub (f32x4.neg (f32x4.pmax (local.get $x) ${f4(0)})) (local.get $l)))
