@@ -10,17 +10,11 @@ import {
   binaryWasmRuns,
   setBinaryWasmEnabled,
 } from '../../src/core/kernels/binaryWasm.js';
-import type { NdArray } from '../../src/index.js';
-import { close, gradMismatch, loadVectors, num, type VectorCase } from '../helpers/vectors.js';
+import { f32, vectorMismatch as mismatch } from '../helpers/lossVectors.js';
+import { loadVectors } from '../helpers/vectors.js';
 import { adaptMonai, adaptSmp } from '../family/adapters.js';
 import { DECLINED } from '../family/declined.js';
 import { SM_LOSSES, smOptions } from './smCases.js';
-
-/** float32 copies of float32-exact data (the kernels take Float32Array only). */
-const f32 = (x: NdArray): NdArray => ({
-  data: Float32Array.from(x.data as ArrayLike<number>),
-  shape: x.shape,
-});
 
 /** Runs `body` with the kernels forced on (every size) or off; returns how many calls took them. */
 function withPath(wasm: boolean, body: () => void): number {
@@ -32,24 +26,6 @@ function withPath(wasm: boolean, body: () => void): number {
     setBinaryWasmEnabled(true);
   }
   return binaryWasmRuns() - before;
-}
-
-/** null when the loss gives the case's value (and gradient), else what differs. */
-function mismatch(
-  loss: { valueAndGrad(gt: NdArray, pr: NdArray): { value: number; grad: Float32Array } },
-  gt: NdArray,
-  pr: NdArray,
-  c: VectorCase,
-): string | null {
-  const { value, grad } = loss.valueAndGrad(gt, pr);
-  const want = num(c.expected.value);
-  if (!close(value, want)) return `${c.id}: value ${value} ≠ ${want}`;
-  const g = c.expected.grad_pr?.map(num);
-  if (g) {
-    const at = gradMismatch(grad, g);
-    if (at >= 0) return `${c.id}: grad[${at}] ${grad[at]} ≠ ${g[at]}`;
-  }
-  return null;
 }
 
 afterAll(() => setBinaryWasmEnabled(true));
