@@ -259,6 +259,69 @@ describe('the binary WebAssembly kernels agree with the JS kernels (float32 boun
   });
 });
 
+describe('the kernels’ gradient is the derivative of the kernels’ value (central differences on the WebAssembly path)', () => {
+  // Perturbing one input changes one float32 term only (the others keep their bits), so the difference
+  // quotient sees that term's rounding (≈ 1e-7 of it) against a change of h·∂: a 1e-3 tolerance has room.
+  const shape = [2, 5, 7, 3];
+  const n = 210;
+  let s = 11;
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const logits = Float32Array.from({ length: n }, () => Math.fround((rnd() - 0.5) * 12));
+  const probs = Float32Array.from({ length: n }, () => Math.fround(0.05 + 0.9 * rnd()));
+  const gt = Float32Array.from({ length: n }, () => (rnd() < 0.4 ? 1 : rnd() < 0.2 ? Math.fround(rnd()) : 0));
+  const cases: [string, Loss, Float32Array, number][] = [
+    ['binaryCrossentropy', binaryCrossentropy, probs, 2 ** -12],
+    ['binaryFocalLoss γ 2', binaryFocalLoss(), probs, 2 ** -12],
+    ['binaryFocalLoss γ ½ α 0.6', binaryFocalLoss({ gamma: 0.5, alpha: 0.6 }), probs, 2 ** -12],
+    [
+      'focalLoss MONAI sigmoid, weights',
+      focalLoss({ preset: 'monai', layout: 'channelsLast', classWeights: [1, 2, 0.5] }),
+      logits,
+      2 ** -9,
+    ],
+    [
+      'focalLoss smp sigmoid γ 1.5, α',
+      focalLoss({ preset: 'smp', activation: 'sigmoid', layout: 'channelsLast', gamma: 1.5, alpha: 0.3 }),
+      logits,
+      2 ** -9,
+    ],
+    [
+      'focalLoss sigmoid from probabilities',
+      focalLoss({ preset: 'monai', layout: 'channelsLast', fromLogits: false }),
+      probs,
+      2 ** -12,
+    ],
+    ['softBCEWithLogitsLoss', softBCEWithLogitsLoss({ smoothFactor: 0.1, posWeight: 2 }), logits, 2 ** -9],
+  ];
+  for (const [name, loss, x, h] of cases) {
+    it(name, () => {
+      setBinaryWasmEnabled(true, 0);
+      try {
+        const g = { data: gt, shape };
+        const before = binaryWasmRuns();
+        const { grad } = loss.valueAndGrad(g, { data: x, shape });
+        let largest = 0;
+        for (const v of grad) largest = Math.max(largest, Math.abs(v));
+        for (let i = 0; i < n; i += 7) {
+          const up = Float32Array.from(x);
+          const down = Float32Array.from(x);
+          up[i] = Math.fround(x[i] + h);
+          down[i] = Math.fround(x[i] - h);
+          const fd =
+            (loss.value(g, { data: up, shape }) - loss.value(g, { data: down, shape })) / (up[i] - down[i]);
+          expect(Math.abs(fd - grad[i]), `${name} at ${i}: ${fd} vs ${grad[i]}`).toBeLessThanOrEqual(
+            1e-3 * largest,
+          );
+        }
+        // Every call above ran on the kernels.
+        expect(binaryWasmRuns() - before).toBe(1 + 2 * Math.ceil(n / 7));
+      } finally {
+        setBinaryWasmEnabled(true);
+      }
+    });
+  }
+});
+
 describe('bad input is caught inside the pass: RangeError naming the function, argument, value and index', () => {
   const C = 3;
   const n = 2 * 64 * 80 * C + 6; // 30,726 elements: two full blocks and a short one with a tail of 6
