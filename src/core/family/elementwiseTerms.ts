@@ -44,9 +44,12 @@ export function kerasClipOf<T, M>(A: Algebra<T, M>, p: T): T {
  * @example powOf(numberAlgebra, 0.5, 2) // 0.25
  */
 export function powOf<T, M>(A: Algebra<T, M>, x: T, e: number): T | number {
-  if (e === 0) return 1;
-  if (e === 1) return x;
-  if (e === 2) return A.mul(x, x);
+  // Kept small: the JS loops inline it (a JIT's inlining budget is what keeps them fast).
+  return e === 2 ? A.mul(x, x) : e === 1 ? x : e === 0 ? 1 : guardedPow(A, x, e);
+}
+
+/** `x^e` where x > 0, else 0 (with a zero derivative). */
+function guardedPow<T, M>(A: Algebra<T, M>, x: T, e: number): T {
   const pos = A.gt(x, 0);
   return A.where(pos, A.pow(A.where(pos, x, 1), e), 0);
 }
@@ -87,9 +90,8 @@ export function focalSideLogSlopeOf<T, M>(
   gamma: number,
 ): T | number {
   if (gamma === 0) return -1;
-  const f = powOf(A, omq, gamma);
-  const df = A.mul(A.mul(q, powOf(A, omq, gamma - 1)), A.mul(logQ, gamma));
-  return A.sub(df, f);
+  // (1 − q)^{γ−1}·(γ·q·log q − (1 − q)): one power.
+  return A.mul(powOf(A, omq, gamma - 1), A.sub(A.mul(A.mul(q, logQ), gamma), omq));
 }
 
 /**
@@ -97,8 +99,9 @@ export function focalSideLogSlopeOf<T, M>(
  * `K.binary_crossentropy`, sm `BinaryCELoss`); the other side is the same function of `1 − q`.
  * @example kerasBceSideOf(numberAlgebra, 0.9) // −log(0.9000001) = 0.1054
  */
+// (1e-7 is KERAS_EPSILON written as a literal: an imported constant costs the inlined JS loops a load.)
 export function kerasBceSideOf<T, M>(A: Algebra<T, M>, q: T): T {
-  return A.neg(A.log(A.add(q, KERAS_EPSILON)));
+  return A.neg(A.log(A.add(q, 1e-7)));
 }
 
 /**
@@ -106,7 +109,7 @@ export function kerasBceSideOf<T, M>(A: Algebra<T, M>, q: T): T {
  * @example kerasBceSideSlopeOf(numberAlgebra, 0.5) // −1.9999996
  */
 export function kerasBceSideSlopeOf<T, M>(A: Algebra<T, M>, q: T): T {
-  return A.div(-1, A.add(q, KERAS_EPSILON));
+  return A.div(-1, A.add(q, 1e-7));
 }
 
 /**

@@ -131,8 +131,6 @@ export const FOCAL_KEYS = [
 /** Keras' epsilon: probabilities are clipped to [ε, 1 − ε] (bounds rounded to float32 as Keras). */
 const EPS_LO = KERAS_CLIP_LO;
 const EPS_HI = KERAS_CLIP_HI;
-/** The per-element formulas (elementwiseTerms.ts) run on numbers here, on tensors on the TF.js op path. */
-const NUM = numberAlgebra;
 
 /** Validates focal options; `extraKeys` are accepted and ignored (compound losses). */
 export function resolveFocalFamilyOptions(
@@ -205,6 +203,8 @@ function smpFocalElement(
   a: number,
   out: Float64Array,
 ): void {
+  // The per-element formulas (elementwiseTerms.ts) on numbers; a local alias keeps the inlined calls cheap.
+  const NUM = numberAlgebra;
   let l: number;
   let dl: number;
   if (fromLogits) {
@@ -311,6 +311,8 @@ export function focalTerms(
   wantElements = false,
   out?: Float32Array,
 ): FocalResult {
+  // The per-element formulas (elementwiseTerms.ts) on numbers; a local alias keeps the inlined calls cheap.
+  const NUM = numberAlgebra;
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const geom = t.geom;
   const C = geom.channels;
