@@ -13,6 +13,7 @@ import {
   bceLogitsOf,
   bceLogitsSlopeOf,
   binaryMixOf,
+  crossEntropySideOf,
   focalSideLogSlopeOf,
   focalSideOf,
   kerasClipOf,
@@ -213,8 +214,13 @@ function smpFocalElement(
   } else {
     const q = kerasClipOf(NUM, v);
     // The cross-entropy sides (focal sides with γ = 0) of q and 1 − q.
-    l = binaryMixOf(NUM, t, focalSideOf(NUM, 1 - q, Math.log(q), 0), focalSideOf(NUM, q, Math.log(1 - q), 0));
-    dl = v >= EPS_LO && v <= EPS_HI ? -t / q + (1 - t) / (1 - q) : 0;
+    const lq = Math.log(q);
+    const l1q = Math.log(1 - q);
+    l = binaryMixOf(NUM, t, crossEntropySideOf(NUM, lq), crossEntropySideOf(NUM, l1q));
+    // ∂/∂q: the sides' log-slopes (−1) over q and, for 1 − q, over −(1 − q).
+    const dq = (focalSideLogSlopeOf(NUM, q, 1 - q, lq, 0) as number) / q;
+    const d1q = -(focalSideLogSlopeOf(NUM, 1 - q, q, l1q, 0) as number) / (1 - q);
+    dl = v >= EPS_LO && v <= EPS_HI ? binaryMixOf(NUM, t, dq, d1q) : 0;
   }
   const pt = Math.exp(-l);
   const dpt = -pt * dl;

@@ -236,7 +236,7 @@ export function cceRun(
     }
     if (!(s > 0 && s < Infinity)) {
       // 0/0, ±∞ or NaN: let IEEE arithmetic give sm's NaN for the whole pixel.
-      sum -= cceDegeneratePixel(gt, pr, grad, at, offsets, weights, s);
+      sum += cceDegeneratePixel(gt, pr, grad, at, offsets, weights, s);
       continue;
     }
     const hot = hotChannel(gt, pr, at, offsets);
@@ -289,7 +289,10 @@ function cceDegeneratePixel(
   let sum = 0;
   for (let k = 0; k < offsets.length; k++) {
     const q = pr[at + offsets[k]] / s;
-    sum += gt[at + offsets[k]] * weights[k] * Math.log(q < EPS ? EPS : q > HI ? HI : q);
+    sum +=
+      gt[at + offsets[k]] *
+      weights[k] *
+      crossEntropySideOf(numberAlgebra, Math.log(q < EPS ? EPS : q > HI ? HI : q));
     if (grad !== null) grad[at + offsets[k]] = NaN;
   }
   return sum;
