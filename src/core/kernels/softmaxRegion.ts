@@ -35,6 +35,17 @@ const X = 2048;
 const BLOCK_BYTES = 65536;
 const G_AT = X + BLOCK_BYTES;
 const O_AT = X + 2 * BLOCK_BYTES;
+/** The bit record of binary dense targets starts here (scripts/wasm/softmaxRegion.mjs → SOFTMAX_LAYOUT.REC). */
+export const SOFTMAX_RECORD_AT = 4 * 65536;
+const REC = SOFTMAX_RECORD_AT;
+const PAGE = 65536;
+/**
+ * Bytes of the bit record per group of four pixels (scripts/wasm/softmaxRegion.mjs → RECORD_BYTES): 4C bits
+ * in 1, 2 or 4 bytes; the pixel-major kernels write one byte per pixel (4 per group, the same for C = 8).
+ */
+export const softmaxRecordBytes = (C: number): number => (C <= 2 ? 1 : C <= 4 ? 2 : 4);
+/** Largest bit record kept (a call needing more reads its targets again in pass 2): 64 MiB, 2^31 elements at C = 8. */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 /**
  * Channel counts whose dense-target kernels run pixel by pixel (scripts/wasm/softmaxRegion.mjs → PIXEL_MAJOR_C):
  * their sums sit at ACC + 8·(k·C + c) and the softmax they store keeps the logits' layout.
@@ -49,6 +60,21 @@ const MIN_ELEMENTS = 4096;
 type Stats = (x: number, g: number, np: number, ign?: number, has?: number) => number;
 type StatsStore = (x: number, g: number, o: number, np: number, ign?: number, has?: number) => number;
 type Grad = (x: number, g: number, o: number, np: number, ign?: number, has?: number) => void;
+type StatsRecord = (x: number, g: number, o: number, r: number, np: number) => number;
+
+/**
+ * What the last recording pass 1 on a module left: its inputs (the arrays themselves), and per block (in the
+ * order pass 1 visited them) whether its dense targets were all exactly +0.0 or 1.0, i.e. whether its bit
+ * record stands for them. Valid for the pass 2 of the same call only: the next recording pass 1 replaces it.
+ */
+interface TargetRecord {
+  x: Float32Array;
+  g: Float32Array;
+  store: Float32Array;
+  batch: number;
+  pixels: number;
+  binary: Uint8Array;
+}
 
 interface Module {
   statsD: Stats;
@@ -59,6 +85,12 @@ interface Module {
   gradL: Grad;
   gradPD: Grad;
   gradPL: Grad;
+  statsDB: StatsRecord;
+  gradPB: Grad;
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  record: TargetRecord | null;
+  /** The per-block flags of records, reused (grown to the most blocks a call had). */
+  binary: Uint8Array;
   buffer: ArrayBuffer;
   f64: Float64Array;
   f32: Float32Array;
@@ -74,7 +106,28 @@ interface Module {
 const modules: (Module | null | undefined)[] = [];
 let enabled = true;
 let minElements = MIN_ELEMENTS;
-const runs = { wasm: 0, js: 0, stored: 0, jsStored: 0 };
+const runs = { wasm: 0, js: 0, stored: 0, jsStored: 0, recorded: 0, fromRecord: 0 };
+
+/** Sets the module's views of its memory (again after the memory grew: the old buffer is detached). */
+function setViews(m: Module, C: number): void {
+  const buffer = m.memory.buffer;
+  m.buffer = buffer;
+  m.f64 = new Float64Array(buffer);
+  m.f32 = new Float32Array(buffer);
+  m.xs = new Float32Array(buffer, X, BLOCK_BYTES / 4);
+  m.gs = new Float32Array(buffer, G_AT, BLOCK_BYTES / 4);
+  m.ls = new Int32Array(buffer, G_AT, BLOCK_BYTES / 4);
+  m.os = new Float32Array(buffer, O_AT, BLOCK_BYTES / 4);
+  m.osFull = m.os.subarray(0, BLOCK_PIXELS * C);
+}
+
+/** Grows the module's memory to at least `bytes` (once per larger input; it never shrinks). */
+function reserve(m: Module, bytes: number, C: number): void {
+  const have = m.memory.buffer.byteLength;
+  if (bytes <= have) return;
+  m.memory.grow(Math.ceil((bytes - have) / PAGE));
+  setViews(m, C);
+}
 
 function instantiate(C: number): Module | null {
   const hex = SOFTMAX_KERNELS_HEX[C];
@@ -83,6 +136,11 @@ function instantiate(C: number): Module | null {
   const buffer = exports.memory.buffer;
   const os = new Float32Array(buffer, O_AT, BLOCK_BYTES / 4);
   return {
+    statsDB: exports.statsDB as StatsRecord,
+    gradPB: exports.gradPB as Grad,
+    memory: exports.memory,
+    record: null,
+    binary: new Uint8Array(0),
     statsD: exports.statsD as Stats,
     statsL: exports.statsL as Stats,
     statsDS: exports.statsDS as StatsStore,
@@ -126,15 +184,24 @@ export function setSoftmaxWasmEnabled(on: boolean, fromElements = MIN_ELEMENTS):
 
 /**
  * Image-runs of each path since load (pass 1 and pass 2 each count; `stored`: pass-2 image-runs that read the
- * softmax stored by pass 1; `jsStored`: pass-1 runs of the JS loops that stored the softmax): lets tests check
- * the path. @internal
+ * softmax stored by pass 1; `jsStored`: pass-1 runs of the JS loops that stored the softmax), and blocks of the
+ * bit record of binary targets (`recorded`: pass-1 blocks whose targets were all 0 / 1 and were recorded as bits;
+ * `fromRecord`: pass-2 blocks that read that record instead of the targets): lets tests check the path. @internal
  */
-export function softmaxRuns(): { wasm: number; js: number; stored: number; jsStored: number } {
+export function softmaxRuns(): {
+  wasm: number;
+  js: number;
+  stored: number;
+  jsStored: number;
+  recorded: number;
+  fromRecord: number;
+} {
   return { ...runs };
 }
 
 /** Pixels per block: a multiple of 4 whose bytes fit a scratch block for any C ≤ 8 (8128·C bytes). */
-const BLOCK_PIXELS = 2032;
+export const SOFTMAX_BLOCK_PIXELS = 2032;
+const BLOCK_PIXELS = SOFTMAX_BLOCK_PIXELS;
 
 function copyTargets(m: Module, t: SoftmaxTargets, from: number, to: number, C: number): void {
   if (t.kind === 'dense') m.gs.set(t.g.subarray(from * C, to * C));
@@ -307,6 +374,39 @@ function gradJs(
   }
 }
 
+/**
+ * Pass 2 of image b over pixels [first, main) after a recording pass 1: blocks whose targets were all 0 / 1
+ * read the bit record (gradPB), the others their targets (gradPD); both the stored p. Coefficients already at COEF.
+ */
+function recordedGrad(
+  m: Module,
+  rec: TargetRecord,
+  b: number,
+  stored: Float32Array,
+  g: Float32Array,
+  C: number,
+  first: number,
+  main: number,
+  pixels: number,
+  out: Float32Array,
+): void {
+  const groups = Math.floor(pixels / 4);
+  const rb = softmaxRecordBytes(C);
+  let block = b * Math.ceil(groups / (BLOCK_PIXELS / 4));
+  for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
+    const e = Math.min(s + BLOCK_PIXELS, main);
+    m.xs.set(stored.subarray(s * C, e * C));
+    if (rec.binary[block] === 1) {
+      runs.fromRecord++;
+      m.gradPB(X, REC + (b * groups + (s - first) / 4) * rb, O_AT, e - s);
+    } else {
+      m.gs.set(g.subarray(s * C, e * C));
+      m.gradPD(X, G_AT, O_AT, e - s);
+    }
+    out.set(outBlock(m, e - s, C), s * C);
+  }
+}
+
 /** The output scratch of a block of np pixels (C channels). */
 function outBlock(m: Module, np: number, C: number): Float32Array {
   return np === BLOCK_PIXELS ? m.osFull : m.os.subarray(0, np * C);
@@ -336,6 +436,13 @@ export function softmaxRegionStats(
   const m = moduleFor(C, pixels * C);
   const tmp = new Float64Array(2 * C);
   const [ign, has] = ignoreArgs(t);
+  const record =
+    m !== null && store !== undefined && t.kind === 'dense'
+      ? startRecord(m, x, t.g, store, batch, pixels, C)
+      : null;
+  const groups = Math.floor(pixels / 4);
+  const rb = softmaxRecordBytes(C);
+  const perImageBlocks = Math.ceil(groups / (BLOCK_PIXELS / 4));
   for (let b = 0; b < batch; b++) {
     const { row, first, main, last } = span(b, pixels, C, perImage, m);
     let s = first;
@@ -345,7 +452,14 @@ export function softmaxRegionStats(
       const flagged = eachBlock(m, x, t, C, first, main, (np, at) => {
         if (store === undefined)
           return t.kind === 'dense' ? m.statsD(X, G_AT, np) : m.statsL(X, G_AT, np, ign, has);
-        const f = t.kind === 'dense' ? m.statsDS(X, G_AT, O_AT, np) : m.statsLS(X, G_AT, O_AT, np, ign, has);
+        let f: number;
+        if (record !== null) {
+          // Bit 2: a target neither +0.0 nor 1.0 in this block: pass 2 reads its targets again.
+          f = m.statsDB(X, G_AT, O_AT, REC + (b * groups + (at - first) / 4) * rb, np);
+          record.binary[b * perImageBlocks + (at - first) / BLOCK_PIXELS] = (f & 4) === 0 ? 1 : 0;
+          if ((f & 4) === 0) runs.recorded++;
+          f &= 3;
+        } else f = t.kind === 'dense' ? m.statsDS(X, G_AT, O_AT, np) : m.statsLS(X, G_AT, O_AT, np, ign, has);
         store.set(outBlock(m, np, C), at * C);
         return f;
       });
@@ -380,7 +494,32 @@ export function softmaxRegionStats(
     const bad = statsJs(x, t, s, last, C, I, P, G, row, tmp, store);
     if (bad !== null) return bad;
   }
+  // The record stands for this call's targets only once pass 1 has run to the end.
+  if (m !== null && record !== null) m.record = record;
   return null;
+}
+
+/**
+ * Starts the bit record of a recording pass 1 (dense targets, a store): clears the module's previous record,
+ * grows the memory to hold this call's bits (one `softmaxRecordBytes(C)` per group of four pixels) and returns
+ * the new record (its `binary` flags filled as blocks run), or null when it would pass MAX_RECORD_BYTES.
+ */
+function startRecord(
+  m: Module,
+  x: Float32Array,
+  g: Float32Array,
+  store: Float32Array,
+  batch: number,
+  pixels: number,
+  C: number,
+): TargetRecord | null {
+  m.record = null;
+  const bytes = batch * Math.floor(pixels / 4) * softmaxRecordBytes(C);
+  if (bytes > MAX_RECORD_BYTES) return null;
+  reserve(m, REC + bytes, C);
+  const blocks = batch * Math.ceil(Math.floor(pixels / 4) / (BLOCK_PIXELS / 4));
+  const binary = m.binary.length >= blocks ? m.binary : (m.binary = new Uint8Array(blocks));
+  return { x, g, store, batch, pixels, binary };
 }
 
 /**
@@ -413,6 +552,22 @@ export function softmaxRegionGrad(
         m.f32[COEF / 4 + 8 + c] = B[row + c];
       }
       if (stored !== undefined) runs.stored++;
+      const rec = m.record;
+      if (
+        stored !== undefined &&
+        t.kind === 'dense' &&
+        rec !== null &&
+        rec.x === x &&
+        rec.g === t.g &&
+        rec.store === stored &&
+        rec.batch === batch &&
+        rec.pixels === pixels
+      ) {
+        // The targets of pass 1's binary blocks are in the bit record: only the stored p is copied in.
+        recordedGrad(m, rec, b, stored, t.g, C, first, main, pixels, out);
+        gradJs(x, t, main, last, C, A, B, row, out, tmp, stored);
+        continue;
+      }
       const src = stored ?? x;
       const grad =
         stored === undefined
