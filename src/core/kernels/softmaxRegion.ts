@@ -11,6 +11,11 @@
  * and everything when WebAssembly SIMD is unavailable or turned off (one exp per element there too: the softmax
  * is stored and read back the same way). Both check the inputs on the way: a non-finite logit or target, or a
  * label outside [0, C) that is not ignored, is reported, never summed.
+ *
+ * Dense targets that are exactly +0.0 or 1.0 in a block are recorded by pass 1 as bits (4C per group of four
+ * pixels, in the module's memory) and pass 2 reads the bits instead of the targets. For per-image sums,
+ * {@link softmaxRegionFused} runs pass 2 of each image right after its pass 1 (the caller supplies the image's
+ * coefficients), the image's softmax held in the module's memory.
  * @module
  */
 import { SOFTMAX_KERNELS_HEX } from './softmaxWasm.bytes.js';
@@ -407,6 +412,48 @@ function recordedGrad(
   }
 }
 
+/**
+ * Adds the module's float64 sums of pixels [first, main) to row `row` of I, P, G, or returns the first bad input
+ * when a sum is not finite. ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg; the pixel-major kernels:
+ * ACC + 8c, + 8(C + c), + 8(2C + c). NaN or ±Inf in x or a dense g leaves a non-finite sum (the kernels only
+ * flag −Inf logits): then the first bad element is found in JS.
+ */
+function addSums(
+  m: Module,
+  x: Float32Array,
+  t: SoftmaxTargets,
+  first: number,
+  main: number,
+  C: number,
+  I: Float64Array,
+  P: Float64Array,
+  G: Float64Array,
+  row: number,
+): BadInput | null {
+  const f = m.f64;
+  let finite = 0;
+  for (let i = 0; i < 12 * C; i++) finite += f[i] - f[i];
+  if (finite !== 0) {
+    const bad = firstBad(x, t, first, main, C);
+    if (bad !== null) return bad;
+  }
+  if (t.kind === 'dense' && pixelMajor(C)) {
+    for (let c = 0; c < C; c++) {
+      I[row + c] += f[c];
+      P[row + c] += f[C + c];
+      G[row + c] += f[2 * C + c];
+    }
+  } else {
+    for (let c = 0; c < C; c++) {
+      const a = 12 * c;
+      I[row + c] += f[a] + f[a + 1] + f[a + 2] + f[a + 3];
+      P[row + c] += f[a + 4] + f[a + 5] + f[a + 6] + f[a + 7];
+      G[row + c] += f[a + 8] + f[a + 9] + f[a + 10] + f[a + 11];
+    }
+  }
+  return null;
+}
+
 /** The output scratch of a block of np pixels (C channels). */
 function outBlock(m: Module, np: number, C: number): Float32Array {
   return np === BLOCK_PIXELS ? m.osFull : m.os.subarray(0, np * C);
@@ -464,31 +511,9 @@ export function softmaxRegionStats(
         return f;
       });
       if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + BLOCK_PIXELS, main), C);
-      // ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg; the pixel-major kernels: ACC + 8c, + 8(C + c),
-      // + 8(2C + c). NaN or ±Inf in x or a dense g leaves a
-      // non-finite sum (the kernel only flags -Inf logits): then find the first bad element in JS.
-      const f = m.f64;
-      let finite = 0;
-      for (let i = 0; i < 12 * C; i++) finite += f[i] - f[i];
-      if (finite !== 0) {
-        const bad = firstBad(x, t, first, main, C);
-        if (bad !== null) return bad;
-      }
+      const sumsBad = addSums(m, x, t, first, main, C, I, P, G, row);
+      if (sumsBad !== null) return sumsBad;
       s = main;
-      if (t.kind === 'dense' && pixelMajor(C)) {
-        for (let c = 0; c < C; c++) {
-          I[row + c] += f[c];
-          P[row + c] += f[C + c];
-          G[row + c] += f[2 * C + c];
-        }
-      } else {
-        for (let c = 0; c < C; c++) {
-          const a = 12 * c;
-          I[row + c] += f[a] + f[a + 1] + f[a + 2] + f[a + 3];
-          P[row + c] += f[a + 4] + f[a + 5] + f[a + 6] + f[a + 7];
-          G[row + c] += f[a + 8] + f[a + 9] + f[a + 10] + f[a + 11];
-        }
-      }
     } else runs.js++;
     if (store !== undefined && s < last) runs.jsStored++;
     const bad = statsJs(x, t, s, last, C, I, P, G, row, tmp, store);
@@ -586,4 +611,122 @@ export function softmaxRegionGrad(
     } else runs.js++;
     gradJs(x, t, s, last, C, A, B, row, out, tmp, stored);
   }
+}
+
+let fusedEnabled = true;
+/**
+ * Images whose softmax takes at most this many bytes (64 MiB) keep it in the module's memory between the passes
+ * of the per-image fused form (the memory grows once to the largest such image); larger ones store it in `out`.
+ */
+const HOLD_BYTES = 64 * 1024 * 1024;
+let holdBytes = HOLD_BYTES;
+
+/**
+ * Turns the per-image fused form off (or back on) and sets the largest softmax of one image it keeps in the
+ * module's memory (`hold` bytes; 0: always in `out`), for tests and benchmarks. @internal
+ */
+export function setSoftmaxFusedEnabled(on: boolean, hold = HOLD_BYTES): void {
+  fusedEnabled = on;
+  holdBytes = hold;
+}
+
+/** Per-image fused runs (`fused`: images; `redone`: images whose pass 2 the caller ran again). @internal */
+export const softmaxFusedRuns = { fused: 0, redone: 0 };
+
+/**
+ * True when {@link softmaxRegionFused} runs here for images of `pixels` pixels and C channels: WebAssembly
+ * SIMD for C, an image large enough for the module, and the bit record of one image within MAX_RECORD_BYTES.
+ */
+export function softmaxFusable(C: number, pixels: number): boolean {
+  if (!fusedEnabled || Math.floor(pixels / 4) * softmaxRecordBytes(C) > MAX_RECORD_BYTES) return false;
+  return moduleFor(C, pixels * C) !== null;
+}
+
+/**
+ * Both passes, image by image (per-image sums only): pass 1 of image b (softmax, Σ p·g, Σ p, Σ g into row b of
+ * I, P, G), then `coefficients(b, A, B)` (which fills A, B, length C: ∂L/∂p_c = A_c·g_c + B_c for image b),
+ * then pass 2 of image b into `out`, while the image's softmax (held in the module's memory, not in `out`) and
+ * its targets' bit record are still in cache. Same kernels, sums and bits as {@link softmaxRegionStats} +
+ * {@link softmaxRegionGrad} with a store, given the same coefficients. Returns the first bad input (pass 1
+ * stops there: images before it have their gradient in `out`), or null. Check {@link softmaxFusable} first.
+ */
+export function softmaxRegionFused(
+  x: Float32Array,
+  t: SoftmaxTargets,
+  batch: number,
+  pixels: number,
+  C: number,
+  I: Float64Array,
+  P: Float64Array,
+  G: Float64Array,
+  out: Float32Array,
+  coefficients: (b: number, A: Float64Array, B: Float64Array) => void,
+): BadInput | null {
+  const m = moduleFor(C, pixels * C)!;
+  const tmp = new Float64Array(2 * C);
+  const A = new Float64Array(C);
+  const B = new Float64Array(C);
+  const [ign, has] = ignoreArgs(t);
+  const dense = t.kind === 'dense';
+  const groups = Math.floor(pixels / 4);
+  const rb = softmaxRecordBytes(C);
+  // The record of one image, then its softmax (16-byte aligned); the memory grows once to the largest image.
+  const pAt = REC + Math.ceil((groups * rb) / 16) * 16;
+  const hold = groups * 16 * C <= holdBytes;
+  reserve(m, hold ? pAt + groups * 16 * C : pAt, C);
+  m.record = null;
+  const binary =
+    m.binary.length >= Math.ceil(groups / (BLOCK_PIXELS / 4))
+      ? m.binary
+      : (m.binary = new Uint8Array(Math.ceil(groups / (BLOCK_PIXELS / 4))));
+  for (let b = 0; b < batch; b++) {
+    const { first, main, last } = span(b, pixels, C, true, m);
+    const row = b * C;
+    runs.wasm += 2;
+    softmaxFusedRuns.fused++;
+    m.f64.fill(0, 0, 12 * C);
+    let block = 0;
+    for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
+      const e = Math.min(s + BLOCK_PIXELS, main);
+      m.xs.set(x.subarray(s * C, e * C));
+      copyTargets(m, t, s, e, C);
+      const at = hold ? pAt + (s - first) * 4 * C : O_AT;
+      let f: number;
+      if (dense) {
+        f = m.statsDB(X, G_AT, at, REC + ((s - first) / 4) * rb, e - s);
+        binary[block] = (f & 4) === 0 ? 1 : 0;
+        if ((f & 4) === 0) runs.recorded++;
+        f &= 3;
+      } else f = m.statsLS(X, G_AT, at, e - s, ign, has);
+      if (!hold) out.set(outBlock(m, e - s, C), s * C);
+      if (f !== 0) return firstBad(x, t, s, e, C);
+    }
+    const sumsBad = addSums(m, x, t, first, main, C, I, P, G, row);
+    if (sumsBad !== null) return sumsBad;
+    if (main < last) runs.jsStored++;
+    const bad = statsJs(x, t, main, last, C, I, P, G, row, tmp, out);
+    if (bad !== null) return bad;
+    coefficients(b, A, B);
+    for (let c = 0; c < C; c++) {
+      m.f32[COEF / 4 + c] = A[c];
+      m.f32[COEF / 4 + 8 + c] = B[c];
+    }
+    block = 0;
+    for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
+      const e = Math.min(s + BLOCK_PIXELS, main);
+      const at = hold ? pAt + (s - first) * 4 * C : X;
+      if (!hold) m.xs.set(out.subarray(s * C, e * C));
+      if (dense && binary[block] === 1) {
+        runs.fromRecord++;
+        m.gradPB(at, REC + ((s - first) / 4) * rb, O_AT, e - s);
+      } else {
+        copyTargets(m, t, s, e, C);
+        if (dense) m.gradPD(at, G_AT, O_AT, e - s);
+        else m.gradPL(at, G_AT, O_AT, e - s, ign, has);
+      }
+      out.set(outBlock(m, e - s, C), s * C);
+    }
+    gradJs(x, t, main, last, C, A, B, 0, out, tmp, out);
+  }
+  return null;
 }
