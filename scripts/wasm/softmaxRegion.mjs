@@ -28,6 +28,8 @@ export const SOFTMAX_LAYOUT = {
   ACC: 0,
   /** float32 A_c at COEF + 4c, B_c at COEF + 32 + 4c. */
   COEF: 1024,
+  /** 16 lane masks (a data segment): entry b, at TABLE + 16b, has lane j all ones when bit j of b is set. */
+  TABLE: 1536,
   /** Scratch blocks: logits, targets (float32 or int32 labels), gradient; BLOCK_BYTES each. */
   X: 2048,
   BLOCK_BYTES: 65536,
@@ -44,7 +46,7 @@ export const MAX_C = 8;
 /** Pixel groups (of 4) summed in float32 before the float64 flush. */
 const CHUNK_GROUPS = 16;
 
-const { ACC, COEF, X, BLOCK_BYTES } = SOFTMAX_LAYOUT;
+const { ACC, COEF, TABLE, X, BLOCK_BYTES } = SOFTMAX_LAYOUT;
 const G_AT = X + BLOCK_BYTES;
 const O_AT = X + 2 * BLOCK_BYTES;
 
@@ -541,10 +543,15 @@ function pixelGrad(C, stored, bits = false) {
   const body = stored
     ? q.map((k) => `(local.set $e${k} (v128.load offset=${16 * k} (local.get $x)))`)
     : pixelSoftmax(V, false);
-  if (bits) body.push(`(local.set $bv (i32x4.splat (i32.load8_u (local.get $r))))`);
+  // The record byte of the pixel: its two nibbles index the lane-mask table (bits 0–3: channels 0–3; 4–7: 4–7).
+  if (bits) body.push(`(local.set $rb (i32.load8_u (local.get $r)))`);
+  const nibble = (k) =>
+    k === 0
+      ? '(i32.shl (i32.and (local.get $rb) (i32.const 15)) (i32.const 4))'
+      : '(i32.and (local.get $rb) (i32.const 240))';
   for (const k of q) {
     const ag = bits
-      ? `(v128.and (local.get $a${k}) ${recordMask(k)})`
+      ? `(v128.and (local.get $a${k}) (v128.load offset=${TABLE} ${nibble(k)}))`
       : `(f32x4.mul (local.get $a${k}) (v128.load offset=${16 * k} (local.get $g)))`;
     body.push(`(local.set $d${k} (f32x4.add ${ag} (local.get $b${k})))`);
   }
@@ -560,7 +567,7 @@ function pixelGrad(C, stored, bits = false) {
   const g = bits ? '$r' : '$g';
   return `
   (func (export "grad${stored ? 'P' : ''}${bits ? 'B' : 'D'}") (param $x i32) (param ${g} i32) (param $o i32) (param $np i32)
-    (local $end i32) (local $m v128) ${bits ? '(local $bv v128)' : ''} ${decl(names)} ${stored ? '' : mathLocals()}
+    (local $end i32) (local $m v128) ${bits ? '(local $rb i32)' : ''} ${decl(names)} ${stored ? '' : mathLocals()}
     ${init.join('\n    ')}
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
     (block $done
@@ -589,8 +596,16 @@ export function softmaxRegionWat(C) {
         : [stats(C, false, true, true), grad(C, false, true, true)],
     )
     .join('');
+  const table = range(16)
+    .map((b) =>
+      range(4)
+        .map((j) => ((b >> j) & 1 ? '\\ff' : '\\00').repeat(4))
+        .join(''),
+    )
+    .join('');
   return `(module
-  (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})${funcs})\n`;
+  (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})
+  ${pixel ? `(data (i32.const ${TABLE}) "${table}")` : ''}${funcs})\n`;
 }
 
 export const SOFTMAX_SCRATCH = { X, G: G_AT, O: O_AT };
