@@ -4,10 +4,11 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DataError } from './errors.js';
+import { removeOnInterrupt } from './interrupt.js';
 
 /**
  * Writes several files atomically as a group: all contents go to temporary files (`.<name>.<pid>.<random>.tmp`
@@ -21,18 +22,19 @@ export async function writeFilesAtomic(
   files: readonly (readonly [string, string | Uint8Array])[],
 ): Promise<void> {
   const temps: [string, string][] = [];
+  const releases: (() => void)[] = [];
   try {
     for (const [path, content] of files) {
-      const tmp = join(
-        dirname(path),
-        `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-      );
+      const tmp = tempName(path);
       temps.push([tmp, path]);
+      releases.push(removeOnInterrupt(tmp));
       await writeAndSync(tmp, content, path);
     }
+    // Renamed synchronously, with no turn of the event loop between them: an interruption (see interrupt.ts)
+    // comes before every rename (the temporary files are removed) or after the last, never between two.
     for (const [tmp, path] of temps) {
       try {
-        await rename(tmp, path);
+        renameSync(tmp, path);
       } catch (cause) {
         throw writeError(path, cause);
       }
@@ -40,7 +42,14 @@ export async function writeFilesAtomic(
   } catch (err) {
     await Promise.all(temps.map(([tmp]) => unlink(tmp).catch(() => undefined)));
     throw err;
+  } finally {
+    for (const release of releases) release();
   }
+}
+
+/** The temporary name of `path`'s content: `.<name>.<pid>.<random>.tmp` in its folder. */
+function tempName(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /** Writes one file atomically (see `writeFilesAtomic`). */
@@ -86,6 +95,7 @@ export class AtomicFiles {
     fd: number | null;
     pending: string[];
     size: number;
+    release: () => void;
   }[] = [];
 
   /**
@@ -93,17 +103,16 @@ export class AtomicFiles {
    * @throws DataError naming `path` when it cannot be created.
    */
   open(path: string): number {
-    const tmp = join(
-      dirname(path),
-      `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-    );
+    const tmp = tempName(path);
+    const release = removeOnInterrupt(tmp);
     let fd: number;
     try {
       fd = openSync(tmp, 'wx');
     } catch (cause) {
+      release();
       throw writeError(path, cause);
     }
-    this.files.push({ path, tmp, fd, pending: [], size: 0 });
+    this.files.push({ path, tmp, fd, pending: [], size: 0, release });
     return this.files.length - 1;
   }
 
@@ -141,13 +150,15 @@ export class AtomicFiles {
           throw writeError(f.path, cause);
         }
       }
+      // Synchronously, as in writeFilesAtomic: an interruption never falls between two renames.
       for (const f of this.files) {
         try {
-          await rename(f.tmp, f.path);
+          renameSync(f.tmp, f.path);
         } catch (cause) {
           throw writeError(f.path, cause);
         }
       }
+      for (const f of this.files) f.release();
     } catch (err) {
       await this.abort();
       throw err;
@@ -167,5 +178,6 @@ export class AtomicFiles {
       }
     }
     await Promise.all(this.files.map((f) => unlink(f.tmp).catch(() => undefined)));
+    for (const f of this.files) f.release();
   }
 }

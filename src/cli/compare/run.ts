@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError } from '../../io/errors.js';
+import { removeOnInterrupt } from '../../io/interrupt.js';
 import { writeFilesAtomic } from '../../io/writeFileAtomic.js';
 import { EXIT, UsageError } from '../errors.js';
 import { info } from '../output.js';
@@ -201,6 +202,7 @@ export async function runCompare(opts: CompareOptions, raw: RawEvalOptions, io: 
   );
   const models: { source: ModelSource; state: EvalState }[] = [];
   const tmp = opts.preds.length ? await mkdtemp(join(tmpdir(), 'segkit-compare-')) : undefined;
+  const release = tmp ? removeOnInterrupt(tmp) : () => undefined;
   try {
     for (const source of sources) {
       const state =
@@ -211,6 +213,7 @@ export async function runCompare(opts: CompareOptions, raw: RawEvalOptions, io: 
     }
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });
+    release();
   }
   checkStateSections(models, raw);
   checkSameEvaluation(models);

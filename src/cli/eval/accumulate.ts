@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { ConfusionMatrix } from '../../core/evaluation/confusionMatrix.js';
 import { selectedClasses } from '../../core/evaluation/reduce.js';
 import type { ConfusionState, ImageCounts, SparseImageCounts } from '../../core/evaluation/types.js';
+import { removeOnInterrupt } from '../../io/interrupt.js';
 import { surfaceMetricsOf } from './engine.js';
 import type { ImageExtras } from './instances.js';
 import type { EvalSettings } from './options.js';
@@ -117,9 +118,13 @@ export function* readLines(path: string): Generator<string> {
   }
 }
 
-/** A private scratch folder (in the system's temporary folder, `TMPDIR`) removed by {@link Scratch.remove}. */
+/**
+ * A private scratch folder (in the system's temporary folder, `TMPDIR`) removed by {@link Scratch.remove}, or
+ * when the process is interrupted (SIGINT, SIGTERM, SIGHUP) before that.
+ */
 export class Scratch {
   readonly dir = mkdtempSync(join(tmpdir(), 'segkit-'));
+  private readonly release = removeOnInterrupt(this.dir);
   /** A new line file in the folder. */
   file(name: string): LineFile {
     return new LineFile(join(this.dir, name));
@@ -127,6 +132,7 @@ export class Scratch {
   /** Removes the folder and everything in it. */
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    this.release();
   }
 }
 
