@@ -24,7 +24,7 @@
 //       vectors by shuffles (softmaxRegion.mjs's loadChannels) and kept in locals: no lane-by-lane gathers and
 //       scatters, no scratch tables; a pixel's K terms are added in float32 before the float64 sum. The driver
 //       picks them for channels-last blocks.
-import { expF32x4, expNegF32x4, logF32x4, logPosF32x4, mathLocals } from './math.mjs';
+import { expF32x4, expNegF32x4, expSoftmaxF32x4, logF32x4, logPosF32x4, mathLocals } from './math.mjs';
 import { SHUFFLE_LOCALS, loadChannels, storeChannels } from './softmaxRegion.mjs';
 
 /** Byte offsets of the memory layout, shared with src/core/kernels/elementwiseWasm.ts. */
@@ -316,57 +316,118 @@ function lastLoop(K, body) {
         (br_if $next (i32.lt_u ${get('$i')} ${get('$pixels')}))))`;
 }
 
-/** softmax_focal2 for K channels-last channels (γ = 2): the arithmetic of softmaxFocal(true), in locals. */
+/**
+ * A loop over the groups of four pixels of a channels-last block: `body` per group, pointers `ptrs` advanced by
+ * the group's 16·K bytes. Labels and counter are the loop's own, so one kernel can run several passes.
+ */
+function groupLoop(K, name, ptrs, body) {
+  return `(local.set $i (i32.const 0))
+    (block $${name}_done
+      (br_if $${name}_done (i32.eqz ${get('$pixels')}))
+      (loop $${name}
+        ${body.join('\n        ')}
+        ${ptrs.map((p) => `(local.set ${p} (i32.add ${get(p)} (i32.const ${16 * K})))`).join('\n        ')}
+        (local.set $i (i32.add ${get('$i')} (i32.const 4)))
+        (br_if $${name} (i32.lt_u ${get('$i')} ${get('$pixels')}))))`;
+}
+
+/**
+ * softmax_focal2 for K channels-last channels (γ = 2). Same formula as softmaxFocal(true), float32 rounding
+ * apart, computed in four short passes over the block instead of one long loop body (whose chain of dependent
+ * operations per group, max → exp → Σ → log → terms → Σh → gradient, with more live values than x64 has
+ * vector registers, left the out-of-order core waiting: kernel alone 0.69× the one-pass time):
+ * 1. per group: x − max over the logits, in place, as K vectors of four pixels (channel c at 16c);
+ * 2. per vector: e^(x − max) into the gradient block (no transposes, no spills);
+ * 3. per group: p = e/Σe in place, log p = (x − max) − log Σe over the logits (one log per four pixels);
+ * 4. per group, with the targets: the terms and ∂/∂x_j = h_j − p_j·Σh, transposed back into the gradient block.
+ * The block is in L2 (three 64 KiB arrays) between the passes.
+ * Also:
+ * - the coefficients at COEF already hold a_c·scale (the driver multiplies them), so the gradient needs no
+ *   final product and the returned sum is the scaled one (−Σ scale·a_c·g_c·(1 − p_c)²·log p_c);
+ * - the exp is expSoftmaxF32x4 (arguments x − max ≤ 0; absolute error ≤ 2^−22, MATH_F32X4_BOUNDS);
+ * - the input check is one test per group, on Σ_c h_c: it is NaN or ±∞ whenever a logit or a target of the
+ *   four pixels is (a NaN or +∞ logit makes the softmax NaN, a −∞ one makes its log −∞ while its p stays
+ *   ≥ 2^−126/K > 0, a non-finite g makes h NaN or ±∞), so the flag is never missed; finite logits or targets
+ *   near FLT_MAX can overflow float32 and raise it too, and the driver then finds no offender and runs the
+ *   float64 JS kernel instead.
+ * With b = a·(1 − p), B = b·log p: term = B·(1 − p), h = 2·p·B − b·(1 − p) = −a(1 − p)((1 − p) − 2p·log p).
+ */
 function softmaxFocalLast(K) {
   const l = range(K).map((c) => `$l${c}`);
-  const e = range(K).map((c) => `$e${c}`);
   const h = range(K).map((c) => `$h${c}`);
-  const body = [...loadChannels('$x', K, l), ...l.map((n) => sumNonFinite(get(n)))];
+  // 1. x − max over the logits, as K vectors of four pixels (channel c at 16c)
+  const shift = [...loadChannels('$x', K, l)];
   let m = get(l[0]);
   for (let c = 1; c < K; c++) m = `(f32x4.pmax ${m} ${get(l[c])})`;
-  body.push(`(local.set $m ${m})`);
+  shift.push(`(local.set $m ${m})`);
   for (let c = 0; c < K; c++) {
-    body.push(`(local.set ${l[c]} (f32x4.sub ${get(l[c])} ${get('$m')}))`, expNegF32x4(l[c], e[c]));
+    shift.push(`(v128.store offset=${16 * c} ${get('$x')} (f32x4.sub ${get(l[c])} ${get('$m')}))`);
   }
-  let sum = get(e[0]);
-  for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} ${get(e[c])})`;
-  body.push(
+  // 2. e^(x − max) into the gradient block, one vector at a time
+  const exp = [
+    `(local.set $v (v128.load ${get('$x')}))`,
+    expSoftmaxF32x4('$v', '$v'),
+    `(v128.store ${get('$o')} ${get('$v')})`,
+  ];
+  // 3. p = e/Σe into the gradient block, log p = (x − max) − log Σe over the logits
+  const norm = [];
+  let sum = `(v128.load ${get('$o')})`;
+  for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} (v128.load offset=${16 * c} ${get('$o')}))`;
+  norm.push(
     `(local.set $s ${sum})`,
     logPosF32x4('$s', '$ls'),
     `(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`,
   );
-  body.push(...loadChannels('$g', K, h), ...h.map((n) => sumNonFinite(get(n))));
-  body.push(`(local.set $hs ${f4(0)})`);
   for (let c = 0; c < K; c++) {
-    body.push(
-      `(local.set $a (f32x4.mul ${get(h[c])} ${coef(c)}))`,
-      `(local.set $p (f32x4.mul ${get(e[c])} ${get('$inv')}))`,
-      `(local.set $lp (f32x4.sub ${get(l[c])} ${get('$ls')}))`,
+    norm.push(
+      `(v128.store offset=${16 * c} ${get('$x')} (f32x4.sub (v128.load offset=${16 * c} ${get('$x')}) ${get('$ls')}))`,
+      `(v128.store offset=${16 * c} ${get('$o')} (f32x4.mul (v128.load offset=${16 * c} ${get('$o')}) ${get('$inv')}))`,
+    );
+  }
+  // 4. terms and gradient with the targets, transposed back
+  const terms = [...loadChannels('$g', K, h)];
+  for (let c = 0; c < K; c++) {
+    terms.push(
+      `(local.set $p (v128.load offset=${16 * c} ${get('$o')}))`,
       `(local.set $om (f32x4.sub ${f4(1)} ${get('$p')}))`,
-      `(local.set $v (f32x4.mul ${get('$om')} ${get('$om')}))`,
-      `(local.set $ts ${termSum(c, `(f32x4.mul (f32x4.mul ${get('$a')} ${get('$v')}) ${get('$lp')})`)})`,
-      `(local.set ${h[c]} (f32x4.mul (f32x4.neg ${get('$a')}) (f32x4.sub ${get('$v')}
-            (f32x4.mul (f32x4.mul (f32x4.mul ${get('$vg')} ${get('$om')}) ${get('$p')}) ${get('$lp')}))))`,
-      `(local.set ${e[c]} ${get('$p')})`,
-      `(local.set $hs (f32x4.add ${get('$hs')} ${get(h[c])}))`,
+      `(local.set $b (f32x4.mul (f32x4.mul ${get(h[c])} ${coef(c)}) ${get('$om')}))`,
+      `(local.set $v (f32x4.mul ${get('$b')} (v128.load offset=${16 * c} ${get('$x')})))`,
+      `(local.set $ts ${termSum(c, `(f32x4.mul ${get('$v')} ${get('$om')})`)})`,
+      `(local.set $v (f32x4.mul ${get('$p')} ${get('$v')}))`,
+      `(local.set ${h[c]} (f32x4.sub (f32x4.add ${get('$v')} ${get('$v')}) (f32x4.mul ${get('$b')} ${get('$om')})))`,
+      c === 0 ? `(local.set $hs ${get(h[0])})` : `(local.set $hs (f32x4.add ${get('$hs')} ${get(h[c])}))`,
     );
   }
-  body.push(accumulate(get('$ts')));
+  terms.push(accumulate(get('$ts')), sumNonFinite(get('$hs')));
   for (let c = 0; c < K; c++) {
-    body.push(
-      `(local.set ${h[c]} (f32x4.add ${f4(0)} (f32x4.mul ${get('$vs')} (f32x4.sub ${get(h[c])} (f32x4.mul ${get(e[c])} ${get('$hs')})))))`,
+    terms.push(
+      `(local.set ${h[c]} (f32x4.add ${f4(0)} (f32x4.sub ${get(h[c])} (f32x4.mul (v128.load offset=${16 * c} ${get('$o')}) ${get('$hs')}))))`,
     );
   }
-  body.push(...storeChannels('$o', K, h));
+  terms.push(...storeChannels('$o', K, h));
+  const rewind = `(local.set $x ${get('$x0')}) (local.set $o ${get('$o0')})`;
   return `
   (func (export "softmax_focal2_c${K}") ${PIXEL_PARAMS} (param $gamma f32) (param $scale f32) (result f64)
-    (local $i i32) (local $bad v128) (local $accl v128) (local $acch v128) (local $ts v128) (local $nf v128)
-    (local $m v128) (local $s v128) (local $ls v128) (local $inv v128) (local $hs v128) (local $v v128)
-    (local $p v128) (local $lp v128) (local $om v128) (local $a v128) (local $vg v128) (local $vs v128)
-    ${declare(l)} ${declare(e)} ${declare(h)} ${mathLocals()} ${SHUFFLE_LOCALS}
-    (local.set $vg (f32x4.splat ${get('$gamma')}))
-    (local.set $vs (f32x4.splat ${get('$scale')}))
-    ${lastLoop(K, body)}
+    (local $i i32) (local $x0 i32) (local $o0 i32) (local $end i32) (local $bad v128) (local $accl v128) (local $acch v128)
+    (local $ts v128) (local $nf v128) (local $m v128) (local $s v128) (local $ls v128) (local $inv v128)
+    (local $hs v128) (local $v v128) (local $p v128) (local $om v128) (local $b v128)
+    ${declare(l)} ${declare(h)} ${mathLocals()} ${SHUFFLE_LOCALS}
+    (local.set $x0 ${get('$x')})
+    (local.set $o0 ${get('$o')})
+    ${groupLoop(K, 'shift', ['$x'], shift)}
+    (local.set $x ${get('$x0')})
+    (local.set $end (i32.add ${get('$x')} (i32.mul ${get('$pixels')} (i32.const ${4 * K}))))
+    (block $exp_done
+      (br_if $exp_done (i32.eqz ${get('$pixels')}))
+      (loop $exp
+        ${exp.join('\n        ')}
+        (local.set $x (i32.add ${get('$x')} (i32.const 16)))
+        (local.set $o (i32.add ${get('$o')} (i32.const 16)))
+        (br_if $exp (i32.lt_u ${get('$x')} ${get('$end')}))))
+    ${rewind}
+    ${groupLoop(K, 'norm', ['$x', '$o'], norm)}
+    ${rewind}
+    ${groupLoop(K, 'terms', ['$g', '$x', '$o'], terms)}
     ${nfToBad}
     ${finish(true)})`;
 }

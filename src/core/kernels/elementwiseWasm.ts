@@ -145,6 +145,9 @@ function usable(n: number, ...arrays: (ArrayLike<number> | null)[]): Kernels | n
 /**
  * Throws the domain error of the block [from, to) of the caller's arrays when the kernel flagged it. `fn`
  * null: unchecked (`checkInputs: false`), the flag is cleared and the numbers go through as they are.
+ * Returns false when the block was flagged but holds no offender (only the softmax focal kernels' check on
+ * their results can do that, on finite inputs near FLT_MAX that overflow float32): the caller then falls back
+ * to the JS kernel.
  */
 function checkFlag(
   k: Kernels,
@@ -155,13 +158,16 @@ function checkFlag(
   to: number,
   step: number,
   domain: PredictionDomain,
-): void {
-  if (k.flag[0] === 0) return;
+  overflowFallback = false,
+): boolean {
+  if (k.flag[0] === 0) return true;
   k.flag[0] = 0;
-  if (fn === null) return;
+  if (fn === null) return !overflowFallback;
   const e = inputDomainError(fn, gt, pr, from, to, step, domain);
+  if (e) throw e;
+  if (overflowFallback) return false;
   // The kernel and the scan test the same conditions: a flag without an offender would be a bug here.
-  throw e ?? new Error(`${fn}: internal error: the WebAssembly input check disagrees with the JS one.`);
+  throw new Error(`${fn}: internal error: the WebAssembly input check disagrees with the JS one.`);
 }
 
 /**
@@ -225,7 +231,9 @@ export interface PixelBlock {
 /**
  * Streams one pixel block through a per-pixel kernel (`extra` its parameters after the strides): copies gt
  * and pr in (padding a short last block with `padG`, `padX`), runs it, checks its flag and copies the
- * gradient of the valid pixels out. Returns the sum of the kernel's results.
+ * gradient of the valid pixels out. Returns the sum of the kernel's results, or `undefined` when a
+ * channels-last kernel with `lastFallback` flagged a block that holds no bad input or returned a non-finite
+ * sum (float32 overflow on finite inputs near FLT_MAX: the caller runs its float64 JS kernel instead).
  */
 function pixelPass(
   k: Kernels,
@@ -240,7 +248,8 @@ function pixelPass(
   domain: PredictionDomain,
   extra: number[],
   lastKernel?: PixelKernel[],
-): number {
+  lastFallback = false,
+): number | undefined {
   const { base, pixels, pixelStride: ps, channelStride: cs, channels: C } = b;
   const last = ps === C && cs === 1;
   // Channels-last blocks of 2…LAST_MAX_C channels: the kernel of that channel count (same arithmetic).
@@ -260,8 +269,11 @@ function pixelPass(
       s1.set(pr.subarray(from, from + n));
       s0.fill(padG, n, P4 * C);
       s1.fill(padX, n, P4 * C);
-      sum += lastRun(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4 * C, 4, ...extra);
-      if (k.flag[0] !== 0) checkFlag(k, fn, gt, pr, from, from + n, 1, domain);
+      const r = lastRun(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4 * C, 4, ...extra);
+      const fallback = lastFallback && lastRun !== kernel;
+      if (k.flag[0] !== 0 && !checkFlag(k, fn, gt, pr, from, from + n, 1, domain, fallback)) return undefined;
+      if (fallback && !Number.isFinite(r)) return undefined;
+      sum += r;
       if (grad !== null) grad.set(s2.subarray(0, n), from);
     } else {
       for (let c = 0; c < C; c++) {
@@ -298,10 +310,13 @@ function pixelUsable(b: PixelBlock, ...arrays: (ArrayLike<number> | null)[]): Ke
 }
 
 /**
- * The softmax focal loss from logits over the pixel blocks `blocks` (all channels in the softmax):
- * returns Σ terms `−coef_c·g_c·(1 − p_c)^γ·log p_c` and writes `scale · ∂/∂x` into `grad` for every element
- * of the blocks; `undefined` when not applicable (γ ≤ 0 included). `coef` has one entry per channel (0 for a
- * channel left out of the loss). Throws a RangeError naming `fn` at the first non-finite logit or gt.
+ * The softmax focal loss from logits over the pixel blocks `blocks` (all channels in the softmax, all blocks
+ * of one layout): returns `scale · Σ terms`, terms `−coef_c·g_c·(1 − p_c)^γ·log p_c`, and writes
+ * `scale · ∂/∂x` into `grad` for every element of the blocks; `undefined` when not applicable (γ ≤ 0
+ * included) or when float32 overflowed on finite inputs (then the caller's float64 JS kernel runs). `coef`
+ * has one entry per channel (0 for a channel left out of the loss). Throws a RangeError naming `fn` at the
+ * first non-finite logit or gt. Channels-last blocks of 2…8 channels with γ = 2 take the kernels of their
+ * channel count, which read `coef_c·scale` (so their sum comes out scaled).
  */
 export function softmaxFocalWasm(
   fn: string | null,
@@ -316,12 +331,15 @@ export function softmaxFocalWasm(
   if (!(gamma > 0) || blocks.length === 0) return undefined;
   const k = pixelUsable(blocks[0], gt, x, grad);
   if (k === null || blocks.some((b) => pixelUsable(b) === null && b.pixels > 0)) return undefined;
-  k.coef.set(coef);
+  const b0 = blocks[0];
+  const C = b0.channels;
+  const last = gamma === 2 && b0.pixelStride === C && b0.channelStride === 1 && C >= 2 && C <= LAST_MAX_C;
+  for (let c = 0; c < C; c++) k.coef[c] = last ? coef[c] * scale : coef[c];
   k.flag[0] = 0;
   const kernel = gamma === 2 ? k.softmaxFocal2 : k.softmaxFocal;
   let sum = 0;
   for (const b of blocks) {
-    sum += pixelPass(
+    const s = pixelPass(
       k,
       kernel,
       fn,
@@ -333,11 +351,14 @@ export function softmaxFocalWasm(
       0,
       'logits',
       [gamma, scale],
-      gamma === 2 ? k.softmaxFocal2Last : undefined,
+      last ? k.softmaxFocal2Last : undefined,
+      true,
     );
+    if (s === undefined) return undefined;
+    sum += s;
   }
   wasmRuns++;
-  return sum;
+  return last ? sum : sum * scale;
 }
 
 /**
