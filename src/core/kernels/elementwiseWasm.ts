@@ -75,6 +75,8 @@ let minElements = ELEMENTWISE_WASM_MIN_ELEMENTS;
 /** Calls that took the WebAssembly kernels since the module loaded: lets tests check the path. */
 let wasmRuns = 0;
 let lastRuns = 0;
+/** Calls of focalRunWasm by kernel: `focal_prob2` (γ = 2) and `focal_prob` (any γ). */
+const focalProbRuns = { gamma2: 0, general: 0 };
 
 /** Widest channels-last block with kernels of its own (scripts/wasm/elementwise.mjs → LAST_MAX_C). */
 const LAST_MAX_C = 8;
@@ -129,6 +131,11 @@ export function elementwiseWasmRuns(): number {
 /** Pixel passes that took a channels-last kernel of their channel count (softmax focal γ = 2, cce). @internal */
 export function elementwiseLastRuns(): number {
   return lastRuns;
+}
+
+/** Calls of sm's categorical focal loss by kernel: `focal_prob2` (γ = 2) and `focal_prob`. @internal */
+export function elementwiseFocalProbRuns(): { gamma2: number; general: number } {
+  return { ...focalProbRuns };
 }
 
 /** True when the elementwise WebAssembly kernels are enabled and could be instantiated here. */
@@ -193,7 +200,9 @@ export function focalRunWasm(
   if (k === null) return undefined;
   const g = gt as Float32Array;
   const p = pr as Float32Array;
-  const kernel = gamma === 2 ? k.focalProb2 : k.focalProb;
+  // γ = 2 (scale > 0): the kernel returns the scaled sum and takes 8 elements per step.
+  const two = gamma === 2 && scale > 0;
+  const kernel = two ? k.focalProb2 : k.focalProb;
   const { s0, s1, s2 } = k;
   const a0 = s0.byteOffset;
   const a1 = s1.byteOffset;
@@ -204,7 +213,7 @@ export function focalRunWasm(
     const n = Math.min(BLOCK, end - i);
     s0.set(g.subarray(i, i + n));
     s1.set(p.subarray(i, i + n));
-    const n4 = (n + 3) & ~3;
+    const n4 = two ? (n + 7) & ~7 : (n + 3) & ~3;
     // Padding: gt 0, pr ½ give a term and a gradient of 0.
     for (let j = n; j < n4; j++) {
       s0[j] = 0;
@@ -215,7 +224,9 @@ export function focalRunWasm(
     if (grad !== null) grad.set(s2.subarray(0, n), i);
   }
   wasmRuns++;
-  return sum;
+  if (two) focalProbRuns.gamma2++;
+  else focalProbRuns.general++;
+  return two ? sum / scale : sum;
 }
 
 /** A block of pixels: `pixels` pixels from element `base`, their C channels at `base + j·ps + c·cs`. */
