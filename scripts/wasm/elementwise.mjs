@@ -109,6 +109,29 @@ function powMinus1(gamma2) {
 /** Vectors per float32 chunk of the focal_prob terms. */
 const FOCAL_CHUNK = 16;
 
+/**
+ * The element loop of the focal_prob kernels: from $p to $p + 4n bytes, `body` per step of `bytes` bytes
+ * at $g, $p, $o (advanced), the terms in $tacc summed in float32 over chunks of FOCAL_CHUNK vectors and then
+ * added to the float64 sums.
+ */
+function elementLoop(body, bytes) {
+  return `(local.set $end (i32.add ${get('$p')} (i32.shl ${get('$n')} (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u ${get('$p')} ${get('$end')}))
+      (loop $chunk
+      (local.set $tacc ${f4(0)})
+      (local.set $cend (i32.add ${get('$p')} (i32.const ${16 * FOCAL_CHUNK})))
+      (if (i32.gt_u ${get('$cend')} ${get('$end')}) (then (local.set $cend ${get('$end')})))
+      (loop $next
+        ${body}
+        (local.set $g (i32.add ${get('$g')} (i32.const ${bytes})))
+        (local.set $o (i32.add ${get('$o')} (i32.const ${bytes})))
+        (local.set $p (i32.add ${get('$p')} (i32.const ${bytes})))
+        (br_if $next (i32.lt_u ${get('$p')} ${get('$cend')})))
+      ${accumulate(get('$tacc'))}
+      (br_if $chunk (i32.lt_u ${get('$p')} ${get('$end')}))))`;
+}
+
 /** focal_prob: sm categorical focal, any γ ≥ 0 ((1 − q)^(γ−1) by exp and log). */
 function focalProb() {
   const gamma2 = false;
@@ -121,16 +144,8 @@ function focalProb() {
     (local.set $va (f32x4.splat ${get('$alpha')}))
     (local.set $vg (f32x4.splat ${get('$gamma')}))
     (local.set $vs (f32x4.splat (f32.neg ${get('$scale')})))
-    (local.set $end (i32.add ${get('$p')} (i32.shl ${get('$n')} (i32.const 2))))
-    (block $done
-      (br_if $done (i32.ge_u ${get('$p')} ${get('$end')}))
-      ;; The terms are summed in float32 over chunks of ${FOCAL_CHUNK} vectors, then added to the float64 sums.
-      (loop $chunk
-      (local.set $tacc ${f4(0)})
-      (local.set $cend (i32.add ${get('$p')} (i32.const ${16 * FOCAL_CHUNK})))
-      (if (i32.gt_u ${get('$cend')} ${get('$end')}) (then (local.set $cend ${get('$end')})))
-      (loop $next
-        (local.set $x (v128.load ${get('$p')}))
+    ${elementLoop(
+      `(local.set $x (v128.load ${get('$p')}))
         (local.set $gv (v128.load ${get('$g')}))
         ${flagNotProbability(get('$x'))}
         ${sumNonFinite(get('$gv'))}
@@ -146,13 +161,9 @@ function focalProb() {
         (v128.store ${get('$o')} (f32x4.add ${f4(0)} (v128.and
           (f32x4.eq ${get('$x')} ${get('$q')})
           (f32x4.mul (f32x4.mul ${get('$vs')} ${get('$a')})
-            (f32x4.sub (f32x4.div ${get('$t')} ${get('$q')}) (f32x4.mul (f32x4.mul ${get('$vg')} ${get('$f1')}) ${get('$lq')}))))))
-        (local.set $g (i32.add ${get('$g')} (i32.const 16)))
-        (local.set $o (i32.add ${get('$o')} (i32.const 16)))
-        (local.set $p (i32.add ${get('$p')} (i32.const 16)))
-        (br_if $next (i32.lt_u ${get('$p')} ${get('$cend')})))
-      ${accumulate(get('$tacc'))}
-      (br_if $chunk (i32.lt_u ${get('$p')} ${get('$end')}))))
+            (f32x4.sub (f32x4.div ${get('$t')} ${get('$q')}) (f32x4.mul (f32x4.mul ${get('$vg')} ${get('$f1')}) ${get('$lq')}))))))`,
+      16,
+    )}
     ${nfToBad}
     ${finish(true)})`;
 }
@@ -197,20 +208,7 @@ function focalProb2Scaled() {
     ${mathLocals()}
     (local.set $vsa (f32x4.splat (f32.neg (f32.mul ${get('$scale')} ${get('$alpha')}))))
     ${rangeInit}
-    (local.set $end (i32.add ${get('$p')} (i32.shl ${get('$n')} (i32.const 2))))
-    (block $done
-      (br_if $done (i32.ge_u ${get('$p')} ${get('$end')}))
-      (loop $chunk
-      (local.set $tacc ${f4(0)})
-      (local.set $cend (i32.add ${get('$p')} (i32.const ${16 * FOCAL_CHUNK})))
-      (if (i32.gt_u ${get('$cend')} ${get('$end')}) (then (local.set $cend ${get('$end')})))
-      (loop $next${step(0)}${step(1)}
-        (local.set $g (i32.add ${get('$g')} (i32.const 32)))
-        (local.set $o (i32.add ${get('$o')} (i32.const 32)))
-        (local.set $p (i32.add ${get('$p')} (i32.const 32)))
-        (br_if $next (i32.lt_u ${get('$p')} ${get('$cend')})))
-      ${accumulate(get('$tacc'))}
-      (br_if $chunk (i32.lt_u ${get('$p')} ${get('$end')}))))
+    ${elementLoop(step(0) + step(1), 32)}
     ${nfToBad}
     ${rangeToBad}
     ${finish(false)})`;
