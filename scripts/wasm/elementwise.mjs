@@ -18,7 +18,7 @@
 //       (lanes = pixels; pixel stride ps and channel stride cs in bytes): p = softmax(x), lp = log p,
 //       term −a_c·g·(1 − p)^γ·lp with a_c the f32 at COEF + 4c; ∂/∂x_j = h_j − p_j·Σh,
 //       h_c = −a_c·g_c·((1 − p_c)^γ − γ(1 − p_c)^(γ−1)·p_c·lp_c). γ > 0 (γ = 2 for softmax_focal2).
-//   cce(g, p, o, pixels, C, ps, cs, scale)   sm categorical cross-entropy: s = Σ_c p_c, q = p/s,
+//   cce(g, p, o, pixels, C, ps, cs, scale[, uniform])   sm categorical cross-entropy: s = Σ_c p_c, q = p/s,
 //       term −w_c·g·log clip(q) with w_c the f32 at COEF + 4c; u_c = −scale·w_c·g/q inside the clip range,
 //       ∂/∂p_j = (u_j − Σ_inside(−scale·w·g))/s. s = 0 gives NaN, as sm.
 //   softmax_focal2_cK / cce_cK (K = 2…LAST_MAX_C), same parameters: the same arithmetic for channels-last
@@ -34,6 +34,8 @@ import { SHUFFLE_LOCALS, loadChannels, storeChannels } from './softmaxRegion.mjs
 export const ELEMENTWISE_LAYOUT = {
   /** i32: nonzero when a kernel met an input outside its domain (the driver clears it). */
   FLAG: 0,
+  /** i32: set to 1 by cce_cK when it took the one-log-per-pixel form (the driver reads and clears it). */
+  PATH: 4,
   /** f32 per channel (c < MAX_C): the coefficient a_c (softmax focal) or weight w_c (cce). */
   COEF: 64,
   /** Two v128 per channel scratch tables of the per-pixel kernels. */
@@ -49,7 +51,7 @@ export const ELEMENTWISE_LAYOUT = {
   MAX_C: 256,
 };
 
-const { FLAG, COEF, VEC1, VEC2, GROUP } = ELEMENTWISE_LAYOUT;
+const { FLAG, PATH, COEF, VEC1, VEC2, GROUP } = ELEMENTWISE_LAYOUT;
 const f4 = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
 const get = (l) => `(local.get ${l})`;
 /** Keras' clip bounds rounded to float32 (the float32 comparisons agree with JS's float64 ones). */
@@ -364,6 +366,9 @@ function cce() {
     ${finish(true)})`;
 }
 
+/** Widest channel count of cce_cK's one-log-per-pixel form (1e-7^K must stay a normal float32). */
+const LOG_PRODUCT_MAX_K = 5;
+
 /** Widest channel count with channels-last kernels of its own. */
 export const LAST_MAX_C = 8;
 
@@ -515,6 +520,11 @@ function softmaxFocalLast(K) {
  * 2. per vector: log clip(q) over the probabilities (in place);
  * 3. per group, with the targets: the terms, u_c = −scale·w_c·g_c/q_c inside the clip range and
  *    ∂/∂p_j = (u_j − Σ_inside(−scale·w·g))/s, transposed back into the gradient block.
+ * For K ≤ LOG_PRODUCT_MAX_K, pass 1 also tests whether every target of the block is 0 or 1; if so and the
+ * weights are equal (`uniform` ≠ 0, from the driver), pass 2 is skipped and pass 3 takes the terms as
+ * w·log Π_c (g_c·clip(q_c) + 1 − g_c): one log per pixel instead of one per element (call ≈ 0.8× the
+ * two-pass form on cce_prob_small), and PATH is set to 1. Same value bit for bit for one-hot targets (Π is
+ * clip(q) of the target class), within float32 rounding of the product otherwise.
  */
 function cceLast(K) {
   const q = range(K).map((c) => `$q${c}`);
@@ -538,35 +548,58 @@ function cceLast(K) {
     logPosF32x4(`$v${k}`, `$v${k}`, `$m${k}_`),
     `(v128.store offset=${16 * k} ${get('$x')} ${get(`$v${k}`)})`,
   ];
-  const terms = [...loadChannels('$g', K, u), ...u.map((n) => sumNonFinite(get(n)))];
-  for (let c = 0; c < K; c++) {
-    terms.push(
-      `(local.set $gw (f32x4.mul ${get(u[c])} ${coef(c)}))`,
-      `(local.set $v (v128.load offset=${16 * c} ${get('$o')}))`,
-      `(local.set $ts ${termSum(c, `(f32x4.mul ${get('$gw')} (v128.load offset=${16 * c} ${get('$x')}))`)})`,
-      // inside the clip range exactly where the clip leaves q as it is (a NaN q, from s = 0, is outside)
-      `(local.set $in (f32x4.eq ${get('$v')} (f32x4.pmin (f32x4.pmax ${get('$v')} ${f4(LO)}) ${f4(HI)})))`,
-      `(local.set $gw (f32x4.mul ${get('$vs')} ${get('$gw')}))`,
-      c === 0
-        ? `(local.set $dot (v128.and ${get('$in')} ${get('$gw')}))`
-        : `(local.set $dot (f32x4.add ${get('$dot')} (v128.and ${get('$in')} ${get('$gw')})))`,
-      `(local.set ${u[c]} (v128.and ${get('$in')} (f32x4.div ${get('$gw')} ${get('$v')})))`,
+  // product: the terms of binary targets (every g 0 or 1) and equal weights w as w·log Π_c (g_c·clip(q_c) + 1 − g_c),
+  // one log per pixel instead of one per element (Π ≥ 1e-7^K stays a normal float32 for K ≤ LOG_PRODUCT_MAX_K;
+  // for one-hot targets it is clip(q) of the target class exactly).
+  const termsPass = (product) => {
+    const t = [...loadChannels('$g', K, u), ...u.map((n) => sumNonFinite(get(n)))];
+    for (let c = 0; c < K; c++) {
+      t.push(
+        `(local.set $gw (f32x4.mul ${get(u[c])} ${coef(c)}))`,
+        `(local.set $v (v128.load offset=${16 * c} ${get('$o')}))`,
+        `(local.set $lq (f32x4.pmin (f32x4.pmax ${get('$v')} ${f4(LO)}) ${f4(HI)}))`,
+        product
+          ? `(local.set $ts ${c === 0 ? '' : `(f32x4.mul ${get('$ts')} `}(f32x4.add (f32x4.mul ${get(u[c])} ${get('$lq')}) (f32x4.sub ${f4(1)} ${get(u[c])}))${c === 0 ? '' : ')'})`
+          : `(local.set $ts ${termSum(c, `(f32x4.mul ${get('$gw')} (v128.load offset=${16 * c} ${get('$x')}))`)})`,
+        // inside the clip range exactly where the clip leaves q as it is (a NaN q, from s = 0, is outside)
+        `(local.set $in (f32x4.eq ${get('$v')} ${get('$lq')}))`,
+        `(local.set $gw (f32x4.mul ${get('$vs')} ${get('$gw')}))`,
+        c === 0
+          ? `(local.set $dot (v128.and ${get('$in')} ${get('$gw')}))`
+          : `(local.set $dot (f32x4.add ${get('$dot')} (v128.and ${get('$in')} ${get('$gw')})))`,
+        `(local.set ${u[c]} (v128.and ${get('$in')} (f32x4.div ${get('$gw')} ${get('$v')})))`,
+      );
+    }
+    if (product) t.push(logPosF32x4('$ts', '$ts'), `(local.set $ts (f32x4.mul ${get('$ts')} ${coef(0)}))`);
+    // + (1/s − 1/s): NaN where s = 0 (q = 0/0), as sm's value (log of NaN is not NaN in logPosF32x4)
+    t.push(
+      `(local.set $inv (v128.load offset=${GROUP} ${get('$k')}))`,
+      accumulate(`(f32x4.add ${get('$ts')} (f32x4.sub ${get('$inv')} ${get('$inv')}))`),
     );
+    for (let c = 0; c < K; c++) {
+      t.push(
+        `(local.set ${u[c]} (f32x4.add ${f4(0)} (f32x4.mul (f32x4.sub ${get(u[c])} ${get('$dot')}) ${get('$inv')})))`,
+      );
+    }
+    t.push(...storeChannels('$o', K, u));
+    return t;
+  };
+  const general = `${vectorLoop(K, 'log', log)}
+    ${rewind}
+    ${groupLoop(K, 'terms', ['$g', '$x', '$o'], termsPass(false), true)}`;
+  const withProduct = K <= LOG_PRODUCT_MAX_K;
+  if (withProduct) {
+    // binary targets? (NaN and ±∞ are not: they take the general pass, whose check names them)
+    for (let c = 0; c < K; c++) {
+      norm.push(
+        `(local.set $v (v128.load offset=${16 * c} ${get('$g')}))`,
+        `(local.set $bin (v128.and ${get('$bin')} (v128.or (f32x4.eq ${get('$v')} ${f4(0)}) (f32x4.eq ${get('$v')} ${f4(1)}))))`,
+      );
+    }
   }
-  // + (1/s − 1/s): NaN where s = 0 (q = 0/0), as sm's value (log of NaN is not NaN in logPosF32x4)
-  terms.push(
-    `(local.set $inv (v128.load offset=${GROUP} ${get('$k')}))`,
-    accumulate(`(f32x4.add ${get('$ts')} (f32x4.sub ${get('$inv')} ${get('$inv')}))`),
-  );
-  for (let c = 0; c < K; c++) {
-    terms.push(
-      `(local.set ${u[c]} (f32x4.add ${f4(0)} (f32x4.mul (f32x4.sub ${get(u[c])} ${get('$dot')}) ${get('$inv')})))`,
-    );
-  }
-  terms.push(...storeChannels('$o', K, u));
   return `
-  (func (export "cce_c${K}") ${PIXEL_PARAMS} (param $scale f32) (result f64)
-    (local $i i32) (local $k i32) (local $x0 i32) (local $o0 i32) (local $end i32)
+  (func (export "cce_c${K}") ${PIXEL_PARAMS} (param $scale f32) (param $uniform i32) (result f64)
+    (local $i i32) (local $k i32) (local $x0 i32) (local $o0 i32) (local $g0 i32) (local $end i32) (local $bin v128)
     (local $bad v128) (local $accl v128) (local $acch v128) (local $ts v128) (local $nf v128)
     (local $v v128) (local $in v128) (local $gw v128) (local $dot v128) (local $lq v128)
     (local $vs v128) (local $inv v128) (local $lo v128) (local $hi v128)
@@ -575,11 +608,18 @@ function cceLast(K) {
     ${rangeInit}
     (local.set $x0 ${get('$x')})
     (local.set $o0 ${get('$o')})
-    ${groupLoop(K, 'norm', ['$x', '$o'], norm, true)}
-    ${rewind}
-    ${vectorLoop(K, 'log', log)}
-    ${rewind}
-    ${groupLoop(K, 'terms', ['$g', '$x', '$o'], terms, true)}
+    (local.set $g0 ${get('$g')})
+    (local.set $bin (v128.const i32x4 -1 -1 -1 -1))
+    ${groupLoop(K, 'norm', withProduct ? ['$x', '$o', '$g'] : ['$x', '$o'], norm, true)}
+    ${rewind} (local.set $g ${get('$g0')})
+    ${
+      withProduct
+        ? `(if (i32.and ${get('$uniform')} (i32x4.all_true ${get('$bin')}))
+      (then (i32.store offset=${PATH} (i32.const 0) (i32.const 1))
+        ${groupLoop(K, 'pterms', ['$g', '$x', '$o'], termsPass(true), true)})
+      (else ${general}))`
+        : general
+    }
     ${nfToBad}
     ${rangeToBad}
     ${finish(true)})`;

@@ -3,10 +3,13 @@
  * eight elements per step, the range of pr over the block and NaN/±∞ of g + pr) and `cce_cK` (channels-last,
  * K = 2…8: the range of pr and NaN/±∞ of Σ_c pr_c). Each must flag exactly what the JS check flags, in every lane
  * and channel, at the edges of [0, 1], and in runs whose length is not a multiple of the step; and the kernel
- * that ran is checked. The agreement of values and gradients is in elementwiseWasm.test.ts.
+ * that ran is checked. Also cce_cK's one-log-per-pixel form (binary targets, equal weights, K ≤ 5): where it
+ * runs, and its agreement with the JS kernel. The agreement of the other kernels is in elementwiseWasm.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
+  elementwiseCceProductBlocks,
   elementwiseFocalProbRuns,
   elementwiseLastRuns,
   elementwiseWasmRuns,
@@ -152,5 +155,95 @@ describe('cce_cK: range and Σpr checks', () => {
         expect(Number.isNaN(js.value)).toBe(true);
       }
     }
+  });
+});
+
+describe('cce_cK, one log per pixel: Σ_c w·g_c·log clip(q_c) = w·log Π_c (g_c·clip(q_c) + 1 − g_c) for g in {0, 1}', () => {
+  /** Seeded probabilities (some exact 0 and 1, some pixels' q below the clip), binary targets. */
+  const cases = fc.record({
+    P: fc.integer({ min: 1, max: 40 }),
+    C: fc.integer({ min: 2, max: 8 }),
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+    multi: fc.boolean(),
+    w: fc.constantFrom(1, 0.5, 3),
+  });
+  function build(P: number, C: number, seed: number, multi: boolean) {
+    let s = seed;
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const pr = Float32Array.from({ length: P * C }, () => {
+      const u = rnd();
+      return u < 0.05 ? 0 : u > 0.95 ? 1 : u < 0.1 ? 1e-9 : Math.fround(rnd());
+    });
+    for (let p = 0; p < P; p++) if (pr.subarray(p * C, p * C + C).every((v) => v === 0)) pr[p * C] = 0.5;
+    const gt = new Float32Array(P * C);
+    for (let p = 0; p < P; p++) {
+      if (multi) for (let c = 0; c < C; c++) gt[p * C + c] = rnd() < 0.4 ? 1 : 0;
+      else gt[p * C + Math.floor(rnd() * C)] = 1;
+    }
+    return { pr, gt, shape: [1, P, 1, C] };
+  }
+
+  it('agrees with the JS kernel (2e-6), and runs exactly for C ≤ 5 with equal weights', () => {
+    fc.assert(
+      fc.property(cases, ({ P, C, seed, multi, w }) => {
+        const { pr, gt, shape } = build(P, C, seed, multi);
+        const loss = categoricalCrossentropy({ classWeights: w });
+        const before = elementwiseCceProductBlocks();
+        const runs = elementwiseWasmRuns();
+        const a = call(true, loss, gt, pr, shape);
+        expect(elementwiseWasmRuns() - runs).toBe(1);
+        expect(elementwiseCceProductBlocks() - before).toBe(C <= 5 ? 1 : 0);
+        const js = call(false, loss, gt, pr, shape);
+        expect(Math.abs(a.value - js.value)).toBeLessThanOrEqual(1e-7 + 2e-6 * Math.abs(js.value));
+        let big = 0;
+        for (const g of js.grad) big = Math.max(big, Math.abs(g));
+        for (let i = 0; i < js.grad.length; i++) {
+          expect(Math.abs(a.grad[i] - js.grad[i])).toBeLessThanOrEqual(2e-6 * big + 1e-30);
+        }
+      }),
+      { seed: 20261204, numRuns: 120 },
+    );
+  });
+
+  it('does not run for soft targets or unequal weights (the general form does, same results)', () => {
+    const { pr, gt, shape } = build(12, 4, 77, false);
+    const soft = gt.slice();
+    soft[5] = 0.5;
+    const before = elementwiseCceProductBlocks();
+    const a = call(true, categoricalCrossentropy, soft, pr, shape);
+    const b = call(true, categoricalCrossentropy({ classWeights: [1, 2, 1, 1] }), gt, pr, shape);
+    expect(elementwiseCceProductBlocks() - before).toBe(0);
+    expect(Math.abs(a.value - call(false, categoricalCrossentropy, soft, pr, shape).value)).toBeLessThan(
+      1e-6,
+    );
+    const bj = call(false, categoricalCrossentropy({ classWeights: [1, 2, 1, 1] }), gt, pr, shape);
+    expect(Math.abs(b.value - bj.value)).toBeLessThan(1e-6 * Math.abs(bj.value));
+    // The same one-hot inputs with equal weights take it.
+    call(true, categoricalCrossentropy, gt, pr, shape);
+    expect(elementwiseCceProductBlocks() - before).toBe(1);
+  });
+
+  it('one-hot targets: the same gradient, bit for bit, as the general form (Π = clip(q) of the target class)', () => {
+    const { pr, gt, shape } = build(37, 4, 5, false);
+    const before = elementwiseCceProductBlocks();
+    const product = call(true, categoricalCrossentropy, gt, pr, shape);
+    // Weights 1 and 1 + 2^−23 in one channel force the general form on the same data.
+    const general = call(
+      true,
+      categoricalCrossentropy({ classWeights: [1, 1, 1, 1 + 2 ** -23] }),
+      gt,
+      pr,
+      shape,
+    );
+    expect(elementwiseCceProductBlocks() - before).toBe(1);
+    expect(Number.isFinite(product.value)).toBe(true);
+    // Only channel 3's weight differs: compare the pixels whose target is another channel.
+    let same = 0;
+    for (let p = 0; p < 37; p++) {
+      if (gt[p * 4 + 3] === 1) continue;
+      for (let c = 0; c < 4; c++) expect(product.grad[p * 4 + c]).toBe(general.grad[p * 4 + c]);
+      same++;
+    }
+    expect(same).toBeGreaterThan(10);
   });
 });

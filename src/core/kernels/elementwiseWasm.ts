@@ -22,6 +22,7 @@ import { instantiateHex } from './wasmModule.js';
 
 /** Memory layout (scripts/wasm/elementwise.mjs → ELEMENTWISE_LAYOUT), in bytes. */
 const FLAG = 0;
+const PATH = 4;
 const COEF = 64;
 const SCRATCH_AT = 16384;
 const SCRATCH = 16384;
@@ -62,6 +63,8 @@ interface Kernels {
   softmaxFocal2Last: PixelKernel[];
   cceLast: PixelKernel[];
   flag: Int32Array;
+  /** 1 after a cce_cK call that took the one-log-per-pixel form. */
+  path: Int32Array;
   coef: Float32Array;
   /** The three scratch blocks: gt, pr (or logits), gradient. */
   s0: Float32Array;
@@ -75,6 +78,8 @@ let minElements = ELEMENTWISE_WASM_MIN_ELEMENTS;
 /** Calls that took the WebAssembly kernels since the module loaded: lets tests check the path. */
 let wasmRuns = 0;
 let lastRuns = 0;
+/** Blocks of cce_cK that took the one-log-per-pixel form (binary targets, equal weights). */
+let cceProductBlocks = 0;
 /** Calls of focalRunWasm by kernel: `focal_prob2` (γ = 2) and `focal_prob` (any γ). */
 const focalProbRuns = { gamma2: 0, general: 0 };
 
@@ -100,6 +105,7 @@ function instantiate(): Kernels | null {
     softmaxFocal2Last: lastKernels(e, 'softmax_focal2_c'),
     cceLast: lastKernels(e, 'cce_c'),
     flag: new Int32Array(buffer, FLAG, 1),
+    path: new Int32Array(buffer, PATH, 1),
     coef: new Float32Array(buffer, COEF, ELEMENTWISE_MAX_C),
     s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
     s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
@@ -136,6 +142,14 @@ export function elementwiseLastRuns(): number {
 /** Calls of sm's categorical focal loss by kernel: `focal_prob2` (γ = 2) and `focal_prob`. @internal */
 export function elementwiseFocalProbRuns(): { gamma2: number; general: number } {
   return { ...focalProbRuns };
+}
+
+/**
+ * Blocks of sm's categorical cross-entropy that the channels-last kernels (C ≤ 5) ran with one log per pixel
+ * (every target 0 or 1, equal class weights). @internal
+ */
+export function elementwiseCceProductBlocks(): number {
+  return cceProductBlocks;
 }
 
 /** True when the elementwise WebAssembly kernels are enabled and could be instantiated here. */
@@ -280,7 +294,9 @@ function pixelPass(
       s1.set(pr.subarray(from, from + n));
       s0.fill(padG, n, P4 * C);
       s1.fill(padX, n, P4 * C);
+      k.path[0] = 0;
       const r = lastRun(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4 * C, 4, ...extra);
+      cceProductBlocks += k.path[0];
       const fallback = lastFallback && lastRun !== kernel;
       if (k.flag[0] !== 0 && !checkFlag(k, fn, gt, pr, from, from + n, 1, domain, fallback)) return undefined;
       if (fallback && !Number.isFinite(r)) return undefined;
@@ -391,6 +407,10 @@ export function cceWasm(
   if (k === null) return undefined;
   k.coef.set(weights);
   k.flag[0] = 0;
+  // Equal weights: cce_cK (K ≤ 5) may take one log per pixel where the targets are binary.
+  const C = block.channels;
+  let uniform = 1;
+  for (let c = 1; c < C; c++) if (k.coef[c] !== k.coef[0]) uniform = 0;
   // Padding: pr 1, gt 0 give a term and a gradient of 0.
   const sum = pixelPass(
     k,
@@ -403,7 +423,7 @@ export function cceWasm(
     0,
     1,
     'probabilities',
-    [scale],
+    [scale, uniform],
     k.cceLast,
   );
   wasmRuns++;
