@@ -570,8 +570,8 @@ function softmaxFocalFast(
   const scale = reductionScale(cfg, geom, channels.length);
   const grad = out === null ? null : (out ?? new Float32Array(x.length));
   const checked = cfg.checkInputs !== false ? fn : null;
-  const sum = softmaxFocalWasm(checked, g, x, grad, blocks, coef, cfg.gamma, scale);
-  return sum === undefined ? undefined : { value: sum * scale, grad };
+  const value = softmaxFocalWasm(checked, g, x, grad, blocks, coef, cfg.gamma, scale);
+  return value === undefined ? undefined : { value, grad };
 }
 
 /** The input check of the JS path: pr in its domain and gt finite, where not ignored. */
