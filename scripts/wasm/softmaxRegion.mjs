@@ -28,16 +28,25 @@ export const SOFTMAX_LAYOUT = {
   ACC: 0,
   /** float32 A_c at COEF + 4c, B_c at COEF + 32 + 4c. */
   COEF: 1024,
+  /** 16 lane masks (a data segment): entry b, at TABLE + 16b, has lane j all ones when bit j of b is set. */
+  TABLE: 1536,
   /** Scratch blocks: logits, targets (float32 or int32 labels), gradient; BLOCK_BYTES each. */
   X: 2048,
   BLOCK_BYTES: 65536,
   PAGES: 4,
+  /**
+   * The bit record of binary dense targets (statsDB → gradPB), from REC on: per group of four pixels the 4C bits
+   * [g = 1] (bit 4c + j: channel c of pixel j), in RECORD_BYTES(C) bytes; the memory grows to hold a call's.
+   */
+  REC: 4 * 65536,
 };
+/** Bytes of the bit record per group of four pixels: 4C bits, in 1, 2 or 4 bytes. */
+export const RECORD_BYTES = (C) => (C <= 2 ? 1 : C <= 4 ? 2 : 4);
 export const MAX_C = 8;
 /** Pixel groups (of 4) summed in float32 before the float64 flush. */
 const CHUNK_GROUPS = 16;
 
-const { ACC, COEF, X, BLOCK_BYTES } = SOFTMAX_LAYOUT;
+const { ACC, COEF, TABLE, X, BLOCK_BYTES } = SOFTMAX_LAYOUT;
 const G_AT = X + BLOCK_BYTES;
 const O_AT = X + 2 * BLOCK_BYTES;
 
@@ -235,7 +244,7 @@ function labelInit(C) {
  * float32 accumulators, running `body` per step (advancing $x by `xStep`, $g by `gStep`, $o by `xStep` when
  * `store`), then `flush` (to the float64 sums).
  */
-function chunkedLoop(C, { chunkBytes, xStep, gStep, store, zero, body, flush }) {
+function chunkedLoop(C, { chunkBytes, xStep, gStep, store, zero, body, flush, rStep = 0 }) {
   return `(local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
     (block $done
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
@@ -248,12 +257,49 @@ function chunkedLoop(C, { chunkBytes, xStep, gStep, store, zero, body, flush }) 
           (local.set $x (i32.add (local.get $x) (i32.const ${xStep})))
           (local.set $g (i32.add (local.get $g) (i32.const ${gStep})))
           ${store ? `(local.set $o (i32.add (local.get $o) (i32.const ${xStep})))` : ''}
+          ${rStep ? `(local.set $r (i32.add (local.get $r) (i32.const ${rStep})))` : ''}
           (br_if $step (i32.lt_u (local.get $x) (local.get $cend))))
         ${flush.join('\n        ')}
         (br_if $chunk (i32.lt_u (local.get $x) (local.get $end)))))`;
 }
 
-function stats(C, lab, store) {
+/** The i32 store / load of a bit record of `bytes` bytes. */
+const recStore = (bytes) => (bytes === 1 ? 'i32.store8' : bytes === 2 ? 'i32.store16' : 'i32.store');
+const recLoad = (bytes) => (bytes === 1 ? 'i32.load8_u' : bytes === 2 ? 'i32.load16_u' : 'i32.load');
+
+/**
+ * The record of binary targets (statsDB): statements that OR into $nb the lanes of the target vectors `hs` that
+ * are neither +0.0 nor 1.0 (bit patterns: min(h, h ^ 1.0) = 0 only for those two), and store at $r the bits
+ * [h = 1.0] of vector k at bits 4k…4k + 3 (lane j at 4k + j) in `bytes` bytes.
+ */
+function recordTargets(hs, bytes) {
+  const out = [];
+  hs.forEach((h, k) => {
+    out.push(
+      `(local.set $nb (v128.or (local.get $nb) (i32x4.min_u (local.get ${h}) (v128.xor (local.get ${h}) (local.get $one)))))`,
+    );
+    const m = `(i32x4.bitmask (i32x4.eq (local.get ${h}) (local.get $one)))`;
+    out.push(
+      k === 0
+        ? `(local.set $bits ${m})`
+        : `(local.set $bits (i32.or (local.get $bits) (i32.shl ${m} (i32.const ${4 * k}))))`,
+    );
+  });
+  out.push(`(${recStore(bytes)} (local.get $r) (local.get $bits))`);
+  return out;
+}
+const RECORD_LOCALS = '(local $nb v128) (local $one v128) (local $bits i32)';
+const RECORD_INIT = '(local.set $one (i32x4.splat (i32.const 0x3f800000)))';
+/** Flag bit 2 of statsDB: a target that is neither +0.0 nor 1.0 (the record is not to be used). */
+const NOT_BINARY = '(i32.shl (v128.any_true (local.get $nb)) (i32.const 2))';
+
+/** The lane mask of vector k of a bit record splatted in $bv: lane j all ones when bit 4k + j is set. */
+function recordMask(k) {
+  const c = `(v128.const i32x4 ${[1, 2, 4, 8].map((b) => (b << (4 * k)) >>> 0).join(' ')})`;
+  return `(i32x4.eq (v128.and (local.get $bv) ${c}) ${c})`;
+}
+
+function stats(C, lab, store, bits = false) {
   const e = range(C).map((c) => `$e${c}`);
   const acc = range(C).flatMap((c) => [`$I${c}`, `$P${c}`, `$G${c}`]);
   const body = [...softmax(C, true, lab)];
@@ -284,6 +330,14 @@ function stats(C, lab, store) {
     }
     body.push(`(local.set $P${c} (f32x4.add (local.get $P${c}) (local.get $e${c})))`);
   }
+  // statsDB: the bit record of the targets and the check that they are 0 / 1.
+  if (bits)
+    body.push(
+      ...recordTargets(
+        range(C).map((c) => `$h${c}`),
+        RECORD_BYTES(C),
+      ),
+    );
   const zero = acc.map((a) => `(local.set ${a} (v128.const i32x4 0 0 0 0))`);
   const flush = [];
   for (const c of range(C)) {
@@ -300,7 +354,7 @@ function stats(C, lab, store) {
     });
   }
   const gstep = lab ? 16 : 16 * C;
-  const o = store ? '(param $o i32) ' : '';
+  const o = store ? `(param $o i32) ${bits ? '(param $r i32) ' : ''}` : '';
   const params = lab
     ? `(param $x i32) (param $g i32) ${o}(param $np i32) (param $ign i32) (param $has i32)`
     : `(param $x i32) (param $g i32) ${o}(param $np i32)`;
@@ -308,17 +362,21 @@ function stats(C, lab, store) {
   const minusInf = `(i32.ne (i32x4.bitmask (f32x4.eq (local.get $chk) (f32x4.splat (f32.const -inf)))) (i32.const 0))`;
   const result = lab
     ? `(i32.or ${minusInf} (i32.shl (i32.ne (i32x4.bitmask (local.get $bad)) (i32.const 0)) (i32.const 1)))`
-    : minusInf;
+    : bits
+      ? `(i32.or ${minusInf} ${NOT_BINARY})`
+      : minusInf;
+  const name = `stats${lab ? 'L' : 'D'}${bits ? 'B' : store ? 'S' : ''}`;
+  const rStep = bits ? RECORD_BYTES(C) : 0;
   return `
-  (func (export "stats${lab ? 'L' : 'D'}${store ? 'S' : ''}") ${params} (result i32)
-    (local $end i32) (local $cend i32) (local $m v128) (local $gv v128) (local $chk v128)
+  (func (export "${name}") ${params} (result i32)
+    (local $end i32) (local $cend i32) (local $m v128) (local $gv v128) (local $chk v128) ${bits ? RECORD_LOCALS : ''}
     ${lab ? labelLocals() : decl(range(C).map((c) => `$h${c}`))} ${decl(e)} ${decl(acc)} ${mathLocals()} ${SHUFFLE_LOCALS}
-    ${lab ? labelInit(C).join('\n    ') : ''}
-    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 16 * C, xStep: 16 * C, gStep: gstep, store, zero, body, flush })}
+    ${lab ? labelInit(C).join('\n    ') : ''} ${bits ? RECORD_INIT : ''}
+    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 16 * C, xStep: 16 * C, gStep: gstep, store, zero, body, flush, rStep })}
     ${result})`;
 }
 
-function grad(C, lab, stored) {
+function grad(C, lab, stored, bits = false) {
   const e = range(C).map((c) => `$e${c}`);
   const d = range(C).map((c) => `$d${c}`);
   // From stored p (the group-major blocks of the stats store form, at $x) or the softmax of the logits at $x.
@@ -327,7 +385,9 @@ function grad(C, lab, stored) {
     : [...softmax(C, false)];
   if (lab) body.unshift(...labels());
   body.push(`(local.set $m (v128.const i32x4 0 0 0 0))`);
-  if (!lab)
+  // gradPB: the targets from the bit record of statsDB (A where g = 1, else 0, plus B: the bits of A·g + B).
+  if (bits) body.push(`(local.set $bv (i32x4.splat (${recLoad(RECORD_BYTES(C))} (local.get $r))))`);
+  else if (!lab)
     body.push(
       ...loadGroup(
         '$g',
@@ -340,7 +400,9 @@ function grad(C, lab, stored) {
     const B = `(v128.load32_splat offset=${COEF + 32 + 4 * c} (i32.const 0))`;
     const dc = lab
       ? `(f32x4.add (v128.and ${A} (i32x4.eq (local.get $lv) (i32x4.splat (i32.const ${c})))) ${B})`
-      : `(f32x4.add (f32x4.mul ${A} (local.get $d${c})) ${B})`;
+      : bits
+        ? `(f32x4.add (v128.and ${A} ${recordMask(c)}) ${B})`
+        : `(f32x4.add (f32x4.mul ${A} (local.get $d${c})) ${B})`;
     body.push(
       `(local.set $d${c} ${dc})`,
       `(local.set $m (f32x4.add (local.get $m) (f32x4.mul (local.get $e${c}) (local.get $d${c}))))`,
@@ -359,12 +421,13 @@ function grad(C, lab, stored) {
     ),
   );
   const gstep = lab ? 16 : 16 * C;
+  const g = bits ? '$r' : '$g';
   const params = lab
     ? '(param $x i32) (param $g i32) (param $o i32) (param $np i32) (param $ign i32) (param $has i32)'
-    : '(param $x i32) (param $g i32) (param $o i32) (param $np i32)';
+    : `(param $x i32) (param ${g} i32) (param $o i32) (param $np i32)`;
   return `
-  (func (export "grad${stored ? 'P' : ''}${lab ? 'L' : 'D'}") ${params}
-    (local $end i32) (local $m v128)
+  (func (export "grad${stored ? 'P' : ''}${bits ? 'B' : lab ? 'L' : 'D'}") ${params}
+    (local $end i32) (local $m v128) ${bits ? '(local $bv v128)' : ''}
     ${lab ? labelLocals() : ''} ${decl(e)} ${decl(d)} ${stored ? '' : mathLocals()} ${SHUFFLE_LOCALS}
     ${lab ? labelInit(C).join('\n    ') : ''}
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
@@ -373,7 +436,7 @@ function grad(C, lab, stored) {
       (loop $group
         ${body.join('\n        ')}
         (local.set $x (i32.add (local.get $x) (i32.const ${16 * C})))
-        (local.set $g (i32.add (local.get $g) (i32.const ${gstep})))
+        (local.set ${g} (i32.add (local.get ${g}) (i32.const ${bits ? RECORD_BYTES(C) : gstep})))
         (local.set $o (i32.add (local.get $o) (i32.const ${16 * C})))
         (br_if $group (i32.lt_u (local.get $x) (local.get $end))))))`;
 }
@@ -424,7 +487,7 @@ function pixelSoftmax(V, chk) {
  * statsD / statsDS (dense targets) pixel by pixel: see PIXEL_MAJOR_C. Float32 sums over chunks of CHUNK_GROUPS
  * pixels (as many terms per lane as the group form's chunks), then float64.
  */
-function pixelStats(C, store) {
+function pixelStats(C, store, bits = false) {
   const V = C / 4;
   const q = range(V);
   const acc = q.flatMap((k) => [`$I${k}`, `$P${k}`, `$G${k}`]);
@@ -438,6 +501,14 @@ function pixelStats(C, store) {
     );
     if (store) body.push(`(v128.store offset=${16 * k} (local.get $o) (local.get $e${k}))`);
   }
+  // statsDB: one byte of record per pixel (bits 4k + j: channel 4k + j).
+  if (bits)
+    body.push(
+      ...recordTargets(
+        q.map((k) => `$h${k}`),
+        1,
+      ),
+    );
   const flush = [];
   q.forEach((k) => {
     ['I', 'P', 'G'].forEach((a, j) => {
@@ -450,17 +521,19 @@ function pixelStats(C, store) {
     });
   });
   const zero = acc.map((a) => `(local.set ${a} (v128.const i32x4 0 0 0 0))`);
-  const o = store ? '(param $o i32) ' : '';
+  const o = store ? `(param $o i32) ${bits ? '(param $r i32) ' : ''}` : '';
+  const minusInf = `(i32.ne (i32x4.bitmask (f32x4.eq (local.get $chk) (f32x4.splat (f32.const -inf)))) (i32.const 0))`;
   return `
-  (func (export "statsD${store ? 'S' : ''}") (param $x i32) (param $g i32) ${o}(param $np i32) (result i32)
-    (local $end i32) (local $cend i32) (local $m v128) (local $chk v128)
+  (func (export "statsD${bits ? 'B' : store ? 'S' : ''}") (param $x i32) (param $g i32) ${o}(param $np i32) (result i32)
+    (local $end i32) (local $cend i32) (local $m v128) (local $chk v128) ${bits ? RECORD_LOCALS : ''}
     ${decl(q.map((k) => `$e${k}`))} ${decl(q.map((k) => `$h${k}`))} ${decl(acc)} ${mathLocals()}
-    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 4 * C, xStep: 4 * C, gStep: 4 * C, store, zero, body, flush })}
-    (i32.ne (i32x4.bitmask (f32x4.eq (local.get $chk) (f32x4.splat (f32.const -inf)))) (i32.const 0)))`;
+    ${bits ? RECORD_INIT : ''}
+    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 4 * C, xStep: 4 * C, gStep: 4 * C, store, zero, body, flush, rStep: bits ? 1 : 0 })}
+    ${bits ? `(i32.or ${minusInf} ${NOT_BINARY})` : minusInf})`;
 }
 
 /** gradD / gradPD (dense targets) pixel by pixel: p from the logits, or as statsDS stored it (pixel-major). */
-function pixelGrad(C, stored) {
+function pixelGrad(C, stored, bits = false) {
   const V = C / 4;
   const q = range(V);
   const init = q.flatMap((k) => [
@@ -470,10 +543,17 @@ function pixelGrad(C, stored) {
   const body = stored
     ? q.map((k) => `(local.set $e${k} (v128.load offset=${16 * k} (local.get $x)))`)
     : pixelSoftmax(V, false);
+  // The record byte of the pixel: its two nibbles index the lane-mask table (bits 0–3: channels 0–3; 4–7: 4–7).
+  if (bits) body.push(`(local.set $rb (i32.load8_u (local.get $r)))`);
+  const nibble = (k) =>
+    k === 0
+      ? '(i32.shl (i32.and (local.get $rb) (i32.const 15)) (i32.const 4))'
+      : '(i32.and (local.get $rb) (i32.const 240))';
   for (const k of q) {
-    body.push(
-      `(local.set $d${k} (f32x4.add (f32x4.mul (local.get $a${k}) (v128.load offset=${16 * k} (local.get $g))) (local.get $b${k})))`,
-    );
+    const ag = bits
+      ? `(v128.and (local.get $a${k}) (v128.load offset=${TABLE} ${nibble(k)}))`
+      : `(f32x4.mul (local.get $a${k}) (v128.load offset=${16 * k} (local.get $g)))`;
+    body.push(`(local.set $d${k} (f32x4.add ${ag} (local.get $b${k})))`);
   }
   let dot = '(f32x4.mul (local.get $e0) (local.get $d0))';
   for (let k = 1; k < V; k++) dot = `(f32x4.add ${dot} (f32x4.mul (local.get $e${k}) (local.get $d${k})))`;
@@ -484,9 +564,10 @@ function pixelGrad(C, stored) {
     );
   }
   const names = q.flatMap((k) => [`$e${k}`, `$d${k}`, `$a${k}`, `$b${k}`]);
+  const g = bits ? '$r' : '$g';
   return `
-  (func (export "grad${stored ? 'P' : ''}D") (param $x i32) (param $g i32) (param $o i32) (param $np i32)
-    (local $end i32) (local $m v128) ${decl(names)} ${stored ? '' : mathLocals()}
+  (func (export "grad${stored ? 'P' : ''}${bits ? 'B' : 'D'}") (param $x i32) (param ${g} i32) (param $o i32) (param $np i32)
+    (local $end i32) (local $m v128) ${bits ? '(local $rb i32)' : ''} ${decl(names)} ${stored ? '' : mathLocals()}
     ${init.join('\n    ')}
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
     (block $done
@@ -494,7 +575,7 @@ function pixelGrad(C, stored) {
       (loop $pixel
         ${body.join('\n        ')}
         (local.set $x (i32.add (local.get $x) (i32.const ${4 * C})))
-        (local.set $g (i32.add (local.get $g) (i32.const ${4 * C})))
+        (local.set ${g} (i32.add (local.get ${g}) (i32.const ${bits ? 1 : 4 * C})))
         (local.set $o (i32.add (local.get $o) (i32.const ${4 * C})))
         (br_if $pixel (i32.lt_u (local.get $x) (local.get $end))))))`;
 }
@@ -508,9 +589,23 @@ export function softmaxRegionWat(C) {
         ? [pixelStats(C, false), pixelStats(C, true), pixelGrad(C, false), pixelGrad(C, true)]
         : [stats(C, lab, false), stats(C, lab, true), grad(C, lab, false), grad(C, lab, true)],
     )
+    .concat(
+      // Dense targets recorded as bits by pass 1 (statsDB), read by pass 2 instead of the targets (gradPB).
+      pixel
+        ? [pixelStats(C, true, true), pixelGrad(C, true, true)]
+        : [stats(C, false, true, true), grad(C, false, true, true)],
+    )
+    .join('');
+  const table = range(16)
+    .map((b) =>
+      range(4)
+        .map((j) => ((b >> j) & 1 ? '\\ff' : '\\00').repeat(4))
+        .join(''),
+    )
     .join('');
   return `(module
-  (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})${funcs})\n`;
+  (memory (export "memory") ${SOFTMAX_LAYOUT.PAGES})
+  ${pixel ? `(data (i32.const ${TABLE}) "${table}")` : ''}${funcs})\n`;
 }
 
 export const SOFTMAX_SCRATCH = { X, G: G_AT, O: O_AT };

@@ -26,6 +26,12 @@ export interface Algebra<T, M> {
   pow(x: T, e: number): T;
   /** `max(x, c)` for a constant `c`. */
   max(x: T, c: number): T;
+  /** `min(max(x, lo), hi)` for constants; its derivative passes where lo ≤ x ≤ hi (bounds included). */
+  clip(x: T, lo: number, hi: number): T;
+  /** `softplus(x) = log(1 + eˣ)`, stable for any x; derivative σ(x). */
+  softplus(x: T): T;
+  /** The logistic `σ(x) = 1 / (1 + e⁻ˣ)`, exactly 0 or 1 far out, never NaN for finite x. */
+  sigmoid(x: T): T;
   /** `x > c`, no gradient. */
   gt(x: T, c: number): M;
   /** `x < c`, no gradient. */
@@ -55,6 +61,12 @@ export const numberAlgebra: Algebra<number, boolean> = {
   sqrt: Math.sqrt,
   pow: Math.pow,
   max: (x, c) => (x < c ? c : x),
+  clip: (x, lo, hi) => (x < lo ? lo : x > hi ? hi : x),
+  softplus: (x) => (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x))),
+  sigmoid: (x) => {
+    const e = Math.exp(-Math.abs(x));
+    return x >= 0 ? 1 / (1 + e) : e / (1 + e);
+  },
   gt: (x, c) => x > c,
   lt: (x, c) => x < c,
   eq: (x, c) => x === c,

@@ -35,7 +35,7 @@ export interface KernelModules {
  * without `'wasm-unsafe-eval'`); the region results agree either way to the order of float64 additions; the
  * cross-entropy and focal kernels compute their terms in float32 (exp and log within 1 ulp), so values and
  * gradients agree with the JS kernels' float64 ones to about 1e-6 relative (of the largest gradient entry).
- * The first call instantiates the region, elementwise and binary modules (3.6, 62.6 and 42.5 KB).
+ * The first call instantiates the region, elementwise and binary modules (3.7, 58.1 and 44.2 KB).
  *
  * `kernelBackend('modules')` reports each module apart, `{ region, softmaxRegion, elementwise, binary }`, each
  * `'wasm-simd'` or `'js'`. `softmaxRegion` covers the fused from-logits region kernels, one 6–22 KB module per

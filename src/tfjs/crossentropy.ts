@@ -9,13 +9,20 @@ import { binaryCrossentropy as coreBinaryCrossentropy } from '../core/losses/bin
 import { lossOnData, onHostBackend } from './fromCore.js';
 import {
   checkClassWeights,
-  EPSILON,
   resolveCrossentropyOptions,
   selectedChannels,
   type CrossentropyOptions,
 } from '../core/options.js';
 import type { BinaryCrossentropyOptions } from '../core/losses/binaryCrossentropy.js';
 import { clipMask, clipProbability } from './clip.js';
+import {
+  binaryMixOf,
+  crossEntropySideOf,
+  focalSideLogSlopeOf,
+  kerasBceSideOf,
+  kerasBceSideSlopeOf,
+} from '../core/family/elementwiseTerms.js';
+import { tensorAlgebra as T } from './family/tensorAlgebra.js';
 import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
 import { checkTensors, gatherChannels, scatterChannels, view3 } from './input.js';
 import type { TfLossFactory } from './types.js';
@@ -54,11 +61,13 @@ export const categoricalCrossentropy: TfLossFactory<CrossentropyOptions> = lossF
         const q = clipProbability(r);
         save([gw, r, s, q]);
         return {
-          value: tf.div(tf.neg(tf.sum(tf.mul(gw, tf.log(q)))), p.size) as tf.Scalar,
+          // The cross-entropy side −log q (core/family/elementwiseTerms.ts), weighted by gt·w.
+          value: tf.div(tf.sum(tf.mul(gw, crossEntropySideOf(T, tf.log(q)))), p.size) as tf.Scalar,
           gradFunc: (dy, saved) => {
             const [g, rs, ss, qs] = saved;
-            // u = ∂loss/∂r; ∂loss/∂pr_j = (u_j − Σ_c u_c·r_c) / s.
-            const u = tf.mul(tf.div(g, qs), tf.mul(clipMask(rs), tf.div(tf.neg(dy), rs.size)));
+            // u = ∂loss/∂r = gt·w·(∂side/∂log q)/q inside the clip; ∂loss/∂pr_j = (u_j − Σ_c u_c·r_c) / s.
+            const slope = focalSideLogSlopeOf(T, qs, qs, qs, 0);
+            const u = tf.mul(tf.div(tf.mul(g, slope), qs), tf.mul(clipMask(rs), tf.div(dy, rs.size)));
             const d = tf.div(tf.sub(u, tf.sum(tf.mul(u, rs), axis, true)), ss);
             return tf.reshape(scatterChannels(d as tf.Tensor3D, channels, geo), pr.shape);
           },
@@ -87,15 +96,15 @@ export const binaryCrossentropy: TfLossFactory<BinaryCrossentropyOptions> = loss
         const gt = tf.cast(yTrue, 'float32');
         const p = tf.cast(pr, 'float32');
         const q = clipProbability(p);
-        const qe = tf.add(q, EPSILON);
-        const oqe = tf.add(clipProbability(tf.sub(1, p)), EPSILON);
-        save([gt, p, qe, oqe]);
-        const ll = tf.add(tf.mul(gt, tf.log(qe)), tf.mul(tf.sub(1, gt), tf.log(oqe)));
+        const omq = clipProbability(tf.sub(1, p));
+        save([gt, p, q, omq]);
+        // Keras' two sides −log(q + ε), −log(1 − q + ε) (core/family/elementwiseTerms.ts), mixed by gt.
+        const terms = binaryMixOf(T, gt, kerasBceSideOf(T, q), kerasBceSideOf(T, omq));
         return {
-          value: tf.div(tf.neg(tf.sum(ll)), p.size) as tf.Scalar,
+          value: tf.div(tf.sum(terms), p.size) as tf.Scalar,
           gradFunc: (dy, saved) => {
-            const [g, x, a, b] = saved;
-            const d = tf.sub(tf.div(tf.sub(1, g), b), tf.div(g, a));
+            const [g, x, qs, oq] = saved;
+            const d = binaryMixOf(T, g, kerasBceSideSlopeOf(T, qs), tf.neg(kerasBceSideSlopeOf(T, oq)));
             return tf.mul(d, tf.mul(clipMask(x), tf.div(dy, x.size)));
           },
         };

@@ -10,23 +10,15 @@ import { lossOnData, onHostBackend } from './fromCore.js';
 import type { BinaryFocalOptions } from '../core/losses/binaryFocalLoss.js';
 import { resolveFocalOptions, selectedChannels, type FocalOptions } from '../core/options.js';
 import { clipMask, clipProbability } from './clip.js';
+import { binaryMixOf, focalSideLogSlopeOf, focalSideOf } from '../core/family/elementwiseTerms.js';
+import { tensorAlgebra as T } from './family/tensorAlgebra.js';
 import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
 import { checkTensors, gatherChannels, scatterChannels, view3 } from './input.js';
 import type { TfLossFactory } from './types.js';
 
-/** `x^e`, with the common exponents 0, 1 and 2 as cheaper ops than `pow`. */
-function power(x: tf.Tensor, e: number): tf.Tensor {
-  if (e === 0) return tf.onesLike(x);
-  if (e === 1) return x;
-  if (e === 2) return tf.square(x);
-  return tf.pow(x, e);
-}
-
-/** `d/dq [(1 − q)^γ·log q] = (1 − q)^γ / q − γ·(1 − q)^(γ−1)·log q`. */
-function focalSlope(q: tf.Tensor, omq: tf.Tensor, logQ: tf.Tensor, gamma: number): tf.Tensor {
-  const first = tf.div(power(omq, gamma), q);
-  if (gamma === 0) return first;
-  return tf.sub(first, tf.mul(tf.mul(power(omq, gamma - 1), logQ), gamma));
+/** `∂/∂q` of the focal side `(1 − q)^γ·(−log q)` (core/family/elementwiseTerms.ts): its log-slope over q. */
+function sideSlope(q: tf.Tensor, omq: tf.Tensor, logQ: tf.Tensor, gamma: number): tf.Tensor {
+  return tf.div(focalSideLogSlopeOf(T, q, omq, logQ, gamma), q);
 }
 
 /**
@@ -50,16 +42,16 @@ export const categoricalFocalLoss: TfLossFactory<FocalOptions> = lossFactory((op
     return withClosedFormGradient(yPred, (pr, save) => {
       const gt = gatherChannels(view3(yTrue, geo), channels, geo);
       const p = gatherChannels(view3(pr, geo), channels, geo);
-      const scale = -alpha / p.size;
+      const scale = alpha / p.size;
       const q = clipProbability(p);
       const omq = clipProbability(tf.sub(1, p));
       const logQ = tf.log(q);
       save([gt, p, q, omq, logQ]);
       return {
-        value: tf.mul(tf.sum(tf.mul(tf.mul(gt, power(omq, gamma)), logQ)), scale) as tf.Scalar,
+        value: tf.mul(tf.sum(tf.mul(gt, focalSideOf(T, omq, logQ, gamma))), scale) as tf.Scalar,
         gradFunc: (dy, saved) => {
           const [g, x, qs, oq, lq] = saved;
-          const d = tf.mul(tf.mul(g, focalSlope(qs, oq, lq, gamma)), tf.mul(clipMask(x), tf.mul(dy, scale)));
+          const d = tf.mul(tf.mul(g, sideSlope(qs, oq, lq, gamma)), tf.mul(clipMask(x), tf.mul(dy, scale)));
           return tf.reshape(scatterChannels(d as tf.Tensor3D, channels, geo), pr.shape);
         },
       };
@@ -91,21 +83,20 @@ export const binaryFocalLoss: TfLossFactory<BinaryFocalOptions> = lossFactory(
         const omq = clipProbability(tf.sub(1, p));
         const logQ = tf.log(q);
         const logOmq = tf.log(omq);
-        const pos = tf.mul(tf.mul(gt, power(omq, gamma)), tf.mul(logQ, alpha));
-        const neg = tf.mul(tf.mul(tf.sub(1, gt), power(q, gamma)), tf.mul(logOmq, 1 - alpha));
+        // The focal sides of q and 1 − q (core/family/elementwiseTerms.ts), weighted α and 1 − α, mixed by gt.
+        const pos = tf.mul(focalSideOf(T, omq, logQ, gamma), alpha);
+        const neg = tf.mul(focalSideOf(T, q, logOmq, gamma), 1 - alpha);
         save([gt, p, q, omq, logQ, logOmq]);
         return {
-          value: tf.div(tf.neg(tf.sum(tf.add(pos, neg))), p.size) as tf.Scalar,
+          value: tf.div(tf.sum(binaryMixOf(T, gt, pos, neg)), p.size) as tf.Scalar,
           gradFunc: (dy, saved) => {
             const [g, x, qs, oq, lq, lomq] = saved;
-            // d/dq of −(1−g)(1−α)·q^γ·log(1−q) = (1−g)(1−α)·(q^γ/(1−q) − γ·q^(γ−1)·log(1−q)).
-            const negSlope =
-              gamma === 0
-                ? tf.div(1, oq)
-                : tf.sub(tf.div(power(qs, gamma), oq), tf.mul(tf.mul(power(qs, gamma - 1), lomq), gamma));
-            const d = tf.sub(
-              tf.mul(tf.mul(tf.sub(1, g), negSlope), 1 - alpha),
-              tf.mul(tf.mul(g, focalSlope(qs, oq, lq, gamma)), alpha),
+            // d(1 − q)/dq = −1: the negative side's slope changes sign.
+            const d = binaryMixOf(
+              T,
+              g,
+              tf.mul(sideSlope(qs, oq, lq, gamma), alpha),
+              tf.mul(sideSlope(oq, qs, lomq, gamma), alpha - 1),
             );
             return tf.mul(d, tf.mul(clipMask(x), tf.div(dy, x.size)));
           },

@@ -13,7 +13,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkClassWeights, selectedChannels, type ResolvedRegionOptions } from '../core/options.js';
 import { checkTensors, gatherChannels, scatterChannels, type TensorGeometry } from './input.js';
-import { type ScoreShape, countCoefficientsOf, ratioPartialsOf, ratioScoreOf } from '../core/scores.js';
+import {
+  type ScoreShape,
+  type TermReductionConfig,
+  countCoefficientsOf,
+  ratioPartialsOf,
+  ratioScoreOf,
+  reduceTermsOf,
+  scoreLossDerivative,
+  scoreLossOf,
+} from '../core/scores.js';
 import { tensorAlgebra as T } from './family/tensorAlgebra.js';
 
 /** A region score of one batch, before and after sm's averaging. */
@@ -23,9 +32,22 @@ export interface TensorRegionResult {
   /** Their numerators and denominators, same shape. */
   num: tf.Tensor3D;
   den: tf.Tensor3D;
-  /** sm's `average`: mean over images, times the class weights, mean over the selected classes. */
+  /**
+   * sm's `average`: mean over images, times the class weights, mean over the selected classes
+   * (`1 − loss`).
+   */
   value: tf.Scalar;
+  /**
+   * The loss `1 − value`, reduced by the core's table (`reduceTermsOf` in its `'score'` class-weight mode: the
+   * weights act on the scores, as sm's).
+   */
+  loss: tf.Scalar;
+  /** The reduction's scale `1/(C'·Nk)`: ∂loss/∂term of each selected (image, class). */
+  scale: tf.Tensor | number;
 }
+
+/** The reduction of sm's scores in the core's table: mean over the (image, class) terms, weights on the scores. */
+const SM_REDUCTION: TermReductionConfig = { reduction: 'mean', classWeightMode: 'score' };
 
 /** What a region loss or metric needs besides the tensors. */
 export interface RegionCall {
@@ -46,6 +68,13 @@ export function checkRegionCall(
   const channels = selectedChannels(fn, options.classIndexes, geo.channels);
   checkClassWeights(fn, options.classWeights, channels.length);
   return { geo, channels };
+}
+
+/** Σ of the class weights. */
+function sumOf(w: Float64Array): number {
+  let s = 0;
+  for (const v of w) s += v;
+  return s;
 }
 
 /** The class weights as a tensor broadcasting along the channel axis of `[., 1, C']` / `[., C', 1]`. */
@@ -90,12 +119,21 @@ export function regionForward(
   const parts = ratioScoreOf(T, shape, tp, fp, fn, options.smooth, options.smooth);
   const score = parts.s as tf.Tensor3D;
   const selected = gatherChannels(score, channels, geo);
-  const weighted = tf.mul(tf.mean(selected, 0, true), weightTensor(options.classWeights, geo));
+  // The table's class terms w·(1 − s) (sm: no log loss, no focal power, no empty-class rule) and its reduction
+  // over the Nk·C' (image, class) terms: Σ w(1 − s)/count + 1 − Σw/count = 1 − mean(w·s).
+  const w = options.classWeights;
+  const terms = tf.mul(scoreLossOf(T, selected, false, 0), weightTensor(w, geo));
+  const count = selected.size;
+  const wsum = (count / channels.length) * (typeof w === 'number' ? w * channels.length : sumOf(w));
+  const r = reduceTermsOf(T, tf.sum(terms), tf.scalar(count), tf.scalar(wsum), SM_REDUCTION, 1);
+  const loss = r.value as tf.Scalar;
   return {
     score,
     num: parts.num as tf.Tensor3D,
     den: parts.den as tf.Tensor3D,
-    value: tf.mean(weighted) as tf.Scalar,
+    value: tf.sub(1, loss) as tf.Scalar,
+    loss,
+    scale: r.scale,
   };
 }
 
@@ -110,9 +148,12 @@ export function lossCoefficients(
   channels: readonly number[],
 ): { A: tf.Tensor3D; B: tf.Tensor3D } {
   const { shape, options } = call;
-  const images = options.perImage ? geo.batch : 1;
-  // ∂(1 − value)/∂score = −w_c / (C'·Nk), on the selected channels; ∂score/∂(tp, fp, fn) from the table.
-  const k = tf.mul(weightTensor(options.classWeights, geo), -1 / (channels.length * images));
+  // ∂loss/∂score = reduction scale · w_c · ℓ'(s) (ℓ = 1 − s: the table's scoreLossDerivative, −1), i.e.
+  // −w_c / (C'·Nk) on the selected channels; ∂score/∂(tp, fp, fn) from the table.
+  const k = tf.mul(
+    weightTensor(options.classWeights, geo),
+    tf.mul(r.scale, scoreLossDerivative(0, false, 0)),
+  );
   const pick = (x: tf.Tensor3D) => gatherChannels(x, channels, geo);
   const [dtp, dfp, dfn] = ratioPartialsOf(T, shape, {
     num: pick(r.num),

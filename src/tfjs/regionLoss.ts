@@ -43,7 +43,7 @@ export function regionLossOps(
     const { A, B } = lossCoefficients(call, r, geo, channels);
     save([gt3, A, B]);
     return {
-      value: tf.sub(1, r.value) as tf.Scalar,
+      value: r.loss,
       gradFunc: (dy, saved) => {
         const [g, a, b] = saved as tf.Tensor3D[];
         return tf.reshape(affineInGt(g, a, b, dy, geo), pr.shape);

@@ -12,6 +12,7 @@ import {
   SOFTMAX_MAX_C,
   SOFTMAX_PIXEL_MAJOR_C,
   type SoftmaxTargets,
+  setSoftmaxFusedEnabled,
   setSoftmaxWasmEnabled,
   softmaxRegionGrad,
   softmaxRegionStats,
@@ -28,7 +29,10 @@ import {
 import { PIXEL_MAJOR_C } from '../../scripts/wasm/softmaxRegion.mjs';
 import { rng } from './helpers.js';
 
-afterEach(() => setSoftmaxWasmEnabled(true));
+afterEach(() => {
+  setSoftmaxWasmEnabled(true);
+  setSoftmaxFusedEnabled(true);
+});
 
 type LabelKind = 'dense' | 'uint8' | 'int32';
 
@@ -304,6 +308,8 @@ describe('fused softmax region kernels: pass 2 reads the softmax pass 1 stored',
     const { gt, pr } = logitPair(5, [2, 16, 16, 4], 'dense');
     const n = pr.data.length;
     setSoftmaxWasmEnabled(true, 0);
+    // The two passes apart (the per-image fused form holds the softmax elsewhere: softmaxFused.test.ts).
+    setSoftmaxFusedEnabled(false);
     const plain = monai().valueAndGrad(gt, pr);
     let before = softmaxRuns().stored;
     expect(monai().valueAndGrad(gt, pr, { out: new Float32Array(n) }).grad).toEqual(plain.grad);

@@ -9,6 +9,8 @@ import { firstBadInput } from '../kernels/inputDomain.js';
 import type { BatchGeometry } from '../types.js';
 import { rangeError } from '../validate.js';
 import { prepareTargets } from './input.js';
+import { numberAlgebra } from '../algebra.js';
+import { focalSideLogSlopeOf, focalSideOf, smoothTargetOf } from './elementwiseTerms.js';
 import { bceLogitsGrad, bceLogitsValue } from './softBce.js';
 
 /** Options of {@link crossEntropyTerms}. */
@@ -103,11 +105,12 @@ export function crossEntropyTerms(
           const tv = g[i];
           bad += tv - tv;
           // labels: g is one-hot, so (1 − ε)·t + ε/C reproduces nll + smoothing; w_y = Σ_c w_c·t_c.
-          const coef = W[c] * ((1 - eps) * tv + eps / C);
+          const coef = W[c] * smoothTargetOf(numberAlgebra, tv, eps, C);
           if (labelMap) wy += W[c] * tv;
-          h[c] = -coef;
+          // The cross-entropy side −log p (the focal side with γ = 0), its ∂/∂log p = −1.
+          h[c] = coef * (focalSideLogSlopeOf(numberAlgebra, 0, 0, lp[c], 0) as number);
           hs += h[c];
-          pixel -= coef * lp[c];
+          pixel += coef * focalSideOf(numberAlgebra, 0, lp[c], 0);
         }
         total += pixel;
         if (elements) elements[b * pixels + s] = pixel;

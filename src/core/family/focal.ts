@@ -7,6 +7,20 @@
 import { type PixelBlock, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
 import { sigmoidFocalWasm, smpClassFactors } from './sigmoidFocalWasm.js';
+import { numberAlgebra } from '../algebra.js';
+import {
+  KERAS_CLIP_HI,
+  KERAS_CLIP_LO,
+  bceLogitsOf,
+  bceLogitsSlopeOf,
+  binaryMixOf,
+  crossEntropySideOf,
+  focalSideLogSlopeOf,
+  focalSideOf,
+  kerasClipOf,
+  smpFocalFactorOf,
+  smpFocalFactorSlopeOf,
+} from './elementwiseTerms.js';
 import {
   checkOptionKeys,
   resolveClassIndexes,
@@ -117,8 +131,8 @@ export const FOCAL_KEYS = [
 ] as const;
 
 /** Keras' epsilon: probabilities are clipped to [ε, 1 − ε] (bounds rounded to float32 as Keras). */
-const EPS_LO = Math.fround(1e-7);
-const EPS_HI = Math.fround(1 - 1e-7);
+const EPS_LO = KERAS_CLIP_LO;
+const EPS_HI = KERAS_CLIP_HI;
 
 /** Validates focal options; `extraKeys` are accepted and ignored (compound losses). */
 export function resolveFocalFamilyOptions(
@@ -191,33 +205,28 @@ function smpFocalElement(
   a: number,
   out: Float64Array,
 ): void {
+  // The per-element formulas (elementwiseTerms.ts) on numbers; a local alias keeps the inlined calls cheap.
+  const NUM = numberAlgebra;
   let l: number;
   let dl: number;
   if (fromLogits) {
-    l = -(t * logSigmoid(v) + (1 - t) * logSigmoid(-v));
-    dl = Math.exp(logSigmoid(v)) - t;
+    l = bceLogitsOf(NUM, v, t, 1);
+    dl = bceLogitsSlopeOf(NUM, v, t, 1);
   } else {
-    const q = v < EPS_LO ? EPS_LO : v > EPS_HI ? EPS_HI : v;
-    l = -(t * Math.log(q) + (1 - t) * Math.log(1 - q));
-    dl = v >= EPS_LO && v <= EPS_HI ? -t / q + (1 - t) / (1 - q) : 0;
+    const q = kerasClipOf(NUM, v);
+    // The cross-entropy sides (focal sides with γ = 0) of q and 1 − q.
+    const lq = Math.log(q);
+    const l1q = Math.log(1 - q);
+    l = binaryMixOf(NUM, t, crossEntropySideOf(NUM, lq), crossEntropySideOf(NUM, l1q));
+    // ∂/∂q: the sides' log-slopes (−1) over q and, for 1 − q, over −(1 − q).
+    const dq = (focalSideLogSlopeOf(NUM, q, 1 - q, lq, 0) as number) / q;
+    const d1q = -(focalSideLogSlopeOf(NUM, 1 - q, q, l1q, 0) as number) / (1 - q);
+    dl = v >= EPS_LO && v <= EPS_HI ? binaryMixOf(NUM, t, dq, d1q) : 0;
   }
   const pt = Math.exp(-l);
   const dpt = -pt * dl;
-  const u = 1 - pt;
-  let f: number;
-  let df: number;
-  if (th !== undefined) {
-    if (pt < th) {
-      f = 1;
-      df = 0;
-    } else {
-      f = Math.pow(u / th, gamma);
-      df = gamma > 0 && u > 0 ? (gamma * Math.pow(u / th, gamma - 1) * -dpt) / th : 0;
-    }
-  } else {
-    f = Math.pow(u, gamma);
-    df = gamma > 0 && u > 0 ? gamma * Math.pow(u, gamma - 1) * -dpt : 0;
-  }
+  const f = smpFocalFactorOf(NUM, pt, gamma, th);
+  const df = (smpFocalFactorSlopeOf(NUM, pt, gamma, th) as number) * -dpt;
   out[0] = a * f * l;
   out[1] = a * (df * l + f * dl);
   out[2] = f;
@@ -309,6 +318,8 @@ export function focalTerms(
   wantElements = false,
   out?: Float32Array,
 ): FocalResult {
+  // The per-element formulas (elementwiseTerms.ts) on numbers; a local alias keeps the inlined calls cheap.
+  const NUM = numberAlgebra;
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const geom = t.geom;
   const C = geom.channels;
@@ -397,28 +408,29 @@ export function focalTerms(
             const lsn = logSigmoid(-xv); // log(1 − p)
             const sp = Math.exp(lsp);
             const sn = Math.exp(lsn);
-            const fA = Math.exp(gamma * lsn); // (1 − p)^γ
-            const fB = Math.exp(gamma * lsp); // p^γ
-            const A = -fA * lsp;
-            const B = -fB * lsn;
-            L = a1[c] * tv * A + a0[c] * (1 - tv) * B;
-            // dA/dx = −(1−p)^γ (γ p (−log p) + (1 − p)); dB/dx = p^γ (γ (1 − p)(−log(1 − p)) + p)
-            const dA = -fA * (gamma * sp * -lsp + sn);
-            const dB = fB * (gamma * sn * -lsn + sp);
-            dL = a1[c] * tv * dA + a0[c] * (1 - tv) * dB;
+            // The focal sides of p and 1 − p; d log p/dx = 1 − p, d log(1 − p)/dx = −p.
+            const A = focalSideOf(NUM, sn, lsp, gamma);
+            const B = focalSideOf(NUM, sp, lsn, gamma);
+            L = binaryMixOf(NUM, tv, a1[c] * A, a0[c] * B);
+            const dA = sn * (focalSideLogSlopeOf(NUM, sp, sn, lsp, gamma) as number);
+            const dB = -sp * (focalSideLogSlopeOf(NUM, sn, sp, lsn, gamma) as number);
+            dL = binaryMixOf(NUM, tv, a1[c] * dA, a0[c] * dB);
           } else {
             const pv = x[i];
-            const q = pv < EPS_LO ? EPS_LO : pv > EPS_HI ? EPS_HI : pv;
+            const q = kerasClipOf(NUM, pv);
             const inside = pv >= EPS_LO && pv <= EPS_HI;
             const lq = Math.log(q);
             const l1q = Math.log(1 - q);
-            const fA = Math.pow(1 - q, gamma);
-            const fB = Math.pow(q, gamma);
-            L = a1[c] * tv * fA * -lq + a0[c] * (1 - tv) * fB * -l1q;
+            L = binaryMixOf(
+              NUM,
+              tv,
+              a1[c] * focalSideOf(NUM, 1 - q, lq, gamma),
+              a0[c] * focalSideOf(NUM, q, l1q, gamma),
+            );
             if (inside) {
-              const dA = (gamma > 0 ? -gamma * Math.pow(1 - q, gamma - 1) * -lq : 0) - fA / q;
-              const dB = (gamma > 0 ? gamma * Math.pow(q, gamma - 1) * -l1q : 0) + fB / (1 - q);
-              dL = a1[c] * tv * dA + a0[c] * (1 - tv) * dB;
+              const dA = (focalSideLogSlopeOf(NUM, q, 1 - q, lq, gamma) as number) / q;
+              const dB = -(focalSideLogSlopeOf(NUM, 1 - q, q, l1q, gamma) as number) / (1 - q);
+              dL = binaryMixOf(NUM, tv, a1[c] * dA, a0[c] * dB);
             } else dL = 0;
           }
           total += w[k] * L;
@@ -455,12 +467,11 @@ export function focalTerms(
           const gv = g[i];
           if (k < 0 || gv === 0) continue;
           const om = 1 - pp[c];
-          const f = gamma === 2 ? om * om : Math.pow(om, gamma);
-          total += w[k] * -a1[c] * gv * f * lp[c];
-          if (el) el[i] = w[k] * -a1[c] * gv * f * lp[c];
-          const fd = gamma === 2 ? 2 * om : gamma === 0 || om === 0 ? 0 : gamma * Math.pow(om, gamma - 1);
-          const df = fd * pp[c] * lp[c];
-          h[c] = -w[k] * a1[c] * gv * (f - df);
+          const wag = w[k] * a1[c] * gv;
+          const term = wag * focalSideOf(NUM, om, lp[c], gamma);
+          total += term;
+          if (el) el[i] = term;
+          h[c] = wag * (focalSideLogSlopeOf(NUM, pp[c], om, lp[c], gamma) as number);
           hs += h[c];
         }
         if (grad) for (let c = 0, i = base; c < C; c++, i += channelStride) grad[i] = h[c] - pp[c] * hs;
@@ -470,14 +481,14 @@ export function focalTerms(
           const gv = g[i];
           if (k < 0 || gv === 0) continue;
           const pv = x[i];
-          const q = pv < EPS_LO ? EPS_LO : pv > EPS_HI ? EPS_HI : pv;
+          const q = kerasClipOf(NUM, pv);
           const lq = Math.log(q);
-          const f = Math.pow(1 - q, gamma);
-          total += w[k] * -a1[c] * gv * f * lq;
-          if (el) el[i] = w[k] * -a1[c] * gv * f * lq;
+          const wag = w[k] * a1[c] * gv;
+          const term = wag * focalSideOf(NUM, 1 - q, lq, gamma);
+          total += term;
+          if (el) el[i] = term;
           if (grad && pv >= EPS_LO && pv <= EPS_HI) {
-            const df = gamma > 0 ? gamma * Math.pow(1 - q, gamma - 1) * lq : 0;
-            grad[i] = w[k] * a1[c] * gv * (df - f / q);
+            grad[i] = (wag * (focalSideLogSlopeOf(NUM, q, 1 - q, lq, gamma) as number)) / q;
           }
         }
       }
@@ -563,8 +574,8 @@ function softmaxFocalFast(
   const scale = reductionScale(cfg, geom, channels.length);
   const grad = out === null ? null : (out ?? new Float32Array(x.length));
   const checked = cfg.checkInputs !== false ? fn : null;
-  const sum = softmaxFocalWasm(checked, g, x, grad, blocks, coef, cfg.gamma, scale);
-  return sum === undefined ? undefined : { value: sum * scale, grad };
+  const value = softmaxFocalWasm(checked, g, x, grad, blocks, coef, cfg.gamma, scale);
+  return value === undefined ? undefined : { value, grad };
 }
 
 /** The input check of the JS path: pr in its domain and gt finite, where not ignored. */

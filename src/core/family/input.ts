@@ -4,6 +4,8 @@
  * Validation happens here, once per call; the kernels that follow do not validate.
  * @module
  */
+import { numberAlgebra } from '../algebra.js';
+import { logSigmoidOf } from './elementwiseTerms.js';
 import { firstBadInput } from '../kernels/inputDomain.js';
 import type { BatchGeometry, Layout, NdArray, NumericArray } from '../types.js';
 import {
@@ -182,13 +184,12 @@ function denseTargets(
 
 /** log σ(x) = −softplus(−x), without overflow for any x. */
 export function logSigmoid(x: number): number {
-  return (x >= 0 ? 0 : x) - Math.log1p(Math.exp(-Math.abs(x)));
+  return logSigmoidOf(numberAlgebra, x);
 }
 
 /** σ(v), exact 0 and 1 for |v| large, never NaN. */
 export function sigmoid(v: number): number {
-  const e = Math.exp(-Math.abs(v));
-  return v >= 0 ? 1 / (1 + e) : e / (1 + e);
+  return numberAlgebra.sigmoid(v);
 }
 
 /**

@@ -7,8 +7,12 @@
  */
 import type { BatchGeometry, NdArray, NumericArray } from '../types.js';
 import {
+  type BadInput,
   type LabelArray,
   type SoftmaxTargets,
+  softmaxFusable,
+  softmaxFusedRuns,
+  softmaxRegionFused,
   softmaxRegionGrad,
   softmaxRegionStats,
 } from '../kernels/softmaxRegion.js';
@@ -184,19 +188,26 @@ function isLabelArray(a: unknown): a is LabelArray {
   );
 }
 
+/** The inputs of a call the fused softmax kernels take. */
+interface FusedInputs {
+  geom: BatchGeometry;
+  x: Float32Array;
+  targets: SoftmaxTargets;
+  channels: number[];
+}
+
 /**
  * The fused softmax path (kernels/softmaxRegion.ts): softmax from float32 logits, channels-last, C ≥ 2, the
- * plain form (or smp's soft-label form on a label map), and targets it reads directly (dense float32 without `ignoreIndex`, or an integer label map).
- * Returns null when the call needs the general path.
+ * plain form (or smp's soft-label form on a label map), and targets it reads directly (dense float32 without
+ * `ignoreIndex`, or an integer label map). Returns null when the call needs the general path.
  */
-function fusedSoftmaxCounts(
+function fusedSoftmaxInputs(
   fn: string,
   gt: NdArray,
   pr: NdArray,
   cfg: RegionConfig,
   form: CountForm,
-  call: CountCall,
-): RegionState | null {
+): FusedInputs | null {
   const x = pr.data;
   if (!cfg.fromLogits || !(x instanceof Float32Array) || cfg.layout !== 'channelsLast') return null;
   if (form.squared) return null;
@@ -212,33 +223,66 @@ function fusedSoftmaxCounts(
   } else if (!labelMap && gt.data instanceof Float32Array && cfg.ignoreIndex === undefined) {
     targets = { kind: 'dense', g: gt.data };
   } else return null;
-  const channels = selectChannels(fn, cfg, C);
+  return { geom, x, targets, channels: selectChannels(fn, cfg, C) };
+}
+
+/** The error for the bad input the fused kernels found (pass 1 stops there). */
+function fusedBadInput(
+  fn: string,
+  gt: NdArray,
+  cfg: RegionConfig,
+  inputs: FusedInputs,
+  bad: BadInput,
+): Error {
+  const { x, targets, geom } = inputs;
+  if (bad.what === 'logits') {
+    return rangeError(
+      fn,
+      `pr must hold finite logits; got ${formatValue(x[bad.index])} at index ${bad.index}.`,
+    );
+  }
+  if (targets.kind === 'labels') return badLabelError(fn, gt, geom.channels - 1, cfg.ignoreIndex, bad.index);
+  return rangeError(
+    fn,
+    `gt must hold finite values; got ${formatValue(gt.data[bad.index])} at index ${bad.index}.`,
+  );
+}
+
+/** A gradient buffer the fused kernels may write before the end of the call: it shares no memory with the inputs. */
+function apartFromInputs(store: Float32Array, x: Float32Array, t: SoftmaxTargets): boolean {
+  const tb = t.kind === 'dense' ? t.g.buffer : t.labels.buffer;
+  return store.buffer !== x.buffer && store.buffer !== tb;
+}
+
+/**
+ * The fused softmax path, both passes apart ({@link regionCounts}, then {@link regionBackward}): pass 1 stores
+ * the softmax in the gradient buffer when a gradient follows. Returns null when the call needs the general path.
+ */
+function fusedSoftmaxCounts(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: RegionConfig,
+  form: CountForm,
+  call: CountCall,
+): RegionState | null {
+  const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
+  if (inputs === null) return null;
+  const { geom, x, targets, channels } = inputs;
+  const C = geom.channels;
   const R = form.perImage ? geom.batch : 1;
   const I = new Float64Array(R * C);
   const P = new Float64Array(R * C);
   const G = new Float64Array(R * C);
   // A gradient call stores the softmax in its gradient buffer (pass 2 reads it back instead of computing it
   // again), unless that buffer shares memory with the inputs.
-  const tb = targets.kind === 'dense' ? targets.g.buffer : targets.labels.buffer;
   const store = call.wantGrad ? (call.out ?? new Float32Array(x.length)) : undefined;
-  const stored = store && store.buffer !== x.buffer && store.buffer !== tb ? store : undefined;
+  const stored = store && apartFromInputs(store, x, targets) ? store : undefined;
   const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G, stored);
   // The kernels stop at bad input. Unchecked (checkInputs: false), the general path then computes the call
   // as it is (a NaN propagates; a bad label still throws there).
   if (bad !== null && !cfg.checkInputs) return null;
-  if (bad !== null) {
-    if (bad.what === 'logits') {
-      throw rangeError(
-        fn,
-        `pr must hold finite logits; got ${formatValue(x[bad.index])} at index ${bad.index}.`,
-      );
-    }
-    if (targets.kind === 'labels') throw badLabelError(fn, gt, C - 1, cfg.ignoreIndex, bad.index);
-    throw rangeError(
-      fn,
-      `gt must hold finite values; got ${formatValue(gt.data[bad.index])} at index ${bad.index}.`,
-    );
-  }
+  if (bad !== null) throw fusedBadInput(fn, gt, cfg, inputs, bad);
   // Sums of (r, c) sit at r·C + c, for every channel.
   const counts = countsFromSums(R, channels, I, P, G, (r, k) => r * C + channels[k]);
   return { fused: { geom, x, targets, stored }, counts };
@@ -384,6 +428,89 @@ export function regionCounts(
 }
 
 /**
+ * ∂L/∂p_c = A_c·g_c + B_c of row r for each of the C channels, from ∂L/∂(tp, fp, fn) of its selected classes
+ * (the table's `countCoefficientsOf`); channels not selected get 0. A and B: C entries each.
+ */
+function channelCoefficients(
+  grads: CountGrads,
+  channels: number[],
+  C: number,
+  r: number,
+  A: Float64Array,
+  B: Float64Array,
+): void {
+  const K = channels.length;
+  A.fill(0, 0, C);
+  B.fill(0, 0, C);
+  for (let k = 0; k < K; k++) {
+    const q = r * K + k;
+    const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
+    A[channels[k]] = a;
+    B[channels[k]] = b;
+  }
+}
+
+/**
+ * Value and gradient of a per-image region loss on the fused softmax kernels with both passes run image by
+ * image (kernels/softmaxRegion.ts `softmaxRegionFused`): pass 2 of image b follows its pass 1 while its data is
+ * in cache. Image b's coefficients come from `reduce` itself (the one score table and reduction), called on the
+ * sums so far with the images not yet counted standing in as copies of image b. That is exact whenever image
+ * b's coefficients depend on its own sums alone (a mean of per-image terms: MONAI, smp and sm per image); the
+ * final reduction then checks it, coefficient by coefficient, and computes the gradient of any image whose
+ * coefficients differ again from its logits. Returns null when the call is not for this path (not per image,
+ * not the fused kernels' inputs, no WebAssembly, `out` sharing a buffer with the inputs, or bad input with
+ * `checkInputs: false`).
+ */
+export function fusedRegionValueAndGrad(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: RegionConfig,
+  form: CountForm,
+  reduce: (counts: RegionCounts) => RegionTerms,
+  out?: Float32Array,
+): { value: number; grad: Float32Array } | null {
+  if (!form.perImage) return null;
+  const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
+  if (inputs === null) return null;
+  const { geom, x, targets, channels } = inputs;
+  const { batch, pixels, channels: C } = geom;
+  if (!softmaxFusable(C, pixels)) return null;
+  const grad = out ?? new Float32Array(x.length);
+  if (!apartFromInputs(grad, x, targets)) return null;
+  const n = batch * C;
+  const [I, P, G] = [0, 1, 2].map(() => new Float64Array(n));
+  // The coefficients each image's pass 2 ran with, to check against the final reduction.
+  const used = new Float64Array(2 * n);
+  const bad = softmaxRegionFused(x, targets, batch, pixels, C, I, P, G, grad, (b, A, B) => {
+    const guess = countsFromSums(batch, channels, I, P, G, (r, k) => Math.min(r, b) * C + channels[k]);
+    channelCoefficients(reduce(guess).grads, channels, C, b, A, B);
+    used.set(A.subarray(0, C), b * C);
+    used.set(B.subarray(0, C), n + b * C);
+  });
+  if (bad !== null && !cfg.checkInputs) return null;
+  if (bad !== null) throw fusedBadInput(fn, gt, cfg, inputs, bad);
+  const r = reduce(countsFromSums(batch, channels, I, P, G, (row, k) => row * C + channels[k]));
+  const A = new Float64Array(C);
+  const B = new Float64Array(C);
+  for (let b = 0; b < batch; b++) {
+    channelCoefficients(r.grads, channels, C, b, A, B);
+    let same = true;
+    for (let c = 0; c < C; c++) same &&= A[c] === used[b * C + c] && B[c] === used[n + b * C + c];
+    if (same) continue;
+    // Image b's coefficients depend on later images: its pass 2 again, the softmax computed from its logits.
+    softmaxFusedRuns.redone++;
+    const [s, e] = [b * pixels, (b + 1) * pixels];
+    const t: SoftmaxTargets =
+      targets.kind === 'dense'
+        ? { kind: 'dense', g: targets.g.subarray(s * C, e * C) }
+        : { kind: 'labels', labels: targets.labels.subarray(s, e), ignore: targets.ignore };
+    softmaxRegionGrad(x.subarray(s * C, e * C), t, 1, pixels, C, true, A, B, grad.subarray(s * C, e * C));
+  }
+  return { value: r.value, grad };
+}
+
+/**
  * Pass 2: ∂L/∂pr from ∂L/∂(tp, fp, fn) per (r, k), through the counting form and the activation.
  * Per element of class k: ∂L/∂p = A·t' + B·P' with A = dtp − dfp − dfn, B = dfp, t' = g (plain / squared) or
  * (P' − sign(p − g))/2 (soft label), P' = 1, 2p (squared) or sign(p) (MONAI's |p|). sign(0) = 0 as torch.
@@ -411,17 +538,10 @@ export function regionBackward(
   if (state.fused !== undefined) {
     const { geom, x, targets } = state.fused;
     const C = geom.channels;
-    // ∂L/∂p_c = A·g_c + B per (row, channel); channels not selected get 0.
     const A = new Float64Array(R * C);
     const B = new Float64Array(R * C);
-    for (let r = 0; r < R; r++) {
-      for (let k = 0; k < K; k++) {
-        const q = r * K + k;
-        const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
-        A[r * C + channels[k]] = a;
-        B[r * C + channels[k]] = b;
-      }
-    }
+    for (let r = 0; r < R; r++)
+      channelCoefficients(grads, channels, C, r, A.subarray(r * C), B.subarray(r * C));
     const { stored } = state.fused;
     const out = into ?? stored ?? new Float32Array(x.length);
     softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out, stored);

@@ -9,6 +9,7 @@ import {
   type CountForm,
   type RegionCounts,
   type RegionTerms,
+  fusedRegionValueAndGrad,
   regionBackward,
   regionCounts,
 } from './region.js';
@@ -34,6 +35,9 @@ export function createRegionLoss(
     name,
     value: (gt, pr) => reduce(fn, regionCounts(fn, gt, pr, cfg, form).counts, cfg).value,
     valueAndGrad: (gt, pr, out) => {
+      // Per-image losses on the fused softmax kernels: both passes image by image.
+      const fused = fusedRegionValueAndGrad(fn, gt, pr, cfg, form, (c) => reduce(fn, c, cfg), out);
+      if (fused !== null) return fused;
       const state = regionCounts(fn, gt, pr, cfg, form, { wantGrad: true, out });
       const r = reduce(fn, state.counts, cfg);
       return { value: r.value, grad: regionBackward(state, r.grads, form, out) };

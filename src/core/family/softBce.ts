@@ -7,16 +7,17 @@
 import type { NdArray } from '../types.js';
 import { checkNdArray, checkSameShape, formatShape, formatValue, rangeError } from '../validate.js';
 import { softBceWasm } from '../kernels/binaryWasm.js';
-import { logSigmoid, sigmoid } from './input.js';
+import { numberAlgebra } from '../algebra.js';
+import { bceLogitsOf, bceLogitsSlopeOf, smoothBinaryTargetOf } from './elementwiseTerms.js';
 
-/** ℓ(x, t) = −(w·t·log σ(x) + (1 − t)·log σ(−x)), stable for any logit x. */
+/** ℓ(x, t) = −(w·t·log σ(x) + (1 − t)·log σ(−x)), stable for any logit x: `bceLogitsOf` on numbers. */
 export function bceLogitsValue(x: number, t: number, w: number): number {
-  return -(w * t * logSigmoid(x) + (1 - t) * logSigmoid(-x));
+  return bceLogitsOf(numberAlgebra, x, t, w);
 }
 
-/** ∂ℓ/∂x = −w·t·σ(−x) + (1 − t)·σ(x). */
+/** ∂ℓ/∂x = −w·t·σ(−x) + (1 − t)·σ(x): `bceLogitsSlopeOf` on numbers. */
 export function bceLogitsGrad(x: number, t: number, w: number): number {
-  return -w * t * sigmoid(-x) + (1 - t) * sigmoid(x);
+  return bceLogitsSlopeOf(numberAlgebra, x, t, w);
 }
 
 /** Resolved options of {@link softBceTerms}. */
@@ -122,7 +123,7 @@ export function softBceTerms(
       if (elements) elements[i] = 0;
       continue;
     }
-    const ts = t + s * (1 - 2 * t);
+    const ts = smoothBinaryTargetOf(numberAlgebra, t, s);
     const w = pwIndex === null ? pw0 : pwData![pwIndex[i]];
     const v = bceLogitsValue(x[i], ts, w);
     total += v;

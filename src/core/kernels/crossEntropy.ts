@@ -11,14 +11,20 @@
  * @module
  */
 import type { FloatArray } from './regionStats.js';
+import { numberAlgebra } from '../algebra.js';
+import {
+  KERAS_EPSILON,
+  crossEntropySideOf,
+  focalSideLogSlopeOf,
+  focalSideOf,
+  kerasBceSideOf,
+  kerasBceSideSlopeOf,
+} from '../family/elementwiseTerms.js';
 
-const EPS = 1e-7;
+// The per-element formulas are the ones of core/family/elementwiseTerms.ts, on numbers; the kernels add the
+// clip, the skip of a side multiplied by 0, the reduction scale and the input flag.
+const EPS = KERAS_EPSILON;
 const HI = 1 - EPS;
-
-/** `(1 − p)^(γ − 1)` (and so `(1 − p)^γ` by one multiplication), avoiding `Math.pow` for γ = 1 and 2. */
-function powMinus1(x: number, gamma: number): number {
-  return gamma === 2 ? x : gamma === 1 ? 1 : Math.pow(x, gamma - 1);
-}
 
 /**
  * Where the one non-zero gt value of a pixel sits among its selected channels (element offsets
@@ -56,14 +62,15 @@ function focalTerm(
   gamma: number,
   scale: number,
 ): number {
+  const NUM = numberAlgebra; // a local: the JIT folds the inlined calls on it
   const p = x < EPS ? EPS : x > HI ? HI : x;
   const om = 1 - p;
-  const omg1 = powMinus1(om, gamma);
-  const omg = omg1 * om;
   const lp = Math.log(p);
   const ga = g * alpha;
-  if (grad !== null && x >= EPS && x <= HI) grad[i] = -scale * ga * (omg / p - gamma * omg1 * lp);
-  return -ga * omg * lp;
+  if (grad !== null && x >= EPS && x <= HI) {
+    grad[i] = (scale * ga * (focalSideLogSlopeOf(NUM, p, om, lp, gamma) as number)) / p;
+  }
+  return ga * focalSideOf(NUM, om, lp, gamma);
 }
 
 /**
@@ -115,6 +122,7 @@ export function binaryFocalRun(
   scale: number,
   flag: Float64Array | null = null,
 ): number {
+  const NUM = numberAlgebra; // a local: the JIT folds the inlined calls on it
   let sum = 0;
   let bad = 0;
   const check = flag !== null;
@@ -127,20 +135,20 @@ export function binaryFocalRun(
     }
     const p = x < EPS ? EPS : x > HI ? HI : x;
     let d = 0;
+    // The focal sides of p and 1 − p, each skipped where gt makes its weight 0.
     if (g !== 0 || x !== x) {
       const om = 1 - p;
-      const omg1 = powMinus1(om, gamma);
       const lp = Math.log(p);
       const ga = g * alpha;
-      sum -= ga * omg1 * om * lp;
-      d -= ga * ((omg1 * om) / p - gamma * omg1 * lp);
+      sum += ga * focalSideOf(NUM, om, lp, gamma);
+      d += (ga * (focalSideLogSlopeOf(NUM, p, om, lp, gamma) as number)) / p;
     }
     if (g !== 1 || x !== x) {
-      const pg1 = powMinus1(p, gamma);
-      const lq = Math.log(1 - p);
+      const om = 1 - p;
+      const lq = Math.log(om);
       const gb = (1 - g) * (1 - alpha);
-      sum -= gb * pg1 * p * lq;
-      d -= gb * (gamma * pg1 * lq - (pg1 * p) / (1 - p));
+      sum += gb * focalSideOf(NUM, p, lq, gamma);
+      d -= (gb * (focalSideLogSlopeOf(NUM, om, p, lq, gamma) as number)) / om;
     }
     if (grad !== null) grad[i] = x >= EPS && x <= HI ? scale * d : 0;
   }
@@ -162,6 +170,7 @@ export function bceRun(
   scale: number,
   flag: Float64Array | null = null,
 ): number {
+  const NUM = numberAlgebra; // a local: the JIT folds the inlined calls on it
   let sum = 0;
   let bad = 0;
   const check = flag !== null;
@@ -174,13 +183,14 @@ export function bceRun(
     }
     const p = x < EPS ? EPS : x > HI ? HI : x;
     let d = 0;
+    // Keras' sides −log(p + ε) and −log(1 − p + ε), each skipped where gt makes its weight 0.
     if (g !== 0 || x !== x) {
-      sum -= g * Math.log(p + EPS);
-      d -= g / (p + EPS);
+      sum += g * kerasBceSideOf(NUM, p);
+      d += g * kerasBceSideSlopeOf(NUM, p);
     }
     if (g !== 1 || x !== x) {
-      sum -= (1 - g) * Math.log(1 - p + EPS);
-      d += (1 - g) / (1 - p + EPS);
+      sum += (1 - g) * kerasBceSideOf(NUM, 1 - p);
+      d -= (1 - g) * kerasBceSideSlopeOf(NUM, 1 - p);
     }
     if (grad !== null) grad[i] = x >= EPS && x <= HI ? scale * d : 0;
   }
@@ -209,6 +219,7 @@ export function cceRun(
   u: Float64Array,
   flag: Float64Array | null = null,
 ): number {
+  const NUM = numberAlgebra; // a local: the JIT folds the inlined calls on it
   const K = offsets.length;
   let sum = 0;
   let bad = 0;
@@ -225,7 +236,7 @@ export function cceRun(
     }
     if (!(s > 0 && s < Infinity)) {
       // 0/0, ±∞ or NaN: let IEEE arithmetic give sm's NaN for the whole pixel.
-      sum -= cceDegeneratePixel(gt, pr, grad, at, offsets, weights, s);
+      sum += cceDegeneratePixel(gt, pr, grad, at, offsets, weights, s);
       continue;
     }
     const hot = hotChannel(gt, pr, at, offsets);
@@ -237,8 +248,9 @@ export function cceRun(
       const gw = weights[hot];
       const inv = 1 / s;
       const q = pr[i] * inv;
-      sum -= gw * Math.log(q < EPS ? EPS : q > HI ? HI : q);
+      sum += gw * crossEntropySideOf(NUM, Math.log(q < EPS ? EPS : q > HI ? HI : q));
       if (grad !== null && q >= EPS && q <= HI) {
+        // ∂(−log q)/∂q = −1/q (the side's log-slope −1 over q).
         dot = -scale * gw;
         const rest = -dot * inv;
         for (let k = 0; k < K; k++) grad[at + offsets[k]] = rest;
@@ -252,7 +264,7 @@ export function cceRun(
       u[k] = 0;
       if (gw === 0) continue;
       const q = pr[i] / s;
-      sum -= gw * Math.log(q < EPS ? EPS : q > HI ? HI : q);
+      sum += gw * crossEntropySideOf(NUM, Math.log(q < EPS ? EPS : q > HI ? HI : q));
       if (q >= EPS && q <= HI) {
         u[k] = (-scale * gw) / q;
         dot -= scale * gw;
@@ -277,7 +289,10 @@ function cceDegeneratePixel(
   let sum = 0;
   for (let k = 0; k < offsets.length; k++) {
     const q = pr[at + offsets[k]] / s;
-    sum += gt[at + offsets[k]] * weights[k] * Math.log(q < EPS ? EPS : q > HI ? HI : q);
+    sum +=
+      gt[at + offsets[k]] *
+      weights[k] *
+      crossEntropySideOf(numberAlgebra, Math.log(q < EPS ? EPS : q > HI ? HI : q));
     if (grad !== null) grad[at + offsets[k]] = NaN;
   }
   return sum;

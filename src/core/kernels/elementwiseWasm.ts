@@ -22,6 +22,7 @@ import { instantiateHex } from './wasmModule.js';
 
 /** Memory layout (scripts/wasm/elementwise.mjs → ELEMENTWISE_LAYOUT), in bytes. */
 const FLAG = 0;
+const PATH = 4;
 const COEF = 64;
 const SCRATCH_AT = 16384;
 const SCRATCH = 16384;
@@ -62,6 +63,8 @@ interface Kernels {
   softmaxFocal2Last: PixelKernel[];
   cceLast: PixelKernel[];
   flag: Int32Array;
+  /** 1 after a cce_cK call that took the one-log-per-pixel form. */
+  path: Int32Array;
   coef: Float32Array;
   /** The three scratch blocks: gt, pr (or logits), gradient. */
   s0: Float32Array;
@@ -75,6 +78,10 @@ let minElements = ELEMENTWISE_WASM_MIN_ELEMENTS;
 /** Calls that took the WebAssembly kernels since the module loaded: lets tests check the path. */
 let wasmRuns = 0;
 let lastRuns = 0;
+/** Blocks of cce_cK that took the one-log-per-pixel form (binary targets, equal weights). */
+let cceProductBlocks = 0;
+/** Calls of focalRunWasm by kernel: `focal_prob2` (γ = 2) and `focal_prob` (any γ). */
+const focalProbRuns = { gamma2: 0, general: 0 };
 
 /** Widest channels-last block with kernels of its own (scripts/wasm/elementwise.mjs → LAST_MAX_C). */
 const LAST_MAX_C = 8;
@@ -98,6 +105,7 @@ function instantiate(): Kernels | null {
     softmaxFocal2Last: lastKernels(e, 'softmax_focal2_c'),
     cceLast: lastKernels(e, 'cce_c'),
     flag: new Int32Array(buffer, FLAG, 1),
+    path: new Int32Array(buffer, PATH, 1),
     coef: new Float32Array(buffer, COEF, ELEMENTWISE_MAX_C),
     s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
     s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
@@ -131,6 +139,19 @@ export function elementwiseLastRuns(): number {
   return lastRuns;
 }
 
+/** Calls of sm's categorical focal loss by kernel: `focal_prob2` (γ = 2) and `focal_prob`. @internal */
+export function elementwiseFocalProbRuns(): { gamma2: number; general: number } {
+  return { ...focalProbRuns };
+}
+
+/**
+ * Blocks of sm's categorical cross-entropy that the channels-last kernels (C ≤ 5) ran with one log per pixel
+ * (every target 0 or 1, equal class weights). @internal
+ */
+export function elementwiseCceProductBlocks(): number {
+  return cceProductBlocks;
+}
+
 /** True when the elementwise WebAssembly kernels are enabled and could be instantiated here. */
 export function elementwiseWasmAvailable(): boolean {
   return elementwiseKernels() !== null;
@@ -145,6 +166,9 @@ function usable(n: number, ...arrays: (ArrayLike<number> | null)[]): Kernels | n
 /**
  * Throws the domain error of the block [from, to) of the caller's arrays when the kernel flagged it. `fn`
  * null: unchecked (`checkInputs: false`), the flag is cleared and the numbers go through as they are.
+ * Returns false when the block was flagged but holds no offender (only the softmax focal kernels' check on
+ * their results can do that, on finite inputs near FLT_MAX that overflow float32): the caller then falls back
+ * to the JS kernel.
  */
 function checkFlag(
   k: Kernels,
@@ -155,13 +179,16 @@ function checkFlag(
   to: number,
   step: number,
   domain: PredictionDomain,
-): void {
-  if (k.flag[0] === 0) return;
+  overflowFallback = false,
+): boolean {
+  if (k.flag[0] === 0) return true;
   k.flag[0] = 0;
-  if (fn === null) return;
+  if (fn === null) return !overflowFallback;
   const e = inputDomainError(fn, gt, pr, from, to, step, domain);
+  if (e) throw e;
+  if (overflowFallback) return false;
   // The kernel and the scan test the same conditions: a flag without an offender would be a bug here.
-  throw e ?? new Error(`${fn}: internal error: the WebAssembly input check disagrees with the JS one.`);
+  throw new Error(`${fn}: internal error: the WebAssembly input check disagrees with the JS one.`);
 }
 
 /**
@@ -187,7 +214,9 @@ export function focalRunWasm(
   if (k === null) return undefined;
   const g = gt as Float32Array;
   const p = pr as Float32Array;
-  const kernel = gamma === 2 ? k.focalProb2 : k.focalProb;
+  // γ = 2 (scale > 0): the kernel returns the scaled sum and takes 8 elements per step.
+  const two = gamma === 2 && scale > 0;
+  const kernel = two ? k.focalProb2 : k.focalProb;
   const { s0, s1, s2 } = k;
   const a0 = s0.byteOffset;
   const a1 = s1.byteOffset;
@@ -198,7 +227,7 @@ export function focalRunWasm(
     const n = Math.min(BLOCK, end - i);
     s0.set(g.subarray(i, i + n));
     s1.set(p.subarray(i, i + n));
-    const n4 = (n + 3) & ~3;
+    const n4 = two ? (n + 7) & ~7 : (n + 3) & ~3;
     // Padding: gt 0, pr ½ give a term and a gradient of 0.
     for (let j = n; j < n4; j++) {
       s0[j] = 0;
@@ -209,7 +238,9 @@ export function focalRunWasm(
     if (grad !== null) grad.set(s2.subarray(0, n), i);
   }
   wasmRuns++;
-  return sum;
+  if (two) focalProbRuns.gamma2++;
+  else focalProbRuns.general++;
+  return two ? sum / scale : sum;
 }
 
 /** A block of pixels: `pixels` pixels from element `base`, their C channels at `base + j·ps + c·cs`. */
@@ -225,7 +256,9 @@ export interface PixelBlock {
 /**
  * Streams one pixel block through a per-pixel kernel (`extra` its parameters after the strides): copies gt
  * and pr in (padding a short last block with `padG`, `padX`), runs it, checks its flag and copies the
- * gradient of the valid pixels out. Returns the sum of the kernel's results.
+ * gradient of the valid pixels out. Returns the sum of the kernel's results, or `undefined` when a
+ * channels-last kernel with `lastFallback` flagged a block that holds no bad input or returned a non-finite
+ * sum (float32 overflow on finite inputs near FLT_MAX: the caller runs its float64 JS kernel instead).
  */
 function pixelPass(
   k: Kernels,
@@ -240,7 +273,8 @@ function pixelPass(
   domain: PredictionDomain,
   extra: number[],
   lastKernel?: PixelKernel[],
-): number {
+  lastFallback = false,
+): number | undefined {
   const { base, pixels, pixelStride: ps, channelStride: cs, channels: C } = b;
   const last = ps === C && cs === 1;
   // Channels-last blocks of 2…LAST_MAX_C channels: the kernel of that channel count (same arithmetic).
@@ -260,8 +294,13 @@ function pixelPass(
       s1.set(pr.subarray(from, from + n));
       s0.fill(padG, n, P4 * C);
       s1.fill(padX, n, P4 * C);
-      sum += lastRun(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4 * C, 4, ...extra);
-      if (k.flag[0] !== 0) checkFlag(k, fn, gt, pr, from, from + n, 1, domain);
+      k.path[0] = 0;
+      const r = lastRun(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4 * C, 4, ...extra);
+      cceProductBlocks += k.path[0];
+      const fallback = lastFallback && lastRun !== kernel;
+      if (k.flag[0] !== 0 && !checkFlag(k, fn, gt, pr, from, from + n, 1, domain, fallback)) return undefined;
+      if (fallback && !Number.isFinite(r)) return undefined;
+      sum += r;
       if (grad !== null) grad.set(s2.subarray(0, n), from);
     } else {
       for (let c = 0; c < C; c++) {
@@ -298,10 +337,13 @@ function pixelUsable(b: PixelBlock, ...arrays: (ArrayLike<number> | null)[]): Ke
 }
 
 /**
- * The softmax focal loss from logits over the pixel blocks `blocks` (all channels in the softmax):
- * returns Σ terms `−coef_c·g_c·(1 − p_c)^γ·log p_c` and writes `scale · ∂/∂x` into `grad` for every element
- * of the blocks; `undefined` when not applicable (γ ≤ 0 included). `coef` has one entry per channel (0 for a
- * channel left out of the loss). Throws a RangeError naming `fn` at the first non-finite logit or gt.
+ * The softmax focal loss from logits over the pixel blocks `blocks` (all channels in the softmax, all blocks
+ * of one layout): returns `scale · Σ terms`, terms `−coef_c·g_c·(1 − p_c)^γ·log p_c`, and writes
+ * `scale · ∂/∂x` into `grad` for every element of the blocks; `undefined` when not applicable (γ ≤ 0
+ * included) or when float32 overflowed on finite inputs (then the caller's float64 JS kernel runs). `coef`
+ * has one entry per channel (0 for a channel left out of the loss). Throws a RangeError naming `fn` at the
+ * first non-finite logit or gt. Channels-last blocks of 2…8 channels with γ = 2 take the kernels of their
+ * channel count, which read `coef_c·scale` (so their sum comes out scaled).
  */
 export function softmaxFocalWasm(
   fn: string | null,
@@ -316,12 +358,15 @@ export function softmaxFocalWasm(
   if (!(gamma > 0) || blocks.length === 0) return undefined;
   const k = pixelUsable(blocks[0], gt, x, grad);
   if (k === null || blocks.some((b) => pixelUsable(b) === null && b.pixels > 0)) return undefined;
-  k.coef.set(coef);
+  const b0 = blocks[0];
+  const C = b0.channels;
+  const last = gamma === 2 && b0.pixelStride === C && b0.channelStride === 1 && C >= 2 && C <= LAST_MAX_C;
+  for (let c = 0; c < C; c++) k.coef[c] = last ? coef[c] * scale : coef[c];
   k.flag[0] = 0;
   const kernel = gamma === 2 ? k.softmaxFocal2 : k.softmaxFocal;
   let sum = 0;
   for (const b of blocks) {
-    sum += pixelPass(
+    const s = pixelPass(
       k,
       kernel,
       fn,
@@ -333,11 +378,14 @@ export function softmaxFocalWasm(
       0,
       'logits',
       [gamma, scale],
-      gamma === 2 ? k.softmaxFocal2Last : undefined,
+      last ? k.softmaxFocal2Last : undefined,
+      true,
     );
+    if (s === undefined) return undefined;
+    sum += s;
   }
   wasmRuns++;
-  return sum;
+  return last ? sum : sum * scale;
 }
 
 /**
@@ -359,6 +407,10 @@ export function cceWasm(
   if (k === null) return undefined;
   k.coef.set(weights);
   k.flag[0] = 0;
+  // Equal weights: cce_cK (K ≤ 5) may take one log per pixel where the targets are binary.
+  const C = block.channels;
+  let uniform = 1;
+  for (let c = 1; c < C; c++) if (k.coef[c] !== k.coef[0]) uniform = 0;
   // Padding: pr 1, gt 0 give a term and a gradient of 0.
   const sum = pixelPass(
     k,
@@ -371,7 +423,7 @@ export function cceWasm(
     0,
     1,
     'probabilities',
-    [scale],
+    [scale, uniform],
     k.cceLast,
   );
   wasmRuns++;

@@ -11,6 +11,11 @@
  * and everything when WebAssembly SIMD is unavailable or turned off (one exp per element there too: the softmax
  * is stored and read back the same way). Both check the inputs on the way: a non-finite logit or target, or a
  * label outside [0, C) that is not ignored, is reported, never summed.
+ *
+ * Dense targets that are exactly +0.0 or 1.0 in a block are recorded by pass 1 as bits (4C per group of four
+ * pixels, in the module's memory) and pass 2 reads the bits instead of the targets. For per-image sums,
+ * {@link softmaxRegionFused} runs pass 2 of each image right after its pass 1 (the caller supplies the image's
+ * coefficients), the image's softmax held in the module's memory.
  * @module
  */
 import { SOFTMAX_KERNELS_HEX } from './softmaxWasm.bytes.js';
@@ -35,6 +40,17 @@ const X = 2048;
 const BLOCK_BYTES = 65536;
 const G_AT = X + BLOCK_BYTES;
 const O_AT = X + 2 * BLOCK_BYTES;
+/** The bit record of binary dense targets starts here (scripts/wasm/softmaxRegion.mjs → SOFTMAX_LAYOUT.REC). */
+export const SOFTMAX_RECORD_AT = 4 * 65536;
+const REC = SOFTMAX_RECORD_AT;
+const PAGE = 65536;
+/**
+ * Bytes of the bit record per group of four pixels (scripts/wasm/softmaxRegion.mjs → RECORD_BYTES): 4C bits
+ * in 1, 2 or 4 bytes; the pixel-major kernels write one byte per pixel (4 per group, the same for C = 8).
+ */
+export const softmaxRecordBytes = (C: number): number => (C <= 2 ? 1 : C <= 4 ? 2 : 4);
+/** Largest bit record kept (a call needing more reads its targets again in pass 2): 64 MiB, 2^31 elements at C = 8. */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 /**
  * Channel counts whose dense-target kernels run pixel by pixel (scripts/wasm/softmaxRegion.mjs → PIXEL_MAJOR_C):
  * their sums sit at ACC + 8·(k·C + c) and the softmax they store keeps the logits' layout.
@@ -49,6 +65,21 @@ const MIN_ELEMENTS = 4096;
 type Stats = (x: number, g: number, np: number, ign?: number, has?: number) => number;
 type StatsStore = (x: number, g: number, o: number, np: number, ign?: number, has?: number) => number;
 type Grad = (x: number, g: number, o: number, np: number, ign?: number, has?: number) => void;
+type StatsRecord = (x: number, g: number, o: number, r: number, np: number) => number;
+
+/**
+ * What the last recording pass 1 on a module left: its inputs (the arrays themselves), and per block (in the
+ * order pass 1 visited them) whether its dense targets were all exactly +0.0 or 1.0, i.e. whether its bit
+ * record stands for them. Valid for the pass 2 of the same call only: the next recording pass 1 replaces it.
+ */
+interface TargetRecord {
+  x: Float32Array;
+  g: Float32Array;
+  store: Float32Array;
+  batch: number;
+  pixels: number;
+  binary: Uint8Array;
+}
 
 interface Module {
   statsD: Stats;
@@ -59,6 +90,12 @@ interface Module {
   gradL: Grad;
   gradPD: Grad;
   gradPL: Grad;
+  statsDB: StatsRecord;
+  gradPB: Grad;
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  record: TargetRecord | null;
+  /** The per-block flags of records, reused (grown to the most blocks a call had). */
+  binary: Uint8Array;
   buffer: ArrayBuffer;
   f64: Float64Array;
   f32: Float32Array;
@@ -74,7 +111,28 @@ interface Module {
 const modules: (Module | null | undefined)[] = [];
 let enabled = true;
 let minElements = MIN_ELEMENTS;
-const runs = { wasm: 0, js: 0, stored: 0, jsStored: 0 };
+const runs = { wasm: 0, js: 0, stored: 0, jsStored: 0, recorded: 0, fromRecord: 0 };
+
+/** Sets the module's views of its memory (again after the memory grew: the old buffer is detached). */
+function setViews(m: Module, C: number): void {
+  const buffer = m.memory.buffer;
+  m.buffer = buffer;
+  m.f64 = new Float64Array(buffer);
+  m.f32 = new Float32Array(buffer);
+  m.xs = new Float32Array(buffer, X, BLOCK_BYTES / 4);
+  m.gs = new Float32Array(buffer, G_AT, BLOCK_BYTES / 4);
+  m.ls = new Int32Array(buffer, G_AT, BLOCK_BYTES / 4);
+  m.os = new Float32Array(buffer, O_AT, BLOCK_BYTES / 4);
+  m.osFull = m.os.subarray(0, BLOCK_PIXELS * C);
+}
+
+/** Grows the module's memory to at least `bytes` (once per larger input; it never shrinks). */
+function reserve(m: Module, bytes: number, C: number): void {
+  const have = m.memory.buffer.byteLength;
+  if (bytes <= have) return;
+  m.memory.grow(Math.ceil((bytes - have) / PAGE));
+  setViews(m, C);
+}
 
 function instantiate(C: number): Module | null {
   const hex = SOFTMAX_KERNELS_HEX[C];
@@ -83,6 +141,11 @@ function instantiate(C: number): Module | null {
   const buffer = exports.memory.buffer;
   const os = new Float32Array(buffer, O_AT, BLOCK_BYTES / 4);
   return {
+    statsDB: exports.statsDB as StatsRecord,
+    gradPB: exports.gradPB as Grad,
+    memory: exports.memory,
+    record: null,
+    binary: new Uint8Array(0),
     statsD: exports.statsD as Stats,
     statsL: exports.statsL as Stats,
     statsDS: exports.statsDS as StatsStore,
@@ -126,15 +189,24 @@ export function setSoftmaxWasmEnabled(on: boolean, fromElements = MIN_ELEMENTS):
 
 /**
  * Image-runs of each path since load (pass 1 and pass 2 each count; `stored`: pass-2 image-runs that read the
- * softmax stored by pass 1; `jsStored`: pass-1 runs of the JS loops that stored the softmax): lets tests check
- * the path. @internal
+ * softmax stored by pass 1; `jsStored`: pass-1 runs of the JS loops that stored the softmax), and blocks of the
+ * bit record of binary targets (`recorded`: pass-1 blocks whose targets were all 0 / 1 and were recorded as bits;
+ * `fromRecord`: pass-2 blocks that read that record instead of the targets): lets tests check the path. @internal
  */
-export function softmaxRuns(): { wasm: number; js: number; stored: number; jsStored: number } {
+export function softmaxRuns(): {
+  wasm: number;
+  js: number;
+  stored: number;
+  jsStored: number;
+  recorded: number;
+  fromRecord: number;
+} {
   return { ...runs };
 }
 
 /** Pixels per block: a multiple of 4 whose bytes fit a scratch block for any C ≤ 8 (8128·C bytes). */
-const BLOCK_PIXELS = 2032;
+export const SOFTMAX_BLOCK_PIXELS = 2032;
+const BLOCK_PIXELS = SOFTMAX_BLOCK_PIXELS;
 
 function copyTargets(m: Module, t: SoftmaxTargets, from: number, to: number, C: number): void {
   if (t.kind === 'dense') m.gs.set(t.g.subarray(from * C, to * C));
@@ -307,6 +379,81 @@ function gradJs(
   }
 }
 
+/**
+ * Pass 2 of image b over pixels [first, main) after a recording pass 1: blocks whose targets were all 0 / 1
+ * read the bit record (gradPB), the others their targets (gradPD); both the stored p. Coefficients already at COEF.
+ */
+function recordedGrad(
+  m: Module,
+  rec: TargetRecord,
+  b: number,
+  stored: Float32Array,
+  g: Float32Array,
+  C: number,
+  first: number,
+  main: number,
+  pixels: number,
+  out: Float32Array,
+): void {
+  const groups = Math.floor(pixels / 4);
+  const rb = softmaxRecordBytes(C);
+  let block = b * Math.ceil(groups / (BLOCK_PIXELS / 4));
+  for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
+    const e = Math.min(s + BLOCK_PIXELS, main);
+    m.xs.set(stored.subarray(s * C, e * C));
+    if (rec.binary[block] === 1) {
+      runs.fromRecord++;
+      m.gradPB(X, REC + (b * groups + (s - first) / 4) * rb, O_AT, e - s);
+    } else {
+      m.gs.set(g.subarray(s * C, e * C));
+      m.gradPD(X, G_AT, O_AT, e - s);
+    }
+    out.set(outBlock(m, e - s, C), s * C);
+  }
+}
+
+/**
+ * Adds the module's float64 sums of pixels [first, main) to row `row` of I, P, G, or returns the first bad input
+ * when a sum is not finite. ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg; the pixel-major kernels:
+ * ACC + 8c, + 8(C + c), + 8(2C + c). NaN or ±Inf in x or a dense g leaves a non-finite sum (the kernels only
+ * flag −Inf logits): then the first bad element is found in JS.
+ */
+function addSums(
+  m: Module,
+  x: Float32Array,
+  t: SoftmaxTargets,
+  first: number,
+  main: number,
+  C: number,
+  I: Float64Array,
+  P: Float64Array,
+  G: Float64Array,
+  row: number,
+): BadInput | null {
+  const f = m.f64;
+  let finite = 0;
+  for (let i = 0; i < 12 * C; i++) finite += f[i] - f[i];
+  if (finite !== 0) {
+    const bad = firstBad(x, t, first, main, C);
+    if (bad !== null) return bad;
+  }
+  if (t.kind === 'dense' && pixelMajor(C)) {
+    for (let c = 0; c < C; c++) {
+      I[row + c] += f[c];
+      P[row + c] += f[C + c];
+      G[row + c] += f[2 * C + c];
+    }
+  } else {
+    for (let c = 0; c < C; c++) {
+      const a = 12 * c;
+      I[row + c] += f[a] + f[a + 1] + f[a + 2] + f[a + 3];
+      P[row + c] += f[a + 4] + f[a + 5] + f[a + 6] + f[a + 7];
+      G[row + c] += f[a + 8] + f[a + 9] + f[a + 10] + f[a + 11];
+    }
+  }
+  return null;
+}
+
 /** The output scratch of a block of np pixels (C channels). */
 function outBlock(m: Module, np: number, C: number): Float32Array {
   return np === BLOCK_PIXELS ? m.osFull : m.os.subarray(0, np * C);
@@ -336,6 +483,13 @@ export function softmaxRegionStats(
   const m = moduleFor(C, pixels * C);
   const tmp = new Float64Array(2 * C);
   const [ign, has] = ignoreArgs(t);
+  const record =
+    m !== null && store !== undefined && t.kind === 'dense'
+      ? startRecord(m, x, t.g, store, batch, pixels, C)
+      : null;
+  const groups = Math.floor(pixels / 4);
+  const rb = softmaxRecordBytes(C);
+  const perImageBlocks = Math.ceil(groups / (BLOCK_PIXELS / 4));
   for (let b = 0; b < batch; b++) {
     const { row, first, main, last } = span(b, pixels, C, perImage, m);
     let s = first;
@@ -345,42 +499,52 @@ export function softmaxRegionStats(
       const flagged = eachBlock(m, x, t, C, first, main, (np, at) => {
         if (store === undefined)
           return t.kind === 'dense' ? m.statsD(X, G_AT, np) : m.statsL(X, G_AT, np, ign, has);
-        const f = t.kind === 'dense' ? m.statsDS(X, G_AT, O_AT, np) : m.statsLS(X, G_AT, O_AT, np, ign, has);
+        let f: number;
+        if (record !== null) {
+          // Bit 2: a target neither +0.0 nor 1.0 in this block: pass 2 reads its targets again.
+          f = m.statsDB(X, G_AT, O_AT, REC + (b * groups + (at - first) / 4) * rb, np);
+          record.binary[b * perImageBlocks + (at - first) / BLOCK_PIXELS] = (f & 4) === 0 ? 1 : 0;
+          if ((f & 4) === 0) runs.recorded++;
+          f &= 3;
+        } else f = t.kind === 'dense' ? m.statsDS(X, G_AT, O_AT, np) : m.statsLS(X, G_AT, O_AT, np, ign, has);
         store.set(outBlock(m, np, C), at * C);
         return f;
       });
       if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + BLOCK_PIXELS, main), C);
-      // ACC + 96c: Σp·g (4 lanes as float64), + 32: Σp, + 64: Σg; the pixel-major kernels: ACC + 8c, + 8(C + c),
-      // + 8(2C + c). NaN or ±Inf in x or a dense g leaves a
-      // non-finite sum (the kernel only flags -Inf logits): then find the first bad element in JS.
-      const f = m.f64;
-      let finite = 0;
-      for (let i = 0; i < 12 * C; i++) finite += f[i] - f[i];
-      if (finite !== 0) {
-        const bad = firstBad(x, t, first, main, C);
-        if (bad !== null) return bad;
-      }
+      const sumsBad = addSums(m, x, t, first, main, C, I, P, G, row);
+      if (sumsBad !== null) return sumsBad;
       s = main;
-      if (t.kind === 'dense' && pixelMajor(C)) {
-        for (let c = 0; c < C; c++) {
-          I[row + c] += f[c];
-          P[row + c] += f[C + c];
-          G[row + c] += f[2 * C + c];
-        }
-      } else {
-        for (let c = 0; c < C; c++) {
-          const a = 12 * c;
-          I[row + c] += f[a] + f[a + 1] + f[a + 2] + f[a + 3];
-          P[row + c] += f[a + 4] + f[a + 5] + f[a + 6] + f[a + 7];
-          G[row + c] += f[a + 8] + f[a + 9] + f[a + 10] + f[a + 11];
-        }
-      }
     } else runs.js++;
     if (store !== undefined && s < last) runs.jsStored++;
     const bad = statsJs(x, t, s, last, C, I, P, G, row, tmp, store);
     if (bad !== null) return bad;
   }
+  // The record stands for this call's targets only once pass 1 has run to the end.
+  if (m !== null && record !== null) m.record = record;
   return null;
+}
+
+/**
+ * Starts the bit record of a recording pass 1 (dense targets, a store): clears the module's previous record,
+ * grows the memory to hold this call's bits (one `softmaxRecordBytes(C)` per group of four pixels) and returns
+ * the new record (its `binary` flags filled as blocks run), or null when it would pass MAX_RECORD_BYTES.
+ */
+function startRecord(
+  m: Module,
+  x: Float32Array,
+  g: Float32Array,
+  store: Float32Array,
+  batch: number,
+  pixels: number,
+  C: number,
+): TargetRecord | null {
+  m.record = null;
+  const bytes = batch * Math.floor(pixels / 4) * softmaxRecordBytes(C);
+  if (bytes > MAX_RECORD_BYTES) return null;
+  reserve(m, REC + bytes, C);
+  const blocks = batch * Math.ceil(Math.floor(pixels / 4) / (BLOCK_PIXELS / 4));
+  const binary = m.binary.length >= blocks ? m.binary : (m.binary = new Uint8Array(blocks));
+  return { x, g, store, batch, pixels, binary };
 }
 
 /**
@@ -413,6 +577,22 @@ export function softmaxRegionGrad(
         m.f32[COEF / 4 + 8 + c] = B[row + c];
       }
       if (stored !== undefined) runs.stored++;
+      const rec = m.record;
+      if (
+        stored !== undefined &&
+        t.kind === 'dense' &&
+        rec !== null &&
+        rec.x === x &&
+        rec.g === t.g &&
+        rec.store === stored &&
+        rec.batch === batch &&
+        rec.pixels === pixels
+      ) {
+        // The targets of pass 1's binary blocks are in the bit record: only the stored p is copied in.
+        recordedGrad(m, rec, b, stored, t.g, C, first, main, pixels, out);
+        gradJs(x, t, main, last, C, A, B, row, out, tmp, stored);
+        continue;
+      }
       const src = stored ?? x;
       const grad =
         stored === undefined
@@ -431,4 +611,122 @@ export function softmaxRegionGrad(
     } else runs.js++;
     gradJs(x, t, s, last, C, A, B, row, out, tmp, stored);
   }
+}
+
+let fusedEnabled = true;
+/**
+ * Images whose softmax takes at most this many bytes (64 MiB) keep it in the module's memory between the passes
+ * of the per-image fused form (the memory grows once to the largest such image); larger ones store it in `out`.
+ */
+const HOLD_BYTES = 64 * 1024 * 1024;
+let holdBytes = HOLD_BYTES;
+
+/**
+ * Turns the per-image fused form off (or back on) and sets the largest softmax of one image it keeps in the
+ * module's memory (`hold` bytes; 0: always in `out`), for tests and benchmarks. @internal
+ */
+export function setSoftmaxFusedEnabled(on: boolean, hold = HOLD_BYTES): void {
+  fusedEnabled = on;
+  holdBytes = hold;
+}
+
+/** Per-image fused runs (`fused`: images; `redone`: images whose pass 2 the caller ran again). @internal */
+export const softmaxFusedRuns = { fused: 0, redone: 0 };
+
+/**
+ * True when {@link softmaxRegionFused} runs here for images of `pixels` pixels and C channels: WebAssembly
+ * SIMD for C, an image large enough for the module, and the bit record of one image within MAX_RECORD_BYTES.
+ */
+export function softmaxFusable(C: number, pixels: number): boolean {
+  if (!fusedEnabled || Math.floor(pixels / 4) * softmaxRecordBytes(C) > MAX_RECORD_BYTES) return false;
+  return moduleFor(C, pixels * C) !== null;
+}
+
+/**
+ * Both passes, image by image (per-image sums only): pass 1 of image b (softmax, Σ p·g, Σ p, Σ g into row b of
+ * I, P, G), then `coefficients(b, A, B)` (which fills A, B, length C: ∂L/∂p_c = A_c·g_c + B_c for image b),
+ * then pass 2 of image b into `out`, while the image's softmax (held in the module's memory, not in `out`) and
+ * its targets' bit record are still in cache. Same kernels, sums and bits as {@link softmaxRegionStats} +
+ * {@link softmaxRegionGrad} with a store, given the same coefficients. Returns the first bad input (pass 1
+ * stops there: images before it have their gradient in `out`), or null. Check {@link softmaxFusable} first.
+ */
+export function softmaxRegionFused(
+  x: Float32Array,
+  t: SoftmaxTargets,
+  batch: number,
+  pixels: number,
+  C: number,
+  I: Float64Array,
+  P: Float64Array,
+  G: Float64Array,
+  out: Float32Array,
+  coefficients: (b: number, A: Float64Array, B: Float64Array) => void,
+): BadInput | null {
+  const m = moduleFor(C, pixels * C)!;
+  const tmp = new Float64Array(2 * C);
+  const A = new Float64Array(C);
+  const B = new Float64Array(C);
+  const [ign, has] = ignoreArgs(t);
+  const dense = t.kind === 'dense';
+  const groups = Math.floor(pixels / 4);
+  const rb = softmaxRecordBytes(C);
+  // The record of one image, then its softmax (16-byte aligned); the memory grows once to the largest image.
+  const pAt = REC + Math.ceil((groups * rb) / 16) * 16;
+  const hold = groups * 16 * C <= holdBytes;
+  reserve(m, hold ? pAt + groups * 16 * C : pAt, C);
+  m.record = null;
+  const binary =
+    m.binary.length >= Math.ceil(groups / (BLOCK_PIXELS / 4))
+      ? m.binary
+      : (m.binary = new Uint8Array(Math.ceil(groups / (BLOCK_PIXELS / 4))));
+  for (let b = 0; b < batch; b++) {
+    const { first, main, last } = span(b, pixels, C, true, m);
+    const row = b * C;
+    runs.wasm += 2;
+    softmaxFusedRuns.fused++;
+    m.f64.fill(0, 0, 12 * C);
+    let block = 0;
+    for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
+      const e = Math.min(s + BLOCK_PIXELS, main);
+      m.xs.set(x.subarray(s * C, e * C));
+      copyTargets(m, t, s, e, C);
+      const at = hold ? pAt + (s - first) * 4 * C : O_AT;
+      let f: number;
+      if (dense) {
+        f = m.statsDB(X, G_AT, at, REC + ((s - first) / 4) * rb, e - s);
+        binary[block] = (f & 4) === 0 ? 1 : 0;
+        if ((f & 4) === 0) runs.recorded++;
+        f &= 3;
+      } else f = m.statsLS(X, G_AT, at, e - s, ign, has);
+      if (!hold) out.set(outBlock(m, e - s, C), s * C);
+      if (f !== 0) return firstBad(x, t, s, e, C);
+    }
+    const sumsBad = addSums(m, x, t, first, main, C, I, P, G, row);
+    if (sumsBad !== null) return sumsBad;
+    if (main < last) runs.jsStored++;
+    const bad = statsJs(x, t, main, last, C, I, P, G, row, tmp, out);
+    if (bad !== null) return bad;
+    coefficients(b, A, B);
+    for (let c = 0; c < C; c++) {
+      m.f32[COEF / 4 + c] = A[c];
+      m.f32[COEF / 4 + 8 + c] = B[c];
+    }
+    block = 0;
+    for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
+      const e = Math.min(s + BLOCK_PIXELS, main);
+      const at = hold ? pAt + (s - first) * 4 * C : X;
+      if (!hold) m.xs.set(out.subarray(s * C, e * C));
+      if (dense && binary[block] === 1) {
+        runs.fromRecord++;
+        m.gradPB(at, REC + ((s - first) / 4) * rb, O_AT, e - s);
+      } else {
+        copyTargets(m, t, s, e, C);
+        if (dense) m.gradPD(at, G_AT, O_AT, e - s);
+        else m.gradPL(at, G_AT, O_AT, e - s, ign, has);
+      }
+      out.set(outBlock(m, e - s, C), s * C);
+    }
+    gradJs(x, t, main, last, C, A, B, 0, out, tmp, out);
+  }
+  return null;
 }

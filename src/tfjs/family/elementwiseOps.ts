@@ -11,13 +11,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type CrossEntropyConfig, ceChannelWeights } from '../../core/family/crossEntropy.js';
 import { type FocalConfig, focalSetup, monaiDropsBackground } from '../../core/family/focal.js';
 import { resolveActivation } from '../../core/family/input.js';
+import {
+  bceLogitsOf,
+  binaryMixOf,
+  crossEntropySideOf,
+  focalSideOf,
+  kerasClipOf,
+  logSigmoidOf,
+  smoothTargetOf,
+  smpFocalFactorOf,
+} from '../../core/family/elementwiseTerms.js';
+import { tensorAlgebra as T } from './tensorAlgebra.js';
 import { inverseIndex } from '../input.js';
 import type { OpsLossFn } from './opsLoss.js';
 import { type OpsGeometry, type OpsTargets, checkOpsInputs, logSoftmaxOn, opsTargets } from './targets.js';
-
-/** Keras' epsilon, rounded to float32 as the core's clip bounds. */
-const EPS_LO = Math.fround(1e-7);
-const EPS_HI = Math.fround(1 - 1e-7);
 
 /** A per-channel row of numbers as a tensor broadcasting along the channel axis of the 3-D view. */
 function channelRow(values: ArrayLike<number>, geo: OpsGeometry): tf.Tensor3D {
@@ -88,38 +95,35 @@ function focalOnTargets(
     valid = tf.mul(mask, selC);
     const A1 = channelRow(a1, t);
     const A0 = channelRow(a0, t);
-    const a = tf.add(tf.mul(A1, g), tf.mul(A0, tf.sub(1, g)));
+    const a = binaryMixOf(T, g, A1, A0);
     if (cfg.normalized || cfg.reducedThreshold !== undefined) {
       const l = cfg.fromLogits
-        ? tf.neg(tf.add(tf.mul(g, logSigmoid(x)), tf.mul(tf.sub(1, g), logSigmoid(tf.neg(x)))))
+        ? bceLogitsOf(T, x, g, 1)
         : (() => {
-            const q = tf.clipByValue(x, EPS_LO, EPS_HI);
-            return tf.neg(tf.add(tf.mul(g, tf.log(q)), tf.mul(tf.sub(1, g), tf.log(tf.sub(1, q)))));
+            const q = kerasClipOf(T, x);
+            const sides = [tf.log(q), tf.log(tf.sub(1, q))].map((lq) => crossEntropySideOf(T, lq));
+            return binaryMixOf(T, g, sides[0], sides[1]);
           })();
-      const u = tf.sub(1, tf.exp(tf.neg(l)));
-      let f: tf.Tensor;
-      if (cfg.reducedThreshold !== undefined) {
-        const th = cfg.reducedThreshold;
-        const below = lessConst(tf.sub(1, u), th);
-        f = tf.where(below, tf.onesLike(u), safePow(tf.div(u, th), gamma));
-      } else f = safePow(u, gamma);
+      const f = smpFocalFactorOf(T, tf.exp(tf.neg(l)), gamma, cfg.reducedThreshold);
       L = tf.mul(tf.mul(a, f), l);
       if (cfg.normalized) {
         // Each class's terms divided by max(Σ f, eps) over its counted elements.
         const sumF = tf.sum(tf.mul(f, valid), [0, t.pixelAxis], true);
         L = tf.div(L, tf.maximum(sumF, cfg.eps));
       }
-    } else if (cfg.fromLogits) {
-      const lsp = logSigmoid(x);
-      const lsn = logSigmoid(tf.neg(x));
-      const A = tf.neg(tf.mul(tf.exp(tf.mul(lsn, gamma)), lsp));
-      const B = tf.neg(tf.mul(tf.exp(tf.mul(lsp, gamma)), lsn));
-      L = tf.add(tf.mul(tf.mul(A1, g), A), tf.mul(tf.mul(A0, tf.sub(1, g)), B));
     } else {
-      const q = tf.clipByValue(x, EPS_LO, EPS_HI);
-      const A = tf.neg(tf.mul(safePow(tf.sub(1, q), gamma), tf.log(q)));
-      const B = tf.neg(tf.mul(safePow(q, gamma), tf.log(tf.sub(1, q))));
-      L = tf.add(tf.mul(tf.mul(A1, g), A), tf.mul(tf.mul(A0, tf.sub(1, g)), B));
+      // The focal sides of p and 1 − p (core/family/elementwiseTerms.ts), weighted α₁ and α₀, mixed by gt.
+      let sides: [tf.Tensor, tf.Tensor];
+      if (cfg.fromLogits) {
+        const lsp = logSigmoidOf(T, x);
+        const lsn = logSigmoidOf(T, tf.neg(x));
+        sides = [focalSideOf(T, tf.exp(lsn), lsp, gamma), focalSideOf(T, tf.exp(lsp), lsn, gamma)];
+      } else {
+        const q = kerasClipOf(T, x);
+        const omq = tf.sub(1, q);
+        sides = [focalSideOf(T, omq, tf.log(q), gamma), focalSideOf(T, q, tf.log(omq), gamma)];
+      }
+      L = binaryMixOf(T, g, tf.mul(A1, sides[0]), tf.mul(A0, sides[1]));
     }
   } else {
     // A pixel counts when none of its channels is ignored; it adds K to the count.
@@ -132,10 +136,10 @@ function focalOnTargets(
       lp = logSoftmaxOn(x, t.channelAxis);
       p = tf.exp(lp);
     } else {
-      p = tf.clipByValue(x, EPS_LO, EPS_HI);
+      p = kerasClipOf(T, x);
       lp = tf.log(p);
     }
-    L = tf.neg(tf.mul(tf.mul(tf.mul(A1, g), safePow(tf.sub(1, p), gamma)), lp));
+    L = tf.mul(tf.mul(A1, g), focalSideOf(T, tf.sub(1, p), lp, gamma));
   }
   // Ignored / unselected elements add exactly 0 (their terms may be NaN-free garbage: masked by where).
   const counted = tf.greater(valid, 0);
@@ -168,39 +172,6 @@ function focalOnTargets(
 }
 
 /**
- * log σ(x) = −softplus(−x). (TF.js's `tf.logSigmoid` keeps `x` by closure in its custom gradient, which
- * fails once the loss's `tidy` has disposed an intermediate `x`.)
- */
-export function logSigmoid(x: tf.Tensor): tf.Tensor {
-  return tf.neg(tf.softplus(tf.neg(x)));
-}
-
-/** `x^γ` with a zero gradient where x = 0 (the core's convention; TF.js's pow would give γ·0^{γ−1}). */
-function safePow(x: tf.Tensor, gamma: number): tf.Tensor {
-  if (gamma === 0) return tf.onesLike(x);
-  if (gamma === 1) return x;
-  if (gamma === 2) return tf.square(x);
-  const pos = greaterConstZero(x);
-  return tf.where(pos, tf.pow(tf.where(pos, x, tf.onesLike(x)), gamma), tf.zerosLike(x));
-}
-
-/** `x > 0` hidden from the gradient tape (TF.js has no gradient for comparisons). */
-function greaterConstZero(x: tf.Tensor): tf.Tensor {
-  return tf.customGrad((...args) => {
-    const [v] = args as unknown as [tf.Tensor];
-    return { value: tf.greater(v, 0), gradFunc: () => [tf.zerosLike(v)] };
-  })(x);
-}
-
-/** `x < th` hidden from the gradient tape. */
-function lessConst(x: tf.Tensor, th: number): tf.Tensor {
-  return tf.customGrad((...args) => {
-    const [v] = args as unknown as [tf.Tensor];
-    return { value: tf.less(v, th), gradFunc: () => [tf.zerosLike(v)] };
-  })(x);
-}
-
-/**
  * The cross-entropy term of `diceCELoss` on the op path (logits): softmax CE over all channels with class
  * weights and label smoothing (label maps: mean weighted by Σ w_y; dense targets: mean over pixels), or the
  * binary CE with positive weight when C = 1.
@@ -218,10 +189,7 @@ export function crossEntropyOps(fn: string, cfg: CrossEntropyConfig): OpsLossFn 
     let total: tf.Tensor;
     let denom: tf.Tensor;
     if (C === 1) {
-      const pw = W[0];
-      const l = tf.neg(
-        tf.add(tf.mul(tf.mul(g, pw), logSigmoid(x)), tf.mul(tf.sub(1, g), logSigmoid(tf.neg(x)))),
-      );
+      const l = bceLogitsOf(T, x, g, W[0]);
       total = tf.sum(tf.where(counted, l, tf.zerosLike(l)));
       denom = tf.sum(mask);
     } else {
@@ -231,8 +199,9 @@ export function crossEntropyOps(fn: string, cfg: CrossEntropyConfig): OpsLossFn 
       const first: [number, number, number] = [-1, -1, -1];
       first[t.channelAxis] = 1;
       const pixelValid = tf.greater(tf.slice(mask, [0, 0, 0], first), 0);
-      const coef = tf.mul(Wc, tf.add(tf.mul(g, 1 - eps), eps / C));
-      const pixel = tf.neg(tf.sum(tf.mul(coef, logSoftmaxOn(x, t.channelAxis)), t.channelAxis, true));
+      const coef = tf.mul(Wc, smoothTargetOf(T, g, eps, C));
+      const side = crossEntropySideOf(T, logSoftmaxOn(x, t.channelAxis));
+      const pixel = tf.sum(tf.mul(coef, side), t.channelAxis, true);
       total = tf.sum(tf.where(pixelValid, pixel, tf.zerosLike(pixel)));
       // (tf.ones, not onesLike(pixel): the count must not hang on the gradient tape of the logits.)
       const per = labelMap ? tf.sum(tf.mul(Wc, g), t.channelAxis, true) : tf.ones(pixel.shape);

@@ -11,7 +11,8 @@ import type { CrossEntropyConfig } from '../../core/family/crossEntropy.js';
 import { checkSoftmaxChannels } from '../../core/losses/softCrossEntropyLoss.js';
 import { asFloat } from '../input.js';
 import { checkSameShapeOps } from './targets.js';
-import { crossEntropyOps, logSigmoid } from './elementwiseOps.js';
+import { crossEntropyOps } from './elementwiseOps.js';
+import { bceLogitsOf, smoothBinaryTargetOf } from '../../core/family/elementwiseTerms.js';
 import type { OpsLossFn } from './opsLoss.js';
 import { mccSidesOf } from '../../core/scores.js';
 import { tensorAlgebra as T } from './tensorAlgebra.js';
@@ -65,14 +66,12 @@ export function softBceOps(fn: string, cfg: SoftBceConfig): OpsLossFn {
     const t = asFloat(yTrue);
     const x = asFloat(yPred);
     const s = cfg.smoothFactor;
-    const ts = tf.add(t, tf.mul(tf.sub(1, tf.mul(t, 2)), s));
+    const ts = smoothBinaryTargetOf(T, t, s);
     const w =
       typeof cfg.posWeight === 'number'
         ? cfg.posWeight
         : tf.tensor(Float32Array.from(cfg.posWeight.data), [...cfg.posWeight.shape]);
-    const l = tf.neg(
-      tf.add(tf.mul(tf.mul(ts, w), logSigmoid(x)), tf.mul(tf.sub(1, ts), logSigmoid(tf.neg(x)))),
-    );
+    const l = bceLogitsOf(T, x, ts, w);
     const kept =
       cfg.ignoreIndex === undefined ? l : tf.where(tf.notEqual(t, cfg.ignoreIndex), l, tf.zerosLike(l));
     const total = tf.sum(kept);
