@@ -272,7 +272,7 @@ const recLoad = (bytes) => (bytes === 1 ? 'i32.load8_u' : bytes === 2 ? 'i32.loa
  * are neither +0.0 nor 1.0 (bit patterns: min(h, h ^ 1.0) = 0 only for those two), and store at $r the bits
  * [h = 1.0] of vector k at bits 4k…4k + 3 (lane j at 4k + j) in `bytes` bytes.
  */
-function recordTargets(hs, bytes) {
+function recordTargets(hs, bytes, at = 0) {
   const out = [];
   hs.forEach((h, k) => {
     out.push(
@@ -285,7 +285,7 @@ function recordTargets(hs, bytes) {
         : `(local.set $bits (i32.or (local.get $bits) (i32.shl ${m} (i32.const ${4 * k}))))`,
     );
   });
-  out.push(`(${recStore(bytes)} (local.get $r) (local.get $bits))`);
+  out.push(`(${recStore(bytes)}${at ? ` offset=${at}` : ''} (local.get $r) (local.get $bits))`);
   return out;
 }
 const RECORD_LOCALS = '(local $nb v128) (local $one v128) (local $bits i32)';
@@ -449,6 +449,12 @@ function grad(C, lab, stored, bits = false) {
  * PIXEL_ACC layout; the label-map kernels keep the group form.
  */
 export const PIXEL_MAJOR_C = [8];
+/**
+ * Pixels per loop step of the pixel-major kernels (np is a multiple of 4, so of UNROLL): the same statements in
+ * the same order at the next pixels' offsets, so the same bits; one pointer update and branch per four pixels
+ * (statsDB 1.50 → 1.38, gradPB 0.36 → 0.29 ns per element, kernel alone in cache, C = 8).
+ */
+const UNROLL = 4;
 /** Float64 sums of the pixel-major kernels: Σp·g of channel c at ACC + 8c, Σp at + 8(C + c), Σg at + 8(2C + c). */
 export const PIXEL_ACC = 'ACC + 8·(k·C + c), k = 0 (Σp·g), 1 (Σp), 2 (Σg)';
 
@@ -460,10 +466,14 @@ function across(op, v) {
   ];
 }
 
-/** The softmax of one pixel's logits at $x into $e0…$e{V-1} (V = C / 4 vectors), pixel-major; checks x when `chk`. */
-function pixelSoftmax(V, chk) {
+/**
+ * The softmax of one pixel's logits (pixel u after $x) into $e0…$e{V-1} (V = C / 4 vectors), pixel-major; checks
+ * x when `chk`.
+ */
+function pixelSoftmax(V, chk, u = 0) {
   const s = [];
-  for (let q = 0; q < V; q++) s.push(`(local.set $e${q} (v128.load offset=${16 * q} (local.get $x)))`);
+  for (let q = 0; q < V; q++)
+    s.push(`(local.set $e${q} (v128.load offset=${16 * (q + V * u)} (local.get $x)))`);
   if (chk)
     for (let q = 0; q < V; q++) s.push(`(local.set $chk (f32x4.pmin (local.get $chk) (local.get $e${q})))`);
   let m = '(local.get $e0)';
@@ -491,24 +501,30 @@ function pixelStats(C, store, bits = false) {
   const V = C / 4;
   const q = range(V);
   const acc = q.flatMap((k) => [`$I${k}`, `$P${k}`, `$G${k}`]);
-  const body = [...pixelSoftmax(V, true)];
-  for (const k of q) {
-    body.push(
-      `(local.set $h${k} (v128.load offset=${16 * k} (local.get $g)))`,
-      `(local.set $I${k} (f32x4.add (local.get $I${k}) (f32x4.mul (local.get $e${k}) (local.get $h${k}))))`,
-      `(local.set $P${k} (f32x4.add (local.get $P${k}) (local.get $e${k})))`,
-      `(local.set $G${k} (f32x4.add (local.get $G${k}) (local.get $h${k})))`,
-    );
-    if (store) body.push(`(v128.store offset=${16 * k} (local.get $o) (local.get $e${k}))`);
+  const body = [];
+  // UNROLL pixels per step (the same statements in the same order, at the next pixel's offsets).
+  for (let u = 0; u < UNROLL; u++) {
+    body.push(...pixelSoftmax(V, true, u));
+    for (const k of q) {
+      const at = 16 * (k + V * u);
+      body.push(
+        `(local.set $h${k} (v128.load offset=${at} (local.get $g)))`,
+        `(local.set $I${k} (f32x4.add (local.get $I${k}) (f32x4.mul (local.get $e${k}) (local.get $h${k}))))`,
+        `(local.set $P${k} (f32x4.add (local.get $P${k}) (local.get $e${k})))`,
+        `(local.set $G${k} (f32x4.add (local.get $G${k}) (local.get $h${k})))`,
+      );
+      if (store) body.push(`(v128.store offset=${at} (local.get $o) (local.get $e${k}))`);
+    }
+    // statsDB: one byte of record per pixel (bits 4k + j: channel 4k + j).
+    if (bits)
+      body.push(
+        ...recordTargets(
+          q.map((k) => `$h${k}`),
+          1,
+          u,
+        ),
+      );
   }
-  // statsDB: one byte of record per pixel (bits 4k + j: channel 4k + j).
-  if (bits)
-    body.push(
-      ...recordTargets(
-        q.map((k) => `$h${k}`),
-        1,
-      ),
-    );
   const flush = [];
   q.forEach((k) => {
     ['I', 'P', 'G'].forEach((a, j) => {
@@ -528,7 +544,7 @@ function pixelStats(C, store, bits = false) {
     (local $end i32) (local $cend i32) (local $m v128) (local $chk v128) ${bits ? RECORD_LOCALS : ''}
     ${decl(q.map((k) => `$e${k}`))} ${decl(q.map((k) => `$h${k}`))} ${decl(acc)} ${mathLocals()}
     ${bits ? RECORD_INIT : ''}
-    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 4 * C, xStep: 4 * C, gStep: 4 * C, store, zero, body, flush, rStep: bits ? 1 : 0 })}
+    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 4 * C, xStep: 4 * C * UNROLL, gStep: 4 * C * UNROLL, store, zero, body, flush, rStep: bits ? UNROLL : 0 })}
     ${bits ? `(i32.or ${minusInf} ${NOT_BINARY})` : minusInf})`;
 }
 
@@ -540,28 +556,34 @@ function pixelGrad(C, stored, bits = false) {
     `(local.set $a${k} (v128.load offset=${COEF + 16 * k} (i32.const 0)))`,
     `(local.set $b${k} (v128.load offset=${COEF + 32 + 16 * k} (i32.const 0)))`,
   ]);
-  const body = stored
-    ? q.map((k) => `(local.set $e${k} (v128.load offset=${16 * k} (local.get $x)))`)
-    : pixelSoftmax(V, false);
-  // The record byte of the pixel: its two nibbles index the lane-mask table (bits 0–3: channels 0–3; 4–7: 4–7).
-  if (bits) body.push(`(local.set $rb (i32.load8_u (local.get $r)))`);
-  const nibble = (k) =>
-    k === 0
-      ? '(i32.shl (i32.and (local.get $rb) (i32.const 15)) (i32.const 4))'
-      : '(i32.and (local.get $rb) (i32.const 240))';
-  for (const k of q) {
-    const ag = bits
-      ? `(v128.and (local.get $a${k}) (v128.load offset=${TABLE} ${nibble(k)}))`
-      : `(f32x4.mul (local.get $a${k}) (v128.load offset=${16 * k} (local.get $g)))`;
-    body.push(`(local.set $d${k} (f32x4.add ${ag} (local.get $b${k})))`);
-  }
-  let dot = '(f32x4.mul (local.get $e0) (local.get $d0))';
-  for (let k = 1; k < V; k++) dot = `(f32x4.add ${dot} (f32x4.mul (local.get $e${k}) (local.get $d${k})))`;
-  body.push(`(local.set $m ${dot})`, ...across('f32x4.add', '$m'));
-  for (const k of q) {
+  const body = [];
+  for (let u = 0; u < UNROLL; u++) {
+    const at = (k) => 16 * (k + V * u);
     body.push(
-      `(v128.store offset=${16 * k} (local.get $o) (f32x4.mul (local.get $e${k}) (f32x4.sub (local.get $d${k}) (local.get $m))))`,
+      ...(stored
+        ? q.map((k) => `(local.set $e${k} (v128.load offset=${at(k)} (local.get $x)))`)
+        : pixelSoftmax(V, false, u)),
     );
+    // The record byte of the pixel: its two nibbles index the lane-mask table (bits 0–3: channels 0–3; 4–7: 4–7).
+    if (bits) body.push(`(local.set $rb (i32.load8_u${u ? ` offset=${u}` : ''} (local.get $r)))`);
+    const nibble = (k) =>
+      k === 0
+        ? '(i32.shl (i32.and (local.get $rb) (i32.const 15)) (i32.const 4))'
+        : '(i32.and (local.get $rb) (i32.const 240))';
+    for (const k of q) {
+      const ag = bits
+        ? `(v128.and (local.get $a${k}) (v128.load offset=${TABLE} ${nibble(k)}))`
+        : `(f32x4.mul (local.get $a${k}) (v128.load offset=${at(k)} (local.get $g)))`;
+      body.push(`(local.set $d${k} (f32x4.add ${ag} (local.get $b${k})))`);
+    }
+    let dot = '(f32x4.mul (local.get $e0) (local.get $d0))';
+    for (let k = 1; k < V; k++) dot = `(f32x4.add ${dot} (f32x4.mul (local.get $e${k}) (local.get $d${k})))`;
+    body.push(`(local.set $m ${dot})`, ...across('f32x4.add', '$m'));
+    for (const k of q) {
+      body.push(
+        `(v128.store offset=${at(k)} (local.get $o) (f32x4.mul (local.get $e${k}) (f32x4.sub (local.get $d${k}) (local.get $m))))`,
+      );
+    }
   }
   const names = q.flatMap((k) => [`$e${k}`, `$d${k}`, `$a${k}`, `$b${k}`]);
   const g = bits ? '$r' : '$g';
@@ -574,9 +596,9 @@ function pixelGrad(C, stored, bits = false) {
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
       (loop $pixel
         ${body.join('\n        ')}
-        (local.set $x (i32.add (local.get $x) (i32.const ${4 * C})))
-        (local.set ${g} (i32.add (local.get ${g}) (i32.const ${bits ? 1 : 4 * C})))
-        (local.set $o (i32.add (local.get $o) (i32.const ${4 * C})))
+        (local.set $x (i32.add (local.get $x) (i32.const ${4 * C * UNROLL})))
+        (local.set ${g} (i32.add (local.get ${g}) (i32.const ${(bits ? 1 : 4 * C) * UNROLL})))
+        (local.set $o (i32.add (local.get $o) (i32.const ${4 * C * UNROLL})))
         (br_if $pixel (i32.lt_u (local.get $x) (local.get $end))))))`;
 }
 
