@@ -18,12 +18,14 @@ import {
   bceLogitsSlopeOf,
   binaryMixOf,
   crossEntropySideOf,
+  crossEntropySlopeOf,
   focalSideLogSlopeOf,
   focalSideOf,
   kerasBceSideOf,
   kerasBceSideSlopeOf,
   kerasClipOf,
   logSigmoidOf,
+  normalisedSlopeOf,
   powOf,
   smoothBinaryTargetOf,
   smoothTargetOf,
@@ -237,6 +239,53 @@ describe('closed form = derivative of the same formula', () => {
       params,
     );
   });
+  it("sm's CCE through the per-pixel normalisation: (u_j − Σ u_c·r_c)/s = central difference = autodiff", () => {
+    const pixel = fc
+      .integer({ min: 2, max: 6 })
+      .chain((K) =>
+        fc.tuple(
+          fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }).map(f32), { minLength: K, maxLength: K }),
+          fc.array(fc.constantFrom<number>(0, 0.25, 1, 2.5), { minLength: K, maxLength: K }),
+        ),
+      );
+    fc.assert(
+      fc.property(pixel, ([pr, gw]) => {
+        // L(pr) = Σ_c gw_c·(−log(pr_c / Σ pr)), no clip (every r_c ≥ 0.05/6 is inside it).
+        const loss = (p: number[]) => {
+          const s = p.reduce((a, b) => a + b, 0);
+          return p.reduce((a, v, c) => a + gw[c] * crossEntropySideOf(N, Math.log(v / s)), 0);
+        };
+        const s = pr.reduce((a, b) => a + b, 0);
+        const r = pr.map((v) => v / s);
+        const u = r.map((q, c) => crossEntropySlopeOf(N, gw[c], q));
+        const dot = u.reduce((a, v, c) => a + v * r[c], 0);
+        // Σ u_c·r_c = −Σ gw_c (what cceRun uses instead of the products).
+        expect(dot).toBeCloseTo(-gw.reduce((a, b) => a + b, 0), 12);
+        const ad = tf.tidy(() =>
+          Array.from(
+            tf
+              .grad((x: tf.Tensor) =>
+                tf.sum(tf.mul(tf.tensor1d(gw), crossEntropySideOf(T, tf.log(tf.div(x, tf.sum(x)))))),
+              )(tf.tensor1d(pr))
+              .dataSync(),
+          ),
+        );
+        const onT = tf.tidy(() => {
+          const rt = tf.tensor1d(r);
+          const ut = crossEntropySlopeOf(T, tf.tensor1d(gw), rt);
+          return Array.from(normalisedSlopeOf(T, ut, tf.sum(tf.mul(ut, rt)), s).dataSync());
+        });
+        for (let j = 0; j < pr.length; j++) {
+          const closed = normalisedSlopeOf(N, u[j], dot, s);
+          const fd = central((v) => loss(pr.map((x, c) => (c === j ? v : x))), pr[j], 1e-6);
+          expect(Math.abs(closed - fd)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(fd)));
+          expect(close32(ad[j], closed, 1e-4)).toBe(true);
+          expect(close32(onT[j], closed, 1e-4)).toBe(true);
+        }
+      }),
+      params,
+    );
+  });
   it('the guarded power passes no NaN gradient at 0 on tensors (γ < 1)', () => {
     expect(autodiff((x) => tf.mul(powOf(T, x, 0.5), 1), 0)).toBe(0);
     expect(onTensor((x) => powOf(T, x, 0.5), 0)).toBe(0);
@@ -260,6 +309,8 @@ describe('hand values (arithmetic shown)', () => {
     expect(smoothBinaryTargetOf(N, 1, 0.1)).toBeCloseTo(0.9, 15);
     expect(smoothTargetOf(N, 1, 0.1, 4)).toBeCloseTo(0.9 + 0.1 / 4, 15);
     expect(binaryMixOf(N, 0.25, 4, 8)).toBe(0.25 * 4 + 0.75 * 8);
+    expect(crossEntropySlopeOf(N, 2, 0.5)).toBe(-2 / 0.5);
+    expect(normalisedSlopeOf(N, -4, -1, 2)).toBe((-4 - -1) / 2);
     expect(kerasClipOf(N, 0)).toBe(Math.fround(1e-7));
     expect(kerasClipOf(N, 1)).toBe(Math.fround(1 - 1e-7));
     expect([KERAS_CLIP_LO, KERAS_CLIP_HI]).toEqual([Math.fround(1e-7), Math.fround(1 - 1e-7)]);
@@ -316,6 +367,16 @@ describe('pin: the elementwise losses take their per-element formulas from eleme
     expect(src).not.toMatch(/Math\.pow\(|powMinus1|logSigmoid\(-?\w+\)\s*\+|\(1 - eps\)\s*\*|eps \/ C\b/);
     expect(src).not.toMatch(/s \* \(1 - 2 \* t\)/);
   });
+  it.each(['tfjs/crossentropy.ts', 'core/kernels/crossEntropy.ts'])(
+    "%s takes sm's CCE gradient through the normalisation from elementwiseTerms.ts",
+    (f) => {
+      const src = code(f);
+      expect(src).toMatch(/crossEntropySlopeOf\(/);
+      expect(src).toMatch(/normalisedSlopeOf\(/);
+      // no `(u − dot) / s` or `−gw / q` of its own
+      expect(src).not.toMatch(/\(u\[k\] - dot\) \/ s|tf\.div\(tf\.sub\(u,|\/ q;|\/ pr\[i\]/);
+    },
+  );
   it("sm's TF.js averaging is the table's reduction (no mean of its own)", () => {
     const src = code('tfjs/region.ts');
     expect(src).toMatch(/reduceTermsOf\(/);

@@ -15,10 +15,12 @@ import { numberAlgebra } from '../algebra.js';
 import {
   KERAS_EPSILON,
   crossEntropySideOf,
+  crossEntropySlopeOf,
   focalSideLogSlopeOf,
   focalSideOf,
   kerasBceSideOf,
   kerasBceSideSlopeOf,
+  normalisedSlopeOf,
 } from '../family/elementwiseTerms.js';
 
 // The per-element formulas are the ones of core/family/elementwiseTerms.ts, on numbers; the kernels add the
@@ -202,8 +204,9 @@ export function bceRun(
  * sm's categorical cross-entropy over `pixels` pixels starting at `base` (pixel stride `pixelStride`): per
  * pixel, the selected channels (element offsets `offsets[k]`, weights `weights[k]`) are normalised by their
  * sum `s`, `q = clip(pr / s, eps, 1 − eps)`, and the term is `−Σ_k gt_k·w_k·log q_k`.
- * Gradient: `u_k = −scale·gt_k·w_k / q_k` inside the clip range (0 outside), then
- * `∂/∂pr_j = (u_j − Σ_k u_k·q_k) / s`, where `Σ_k u_k·q_k = −scale·Σ_inside gt_k·w_k` needs no division.
+ * Gradient (elementwiseTerms' `crossEntropySlopeOf` and `normalisedSlopeOf`): `u_k = −scale·gt_k·w_k / q_k`
+ * inside the clip range (0 outside), then `∂/∂pr_j = (u_j − Σ_k u_k·q_k) / s`, where
+ * `Σ_k u_k·q_k = −scale·Σ_inside gt_k·w_k` needs no division.
  * One `Math.log` per selected channel with `gt·w ≠ 0`. `u` is scratch of length ≥ K.
  */
 export function cceRun(
@@ -250,11 +253,11 @@ export function cceRun(
       const q = pr[i] * inv;
       sum += gw * crossEntropySideOf(NUM, Math.log(q < EPS ? EPS : q > HI ? HI : q));
       if (grad !== null && q >= EPS && q <= HI) {
-        // ∂(−log q)/∂q = −1/q (the side's log-slope −1 over q).
+        // u = −scale·gw/q on the hot channel, 0 elsewhere; Σ u·q = −scale·gw.
         dot = -scale * gw;
-        const rest = -dot * inv;
+        const rest = normalisedSlopeOf(NUM, 0, dot, s);
         for (let k = 0; k < K; k++) grad[at + offsets[k]] = rest;
-        grad[i] = rest + dot / pr[i];
+        grad[i] = normalisedSlopeOf(NUM, crossEntropySlopeOf(NUM, scale * gw, q), dot, s);
       }
       continue;
     }
@@ -266,11 +269,12 @@ export function cceRun(
       const q = pr[i] / s;
       sum += gw * crossEntropySideOf(NUM, Math.log(q < EPS ? EPS : q > HI ? HI : q));
       if (q >= EPS && q <= HI) {
-        u[k] = (-scale * gw) / q;
-        dot -= scale * gw;
+        u[k] = crossEntropySlopeOf(NUM, scale * gw, q);
+        dot -= scale * gw; // u_k·q_k
       }
     }
-    if (grad !== null) for (let k = 0; k < K; k++) grad[at + offsets[k]] = (u[k] - dot) / s;
+    if (grad !== null)
+      for (let k = 0; k < K; k++) grad[at + offsets[k]] = normalisedSlopeOf(NUM, u[k], dot, s);
   }
   if (flag !== null) flag[0] += bad;
   return sum;
