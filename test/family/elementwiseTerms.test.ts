@@ -33,6 +33,12 @@ import {
   smpFocalFactorSlopeOf,
 } from '../../src/core/family/elementwiseTerms.js';
 import { logSigmoid, sigmoid } from '../../src/core/family/input.js';
+import {
+  focalReductionOf,
+  smpClassFactorOf,
+  smpClassFactors,
+  smpClassShares,
+} from '../../src/core/family/focalReduction.js';
 import { bceLogitsGrad, bceLogitsValue } from '../../src/core/family/softBce.js';
 import { tensorAlgebra as T } from '../../src/tfjs/family/tensorAlgebra.js';
 import { useBackend } from '../tfjs/setup.js';
@@ -331,6 +337,45 @@ describe('hand values (arithmetic shown)', () => {
   });
 });
 
+describe("the focal family's reductions (focalReduction.ts): numbers = tensors, hand values", () => {
+  it('mean / MONAI sum / sum and smp per-class factors agree on numbers and tensors', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -50, max: 50, noNaN: true }).map(f32),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.constantFrom<'mean' | 'sum'>('mean', 'sum'),
+        fc.constantFrom(undefined, 'monai', 'smp'),
+        (total, count, pixels, reduction, preset) => {
+          const cfg = { reduction, preset };
+          const num = focalReductionOf(N, cfg, total, count, pixels) as number;
+          const ten = tf.tidy(() => {
+            const r = focalReductionOf(T, cfg, tf.scalar(total), tf.scalar(count), pixels);
+            return typeof r === 'number' ? r : r.dataSync()[0];
+          });
+          expect(close32(ten, num, 1e-6)).toBe(true);
+          const fN = smpClassFactorOf(N, 0.375, count, reduction);
+          const fT = onTensor((c) => smpClassFactorOf(T, 0.375, c, reduction), count);
+          expect(close32(fT, fN, 1e-6)).toBe(true);
+        },
+      ),
+      params,
+    );
+  });
+  it('hand values', () => {
+    expect(focalReductionOf(N, { reduction: 'mean' }, 6, 4, 2)).toBe(6 / 4);
+    expect(focalReductionOf(N, { reduction: 'mean' }, 6, 0, 2)).toBe(0);
+    expect(focalReductionOf(N, { reduction: 'sum', preset: 'monai' }, 6, 4, 3)).toBe(6 / 3);
+    expect(focalReductionOf(N, { reduction: 'sum', preset: 'smp' }, 6, 4, 3)).toBe(6);
+    expect(focalReductionOf(N, { reduction: 'mean', preset: 'monai' }, 1, 8, 3)).toBe(1 / 8);
+    expect(Array.from(smpClassShares([1, 3]))).toEqual([1 / 4, 3 / 4]);
+    expect(smpClassFactorOf(N, 0.25, 10, 'mean')).toBe(0.25 * (1 / 10));
+    expect(smpClassFactorOf(N, 0.25, 0, 'mean')).toBe(0);
+    expect(smpClassFactorOf(N, 0.25, 10, 'sum')).toBe(0.25);
+    expect(Array.from(smpClassFactors([1, 3], [10, 0], 'mean'))).toEqual([(1 / 4) * (1 / 10), 0]);
+  });
+});
+
 /** Source of a file under src/, with comments removed (the pin reads code, not prose). */
 function code(path: string): string {
   const text = readFileSync(new URL(`../../src/${path}`, import.meta.url), 'utf8');
@@ -375,6 +420,17 @@ describe('pin: the elementwise losses take their per-element formulas from eleme
       expect(src).toMatch(/normalisedSlopeOf\(/);
       // no `(u − dot) / s` or `−gw / q` of its own
       expect(src).not.toMatch(/\(u\[k\] - dot\) \/ s|tf\.div\(tf\.sub\(u,|\/ q;|\/ pr\[i\]/);
+    },
+  );
+  it.each(['core/family/focal.ts', 'core/family/sigmoidFocalWasm.ts', 'tfjs/family/elementwiseOps.ts'])(
+    '%s takes the focal reductions from focalReduction.ts',
+    (f) => {
+      const src = code(f);
+      expect(src).toMatch(/from '(\.\.\/)*(core\/family\/|\.\/)focalReduction\.js'/);
+      // no mean / MONAI-sum scale or smp class share of its own
+      expect(src).not.toMatch(
+        /1 \/ count|1 \/ geom\.pixels|1 \/ pixels|\/ wsum|tf\.div\(total, (tf\.maximum|pixels)|tf\.div\(1, tf\.maximum/,
+      );
     },
   );
   it("sm's TF.js averaging is the table's reduction (no mean of its own)", () => {

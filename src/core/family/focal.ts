@@ -6,7 +6,8 @@
  */
 import { type PixelBlock, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
-import { sigmoidFocalWasm, smpClassFactors } from './sigmoidFocalWasm.js';
+import { sigmoidFocalWasm } from './sigmoidFocalWasm.js';
+import { focalReductionOf, smpClassFactors } from './focalReduction.js';
 import { numberAlgebra } from '../algebra.js';
 import {
   KERAS_CLIP_HI,
@@ -526,20 +527,14 @@ export function focalTerms(
     }
     return { value, grad, elements: el ? selectElements(el, geom, channels) : undefined };
   }
-  let scale = 1;
-  if (cfg.reduction === 'mean') scale = count > 0 ? 1 / count : 0;
-  else if (cfg.preset === 'monai') scale = 1 / pixels;
+  const scale = focalReductionOf(NUM, cfg, 1, count, pixels) as number;
   if (grad && scale !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= scale;
   return { value: total * scale, grad, elements: el ? selectElements(el, geom, channels) : undefined };
 }
 
 /** The scale of the `'mean'` / MONAI `'sum'` reductions when nothing is ignored (count = N·pixels·K). */
 function reductionScale(cfg: FocalConfig, geom: BatchGeometry, K: number): number {
-  if (cfg.reduction === 'mean') {
-    const count = geom.batch * geom.pixels * K;
-    return count > 0 ? 1 / count : 0;
-  }
-  return cfg.preset === 'monai' ? 1 / geom.pixels : 1;
+  return focalReductionOf(numberAlgebra, cfg, 1, geom.batch * geom.pixels * K, geom.pixels) as number;
 }
 
 /**
