@@ -347,8 +347,11 @@ export function focalTerms(
     const r = sigmoidFocalWasm(checked, g, x, geom, cfg.fromLogits, cfg.gamma, setup, withGrad ? out : null);
     if (r !== undefined) return r;
   }
-  if (cfg.checkInputs !== false)
-    checkFocalInputs(fn, g, x, mask, cfg.fromLogits ? 'logits' : 'probabilities');
+  // The input check rides in the loop (every element not ignored, selected or not, as checkFocalInputs reads):
+  // `bad` stays 0 on good data and turns NaN at a bad value; only then is the data scanned for the first one.
+  const check = cfg.checkInputs !== false;
+  const logitsIn = cfg.fromLogits;
+  let bad = 0;
   const grad = withGrad ? (out?.fill(0) ?? new Float32Array(x.length)) : null;
   const el = wantElements ? new Float64Array(x.length) : null;
   const gamma = cfg.gamma;
@@ -376,8 +379,10 @@ export function focalTerms(
       const base = b * imageStride + s * pixelStride;
       if (activation === 'sigmoid') {
         for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          if (mask !== null && mask[i] === 0) continue;
+          if (check) bad += g[i] - g[i] + (logitsIn ? x[i] - x[i] : x[i] >= 0 && x[i] <= 1 ? 0 : NaN);
           const k = sel[c];
-          if (k < 0 || (mask !== null && mask[i] === 0)) continue;
+          if (k < 0) continue;
           count++;
           cnt[k]++;
           const tv = g[i];
@@ -443,8 +448,11 @@ export function focalTerms(
       }
       // Softmax (categorical) form.
       let valid = true;
-      if (mask !== null)
-        for (let c = 0, i = base; c < C; c++, i += channelStride) if (mask[i] === 0) valid = false;
+      if (mask !== null || check)
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          if (mask !== null && mask[i] === 0) valid = false;
+          else if (check) bad += g[i] - g[i] + (logitsIn ? x[i] - x[i] : x[i] >= 0 && x[i] <= 1 ? 0 : NaN);
+        }
       if (!valid) continue;
       count += K;
       if (cfg.fromLogits) {
@@ -495,6 +503,7 @@ export function focalTerms(
       }
     }
   }
+  if (bad !== 0) checkFocalInputs(fn, g, x, mask, logitsIn ? 'logits' : 'probabilities');
   if (norm) {
     // Normalized: L_i / S_k with S_k = max(Σ f, eps); ∂ = (∂L_i·S_k − Σ L·∂f_i)/S_k² (no second term when clamped).
     for (let b = 0; b < batch; b++)
@@ -573,7 +582,7 @@ function softmaxFocalFast(
   return value === undefined ? undefined : { value, grad };
 }
 
-/** The input check of the JS path: pr in its domain and gt finite, where not ignored. */
+/** The input check of the JS path (run when its loop flagged a bad value): pr in its domain and gt finite, where not ignored. */
 function checkFocalInputs(
   fn: string,
   g: NumericArray,
