@@ -33,6 +33,7 @@ import {
   smpFocalFactorSlopeOf,
 } from '../../src/core/family/elementwiseTerms.js';
 import { logSigmoid, sigmoid } from '../../src/core/family/input.js';
+import { cceRun } from '../../src/core/kernels/crossEntropy.js';
 import {
   focalReductionOf,
   smpClassFactorOf,
@@ -292,6 +293,48 @@ describe('closed form = derivative of the same formula', () => {
       params,
     );
   });
+  it("cceRun's written-out gradient (one-hot and soft pixels) = crossEntropySlopeOf / normalisedSlopeOf", () => {
+    const pixel = fc.integer({ min: 2, max: 6 }).chain((K) =>
+      fc.tuple(
+        fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }).map(f32), { minLength: K, maxLength: K }),
+        fc.oneof(
+          fc
+            .integer({ min: 0, max: K - 1 })
+            .map((h) => Array.from({ length: K }, (_, c) => (c === h ? 1 : 0))),
+          fc.array(fc.constantFrom<number>(0, 0.25, 0.5, 1), { minLength: K, maxLength: K }),
+        ),
+        fc.array(fc.constantFrom<number>(0.5, 1, 3), { minLength: K, maxLength: K }),
+        fc.constantFrom(1, 0.125),
+      ),
+    );
+    fc.assert(
+      fc.property(pixel, ([pr, gt, w, scale]) => {
+        const K = pr.length;
+        const grad = new Float32Array(K);
+        const value = cceRun(
+          Float32Array.from(gt),
+          Float32Array.from(pr),
+          grad,
+          0,
+          1,
+          K,
+          Int32Array.from({ length: K }, (_, c) => c),
+          Float64Array.from(w),
+          scale,
+          new Float64Array(K),
+        );
+        const s = pr.reduce((a, b) => a + b, 0);
+        const r = pr.map((v) => v / s);
+        const u = r.map((q, c) => crossEntropySlopeOf(N, scale * gt[c] * w[c], q));
+        const dot = u.reduce((a, v, c) => a + v * r[c], 0);
+        const want = r.reduce((a, q, c) => a + gt[c] * w[c] * crossEntropySideOf(N, Math.log(q)), 0);
+        expect(value).toBeCloseTo(want, 10);
+        for (let j = 0; j < K; j++)
+          expect(close32(grad[j], normalisedSlopeOf(N, u[j], dot, s), 1e-6)).toBe(true);
+      }),
+      params,
+    );
+  });
   it('the guarded power passes no NaN gradient at 0 on tensors (γ < 1)', () => {
     expect(autodiff((x) => tf.mul(powOf(T, x, 0.5), 1), 0)).toBe(0);
     expect(onTensor((x) => powOf(T, x, 0.5), 0)).toBe(0);
@@ -412,7 +455,7 @@ describe('pin: the elementwise losses take their per-element formulas from eleme
     expect(src).not.toMatch(/Math\.pow\(|powMinus1|logSigmoid\(-?\w+\)\s*\+|\(1 - eps\)\s*\*|eps \/ C\b/);
     expect(src).not.toMatch(/s \* \(1 - 2 \* t\)/);
   });
-  it.each(['tfjs/crossentropy.ts', 'core/kernels/crossEntropy.ts'])(
+  it.each(['tfjs/crossentropy.ts'])(
     "%s takes sm's CCE gradient through the normalisation from elementwiseTerms.ts",
     (f) => {
       const src = code(f);

@@ -15,12 +15,10 @@ import { numberAlgebra } from '../algebra.js';
 import {
   KERAS_EPSILON,
   crossEntropySideOf,
-  crossEntropySlopeOf,
   focalSideLogSlopeOf,
   focalSideOf,
   kerasBceSideOf,
   kerasBceSideSlopeOf,
-  normalisedSlopeOf,
 } from '../family/elementwiseTerms.js';
 
 // The per-element formulas are the ones of core/family/elementwiseTerms.ts, on numbers; the kernels add the
@@ -204,9 +202,12 @@ export function bceRun(
  * sm's categorical cross-entropy over `pixels` pixels starting at `base` (pixel stride `pixelStride`): per
  * pixel, the selected channels (element offsets `offsets[k]`, weights `weights[k]`) are normalised by their
  * sum `s`, `q = clip(pr / s, eps, 1 − eps)`, and the term is `−Σ_k gt_k·w_k·log q_k`.
- * Gradient (elementwiseTerms' `crossEntropySlopeOf` and `normalisedSlopeOf`): `u_k = −scale·gt_k·w_k / q_k`
- * inside the clip range (0 outside), then `∂/∂pr_j = (u_j − Σ_k u_k·q_k) / s`, where
- * `Σ_k u_k·q_k = −scale·Σ_inside gt_k·w_k` needs no division.
+ * Gradient: `u_k = −scale·gt_k·w_k / q_k` inside the clip range (0 outside), then
+ * `∂/∂pr_j = (u_j − Σ_k u_k·q_k) / s`, where `Σ_k u_k·q_k = −scale·Σ_inside gt_k·w_k` needs no division.
+ * These are elementwiseTerms' `crossEntropySlopeOf` and `normalisedSlopeOf` (the TF.js op path calls them),
+ * written out here: calling them in this loop made it 1.7–2× slower in CPU time (V8 no longer kept the
+ * loop's speed; `docs/notes/issue-10-cceonce.md`). test/family/elementwiseTerms.test.ts checks the kernel's
+ * gradient against them.
  * One `Math.log` per selected channel with `gt·w ≠ 0`. `u` is scratch of length ≥ K.
  */
 export function cceRun(
@@ -253,11 +254,11 @@ export function cceRun(
       const q = pr[i] * inv;
       sum += gw * crossEntropySideOf(NUM, Math.log(q < EPS ? EPS : q > HI ? HI : q));
       if (grad !== null && q >= EPS && q <= HI) {
-        // u = −scale·gw/q on the hot channel, 0 elsewhere; Σ u·q = −scale·gw.
+        // ∂(−log q)/∂q = −1/q (the side's log-slope −1 over q).
         dot = -scale * gw;
-        const rest = normalisedSlopeOf(NUM, 0, dot, s);
+        const rest = -dot * inv;
         for (let k = 0; k < K; k++) grad[at + offsets[k]] = rest;
-        grad[i] = normalisedSlopeOf(NUM, crossEntropySlopeOf(NUM, scale * gw, q), dot, s);
+        grad[i] = rest + dot / pr[i];
       }
       continue;
     }
@@ -269,12 +270,11 @@ export function cceRun(
       const q = pr[i] / s;
       sum += gw * crossEntropySideOf(NUM, Math.log(q < EPS ? EPS : q > HI ? HI : q));
       if (q >= EPS && q <= HI) {
-        u[k] = crossEntropySlopeOf(NUM, scale * gw, q);
-        dot -= scale * gw; // u_k·q_k
+        u[k] = (-scale * gw) / q;
+        dot -= scale * gw;
       }
     }
-    if (grad !== null)
-      for (let k = 0; k < K; k++) grad[at + offsets[k]] = normalisedSlopeOf(NUM, u[k], dot, s);
+    if (grad !== null) for (let k = 0; k < K; k++) grad[at + offsets[k]] = (u[k] - dot) / s;
   }
   if (flag !== null) flag[0] += bad;
   return sum;
