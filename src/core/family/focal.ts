@@ -448,12 +448,14 @@ export function focalTerms(
       }
       // Softmax (categorical) form.
       let valid = true;
-      if (mask !== null || check)
+      // With ignored elements the check reads here; without, in the channel loops below (`chk`).
+      if (mask !== null)
         for (let c = 0, i = base; c < C; c++, i += channelStride) {
-          if (mask !== null && mask[i] === 0) valid = false;
+          if (mask[i] === 0) valid = false;
           else if (check) bad += g[i] - g[i] + (logitsIn ? x[i] - x[i] : x[i] >= 0 && x[i] <= 1 ? 0 : NaN);
         }
       if (!valid) continue;
+      const chk = check && mask === null;
       count += K;
       if (cfg.fromLogits) {
         let max = -Infinity;
@@ -474,6 +476,7 @@ export function focalTerms(
           h[c] = 0;
           const k = sel[c];
           const gv = g[i];
+          if (chk) bad += gv - gv + x[i] - x[i];
           if (k < 0 || gv === 0) continue;
           const om = 1 - pp[c];
           const wag = w[k] * a1[c] * gv;
@@ -488,8 +491,9 @@ export function focalTerms(
         for (let c = 0, i = base; c < C; c++, i += channelStride) {
           const k = sel[c];
           const gv = g[i];
-          if (k < 0 || gv === 0) continue;
           const pv = x[i];
+          if (chk) bad += gv - gv + (pv >= 0 && pv <= 1 ? 0 : NaN);
+          if (k < 0 || gv === 0) continue;
           const q = kerasClipOf(NUM, pv);
           const lq = Math.log(q);
           const wag = w[k] * a1[c] * gv;
