@@ -18,9 +18,10 @@ import { clipMask, clipProbability } from './clip.js';
 import {
   binaryMixOf,
   crossEntropySideOf,
-  focalSideLogSlopeOf,
+  crossEntropySlopeOf,
   kerasBceSideOf,
   kerasBceSideSlopeOf,
+  normalisedSlopeOf,
 } from '../core/family/elementwiseTerms.js';
 import { tensorAlgebra as T } from './family/tensorAlgebra.js';
 import { defineTfLoss, lossFactory, withClosedFormGradient } from './compose.js';
@@ -65,10 +66,9 @@ export const categoricalCrossentropy: TfLossFactory<CrossentropyOptions> = lossF
           value: tf.div(tf.sum(tf.mul(gw, crossEntropySideOf(T, tf.log(q)))), p.size) as tf.Scalar,
           gradFunc: (dy, saved) => {
             const [g, rs, ss, qs] = saved;
-            // u = ∂loss/∂r = gt·w·(∂side/∂log q)/q inside the clip; ∂loss/∂pr_j = (u_j − Σ_c u_c·r_c) / s.
-            const slope = focalSideLogSlopeOf(T, qs, qs, qs, 0);
-            const u = tf.mul(tf.div(tf.mul(g, slope), qs), tf.mul(clipMask(rs), tf.div(dy, rs.size)));
-            const d = tf.div(tf.sub(u, tf.sum(tf.mul(u, rs), axis, true)), ss);
+            // u = ∂loss/∂r = −gt·w/q inside the clip; ∂loss/∂pr_j = (u_j − Σ_c u_c·r_c) / s (elementwiseTerms).
+            const u = tf.mul(crossEntropySlopeOf(T, g, qs), tf.mul(clipMask(rs), tf.div(dy, rs.size)));
+            const d = normalisedSlopeOf(T, u, tf.sum(tf.mul(u, rs), axis, true), ss);
             return tf.reshape(scatterChannels(d as tf.Tensor3D, channels, geo), pr.shape);
           },
         };

@@ -18,12 +18,14 @@ import {
   bceLogitsSlopeOf,
   binaryMixOf,
   crossEntropySideOf,
+  crossEntropySlopeOf,
   focalSideLogSlopeOf,
   focalSideOf,
   kerasBceSideOf,
   kerasBceSideSlopeOf,
   kerasClipOf,
   logSigmoidOf,
+  normalisedSlopeOf,
   powOf,
   smoothBinaryTargetOf,
   smoothTargetOf,
@@ -31,6 +33,13 @@ import {
   smpFocalFactorSlopeOf,
 } from '../../src/core/family/elementwiseTerms.js';
 import { logSigmoid, sigmoid } from '../../src/core/family/input.js';
+import { cceRun } from '../../src/core/kernels/crossEntropy.js';
+import {
+  focalReductionOf,
+  smpClassFactorOf,
+  smpClassFactors,
+  smpClassShares,
+} from '../../src/core/family/focalReduction.js';
 import { bceLogitsGrad, bceLogitsValue } from '../../src/core/family/softBce.js';
 import { tensorAlgebra as T } from '../../src/tfjs/family/tensorAlgebra.js';
 import { useBackend } from '../tfjs/setup.js';
@@ -237,6 +246,95 @@ describe('closed form = derivative of the same formula', () => {
       params,
     );
   });
+  it("sm's CCE through the per-pixel normalisation: (u_j − Σ u_c·r_c)/s = central difference = autodiff", () => {
+    const pixel = fc
+      .integer({ min: 2, max: 6 })
+      .chain((K) =>
+        fc.tuple(
+          fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }).map(f32), { minLength: K, maxLength: K }),
+          fc.array(fc.constantFrom<number>(0, 0.25, 1, 2.5), { minLength: K, maxLength: K }),
+        ),
+      );
+    fc.assert(
+      fc.property(pixel, ([pr, gw]) => {
+        // L(pr) = Σ_c gw_c·(−log(pr_c / Σ pr)), no clip (every r_c ≥ 0.05/6 is inside it).
+        const loss = (p: number[]) => {
+          const s = p.reduce((a, b) => a + b, 0);
+          return p.reduce((a, v, c) => a + gw[c] * crossEntropySideOf(N, Math.log(v / s)), 0);
+        };
+        const s = pr.reduce((a, b) => a + b, 0);
+        const r = pr.map((v) => v / s);
+        const u = r.map((q, c) => crossEntropySlopeOf(N, gw[c], q));
+        const dot = u.reduce((a, v, c) => a + v * r[c], 0);
+        // Σ u_c·r_c = −Σ gw_c (what cceRun uses instead of the products).
+        expect(dot).toBeCloseTo(-gw.reduce((a, b) => a + b, 0), 12);
+        const ad = tf.tidy(() =>
+          Array.from(
+            tf
+              .grad((x: tf.Tensor) =>
+                tf.sum(tf.mul(tf.tensor1d(gw), crossEntropySideOf(T, tf.log(tf.div(x, tf.sum(x)))))),
+              )(tf.tensor1d(pr))
+              .dataSync(),
+          ),
+        );
+        const onT = tf.tidy(() => {
+          const rt = tf.tensor1d(r);
+          const ut = crossEntropySlopeOf(T, tf.tensor1d(gw), rt);
+          return Array.from(normalisedSlopeOf(T, ut, tf.sum(tf.mul(ut, rt)), s).dataSync());
+        });
+        for (let j = 0; j < pr.length; j++) {
+          const closed = normalisedSlopeOf(N, u[j], dot, s);
+          const fd = central((v) => loss(pr.map((x, c) => (c === j ? v : x))), pr[j], 1e-6);
+          expect(Math.abs(closed - fd)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(fd)));
+          expect(close32(ad[j], closed, 1e-4)).toBe(true);
+          expect(close32(onT[j], closed, 1e-4)).toBe(true);
+        }
+      }),
+      params,
+    );
+  });
+  it("cceRun's written-out gradient (one-hot and soft pixels) = crossEntropySlopeOf / normalisedSlopeOf", () => {
+    const pixel = fc.integer({ min: 2, max: 6 }).chain((K) =>
+      fc.tuple(
+        fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }).map(f32), { minLength: K, maxLength: K }),
+        fc.oneof(
+          fc
+            .integer({ min: 0, max: K - 1 })
+            .map((h) => Array.from({ length: K }, (_, c) => (c === h ? 1 : 0))),
+          fc.array(fc.constantFrom<number>(0, 0.25, 0.5, 1), { minLength: K, maxLength: K }),
+        ),
+        fc.array(fc.constantFrom<number>(0.5, 1, 3), { minLength: K, maxLength: K }),
+        fc.constantFrom(1, 0.125),
+      ),
+    );
+    fc.assert(
+      fc.property(pixel, ([pr, gt, w, scale]) => {
+        const K = pr.length;
+        const grad = new Float32Array(K);
+        const value = cceRun(
+          Float32Array.from(gt),
+          Float32Array.from(pr),
+          grad,
+          0,
+          1,
+          K,
+          Int32Array.from({ length: K }, (_, c) => c),
+          Float64Array.from(w),
+          scale,
+          new Float64Array(K),
+        );
+        const s = pr.reduce((a, b) => a + b, 0);
+        const r = pr.map((v) => v / s);
+        const u = r.map((q, c) => crossEntropySlopeOf(N, scale * gt[c] * w[c], q));
+        const dot = u.reduce((a, v, c) => a + v * r[c], 0);
+        const want = r.reduce((a, q, c) => a + gt[c] * w[c] * crossEntropySideOf(N, Math.log(q)), 0);
+        expect(value).toBeCloseTo(want, 10);
+        for (let j = 0; j < K; j++)
+          expect(close32(grad[j], normalisedSlopeOf(N, u[j], dot, s), 1e-6)).toBe(true);
+      }),
+      params,
+    );
+  });
   it('the guarded power passes no NaN gradient at 0 on tensors (γ < 1)', () => {
     expect(autodiff((x) => tf.mul(powOf(T, x, 0.5), 1), 0)).toBe(0);
     expect(onTensor((x) => powOf(T, x, 0.5), 0)).toBe(0);
@@ -260,6 +358,8 @@ describe('hand values (arithmetic shown)', () => {
     expect(smoothBinaryTargetOf(N, 1, 0.1)).toBeCloseTo(0.9, 15);
     expect(smoothTargetOf(N, 1, 0.1, 4)).toBeCloseTo(0.9 + 0.1 / 4, 15);
     expect(binaryMixOf(N, 0.25, 4, 8)).toBe(0.25 * 4 + 0.75 * 8);
+    expect(crossEntropySlopeOf(N, 2, 0.5)).toBe(-2 / 0.5);
+    expect(normalisedSlopeOf(N, -4, -1, 2)).toBe((-4 - -1) / 2);
     expect(kerasClipOf(N, 0)).toBe(Math.fround(1e-7));
     expect(kerasClipOf(N, 1)).toBe(Math.fround(1 - 1e-7));
     expect([KERAS_CLIP_LO, KERAS_CLIP_HI]).toEqual([Math.fround(1e-7), Math.fround(1 - 1e-7)]);
@@ -277,6 +377,45 @@ describe('hand values (arithmetic shown)', () => {
     }
     expect(logSigmoid(-1e4)).toBe(-1e4);
     expect(sigmoid(1e4)).toBe(1);
+  });
+});
+
+describe("the focal family's reductions (focalReduction.ts): numbers = tensors, hand values", () => {
+  it('mean / MONAI sum / sum and smp per-class factors agree on numbers and tensors', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -50, max: 50, noNaN: true }).map(f32),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.constantFrom<'mean' | 'sum'>('mean', 'sum'),
+        fc.constantFrom(undefined, 'monai', 'smp'),
+        (total, count, pixels, reduction, preset) => {
+          const cfg = { reduction, preset };
+          const num = focalReductionOf(N, cfg, total, count, pixels) as number;
+          const ten = tf.tidy(() => {
+            const r = focalReductionOf(T, cfg, tf.scalar(total), tf.scalar(count), pixels);
+            return typeof r === 'number' ? r : r.dataSync()[0];
+          });
+          expect(close32(ten, num, 1e-6)).toBe(true);
+          const fN = smpClassFactorOf(N, 0.375, count, reduction);
+          const fT = onTensor((c) => smpClassFactorOf(T, 0.375, c, reduction), count);
+          expect(close32(fT, fN, 1e-6)).toBe(true);
+        },
+      ),
+      params,
+    );
+  });
+  it('hand values', () => {
+    expect(focalReductionOf(N, { reduction: 'mean' }, 6, 4, 2)).toBe(6 / 4);
+    expect(focalReductionOf(N, { reduction: 'mean' }, 6, 0, 2)).toBe(0);
+    expect(focalReductionOf(N, { reduction: 'sum', preset: 'monai' }, 6, 4, 3)).toBe(6 / 3);
+    expect(focalReductionOf(N, { reduction: 'sum', preset: 'smp' }, 6, 4, 3)).toBe(6);
+    expect(focalReductionOf(N, { reduction: 'mean', preset: 'monai' }, 1, 8, 3)).toBe(1 / 8);
+    expect(Array.from(smpClassShares([1, 3]))).toEqual([1 / 4, 3 / 4]);
+    expect(smpClassFactorOf(N, 0.25, 10, 'mean')).toBe(0.25 * (1 / 10));
+    expect(smpClassFactorOf(N, 0.25, 0, 'mean')).toBe(0);
+    expect(smpClassFactorOf(N, 0.25, 10, 'sum')).toBe(0.25);
+    expect(Array.from(smpClassFactors([1, 3], [10, 0], 'mean'))).toEqual([(1 / 4) * (1 / 10), 0]);
   });
 });
 
@@ -316,6 +455,27 @@ describe('pin: the elementwise losses take their per-element formulas from eleme
     expect(src).not.toMatch(/Math\.pow\(|powMinus1|logSigmoid\(-?\w+\)\s*\+|\(1 - eps\)\s*\*|eps \/ C\b/);
     expect(src).not.toMatch(/s \* \(1 - 2 \* t\)/);
   });
+  it.each(['tfjs/crossentropy.ts'])(
+    "%s takes sm's CCE gradient through the normalisation from elementwiseTerms.ts",
+    (f) => {
+      const src = code(f);
+      expect(src).toMatch(/crossEntropySlopeOf\(/);
+      expect(src).toMatch(/normalisedSlopeOf\(/);
+      // no `(u − dot) / s` or `−gw / q` of its own
+      expect(src).not.toMatch(/\(u\[k\] - dot\) \/ s|tf\.div\(tf\.sub\(u,|\/ q;|\/ pr\[i\]/);
+    },
+  );
+  it.each(['core/family/focal.ts', 'core/family/sigmoidFocalWasm.ts', 'tfjs/family/elementwiseOps.ts'])(
+    '%s takes the focal reductions from focalReduction.ts',
+    (f) => {
+      const src = code(f);
+      expect(src).toMatch(/from '(\.\.\/)*(core\/family\/|\.\/)focalReduction\.js'/);
+      // no mean / MONAI-sum scale or smp class share of its own
+      expect(src).not.toMatch(
+        /1 \/ count|1 \/ geom\.pixels|1 \/ pixels|\/ wsum|tf\.div\(total, (tf\.maximum|pixels)|tf\.div\(1, tf\.maximum/,
+      );
+    },
+  );
   it("sm's TF.js averaging is the table's reduction (no mean of its own)", () => {
     const src = code('tfjs/region.ts');
     expect(src).toMatch(/reduceTermsOf\(/);

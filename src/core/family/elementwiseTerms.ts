@@ -95,6 +95,34 @@ export function focalSideLogSlopeOf<T, M>(
 }
 
 /**
+ * The derivative of a weighted cross-entropy side `gw·(−log q)` with respect to q: `u = −gw / q` (the side's
+ * log-slope −1 of {@link focalSideLogSlopeOf} at γ = 0, over q). With a loss scale folded into `gw` it is sm's
+ * `CategoricalCELoss` gradient before the per-pixel normalisation ({@link normalisedSlopeOf}).
+ * @param gw - the term's weight (gt·class weight, times the reduction scale if any).
+ * @param q - the (clipped) probability.
+ * @example crossEntropySlopeOf(numberAlgebra, 2, 0.5) // −4
+ */
+export function crossEntropySlopeOf<T, M>(A: Algebra<T, M>, gw: T, q: T): T {
+  return A.div(A.neg(gw), q);
+}
+
+/**
+ * The gradient through a per-pixel normalisation `r_c = pr_c / s`, `s = Σ_c pr_c` (sm `CategoricalCELoss`
+ * rescales the selected channels to sum to 1): given `u_c = ∂loss/∂r_c` and `uDotR = Σ_c u_c·r_c`,
+ * `∂loss/∂pr_j = (u_j − Σ_c u_c·r_c) / s`. For the cross-entropy's `u_c = −gw_c / r_c` (inside the clip),
+ * `Σ_c u_c·r_c = −Σ_inside gw_c` needs no division.
+ * @example normalisedSlopeOf(numberAlgebra, -4, -1, 2) // (−4 + 1)/2 = −1.5
+ */
+export function normalisedSlopeOf<T, M>(
+  A: Algebra<T, M>,
+  u: T | number,
+  uDotR: T | number,
+  s: T | number,
+): T {
+  return A.div(A.sub(u, uDotR), s);
+}
+
+/**
  * Keras' binary cross-entropy side `−log(q + ε)` of a clipped probability (ε = 1e-7; tf.keras 2.x
  * `K.binary_crossentropy`, sm `BinaryCELoss`); the other side is the same function of `1 − q`.
  * @example kerasBceSideOf(numberAlgebra, 0.9) // −log(0.9000001) = 0.1054

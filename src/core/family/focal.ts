@@ -6,7 +6,8 @@
  */
 import { type PixelBlock, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
-import { sigmoidFocalWasm, smpClassFactors } from './sigmoidFocalWasm.js';
+import { sigmoidFocalWasm } from './sigmoidFocalWasm.js';
+import { focalReductionOf, smpClassFactors } from './focalReduction.js';
 import { numberAlgebra } from '../algebra.js';
 import {
   KERAS_CLIP_HI,
@@ -346,8 +347,11 @@ export function focalTerms(
     const r = sigmoidFocalWasm(checked, g, x, geom, cfg.fromLogits, cfg.gamma, setup, withGrad ? out : null);
     if (r !== undefined) return r;
   }
-  if (cfg.checkInputs !== false)
-    checkFocalInputs(fn, g, x, mask, cfg.fromLogits ? 'logits' : 'probabilities');
+  // The input check rides in the loop (every element not ignored, selected or not, as checkFocalInputs reads):
+  // `bad` stays 0 on good data and turns NaN at a bad value; only then is the data scanned for the first one.
+  const check = cfg.checkInputs !== false;
+  const logitsIn = cfg.fromLogits;
+  let bad = 0;
   const grad = withGrad ? (out?.fill(0) ?? new Float32Array(x.length)) : null;
   const el = wantElements ? new Float64Array(x.length) : null;
   const gamma = cfg.gamma;
@@ -375,8 +379,10 @@ export function focalTerms(
       const base = b * imageStride + s * pixelStride;
       if (activation === 'sigmoid') {
         for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          if (mask !== null && mask[i] === 0) continue;
+          if (check) bad += g[i] - g[i] + (logitsIn ? x[i] - x[i] : x[i] >= 0 && x[i] <= 1 ? 0 : NaN);
           const k = sel[c];
-          if (k < 0 || (mask !== null && mask[i] === 0)) continue;
+          if (k < 0) continue;
           count++;
           cnt[k]++;
           const tv = g[i];
@@ -442,9 +448,14 @@ export function focalTerms(
       }
       // Softmax (categorical) form.
       let valid = true;
+      // With ignored elements the check reads here; without, in the channel loops below (`chk`).
       if (mask !== null)
-        for (let c = 0, i = base; c < C; c++, i += channelStride) if (mask[i] === 0) valid = false;
+        for (let c = 0, i = base; c < C; c++, i += channelStride) {
+          if (mask[i] === 0) valid = false;
+          else if (check) bad += g[i] - g[i] + (logitsIn ? x[i] - x[i] : x[i] >= 0 && x[i] <= 1 ? 0 : NaN);
+        }
       if (!valid) continue;
+      const chk = check && mask === null;
       count += K;
       if (cfg.fromLogits) {
         let max = -Infinity;
@@ -465,6 +476,7 @@ export function focalTerms(
           h[c] = 0;
           const k = sel[c];
           const gv = g[i];
+          if (chk) bad += gv - gv + x[i] - x[i];
           if (k < 0 || gv === 0) continue;
           const om = 1 - pp[c];
           const wag = w[k] * a1[c] * gv;
@@ -479,8 +491,9 @@ export function focalTerms(
         for (let c = 0, i = base; c < C; c++, i += channelStride) {
           const k = sel[c];
           const gv = g[i];
-          if (k < 0 || gv === 0) continue;
           const pv = x[i];
+          if (chk) bad += gv - gv + (pv >= 0 && pv <= 1 ? 0 : NaN);
+          if (k < 0 || gv === 0) continue;
           const q = kerasClipOf(NUM, pv);
           const lq = Math.log(q);
           const wag = w[k] * a1[c] * gv;
@@ -494,6 +507,7 @@ export function focalTerms(
       }
     }
   }
+  if (bad !== 0) checkFocalInputs(fn, g, x, mask, logitsIn ? 'logits' : 'probabilities');
   if (norm) {
     // Normalized: L_i / S_k with S_k = max(Σ f, eps); ∂ = (∂L_i·S_k − Σ L·∂f_i)/S_k² (no second term when clamped).
     for (let b = 0; b < batch; b++)
@@ -526,20 +540,14 @@ export function focalTerms(
     }
     return { value, grad, elements: el ? selectElements(el, geom, channels) : undefined };
   }
-  let scale = 1;
-  if (cfg.reduction === 'mean') scale = count > 0 ? 1 / count : 0;
-  else if (cfg.preset === 'monai') scale = 1 / pixels;
+  const scale = focalReductionOf(NUM, cfg, 1, count, pixels) as number;
   if (grad && scale !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= scale;
   return { value: total * scale, grad, elements: el ? selectElements(el, geom, channels) : undefined };
 }
 
 /** The scale of the `'mean'` / MONAI `'sum'` reductions when nothing is ignored (count = N·pixels·K). */
 function reductionScale(cfg: FocalConfig, geom: BatchGeometry, K: number): number {
-  if (cfg.reduction === 'mean') {
-    const count = geom.batch * geom.pixels * K;
-    return count > 0 ? 1 / count : 0;
-  }
-  return cfg.preset === 'monai' ? 1 / geom.pixels : 1;
+  return focalReductionOf(numberAlgebra, cfg, 1, geom.batch * geom.pixels * K, geom.pixels) as number;
 }
 
 /**
@@ -578,7 +586,7 @@ function softmaxFocalFast(
   return value === undefined ? undefined : { value, grad };
 }
 
-/** The input check of the JS path: pr in its domain and gt finite, where not ignored. */
+/** The input check of the JS path (run when its loop flagged a bad value): pr in its domain and gt finite, where not ignored. */
 function checkFocalInputs(
   fn: string,
   g: NumericArray,

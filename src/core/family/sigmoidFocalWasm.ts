@@ -9,27 +9,7 @@
  */
 import { binaryWasm, type BinaryRun, BINARY_MAX_P } from '../kernels/binaryWasm.js';
 import type { BatchGeometry, NumericArray } from '../types.js';
-
-/**
- * smp's per-class factors of the sigmoid focal loss: class k's terms are reduced by its own mean (or sum) and
- * the classes weighted, `factor_k = w_k / Σ w · (mean ? 1 / count_k : 1)` (0 for a class with no counted
- * element under `'mean'`).
- * @example smpClassFactors(Float64Array.of(1, 3), Float64Array.of(10, 10), 'mean') // Float64Array [0.025, 0.075]
- */
-export function smpClassFactors(
-  classW: ArrayLike<number>,
-  counts: ArrayLike<number>,
-  reduction: 'mean' | 'sum',
-): Float64Array {
-  const K = classW.length;
-  let wsum = 0;
-  for (let k = 0; k < K; k++) wsum += classW[k];
-  const factor = new Float64Array(K);
-  for (let k = 0; k < K; k++) {
-    factor[k] = (classW[k] / wsum) * (reduction === 'mean' ? (counts[k] > 0 ? 1 / counts[k] : 0) : 1);
-  }
-  return factor;
-}
+import { smpClassFactors } from './focalReduction.js';
 
 /** What {@link sigmoidFocalWasm} needs of `focalTerms`' set-up. */
 export interface SigmoidFocalSetup {

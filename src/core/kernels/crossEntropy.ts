@@ -204,6 +204,10 @@ export function bceRun(
  * sum `s`, `q = clip(pr / s, eps, 1 − eps)`, and the term is `−Σ_k gt_k·w_k·log q_k`.
  * Gradient: `u_k = −scale·gt_k·w_k / q_k` inside the clip range (0 outside), then
  * `∂/∂pr_j = (u_j − Σ_k u_k·q_k) / s`, where `Σ_k u_k·q_k = −scale·Σ_inside gt_k·w_k` needs no division.
+ * These are elementwiseTerms' `crossEntropySlopeOf` and `normalisedSlopeOf` (the TF.js op path calls them),
+ * written out here: calling them in this loop made it 1.7–2× slower in CPU time (V8 no longer kept the
+ * loop's speed; `docs/notes/issue-10-cceonce.md`). test/family/elementwiseTerms.test.ts checks the kernel's
+ * gradient against them.
  * One `Math.log` per selected channel with `gt·w ≠ 0`. `u` is scratch of length ≥ K.
  */
 export function cceRun(

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type CrossEntropyConfig, ceChannelWeights } from '../../core/family/crossEntropy.js';
 import { type FocalConfig, focalSetup, monaiDropsBackground } from '../../core/family/focal.js';
 import { resolveActivation } from '../../core/family/input.js';
+import { focalReductionOf, smpClassFactorOf, smpClassShares } from '../../core/family/focalReduction.js';
 import {
   bceLogitsOf,
   binaryMixOf,
@@ -144,31 +145,19 @@ function focalOnTargets(
   // Ignored / unselected elements add exactly 0 (their terms may be NaN-free garbage: masked by where).
   const counted = tf.greater(valid, 0);
   const Lc = tf.where(counted, L, tf.zerosLike(L));
+  // The reductions of core/family/focalReduction.ts on tensors.
   if (perClass) {
-    const wsum = classW.reduce((s, v) => s + v, 0);
+    const share = smpClassShares(classW);
     const totK = tf.sum(Lc, [0, t.pixelAxis], true);
     const cntK = tf.sum(valid, [0, t.pixelAxis], true);
-    const factor = tf.mul(
-      channelRow(
-        inv.map((k) => (k < K ? classW[k] / wsum : 0)),
-        t,
-      ),
-      cfg.reduction === 'mean'
-        ? tf.where(tf.greater(cntK, 0), tf.div(1, tf.maximum(cntK, 1)), tf.zerosLike(cntK))
-        : 1,
+    const shareC = channelRow(
+      inv.map((k) => (k < K ? share[k] : 0)),
+      t,
     );
-    return tf.sum(tf.mul(totK, factor)) as tf.Scalar;
+    return tf.sum(tf.mul(totK, smpClassFactorOf(T, shareC, cntK, cfg.reduction))) as tf.Scalar;
   }
   const total = tf.sum(tf.mul(Lc, wC));
-  if (cfg.reduction === 'mean') {
-    const count = tf.sum(valid);
-    return tf.where(
-      tf.greater(count, 0),
-      tf.div(total, tf.maximum(count, 1)),
-      tf.zerosLike(total),
-    ) as tf.Scalar;
-  }
-  return (cfg.preset === 'monai' ? tf.div(total, pixels) : total) as tf.Scalar;
+  return focalReductionOf(T, cfg, total, tf.sum(valid), pixels) as tf.Scalar;
 }
 
 /**
