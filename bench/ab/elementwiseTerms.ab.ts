@@ -4,6 +4,10 @@
  * side by side in ONE process and interleaved call by call (order alternating), `process.cpuUsage` per call.
  * Not a `*.bench.ts` (it needs the copy): `npx tsx bench/ab/elementwiseTerms.ab.ts /tmp/tfjsonce-base [rounds]`.
  * Prints one JSON line per case: medians of old and new CPU ms per call and the median of the per-round ratios.
+ *
+ * Known bias (docs/notes/issue-10-cceonce.md): with the SAME code on both sides it reported 0.54–0.68×, and
+ * 1.49–1.53× with the sides swapped, so its ratios cannot show changes smaller than about 2×. Until it runs each
+ * side in its own worker process, compare with separate processes alternated instead.
  */
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
