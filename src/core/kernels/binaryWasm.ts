@@ -22,7 +22,7 @@
  */
 import { BINARY_KERNELS_HEX } from './binaryWasm.bytes.js';
 import { inputDomainError } from './inputDomain.js';
-import { instantiateHex } from './wasmModule.js';
+import { instantiateHex, LazyKernels, scratchBlocks } from './wasmModule.js';
 
 /** Memory layout (scripts/wasm/binary.mjs → BINARY_LAYOUT), in bytes. */
 const FLAG = 0;
@@ -68,9 +68,6 @@ interface Kernels {
   s2: Float32Array;
 }
 
-let kernels: Kernels | null | undefined;
-let enabled = true;
-let minElements = BINARY_WASM_MIN_ELEMENTS;
 /** Calls that took the kernels, by kind: lets tests check the path. */
 const runs: Record<BinaryKind, number> = { bce: 0, focalProb: 0, sigmoid: 0, softBce: 0 };
 
@@ -95,16 +92,14 @@ function instantiate(): Kernels | null {
     flag: new Int32Array(buffer, FLAG, 1),
     param: new Float32Array(buffer, PARAM, 2),
     coef: new Float32Array(buffer, COEF, 8 * BINARY_MAX_P),
-    s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
-    s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
-    s2: new Float32Array(buffer, SCRATCH_AT + 8 * SCRATCH, SCRATCH),
+    ...scratchBlocks(buffer, SCRATCH_AT, SCRATCH),
   };
 }
 
+const lazy = new LazyKernels(instantiate, BINARY_WASM_MIN_ELEMENTS);
+
 function binaryKernels(): Kernels | null {
-  if (!enabled) return null;
-  if (kernels === undefined) kernels = instantiate();
-  return kernels;
+  return lazy.get();
 }
 
 /**
@@ -113,8 +108,7 @@ function binaryKernels(): Kernels | null {
  * @internal
  */
 export function setBinaryWasmEnabled(on: boolean, fromElements = BINARY_WASM_MIN_ELEMENTS): void {
-  enabled = on;
-  minElements = fromElements;
+  lazy.set(on, fromElements);
 }
 
 /** How many calls have taken the binary WebAssembly kernels (of one kind, or all). @internal */
@@ -185,7 +179,7 @@ export function binaryWasm(
     if (period(r) === 0) return undefined;
     n += r.end - r.start;
   }
-  if (n < minElements || !(gt instanceof Float32Array) || !(x instanceof Float32Array)) return undefined;
+  if (n < lazy.minElements || !(gt instanceof Float32Array) || !(x instanceof Float32Array)) return undefined;
   const k = binaryKernels();
   if (k === null) return undefined;
   const fns = k.fns[kind][gamma === 2 ? 0 : 1];

@@ -18,7 +18,7 @@
  */
 import { ELEMENTWISE_KERNELS_HEX } from './elementwiseWasm.bytes.js';
 import { inputDomainError, type PredictionDomain } from './inputDomain.js';
-import { instantiateHex } from './wasmModule.js';
+import { instantiateHex, LazyKernels, scratchBlocks } from './wasmModule.js';
 
 /** Memory layout (scripts/wasm/elementwise.mjs → ELEMENTWISE_LAYOUT), in bytes. */
 const FLAG = 0;
@@ -72,9 +72,6 @@ interface Kernels {
   s2: Float32Array;
 }
 
-let kernels: Kernels | null | undefined;
-let enabled = true;
-let minElements = ELEMENTWISE_WASM_MIN_ELEMENTS;
 /** Calls that took the WebAssembly kernels since the module loaded: lets tests check the path. */
 let wasmRuns = 0;
 let lastRuns = 0;
@@ -107,16 +104,14 @@ function instantiate(): Kernels | null {
     flag: new Int32Array(buffer, FLAG, 1),
     path: new Int32Array(buffer, PATH, 1),
     coef: new Float32Array(buffer, COEF, ELEMENTWISE_MAX_C),
-    s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
-    s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
-    s2: new Float32Array(buffer, SCRATCH_AT + 8 * SCRATCH, SCRATCH),
+    ...scratchBlocks(buffer, SCRATCH_AT, SCRATCH),
   };
 }
 
+const lazy = new LazyKernels(instantiate, ELEMENTWISE_WASM_MIN_ELEMENTS);
+
 function elementwiseKernels(): Kernels | null {
-  if (!enabled) return null;
-  if (kernels === undefined) kernels = instantiate();
-  return kernels;
+  return lazy.get();
 }
 
 /**
@@ -125,8 +120,7 @@ function elementwiseKernels(): Kernels | null {
  * @internal
  */
 export function setElementwiseWasmEnabled(on: boolean, fromElements = ELEMENTWISE_WASM_MIN_ELEMENTS): void {
-  enabled = on;
-  minElements = fromElements;
+  lazy.set(on, fromElements);
 }
 
 /** How many calls have taken the WebAssembly kernels. @internal */
@@ -158,7 +152,7 @@ export function elementwiseWasmAvailable(): boolean {
 }
 
 function usable(n: number, ...arrays: (ArrayLike<number> | null)[]): Kernels | null {
-  if (n < minElements) return null;
+  if (n < lazy.minElements) return null;
   for (const a of arrays) if (a !== null && !(a instanceof Float32Array)) return null;
   return elementwiseKernels();
 }

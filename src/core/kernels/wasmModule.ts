@@ -36,3 +36,51 @@ export function instantiateHex(hex: string): WasmExports | null {
     return null;
   }
 }
+
+/**
+ * A kernel module instantiated on first use, with the switch and size threshold that tests and benchmarks use to
+ * compare it with the JS kernels. Shared by the elementwise and binary drivers.
+ * @example const mod = new LazyKernels(() => instantiate(), 8192); const k = mod.get(); // null: use JS
+ */
+export class LazyKernels<K> {
+  private value: K | null | undefined;
+  private enabled = true;
+  /** Below this many elements a call stays on the JS kernels. */
+  minElements: number;
+
+  constructor(
+    private readonly make: () => K | null,
+    private readonly defaultMin: number,
+  ) {
+    this.minElements = defaultMin;
+  }
+
+  /** The kernels, or null when turned off or not instantiable here. */
+  get(): K | null {
+    if (!this.enabled) return null;
+    if (this.value === undefined) this.value = this.make();
+    return this.value;
+  }
+
+  /** Turns the kernels off (or back on) and sets the size from which they are used. */
+  set(on: boolean, fromElements = this.defaultMin): void {
+    this.enabled = on;
+    this.minElements = fromElements;
+  }
+}
+
+/**
+ * The three float32 scratch blocks (`size` entries each, back to back from byte `at`) a streaming driver uses.
+ * @example scratchBlocks(new ArrayBuffer(65536), 16384, 4).s1.byteOffset // 16400
+ */
+export function scratchBlocks(
+  buffer: ArrayBuffer,
+  at: number,
+  size: number,
+): { s0: Float32Array; s1: Float32Array; s2: Float32Array } {
+  return {
+    s0: new Float32Array(buffer, at, size),
+    s1: new Float32Array(buffer, at + 4 * size, size),
+    s2: new Float32Array(buffer, at + 8 * size, size),
+  };
+}
