@@ -11,22 +11,14 @@ import {
   setElementwiseWasmEnabled,
 } from '../../src/core/kernels/elementwiseWasm.js';
 import { f32, vectorMismatch as mismatch } from '../helpers/lossVectors.js';
+import { forcedPath } from '../helpers/wasmAgree.js';
 import { loadVectors } from '../helpers/vectors.js';
 import { adaptMonai, adaptSmp } from '../family/adapters.js';
 import { DECLINED } from '../family/declined.js';
 import { SM_LOSSES, smOptions } from './smCases.js';
 
 /** Runs `body` with the kernels forced on (every size) or off; returns how many calls took them. */
-function withPath(wasm: boolean, body: () => void): number {
-  setElementwiseWasmEnabled(wasm, 0);
-  const before = elementwiseWasmRuns();
-  try {
-    body();
-  } finally {
-    setElementwiseWasmEnabled(true);
-  }
-  return elementwiseWasmRuns() - before;
-}
+const withPath = forcedPath(setElementwiseWasmEnabled, elementwiseWasmRuns);
 
 afterAll(() => setElementwiseWasmEnabled(true));
 

@@ -18,24 +18,23 @@ import {
   setElementwiseWasmEnabled,
 } from '../../src/core/kernels/elementwiseWasm.js';
 import { categoricalCrossentropy, categoricalFocalLoss, focalLoss } from '../../src/core/losses/index.js';
-import type { Loss } from '../../src/core/loss.js';
+import type { Loss, ValueAndGrad } from '../../src/core/loss.js';
 import { kernelBackend, type NdArray } from '../../src/index.js';
-import { wasmAgree } from '../helpers/wasmAgree.js';
+import { forcedPath, wasmAgree } from '../helpers/wasmAgree.js';
 
 const SEED = 20261204;
 
 afterAll(() => setElementwiseWasmEnabled(true));
 
 /** Value and gradient on one path; `runs` = calls that took the WebAssembly kernels. */
+const withPath = forcedPath(setElementwiseWasmEnabled, elementwiseWasmRuns);
+
 function on(wasm: boolean, loss: Loss, gt: NdArray, pr: NdArray) {
-  setElementwiseWasmEnabled(wasm, 0);
-  const before = elementwiseWasmRuns();
-  try {
-    const { value, grad } = loss.valueAndGrad(gt, pr);
-    return { value, grad, runs: elementwiseWasmRuns() - before };
-  } finally {
-    setElementwiseWasmEnabled(true);
-  }
+  let result: ValueAndGrad = { value: NaN, grad: new Float32Array(0) };
+  const runs = withPath(wasm, () => {
+    result = loss.valueAndGrad(gt, pr);
+  });
+  return { ...result, runs };
 }
 
 /** Runs both paths; checks which ran and that they agree within the bound. */

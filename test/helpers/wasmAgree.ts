@@ -25,3 +25,23 @@ export function wasmAgree(
   }
   return null;
 }
+
+/**
+ * `withPath(wasm, body)` for one kernel module: runs `body` with its WebAssembly kernels forced on (for every
+ * size) or off, switches them back on, and returns how many calls took them.
+ */
+export function forcedPath(
+  setEnabled: (on: boolean, fromElements?: number) => void,
+  runs: () => number,
+): (wasm: boolean, body: () => void) => number {
+  return (wasm, body) => {
+    setEnabled(wasm, 0);
+    const before = runs();
+    try {
+      body();
+    } finally {
+      setEnabled(true);
+    }
+    return runs() - before;
+  };
+}
