@@ -4,9 +4,9 @@
 // (`npm run build:wasm`); a test checks that the committed bytes match.
 //
 // Every kernel computes in float32 with the exp/log of ./math.mjs (bounds: MATH_F32X4_BOUNDS), sums the loss
-// terms in float64 (focal_prob: in float32 over chunks of 16 vectors first) and returns the sum; it writes the
-// gradient, already multiplied by `scale`, and ORs into the i32 at
-// FLAG a nonzero value when an input is out of its domain (pr outside [0, 1] or NaN, a logit or gt NaN or
+// terms in float64 (focal_prob: in float32 over chunks of 16 vectors first; softmax_focal2_cK: over 16 groups
+// of four pixels) and returns the sum; it writes the gradient, already multiplied by `scale`, and ORs into the
+// i32 at FLAG a nonzero value when an input is out of its domain (pr outside [0, 1] or NaN, a logit or gt NaN or
 // ±∞), so that the driver can find the first offending index of that block and raise. Offsets are bytes into
 // the module's own memory; the driver streams the caller's arrays through the three scratch blocks.
 //
@@ -456,6 +456,10 @@ const rewind = `(local.set $x ${get('$x0')}) (local.set $o ${get('$o0')})`;
  *   ≥ 2^−126/K > 0, a non-finite g makes h NaN or ±∞), so the flag is never missed; finite logits or targets
  *   near FLT_MAX can overflow float32 and raise it too, and the driver then finds no offender and runs the
  *   float64 JS kernel instead.
+ * - the per-pixel term sums go to the float64 accumulators once per 16 groups (a float32 sum of 16 values per
+ *   lane in between; the five-operation float64 step once per group cost ≈ 2 % of the kernel);
+ * - the gradient is h − p·Σh as it comes (no `+ 0` turning −0 into +0: 4 operations per group; a −0 entry
+ *   needs h_j = −0 and p_j·Σh = +0, and it compares equal to 0).
  * With b = a·(1 − p), B = b·log p: term = B·(1 − p), h = 2·p·B − b·(1 − p) = −a(1 − p)((1 − p) − 2p·log p).
  */
 function softmaxFocalLast(K) {
@@ -525,10 +529,14 @@ function softmaxFocalLast(K) {
       c === 0 ? `(local.set $hs ${get(h[0])})` : `(local.set $hs (f32x4.add ${get('$hs')} ${get(h[c])}))`,
     );
   }
-  terms.push(accumulate(get('$ts')), sumNonFinite(get('$hs')));
+  terms.push(
+    `(local.set $tacc (f32x4.add ${get('$tacc')} ${get('$ts')}))`,
+    `(if (i32.eq (i32.and ${get('$i')} (i32.const 60)) (i32.const 60)) (then ${accumulate(get('$tacc'))} (local.set $tacc ${f4(0)})))`,
+    sumNonFinite(get('$hs')),
+  );
   for (let c = 0; c < K; c++) {
     terms.push(
-      `(local.set ${h[c]} (f32x4.add ${f4(0)} (f32x4.sub ${get(h[c])} (f32x4.mul ${table ? get(`$p${c}`) : pOf(c)} ${get('$hs')}))))`,
+      `(local.set ${h[c]} (f32x4.sub ${get(h[c])} (f32x4.mul ${table ? get(`$p${c}`) : pOf(c)} ${get('$hs')})))`,
     );
   }
   terms.push(...storeChannels('$o', K, h));
@@ -537,7 +545,7 @@ function softmaxFocalLast(K) {
     (local $i i32) (local $x0 i32) (local $o0 i32) (local $end i32) (local $bad v128) (local $accl v128) (local $acch v128)
     (local $ts v128) (local $nf v128) (local $m v128) (local $s v128) (local $ls v128) (local $inv v128)
     (local $hs v128) (local $v v128) (local $p v128) (local $om v128) (local $b v128)
-    (local $k i32) ${declare(l)} ${declare(h)} ${table ? declare(range(K).map((c) => `$p${c}`)) : ''} ${mathLocals()} ${mathLocals('$m0_')} ${mathLocals('$m1_')} (local $v0 v128) (local $v1 v128) ${SHUFFLE_LOCALS}
+    (local $k i32) (local $tacc v128) ${declare(l)} ${declare(h)} ${table ? declare(range(K).map((c) => `$p${c}`)) : ''} ${mathLocals()} ${mathLocals('$m0_')} ${mathLocals('$m1_')} (local $v0 v128) (local $v1 v128) ${SHUFFLE_LOCALS}
     (local.set $x0 ${get('$x')})
     (local.set $o0 ${get('$o')})
     ${groupLoop(K, 'shift', ['$x'], shift)}
@@ -546,7 +554,9 @@ function softmaxFocalLast(K) {
     ${rewind}
     ${groupLoop(K, 'norm', ['$x', '$o'], norm, table)}
     ${rewind}
+    (local.set $tacc ${f4(0)})
     ${groupLoop(K, 'terms', ['$g', '$x', '$o'], terms, table)}
+    ${accumulate(get('$tacc'))}
     ${nfToBad}
     ${finish(true)})`;
 }
