@@ -13,16 +13,13 @@ JSON line per loss, `workload` = the bench's workload name.
 
 Usage: python3 bench/torch/binaryLosses.py NAME [NAME ...]
 """
-import json
-import os
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
 
 from losses import WORKLOADS, inputs
+from timing import time_and_print
 
 W = WORKLOADS["focal_prob_small"]
 torch.set_num_threads(1)
@@ -71,31 +68,7 @@ def main(names):
             x.grad = None
             return float(loss)
 
-        for _ in range(W["warmup"]):
-            call()
-        times = []
-        value = None
-        for _ in range(W["runs"]):
-            t0 = time.perf_counter()
-            value = call()
-            times.append((time.perf_counter() - t0) * 1000)
-        med = statistics.median(times)
-        line = {
-            "workload": name,
-            "impl": impl,
-            "threads": 1,
-            "median_ms": round(med, 3),
-            "min_ms": round(min(times), 3),
-            "max_ms": round(max(times), 3),
-            "runs": W["runs"],
-            "elements": W["elements"],
-            "elements_per_s": round(W["elements"] / (med / 1000)),
-            "lang": "python",
-            "lib": "torch " + torch.__version__,
-            "value": value,
-            "malloc": "keepmem" if os.environ.get("MALLOC_MMAP_THRESHOLD_") else "default",
-        }
-        print(json.dumps(line), flush=True)
+        time_and_print(call, workload=name, impl=impl, elements=W["elements"], warmup=W["warmup"], runs=W["runs"])
 
 
 if __name__ == "__main__":

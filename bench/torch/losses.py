@@ -10,11 +10,11 @@ Usage: python3 bench/torch/losses.py WORKLOAD [WORKLOAD ...]
 """
 import json
 import os
-import statistics
 import sys
-import time
 
 import torch
+
+from timing import time_and_print
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKLOADS = json.load(open(os.path.join(HERE, "..", "reference", "workloads.json")))["workloads"]
@@ -100,35 +100,10 @@ def main(names):
         def call():
             loss = fn(x, g)
             loss.backward()
-            grad = x.grad
-            x.grad = None
-            return float(loss), grad
+            x.grad = None  # the gradient was computed in full by backward(); segkit's calls return theirs
+            return float(loss)
 
-        for _ in range(w["warmup"]):
-            call()
-        times = []
-        value = None
-        for _ in range(w["runs"]):
-            t0 = time.perf_counter()
-            value, _ = call()
-            times.append((time.perf_counter() - t0) * 1000)
-        med = statistics.median(times)
-        line = {
-            "workload": name,
-            "impl": impl,
-            "threads": 1,
-            "median_ms": round(med, 3),
-            "min_ms": round(min(times), 3),
-            "max_ms": round(max(times), 3),
-            "runs": w["runs"],
-            "elements": w["elements"],
-            "elements_per_s": round(w["elements"] / (med / 1000)),
-            "lang": "python",
-            "lib": "torch " + torch.__version__,
-            "value": value,
-            "malloc": "keepmem" if os.environ.get("MALLOC_MMAP_THRESHOLD_") else "default",
-        }
-        print(json.dumps(line), flush=True)
+        time_and_print(call, workload=name, impl=impl, elements=w["elements"], warmup=w["warmup"], runs=w["runs"])
 
 
 if __name__ == "__main__":

@@ -8,12 +8,12 @@ Usage: python3 bench/torch/smpMonaiLosses.py NAME [NAME ...]
 """
 import json
 import os
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+from timing import time_and_print
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 W = json.load(open(os.path.join(HERE, "..", "reference", "workloads.json")))["workloads"]["focal_fb"]
@@ -114,34 +114,7 @@ def main(names):
             x.grad = None
             return float(loss)
 
-        call()
-        times = []
-        value = None
-        for _ in range(RUNS):
-            t0 = time.perf_counter()
-            value = call()
-            times.append((time.perf_counter() - t0) * 1000)
-        med = statistics.median(times)
-        print(
-            json.dumps(
-                {
-                    "workload": name,
-                    "impl": "torch " + name,
-                    "threads": 1,
-                    "median_ms": round(med, 3),
-                    "min_ms": round(min(times), 3),
-                    "max_ms": round(max(times), 3),
-                    "runs": RUNS,
-                    "elements": W["elements"],
-                    "elements_per_s": round(W["elements"] / (med / 1000)),
-                    "lang": "python",
-                    "lib": "torch " + torch.__version__,
-                    "value": value,
-                    "malloc": "keepmem" if os.environ.get("MALLOC_MMAP_THRESHOLD_") else "default",
-                }
-            ),
-            flush=True,
-        )
+        time_and_print(call, workload=name, impl="torch " + name, elements=W["elements"], warmup=1, runs=RUNS)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@
 // (`npm run build:wasm`); a test checks that the committed bytes match.
 //
 // Every kernel computes in float32 with the exp/log of ./math.mjs (bounds: MATH_F32X4_BOUNDS), sums the loss
-// terms in float64 (focal_prob: in float32 over chunks of 16 vectors first) and returns the sum; it writes the
-// gradient, already multiplied by `scale`, and ORs into the i32 at
-// FLAG a nonzero value when an input is out of its domain (pr outside [0, 1] or NaN, a logit or gt NaN or
+// terms in float64 (focal_prob: in float32 over chunks of 16 vectors first; softmax_focal2_cK: over 16 groups
+// of four pixels) and returns the sum; it writes the gradient, already multiplied by `scale`, and ORs into the
+// i32 at FLAG a nonzero value when an input is out of its domain (pr outside [0, 1] or NaN, a logit or gt NaN or
 // ±∞), so that the driver can find the first offending index of that block and raise. Offsets are bytes into
 // the module's own memory; the driver streams the caller's arrays through the three scratch blocks.
 //
@@ -52,6 +52,20 @@ export const ELEMENTWISE_LAYOUT = {
 };
 
 const { FLAG, PATH, COEF, VEC1, VEC2, GROUP } = ELEMENTWISE_LAYOUT;
+/**
+ * softmax_focal2_cK with K ≥ TABLE_MIN_K keeps log Σe per group at GROUP + 16·group and 1/Σe at
+ * GROUP_INV + 16·group: at most SCRATCH/(4·TABLE_MIN_K) groups of 16 bytes each, inside the PAGES pages.
+ */
+const TABLE_MIN_K = 3;
+const GROUP_INV = GROUP + 24576;
+{
+  const tableBytes = 16 * Math.ceil(ELEMENTWISE_LAYOUT.SCRATCH / (4 * TABLE_MIN_K));
+  if (GROUP + tableBytes > GROUP_INV || GROUP_INV + tableBytes > ELEMENTWISE_LAYOUT.PAGES * 65536) {
+    throw new RangeError(
+      'elementwise.mjs: the per-group tables of softmax_focal2_cK must fit in the memory.',
+    );
+  }
+}
 const f4 = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
 const get = (l) => `(local.get ${l})`;
 /** Keras' clip bounds rounded to float32 (the float32 comparisons agree with JS's float64 ones). */
@@ -427,6 +441,10 @@ const rewind = `(local.set $x ${get('$x0')}) (local.set $o ${get('$o0')})`;
  * 1. per group: x − max over the logits, in place, as K vectors of four pixels (channel c at 16c);
  * 2. per vector: e^(x − max) into the gradient block (no transposes, no spills);
  * 3. per group: p = e/Σe in place, log p = (x − max) − log Σe over the logits (one log per four pixels);
+ *    for K ≥ TABLE_MIN_K only log Σe and 1/Σe, to GROUP + 16·group and GROUP_INV + 16·group, and pass 4
+ *    forms p = e·(1/Σe) and log p = (x − max) − log Σe itself (the same float32 operations, so the same
+ *    bits; 16 fewer loads and stores per group of K = 4: kernel alone ≈ 0.96×, whole call ≈ 0.94×;
+ *    docs/notes/issue-10-focalpm.md). K = 2 keeps the stores: its 2046 groups per block would not fit;
  * 4. per group, with the targets: the terms and ∂/∂x_j = h_j − p_j·Σh, transposed back into the gradient block.
  * The block is in L2 (three 64 KiB arrays) between the passes.
  * Also:
@@ -438,6 +456,10 @@ const rewind = `(local.set $x ${get('$x0')}) (local.set $o ${get('$o0')})`;
  *   ≥ 2^−126/K > 0, a non-finite g makes h NaN or ±∞), so the flag is never missed; finite logits or targets
  *   near FLT_MAX can overflow float32 and raise it too, and the driver then finds no offender and runs the
  *   float64 JS kernel instead.
+ * - the per-pixel term sums go to the float64 accumulators once per 16 groups (a float32 sum of 16 values per
+ *   lane in between; the five-operation float64 step once per group cost ≈ 2 % of the kernel);
+ * - the gradient is h − p·Σh as it comes (no `+ 0` turning −0 into +0: 4 operations per group; a −0 entry
+ *   needs h_j = −0 and p_j·Σh = +0, and it compares equal to 0).
  * With b = a·(1 − p), B = b·log p: term = B·(1 − p), h = 2·p·B − b·(1 − p) = −a(1 − p)((1 − p) − 2p·log p).
  */
 function softmaxFocalLast(K) {
@@ -457,39 +479,64 @@ function softmaxFocalLast(K) {
     expSoftmaxF32x4(`$v${k}`, `$v${k}`, `$m${k}_`),
     `(v128.store offset=${16 * k} ${get('$o')} ${get(`$v${k}`)})`,
   ];
-  // 3. p = e/Σe into the gradient block, log p = (x − max) − log Σe over the logits
+  // 3. p = e/Σe into the gradient block, log p = (x − max) − log Σe over the logits; with `table`, only log Σe
+  //    and 1/Σe, per group into two tables (pass 4 forms p and log p)
+  const table = K >= TABLE_MIN_K;
   const norm = [];
   let sum = `(v128.load ${get('$o')})`;
   for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} (v128.load offset=${16 * c} ${get('$o')}))`;
-  norm.push(
-    `(local.set $s ${sum})`,
-    logPosF32x4('$s', '$ls'),
-    `(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`,
-  );
-  for (let c = 0; c < K; c++) {
+  norm.push(`(local.set $s ${sum})`, logPosF32x4('$s', '$ls'));
+  if (table) {
     norm.push(
-      `(v128.store offset=${16 * c} ${get('$x')} (f32x4.sub (v128.load offset=${16 * c} ${get('$x')}) ${get('$ls')}))`,
-      `(v128.store offset=${16 * c} ${get('$o')} (f32x4.mul (v128.load offset=${16 * c} ${get('$o')}) ${get('$inv')}))`,
+      `(v128.store offset=${GROUP} ${get('$k')} ${get('$ls')})`,
+      `(v128.store offset=${GROUP_INV} ${get('$k')} (f32x4.div ${f4(1)} ${get('$s')}))`,
     );
+  } else {
+    norm.push(`(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`);
+    for (let c = 0; c < K; c++) {
+      norm.push(
+        `(v128.store offset=${16 * c} ${get('$x')} (f32x4.sub (v128.load offset=${16 * c} ${get('$x')}) ${get('$ls')}))`,
+        `(v128.store offset=${16 * c} ${get('$o')} (f32x4.mul (v128.load offset=${16 * c} ${get('$o')}) ${get('$inv')}))`,
+      );
+    }
   }
   // 4. terms and gradient with the targets, transposed back
   const terms = [...loadChannels('$g', K, h)];
+  if (table) {
+    terms.push(
+      `(local.set $ls (v128.load offset=${GROUP} ${get('$k')}))`,
+      `(local.set $inv (v128.load offset=${GROUP_INV} ${get('$k')}))`,
+    );
+  }
+  const pOf = (c) =>
+    table
+      ? `(f32x4.mul (v128.load offset=${16 * c} ${get('$o')}) ${get('$inv')})`
+      : `(v128.load offset=${16 * c} ${get('$o')})`;
+  const lpOf = (c) =>
+    table
+      ? `(f32x4.sub (v128.load offset=${16 * c} ${get('$x')}) ${get('$ls')})`
+      : `(v128.load offset=${16 * c} ${get('$x')})`;
   for (let c = 0; c < K; c++) {
     terms.push(
-      `(local.set $p (v128.load offset=${16 * c} ${get('$o')}))`,
+      `(local.set $p ${pOf(c)})`,
+      ...(table ? [`(local.set $p${c} ${get('$p')})`] : []),
       `(local.set $om (f32x4.sub ${f4(1)} ${get('$p')}))`,
       `(local.set $b (f32x4.mul (f32x4.mul ${get(h[c])} ${coef(c)}) ${get('$om')}))`,
-      `(local.set $v (f32x4.mul ${get('$b')} (v128.load offset=${16 * c} ${get('$x')})))`,
+      `(local.set $v (f32x4.mul ${get('$b')} ${lpOf(c)}))`,
       `(local.set $ts ${termSum(c, `(f32x4.mul ${get('$v')} ${get('$om')})`)})`,
       `(local.set $v (f32x4.mul ${get('$p')} ${get('$v')}))`,
       `(local.set ${h[c]} (f32x4.sub (f32x4.add ${get('$v')} ${get('$v')}) (f32x4.mul ${get('$b')} ${get('$om')})))`,
       c === 0 ? `(local.set $hs ${get(h[0])})` : `(local.set $hs (f32x4.add ${get('$hs')} ${get(h[c])}))`,
     );
   }
-  terms.push(accumulate(get('$ts')), sumNonFinite(get('$hs')));
+  terms.push(
+    `(local.set $tacc (f32x4.add ${get('$tacc')} ${get('$ts')}))`,
+    `(if (i32.eq (i32.and ${get('$i')} (i32.const 60)) (i32.const 60)) (then ${accumulate(get('$tacc'))} (local.set $tacc ${f4(0)})))`,
+    sumNonFinite(get('$hs')),
+  );
   for (let c = 0; c < K; c++) {
     terms.push(
-      `(local.set ${h[c]} (f32x4.add ${f4(0)} (f32x4.sub ${get(h[c])} (f32x4.mul (v128.load offset=${16 * c} ${get('$o')}) ${get('$hs')}))))`,
+      `(local.set ${h[c]} (f32x4.sub ${get(h[c])} (f32x4.mul ${table ? get(`$p${c}`) : pOf(c)} ${get('$hs')})))`,
     );
   }
   terms.push(...storeChannels('$o', K, h));
@@ -498,16 +545,18 @@ function softmaxFocalLast(K) {
     (local $i i32) (local $x0 i32) (local $o0 i32) (local $end i32) (local $bad v128) (local $accl v128) (local $acch v128)
     (local $ts v128) (local $nf v128) (local $m v128) (local $s v128) (local $ls v128) (local $inv v128)
     (local $hs v128) (local $v v128) (local $p v128) (local $om v128) (local $b v128)
-    ${declare(l)} ${declare(h)} ${mathLocals()} ${mathLocals('$m0_')} ${mathLocals('$m1_')} (local $v0 v128) (local $v1 v128) ${SHUFFLE_LOCALS}
+    (local $k i32) (local $tacc v128) ${declare(l)} ${declare(h)} ${table ? declare(range(K).map((c) => `$p${c}`)) : ''} ${mathLocals()} ${mathLocals('$m0_')} ${mathLocals('$m1_')} (local $v0 v128) (local $v1 v128) ${SHUFFLE_LOCALS}
     (local.set $x0 ${get('$x')})
     (local.set $o0 ${get('$o')})
     ${groupLoop(K, 'shift', ['$x'], shift)}
     (local.set $x ${get('$x0')})
     ${vectorLoop(K, 'exp', exp)}
     ${rewind}
-    ${groupLoop(K, 'norm', ['$x', '$o'], norm)}
+    ${groupLoop(K, 'norm', ['$x', '$o'], norm, table)}
     ${rewind}
-    ${groupLoop(K, 'terms', ['$g', '$x', '$o'], terms)}
+    (local.set $tacc ${f4(0)})
+    ${groupLoop(K, 'terms', ['$g', '$x', '$o'], terms, table)}
+    ${accumulate(get('$tacc'))}
     ${nfToBad}
     ${finish(true)})`;
 }

@@ -76,6 +76,14 @@ describe('segkit eval on PNG folders', () => {
     expect(r.stderr).toMatch(/^segkit eval: 2 pair\(s\) in [\d.]+ s \([\d.]+\/s, 1 worker\)\.\n$/);
   });
 
+  it('names a class by its index alone when --labels is not given', () => {
+    const r = segkit(evalArgs('--workers', '1'), dir('png'));
+    expect(r.status).toBe(0);
+    const rows = r.stdout.split('\n').slice(1, 3);
+    expect(rows[0]).toMatch(/^1 +\d\.\d{4} ± /);
+    expect(rows[1]).toMatch(/^2 +\d\.\d{4} ± /);
+  });
+
   it('writes JSON (schema segkit.eval v2), CSV and an HTML report whose script runs', () => {
     const r = segkit(
       evalArgs(

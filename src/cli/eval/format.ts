@@ -34,6 +34,15 @@ export function formatNumber(x: JsonNumber | number, metric: MetricName): string
   return v.toFixed(isDistance(metric) ? 3 : 4);
 }
 
+/**
+ * A class's row label in the terminal tables: index and name, or the index alone when the name is the index (no
+ * `--labels`), at most 32 characters.
+ * @example classLabel(1, 'liver') // '1 liver'; classLabel(1, '1') // '1'
+ */
+export function classLabel(index: number, name: string): string {
+  return (name === String(index) ? name : `${index} ${name}`).slice(0, 32);
+}
+
 /** The column heading of a metric (the percentile HD is named after its percentile). */
 export function metricLabel(metric: MetricName, percentile: number): string {
   return metric === 'hd95' ? `hd${percentile}` : metric;
@@ -48,7 +57,7 @@ export function formatTable(result: EvalResult): string {
   const { metrics, percentile, reduction } = result.settings;
   const head = ['class', ...metrics.map((m) => metricLabel(m, percentile))];
   const rows: string[][] = result.classes.map((c) => [
-    `${c.index} ${c.name}`.slice(0, 32),
+    classLabel(c.index, c.name),
     ...metrics.map((m) => {
       const s = c.metrics[m];
       return s ? `${formatNumber(s.mean, m)} ± ${formatNumber(s.std, m)}${formatInterval(s.ci, m)}` : '';

@@ -2,7 +2,7 @@
  * Text of the optional sections (regions, lesions, panoptic) for the terminal table and the CSV.
  * @module
  */
-import { formatInterval, formatNumber, metricLabel } from './format.js';
+import { classLabel, formatInterval, formatNumber, metricLabel } from './format.js';
 import type { LesionSettings, PanopticSettings } from './options.js';
 import type { EvalResult, JsonNumber } from './schema.js';
 
@@ -85,7 +85,7 @@ export function sectionTables(result: EvalResult): string {
       'per image',
     ];
     const rows = result.lesions.results.map((r) => [
-      (r.index === null ? `region ${r.name}` : `${r.index} ${r.name}`).slice(0, 32),
+      r.index === null ? `region ${r.name}`.slice(0, 32) : classLabel(r.index, r.name),
       String(r.gtLesions),
       String(r.predLesions),
       String(r.tp),
@@ -104,7 +104,7 @@ export function sectionTables(result: EvalResult): string {
   if (result.panoptic) {
     const p = result.panoptic;
     const rows = p.classes.map((c) => [
-      `${c.index} ${c.name}`.slice(0, 32),
+      classLabel(c.index, c.name),
       num(c.pq),
       num(c.sq),
       num(c.rq),
