@@ -34,6 +34,7 @@ import {
   timeInterleaved,
 } from './harness.js';
 import { torchTimings } from './torch.js';
+import { emitRelaxed, relaxedRow, useSimd128ByDefault } from './relaxed.js';
 
 const w = loadWorkloads().focal_prob_small;
 const shape = w.shape_nhwc!;
@@ -62,6 +63,7 @@ const WORKLOADS: Record<string, { loss: Loss; pr: Float32Array; gt: Float32Array
   },
 };
 
+const relaxed = useSimd128ByDefault();
 const only = process.argv.slice(2);
 const names = Object.keys(WORKLOADS).filter((n) => only.length === 0 || only.some((o) => n.includes(o)));
 const script = resolve(dirname(fileURLToPath(import.meta.url)), 'torch/binaryLosses.py');
@@ -80,6 +82,13 @@ for (const name of names) {
       segkit_out: () => {
         sink += values.segkit_out = loss.valueAndGrad(g, p, { out }).value;
       },
+      ...(relaxed.has('binary')
+        ? {
+            segkit_relaxed_out: relaxedRow(() => {
+              sink += loss.valueAndGrad(g, p, { out }).value;
+            }),
+          }
+        : {}),
       segkit_js_out: () => {
         setBinaryWasmEnabled(false);
         try {
@@ -106,6 +115,7 @@ for (const name of names) {
       (t === undefined ? '' : `; ${(wasmMs / t).toFixed(2)}× PyTorch in this run (${t} ms)`),
     ...vsTorch(wasmMs),
   });
+  emitRelaxed(name, w.elements, times, { bound, torchMs: t, what, layout: 'NHWC' });
   emit(name, 'segkit_js_out', w.elements, times.segkit_js_out, {
     layout: 'NHWC',
     value: values.segkit_js_out,

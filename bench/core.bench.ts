@@ -33,6 +33,7 @@ import {
 import { regionWasmAvailable, setRegionWasmEnabled } from '../src/core/kernels/regionWasm.js';
 import { elementwiseWasmAvailable, setElementwiseWasmEnabled } from '../src/core/kernels/elementwiseWasm.js';
 import { torchTimings } from './torch.js';
+import { emitRelaxed, relaxedRow, useSimd128ByDefault } from './relaxed.js';
 
 /** PyTorch CPU autograd of the same sm formula, 1 thread, keepmem malloc (baseline.md); used when PyTorch is absent. */
 const TORCH_KEEPMEM_MS: Record<string, number> = {
@@ -69,6 +70,7 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 const MALLOC = process.env.MALLOC_MMAP_THRESHOLD_ ? 'keepmem' : 'default';
 
 async function main(): Promise<void> {
+  const relaxed = useSimd128ByDefault();
   const workloads = loadWorkloads();
   const names = Object.keys(workloads).filter((w) => w.includes('_prob_'));
   const filter = process.argv.slice(2);
@@ -115,6 +117,11 @@ async function main(): Promise<void> {
           setRegionWasmEnabled(true);
         }
       };
+    }
+    if (ELEMENTWISE_KINDS.has(w.kind) && relaxed.has('elementwise')) {
+      impls.segkit_relaxed_out = relaxedRow(() => {
+        sink += loss.valueAndGrad(gtNd, prNd, { out }).value;
+      });
     }
     if (ELEMENTWISE_KINDS.has(w.kind)) {
       impls.segkit_js = () => {
@@ -170,6 +177,13 @@ async function main(): Promise<void> {
         vs_torch: r2(ms / torch),
       });
     }
+    emitRelaxed(name, w.elements, t, {
+      bound,
+      torchMs: torchNow,
+      what: loss.name,
+      layout: w.layout,
+      malloc: MALLOC,
+    });
     const boundTiming = { median_ms: bound, min_ms: bound, max_ms: bound, runs: 1 };
     emit(name, 'memory_bound', w.elements, boundTiming, {
       malloc: MALLOC,

@@ -11,6 +11,7 @@ import { setSoftmaxWasmEnabled } from '../src/core/kernels/softmaxRegion.js';
 import { emit, loadWorkloads, logitInputs, memoryBoundMs, timeInterleaved } from './harness.js';
 import { torchTimings } from './torch.js';
 import { setElementwiseWasmEnabled } from '../src/core/kernels/elementwiseWasm.js';
+import { emitRelaxed, relaxedRow, useSimd128ByDefault } from './relaxed.js';
 
 /**
  * A hand-fused plain-JS reference of the same Dice loss (channels-last, per-sample-per-class mean, softmax stored
@@ -107,6 +108,7 @@ function referenceFocal(x: Float32Array, g: Float32Array, C: number): number {
 const dice = diceLoss({ preset: 'monai', fromLogits: true, layout: 'channelsLast' });
 const focal = focalLoss({ preset: 'monai', activation: 'softmax', gamma: 2, layout: 'channelsLast' });
 
+const relaxed = useSimd128ByDefault();
 const workloads = loadWorkloads();
 const only = process.argv.slice(2);
 for (const name of Object.keys(BASELINE)) {
@@ -129,6 +131,11 @@ for (const name of Object.keys(BASELINE)) {
       sink += loss.valueAndGrad(g, pr, { out }).value;
     },
   };
+  if (relaxed.has(w.kind === 'focal_fb' ? 'elementwise' : 'softmaxRegion')) {
+    fns.segkit_relaxed_out = relaxedRow(() => {
+      sink += loss.valueAndGrad(g, pr, { out }).value;
+    });
+  }
   {
     // The same loss on the plain-JS kernels (both WebAssembly modules off), interleaved in the same run.
     fns.segkit_js_out = () => {
@@ -163,6 +170,7 @@ for (const name of Object.keys(BASELINE)) {
         : `, ${(outMs / torchNow).toFixed(2)}× torch_keepmem in this run (${torchNow} ms)`),
     ...(torchNow === undefined ? {} : { vs_torch: Math.round((outMs / torchNow) * 100) / 100 }),
   });
+  emitRelaxed(name, w.elements, times, { bound, torchMs: torchNow, what: loss.name, layout: 'NHWC' });
   if (times.segkit_js_out) {
     const jsMs = times.segkit_js_out.median_ms;
     emit(name, 'segkit_js_out', w.elements, times.segkit_js_out, {

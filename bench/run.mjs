@@ -17,12 +17,16 @@ if (files.length === 0) {
   console.error(`bench: no benchmark matches ${filters.join(' ')}`);
   process.exit(2);
 }
+// Node 20 has relaxed SIMD behind a flag (on by default from Node 22): the benchmarks time the relaxed-SIMD modules
+// in their segkit_relaxed_out rows and keep every other row on the SIMD128 bytes (bench/relaxed.ts).
+const relaxedFlag =
+  Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
 let failed = 0;
 for (const f of files) {
   console.error(`# ${f}`);
   const r = spawnSync(
     process.execPath,
-    ['--expose-gc', '--max-old-space-size=16384', '--import', 'tsx', join(here, f)],
+    ['--expose-gc', '--max-old-space-size=16384', ...relaxedFlag, '--import', 'tsx', join(here, f)],
     {
       stdio: 'inherit',
     },

@@ -16,8 +16,13 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { binaryBytesModule, buildBinaryKernels } from './wasm/binary.mjs';
-import { buildElementwiseKernels, elementwiseBytesModule } from './wasm/elementwise.mjs';
+import { binaryBytesModule, binaryKernelsWat, buildBinaryKernels } from './wasm/binary.mjs';
+import {
+  buildElementwiseKernels,
+  elementwiseBytesModule,
+  elementwiseKernelsWat,
+} from './wasm/elementwise.mjs';
+import { assembleWat, relaxedBytesModule, relaxWat } from './wasm/relaxed.mjs';
 import { MAX_C as SOFTMAX_MAX_C, softmaxRegionWat } from './wasm/softmaxRegion.mjs';
 
 /** Byte offsets of the memory layout, shared with src/core/kernels/regionWasm.ts. */
@@ -263,6 +268,48 @@ export const SOFTMAX_OUTPUT = resolve(
   '../src/core/kernels/softmaxWasm.bytes.ts',
 );
 
+const KERNELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../src/core/kernels');
+
+/**
+ * The relaxed-SIMD variants (scripts/wasm/relaxed.mjs) of the elementwise, binary and softmax-region modules:
+ * per module its output file and generated TypeScript. The region module has none (its gradients promise the
+ * JS kernels' bits).
+ */
+export async function buildRelaxedKernels() {
+  const softmax = {};
+  for (let C = 2; C <= SOFTMAX_MAX_C; C++) {
+    softmax[C] = await assembleWat(`softmaxRegion${C}.relaxed.wat`, relaxWat(softmaxRegionWat(C)).text, true);
+  }
+  const elementwise = await assembleWat(
+    'elementwise.relaxed.wat',
+    relaxWat(elementwiseKernelsWat()).text,
+    true,
+  );
+  const binary = await assembleWat('binary.relaxed.wat', relaxWat(binaryKernelsWat()).text, true);
+  const what = 'The WebAssembly kernels of the';
+  return [
+    {
+      file: resolve(KERNELS_DIR, 'elementwiseRelaxed.bytes.ts'),
+      bytes: elementwise.length,
+      text: relaxedBytesModule(
+        'ELEMENTWISE_RELAXED_HEX',
+        `${what} cross-entropy and focal losses`,
+        elementwise,
+      ),
+    },
+    {
+      file: resolve(KERNELS_DIR, 'binaryRelaxed.bytes.ts'),
+      bytes: binary.length,
+      text: relaxedBytesModule('BINARY_RELAXED_HEX', `${what} binary cross-entropy and focal losses`, binary),
+    },
+    {
+      file: resolve(KERNELS_DIR, 'softmaxRelaxed.bytes.ts'),
+      bytes: Object.values(softmax).reduce((x, y) => x + y.length, 0),
+      text: relaxedBytesModule('SOFTMAX_RELAXED_HEX', `${what} softmax region losses`, softmax),
+    },
+  ];
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bytes = await buildRegionKernels();
   writeFileSync(OUTPUT, bytesModule(bytes));
@@ -277,4 +324,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(SOFTMAX_OUTPUT, softmaxBytesModule(softmax));
   const total = Object.values(softmax).reduce((a, b) => a + b.length, 0);
   console.error(`build-wasm: ${total} bytes (softmax, C = 2…${SOFTMAX_MAX_C}) → ${SOFTMAX_OUTPUT}`);
+  for (const { file, bytes: size, text } of await buildRelaxedKernels()) {
+    writeFileSync(file, text);
+    console.error(`build-wasm: ${size} bytes (relaxed SIMD) → ${file}`);
+  }
 }

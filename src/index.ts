@@ -9,4 +9,10 @@ export * from './core/losses/index.js';
 export * from './core/metrics/index.js';
 export * from './core/weights/index.js';
 export * from './core/evaluation/index.js';
-export { kernelBackend, type KernelBackend, type KernelModules } from './core/backend.js';
+export {
+  kernelBackend,
+  setRelaxedSimd,
+  type KernelBackend,
+  type KernelModules,
+  type ModuleBackend,
+} from './core/backend.js';

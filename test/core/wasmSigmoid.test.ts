@@ -6,13 +6,13 @@
  * results below 2^−126 (|x| > 87.3) within SOFTPLUS_F32X4_BOUNDS.subnormalAbs.
  */
 import { describe, expect, it } from 'vitest';
+import { assembleForProject } from '../helpers/relaxedWat.js';
 import { SOFTPLUS_F32X4_BOUNDS, mathLocals, softplusNegAbsF32x4 } from '../../scripts/wasm/math.mjs';
 
 const BLOCK = 1 << 16;
 
 /** Runs the snippet over xs; returns l, log σ(x), log σ(−x) and σ(x) as the kernels compute them. */
 async function build(): Promise<(xs: Float32Array) => Float32Array[]> {
-  const wabt = await (await import('wabt')).default();
   const f4 = (v: number) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
   const wat = `(module (memory (export "memory") ${(BLOCK * 4 * 5) / 65536})
   (func (export "run") (param $n i32) (local $p i32) (local $end i32)
@@ -28,9 +28,7 @@ async function build(): Promise<(xs: Float32Array) => Float32Array[]> {
         (v128.store offset=${BLOCK * 16} (local.get $p) (v128.bitselect (local.get $r) (f32x4.mul (local.get $e) (local.get $r)) (f32x4.ge (local.get $x) ${f4(0)})))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br_if $k (i32.lt_u (local.get $p) (local.get $end)))))))`;
-  const mod = wabt.parseWat('sigmoid.wat', wat, { simd: true });
-  mod.validate();
-  const { instance } = await WebAssembly.instantiate(Uint8Array.from(mod.toBinary({}).buffer));
+  const { instance } = await WebAssembly.instantiate(await assembleForProject('sigmoid.wat', wat));
   const ex = instance.exports as { memory: WebAssembly.Memory; run: (n: number) => void };
   const mem = new Float32Array(ex.memory.buffer);
   return (xs) => {

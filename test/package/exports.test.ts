@@ -75,6 +75,7 @@ const CORE_EXPORTS = [
   'reduceCounts',
   'regionCountsFromMatrix',
   'resolveRegions',
+  'setRelaxedSimd',
   'softBCEWithLogitsLoss',
   'softCrossEntropyLoss',
   'specificityFromCounts',

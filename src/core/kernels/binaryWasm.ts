@@ -20,6 +20,7 @@
  * Source: scripts/wasm/binary.mjs.
  * @module
  */
+import { BINARY_RELAXED_HEX } from './binaryRelaxed.bytes.js';
 import { BINARY_KERNELS_HEX } from './binaryWasm.bytes.js';
 import { inputDomainError } from './inputDomain.js';
 import { instantiateHex, LazyKernels, scratchBlocks } from './wasmModule.js';
@@ -72,7 +73,7 @@ interface Kernels {
 const runs: Record<BinaryKind, number> = { bce: 0, focalProb: 0, sigmoid: 0, softBce: 0 };
 
 function instantiate(): Kernels | null {
-  const e = instantiateHex(BINARY_KERNELS_HEX);
+  const e = instantiateHex(BINARY_KERNELS_HEX, BINARY_RELAXED_HEX);
   if (!e) return null;
   const byP = (name: (P: number) => string): Kernel[] => {
     const out: Kernel[] = [];

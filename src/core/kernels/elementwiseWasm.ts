@@ -16,6 +16,7 @@
  * Source: scripts/wasm/elementwise.mjs.
  * @module
  */
+import { ELEMENTWISE_RELAXED_HEX } from './elementwiseRelaxed.bytes.js';
 import { ELEMENTWISE_KERNELS_HEX } from './elementwiseWasm.bytes.js';
 import { inputDomainError, type PredictionDomain } from './inputDomain.js';
 import { instantiateHex, LazyKernels, scratchBlocks } from './wasmModule.js';
@@ -90,7 +91,7 @@ function lastKernels(e: Record<string, unknown>, prefix: string): PixelKernel[] 
 }
 
 function instantiate(): Kernels | null {
-  const e = instantiateHex(ELEMENTWISE_KERNELS_HEX);
+  const e = instantiateHex(ELEMENTWISE_KERNELS_HEX, ELEMENTWISE_RELAXED_HEX);
   if (!e) return null;
   const buffer = e.memory.buffer;
   return {

@@ -19,7 +19,8 @@
  * @module
  */
 import { SOFTMAX_KERNELS_HEX } from './softmaxWasm.bytes.js';
-import { instantiateHex } from './wasmModule.js';
+import { SOFTMAX_RELAXED_HEX } from './softmaxRelaxed.bytes.js';
+import { instantiateHex, relaxedSimdEnabled } from './wasmModule.js';
 
 /** Integer label maps the kernels read directly. */
 export type LabelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array;
@@ -108,7 +109,8 @@ interface Module {
   osFull: Float32Array;
 }
 
-const modules: (Module | null | undefined)[] = [];
+/** The modules by C, instantiated with relaxed SIMD switched off [0] and on [1] (wasmModule.ts). */
+const byRelaxed: (Module | null | undefined)[][] = [[], []];
 let enabled = true;
 let minElements = MIN_ELEMENTS;
 const runs = { wasm: 0, js: 0, stored: 0, jsStored: 0, recorded: 0, fromRecord: 0 };
@@ -136,7 +138,7 @@ function reserve(m: Module, bytes: number, C: number): void {
 
 function instantiate(C: number): Module | null {
   const hex = SOFTMAX_KERNELS_HEX[C];
-  const exports = hex === undefined ? null : instantiateHex(hex);
+  const exports = hex === undefined ? null : instantiateHex(hex, SOFTMAX_RELAXED_HEX[C]);
   if (!exports) return null;
   const buffer = exports.memory.buffer;
   const os = new Float32Array(buffer, O_AT, BLOCK_BYTES / 4);
@@ -167,6 +169,7 @@ function instantiate(C: number): Module | null {
 
 function moduleFor(C: number, elements: number): Module | null {
   if (!enabled || C < 2 || C > SOFTMAX_MAX_C || elements < minElements) return null;
+  const modules = byRelaxed[relaxedSimdEnabled() ? 1 : 0];
   if (modules[C] === undefined) modules[C] = instantiate(C);
   return modules[C] ?? null;
 }
@@ -174,6 +177,7 @@ function moduleFor(C: number, elements: number): Module | null {
 /** True when the softmax kernels for C channels run in WebAssembly here. */
 export function softmaxWasmAvailable(C = 4): boolean {
   if (!enabled) return false;
+  const modules = byRelaxed[relaxedSimdEnabled() ? 1 : 0];
   if (modules[C] === undefined) modules[C] = instantiate(C);
   return modules[C] !== null;
 }

@@ -11,6 +11,7 @@ export type WasmExports = Record<string, unknown> & {
 };
 
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: WasmExports };
 }
@@ -22,12 +23,42 @@ function hexBytes(hex: string): Uint8Array {
   return bytes;
 }
 
+/** Whether modules with relaxed-SIMD bytes take them (setRelaxedSimd in backend.ts). */
+let relaxedOn = true;
+/** Per relaxed hex string: false once this runtime refused it (no relaxed SIMD, or it failed to compile). */
+const relaxedOk = new Map<string, boolean>();
+
+/** Turns the relaxed-SIMD bytes on or off for modules instantiated from now on (the public switch is in backend.ts). */
+export function setRelaxedSimdEnabled(on: boolean): void {
+  relaxedOn = on;
+}
+
+/** Whether modules instantiated now take their relaxed-SIMD bytes where the runtime accepts them. */
+export function relaxedSimdEnabled(): boolean {
+  return relaxedOn;
+}
+
 /**
- * The exports of the module whose bytes `hex` holds, or null where it cannot run: no WebAssembly, no SIMD, a
- * content security policy without 'wasm-unsafe-eval', or a main thread that refuses synchronous compilation.
- * Callers then use their JS kernels.
+ * True when `instantiateHex(hex, relaxedHex)` takes the relaxed bytes here and now: relaxed SIMD is switched
+ * on and `WebAssembly.validate` accepts them (Node ≥ 22, Chromium ≥ 114, Node 20 with
+ * `--experimental-wasm-relaxed-simd`), and they did not fail to compile before.
  */
-export function instantiateHex(hex: string): WasmExports | null {
+export function relaxedSimd(relaxedHex: string): boolean {
+  if (!relaxedOn) return false;
+  let ok = relaxedOk.get(relaxedHex);
+  if (ok === undefined) {
+    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    try {
+      ok = wasm !== undefined && wasm.validate(hexBytes(relaxedHex));
+    } catch {
+      ok = false;
+    }
+    relaxedOk.set(relaxedHex, ok);
+  }
+  return ok;
+}
+
+function instantiateBytes(hex: string): WasmExports | null {
   const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
   if (!wasm) return null;
   try {
@@ -38,12 +69,42 @@ export function instantiateHex(hex: string): WasmExports | null {
 }
 
 /**
+ * The exports of the module whose bytes `hex` holds, or null where it cannot run: no WebAssembly, no SIMD, a
+ * content security policy without 'wasm-unsafe-eval', or a main thread that refuses synchronous compilation.
+ * Callers then use their JS kernels. With `relaxedHex`, the module's relaxed-SIMD variant (the same text with
+ * fused multiply-adds and lane selects, scripts/wasm/relaxed.mjs), that variant is taken first where
+ * {@link relaxedSimd} says so; where it fails to compile, `hex` is.
+ */
+export function instantiateHex(hex: string, relaxedHex?: string): WasmExports | null {
+  if (relaxedHex !== undefined && relaxedSimd(relaxedHex)) {
+    const exports = instantiateBytes(relaxedHex);
+    if (exports) {
+      instantiated.relaxed++;
+      return exports;
+    }
+    relaxedOk.set(relaxedHex, false);
+  }
+  const exports = instantiateBytes(hex);
+  if (exports && relaxedHex !== undefined) instantiated.simd++;
+  return exports;
+}
+
+/** Modules with a relaxed variant instantiated so far, by the bytes they took. */
+const instantiated = { relaxed: 0, simd: 0 };
+
+/** How many modules with a relaxed-SIMD variant were instantiated with each byte set: lets tests check. @internal */
+export function relaxedInstantiations(): { relaxed: number; simd: number } {
+  return { ...instantiated };
+}
+
+/**
  * A kernel module instantiated on first use, with the switch and size threshold that tests and benchmarks use to
  * compare it with the JS kernels. Shared by the elementwise and binary drivers.
  * @example const mod = new LazyKernels(() => instantiate(), 8192); const k = mod.get(); // null: use JS
  */
 export class LazyKernels<K> {
-  private value: K | null | undefined;
+  /** The kernels instantiated with relaxed SIMD switched off [0] and on [1] (relaxedSimdEnabled). */
+  private readonly values: (K | null | undefined)[] = [undefined, undefined];
   private enabled = true;
   /** Below this many elements a call stays on the JS kernels. */
   minElements: number;
@@ -58,8 +119,9 @@ export class LazyKernels<K> {
   /** The kernels, or null when turned off or not instantiable here. */
   get(): K | null {
     if (!this.enabled) return null;
-    if (this.value === undefined) this.value = this.make();
-    return this.value;
+    const i = relaxedOn ? 1 : 0;
+    if (this.values[i] === undefined) this.values[i] = this.make();
+    return this.values[i] ?? null;
   }
 
   /** Turns the kernels off (or back on) and sets the size from which they are used. */
