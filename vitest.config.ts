@@ -39,6 +39,7 @@ export default defineConfig({
           name: 'default',
           include: ['test/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'test/relaxed/**'],
+          setupFiles: ['test/helpers/simd128Setup.ts'],
         },
       },
       {
