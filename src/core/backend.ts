@@ -104,7 +104,8 @@ export function kernelBackend(detail?: 'modules'): KernelBackend | KernelModules
  * the same bits on every machine (those of the SIMD128 kernels). The runtime decides whether relaxed SIMD is
  * there at all: Node ≥ 22, Chromium ≥ 114; Node 20 only with `--experimental-wasm-relaxed-simd`; elsewhere the
  * SIMD128 kernels run whatever this switch says. Takes effect from the next call (each setting keeps its own
- * instantiated modules); `kernelBackend('modules')` tells which modules run relaxed.
+ * instantiated modules), for the whole process: `segkit/tfjs` and the CommonJS builds, which carry their own copy of
+ * the core, obey the same switch. `kernelBackend('modules')` tells which modules run relaxed.
  *
  * @param enabled - true to use relaxed SIMD where the runtime has it. @default true (before any call)
  * @returns the previous setting.

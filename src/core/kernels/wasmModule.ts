@@ -23,19 +23,26 @@ function hexBytes(hex: string): Uint8Array {
   return bytes;
 }
 
-/** Whether modules with relaxed-SIMD bytes take them (setRelaxedSimd in backend.ts). */
-let relaxedOn = true;
+/**
+ * Whether modules with relaxed-SIMD bytes take them (setRelaxedSimd in backend.ts). Kept on `globalThis` under
+ * a registered symbol, so that every copy of the core in one process obeys one switch: the CommonJS builds
+ * `dist/index.cjs` and `dist/tfjs.cjs` each bundle their own copy, and `require('segkit').setRelaxedSimd(false)`
+ * must reach the kernels that `segkit/tfjs` runs too.
+ */
+const relaxedSwitch: { on: boolean } = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('segkit.relaxedSimd')
+] ??= { on: true }) as { on: boolean };
 /** Per relaxed hex string: false once this runtime refused it (no relaxed SIMD, or it failed to compile). */
 const relaxedOk = new Map<string, boolean>();
 
 /** Turns the relaxed-SIMD bytes on or off for modules instantiated from now on (the public switch is in backend.ts). */
 export function setRelaxedSimdEnabled(on: boolean): void {
-  relaxedOn = on;
+  relaxedSwitch.on = on;
 }
 
 /** Whether modules instantiated now take their relaxed-SIMD bytes where the runtime accepts them. */
 export function relaxedSimdEnabled(): boolean {
-  return relaxedOn;
+  return relaxedSwitch.on;
 }
 
 /**
@@ -44,7 +51,7 @@ export function relaxedSimdEnabled(): boolean {
  * `--experimental-wasm-relaxed-simd`), and they did not fail to compile before.
  */
 export function relaxedSimd(relaxedHex: string): boolean {
-  if (!relaxedOn) return false;
+  if (!relaxedSwitch.on) return false;
   let ok = relaxedOk.get(relaxedHex);
   if (ok === undefined) {
     const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
@@ -119,7 +126,7 @@ export class LazyKernels<K> {
   /** The kernels, or null when turned off or not instantiable here. */
   get(): K | null {
     if (!this.enabled) return null;
-    const i = relaxedOn ? 1 : 0;
+    const i = relaxedSwitch.on ? 1 : 0;
     if (this.values[i] === undefined) this.values[i] = this.make();
     return this.values[i] ?? null;
   }
