@@ -1,7 +1,8 @@
 /**
  * The core runs unchanged in a browser: the built `dist/index.js`, loaded as an ES module by headless Chromium
  * from a loopback server, instantiates its WebAssembly SIMD kernels on the page's main thread and gives the
- * same bits as the same bundle in Node. Needs `/usr/bin/chromium` (`.ci/run` installs it); skipped, with a
+ * same bits as the same bundle in Node; in a worker, the larger from-logits modules take their relaxed-SIMD bytes
+ * (Chromium has relaxed SIMD) and agree with Node's SIMD128 ones to float32 rounding. Needs `/usr/bin/chromium` (`.ci/run` installs it); skipped, with a
  * message, where it is missing.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,6 +23,8 @@ interface Spec {
   shape: number[];
   soft: boolean;
   seed: number;
+  /** Also run the from-logits focal and Dice losses (logits 6·pr − 3), whose modules have relaxed variants. */
+  logits?: boolean;
 }
 
 interface Outcome {
@@ -29,6 +32,8 @@ interface Outcome {
   value: number;
   gradBits: number[];
   iou: number[];
+  /** With `spec.logits`: kernelBackend('modules') and the two losses' values and gradients. */
+  fromLogits?: { modules: Record<string, string>; values: number[]; grads: number[][] };
 }
 
 type Segkit = typeof import('../../src/index.js');
@@ -62,11 +67,25 @@ function scenario(spec: Spec): Outcome {
   const g = { data: gt, shape: spec.shape };
   const q = { data: pr, shape: spec.shape };
   const { value, grad } = m.diceLoss.valueAndGrad(g, q);
+  let fromLogits: Outcome['fromLogits'];
+  if (spec.logits) {
+    const z = { data: pr.map((v) => 6 * v - 3), shape: spec.shape };
+    const losses = [
+      m.focalLoss({ preset: 'monai', activation: 'softmax', gamma: 2, layout: 'channelsLast' }),
+      m.diceLoss({ preset: 'monai', fromLogits: true, layout: 'channelsLast' }),
+    ].map((loss) => loss.valueAndGrad(g, z));
+    fromLogits = {
+      modules: { ...m.kernelBackend('modules') },
+      values: losses.map((r) => r.value),
+      grads: losses.map((r) => Array.from(r.grad)),
+    };
+  }
   return {
     backend: m.kernelBackend(),
     value,
     gradBits: Array.from(new Uint32Array(grad.buffer)),
     iou: m.iouScore.perClass(g, q),
+    fromLogits,
   };
 }
 
@@ -154,6 +173,55 @@ describe.skipIf(!hasChromium)('the core in Chromium (dist/index.js as an ES modu
       expect(inBrowser.gradBits).toEqual(inNode.gradBits);
     }, 60_000);
   }
+
+  it('in a worker, the from-logits kernels run relaxed SIMD and agree with the SIMD128 ones in Node to float32 rounding', async () => {
+    // Chromium compiles at most 4 KiB synchronously on the main thread, so the larger modules need a worker.
+    const spec: Spec = { shape: [2, 32, 32, 4], soft: false, seed: 11, logits: true };
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}/`);
+    const source =
+      `import * as segkit from '${base}/dist/index.js'; globalThis.segkit = segkit;` +
+      `onmessage = (e) => postMessage((${scenario.toString()})(e.data));`;
+    const inWorker = await page.evaluate(
+      ({ source, spec }) =>
+        new Promise<Outcome>((ok, fail) => {
+          const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+          const worker = new Worker(url, { type: 'module' });
+          worker.onmessage = (e) => ok(e.data as Outcome);
+          worker.onerror = (e) => fail(new Error(e.message));
+          worker.postMessage(spec);
+        }),
+      { source, spec },
+    );
+    await page.close();
+    const bundle = pathToFileURL(resolve(root, 'dist/index.js')).href;
+    (globalThis as unknown as { segkit: Segkit }).segkit = (await import(
+      /* @vite-ignore */ bundle
+    )) as Segkit;
+    const inNode = scenario(spec); // the default vitest project runs the SIMD128 modules
+    expect(errors).toEqual([]);
+    expect(inWorker.fromLogits!.modules).toMatchObject({
+      softmaxRegion: 'wasm-relaxed-simd',
+      elementwise: 'wasm-relaxed-simd',
+      binary: 'wasm-relaxed-simd',
+      region: 'wasm-simd',
+    });
+    expect(inNode.fromLogits!.modules.elementwise).toBe('wasm-simd');
+    expect(inNode.fromLogits!.modules.softmaxRegion).toBe('wasm-simd');
+    inWorker.fromLogits!.values.forEach((v, k) => {
+      const ref = inNode.fromLogits!.values[k];
+      expect(Math.abs(v - ref)).toBeLessThanOrEqual(2e-6 * Math.abs(ref));
+    });
+    inWorker.fromLogits!.grads.forEach((g, k) => {
+      const ref = inNode.fromLogits!.grads[k];
+      const scale = Math.max(...ref.map(Math.abs));
+      g.forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThanOrEqual(2e-6 * scale));
+    });
+    // sm's Dice (region module, never relaxed) keeps the same bits in the worker.
+    expect(inWorker.gradBits).toEqual(inNode.gradBits);
+  }, 60_000);
 
   it('under a CSP that forbids WebAssembly the JS kernels run, with the same numbers', async () => {
     const spec = { shape: [4, 64, 64, 4], soft: false, seed: 7 };
