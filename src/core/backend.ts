@@ -51,13 +51,15 @@ export interface KernelModules {
  * without `'wasm-unsafe-eval'`); the region results agree either way to the order of float64 additions; the
  * cross-entropy and focal kernels compute their terms in float32 (exp and log within 1 ulp), so values and
  * gradients agree with the JS kernels' float64 ones to about 1e-6 relative (of the largest gradient entry).
- * The first call instantiates the region, elementwise and binary modules (3.7, 57.7 and 44.2 KB; relaxed: 56.0 and 42.0 KB).
+ * The first call instantiates the region, elementwise and binary modules (3.7, 57.7 and 44.2 KB; the relaxed
+ * variants of the last two: 56.0 and 42.0 KB).
  *
  * `kernelBackend('modules')` reports each module apart, `{ region, softmaxRegion, elementwise, binary }`, each
  * `'wasm-simd'` or `'js'`, or `'wasm-relaxed-simd'` for the three modules with a relaxed-SIMD variant where it
  * runs (Node ≥ 22, Chromium ≥ 114, Node 20 with `--experimental-wasm-relaxed-simd`; see {@link setRelaxedSimd}).
- * The summary `kernelBackend()` reads `'wasm-simd'` either way. `softmaxRegion` covers the fused from-logits region kernels, one 6–22 KB module per
- * channel count C = 2…8 (this call compiles the ones not yet compiled); it reads `'js'` where one of them
+ * The summary `kernelBackend()` reads `'wasm-simd'` either way. `softmaxRegion` covers the fused from-logits
+ * region kernels, one 6–22 KB module per channel count C = 2…8 (this call compiles the ones not yet compiled);
+ * it reads `'js'` where one of them
  * cannot compile, e.g. on a Chrome main thread, which compiles at most 4 KiB synchronously. Calls then take
  * the JS loops, with the same results to float32 rounding.
  *
