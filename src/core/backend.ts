@@ -59,9 +59,8 @@ export interface KernelModules {
  * runs (Node ≥ 22, Chromium ≥ 114, Node 20 with `--experimental-wasm-relaxed-simd`; see {@link setRelaxedSimd}).
  * The summary `kernelBackend()` reads `'wasm-simd'` either way. `softmaxRegion` covers the fused from-logits
  * region kernels, one 6–22 KB module per channel count C = 2…8 (this call compiles the ones not yet compiled);
- * it reads `'js'` where one of them
- * cannot compile, e.g. on a Chrome main thread, which compiles at most 4 KiB synchronously. Calls then take
- * the JS loops, with the same results to float32 rounding.
+ * it reads `'js'` where one of them cannot compile, e.g. on a Chrome main thread, which compiles at most 4 KiB
+ * synchronously. Calls then take the JS loops, with the same results to float32 rounding.
  *
  * @param detail - `'modules'` for the per-module record. @default none (one summary value)
  * @example
