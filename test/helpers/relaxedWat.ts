@@ -5,7 +5,9 @@
  * builds so that test/relaxed/setup.ts can check that a file ran them.
  */
 // @ts-expect-error: a plain .mjs build script without type declarations.
-import { assembleWat, relaxWat } from '../../scripts/wasm/relaxed.mjs';
+import { assembleWat } from '../../scripts/wasm/assemble.mjs';
+// @ts-expect-error: a plain .mjs build script without type declarations.
+import { relaxWat } from '../../scripts/wasm/relaxed.mjs';
 
 /** True in the vitest project 'relaxed'. */
 export const RELAXED_PROJECT = process.env.SEGKIT_RELAXED === '1';
