@@ -24,25 +24,17 @@ import {
   focalLoss,
   softBCEWithLogitsLoss,
 } from '../../src/core/losses/index.js';
-import type { Loss, ValueAndGrad } from '../../src/core/loss.js';
+import type { Loss } from '../../src/core/loss.js';
 import { kernelBackend, type NdArray } from '../../src/index.js';
 import { RELAXED_PROJECT } from '../helpers/relaxedWat.js';
-import { forcedPath, wasmAgree } from '../helpers/wasmAgree.js';
+import { forcedValueAndGrad, wasmAgree } from '../helpers/wasmAgree.js';
 
 const SEED = 20261204;
 
 afterAll(() => setBinaryWasmEnabled(true));
 
 /** Value and gradient on one path; `runs` = calls that took the binary WebAssembly kernels. */
-const withPath = forcedPath(setBinaryWasmEnabled, binaryWasmRuns);
-
-function on(wasm: boolean, loss: Loss, gt: NdArray, pr: NdArray) {
-  let result: ValueAndGrad = { value: NaN, grad: new Float32Array(0) };
-  const runs = withPath(wasm, () => {
-    result = loss.valueAndGrad(gt, pr);
-  });
-  return { ...result, runs };
-}
+const on = forcedValueAndGrad(setBinaryWasmEnabled, binaryWasmRuns);
 
 /** Runs both paths; checks which ran (`wasmRuns` calls on the kernels) and that they agree within the bound. */
 function bothPaths(loss: Loss, gt: NdArray, pr: NdArray, wasmRuns = 1): void {

@@ -18,24 +18,16 @@ import {
   setElementwiseWasmEnabled,
 } from '../../src/core/kernels/elementwiseWasm.js';
 import { categoricalCrossentropy, categoricalFocalLoss, focalLoss } from '../../src/core/losses/index.js';
-import type { Loss, ValueAndGrad } from '../../src/core/loss.js';
+import type { Loss } from '../../src/core/loss.js';
 import { kernelBackend, type NdArray } from '../../src/index.js';
-import { forcedPath, wasmAgree } from '../helpers/wasmAgree.js';
+import { forcedValueAndGrad, wasmAgree } from '../helpers/wasmAgree.js';
 
 const SEED = 20261204;
 
 afterAll(() => setElementwiseWasmEnabled(true));
 
 /** Value and gradient on one path; `runs` = calls that took the WebAssembly kernels. */
-const withPath = forcedPath(setElementwiseWasmEnabled, elementwiseWasmRuns);
-
-function on(wasm: boolean, loss: Loss, gt: NdArray, pr: NdArray) {
-  let result: ValueAndGrad = { value: NaN, grad: new Float32Array(0) };
-  const runs = withPath(wasm, () => {
-    result = loss.valueAndGrad(gt, pr);
-  });
-  return { ...result, runs };
-}
+const on = forcedValueAndGrad(setElementwiseWasmEnabled, elementwiseWasmRuns);
 
 /** Runs both paths; checks which ran and that they agree within the bound. */
 function bothPaths(loss: Loss, gt: NdArray, pr: NdArray): void {

@@ -2,6 +2,8 @@
  * The agreement bound between the WebAssembly kernels (float32 terms, exp/log within a few ulps) and the JS
  * kernels (float64) of the elementwise and binary losses, shared by their property tests.
  */
+import type { Loss, ValueAndGrad } from '../../src/core/loss.js';
+import type { NdArray } from '../../src/index.js';
 
 const sameNaN = (a: number, b: number) => Number.isNaN(a) && Number.isNaN(b);
 
@@ -43,5 +45,23 @@ export function forcedPath(
       setEnabled(true);
     }
     return runs() - before;
+  };
+}
+
+/**
+ * `on(wasm, loss, gt, pr)` for one kernel module: the loss's value and gradient with its WebAssembly kernels
+ * forced on or off (`forcedPath`), and `runs`, how many calls took them.
+ */
+export function forcedValueAndGrad(
+  setEnabled: (on: boolean, fromElements?: number) => void,
+  runs: () => number,
+): (wasm: boolean, loss: Loss, gt: NdArray, pr: NdArray) => ValueAndGrad & { runs: number } {
+  const withPath = forcedPath(setEnabled, runs);
+  return (wasm, loss, gt, pr) => {
+    let result: ValueAndGrad = { value: NaN, grad: new Float32Array(0) };
+    const n = withPath(wasm, () => {
+      result = loss.valueAndGrad(gt, pr);
+    });
+    return { ...result, runs: n };
   };
 }
