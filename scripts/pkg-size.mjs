@@ -25,8 +25,9 @@ export function packInfo(dir) {
   return { size: info.size, unpackedSize: info.unpackedSize, files: info.files };
 }
 
-/** String literals of 64 or more hex or base64 characters: the kernel bytes, as a bundle carries them. */
-const KERNEL_LITERAL = /(["'`])[0-9A-Za-z+/]{64,}={0,2}\1/g;
+/** String literals of 96 or more hex or base64 characters: the kernel bytes, as a bundle carries them (the hex
+ * modules of earlier builds had lines of 96 digits; the base64 alphabet itself, 64 characters, is no kernel). */
+const KERNEL_LITERAL = /(["'`])[0-9A-Za-z+/]{96,}={0,2}\1/g;
 
 /** Bytes of the kernel-byte string literals in JavaScript text (after esbuild folded each `'…' + '…'` chain). */
 export function kernelLiteralBytes(text) {

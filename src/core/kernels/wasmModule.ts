@@ -70,9 +70,10 @@ export function base64Bytes(text: string): Uint8Array {
 
 /**
  * Whether modules with relaxed-SIMD bytes take them (setRelaxedSimd in backend.ts). Kept on `globalThis` under
- * a registered symbol, so that every copy of the core in one process obeys one switch: the CommonJS builds
- * `dist/index.cjs` and `dist/tfjs.cjs` each bundle their own copy, and `require('segkit').setRelaxedSimd(false)`
- * must reach the kernels that `segkit/tfjs` runs too.
+ * a registered symbol, so that every copy of the core in one process obeys one switch. Within one module system
+ * there is one copy (`dist/index.cjs` and `dist/tfjs.cjs` require one chunk, as the ESM entries import one), but
+ * a process that imports the ESM build and requires the CommonJS one (a dependency of each kind) holds two, and
+ * `require('segkit').setRelaxedSimd(false)` must reach the kernels that `import('segkit/tfjs')` runs too.
  */
 const relaxedSwitch: { on: boolean } = ((globalThis as Record<symbol, unknown>)[
   Symbol.for('segkit.relaxedSimd')
