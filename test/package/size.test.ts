@@ -26,7 +26,7 @@ const MB = 1e6;
 
 /**
  * The budgets, in bytes (npm's figures: `size` is the gzipped tarball). Measured on 2026-12-04: the library
- * 1.21 MB packed, 5.56 MB unpacked (it was 1.92 and 11.73); the command line 1.02 and 4.36 (it was 1.17 and 6.33).
+ * 1.21 MB packed, 5.57 MB unpacked (it was 1.92 and 11.73); the command line 1.02 and 4.36 (it was 1.17 and 6.33).
  */
 const BUDGET = {
   library: { packed: 1.3 * MB, unpacked: 5.9 * MB },
