@@ -116,7 +116,10 @@ function instantiate(): RegionKernels | null {
   return k;
 }
 
-/** The module has no relaxed-SIMD variant (its gradients are the JS kernels' bits): one instance serves both settings. */
+/**
+ * The module, instantiated on first use. It has no relaxed-SIMD variant (its gradients are the JS kernels'
+ * bits): one instance serves both settings of the relaxed switch.
+ */
 const lazy = new LazyKernels(instantiate, WASM_MIN_ELEMENTS, { relaxed: false });
 
 /**

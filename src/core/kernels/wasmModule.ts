@@ -1,10 +1,7 @@
 /**
  * Instantiates one of the core's embedded WebAssembly modules (stored as hex in the generated `*.bytes.ts` files)
- * synchronously, with no imports; and the module lifecycle that the four drivers (region, softmax-region,
- * elementwise, binary) share: {@link LazyKernels} (instantiate on first use, per key and relaxed setting; the
- * on/off switch and size threshold), {@link ModuleMemory} (views made again after the memory grows) and
- * {@link scratchBlocks}. The core is typed against the ECMAScript library alone, so the part of the WebAssembly
- * API used here is declared locally.
+ * synchronously, with no imports. Shared by the region, elementwise and softmax kernels. The core is typed against
+ * the ECMAScript library alone, so the part of the WebAssembly API used here is declared locally.
  * @module
  */
 
@@ -106,6 +103,11 @@ const instantiated = { relaxed: 0, simd: 0 };
 export function relaxedInstantiations(): { relaxed: number; simd: number } {
   return { ...instantiated };
 }
+
+// The module lifecycle that the four drivers (region, softmax-region, elementwise, binary) share:
+// LazyKernels (instantiate on first use, per key and relaxed setting; the on/off switch and size threshold),
+// ModuleMemory (views made again after the memory grows) and scratchBlocks. What stays in each driver: its
+// memory layout and views, its kernels' signatures, its path counters for tests (docs/notes/issue-10-drivers.md).
 
 /** The memory of an instantiated module. */
 export type WasmMemory = WasmExports['memory'];
