@@ -218,6 +218,19 @@ describe('WebAssembly region kernels = JS kernels', () => {
     }
   });
 
+  it('inputs whose masks pass the initial memory: it grows (views made again), masks kept, the JS results', () => {
+    // The module starts with 4 pages (262144 bytes); the masks start at byte 198656, one byte per 4 gt values:
+    // 2·192·192·4 = 294912 values need 73728 bytes, so the memory grows during pass 1; the larger input after it
+    // grows it again.
+    for (const shape of [
+      [2, 192, 192, 4],
+      [3, 256, 200, 4],
+    ]) {
+      const { gt, pr } = pair(shape[1], shape);
+      expect(expectSameLoss(diceLoss, gt, pr)).toBeGreaterThan(0);
+    }
+  });
+
   it('gt values other than exact 1.0 / +0.0 (soft labels, -0, 2) take the affine kernel, never the masks', () => {
     const soft = pair(29, [2, 64, 64, 4], true);
     expect(expectSameLoss(diceLoss, soft.gt, soft.pr)).toBe(0);

@@ -21,7 +21,7 @@
 import { affineAdjacent } from './affineGrad.js';
 import { REGION_KERNELS_BASE64 } from './regionWasm.bytes.js';
 import { sumsAdjacent } from './regionStats.js';
-import { instantiateBase64, type WasmExports } from './wasmModule.js';
+import { instantiateBase64, LazyKernels, ModuleMemory, scratchBlocks } from './wasmModule.js';
 
 /** Memory layout of the module (scripts/build-wasm.mjs → LAYOUT), in bytes. */
 const ACC = 0;
@@ -48,7 +48,6 @@ export const WASM_MIN_ELEMENTS = 8192;
  * again. The memory grows to what the largest input needed and stays (WebAssembly memory cannot shrink).
  */
 const MAX_MASK_BYTES = 64 * 1024 * 1024;
-const PAGE = 65536;
 
 /**
  * Elements per block: a multiple of every period (4, 8 and 12 elements) whose byte length is 64 short of a
@@ -62,15 +61,12 @@ const BLOCK = SCRATCH - 16;
 type Sums = (x: number, y: number, n: number, masks: number) => number;
 type Kernel = (a: number, b: number, n: number) => void;
 
-type WasmMemory = WasmExports['memory'];
-
 interface RegionKernels {
   sums: Sums[];
   affine: Kernel[];
   select: Kernel[];
-  memory: WasmMemory;
-  /** Views of the memory, rebuilt when it grows. */
-  view: MemoryViews;
+  /** The memory and its views, made again when it grows. */
+  mem: ModuleMemory<MemoryViews>;
 }
 
 interface MemoryViews {
@@ -86,9 +82,6 @@ interface MemoryViews {
   s2: Float32Array;
 }
 
-let kernels: RegionKernels | null | undefined;
-let enabled = true;
-let minElements = WASM_MIN_ELEMENTS;
 /** Runs that took the WebAssembly kernels since the module loaded (both passes): lets tests check the path. */
 let wasmRuns = 0;
 /** Blocks whose gradient pass 2 built from pass 1's masks: lets tests check that path. */
@@ -99,9 +92,7 @@ function viewsOf(buffer: ArrayBuffer): MemoryViews {
     f64: new Float64Array(buffer, ACC, (TABLE - ACC) / 8),
     ends: new Float32Array(buffer, COEF + 256, 32),
     range: new Uint32Array(buffer, RANGE, 4),
-    s0: new Float32Array(buffer, SCRATCH_AT, SCRATCH),
-    s1: new Float32Array(buffer, SCRATCH_AT + 4 * SCRATCH, SCRATCH),
-    s2: new Float32Array(buffer, SCRATCH_AT + 8 * SCRATCH, SCRATCH),
+    ...scratchBlocks(buffer, SCRATCH_AT, SCRATCH),
   };
 }
 
@@ -112,8 +103,7 @@ function instantiate(): RegionKernels | null {
     sums: [],
     affine: [],
     select: [],
-    memory: exports.memory,
-    view: viewsOf(exports.memory.buffer),
+    mem: new ModuleMemory(exports.memory, viewsOf),
   };
   for (let V = 1; V <= MAX_V; V++) {
     k.sums[V] = exports[`sums${V}`] as Sums;
@@ -126,24 +116,11 @@ function instantiate(): RegionKernels | null {
   return k;
 }
 
-function regionKernels(): RegionKernels | null {
-  if (!enabled) return null;
-  if (kernels === undefined) kernels = instantiate();
-  return kernels;
-}
-
-/** Grows the memory so that `bytes` from 0 are addressable; false when it cannot. */
-function reserve(k: RegionKernels, bytes: number): boolean {
-  const have = k.memory.buffer.byteLength;
-  if (bytes <= have) return true;
-  try {
-    k.memory.grow(Math.ceil((bytes - have) / PAGE));
-  } catch {
-    return false;
-  }
-  k.view = viewsOf(k.memory.buffer);
-  return true;
-}
+/**
+ * The module, instantiated on first use. It has no relaxed-SIMD variant (its gradients are the JS kernels'
+ * bits): one instance serves both settings of the relaxed switch.
+ */
+const lazy = new LazyKernels(instantiate, WASM_MIN_ELEMENTS, { relaxed: false });
 
 /**
  * Turns the WebAssembly kernels off (or back on), and sets the run length from which they are used: for
@@ -151,8 +128,7 @@ function reserve(k: RegionKernels, bytes: number): boolean {
  * @internal
  */
 export function setRegionWasmEnabled(on: boolean, fromElements = WASM_MIN_ELEMENTS): void {
-  enabled = on;
-  minElements = fromElements;
+  lazy.set(on, fromElements);
 }
 
 /** How many runs have taken the WebAssembly kernels, and how many blocks pass 2 built from masks. @internal */
@@ -162,7 +138,7 @@ export function regionWasmRuns(): { runs: number; maskedBlocks: number } {
 
 /** True when the WebAssembly kernels are enabled and could be instantiated here. */
 export function regionWasmAvailable(): boolean {
-  return regionKernels() !== null;
+  return lazy.get() !== null;
 }
 
 /** One run of pass 1 as the tape recorded it. */
@@ -213,10 +189,10 @@ function kernelsFor(
   count: number,
   length: number,
 ): { k: RegionKernels; V: number } | null {
-  if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || length < minElements) return null;
+  if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || length < lazy.minElements) return null;
   const V = vectorsPerPeriod(count);
   if (V > MAX_V) return null;
-  const k = regionKernels();
+  const k = lazy.get();
   if (k === null) return null;
   wasmRuns++;
   return { k, V };
@@ -256,17 +232,17 @@ export function sumsPixels(
     tape !== undefined &&
     entry !== undefined &&
     tape.cursor + runBytes - MASKS <= MAX_MASK_BYTES &&
-    reserve(k, tape.cursor + runBytes);
-  if (!keep && !reserve(k, MASKS + BLOCK / 4)) {
+    k.mem.reserve(tape.cursor + runBytes);
+  if (!keep && !k.mem.reserve(MASKS + BLOCK / 4)) {
     sumsAdjacent(a, b, start, end, count, count, out, at, range);
     return;
   }
-  k.view.f64.fill(0, SUM_XY, SUM_Y + 16);
-  k.view.range.fill(0);
+  k.mem.views.f64.fill(0, SUM_XY, SUM_Y + 16);
+  k.mem.views.range.fill(0);
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     const maskAt = keep ? tape.cursor : MASKS;
-    const { s0, s1 } = k.view;
+    const { s0, s1 } = k.mem.views;
     s0.set(a.subarray(s, e));
     s1.set(b.subarray(s, e));
     const exact = k.sums[V](SCRATCH_AT, SCRATCH_AT + 4 * SCRATCH, e - s, maskAt);
@@ -275,7 +251,7 @@ export function sumsPixels(
   }
   if (entry) tape?.entries.push(entry);
   // Lane position q of the period holds channel q mod count (runs start on a pixel, blocks are whole periods).
-  const { f64 } = k.view;
+  const { f64 } = k.mem.views;
   for (let q = 0; q < 4 * V; q++) {
     const c = at + 3 * (q % count);
     out[c] += f64[SUM_XY + q];
@@ -284,7 +260,7 @@ export function sumsPixels(
   }
   // Bits ≤ 0x3f800000 in every lane: every value read lies in [+0, 1], so [0, 1] encloses them; else the
   // enclosure is unbounded (the caller scans for the culprit).
-  const r = k.view.range;
+  const r = k.mem.views.range;
   const inUnit = Math.max(r[0], r[1], r[2], r[3]) <= ONE_BITS;
   if (range.length !== 0) {
     range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
@@ -339,7 +315,7 @@ export function affinePixels(
   const { k, V } = use;
   const main = wholePeriods(start, end, V);
   const entry = replay(tape, gt, start, end, count);
-  const { f64, ends } = k.view;
+  const { f64, ends } = k.mem.views;
   for (let q = 0; q < 4 * V; q++) {
     const a = coef[at + 2 * (q % count)];
     const b = coef[at + 2 * (q % count) + 1];
@@ -349,7 +325,7 @@ export function affinePixels(
     ends[q] = a * 1 + b;
     ends[16 + q] = a * 0 + b;
   }
-  const { s0, s2 } = k.view;
+  const { s0, s2 } = k.mem.views;
   for (let s = start, block = 0; s < main; s += BLOCK, block++) {
     const e = Math.min(s + BLOCK, main);
     const masks = entry ? entry.masks[block] : -1;

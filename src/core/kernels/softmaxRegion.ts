@@ -20,7 +20,7 @@
  */
 import { SOFTMAX_KERNELS_BASE64 } from './softmaxWasm.bytes.js';
 import { SOFTMAX_RELAXED_BASE64 } from './softmaxRelaxed.bytes.js';
-import { instantiateBase64, relaxedSimdEnabled } from './wasmModule.js';
+import { instantiateBase64, LazyKernels, ModuleMemory, scratchBlocks } from './wasmModule.js';
 
 /** Integer label maps the kernels read directly. */
 export type LabelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array;
@@ -44,7 +44,6 @@ const O_AT = X + 2 * BLOCK_BYTES;
 /** The bit record of binary dense targets starts here (scripts/wasm/softmaxRegion.mjs → SOFTMAX_LAYOUT.REC). */
 export const SOFTMAX_RECORD_AT = 4 * 65536;
 const REC = SOFTMAX_RECORD_AT;
-const PAGE = 65536;
 /**
  * Bytes of the bit record per group of four pixels (scripts/wasm/softmaxRegion.mjs → RECORD_BYTES): 4C bits
  * in 1, 2 or 4 bytes; the pixel-major kernels write one byte per pixel (4 per group, the same for C = 8).
@@ -93,14 +92,18 @@ interface Module {
   gradPL: Grad;
   statsDB: StatsRecord;
   gradPB: Grad;
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  /** The memory and its views, made again when it grows. */
+  mem: ModuleMemory<Views>;
   record: TargetRecord | null;
   /** The per-block flags of records, reused (grown to the most blocks a call had). */
   binary: Uint8Array;
-  buffer: ArrayBuffer;
+}
+
+/** The module's views of its memory: all of it, and the three scratch blocks (no view per block). */
+interface Views {
   f64: Float64Array;
   f32: Float32Array;
-  /** Views of the three scratch blocks, made once (no view per block). */
+  /** Logits (or the stored p) at X, targets at G_AT (dense, or labels as int32), output at O_AT. */
   xs: Float32Array;
   gs: Float32Array;
   ls: Int32Array;
@@ -109,43 +112,36 @@ interface Module {
   osFull: Float32Array;
 }
 
-/** The modules by C, instantiated with relaxed SIMD switched off [0] and on [1] (wasmModule.ts). */
-const byRelaxed: (Module | null | undefined)[][] = [[], []];
-let enabled = true;
-let minElements = MIN_ELEMENTS;
 const runs = { wasm: 0, js: 0, stored: 0, jsStored: 0, recorded: 0, fromRecord: 0 };
 
-/** Sets the module's views of its memory (again after the memory grew: the old buffer is detached). */
-function setViews(m: Module, C: number): void {
-  const buffer = m.memory.buffer;
-  m.buffer = buffer;
-  m.f64 = new Float64Array(buffer);
-  m.f32 = new Float32Array(buffer);
-  m.xs = new Float32Array(buffer, X, BLOCK_BYTES / 4);
-  m.gs = new Float32Array(buffer, G_AT, BLOCK_BYTES / 4);
-  m.ls = new Int32Array(buffer, G_AT, BLOCK_BYTES / 4);
-  m.os = new Float32Array(buffer, O_AT, BLOCK_BYTES / 4);
-  m.osFull = m.os.subarray(0, BLOCK_PIXELS * C);
+/** The views of a module for C channels of its memory's (current) buffer. */
+function viewsOf(buffer: ArrayBuffer, C: number): Views {
+  const { s0: xs, s1: gs, s2: os } = scratchBlocks(buffer, X, BLOCK_BYTES / 4);
+  return {
+    f64: new Float64Array(buffer),
+    f32: new Float32Array(buffer),
+    xs,
+    gs,
+    ls: new Int32Array(buffer, G_AT, BLOCK_BYTES / 4),
+    os,
+    osFull: os.subarray(0, BLOCK_PIXELS * C),
+  };
 }
 
-/** Grows the module's memory to at least `bytes` (once per larger input; it never shrinks). */
-function reserve(m: Module, bytes: number, C: number): void {
-  const have = m.memory.buffer.byteLength;
-  if (bytes <= have) return;
-  m.memory.grow(Math.ceil((bytes - have) / PAGE));
-  setViews(m, C);
+/** Grows the module's memory to at least `bytes` (once per larger input; it never shrinks), or throws. */
+function reserve(m: Module, bytes: number): void {
+  if (!m.mem.reserve(bytes))
+    throw new RangeError(`softmaxRegion: the WebAssembly memory must grow to ${bytes} bytes; it cannot.`);
 }
 
 function instantiate(C: number): Module | null {
   const base64 = SOFTMAX_KERNELS_BASE64[C];
   const exports = base64 === undefined ? null : instantiateBase64(base64, SOFTMAX_RELAXED_BASE64[C]);
   if (!exports) return null;
-  const buffer = exports.memory.buffer;
-  const os = new Float32Array(buffer, O_AT, BLOCK_BYTES / 4);
   return {
     statsDB: exports.statsDB as StatsRecord,
     gradPB: exports.gradPB as Grad,
-    memory: exports.memory,
+    mem: new ModuleMemory(exports.memory, (buffer) => viewsOf(buffer, C)),
     record: null,
     binary: new Uint8Array(0),
     statsD: exports.statsD as Stats,
@@ -156,30 +152,20 @@ function instantiate(C: number): Module | null {
     gradL: exports.gradL as Grad,
     gradPD: exports.gradPD as Grad,
     gradPL: exports.gradPL as Grad,
-    buffer,
-    f64: new Float64Array(buffer),
-    f32: new Float32Array(buffer),
-    xs: new Float32Array(buffer, X, BLOCK_BYTES / 4),
-    gs: new Float32Array(buffer, G_AT, BLOCK_BYTES / 4),
-    ls: new Int32Array(buffer, G_AT, BLOCK_BYTES / 4),
-    os,
-    osFull: os.subarray(0, BLOCK_PIXELS * C),
   };
 }
 
+/** The modules by C (the key), per relaxed setting, instantiated on first use (wasmModule.ts). */
+const lazy = new LazyKernels(instantiate, MIN_ELEMENTS);
+
 function moduleFor(C: number, elements: number): Module | null {
-  if (!enabled || C < 2 || C > SOFTMAX_MAX_C || elements < minElements) return null;
-  const modules = byRelaxed[relaxedSimdEnabled() ? 1 : 0];
-  if (modules[C] === undefined) modules[C] = instantiate(C);
-  return modules[C] ?? null;
+  if (C < 2 || C > SOFTMAX_MAX_C || elements < lazy.minElements) return null;
+  return lazy.get(C);
 }
 
 /** True when the softmax kernels for C channels run in WebAssembly here. */
 export function softmaxWasmAvailable(C = 4): boolean {
-  if (!enabled) return false;
-  const modules = byRelaxed[relaxedSimdEnabled() ? 1 : 0];
-  if (modules[C] === undefined) modules[C] = instantiate(C);
-  return modules[C] !== null;
+  return lazy.get(C) !== null;
 }
 
 /**
@@ -187,8 +173,7 @@ export function softmaxWasmAvailable(C = 4): boolean {
  * run, for tests and benchmarks. @internal
  */
 export function setSoftmaxWasmEnabled(on: boolean, fromElements = MIN_ELEMENTS): void {
-  enabled = on;
-  minElements = fromElements;
+  lazy.set(on, fromElements);
 }
 
 /**
@@ -213,8 +198,8 @@ export const SOFTMAX_BLOCK_PIXELS = 2032;
 const BLOCK_PIXELS = SOFTMAX_BLOCK_PIXELS;
 
 function copyTargets(m: Module, t: SoftmaxTargets, from: number, to: number, C: number): void {
-  if (t.kind === 'dense') m.gs.set(t.g.subarray(from * C, to * C));
-  else m.ls.set(t.labels.subarray(from, to));
+  if (t.kind === 'dense') m.mem.views.gs.set(t.g.subarray(from * C, to * C));
+  else m.mem.views.ls.set(t.labels.subarray(from, to));
 }
 
 /**
@@ -249,7 +234,7 @@ function eachBlock(
 ): number | null {
   for (let s = first; s < main; s += BLOCK_PIXELS) {
     const e = Math.min(s + BLOCK_PIXELS, main);
-    m.xs.set(x.subarray(s * C, e * C));
+    m.mem.views.xs.set(x.subarray(s * C, e * C));
     copyTargets(m, t, s, e, C);
     if (run(e - s, s) !== 0) return s;
   }
@@ -404,12 +389,12 @@ function recordedGrad(
   let block = b * Math.ceil(groups / (BLOCK_PIXELS / 4));
   for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
     const e = Math.min(s + BLOCK_PIXELS, main);
-    m.xs.set(stored.subarray(s * C, e * C));
+    m.mem.views.xs.set(stored.subarray(s * C, e * C));
     if (rec.binary[block] === 1) {
       runs.fromRecord++;
       m.gradPB(X, REC + (b * groups + (s - first) / 4) * rb, O_AT, e - s);
     } else {
-      m.gs.set(g.subarray(s * C, e * C));
+      m.mem.views.gs.set(g.subarray(s * C, e * C));
       m.gradPD(X, G_AT, O_AT, e - s);
     }
     out.set(outBlock(m, e - s, C), s * C);
@@ -434,7 +419,7 @@ function addSums(
   G: Float64Array,
   row: number,
 ): BadInput | null {
-  const f = m.f64;
+  const f = m.mem.views.f64;
   let finite = 0;
   for (let i = 0; i < 12 * C; i++) finite += f[i] - f[i];
   if (finite !== 0) {
@@ -460,7 +445,7 @@ function addSums(
 
 /** The output scratch of a block of np pixels (C channels). */
 function outBlock(m: Module, np: number, C: number): Float32Array {
-  return np === BLOCK_PIXELS ? m.osFull : m.os.subarray(0, np * C);
+  return np === BLOCK_PIXELS ? m.mem.views.osFull : m.mem.views.os.subarray(0, np * C);
 }
 
 /**
@@ -499,7 +484,7 @@ export function softmaxRegionStats(
     let s = first;
     if (m !== null) {
       runs.wasm++;
-      m.f64.fill(0, 0, 12 * C);
+      m.mem.views.f64.fill(0, 0, 12 * C);
       const flagged = eachBlock(m, x, t, C, first, main, (np, at) => {
         if (store === undefined)
           return t.kind === 'dense' ? m.statsD(X, G_AT, np) : m.statsL(X, G_AT, np, ign, has);
@@ -545,7 +530,7 @@ function startRecord(
   m.record = null;
   const bytes = batch * Math.floor(pixels / 4) * softmaxRecordBytes(C);
   if (bytes > MAX_RECORD_BYTES) return null;
-  reserve(m, REC + bytes, C);
+  reserve(m, REC + bytes);
   const blocks = batch * Math.ceil(Math.floor(pixels / 4) / (BLOCK_PIXELS / 4));
   const binary = m.binary.length >= blocks ? m.binary : (m.binary = new Uint8Array(blocks));
   return { x, g, store, batch, pixels, binary };
@@ -576,9 +561,10 @@ export function softmaxRegionGrad(
     let s = first;
     if (m !== null) {
       runs.wasm++;
+      const { f32 } = m.mem.views;
       for (let c = 0; c < C; c++) {
-        m.f32[COEF / 4 + c] = A[row + c];
-        m.f32[COEF / 4 + 8 + c] = B[row + c];
+        f32[COEF / 4 + c] = A[row + c];
+        f32[COEF / 4 + 8 + c] = B[row + c];
       }
       if (stored !== undefined) runs.stored++;
       const rec = m.record;
@@ -677,7 +663,7 @@ export function softmaxRegionFused(
   // The record of one image, then its softmax (16-byte aligned); the memory grows once to the largest image.
   const pAt = REC + Math.ceil((groups * rb) / 16) * 16;
   const hold = groups * 16 * C <= holdBytes;
-  reserve(m, hold ? pAt + groups * 16 * C : pAt, C);
+  reserve(m, hold ? pAt + groups * 16 * C : pAt);
   m.record = null;
   const binary =
     m.binary.length >= Math.ceil(groups / (BLOCK_PIXELS / 4))
@@ -688,11 +674,11 @@ export function softmaxRegionFused(
     const row = b * C;
     runs.wasm += 2;
     softmaxFusedRuns.fused++;
-    m.f64.fill(0, 0, 12 * C);
+    m.mem.views.f64.fill(0, 0, 12 * C);
     let block = 0;
     for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
       const e = Math.min(s + BLOCK_PIXELS, main);
-      m.xs.set(x.subarray(s * C, e * C));
+      m.mem.views.xs.set(x.subarray(s * C, e * C));
       copyTargets(m, t, s, e, C);
       const at = hold ? pAt + (s - first) * 4 * C : O_AT;
       let f: number;
@@ -711,15 +697,16 @@ export function softmaxRegionFused(
     const bad = statsJs(x, t, main, last, C, I, P, G, row, tmp, out);
     if (bad !== null) return bad;
     coefficients(b, A, B);
+    const { f32 } = m.mem.views;
     for (let c = 0; c < C; c++) {
-      m.f32[COEF / 4 + c] = A[c];
-      m.f32[COEF / 4 + 8 + c] = B[c];
+      f32[COEF / 4 + c] = A[c];
+      f32[COEF / 4 + 8 + c] = B[c];
     }
     block = 0;
     for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
       const e = Math.min(s + BLOCK_PIXELS, main);
       const at = hold ? pAt + (s - first) * 4 * C : X;
-      if (!hold) m.xs.set(out.subarray(s * C, e * C));
+      if (!hold) m.mem.views.xs.set(out.subarray(s * C, e * C));
       if (dense && binary[block] === 1) {
         runs.fromRecord++;
         m.gradPB(at, REC + ((s - first) / 4) * rb, O_AT, e - s);

@@ -150,37 +150,106 @@ export function relaxedInstantiations(): { relaxed: number; simd: number } {
   return { ...instantiated };
 }
 
+// The module lifecycle that the four drivers (region, softmax-region, elementwise, binary) share:
+// LazyKernels (instantiate on first use, per key and relaxed setting; the on/off switch and size threshold),
+// ModuleMemory (views made again after the memory grows) and scratchBlocks. What stays in each driver: its
+// memory layout and views, its kernels' signatures, its path counters for tests (docs/notes/issue-10-drivers.md).
+
+/** The memory of an instantiated module. */
+export type WasmMemory = WasmExports['memory'];
+
+/** Options of {@link LazyKernels}. */
+export interface LazyKernelsOptions {
+  /**
+   * Whether the module has a relaxed-SIMD variant (`instantiateHex(hex, relaxedHex)`): then one instance is kept
+   * per setting of the relaxed switch, so that switching back and forth instantiates nothing again; without one,
+   * a single instance serves both settings. @default true
+   */
+  relaxed?: boolean;
+}
+
 /**
- * A kernel module instantiated on first use, with the switch and size threshold that tests and benchmarks use to
- * compare it with the JS kernels. Shared by the elementwise and binary drivers.
+ * A driver's kernel modules, instantiated on first use, with the on/off switch and the size threshold that tests
+ * and benchmarks use to compare them with the JS kernels. One instance per key (a driver with one module uses
+ * key 0; the softmax-region driver has one module per channel count C and uses C) and, for modules with a
+ * relaxed-SIMD variant, per setting of the relaxed switch ([0] off, [1] on: {@link relaxedSimdEnabled}). A
+ * module that cannot be instantiated here is remembered as null: it is tried once. Shared by the region,
+ * softmax-region, elementwise and binary drivers.
  * @example const mod = new LazyKernels(() => instantiate(), 8192); const k = mod.get(); // null: use JS
  */
 export class LazyKernels<K> {
-  /** The kernels instantiated with relaxed SIMD switched off [0] and on [1] (relaxedSimdEnabled). */
-  private readonly values: (K | null | undefined)[] = [undefined, undefined];
+  /** The kernels by key, instantiated with relaxed SIMD switched off [0] and on [1]. */
+  private readonly values: (K | null | undefined)[][] = [[], []];
+  private readonly relaxed: boolean;
   private enabled = true;
   /** Below this many elements a call stays on the JS kernels. */
   minElements: number;
 
+  /**
+   * @param make - instantiates the module of a key (its exports typed for the driver), or returns null where
+   *   it cannot run.
+   * @param defaultMin - the size threshold (elements) while tests and benchmarks have not set another.
+   */
   constructor(
-    private readonly make: () => K | null,
+    private readonly make: (key: number) => K | null,
     private readonly defaultMin: number,
+    options: LazyKernelsOptions = {},
   ) {
     this.minElements = defaultMin;
+    this.relaxed = options.relaxed ?? true;
   }
 
-  /** The kernels, or null when turned off or not instantiable here. */
-  get(): K | null {
+  /** The kernels of `key` (@default 0), or null when turned off or not instantiable here. */
+  get(key = 0): K | null {
     if (!this.enabled) return null;
-    const i = relaxedSwitch.on ? 1 : 0;
-    if (this.values[i] === undefined) this.values[i] = this.make();
-    return this.values[i] ?? null;
+    const byKey = this.values[this.relaxed && relaxedSwitch.on ? 1 : 0];
+    let k = byKey[key];
+    if (k === undefined) k = byKey[key] = this.make(key);
+    return k;
   }
 
   /** Turns the kernels off (or back on) and sets the size from which they are used. */
   set(on: boolean, fromElements = this.defaultMin): void {
     this.enabled = on;
     this.minElements = fromElements;
+  }
+}
+
+const PAGE = 65536;
+
+/**
+ * A module's memory and the views its driver keeps of it, made again when the memory grows (growing detaches
+ * the old buffer: every view of it then reads as empty). For drivers whose memory grows with the input (the
+ * region driver's masks, the softmax-region driver's bit record and held softmax).
+ * @example
+ * const mem = new ModuleMemory(memory, (b) => ({ acc: new Float64Array(b, 0, 16) }));
+ * mem.reserve(3 * 65536); // true; mem.views.acc is a view of the grown buffer
+ */
+export class ModuleMemory<V> {
+  /** The views of the memory's current buffer. */
+  views: V;
+
+  constructor(
+    readonly memory: WasmMemory,
+    private readonly viewsOf: (buffer: ArrayBuffer) => V,
+  ) {
+    this.views = viewsOf(memory.buffer);
+  }
+
+  /**
+   * Grows the memory so that bytes [0, bytes) are addressable (by whole 64 KiB pages; it never shrinks) and
+   * makes the views again; false when it cannot grow (the memory and the views stay as they were).
+   */
+  reserve(bytes: number): boolean {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return true;
+    try {
+      this.memory.grow(Math.ceil((bytes - have) / PAGE));
+    } catch {
+      return false;
+    }
+    this.views = this.viewsOf(this.memory.buffer);
+    return true;
   }
 }
 
