@@ -19,6 +19,7 @@ import {
 import {
   SOFTMAX_MAX_C,
   setSoftmaxFusedEnabled,
+  setSoftmaxMemoryCap,
   setSoftmaxWasmEnabled,
   softmaxFusedRuns,
   softmaxRuns,
@@ -231,5 +232,33 @@ describe('per-image fused softmax region path', () => {
       ),
       { seed: 20261204, numRuns: 30 },
     );
+  });
+});
+
+describe('a module memory that cannot grow', () => {
+  afterEach(() => setSoftmaxMemoryCap());
+
+  it('leaves out what needs more memory (held softmax, bit record, fused form) and gives the same value and gradient', () => {
+    // 2 images of 5000 pixels, C = 4: the bit record of one image ends at REC + 2504 bytes, its held softmax 80 KB
+    // later; both passes apart record 2 × 1250 groups × 2 bytes.
+    const { gt, pr } = pair(11, [2, 5000, 4], 'dense');
+    const loss = monaiDice();
+    const apart = run(loss, gt, pr, 'apart');
+    const REC = 4 * 65536;
+    const cases = [
+      { cap: undefined, fused: 2, recorded: 6 }, // everything fits
+      { cap: REC + 2512, fused: 2, recorded: 6 }, // the record of one image, not its softmax: held in `out`
+      { cap: REC + 2511, fused: 0, recorded: 0 }, // not even that: the two passes apart, reading the targets again
+    ];
+    for (const { cap, fused, recorded } of cases) {
+      setSoftmaxMemoryCap(cap);
+      const before = softmaxRuns();
+      const r = run(loss, gt, pr, 'hold');
+      const after = softmaxRuns();
+      expect(r.fused).toBe(fused);
+      expect(after.recorded - before.recorded).toBe(recorded);
+      expect(r.value).toBe(apart.value);
+      expect(r.grad).toEqual(apart.grad);
+    }
   });
 });

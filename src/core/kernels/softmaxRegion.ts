@@ -128,10 +128,23 @@ function viewsOf(buffer: ArrayBuffer, C: number): Views {
   };
 }
 
-/** Grows the module's memory to at least `bytes` (once per larger input; it never shrinks), or throws. */
-function reserve(m: Module, bytes: number): void {
-  if (!m.mem.reserve(bytes))
-    throw new RangeError(`softmaxRegion: the WebAssembly memory must grow to ${bytes} bytes; it cannot.`);
+/** The most bytes of module memory a call may ask for (tests set it lower to act out a memory that cannot grow). */
+let memoryCap = Infinity;
+
+/**
+ * Makes the module's memory at least `bytes` long (growing it once per larger input; it never shrinks), or false
+ * when it cannot grow that far: the caller then does without (no bit record, the softmax not held, no fused form).
+ */
+function grow(m: Module, bytes: number): boolean {
+  return bytes <= memoryCap && m.mem.reserve(bytes);
+}
+
+/**
+ * Acts out a module memory that cannot grow past `bytes` (undefined: no cap), for tests of the fallbacks of
+ * {@link grow}. @internal
+ */
+export function setSoftmaxMemoryCap(bytes?: number): void {
+  memoryCap = bytes ?? Infinity;
 }
 
 function instantiate(C: number): Module | null {
@@ -529,8 +542,7 @@ function startRecord(
 ): TargetRecord | null {
   m.record = null;
   const bytes = batch * Math.floor(pixels / 4) * softmaxRecordBytes(C);
-  if (bytes > MAX_RECORD_BYTES) return null;
-  reserve(m, REC + bytes);
+  if (bytes > MAX_RECORD_BYTES || !grow(m, REC + bytes)) return null;
   const blocks = batch * Math.ceil(Math.floor(pixels / 4) / (BLOCK_PIXELS / 4));
   const binary = m.binary.length >= blocks ? m.binary : (m.binary = new Uint8Array(blocks));
   return { x, g, store, batch, pixels, binary };
@@ -625,11 +637,18 @@ export const softmaxFusedRuns = { fused: 0, redone: 0 };
 
 /**
  * True when {@link softmaxRegionFused} runs here for images of `pixels` pixels and C channels: WebAssembly
- * SIMD for C, an image large enough for the module, and the bit record of one image within MAX_RECORD_BYTES.
+ * SIMD for C, an image large enough for the module, and the bit record of one image within MAX_RECORD_BYTES
+ * and in the module's memory (grown here to hold it; false when it cannot grow).
  */
 export function softmaxFusable(C: number, pixels: number): boolean {
   if (!fusedEnabled || Math.floor(pixels / 4) * softmaxRecordBytes(C) > MAX_RECORD_BYTES) return false;
-  return moduleFor(C, pixels * C) !== null;
+  const m = moduleFor(C, pixels * C);
+  return m !== null && grow(m, fusedSoftmaxAt(C, pixels));
+}
+
+/** Where the fused form keeps an image's softmax: after the bit record of one image, 16-byte aligned. */
+function fusedSoftmaxAt(C: number, pixels: number): number {
+  return REC + Math.ceil((Math.floor(pixels / 4) * softmaxRecordBytes(C)) / 16) * 16;
 }
 
 /**
@@ -660,10 +679,10 @@ export function softmaxRegionFused(
   const dense = t.kind === 'dense';
   const groups = Math.floor(pixels / 4);
   const rb = softmaxRecordBytes(C);
-  // The record of one image, then its softmax (16-byte aligned); the memory grows once to the largest image.
-  const pAt = REC + Math.ceil((groups * rb) / 16) * 16;
-  const hold = groups * 16 * C <= holdBytes;
-  reserve(m, hold ? pAt + groups * 16 * C : pAt);
+  // The record of one image (softmaxFusable made room for it), then its softmax (16-byte aligned) where the
+  // memory can grow to hold it: once, to the largest image.
+  const pAt = fusedSoftmaxAt(C, pixels);
+  const hold = groups * 16 * C <= holdBytes && grow(m, pAt + groups * 16 * C);
   m.record = null;
   const binary =
     m.binary.length >= Math.ceil(groups / (BLOCK_PIXELS / 4))
