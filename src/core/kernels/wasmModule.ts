@@ -161,7 +161,7 @@ export type WasmMemory = WasmExports['memory'];
 /** Options of {@link LazyKernels}. */
 export interface LazyKernelsOptions {
   /**
-   * Whether the module has a relaxed-SIMD variant (`instantiateHex(hex, relaxedHex)`): then one instance is kept
+   * Whether the module has a relaxed-SIMD variant (`instantiateBase64(base64, relaxedBase64)`): then one instance is kept
    * per setting of the relaxed switch, so that switching back and forth instantiates nothing again; without one,
    * a single instance serves both settings. @default true
    */
