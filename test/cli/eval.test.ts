@@ -390,7 +390,7 @@ describe('segkit eval on bad input: a message naming the file or option, exit 1 
       (d) => put(join(d, 'pred/a.png'), grayPng(new Array(20).fill(0), 5, 4)),
       [],
       1,
-      /^segkit eval: 'gt\/a\.png' is 4×4 but 'pred\/a\.png' is 4×5; a pair must have the same size\.\n/,
+      /^segkit eval: 'gt\/a\.png' is 4×4 \(x×y\) but 'pred\/a\.png' is 5×4 \(x×y\); a pair must have the same size\.\n/,
     ],
     [
       'a label ≥ N',
