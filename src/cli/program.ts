@@ -18,11 +18,36 @@ import type { CommandContext } from './eval/command.js';
 import type { CliIO } from './eval/run.js';
 import { VERSION } from './version.js';
 
+/**
+ * Commander's usage error in segkit's form, `segkit <command>: <argument> must <expectation>; got <value>.`:
+ * the command named instead of `error:`, an invalid choice or option value as what the option must be and what came.
+ * @example usageMessage('segkit weights', "error: option '--method <m>' argument 'log' is invalid. Allowed choices are inverse, median.\n")
+ * // "segkit weights: --method must be one of inverse, median; got 'log'.\n"
+ */
+export function usageMessage(command: string, text: string): string {
+  const body = text.replace(/^error: /, '').trimEnd();
+  const invalid = /^option '(-[^' ]+)[^']*' argument '(.*)' is invalid\. (.*)$/s.exec(body);
+  if (invalid) {
+    const [, flag, value, why] = invalid;
+    const choices = /^Allowed choices are (.*)\.$/s.exec(why);
+    if (choices) return `${command}: ${flag} must be one of ${choices[1]}; got '${value}'.\n`;
+    return `${command}: ${why.startsWith(flag) ? why : `${flag} ${why}`}\n`;
+  }
+  const required = /^required option '(-[^' ]+)[^']*' not specified$/.exec(body);
+  if (required) return `${command}: ${required[1]} is required.\n`;
+  return `${command}: ${body}${/[.?)]$/.test(body) ? '' : '.'}\n`;
+}
+
 /** Applies segkit's conventions to a command and its subcommands: no `process.exit`, output through `io`. */
 function configure(cmd: Command, io: CliIO): void {
+  const name = cmd.name() === 'segkit' ? 'segkit' : `segkit ${cmd.name()}`;
   cmd
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => write(usageMessage(name, s)),
+    })
     .showHelpAfterError(`(run segkit ${cmd.name() === 'segkit' ? '' : `${cmd.name()} `}--help for usage)`);
   for (const sub of cmd.commands) configure(sub, io);
 }

@@ -48,6 +48,30 @@ describe('run(argv, io), the program as a function', () => {
     });
   });
 
+  it("usage errors of commander read as segkit's: the command named, what the option must be, what came (2)", async () => {
+    const usage = (command: string, line: string) => ({
+      code: 2,
+      stdout: '',
+      stderr: `${line}\n(run ${command} --help for usage)\n`,
+    });
+    expect(await capture(['demo', '--epochs', '0'])).toEqual(
+      usage('segkit demo', "segkit demo: --epochs must be an integer in [1, 1000]; got '0'."),
+    );
+    expect(await capture(['demo', '--backend', 'gpu'])).toEqual(
+      usage('segkit demo', "segkit demo: --backend must be one of wasm, cpu; got 'gpu'."),
+    );
+    expect(await capture(['eval', '--gt', 'a', '--pred', 'b'])).toEqual(
+      usage('segkit eval', 'segkit eval: --num-classes is required.'),
+    );
+    expect(await capture(['eval', '--gt', 'a', '--pred', 'b', '--num-classes', '3', '--bogus'])).toEqual(
+      usage('segkit eval', "segkit eval: unknown option '--bogus'."),
+    );
+    expect(await capture(['merge'])).toEqual(
+      usage('segkit merge', "segkit merge: missing required argument 'state'."),
+    );
+    expect(await capture(['frobnicate'])).toEqual(usage('segkit', "segkit: unknown command 'frobnicate'."));
+  });
+
   it('prints the version with --version (0) and the help on stderr without a command (2)', async () => {
     expect(await capture(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     const r = await capture([]);
