@@ -52,6 +52,31 @@ function configure(cmd: Command, io: CliIO): void {
   for (const sub of cmd.commands) configure(sub, io);
 }
 
+/**
+ * Refuses a single-valued option given more than once (commander would keep the last one silently, so
+ * `--json a.json --json b.json` wrote only b.json). Options that collect their repeats (`compare --pred`,
+ * `--state`) hold arrays and may repeat; flags without a value may too.
+ * @example segkit eval … --json a.json --json b.json // segkit eval: --json must be given once; got 'a.json' and 'b.json'.
+ */
+function checkRepeatedOptions(cmd: Command, argv: readonly string[]): void {
+  const values = cmd.opts();
+  for (const o of cmd.options) {
+    if ((!o.required && !o.optional) || Array.isArray(values[o.attributeName()])) continue;
+    const given: string[] = [];
+    argv.forEach((a, i) => {
+      if (a === o.long || a === o.short) given.push(argv[i + 1] ?? '');
+      else if (o.long && a.startsWith(`${o.long}=`)) given.push(a.slice(o.long.length + 1));
+    });
+    if (given.length > 1) {
+      const got = given.map((v) => `'${v}'`);
+      cmd.error(
+        `error: ${o.long ?? o.short} must be given once; got ${got.slice(0, -1).join(', ')} and ${got[got.length - 1]}.`,
+        { exitCode: EXIT.usage, code: 'segkit.repeatedOption' },
+      );
+    }
+  }
+}
+
 /** The `segkit` command with its subcommands, writing through `ctx.io`. */
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('segkit')
@@ -75,6 +100,7 @@ export function buildProgram(ctx: CommandContext): Command {
 export async function run(argv: readonly string[], io: CliIO = processContext().io): Promise<number> {
   const ctx: CommandContext = { io, exitCode: EXIT.ok };
   const program = buildProgram(ctx);
+  program.hook('preAction', (_, action) => checkRepeatedOptions(action, argv));
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {

@@ -72,6 +72,32 @@ describe('run(argv, io), the program as a function', () => {
     expect(await capture(['frobnicate'])).toEqual(usage('segkit', "segkit: unknown command 'frobnicate'."));
   });
 
+  it('a single-valued option given twice is a usage error (2), not a silent last-one-wins; collectors repeat', async () => {
+    const base = ['eval', '--gt', 'a', '--pred', 'b', '--num-classes', '3'];
+    expect(await capture([...base, '--json', 'x.json', '--json=y.json'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "segkit eval: --json must be given once; got 'x.json' and 'y.json'.\n(run segkit eval --help for usage)\n",
+    });
+    const r = await capture([
+      'weights',
+      '--masks',
+      'm',
+      '--num-classes',
+      '2',
+      '--num-classes',
+      '3',
+      '--method',
+      'median',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^segkit weights: --num-classes must be given once; got '2' and '3'\.\n/);
+    // compare collects --pred: repeating it is how models are given (the error is then about the missing --gt).
+    const c = await capture(['compare', '--pred', 'a', '--pred', 'b', '--num-classes', '3']);
+    expect(c.stderr).toBe('segkit compare: --pred needs --gt (the ground-truth folder).\n');
+  });
+
   it('prints the version with --version (0) and the help on stderr without a command (2)', async () => {
     expect(await capture(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     const r = await capture([]);
