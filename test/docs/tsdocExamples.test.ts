@@ -29,8 +29,19 @@ import { overlayPixels } from '../../src/cli/demo/overlay.js';
 
 const root = join(import.meta.dirname, '../..');
 
+/**
+ * The `cm` of ConfusionMatrix's examples: one 4×4 image 'case_01' with two classes, 8 pixels each in gt, one of
+ * each predicted as the other class (class 0 and class 1: tp 7, fp 1, fn 1).
+ */
+const cm = new core.ConfusionMatrix({ numClasses: 2, perImage: true }).update(
+  { data: [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1], shape: [1, 4, 4] },
+  { data: [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0], shape: [1, 4, 4] },
+  { ids: ['case_01'] },
+);
+
 /** Every name an example may use. `d` is the derivative buffer of the `…(v, d, at)` helpers. */
 const scope: Record<string, unknown> = {
+  cm,
   ...core,
   ...io,
   ...scores,
@@ -72,6 +83,7 @@ const CHECKED: Record<string, string[]> = {
   'src/core/evaluation/panoptic.ts': ['panopticQuality'],
   'src/core/evaluation/reduce.ts': ['nanMean', 'reduceCounts', 'imageScores'],
   'src/core/evaluation/components.ts': ['connectedComponents'],
+  'src/core/evaluation/confusionMatrix.ts': ['cm.sparseImageStats', 'cm.cells'],
   'src/core/validate.ts': ['firstNonFinite'],
   'src/core/losses/mccLoss.ts': ['mccLoss'],
   'src/core/losses/softBCEWithLogitsLoss.ts': ['softBCEWithLogitsLoss'],
