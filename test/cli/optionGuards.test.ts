@@ -4,7 +4,7 @@
  * without hd95 used to be accepted and ignored (`--beta 2 --metrics dice` reported F1 as "dice").
  */
 import { describe, expect, it } from 'vitest';
-import { parseEvalOptions } from '../../src/cli/eval/options.js';
+import { parseEvalOptions, parseWeightsOptions } from '../../src/cli/eval/options.js';
 import { UsageError } from '../../src/cli/errors.js';
 
 const parse = (extra: Record<string, string>) =>
@@ -30,5 +30,17 @@ describe('segkit eval: options that need a metric', () => {
     const s = parse({ percentile: '90', pooling: 'pooled', metrics: 'dice,hd95' }).settings;
     expect([s.percentile, s.pooling]).toEqual([90, 'pooled']);
     expect(parse({}).settings).toMatchObject({ beta: 1, percentile: 95, pooling: 'max-of-directed' });
+  });
+});
+
+describe('segkit weights --beta', () => {
+  it('names the same range, [0, 1), for every refused value', () => {
+    for (const v of ['1', '1.5', '-0.1', 'x', ''])
+      expect(() =>
+        parseWeightsOptions({ masks: 'm', numClasses: '3', method: 'effective', beta: v }),
+      ).toThrow(`--beta must be a number in [0, 1); got ${JSON.stringify(v)}.`);
+    expect(parseWeightsOptions({ masks: 'm', numClasses: '3', method: 'effective', beta: '0.99' }).beta).toBe(
+      0.99,
+    );
   });
 });

@@ -517,8 +517,9 @@ export function parseLabels(v: string | undefined, numClasses: number): string[]
 
 /** `--beta` of `weights`: a number in [0, 1). */
 function parseBetaBelowOne(v: string): number {
-  const b = parseNumber('--beta', v, 0, 1);
-  if (b === 1) throw bad('--beta', 'a number in [0, 1)', v);
+  const b = v.trim() === '' ? NaN : Number(v);
+  // One message for every refused value: 1.5 was told "[0, 1]", which 1 is not in either.
+  if (!(b >= 0 && b < 1)) throw bad('--beta', 'a number in [0, 1)', v);
   return b;
 }
 
