@@ -1,5 +1,6 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+import { trimSourceMaps } from './scripts/trim-source-maps.mjs';
 
 // Two packages from one source tree (src/ is shared; see README "Packages"):
 // - `segkit` (this folder's package.json): the library, ESM + CJS + types, in dist/;
@@ -13,6 +14,12 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts', io: 'src/io/index.ts' },
     format: ['esm', 'cjs'],
+    // One copy of the core per module system: dist/index.cjs and dist/tfjs.cjs require one shared chunk, as the
+    // ESM entries import one, so a CommonJS process that loads both holds one copy of the core and of its
+    // WebAssembly bytes. tsup makes CommonJS chunks from esbuild's ESM ones with rollup when `treeshake` is on (with
+    // it off, it would run sucrase, which also rewrites `?.`, `??` and class fields into helper calls).
+    splitting: true,
+    treeshake: true,
     dts: true,
     sourcemap: true,
     clean: true,
@@ -23,6 +30,10 @@ export default defineConfig([
     // bundled into dist/io.*, so `npm install segkit` installs nothing else and require('segkit/io') works on
     // every Node 20 (require of ESM needs 20.19).
     noExternal: ['nifti-reader-js', 'fflate'],
+    // The maps leave out the text of the generated *.bytes.ts modules (scripts/trim-source-maps.mjs).
+    onSuccess: async () => {
+      trimSourceMaps('dist');
+    },
   },
   {
     // The piscina worker of `segkit eval` needs a file of its own beside main.js (src/cli/eval/pool.ts).
@@ -40,6 +51,7 @@ export default defineConfig([
     // and notice, copied from the root (git-ignored copies; npm pack does not follow symbolic links).
     onSuccess: async () => {
       for (const file of ['LICENSE', 'NOTICE.md']) copyFileSync(file, `packages/cli/${file}`);
+      trimSourceMaps('packages/cli/dist');
     },
   },
 ]);

@@ -1,6 +1,8 @@
-// Assembling WebAssembly text with wabt, and the generated TypeScript modules that hold the bytes as hex: one
-// place for every kernel module of scripts/build-wasm.mjs (region, elementwise, binary, softmax region, and the
+// Assembling WebAssembly text with wabt, and the generated TypeScript modules that hold the bytes as base64:
+// one place for every kernel module of scripts/build-wasm.mjs (region, elementwise, binary, softmax region, and the
 // relaxed-SIMD variants).
+
+import { Buffer } from 'node:buffer';
 
 /** wabt's features for the plain SIMD128 bytes and for the relaxed ones. */
 export const WABT_FEATURES = { simd: { simd: true }, relaxed: { simd: true, relaxed_simd: true } };
@@ -17,28 +19,33 @@ export async function assembleWat(name, wat, relaxed = false) {
   }
 }
 
-/** Hex of bytes, split into lines of 96 digits, each `indent`-ed and quoted as a TypeScript string element. */
-function hexLines(bytes, indent) {
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return hex
-    .match(/.{1,96}/g)
-    .map((l) => `${indent}'${l}',`)
-    .join('\n');
+/** Characters of base64 per generated line: a multiple of 4, and 4 + 2 + 100 + 2 columns fit prettier's 110. */
+const LINE = 100;
+
+/**
+ * The base64 (RFC 4648 §4, padded) of bytes as a chain of quoted lines, `'…' +`, each `indent`-ed. esbuild folds
+ * the chain into one string literal in the bundles; src/core/kernels/wasmModule.ts `base64Bytes` decodes it.
+ */
+function base64Lines(bytes, indent) {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  const lines = [];
+  for (let i = 0; i < text.length; i += LINE) lines.push(`${indent}'${text.slice(i, i + LINE)}'`);
+  return lines.join(' +\n');
 }
 
 /**
- * The generated TypeScript module: the comment line `header`, the TSDoc `doc`, and `export const name`, the hex
- * of `bytes` (one module's Uint8Array), or of each module of a record `{ C: Uint8Array }` by channel count.
+ * The generated TypeScript module: the comment line `header`, the TSDoc `doc`, and `export const name`, the base64
+ * of `bytes` (one module's Uint8Array), or of each module of a record `{ C: Uint8Array }` by channel count. Base64
+ * takes 4 characters per 3 bytes where hex took 6 (the package carries each module twice: ESM and CommonJS).
  */
-export function hexModule(header, doc, name, bytes) {
+export function base64Module(header, doc, name, bytes) {
   const head = `${header}\n/** ${doc} */\n`;
   if (bytes instanceof Uint8Array) {
-    return `${head}export const ${name} = [
-${hexLines(bytes, '  ')}
-].join('');
+    return `${head}export const ${name} =
+${base64Lines(bytes, '  ')};
 `;
   }
-  const entries = Object.entries(bytes).map(([C, b]) => `  ${C}: [\n${hexLines(b, '    ')}\n  ].join(''),`);
+  const entries = Object.entries(bytes).map(([C, b]) => `  ${C}:\n${base64Lines(b, '    ')},`);
   return `${head}export const ${name}: Readonly<Record<number, string>> = {
 ${entries.join('\n')}
 };

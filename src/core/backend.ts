@@ -2,13 +2,13 @@
  * Which kernels the core runs on in this runtime.
  * @module
  */
-import { BINARY_RELAXED_HEX } from './kernels/binaryRelaxed.bytes.js';
+import { BINARY_RELAXED_BASE64 } from './kernels/binaryRelaxed.bytes.js';
 import { binaryWasmAvailable } from './kernels/binaryWasm.js';
-import { ELEMENTWISE_RELAXED_HEX } from './kernels/elementwiseRelaxed.bytes.js';
+import { ELEMENTWISE_RELAXED_BASE64 } from './kernels/elementwiseRelaxed.bytes.js';
 import { elementwiseWasmAvailable } from './kernels/elementwiseWasm.js';
 import { regionWasmAvailable } from './kernels/regionWasm.js';
 import { SOFTMAX_MAX_C, softmaxWasmAvailable } from './kernels/softmaxRegion.js';
-import { SOFTMAX_RELAXED_HEX } from './kernels/softmaxRelaxed.bytes.js';
+import { SOFTMAX_RELAXED_BASE64 } from './kernels/softmaxRelaxed.bytes.js';
 import { relaxedSimd, relaxedSimdEnabled, setRelaxedSimdEnabled } from './kernels/wasmModule.js';
 import { formatValue, typeError } from './validate.js';
 
@@ -73,21 +73,22 @@ export function kernelBackend(): KernelBackend;
 export function kernelBackend(detail: 'modules'): KernelModules;
 export function kernelBackend(detail?: 'modules'): KernelBackend | KernelModules {
   const of = (on: boolean): KernelBackend => (on ? 'wasm-simd' : 'js');
-  // After the module is instantiated (available), relaxedSimd(hex) tells which bytes it took.
+  // After the module is instantiated (available), relaxedSimd(base64) tells which bytes it took.
   const ofRelaxed = (on: boolean, relaxed: () => boolean): ModuleBackend =>
     on && relaxed() ? 'wasm-relaxed-simd' : of(on);
   if (detail === 'modules') {
     let softmax = true;
     for (let C = 2; C <= SOFTMAX_MAX_C; C++) softmax = softmaxWasmAvailable(C) && softmax;
     const softmaxRelaxed = (): boolean => {
-      for (let C = 2; C <= SOFTMAX_MAX_C; C++) if (!relaxedSimd(SOFTMAX_RELAXED_HEX[C] ?? '')) return false;
+      for (let C = 2; C <= SOFTMAX_MAX_C; C++)
+        if (!relaxedSimd(SOFTMAX_RELAXED_BASE64[C] ?? '')) return false;
       return true;
     };
     return {
       region: of(regionWasmAvailable()),
       softmaxRegion: ofRelaxed(softmax, softmaxRelaxed),
-      elementwise: ofRelaxed(elementwiseWasmAvailable(), () => relaxedSimd(ELEMENTWISE_RELAXED_HEX)),
-      binary: ofRelaxed(binaryWasmAvailable(), () => relaxedSimd(BINARY_RELAXED_HEX)),
+      elementwise: ofRelaxed(elementwiseWasmAvailable(), () => relaxedSimd(ELEMENTWISE_RELAXED_BASE64)),
+      binary: ofRelaxed(binaryWasmAvailable(), () => relaxedSimd(BINARY_RELAXED_BASE64)),
     };
   }
   if (detail !== undefined) {

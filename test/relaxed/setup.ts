@@ -1,6 +1,6 @@
 // Setup of the vitest project 'relaxed' (vitest.config.ts): its test files run in a Node started with
 // --experimental-wasm-relaxed-simd, so the softmax-region, elementwise and binary modules take their
-// relaxed-SIMD bytes. After each file: something ran relaxed (a module through instantiateHex, or a test
+// relaxed-SIMD bytes. After each file: something ran relaxed (a module through instantiateBase64, or a test
 // module assembled by test/helpers/relaxedWat.ts) and none of these modules fell back to the SIMD128 bytes.
 // test/relaxed/*.test.ts switch relaxed SIMD off on purpose and check their paths themselves.
 import { afterAll, expect } from 'vitest';

@@ -20,10 +20,10 @@
  * Source: scripts/wasm/binary.mjs.
  * @module
  */
-import { BINARY_RELAXED_HEX } from './binaryRelaxed.bytes.js';
-import { BINARY_KERNELS_HEX } from './binaryWasm.bytes.js';
+import { BINARY_RELAXED_BASE64 } from './binaryRelaxed.bytes.js';
+import { BINARY_KERNELS_BASE64 } from './binaryWasm.bytes.js';
 import { inputDomainError } from './inputDomain.js';
-import { instantiateHex, LazyKernels, scratchBlocks } from './wasmModule.js';
+import { instantiateBase64, LazyKernels, scratchBlocks } from './wasmModule.js';
 
 /** Memory layout (scripts/wasm/binary.mjs → BINARY_LAYOUT), in bytes. */
 const FLAG = 0;
@@ -73,7 +73,7 @@ interface Kernels {
 const runs: Record<BinaryKind, number> = { bce: 0, focalProb: 0, sigmoid: 0, softBce: 0 };
 
 function instantiate(): Kernels | null {
-  const e = instantiateHex(BINARY_KERNELS_HEX, BINARY_RELAXED_HEX);
+  const e = instantiateBase64(BINARY_KERNELS_BASE64, BINARY_RELAXED_BASE64);
   if (!e) return null;
   const byP = (name: (P: number) => string): Kernel[] => {
     const out: Kernel[] = [];

@@ -16,10 +16,10 @@
  * Source: scripts/wasm/elementwise.mjs.
  * @module
  */
-import { ELEMENTWISE_RELAXED_HEX } from './elementwiseRelaxed.bytes.js';
-import { ELEMENTWISE_KERNELS_HEX } from './elementwiseWasm.bytes.js';
+import { ELEMENTWISE_RELAXED_BASE64 } from './elementwiseRelaxed.bytes.js';
+import { ELEMENTWISE_KERNELS_BASE64 } from './elementwiseWasm.bytes.js';
 import { inputDomainError, type PredictionDomain } from './inputDomain.js';
-import { instantiateHex, LazyKernels, scratchBlocks } from './wasmModule.js';
+import { instantiateBase64, LazyKernels, scratchBlocks } from './wasmModule.js';
 
 /** Memory layout (scripts/wasm/elementwise.mjs → ELEMENTWISE_LAYOUT), in bytes. */
 const FLAG = 0;
@@ -91,7 +91,7 @@ function lastKernels(e: Record<string, unknown>, prefix: string): PixelKernel[] 
 }
 
 function instantiate(): Kernels | null {
-  const e = instantiateHex(ELEMENTWISE_KERNELS_HEX, ELEMENTWISE_RELAXED_HEX);
+  const e = instantiateBase64(ELEMENTWISE_KERNELS_BASE64, ELEMENTWISE_RELAXED_BASE64);
   if (!e) return null;
   const buffer = e.memory.buffer;
   return {

@@ -19,9 +19,9 @@
  * @module
  */
 import { affineAdjacent } from './affineGrad.js';
-import { REGION_KERNELS_HEX } from './regionWasm.bytes.js';
+import { REGION_KERNELS_BASE64 } from './regionWasm.bytes.js';
 import { sumsAdjacent } from './regionStats.js';
-import { instantiateHex, type WasmExports } from './wasmModule.js';
+import { instantiateBase64, type WasmExports } from './wasmModule.js';
 
 /** Memory layout of the module (scripts/build-wasm.mjs → LAYOUT), in bytes. */
 const ACC = 0;
@@ -106,7 +106,7 @@ function viewsOf(buffer: ArrayBuffer): MemoryViews {
 }
 
 function instantiate(): RegionKernels | null {
-  const exports = instantiateHex(REGION_KERNELS_HEX);
+  const exports = instantiateBase64(REGION_KERNELS_BASE64);
   if (!exports) return null;
   const k: RegionKernels = {
     sums: [],

@@ -18,9 +18,9 @@
  * coefficients), the image's softmax held in the module's memory.
  * @module
  */
-import { SOFTMAX_KERNELS_HEX } from './softmaxWasm.bytes.js';
-import { SOFTMAX_RELAXED_HEX } from './softmaxRelaxed.bytes.js';
-import { instantiateHex, relaxedSimdEnabled } from './wasmModule.js';
+import { SOFTMAX_KERNELS_BASE64 } from './softmaxWasm.bytes.js';
+import { SOFTMAX_RELAXED_BASE64 } from './softmaxRelaxed.bytes.js';
+import { instantiateBase64, relaxedSimdEnabled } from './wasmModule.js';
 
 /** Integer label maps the kernels read directly. */
 export type LabelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array;
@@ -137,8 +137,8 @@ function reserve(m: Module, bytes: number, C: number): void {
 }
 
 function instantiate(C: number): Module | null {
-  const hex = SOFTMAX_KERNELS_HEX[C];
-  const exports = hex === undefined ? null : instantiateHex(hex, SOFTMAX_RELAXED_HEX[C]);
+  const base64 = SOFTMAX_KERNELS_BASE64[C];
+  const exports = base64 === undefined ? null : instantiateBase64(base64, SOFTMAX_RELAXED_BASE64[C]);
   if (!exports) return null;
   const buffer = exports.memory.buffer;
   const os = new Float32Array(buffer, O_AT, BLOCK_BYTES / 4);
