@@ -218,6 +218,9 @@ const REGION_KEYS = ['beta', 'classWeights', 'classIndexes', 'smooth', 'perImage
  *   none).
  * @param allowBeta - whether `beta` is accepted (F-score and Dice: true; IoU, Jaccard, precision, recall:
  *   false, as in sm). @default true
+ * @param familyKeys - the keys the factory takes besides sm's, on its loss-family path (`preset`, `fromLogits`,
+ *   …): a call that sets one goes there, so here they can only be unset; they are listed in the message of an
+ *   unknown key, so that a typo (`fromLogit`) is answered with every key the factory takes. @default []
  * @example resolveRegionOptions('fScore', { beta: 2 }, true) // { beta: 2, smooth: 1e-5, perImage: false, … }
  */
 export function resolveRegionOptions(
@@ -225,11 +228,12 @@ export function resolveRegionOptions(
   options: RegionOptions | undefined,
   allowThreshold: boolean,
   allowBeta = true,
+  familyKeys: readonly string[] = [],
 ): ResolvedRegionOptions {
   const allowed = REGION_KEYS.filter(
     (k) => (k !== 'threshold' || allowThreshold) && (k !== 'beta' || allowBeta),
   );
-  const o = checkOptionKeys(fn, options, allowed);
+  const o = checkOptionKeys(fn, options, [...allowed, ...familyKeys.filter((k) => !allowed.includes(k))]);
   const threshold = o.threshold === undefined || o.threshold === null ? undefined : o.threshold;
   return {
     beta: o.beta === undefined ? 1 : checkFScoreBeta(fn, o.beta),

@@ -53,7 +53,9 @@ export interface MaskPair {
   readonly warnings: string[];
 }
 
-const shapeText = (s: readonly number[]): string => s.join('×');
+/** x-first text of an array-axis-order shape, axes named as the label errors name them: `5×4 (x×y)` for 4 rows of 5. */
+const shapeText = (s: readonly number[]): string =>
+  `${[...s].reverse().join('×')} (${['x', 'y', 'z'].slice(0, s.length).join('×')})`;
 /** x-first text of an array-axis-order spacing. */
 const xyz = (s: readonly number[]): string => `[${[...s].reverse().join(', ')}]`;
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DataError } from './errors.js';
@@ -72,9 +72,12 @@ async function writeAndSync(tmp: string, content: string | Uint8Array, target: s
 
 function writeError(file: string, cause: unknown): DataError {
   const code = (cause as { code?: string }).code;
+  // ENOENT from a folder that exists: a file system that makes no files there (procfs).
   const reason =
     code === 'ENOENT'
-      ? 'its folder does not exist'
+      ? existsSync(dirname(file))
+        ? 'its folder does not take new files (ENOENT)'
+        : 'its folder does not exist'
       : code === 'EACCES'
         ? 'permission denied'
         : (cause as Error).message;

@@ -3,7 +3,7 @@
  * functions whose names (`f1-score`, `iou_score`, `precision`, `recall`) become the `history` keys.
  * @module
  */
-import { usesFamilyOptions } from '../core/family/options.js';
+import { FAMILY_ONLY_KEYS, usesFamilyOptions } from '../core/family/options.js';
 import type { RegionMetricOptions } from '../core/family/regionMetric.js';
 import type { Metric } from '../core/loss.js';
 import { fScore as coreFScore } from '../core/metrics/fScore.js';
@@ -40,7 +40,7 @@ function scoreFactory(
 ): TfMetricFactory<IouOptions> {
   return metricFactory((options?: IouOptions) => {
     if (usesFamilyOptions(options)) return tfMetricFromCore(core(options));
-    const o = resolveRegionOptions(fn, options, true, false);
+    const o = resolveRegionOptions(fn, options, true, false, FAMILY_ONLY_KEYS);
     return regionMetric(name, { fn, shape, options: o });
   });
 }
@@ -60,7 +60,7 @@ function scoreFactory(
  */
 export const fScore: TfMetricFactory<FScoreOptions> = metricFactory((options?: FScoreOptions) => {
   if (usesFamilyOptions(options)) return tfMetricFromCore(coreFScore(options));
-  const o = resolveRegionOptions('fScore', options, true);
+  const o = resolveRegionOptions('fScore', options, true, true, FAMILY_ONLY_KEYS);
   const call = { fn: 'fScore', shape: fScoreShape(o.beta), options: o };
   return regionMetric(`f${o.beta}-score`, call);
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { usesFamilyOptions } from '../core/family/options.js';
+import { FAMILY_ONLY_KEYS, usesFamilyOptions } from '../core/family/options.js';
 import type { Loss } from '../core/loss.js';
 import { diceLoss as coreDiceLoss, type DiceLossOptions } from '../core/losses/diceLoss.js';
 import { jaccardLoss as coreJaccardLoss, type JaccardLossOptions } from '../core/losses/jaccardLoss.js';
@@ -68,7 +68,7 @@ export function regionLossOps(
  */
 export const diceLoss: TfLossFactory<DiceLossOptions> = lossFactory((options?: DiceLossOptions) => {
   if (usesFamilyOptions(options)) return tfLossByBackend(coreDiceLoss(options), diceOps(options));
-  const o = resolveRegionOptions('diceLoss', options, false);
+  const o = resolveRegionOptions('diceLoss', options, false, true, FAMILY_ONLY_KEYS);
   return regionLoss(
     'dice_loss',
     { fn: 'diceLoss', shape: fScoreShape(o.beta), options: o },
@@ -90,7 +90,7 @@ export const jaccardLoss: TfLossFactory<JaccardLossOptions> = lossFactory((optio
   if (usesFamilyOptions(options)) {
     return tfLossByBackend(coreJaccardLoss(options), jaccardOps(options));
   }
-  const o = resolveRegionOptions('jaccardLoss', options, false, false);
+  const o = resolveRegionOptions('jaccardLoss', options, false, false, FAMILY_ONLY_KEYS);
   return regionLoss(
     'jaccard_loss',
     { fn: 'jaccardLoss', shape: iouShape(), options: o },

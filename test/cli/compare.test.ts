@@ -210,6 +210,22 @@ describe('segkit compare --gt G --pred A --pred B', () => {
       'sorted-0:bar',
     ]);
     expect(data.charts[1].spec.datasets[0].data).toHaveLength(N);
+    expect(html).toContain('<p class="note">The 1 image(s) where B is most below A in dice');
+  });
+
+  it('without a regression the report says so instead of an empty "worst" table', () => {
+    // C = B on every image: no image where the second model is below the first.
+    const r = segkit(
+      ['compare', '--gt', 'gt', '--pred', 'b', '--pred', 'c', ...common, '--report', 'same.html'],
+      d,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(join(d, 'same.html'), 'utf8');
+    expect(html).not.toContain('<table id="worst-0">');
+    expect(html).toContain(
+      '<p class="note" id="worst-0">No image where B is below A in dice averaged over the foreground classes.</p>',
+    );
+    expect(html).toContain(`"subtitle":"All ${N} images."`);
   });
 });
 

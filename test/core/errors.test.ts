@@ -131,8 +131,26 @@ describe('bad input throws a TypeError or RangeError naming the argument, the ex
   it('unknown option keys (typos) and options a loss does not take', () => {
     expect(() => diceLoss({ classWeight: [1, 2, 3] } as never)).toThrow(TypeError);
     expect(() => diceLoss({ classWeight: [1, 2, 3] } as never)).toThrow(
-      /^diceLoss: options must only use the keys beta, classWeights, classIndexes, smooth, perImage, layout; got 'classWeight'\.$/,
+      /^diceLoss: options must only use the keys beta, classWeights, classIndexes, smooth, perImage, layout, preset, fromLogits, activation, ignoreIndex, squared, softLabel, logLoss, classWeightMode, includeBackground, emptyClass, smoothNr, smoothDr, eps, reduction; got 'classWeight'\.$/,
     );
+    // A typo of a loss-family option is answered with every key the factory takes, that option included
+    // (the list used to stop at sm's keys, as if diceLoss had no fromLogits).
+    for (const [factory, typo, key] of [
+      [diceLoss, 'fromLogit', 'fromLogits'],
+      [jaccardLoss, 'ignoreIdx', 'ignoreIndex'],
+      [fScore, 'presets', 'preset'],
+      [iouScore, 'includeBackgrounds', 'includeBackground'],
+    ] as const) {
+      let message = '';
+      try {
+        factory({ [typo]: true } as never);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(
+        new RegExp(`options must only use the keys (.*, )?${key}(, .*)?; got '${typo}'\\.$`),
+      );
+    }
     expect(() => diceLoss({ threshold: 0.5 } as never)).toThrow(
       /^diceLoss: options must only use the keys .*; got 'threshold'\.$/,
     );

@@ -272,6 +272,16 @@ describe('writeFilesAtomic(files)', () => {
     expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe('old');
     expect(existsSync(join(d, 'missing'))).toBe(false);
   });
+
+  // As root (others get EACCES there): procfs answers ENOENT to a new file in a folder that exists.
+  it.skipIf(!existsSync('/proc/self') || process.getuid?.() !== 0)(
+    'a folder that exists but makes no files (procfs) is not called missing',
+    async () => {
+      await expect(writeFilesAtomic([['/proc/segkit-audit.json', 'x']])).rejects.toThrow(
+        "writeFileAtomic: cannot write '/proc/segkit-audit.json': its folder does not take new files (ENOENT).",
+      );
+    },
+  );
 });
 
 describe('parsePalette(text, file)', () => {

@@ -290,6 +290,14 @@ describe('bad input', () => {
     expect(() => segkit.diceLoss({ classWeight: 1 } as never)).toThrow(
       /^diceLoss: options must only use the keys/,
     );
+    for (const make of [
+      () => segkit.diceLoss({ fromLogit: true } as never),
+      () => segkit.iouScore({ ignoreIdx: 255 } as never),
+    ]) {
+      expect(make).toThrow(
+        /options must only use the keys .*(fromLogits|ignoreIndex).*; got '(fromLogit|ignoreIdx)'\.$/,
+      );
+    }
     expect(() => segkit.categoricalFocalLoss({ alpha: 2 })).toThrow(
       'categoricalFocalLoss: alpha must be in [0, 1]; got 2.',
     );

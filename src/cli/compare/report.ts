@@ -197,7 +197,10 @@ export function buildCompareReport(result: CompareResult, title = 'segkit compar
       spec: {
         type: 'bar',
         title: `Per-image difference ${b.name} − ${a.name} of ${label(first)} (foreground mean), sorted`,
-        subtitle: `${cmp.images.length - sorted.length} image(s) without a finite value for both models are not drawn.`,
+        subtitle:
+          sorted.length === cmp.images.length
+            ? `All ${sorted.length} images.`
+            : `${cmp.images.length - sorted.length} image(s) without a finite value for both models are not drawn.`,
         x: 'image',
         y: `${label(first)} difference`,
         legend: false,
@@ -220,6 +223,13 @@ export function buildCompareReport(result: CompareResult, title = 'segkit compar
           `<tr><td>${escapeHtml(p.id)}</td>${numCell(p.a, first)}${numCell(p.b, first)}${numCell(p.diff, first)}</tr>`,
       )
       .join('\n');
+    const where = `${isDistance(first) ? 'above' : 'below'} ${escapeHtml(a.name)} in ${escapeHtml(label(first))} averaged over the foreground classes`;
+    const worstTable = cmp.worst.length
+      ? `<p class="note">The ${cmp.worst.length} image(s) where ${escapeHtml(b.name)} is most ${where}.</p>
+<table id="worst-${q}"><tr><th>image</th><th>${escapeHtml(a.name)}</th><th>${escapeHtml(b.name)}</th><th>${escapeHtml(b.name)} − ${escapeHtml(a.name)}</th></tr>
+${worst}
+</table>`
+      : `<p class="note" id="worst-${q}">No image where ${escapeHtml(b.name)} is ${where}.</p>`;
     return `<section id="comparison-${q}">
 <h2>${escapeHtml(b.name)} against ${escapeHtml(a.name)}</h2>
 <table class="cmp" id="rows-${q}"><tr><th>metric</th><th>class</th><th>n</th><th>mean ${escapeHtml(a.name)}</th><th>mean ${escapeHtml(b.name)}</th><th>${escapeHtml(b.name)} − ${escapeHtml(a.name)}</th><th>${Math.round(ci.level * 1000) / 10}% CI</th><th>p</th><th>test</th><th>p Holm</th><th>better</th></tr>
@@ -230,10 +240,7 @@ ${charts
   .map((c) => `<div class="plot"><canvas id="${c.id}"></canvas></div>`)
   .join('\n')}
 <h3>Worst regressions</h3>
-<p class="note">The ${cmp.worst.length} images where ${escapeHtml(b.name)} is most ${isDistance(first) ? 'above' : 'below'} ${escapeHtml(a.name)} in ${escapeHtml(label(first))} averaged over the foreground classes.</p>
-<table id="worst-${q}"><tr><th>image</th><th>${escapeHtml(a.name)}</th><th>${escapeHtml(b.name)}</th><th>${escapeHtml(b.name)} − ${escapeHtml(a.name)}</th></tr>
-${worst}
-</table>
+${worstTable}
 </section>`;
   });
   const modelRows = result.models

@@ -94,11 +94,12 @@ export function evalCommand(context?: CommandContext): Command {
     )
     .option('--tolerance <t>', 'NSD tolerance in spacing units (required with nsd)')
     .option('--spacing <x,y[,z]>', "every mask's spacing, replacing NIfTI headers")
-    .option('--percentile <p>', 'percentile of hd95', '95')
+    .option('--percentile <p>', 'percentile of hd95 (default: 95)')
     .addOption(
-      new Option('--pooling <mode>', 'hd95 pooling')
-        .choices(['max-of-directed', 'pooled'])
-        .default('max-of-directed'),
+      new Option('--pooling <mode>', 'hd95 pooling (default: max-of-directed)').choices([
+        'max-of-directed',
+        'pooled',
+      ]),
     )
     .addOption(
       new Option('--surface <kind>', 'what hd, hd95, assd, nsd measure from').choices([
@@ -113,7 +114,7 @@ export function evalCommand(context?: CommandContext): Command {
     )
     .option('--include-background', 'report class 0 too', false)
     .option('--both-empty <value>', 'overlap score of a class absent from both masks (nan: skipped)', 'nan')
-    .option('--beta <b>', 'beta of fbeta', '1')
+    .option('--beta <b>', 'beta of fbeta (default: 1)')
     .option('--palette <file>', 'JSON colour table for RGB(A) PNG masks')
     .option('--regions <json|file>', 'regions (label sets) also evaluated, e.g. \'{"WT":[1,2,3],"ET":[3]}\'')
     .option('--lesions', 'lesion-wise TP/FP/FN, sensitivity, precision, F1, BraTS lesion Dice', false)

@@ -317,6 +317,16 @@ export function parseEvalOptions(raw: RawEvalOptions): EvalOptions {
   }
   if (raw.tolerance !== undefined && !wantsNsd)
     throw new UsageError('--tolerance is only used with --metrics nsd.');
+  // Like --tolerance: an option that would change no number is refused, not silently ignored.
+  if (raw.beta !== undefined && !metrics.includes('fbeta'))
+    throw new UsageError('--beta is only used with --metrics fbeta (dice is F1 whatever --beta says).');
+  for (const [flag, v] of [
+    ['--percentile', raw.percentile],
+    ['--pooling', raw.pooling],
+  ] as const) {
+    if (v !== undefined && !metrics.includes('hd95'))
+      throw new UsageError(`${flag} is only used with --metrics hd95 (the percentile Hausdorff distance).`);
+  }
   if (wantsNsd && raw.tolerance === undefined) {
     throw new UsageError(
       '--tolerance is required with --metrics nsd (the NSD tolerance τ, in spacing units, e.g. 1).',
@@ -507,8 +517,9 @@ export function parseLabels(v: string | undefined, numClasses: number): string[]
 
 /** `--beta` of `weights`: a number in [0, 1). */
 function parseBetaBelowOne(v: string): number {
-  const b = parseNumber('--beta', v, 0, 1);
-  if (b === 1) throw bad('--beta', 'a number in [0, 1)', v);
+  const b = v.trim() === '' ? NaN : Number(v);
+  // One message for every refused value: 1.5 was told "[0, 1]", which 1 is not in either.
+  if (!(b >= 0 && b < 1)) throw bad('--beta', 'a number in [0, 1)', v);
   return b;
 }
 

@@ -407,6 +407,10 @@ export async function runMerge(
 
 /** `segkit weights`: counts the classes of every mask and prints the class weights as a JSON array. */
 export async function runWeights(opts: WeightsOptions, io: CliIO): Promise<number> {
+  // --output is checked before any work, as eval's outputs: a missing folder, or a file the next run would read.
+  await checkFolder('--masks', opts.masks);
+  const folders = [['--masks', opts.masks]] as const;
+  await checkOutputPaths([['--output', opts.output]], [...folders, ['--palette', opts.palette]], folders);
   const files = await listFolder('--masks', opts.masks);
   const palette = await loadPalette(opts.palette);
   const tasks: CountTask[] = files.map((f) => ({

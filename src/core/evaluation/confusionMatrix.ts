@@ -588,7 +588,7 @@ export class ConfusionMatrix {
    * Per-image counts of a multiclass accumulator in their sparse form (only the classes present in each image),
    * in update / merge order (empty unless `perImage`).
    * @throws TypeError in binary / multilabel mode (use {@link ConfusionMatrix.imageStats}).
-   * @example cm.sparseImageStats()[0] // { id: 'case_01', pixels: 16, counts: [0, 7, 1, 1, 1, 8, 1, 1] }
+   * @example cm.sparseImageStats()[0] // { id: 'case_01', pixels: 16, counts: [0, 7, 1, 1, 1, 7, 1, 1] }
    */
   sparseImageStats(): SparseImageCounts[] {
     this.requireMulticlass('ConfusionMatrix.sparseImageStats');
@@ -599,7 +599,7 @@ export class ConfusionMatrix {
    * The non-zero cells of the C×C counts as `[gt class, predicted class, count]`, sorted by gt class, then
    * predicted class (multiclass only): the matrix of many classes without its C² zeros.
    * @throws TypeError in binary / multilabel mode.
-   * @example cm.cells() // [[0, 0, 7], [0, 1, 1], [1, 0, 1], [1, 1, 8]]
+   * @example cm.cells() // [[0, 0, 7], [0, 1, 1], [1, 0, 1], [1, 1, 7]]
    */
   cells(): [number, number, number][] {
     this.requireMulticlass('ConfusionMatrix.cells');

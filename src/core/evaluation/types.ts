@@ -67,7 +67,7 @@ export interface ImageCounts extends ClassCounts {
  * or pred (tp, fp or fn not 0) are stored, so an image costs 32 bytes per present class (plus its id), whatever
  * the number of classes C. The tn of a class is `pixels − tp − fp − fn`; a class left out has tp = fp = fn = 0
  * and tn = pixels.
- * @example { id: 'case_01', pixels: 16, counts: [0, 7, 1, 1, 1, 8, 1, 1] } // classes 0 and 1
+ * @example { id: 'case_01', pixels: 16, counts: [0, 7, 1, 1, 1, 7, 1, 1] } // classes 0 and 1: tp 7, fp 1, fn 1 each
  */
 export interface SparseImageCounts {
   id: string | null;

@@ -80,7 +80,7 @@ export function focalSideOf<T, M>(A: Algebra<T, M>, omq: T, logQ: T, gamma: numb
  * The derivative of {@link focalSideOf} with respect to `log q`:
  * `∂/∂log q [(1 − q)^γ·(−log q)] = γ·q·(1 − q)^{γ−1}·log q − (1 − q)^γ` (−1 when γ = 0). Times `1/q` it is the
  * derivative with respect to q; times `1 − q` the derivative with respect to the logit of a sigmoid.
- * @example focalSideLogSlopeOf(numberAlgebra, 0.5, 0.5, Math.log(0.5), 2) // 2·0.5·0.5·log 0.5 − 0.25 = −0.4233
+ * @example focalSideLogSlopeOf(numberAlgebra, 0.5, 0.5, Math.log(0.5), 2) // 2·0.5·0.5·log 0.5 − 0.25 = −0.5966
  */
 export function focalSideLogSlopeOf<T, M>(
   A: Algebra<T, M>,
@@ -151,7 +151,7 @@ export function binaryMixOf<T, M>(A: Algebra<T, M>, t: T | number, pos: T | numb
 
 /**
  * `log σ(x) = −softplus(−x)`, finite for any finite logit.
- * @example logSigmoidOf(numberAlgebra, 0) // −log 2
+ * @example logSigmoidOf(numberAlgebra, 0) // −log 2 = −0.6931
  */
 export function logSigmoidOf<T, M>(A: Algebra<T, M>, x: T): T {
   return A.neg(A.softplus(A.neg(x)));

@@ -310,7 +310,7 @@ export function resolveRegionConfig(
   extraKeys: readonly string[] = [],
 ): RegionConfig {
   if (usesFamilyOptions(options)) return resolveFamilyOptions(fn, options, extraKeys);
-  const o = resolveRegionOptions(fn, options, sm.threshold, sm.beta);
+  const o = resolveRegionOptions(fn, options, sm.threshold, sm.beta, FAMILY_ONLY_KEYS);
   const cfg = resolveFamilyOptions(fn, {
     preset: 'segmentation_models',
     layout: o.layout,

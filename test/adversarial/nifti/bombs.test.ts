@@ -98,7 +98,7 @@ describe('partners are compared from their headers before any pixel is decoded',
     );
     expect(() => decodeMask(pred, 'pred/a.png')).toThrow(/compressed data is corrupt|ends early/);
     expect(() => decodeMaskPair(gt, 'gt/a.png', pred, 'pred/a.png')).toThrow(
-      "'gt/a.png' is 4×4 but 'pred/a.png' is 4×5; a pair must have the same size.",
+      "'gt/a.png' is 4×4 (x×y) but 'pred/a.png' is 5×4 (x×y); a pair must have the same size.",
     );
   });
 
@@ -106,7 +106,7 @@ describe('partners are compared from their headers before any pixel is decoded',
     const gt = encodeNifti({ data: new Uint8Array(8), shape: [2, 2, 2] }, { gzip: true });
     const bomb = niftiBomb(64 * 2 ** 20);
     expect(() => decodeMaskPair(gt, 'gt/v.nii.gz', bomb, 'pred/v.nii.gz')).toThrow(
-      "'gt/v.nii.gz' is 2×2×2 but 'pred/v.nii.gz' is 1×2×2; a pair must have the same size.",
+      "'gt/v.nii.gz' is 2×2×2 (x×y×z) but 'pred/v.nii.gz' is 2×2×1 (x×y×z); a pair must have the same size.",
     );
   });
 
