@@ -79,6 +79,13 @@ describe.skipIf(!hasChromium)('compare and eval --ci reports in Chromium', () =>
       if (typeof row.ci[1] === 'number') expect(dice[k].yMax).toBeCloseTo(row.ci[1], 5);
     });
     expect(charts[2].data[0]).toHaveLength(N);
+    // One range on both axes of the paired plot, holding every point: the diagonal runs corner to corner.
+    const [px, py] = charts[2].axes;
+    expect([px.min, px.max]).toEqual([py.min, py.max]);
+    for (const p of charts[2].data[0]) {
+      expect(p.x!).toBeGreaterThanOrEqual(px.min);
+      expect(p.x!).toBeLessThanOrEqual(px.max);
+    }
     const worstIds = await page.$$eval('#worst-0 tr td:first-child', (tds) => tds.map((t) => t.textContent));
     expect(worstIds).toEqual(json.comparisons[0].worst.map((p) => p.id));
     expect(worstIds.length).toBe(3);

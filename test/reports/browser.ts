@@ -34,7 +34,8 @@ export interface ChartFacts {
   id: string;
   type: string;
   title: string;
-  axes: { id: string; title: string }[];
+  /** Each axis: its title and the range Chart.js drew. */
+  axes: { id: string; title: string; min: number; max: number }[];
   /** The category labels of the x axis, and the datasets' labels. */
   labels: string[];
   series: string[];
@@ -47,7 +48,10 @@ export function chartFacts(): ChartFacts[] {
     canvas: HTMLCanvasElement;
     config: { type: string };
     options: { plugins: { title: { text: string } } };
-    scales: Record<string, { id: string; options: { title: { display: boolean; text: string } } }>;
+    scales: Record<
+      string,
+      { id: string; min: number; max: number; options: { title: { display: boolean; text: string } } }
+    >;
     data: { labels?: unknown[]; datasets: { label: string; data: unknown[] }[] };
   };
   return (window as unknown as { segkitCharts: AnyChart[] }).segkitCharts.map((c) => ({
@@ -57,6 +61,8 @@ export function chartFacts(): ChartFacts[] {
     axes: Object.values(c.scales).map((s) => ({
       id: s.id,
       title: s.options.title.display ? s.options.title.text : '',
+      min: s.min,
+      max: s.max,
     })),
     labels: (c.data.labels ?? []).map(String),
     series: c.data.datasets.map((ds) => ds.label),

@@ -73,7 +73,7 @@ function sectionDiffCharts(
 
 /**
  * A paired plot: per image (and series) A's value on x and B's on y, images without a finite value for both
- * left out, and the diagonal (no change).
+ * left out, and the diagonal (no change), both axes over one range.
  */
 function pairedPlot(
   id: string,
@@ -92,6 +92,13 @@ function pairedPlot(
   const all = sets.flat();
   const lo = Math.min(...all.map((p) => Math.min(p.x, p.y)));
   const hi = Math.max(...all.map((p) => Math.max(p.x, p.y)));
+  // One range for both axes, so that the diagonal runs corner to corner: from lo to hi widened by 2 % and
+  // rounded outwards to a tenth of the span's power of ten.
+  const step = 10 ** (Math.floor(Math.log10(hi - lo || Math.abs(hi) || 1)) - 1);
+  const pad = (hi - lo || Math.abs(hi) || 1) * 0.02;
+  const range = all.length
+    ? { min: Math.floor((lo - pad) / step) * step, max: Math.ceil((hi + pad) / step) * step }
+    : {};
   return {
     id,
     spec: {
@@ -122,7 +129,13 @@ function pairedPlot(
           pointRadius: 0,
         },
       ],
-      options: { scales: { x: { type: 'linear' }, y: { type: 'linear', grace: '2%' } } },
+      // No tick at the bounds themselves (0.81 beside 0.80 read as clutter): the round ticks inside them only.
+      options: {
+        scales: {
+          x: { type: 'linear', ...range, ticks: { includeBounds: false } },
+          y: { type: 'linear', ...range, ticks: { includeBounds: false } },
+        },
+      },
     },
   };
 }
