@@ -1,25 +1,28 @@
-// WebAssembly SIMD kernels of the region losses from logits (softmax over C interleaved channels, channels-last),
+// WebAssembly SIMD kernels of the region losses from logits (softmax over C channels, channels-last or -first),
 // one module per channel count C (2…MAX_C, compiled on first use), the softmax exp `expSoftmaxF32x4` from
 // ./math.mjs (shared with the elementwise kernels). A browser main thread that refuses to compile more than
 // 4 KiB synchronously gets the plain-JS loops instead (same results).
 // Four pixels at a time: channel c of pixels j…j+3 is gathered into one f32x4 (a 4×4 transpose for C = 4, 8;
 // two shuffles for C = 2; lane loads otherwise), so the softmax and its Jacobian are lane-wise arithmetic.
-// Between the passes the softmax goes to the caller's gradient buffer (the S / P kernels below: pass 2 then
-// needs no exp; measured 4.0 → 1.2 ms of CPU on dice_fb_small's pass 2), or pass 2 recomputes it (gradD, gradL)
-// when that buffer cannot hold it. No memory of the module's own grows with the input.
+// Pass 1 stores the softmax (in the caller's gradient buffer, or in the module's memory for the per-image fused
+// form, or in a scratch block it drops when no gradient follows) and pass 2 reads it back: no exp in pass 2
+// (measured 4.0 → 1.2 ms of CPU on dice_fb_small's pass 2). No memory of the module's own grows with the input.
+// Each kernel has a channels-last form and a channels-first one (name ending in F: planar blocks, channel c of a
+// block at c · PLANE_BYTES, four pixels per vector, no shuffles); both compute the same values in the same order.
 //
-//   statsD(x, g, np) → flags   ACC[c] += Σ p·g, Σ p, Σ g over np pixels (np a multiple of 4), dense float32 g;
-//                              flags bit 0: a logit is -Inf (NaN and +Inf logits, and NaN or ±Inf in g, make
-//                              the sums non-finite, which the caller checks)
-//   statsL(x, l, np, ign, has) → flags   the same from int32 labels l (one per pixel): g_c = [l = c]; pixels
+//   statsDS(x, g, o, np) → flags   ACC[c] += Σ p·g, Σ p, Σ g over np pixels (np a multiple of 4), dense float32
+//                              g; p stored at o (group-major: for each group of four pixels, channel c's f32x4 at
+//                              16c; planar: at c · PLANE_BYTES); flags bit 0: a logit is -Inf (NaN and +Inf
+//                              logits, and NaN or ±Inf in g, make the sums non-finite, which the caller checks)
+//   statsLS(x, l, o, np, ign, has) → flags   the same from int32 labels l (one per pixel): g_c = [l = c]; pixels
 //                              with l = ign (when has ≠ 0) count nowhere; bit 1: a label outside [0, C) that is
 //                              not ignored
-//   gradD(x, g, o, np)         o_c = p_c·(d_c − Σ_k p_k·d_k) with d_c = A_c·g_c + B_c (float32 A, B at COEF)
-//   gradL(x, l, o, np, ign, has)   the same from labels; ignored pixels get 0
-//   statsDS(x, g, o, np), statsLS(x, l, o, np, ign, has)   statsD / statsL that also store p at o, group-major:
-//                              for each group of four pixels, channel c's f32x4 at 16c (np·C floats in all)
-//   gradPD(p, g, o, np), gradPL(p, l, o, np, ign, has)     gradD / gradL from the stored p (no exp): pass 2 of
-//                              a call whose pass 1 stored p in the caller's output buffer
+//   statsDB(x, g, o, r, np) → flags   statsDS that also records the targets as bits at r (bit 2: a target
+//                              neither +0.0 nor 1.0: the record does not stand for this block)
+//   gradPD(p, g, o, np)        o_c = p_c·(d_c − Σ_k p_k·d_k) with d_c = A_c·g_c + B_c (float32 A, B at COEF), p
+//                              as pass 1 stored it
+//   gradPL(p, l, o, np, ign, has)   the same from labels; ignored pixels get 0
+//   gradPB(p, r, o, np)        the same with the targets from the bit record
 // Sums run in float32 over chunks of CHUNK_GROUPS groups per lane, then are added to the float64 accumulators in
 // memory: ACC + 96c holds Σp·g (2 × f64x2: lanes 0–1, 2–3), + 32 Σp, + 64 Σg.
 import { expSoftmaxF32x4, mathLocals } from './math.mjs';
@@ -39,6 +42,11 @@ export const SOFTMAX_LAYOUT = {
    * [g = 1] (bit 4c + j: channel c of pixel j), in RECORD_BYTES(C) bytes; the memory grows to hold a call's.
    */
   REC: 4 * 65536,
+  /**
+   * The channels-first (planar) kernels (names ending in F): in each scratch block, channel c's pixels start at
+   * c · PLANE_BYTES (the driver's 2032 pixels per block, 8128 bytes), four pixels per vector.
+   */
+  PLANE_BYTES: 4 * 2032,
 };
 /** Bytes of the bit record per group of four pixels: 4C bits, in 1, 2 or 4 bytes. */
 export const RECORD_BYTES = (C) => (C <= 2 ? 1 : C <= 4 ? 2 : 4);
@@ -46,7 +54,7 @@ export const MAX_C = 8;
 /** Pixel groups (of 4) summed in float32 before the float64 flush. */
 const CHUNK_GROUPS = 16;
 
-const { ACC, COEF, TABLE, X, BLOCK_BYTES } = SOFTMAX_LAYOUT;
+const { ACC, COEF, TABLE, X, BLOCK_BYTES, PLANE_BYTES } = SOFTMAX_LAYOUT;
 const G_AT = X + BLOCK_BYTES;
 const O_AT = X + 2 * BLOCK_BYTES;
 
@@ -182,6 +190,21 @@ const loadGroup = (ptr, C, names) => (C === 3 ? load3(ptr, names) : loadChannels
 /** storeChannels, with store3 for C = 3. */
 const storeGroup = (ptr, C, names) => (C === 3 ? store3(ptr, names) : storeChannels(ptr, C, names));
 
+/** Channels-first: channel c of the four pixels at `ptr` is one vector at ptr + c · PLANE_BYTES. */
+const loadPlanes = (ptr, C, names) =>
+  names.map(
+    (n, c) => `(local.set ${n} (v128.load${c ? ` offset=${c * PLANE_BYTES}` : ''} (local.get ${ptr})))`,
+  );
+const storePlanes = (ptr, C, names) =>
+  names.map(
+    (n, c) => `(v128.store${c ? ` offset=${c * PLANE_BYTES}` : ''} (local.get ${ptr}) (local.get ${n}))`,
+  );
+/** The loads and stores of a group of four pixels, and the bytes a group takes per array, in either layout. */
+const access = (planar, C) =>
+  planar
+    ? { load: loadPlanes, store: storePlanes, groupBytes: 16, chan: (c) => c * PLANE_BYTES, suffix: 'F' }
+    : { load: loadGroup, store: storeGroup, groupBytes: 16 * C, chan: (c) => 16 * c, suffix: '' };
+
 /** The scratch locals of loadChannels / storeChannels. */
 export const SHUFFLE_LOCALS =
   '(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)';
@@ -189,19 +212,20 @@ export const SHUFFLE_LOCALS =
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 const decl = (names) => names.map((n) => `(local ${n} v128)`).join(' ');
 
-/** Softmax of the gathered logits into $e0…: max, exp(x − max), 1/Σ; leaves $e_c = p_c. Checks x when `chk`. */
-function softmax(C, chk, lab = false) {
-  const s = loadGroup(
+/**
+ * Softmax of the logits of four pixels at $x (gathered, or planar) into $e0…: max, exp(x − max), 1/Σ; leaves
+ * $e_c = p_c. Keeps the running minimum of the logits in $chk.
+ */
+function softmax(C, lab = false, planar = false) {
+  const s = access(planar, C).load(
     '$x',
     C,
     range(C).map((c) => `$e${c}`),
   );
-  if (chk) {
-    // NaN and +Inf logits make the sums NaN; -Inf (exp gives ~0, no NaN) shows in a running minimum.
-    // With labels, only the pixels that count (ignored ones give 0).
-    const v = (c) => (lab ? `(v128.and (local.get $e${c}) (local.get $valid))` : `(local.get $e${c})`);
-    for (const c of range(C)) s.push(`(local.set $chk (f32x4.pmin (local.get $chk) ${v(c)}))`);
-  }
+  // NaN and +Inf logits make the sums NaN; -Inf (exp gives ~0, no NaN) shows in a running minimum.
+  // With labels, only the pixels that count (ignored ones give 0).
+  const v = (c) => (lab ? `(v128.and (local.get $e${c}) (local.get $valid))` : `(local.get $e${c})`);
+  for (const c of range(C)) s.push(`(local.set $chk (f32x4.pmin (local.get $chk) ${v(c)}))`);
   let m = '(local.get $e0)';
   for (let c = 1; c < C; c++) m = `(f32x4.pmax ${m} (local.get $e${c}))`;
   s.push(`(local.set $m ${m})`);
@@ -241,11 +265,11 @@ function labelInit(C) {
 
 /**
  * The loop of the stats kernels over np pixels from $x: chunks of `chunkBytes` of logits, each zeroing the
- * float32 accumulators, running `body` per step (advancing $x by `xStep`, $g by `gStep`, $o by `xStep` when
- * `store`), then `flush` (to the float64 sums).
+ * float32 accumulators, running `body` per step (advancing $x by `xStep`, $g by `gStep`, $o by `xStep`), then
+ * `flush` (to the float64 sums).
  */
-function chunkedLoop(C, { chunkBytes, xStep, gStep, store, zero, body, flush, rStep = 0 }) {
-  return `(local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
+function chunkedLoop(C, { chunkBytes, xStep, gStep, zero, body, flush, rStep = 0, pixelBytes = 4 * C }) {
+  return `(local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${pixelBytes}))))
     (block $done
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
       (loop $chunk
@@ -256,7 +280,7 @@ function chunkedLoop(C, { chunkBytes, xStep, gStep, store, zero, body, flush, rS
           ${body.join('\n          ')}
           (local.set $x (i32.add (local.get $x) (i32.const ${xStep})))
           (local.set $g (i32.add (local.get $g) (i32.const ${gStep})))
-          ${store ? `(local.set $o (i32.add (local.get $o) (i32.const ${xStep})))` : ''}
+          (local.set $o (i32.add (local.get $o) (i32.const ${xStep})))
           ${rStep ? `(local.set $r (i32.add (local.get $r) (i32.const ${rStep})))` : ''}
           (br_if $step (i32.lt_u (local.get $x) (local.get $cend))))
         ${flush.join('\n        ')}
@@ -299,13 +323,15 @@ function recordMask(k) {
   return `(i32x4.eq (v128.and (local.get $bv) ${c}) ${c})`;
 }
 
-function stats(C, lab, store, bits = false) {
+function stats(C, lab, bits = false, planar = false) {
+  const L = access(planar, C);
   const e = range(C).map((c) => `$e${c}`);
   const acc = range(C).flatMap((c) => [`$I${c}`, `$P${c}`, `$G${c}`]);
-  const body = [...softmax(C, true, lab)];
+  const body = [...softmax(C, lab, planar)];
   if (lab) body.unshift(...labels());
-  // The store form writes p as computed: channel c of the group's four pixels at $o + 16c (group-major).
-  if (store) body.push(...e.map((n, c) => `(v128.store offset=${16 * c} (local.get $o) (local.get ${n}))`));
+  // The store form writes p as computed: channel c of the group's four pixels at $o + 16c (group-major), or
+  // at $o + c · PLANE_BYTES (planar).
+  body.push(...e.map((n, c) => `(v128.store offset=${L.chan(c)} (local.get $o) (local.get ${n}))`));
   for (const c of range(C)) {
     if (lab) {
       body.push(
@@ -317,7 +343,7 @@ function stats(C, lab, store, bits = false) {
     } else {
       if (c === 0)
         body.push(
-          ...loadGroup(
+          ...L.load(
             '$g',
             C,
             range(C).map((k) => `$h${k}`),
@@ -353,8 +379,8 @@ function stats(C, lab, store, bits = false) {
       );
     });
   }
-  const gstep = lab ? 16 : 16 * C;
-  const o = store ? `(param $o i32) ${bits ? '(param $r i32) ' : ''}` : '';
+  const gstep = lab ? 16 : L.groupBytes;
+  const o = `(param $o i32) ${bits ? '(param $r i32) ' : ''}`;
   const params = lab
     ? `(param $x i32) (param $g i32) ${o}(param $np i32) (param $ign i32) (param $has i32)`
     : `(param $x i32) (param $g i32) ${o}(param $np i32)`;
@@ -365,31 +391,30 @@ function stats(C, lab, store, bits = false) {
     : bits
       ? `(i32.or ${minusInf} ${NOT_BINARY})`
       : minusInf;
-  const name = `stats${lab ? 'L' : 'D'}${bits ? 'B' : store ? 'S' : ''}`;
+  const name = `stats${lab ? 'L' : 'D'}${bits ? 'B' : 'S'}${L.suffix}`;
   const rStep = bits ? RECORD_BYTES(C) : 0;
   return `
   (func (export "${name}") ${params} (result i32)
     (local $end i32) (local $cend i32) (local $m v128) (local $gv v128) (local $chk v128) ${bits ? RECORD_LOCALS : ''}
     ${lab ? labelLocals() : decl(range(C).map((c) => `$h${c}`))} ${decl(e)} ${decl(acc)} ${mathLocals()} ${SHUFFLE_LOCALS}
     ${lab ? labelInit(C).join('\n    ') : ''} ${bits ? RECORD_INIT : ''}
-    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 16 * C, xStep: 16 * C, gStep: gstep, store, zero, body, flush, rStep })}
+    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * L.groupBytes, xStep: L.groupBytes, gStep: gstep, zero, body, flush, rStep, pixelBytes: L.groupBytes / 4 })}
     ${result})`;
 }
 
-function grad(C, lab, stored, bits = false) {
+function grad(C, lab, bits = false, planar = false) {
+  const L = access(planar, C);
   const e = range(C).map((c) => `$e${c}`);
   const d = range(C).map((c) => `$d${c}`);
-  // From stored p (the group-major blocks of the stats store form, at $x) or the softmax of the logits at $x.
-  const body = stored
-    ? e.map((n, c) => `(local.set ${n} (v128.load offset=${16 * c} (local.get $x)))`)
-    : [...softmax(C, false)];
+  // The stored p (the group-major or planar blocks of the stats kernels, at $x).
+  const body = e.map((n, c) => `(local.set ${n} (v128.load offset=${L.chan(c)} (local.get $x)))`);
   if (lab) body.unshift(...labels());
   body.push(`(local.set $m (v128.const i32x4 0 0 0 0))`);
   // gradPB: the targets from the bit record of statsDB (A where g = 1, else 0, plus B: the bits of A·g + B).
   if (bits) body.push(`(local.set $bv (i32x4.splat (${recLoad(RECORD_BYTES(C))} (local.get $r))))`);
   else if (!lab)
     body.push(
-      ...loadGroup(
+      ...L.load(
         '$g',
         C,
         range(C).map((c) => `$d${c}`),
@@ -414,30 +439,30 @@ function grad(C, lab, stored, bits = false) {
     body.push(`(local.set $e${c} ${v})`);
   }
   body.push(
-    ...storeGroup(
+    ...L.store(
       '$o',
       C,
       range(C).map((c) => `$e${c}`),
     ),
   );
-  const gstep = lab ? 16 : 16 * C;
+  const gstep = lab ? 16 : L.groupBytes;
   const g = bits ? '$r' : '$g';
   const params = lab
     ? '(param $x i32) (param $g i32) (param $o i32) (param $np i32) (param $ign i32) (param $has i32)'
     : `(param $x i32) (param ${g} i32) (param $o i32) (param $np i32)`;
   return `
-  (func (export "grad${stored ? 'P' : ''}${bits ? 'B' : lab ? 'L' : 'D'}") ${params}
+  (func (export "gradP${bits ? 'B' : lab ? 'L' : 'D'}${L.suffix}") ${params}
     (local $end i32) (local $m v128) ${bits ? '(local $bv v128)' : ''}
-    ${lab ? labelLocals() : ''} ${decl(e)} ${decl(d)} ${stored ? '' : mathLocals()} ${SHUFFLE_LOCALS}
+    ${lab ? labelLocals() : ''} ${decl(e)} ${decl(d)} ${SHUFFLE_LOCALS}
     ${lab ? labelInit(C).join('\n    ') : ''}
-    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${L.groupBytes / 4}))))
     (block $done
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
       (loop $group
         ${body.join('\n        ')}
-        (local.set $x (i32.add (local.get $x) (i32.const ${16 * C})))
+        (local.set $x (i32.add (local.get $x) (i32.const ${L.groupBytes})))
         (local.set ${g} (i32.add (local.get ${g}) (i32.const ${bits ? RECORD_BYTES(C) : gstep})))
-        (local.set $o (i32.add (local.get $o) (i32.const ${16 * C})))
+        (local.set $o (i32.add (local.get $o) (i32.const ${L.groupBytes})))
         (br_if $group (i32.lt_u (local.get $x) (local.get $end))))))`;
 }
 
@@ -468,15 +493,14 @@ function across(op, v) {
 }
 
 /**
- * The softmax of one pixel's logits (pixel u after $x) into $e0…$e{V-1} (V = C / 4 vectors), pixel-major; checks
- * x when `chk`.
+ * The softmax of one pixel's logits (pixel u after $x) into $e0…$e{V-1} (V = C / 4 vectors), pixel-major; the
+ * running minimum of the logits in $chk.
  */
-function pixelSoftmax(V, chk, u = 0) {
+function pixelSoftmax(V, u = 0) {
   const s = [];
   for (let q = 0; q < V; q++)
     s.push(`(local.set $e${q} (v128.load offset=${16 * (q + V * u)} (local.get $x)))`);
-  if (chk)
-    for (let q = 0; q < V; q++) s.push(`(local.set $chk (f32x4.pmin (local.get $chk) (local.get $e${q})))`);
+  for (let q = 0; q < V; q++) s.push(`(local.set $chk (f32x4.pmin (local.get $chk) (local.get $e${q})))`);
   let m = '(local.get $e0)';
   for (let q = 1; q < V; q++) m = `(f32x4.pmax ${m} (local.get $e${q}))`;
   s.push(`(local.set $m ${m})`, ...across('f32x4.pmax', '$m'));
@@ -495,17 +519,17 @@ function pixelSoftmax(V, chk, u = 0) {
 }
 
 /**
- * statsD / statsDS (dense targets) pixel by pixel: see PIXEL_MAJOR_C. Float32 sums over chunks of CHUNK_GROUPS
+ * statsDS / statsDB (dense targets) pixel by pixel: see PIXEL_MAJOR_C. Float32 sums over chunks of CHUNK_GROUPS
  * pixels (as many terms per lane as the group form's chunks), then float64.
  */
-function pixelStats(C, store, bits = false) {
+function pixelStats(C, bits = false) {
   const V = C / 4;
   const q = range(V);
   const acc = q.flatMap((k) => [`$I${k}`, `$P${k}`, `$G${k}`]);
   const body = [];
   // UNROLL pixels per step (the same statements in the same order, at the next pixel's offsets).
   for (let u = 0; u < UNROLL; u++) {
-    body.push(...pixelSoftmax(V, true, u));
+    body.push(...pixelSoftmax(V, u));
     for (const k of q) {
       const at = 16 * (k + V * u);
       body.push(
@@ -514,7 +538,7 @@ function pixelStats(C, store, bits = false) {
         `(local.set $P${k} (f32x4.add (local.get $P${k}) (local.get $e${k})))`,
         `(local.set $G${k} (f32x4.add (local.get $G${k}) (local.get $h${k})))`,
       );
-      if (store) body.push(`(v128.store offset=${at} (local.get $o) (local.get $e${k}))`);
+      body.push(`(v128.store offset=${at} (local.get $o) (local.get $e${k}))`);
     }
     // statsDB: one byte of record per pixel (bits 4k + j: channel 4k + j).
     if (bits)
@@ -538,19 +562,19 @@ function pixelStats(C, store, bits = false) {
     });
   });
   const zero = acc.map((a) => `(local.set ${a} (v128.const i32x4 0 0 0 0))`);
-  const o = store ? `(param $o i32) ${bits ? '(param $r i32) ' : ''}` : '';
+  const o = `(param $o i32) ${bits ? '(param $r i32) ' : ''}`;
   const minusInf = `(i32.ne (i32x4.bitmask (f32x4.eq (local.get $chk) (f32x4.splat (f32.const -inf)))) (i32.const 0))`;
   return `
-  (func (export "statsD${bits ? 'B' : store ? 'S' : ''}") (param $x i32) (param $g i32) ${o}(param $np i32) (result i32)
+  (func (export "statsD${bits ? 'B' : 'S'}") (param $x i32) (param $g i32) ${o}(param $np i32) (result i32)
     (local $end i32) (local $cend i32) (local $m v128) (local $chk v128) ${bits ? RECORD_LOCALS : ''}
     ${decl(q.map((k) => `$e${k}`))} ${decl(q.map((k) => `$h${k}`))} ${decl(acc)} ${mathLocals()}
     ${bits ? RECORD_INIT : ''}
-    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 4 * C, xStep: 4 * C * UNROLL, gStep: 4 * C * UNROLL, store, zero, body, flush, rStep: bits ? UNROLL : 0 })}
+    ${chunkedLoop(C, { chunkBytes: CHUNK_GROUPS * 4 * C, xStep: 4 * C * UNROLL, gStep: 4 * C * UNROLL, zero, body, flush, rStep: bits ? UNROLL : 0 })}
     ${bits ? `(i32.or ${minusInf} ${NOT_BINARY})` : minusInf})`;
 }
 
-/** gradD / gradPD (dense targets) pixel by pixel: p from the logits, or as statsDS stored it (pixel-major). */
-function pixelGrad(C, stored, bits = false) {
+/** gradPD / gradPB (dense targets) pixel by pixel: p as statsDS stored it (pixel-major). */
+function pixelGrad(C, bits = false) {
   const V = C / 4;
   const q = range(V);
   const init = q.flatMap((k) => [
@@ -560,11 +584,7 @@ function pixelGrad(C, stored, bits = false) {
   const body = [];
   for (let u = 0; u < UNROLL; u++) {
     const at = (k) => 16 * (k + V * u);
-    body.push(
-      ...(stored
-        ? q.map((k) => `(local.set $e${k} (v128.load offset=${at(k)} (local.get $x)))`)
-        : pixelSoftmax(V, false, u)),
-    );
+    body.push(...q.map((k) => `(local.set $e${k} (v128.load offset=${at(k)} (local.get $x)))`));
     // The record byte of the pixel: its two nibbles index the lane-mask table (bits 0–3: channels 0–3; 4–7: 4–7).
     if (bits) body.push(`(local.set $rb (i32.load8_u${u ? ` offset=${u}` : ''} (local.get $r)))`);
     const nibble = (k) =>
@@ -589,8 +609,8 @@ function pixelGrad(C, stored, bits = false) {
   const names = q.flatMap((k) => [`$e${k}`, `$d${k}`, `$a${k}`, `$b${k}`]);
   const g = bits ? '$r' : '$g';
   return `
-  (func (export "grad${stored ? 'P' : ''}${bits ? 'B' : 'D'}") (param $x i32) (param ${g} i32) (param $o i32) (param $np i32)
-    (local $end i32) (local $m v128) ${bits ? '(local $rb i32)' : ''} ${decl(names)} ${stored ? '' : mathLocals()}
+  (func (export "gradP${bits ? 'B' : 'D'}") (param $x i32) (param ${g} i32) (param $o i32) (param $np i32)
+    (local $end i32) (local $m v128) ${bits ? '(local $rb i32)' : ''} ${decl(names)}
     ${init.join('\n    ')}
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $np) (i32.const ${4 * C}))))
     (block $done
@@ -606,19 +626,20 @@ function pixelGrad(C, stored, bits = false) {
 /** The WebAssembly text of the module for C channels. */
 export function softmaxRegionWat(C) {
   const pixel = PIXEL_MAJOR_C.includes(C);
-  const funcs = [false, true]
-    .flatMap((lab) =>
-      pixel && !lab
-        ? [pixelStats(C, false), pixelStats(C, true), pixelGrad(C, false), pixelGrad(C, true)]
-        : [stats(C, lab, false), stats(C, lab, true), grad(C, lab, false), grad(C, lab, true)],
-    )
-    .concat(
-      // Dense targets recorded as bits by pass 1 (statsDB), read by pass 2 instead of the targets (gradPB).
-      pixel
-        ? [pixelStats(C, true, true), pixelGrad(C, true, true)]
-        : [stats(C, false, true, true), grad(C, false, true, true)],
-    )
-    .join('');
+  // Per layout: pass 1 storing p (dense targets, label maps, dense targets recorded as bits: statsDS, statsLS,
+  // statsDB) and pass 2 from the stored p (gradPD, gradPL, gradPB). Channels-last C = 8 dense: pixel-major.
+  const layout = (planar) => {
+    const pix = pixel && !planar;
+    return [
+      pix ? pixelStats(C) : stats(C, false, false, planar),
+      stats(C, true, false, planar),
+      pix ? pixelStats(C, true) : stats(C, false, true, planar),
+      pix ? pixelGrad(C) : grad(C, false, false, planar),
+      grad(C, true, false, planar),
+      pix ? pixelGrad(C, true) : grad(C, false, true, planar),
+    ];
+  };
+  const funcs = [...layout(false), ...layout(true)].join('');
   const table = range(16)
     .map((b) =>
       range(4)

@@ -2,7 +2,7 @@
  * The `Loss` and `Metric` contracts, and the sm-style algebra of losses (`a.plus(b)`, `a.times(k)`).
  * @module
  */
-import { checkFiniteNumber, formatValue, rangeError, typeError } from './validate.js';
+import { checkFiniteNumber, formatValue, overlaps, rangeError, typeError } from './validate.js';
 import type { NdArray } from './types.js';
 
 /** A loss value with its gradient with respect to the prediction. */
@@ -63,15 +63,6 @@ export interface LossDefinition {
   name: string;
   valueAndGrad(gt: NdArray, pr: NdArray, out?: Float32Array): ValueAndGrad;
   value?(gt: NdArray, pr: NdArray): number;
-}
-
-/** True when the two views overlap in the same buffer. */
-function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return (
-    a.buffer === b.buffer &&
-    a.byteOffset < b.byteOffset + b.byteLength &&
-    b.byteOffset < a.byteOffset + a.byteLength
-  );
 }
 
 /**

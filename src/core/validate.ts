@@ -30,6 +30,18 @@ export function typeError(fn: string, message: string): TypeError {
   return new TypeError(`${fn}: ${message}`);
 }
 
+/**
+ * True when the two views overlap in the same buffer (views of one buffer that do not overlap are apart).
+ * @example overlaps(new Float32Array(4), new Float32Array(4)) // false
+ */
+export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
+
 /** A RangeError whose message starts with the function name. */
 export function rangeError(fn: string, message: string): RangeError {
   return new RangeError(`${fn}: ${message}`);

@@ -16,7 +16,7 @@ import {
   softmaxRegionGrad,
   softmaxRegionStats,
 } from '../kernels/softmaxRegion.js';
-import { formatValue, rangeError } from '../validate.js';
+import { formatValue, overlaps, rangeError } from '../validate.js';
 import { checkClassWeights, checkGtPr } from '../options.js';
 import { type FloatArray, NO_RANGE } from '../kernels/regionStats.js';
 import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
@@ -197,7 +197,7 @@ interface FusedInputs {
 }
 
 /**
- * The fused softmax path (kernels/softmaxRegion.ts): softmax from float32 logits, channels-last, C ≥ 2, the
+ * The fused softmax path (kernels/softmaxRegion.ts): softmax from float32 logits, either layout, C ≥ 2, the
  * plain form (or smp's soft-label form on a label map), and targets it reads directly (dense float32 without
  * `ignoreIndex`, or an integer label map). Returns null when the call needs the general path.
  */
@@ -209,7 +209,7 @@ function fusedSoftmaxInputs(
   form: CountForm,
 ): FusedInputs | null {
   const x = pr.data;
-  if (!cfg.fromLogits || !(x instanceof Float32Array) || cfg.layout !== 'channelsLast') return null;
+  if (!cfg.fromLogits || !(x instanceof Float32Array)) return null;
   if (form.squared) return null;
   const { geom, labelMap } = checkTargets(fn, gt, pr, cfg.layout);
   // The soft-label form (smp) equals the plain one on hard targets: a label map is hard by construction
@@ -248,10 +248,9 @@ function fusedBadInput(
   );
 }
 
-/** A gradient buffer the fused kernels may write before the end of the call: it shares no memory with the inputs. */
+/** A gradient buffer the fused kernels may write before the end of the call: it overlaps none of the inputs. */
 function apartFromInputs(store: Float32Array, x: Float32Array, t: SoftmaxTargets): boolean {
-  const tb = t.kind === 'dense' ? t.g.buffer : t.labels.buffer;
-  return store.buffer !== x.buffer && store.buffer !== tb;
+  return !overlaps(store, x) && !overlaps(store, t.kind === 'dense' ? t.g : t.labels);
 }
 
 /**
@@ -275,10 +274,22 @@ function fusedSoftmaxCounts(
   const P = new Float64Array(R * C);
   const G = new Float64Array(R * C);
   // A gradient call stores the softmax in its gradient buffer (pass 2 reads it back instead of computing it
-  // again), unless that buffer shares memory with the inputs.
+  // again), unless that buffer overlaps the inputs.
   const store = call.wantGrad ? (call.out ?? new Float32Array(x.length)) : undefined;
   const stored = store && apartFromInputs(store, x, targets) ? store : undefined;
-  const bad = softmaxRegionStats(x, targets, geom.batch, geom.pixels, C, form.perImage, I, P, G, stored);
+  const bad = softmaxRegionStats(
+    x,
+    targets,
+    geom.batch,
+    geom.pixels,
+    C,
+    form.perImage,
+    I,
+    P,
+    G,
+    stored,
+    geom.layout,
+  );
   // The kernels stop at bad input. Unchecked (checkInputs: false), the general path then computes the call
   // as it is (a NaN propagates; a bad label still throws there).
   if (bad !== null && !cfg.checkInputs) return null;
@@ -458,7 +469,7 @@ function channelCoefficients(
  * b's coefficients depend on its own sums alone (a mean of per-image terms: MONAI, smp and sm per image); the
  * final reduction then checks it, coefficient by coefficient, and computes the gradient of any image whose
  * coefficients differ again from its logits. Returns null when the call is not for this path (not per image,
- * not the fused kernels' inputs, no WebAssembly, `out` sharing a buffer with the inputs, or bad input with
+ * not the fused kernels' inputs, no WebAssembly, `out` overlapping the inputs, or bad input with
  * `checkInputs: false`).
  */
 export function fusedRegionValueAndGrad(
@@ -482,12 +493,24 @@ export function fusedRegionValueAndGrad(
   const [I, P, G] = [0, 1, 2].map(() => new Float64Array(n));
   // The coefficients each image's pass 2 ran with, to check against the final reduction.
   const used = new Float64Array(2 * n);
-  const bad = softmaxRegionFused(x, targets, batch, pixels, C, I, P, G, grad, (b, A, B) => {
-    const guess = countsFromSums(batch, channels, I, P, G, (r, k) => Math.min(r, b) * C + channels[k]);
-    channelCoefficients(reduce(guess).grads, channels, C, b, A, B);
-    used.set(A.subarray(0, C), b * C);
-    used.set(B.subarray(0, C), n + b * C);
-  });
+  const bad = softmaxRegionFused(
+    x,
+    targets,
+    batch,
+    pixels,
+    C,
+    I,
+    P,
+    G,
+    grad,
+    (b, A, B) => {
+      const guess = countsFromSums(batch, channels, I, P, G, (r, k) => Math.min(r, b) * C + channels[k]);
+      channelCoefficients(reduce(guess).grads, channels, C, b, A, B);
+      used.set(A.subarray(0, C), b * C);
+      used.set(B.subarray(0, C), n + b * C);
+    },
+    geom.layout,
+  );
   if (bad !== null && !cfg.checkInputs) return null;
   if (bad !== null) throw fusedBadInput(fn, gt, cfg, inputs, bad);
   const r = reduce(countsFromSums(batch, channels, I, P, G, (row, k) => row * C + channels[k]));
@@ -498,14 +521,20 @@ export function fusedRegionValueAndGrad(
     let same = true;
     for (let c = 0; c < C; c++) same &&= A[c] === used[b * C + c] && B[c] === used[n + b * C + c];
     if (same) continue;
-    // Image b's coefficients depend on later images: its pass 2 again, the softmax computed from its logits.
+    // Image b's coefficients depend on later images: its pass 2 again (an image's elements are contiguous in
+    // either layout).
     softmaxFusedRuns.redone++;
     const [s, e] = [b * pixels, (b + 1) * pixels];
     const t: SoftmaxTargets =
       targets.kind === 'dense'
         ? { kind: 'dense', g: targets.g.subarray(s * C, e * C) }
         : { kind: 'labels', labels: targets.labels.subarray(s, e), ignore: targets.ignore };
-    softmaxRegionGrad(x.subarray(s * C, e * C), t, 1, pixels, C, true, A, B, grad.subarray(s * C, e * C));
+    // Pass 1 of the image again (its sums are not needed), storing its softmax in its part of the gradient, then
+    // pass 2 from it: the kernels and bits of the two passes apart.
+    const [xs, gs] = [x.subarray(s * C, e * C), grad.subarray(s * C, e * C)];
+    const sums = [0, 1, 2].map(() => new Float64Array(C));
+    softmaxRegionStats(xs, t, 1, pixels, C, true, sums[0], sums[1], sums[2], gs, geom.layout);
+    softmaxRegionGrad(xs, t, 1, pixels, C, true, A, B, gs, gs, geom.layout);
   }
   return { value: r.value, grad };
 }
@@ -544,7 +573,7 @@ export function regionBackward(
       channelCoefficients(grads, channels, C, r, A.subarray(r * C), B.subarray(r * C));
     const { stored } = state.fused;
     const out = into ?? stored ?? new Float32Array(x.length);
-    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out, stored);
+    softmaxRegionGrad(x, targets, geom.batch, geom.pixels, C, form.perImage, A, B, out, stored, geom.layout);
     return out;
   }
   const { geom, g, mask, p, activation } = state.prep;

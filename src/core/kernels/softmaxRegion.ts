@@ -1,13 +1,17 @@
 /**
- * The region statistics and gradient of a softmax over C interleaved channels (channels-last, float32 logits),
- * fused: pass 1 computes the softmax of each pixel and adds Σ p·g, Σ p, Σ g per (image or batch, class); pass 2
- * writes ∂L/∂x = p ⊙ (d − Σ p·d) with d_c = A_c·g_c + B_c, reading the softmax that pass 1 stored in the
- * gradient buffer (`store` / `stored`: no memory of its own; about half the work of computing it again) or
- * computing it again. Targets are read directly: a dense float32 array, or an integer label map (one label per
- * pixel, `ignore` pixels counting nowhere) with no one-hot array built.
+ * The region statistics and gradient of a softmax over C channels (float32 logits, channels-last or
+ * channels-first), fused: pass 1 computes the softmax of each pixel and adds Σ p·g, Σ p, Σ g per (image or
+ * batch, class); pass 2 writes ∂L/∂x = p ⊙ (d − Σ p·d) with d_c = A_c·g_c + B_c, reading the softmax that pass 1
+ * stored in the gradient buffer (`store` / `stored`: no memory of its own; about half the work of computing it
+ * again), or, without one, computing it again in the JS loops. Targets are read directly: a dense float32 array
+ * (in the logits' layout), or an integer label map (one label per pixel, `ignore` pixels counting nowhere) with
+ * no one-hot array built.
  *
  * WebAssembly SIMD (scripts/wasm/softmaxRegion.mjs, one module per C ∈ [2, 8]) runs four pixels at a time over
- * blocks copied into its memory; the plain-JS loops below run the last pixels of each image (fewer than four),
+ * blocks copied into its memory: channels-last as they are, channels-first as C planes of up to
+ * SOFTMAX_BLOCK_PIXELS pixels (its `…F` kernels; the same arithmetic in the same order, so the same bits as
+ * channels-last on the transposed inputs, except C = 8 dense, whose channels-last kernels run pixel-major and add
+ * in another order). The plain-JS loops below (strided: one loop for both layouts) run the last pixels of each image (fewer than four),
  * and everything when WebAssembly SIMD is unavailable or turned off (one exp per element there too: the softmax
  * is stored and read back the same way). Both check the inputs on the way: a non-finite logit or target, or a
  * label outside [0, C) that is not ignored, is reported, never summed.
@@ -62,7 +66,6 @@ export const SOFTMAX_MAX_C = 8;
 /** Below this many elements the JS loops run (the copies and calls would not pay). */
 const MIN_ELEMENTS = 4096;
 
-type Stats = (x: number, g: number, np: number, ign?: number, has?: number) => number;
 type StatsStore = (x: number, g: number, o: number, np: number, ign?: number, has?: number) => number;
 type Grad = (x: number, g: number, o: number, np: number, ign?: number, has?: number) => void;
 type StatsRecord = (x: number, g: number, o: number, r: number, np: number) => number;
@@ -78,20 +81,23 @@ interface TargetRecord {
   store: Float32Array;
   batch: number;
   pixels: number;
+  planar: boolean;
   binary: Uint8Array;
 }
 
-interface Module {
-  statsD: Stats;
-  statsL: Stats;
+/** The kernels of one layout: pass 1 storing the softmax (dense, labels, recording bits), pass 2 reading it. */
+interface Kernels {
   statsDS: StatsStore;
   statsLS: StatsStore;
-  gradD: Grad;
-  gradL: Grad;
+  statsDB: StatsRecord;
   gradPD: Grad;
   gradPL: Grad;
-  statsDB: StatsRecord;
   gradPB: Grad;
+}
+
+interface Module extends Kernels {
+  /** The channels-first kernels (planar blocks, channel c at c · BLOCK_PIXELS floats). */
+  planar: Kernels;
   /** The memory and its views, made again when it grows. */
   mem: ModuleMemory<Views>;
   record: TargetRecord | null;
@@ -151,20 +157,20 @@ function instantiate(C: number): Module | null {
   const base64 = SOFTMAX_KERNELS_BASE64[C];
   const exports = base64 === undefined ? null : instantiateBase64(base64, SOFTMAX_RELAXED_BASE64[C]);
   if (!exports) return null;
+  const kernels = (f: string): Kernels => ({
+    statsDS: exports[`statsDS${f}`] as StatsStore,
+    statsLS: exports[`statsLS${f}`] as StatsStore,
+    statsDB: exports[`statsDB${f}`] as StatsRecord,
+    gradPD: exports[`gradPD${f}`] as Grad,
+    gradPL: exports[`gradPL${f}`] as Grad,
+    gradPB: exports[`gradPB${f}`] as Grad,
+  });
   return {
-    statsDB: exports.statsDB as StatsRecord,
-    gradPB: exports.gradPB as Grad,
+    ...kernels(''),
+    planar: kernels('F'),
     mem: new ModuleMemory(exports.memory, (buffer) => viewsOf(buffer, C)),
     record: null,
     binary: new Uint8Array(0),
-    statsD: exports.statsD as Stats,
-    statsL: exports.statsL as Stats,
-    statsDS: exports.statsDS as StatsStore,
-    statsLS: exports.statsLS as StatsStore,
-    gradD: exports.gradD as Grad,
-    gradL: exports.gradL as Grad,
-    gradPD: exports.gradPD as Grad,
-    gradPL: exports.gradPL as Grad,
   };
 }
 
@@ -210,8 +216,59 @@ export function softmaxRuns(): {
 export const SOFTMAX_BLOCK_PIXELS = 2032;
 const BLOCK_PIXELS = SOFTMAX_BLOCK_PIXELS;
 
-function copyTargets(m: Module, t: SoftmaxTargets, from: number, to: number, C: number): void {
-  if (t.kind === 'dense') m.mem.views.gs.set(t.g.subarray(from * C, to * C));
+/** The channel axis of the logits, the dense targets, the stored softmax and the gradient of a call. */
+export type SoftmaxLayout = 'channelsLast' | 'channelsFirst';
+
+/**
+ * Where a call's elements sit: channel c of pixel s (counted over the whole batch; s in image b) at
+ * s·ps + b·imageOff + c·cs. Channels-last: ps = C, cs = 1, imageOff = 0; channels-first: ps = 1, cs = pixels,
+ * imageOff = pixels·(C − 1). Label maps hold one label per pixel (at s) in both.
+ */
+interface Lay {
+  planar: boolean;
+  C: number;
+  pixels: number;
+  ps: number;
+  cs: number;
+  imageOff: number;
+}
+
+function layOf(layout: SoftmaxLayout, pixels: number, C: number): Lay {
+  return layout === 'channelsFirst'
+    ? { planar: true, C, pixels, ps: 1, cs: pixels, imageOff: pixels * (C - 1) }
+    : { planar: false, C, pixels, ps: C, cs: 1, imageOff: 0 };
+}
+
+/** Index of channel 0 of pixel s (any pixel of its image: the JS loops run within one image). */
+const base0 = (l: Lay, s: number): number => s * l.ps + Math.floor(s / l.pixels) * l.imageOff;
+
+/**
+ * Copies pixels [s, e) (one image's) of `src` into a scratch block in the kernels' layout: as they are
+ * (channels-last), or channel c's run at c · BLOCK_PIXELS (channels-first, the planar kernels' PLANE_BYTES).
+ */
+function blockIn(dst: Float32Array, src: Float32Array, l: Lay, s: number, e: number): void {
+  if (!l.planar) {
+    dst.set(src.subarray(s * l.C, e * l.C));
+    return;
+  }
+  const a = base0(l, s);
+  for (let c = 0; c < l.C; c++) dst.set(src.subarray(a + c * l.cs, a + c * l.cs + e - s), c * BLOCK_PIXELS);
+}
+
+/** Copies the output scratch of the block of pixels [s, e) to its places in `dst` (the inverse of blockIn). */
+function blockOut(dst: Float32Array, m: Module, l: Lay, s: number, e: number): void {
+  if (!l.planar) {
+    dst.set(outBlock(m, e - s, l.C), s * l.C);
+    return;
+  }
+  const { os } = m.mem.views;
+  const a = base0(l, s);
+  for (let c = 0; c < l.C; c++)
+    dst.set(os.subarray(c * BLOCK_PIXELS, c * BLOCK_PIXELS + e - s), a + c * l.cs);
+}
+
+function copyTargets(m: Module, t: SoftmaxTargets, from: number, to: number, l: Lay): void {
+  if (t.kind === 'dense') blockIn(m.mem.views.gs, t.g, l, from, to);
   else m.mem.views.ls.set(t.labels.subarray(from, to));
 }
 
@@ -240,37 +297,66 @@ function eachBlock(
   m: Module,
   x: Float32Array,
   t: SoftmaxTargets,
-  C: number,
+  l: Lay,
   first: number,
   main: number,
   run: (np: number, at: number) => number,
 ): number | null {
   for (let s = first; s < main; s += BLOCK_PIXELS) {
     const e = Math.min(s + BLOCK_PIXELS, main);
-    m.mem.views.xs.set(x.subarray(s * C, e * C));
-    copyTargets(m, t, s, e, C);
+    blockIn(m.mem.views.xs, x, l, s, e);
+    copyTargets(m, t, s, e, l);
     if (run(e - s, s) !== 0) return s;
   }
   return null;
 }
 
-/** The first bad element of pixels [from, to), as pass 1 defines bad, or -1. */
-function firstBad(x: Float32Array, t: SoftmaxTargets, from: number, to: number, C: number): BadInput | null {
-  for (let s = from; s < to; s++) {
+/**
+ * The first bad element of pixels [from, to), as pass 1 defines bad, or null: in pixel order (then channel order)
+ * channels-last, as the loops meet them; channels-first, the lowest flat index of a bad logit in the whole image
+ * of `from` (images before it were clean), else of a bad target, as the general path reports it.
+ */
+function firstBad(x: Float32Array, t: SoftmaxTargets, from: number, to: number, l: Lay): BadInput | null {
+  const { C, cs } = l;
+  if (l.planar) return firstBadPlanar(x, t, Math.floor(from / l.pixels), l);
+  for (let s = from, i0 = base0(l, from); s < to; s++, i0 += l.ps) {
     if (t.kind === 'labels' && t.labels[s] === t.ignore) continue;
     for (let c = 0; c < C; c++) {
-      const v = x[s * C + c];
-      if (v - v !== 0) return { what: 'logits', index: s * C + c };
+      const v = x[i0 + c * cs];
+      if (v - v !== 0) return { what: 'logits', index: i0 + c * cs };
     }
     if (t.kind === 'dense') {
       for (let c = 0; c < C; c++) {
-        const v = t.g[s * C + c];
-        if (v - v !== 0) return { what: 'targets', index: s * C + c };
+        const v = t.g[i0 + c * cs];
+        if (v - v !== 0) return { what: 'targets', index: i0 + c * cs };
       }
     } else {
       const l = t.labels[s];
       if (l !== t.ignore && !(l >= 0 && l < C)) return { what: 'targets', index: s };
     }
+  }
+  return null;
+}
+
+/** firstBad of image b, channels-first. */
+function firstBadPlanar(x: Float32Array, t: SoftmaxTargets, b: number, l: Lay): BadInput | null {
+  const { C, pixels } = l;
+  const a = b * pixels * C;
+  const counts = (j: number) => t.kind !== 'labels' || t.labels[b * pixels + j] !== t.ignore;
+  for (let i = a; i < a + pixels * C; i++) {
+    const v = x[i];
+    if (v - v !== 0 && counts((i - a) % pixels)) return { what: 'logits', index: i };
+  }
+  if (t.kind === 'dense') {
+    for (let i = a; i < a + pixels * C; i++) {
+      const v = t.g[i];
+      if (v - v !== 0) return { what: 'targets', index: i };
+    }
+    return null;
+  }
+  for (let s = b * pixels; s < (b + 1) * pixels; s++) {
+    const v = t.labels[s];
+    if (v !== t.ignore && !(v >= 0 && v < C)) return { what: 'targets', index: s };
   }
   return null;
 }
@@ -285,7 +371,7 @@ function statsJs(
   t: SoftmaxTargets,
   from: number,
   to: number,
-  C: number,
+  l: Lay,
   I: Float64Array,
   P: Float64Array,
   G: Float64Array,
@@ -294,40 +380,42 @@ function statsJs(
   store?: Float32Array,
 ): BadInput | null {
   let sx = 0;
+  const { C, ps, cs } = l;
+  const off = Math.floor(from / l.pixels) * l.imageOff;
   const dense = t.kind === 'dense' ? t.g : null;
   const labels = t.kind === 'labels' ? t.labels : null;
   const ignore = t.kind === 'labels' ? t.ignore : undefined;
   for (let s = from; s < to; s++) {
-    const base = s * C;
+    const base = s * ps + off;
     let label = -1;
     if (labels !== null) {
       label = labels[s];
       if (label === ignore) continue;
-      if (!(label >= 0 && label < C)) return firstBad(x, t, from, s + 1, C);
+      if (!(label >= 0 && label < C)) return firstBad(x, t, from, s + 1, l);
     }
     let max = x[base];
     sx += max;
     for (let c = 1; c < C; c++) {
-      const v = x[base + c];
+      const v = x[base + c * cs];
       sx += v;
       if (v > max) max = v;
     }
     let sum = 0;
-    for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c] - max);
+    for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c * cs] - max);
     const inv = 1 / sum;
     for (let c = 0; c < C; c++) {
       const pv = p[c] * inv;
-      const gv = dense !== null ? dense[base + c] : c === label ? 1 : 0;
+      const gv = dense !== null ? dense[base + c * cs] : c === label ? 1 : 0;
       I[row + c] += pv * gv;
       P[row + c] += pv;
       G[row + c] += gv;
-      if (store !== undefined) store[base + c] = pv;
+      if (store !== undefined) store[base + c * cs] = pv;
     }
   }
   let finite = sx - sx;
   for (let c = 0; c < C; c++)
     finite += I[row + c] - I[row + c] + P[row + c] - P[row + c] + G[row + c] - G[row + c];
-  return finite === 0 ? null : firstBad(x, t, from, to, C);
+  return finite === 0 ? null : firstBad(x, t, from, to, l);
 }
 
 /**
@@ -339,7 +427,7 @@ function gradJs(
   t: SoftmaxTargets,
   from: number,
   to: number,
-  C: number,
+  l: Lay,
   A: Float64Array,
   B: Float64Array,
   row: number,
@@ -347,37 +435,39 @@ function gradJs(
   p: Float64Array,
   stored?: Float32Array,
 ): void {
+  const { C, ps, cs } = l;
+  const off = Math.floor(from / l.pixels) * l.imageOff;
   const dense = t.kind === 'dense' ? t.g : null;
   const labels = t.kind === 'labels' ? t.labels : null;
   const ignore = t.kind === 'labels' ? t.ignore : undefined;
   for (let s = from; s < to; s++) {
-    const base = s * C;
+    const base = s * ps + off;
     let label = -1;
     if (labels !== null) {
       label = labels[s];
       if (label === ignore) {
-        out.fill(0, base, base + C);
+        for (let c = 0; c < C; c++) out[base + c * cs] = 0;
         continue;
       }
     }
     if (stored !== undefined) {
-      for (let c = 0; c < C; c++) p[c] = stored[base + c];
+      for (let c = 0; c < C; c++) p[c] = stored[base + c * cs];
     } else {
       let max = x[base];
-      for (let c = 1; c < C; c++) if (x[base + c] > max) max = x[base + c];
+      for (let c = 1; c < C; c++) if (x[base + c * cs] > max) max = x[base + c * cs];
       let sum = 0;
-      for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c] - max);
+      for (let c = 0; c < C; c++) sum += p[c] = Math.exp(x[base + c * cs] - max);
       const inv = 1 / sum;
       for (let c = 0; c < C; c++) p[c] *= inv;
     }
     let dot = 0;
     for (let c = 0; c < C; c++) {
-      const gv = dense !== null ? dense[base + c] : c === label ? 1 : 0;
+      const gv = dense !== null ? dense[base + c * cs] : c === label ? 1 : 0;
       const d = A[row + c] * gv + B[row + c];
       dot += p[c] * d;
       p[C + c] = d;
     }
-    for (let c = 0; c < C; c++) out[base + c] = p[c] * (p[C + c] - dot);
+    for (let c = 0; c < C; c++) out[base + c * cs] = p[c] * (p[C + c] - dot);
   }
 }
 
@@ -391,27 +481,32 @@ function recordedGrad(
   b: number,
   stored: Float32Array,
   g: Float32Array,
-  C: number,
+  l: Lay,
   first: number,
   main: number,
-  pixels: number,
   out: Float32Array,
 ): void {
-  const groups = Math.floor(pixels / 4);
-  const rb = softmaxRecordBytes(C);
+  const groups = Math.floor(l.pixels / 4);
+  const rb = softmaxRecordBytes(l.C);
+  const k = kernelsOf(m, l);
   let block = b * Math.ceil(groups / (BLOCK_PIXELS / 4));
   for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
     const e = Math.min(s + BLOCK_PIXELS, main);
-    m.mem.views.xs.set(stored.subarray(s * C, e * C));
+    blockIn(m.mem.views.xs, stored, l, s, e);
     if (rec.binary[block] === 1) {
       runs.fromRecord++;
-      m.gradPB(X, REC + (b * groups + (s - first) / 4) * rb, O_AT, e - s);
+      k.gradPB(X, REC + (b * groups + (s - first) / 4) * rb, O_AT, e - s);
     } else {
-      m.mem.views.gs.set(g.subarray(s * C, e * C));
-      m.gradPD(X, G_AT, O_AT, e - s);
+      blockIn(m.mem.views.gs, g, l, s, e);
+      k.gradPD(X, G_AT, O_AT, e - s);
     }
-    out.set(outBlock(m, e - s, C), s * C);
+    blockOut(out, m, l, s, e);
   }
+}
+
+/** The kernels of a module for the call's layout (channels-last: the module's own; channels-first: `planar`). */
+function kernelsOf(m: Module, l: Lay): Kernels {
+  return l.planar ? m.planar : m;
 }
 
 /**
@@ -426,20 +521,21 @@ function addSums(
   t: SoftmaxTargets,
   first: number,
   main: number,
-  C: number,
+  l: Lay,
   I: Float64Array,
   P: Float64Array,
   G: Float64Array,
   row: number,
 ): BadInput | null {
+  const { C } = l;
   const f = m.mem.views.f64;
   let finite = 0;
   for (let i = 0; i < 12 * C; i++) finite += f[i] - f[i];
   if (finite !== 0) {
-    const bad = firstBad(x, t, first, main, C);
+    const bad = firstBad(x, t, first, main, l);
     if (bad !== null) return bad;
   }
-  if (t.kind === 'dense' && pixelMajor(C)) {
+  if (t.kind === 'dense' && !l.planar && pixelMajor(C)) {
     for (let c = 0; c < C; c++) {
       I[row + c] += f[c];
       P[row + c] += f[C + c];
@@ -463,12 +559,14 @@ function outBlock(m: Module, np: number, C: number): Float32Array {
 
 /**
  * Pass 1: per image b (row b·C when `perImage`, else row 0), adds Σ p·g, Σ p and Σ g of each channel to I, P, G
- * (length rows·C). `x` holds `batch · pixels · C` logits, channels-last. Returns the first bad input, or null.
+ * (length rows·C). `x` holds `batch · pixels · C` logits in `layout` (dense targets alike). Returns the first
+ * bad input, or null.
  *
  * `store` (optional, same length as x, sharing no memory with x or the targets): where pass 1 also writes the
  * softmax it computes, for `softmaxRegionGrad(…, stored)` to read back instead of computing it again (about half
- * the work of pass 2): the WebAssembly kernels in their own block layout, the JS loops (no module, the last < 4
- * pixels of an image) at the logits' own places. Pass the caller's gradient buffer: pass 2 overwrites it.
+ * the work of pass 2): the WebAssembly kernels in their own block layout (channels-last) or at the logits' own
+ * places (channels-first), the JS loops (no module, the last < 4 pixels of an image) at the logits' own places.
+ * Pass the caller's gradient buffer: pass 2 overwrites it.
  */
 export function softmaxRegionStats(
   x: Float32Array,
@@ -481,14 +579,14 @@ export function softmaxRegionStats(
   P: Float64Array,
   G: Float64Array,
   store?: Float32Array,
+  layout: SoftmaxLayout = 'channelsLast',
 ): BadInput | null {
   const m = moduleFor(C, pixels * C);
+  const l = layOf(layout, pixels, C);
   const tmp = new Float64Array(2 * C);
   const [ign, has] = ignoreArgs(t);
   const record =
-    m !== null && store !== undefined && t.kind === 'dense'
-      ? startRecord(m, x, t.g, store, batch, pixels, C)
-      : null;
+    m !== null && store !== undefined && t.kind === 'dense' ? startRecord(m, x, t.g, store, batch, l) : null;
   const groups = Math.floor(pixels / 4);
   const rb = softmaxRecordBytes(C);
   const perImageBlocks = Math.ceil(groups / (BLOCK_PIXELS / 4));
@@ -498,27 +596,27 @@ export function softmaxRegionStats(
     if (m !== null) {
       runs.wasm++;
       m.mem.views.f64.fill(0, 0, 12 * C);
-      const flagged = eachBlock(m, x, t, C, first, main, (np, at) => {
-        if (store === undefined)
-          return t.kind === 'dense' ? m.statsD(X, G_AT, np) : m.statsL(X, G_AT, np, ign, has);
+      const k = kernelsOf(m, l);
+      const flagged = eachBlock(m, x, t, l, first, main, (np, at) => {
+        // Without a store (no gradient follows), p goes to the output scratch and stays there.
         let f: number;
         if (record !== null) {
           // Bit 2: a target neither +0.0 nor 1.0 in this block: pass 2 reads its targets again.
-          f = m.statsDB(X, G_AT, O_AT, REC + (b * groups + (at - first) / 4) * rb, np);
+          f = k.statsDB(X, G_AT, O_AT, REC + (b * groups + (at - first) / 4) * rb, np);
           record.binary[b * perImageBlocks + (at - first) / BLOCK_PIXELS] = (f & 4) === 0 ? 1 : 0;
           if ((f & 4) === 0) runs.recorded++;
           f &= 3;
-        } else f = t.kind === 'dense' ? m.statsDS(X, G_AT, O_AT, np) : m.statsLS(X, G_AT, O_AT, np, ign, has);
-        store.set(outBlock(m, np, C), at * C);
+        } else f = t.kind === 'dense' ? k.statsDS(X, G_AT, O_AT, np) : k.statsLS(X, G_AT, O_AT, np, ign, has);
+        if (store !== undefined) blockOut(store, m, l, at, at + np);
         return f;
       });
-      if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + BLOCK_PIXELS, main), C);
-      const sumsBad = addSums(m, x, t, first, main, C, I, P, G, row);
+      if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + BLOCK_PIXELS, main), l);
+      const sumsBad = addSums(m, x, t, first, main, l, I, P, G, row);
       if (sumsBad !== null) return sumsBad;
       s = main;
     } else runs.js++;
     if (store !== undefined && s < last) runs.jsStored++;
-    const bad = statsJs(x, t, s, last, C, I, P, G, row, tmp, store);
+    const bad = statsJs(x, t, s, last, l, I, P, G, row, tmp, store);
     if (bad !== null) return bad;
   }
   // The record stands for this call's targets only once pass 1 has run to the end.
@@ -537,21 +635,21 @@ function startRecord(
   g: Float32Array,
   store: Float32Array,
   batch: number,
-  pixels: number,
-  C: number,
+  l: Lay,
 ): TargetRecord | null {
+  const { pixels, C } = l;
   m.record = null;
   const bytes = batch * Math.floor(pixels / 4) * softmaxRecordBytes(C);
   if (bytes > MAX_RECORD_BYTES || !grow(m, REC + bytes)) return null;
   const blocks = batch * Math.ceil(Math.floor(pixels / 4) / (BLOCK_PIXELS / 4));
   const binary = m.binary.length >= blocks ? m.binary : (m.binary = new Uint8Array(blocks));
-  return { x, g, store, batch, pixels, binary };
+  return { x, g, store, batch, pixels, planar: l.planar, binary };
 }
 
 /**
  * Pass 2: writes ∂L/∂x into `out` (same length as x) from A, B per row and channel (∂L/∂p_c = A·g_c + B).
  * Expects the inputs pass 1 accepted. `stored`: the `store` array of the pass-1 call on the same inputs (it may
- * be `out` itself); the WebAssembly kernels then read the softmax from it instead of computing it again.
+ * be `out` itself); the WebAssembly kernels read the softmax from it. Without it the JS loops compute it again.
  */
 export function softmaxRegionGrad(
   x: Float32Array,
@@ -564,54 +662,51 @@ export function softmaxRegionGrad(
   B: Float64Array,
   out: Float32Array,
   stored?: Float32Array,
+  layout: SoftmaxLayout = 'channelsLast',
 ): void {
-  const m = moduleFor(C, pixels * C);
+  const l = layOf(layout, pixels, C);
+  // No kernel computes the softmax again: without a stored one, the JS loops run (images whose pass 2 the
+  // per-image fused form had to run again).
+  const m = stored === undefined ? null : moduleFor(C, pixels * C);
   const tmp = new Float64Array(2 * C);
   const [ign, has] = ignoreArgs(t);
   for (let b = 0; b < batch; b++) {
     const { row, first, main, last } = span(b, pixels, C, perImage, m);
     let s = first;
-    if (m !== null) {
+    if (m !== null && stored !== undefined) {
       runs.wasm++;
       const { f32 } = m.mem.views;
       for (let c = 0; c < C; c++) {
         f32[COEF / 4 + c] = A[row + c];
         f32[COEF / 4 + 8 + c] = B[row + c];
       }
-      if (stored !== undefined) runs.stored++;
+      runs.stored++;
       const rec = m.record;
       if (
-        stored !== undefined &&
         t.kind === 'dense' &&
         rec !== null &&
         rec.x === x &&
         rec.g === t.g &&
         rec.store === stored &&
         rec.batch === batch &&
-        rec.pixels === pixels
+        rec.pixels === pixels &&
+        rec.planar === l.planar
       ) {
         // The targets of pass 1's binary blocks are in the bit record: only the stored p is copied in.
-        recordedGrad(m, rec, b, stored, t.g, C, first, main, pixels, out);
-        gradJs(x, t, main, last, C, A, B, row, out, tmp, stored);
+        recordedGrad(m, rec, b, stored, t.g, l, first, main, out);
+        gradJs(x, t, main, last, l, A, B, row, out, tmp, stored);
         continue;
       }
-      const src = stored ?? x;
-      const grad =
-        stored === undefined
-          ? t.kind === 'dense'
-            ? m.gradD
-            : m.gradL
-          : t.kind === 'dense'
-            ? m.gradPD
-            : m.gradPL;
-      eachBlock(m, src, t, C, first, main, (np, at) => {
+      const k = kernelsOf(m, l);
+      const grad = t.kind === 'dense' ? k.gradPD : k.gradPL;
+      eachBlock(m, stored, t, l, first, main, (np, at) => {
         grad(X, G_AT, O_AT, np, ign, has);
-        out.set(outBlock(m, np, C), at * C);
+        blockOut(out, m, l, at, at + np);
         return 0;
       });
       s = main;
     } else runs.js++;
-    gradJs(x, t, s, last, C, A, B, row, out, tmp, stored);
+    gradJs(x, t, s, last, l, A, B, row, out, tmp, stored);
   }
 }
 
@@ -670,8 +765,11 @@ export function softmaxRegionFused(
   G: Float64Array,
   out: Float32Array,
   coefficients: (b: number, A: Float64Array, B: Float64Array) => void,
+  layout: SoftmaxLayout = 'channelsLast',
 ): BadInput | null {
   const m = moduleFor(C, pixels * C)!;
+  const l = layOf(layout, pixels, C);
+  const k = kernelsOf(m, l);
   const tmp = new Float64Array(2 * C);
   const A = new Float64Array(C);
   const B = new Float64Array(C);
@@ -682,7 +780,10 @@ export function softmaxRegionFused(
   // The record of one image (softmaxFusable made room for it), then its softmax (16-byte aligned) where the
   // memory can grow to hold it: once, to the largest image.
   const pAt = fusedSoftmaxAt(C, pixels);
-  const hold = groups * 16 * C <= holdBytes && grow(m, pAt + groups * 16 * C);
+  // Block k's softmax at pAt + k · BLOCK_PIXELS · 4C (its C planes PLANE_BYTES apart, channels-first).
+  const blocks = Math.ceil(groups / (BLOCK_PIXELS / 4));
+  const held = l.planar ? blocks * BLOCK_PIXELS * 4 * C : groups * 16 * C;
+  const hold = held <= holdBytes && grow(m, pAt + held);
   m.record = null;
   const binary =
     m.binary.length >= Math.ceil(groups / (BLOCK_PIXELS / 4))
@@ -697,23 +798,23 @@ export function softmaxRegionFused(
     let block = 0;
     for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
       const e = Math.min(s + BLOCK_PIXELS, main);
-      m.mem.views.xs.set(x.subarray(s * C, e * C));
-      copyTargets(m, t, s, e, C);
+      blockIn(m.mem.views.xs, x, l, s, e);
+      copyTargets(m, t, s, e, l);
       const at = hold ? pAt + (s - first) * 4 * C : O_AT;
       let f: number;
       if (dense) {
-        f = m.statsDB(X, G_AT, at, REC + ((s - first) / 4) * rb, e - s);
+        f = k.statsDB(X, G_AT, at, REC + ((s - first) / 4) * rb, e - s);
         binary[block] = (f & 4) === 0 ? 1 : 0;
         if ((f & 4) === 0) runs.recorded++;
         f &= 3;
-      } else f = m.statsLS(X, G_AT, at, e - s, ign, has);
-      if (!hold) out.set(outBlock(m, e - s, C), s * C);
-      if (f !== 0) return firstBad(x, t, s, e, C);
+      } else f = k.statsLS(X, G_AT, at, e - s, ign, has);
+      if (!hold) blockOut(out, m, l, s, e);
+      if (f !== 0) return firstBad(x, t, s, e, l);
     }
-    const sumsBad = addSums(m, x, t, first, main, C, I, P, G, row);
+    const sumsBad = addSums(m, x, t, first, main, l, I, P, G, row);
     if (sumsBad !== null) return sumsBad;
     if (main < last) runs.jsStored++;
-    const bad = statsJs(x, t, main, last, C, I, P, G, row, tmp, out);
+    const bad = statsJs(x, t, main, last, l, I, P, G, row, tmp, out);
     if (bad !== null) return bad;
     coefficients(b, A, B);
     const { f32 } = m.mem.views;
@@ -725,18 +826,18 @@ export function softmaxRegionFused(
     for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
       const e = Math.min(s + BLOCK_PIXELS, main);
       const at = hold ? pAt + (s - first) * 4 * C : X;
-      if (!hold) m.mem.views.xs.set(out.subarray(s * C, e * C));
+      if (!hold) blockIn(m.mem.views.xs, out, l, s, e);
       if (dense && binary[block] === 1) {
         runs.fromRecord++;
-        m.gradPB(at, REC + ((s - first) / 4) * rb, O_AT, e - s);
+        k.gradPB(at, REC + ((s - first) / 4) * rb, O_AT, e - s);
       } else {
-        copyTargets(m, t, s, e, C);
-        if (dense) m.gradPD(at, G_AT, O_AT, e - s);
-        else m.gradPL(at, G_AT, O_AT, e - s, ign, has);
+        copyTargets(m, t, s, e, l);
+        if (dense) k.gradPD(at, G_AT, O_AT, e - s);
+        else k.gradPL(at, G_AT, O_AT, e - s, ign, has);
       }
-      out.set(outBlock(m, e - s, C), s * C);
+      blockOut(out, m, l, s, e);
     }
-    gradJs(x, t, main, last, C, A, B, 0, out, tmp, out);
+    gradJs(x, t, main, last, l, A, B, 0, out, tmp, out);
   }
   return null;
 }
