@@ -107,6 +107,18 @@ function referenceFocal(x: Float32Array, g: Float32Array, C: number): number {
 
 const dice = diceLoss({ preset: 'monai', fromLogits: true, layout: 'channelsLast' });
 const focal = focalLoss({ preset: 'monai', activation: 'softmax', gamma: 2, layout: 'channelsLast' });
+// The same losses in PyTorch's layout (the default of the monai and smp presets), on the transposed inputs.
+const diceNchw = diceLoss({ preset: 'monai', fromLogits: true, layout: 'channelsFirst' });
+const focalNchw = focalLoss({ preset: 'monai', activation: 'softmax', gamma: 2, layout: 'channelsFirst' });
+
+/** Channels-last [N, …, C] data as channels-first [N, C, …]. */
+function toNchw(a: Float32Array, N: number, C: number): Float32Array {
+  const P = a.length / (N * C);
+  const t = new Float32Array(a.length);
+  for (let b = 0; b < N; b++)
+    for (let s = 0; s < P; s++) for (let c = 0; c < C; c++) t[(b * C + c) * P + s] = a[(b * P + s) * C + c];
+  return t;
+}
 
 const relaxed = useSimd128ByDefault();
 const workloads = loadWorkloads();
@@ -119,7 +131,13 @@ for (const name of Object.keys(BASELINE)) {
   const pr = { data: logits, shape };
   const g = { data: gt, shape };
   const loss: Loss = w.kind === 'focal_fb' ? focal : dice;
+  const lossNchw: Loss = w.kind === 'focal_fb' ? focalNchw : diceNchw;
+  const C = shape[shape.length - 1];
+  const shapeNchw = w.shape_nchw!;
+  const prNchw = { data: toNchw(logits, shape[0], C), shape: shapeNchw };
+  const gNchw = { data: toNchw(gt, shape[0], C), shape: shapeNchw };
   let value = NaN;
+  let valueNchw = NaN;
   let refValue = NaN;
   const out = new Float32Array(logits.length);
   let sink = 0;
@@ -129,6 +147,9 @@ for (const name of Object.keys(BASELINE)) {
     },
     segkit_out: () => {
       sink += loss.valueAndGrad(g, pr, { out }).value;
+    },
+    segkit_nchw_out: () => {
+      valueNchw = lossNchw.valueAndGrad(gNchw, prNchw, { out }).value;
     },
   };
   if (relaxed.has(w.kind === 'focal_fb' ? 'elementwise' : 'softmaxRegion')) {
@@ -149,7 +170,6 @@ for (const name of Object.keys(BASELINE)) {
       }
     };
   }
-  const C = shape[shape.length - 1];
   fns.js_reference =
     w.kind === 'focal_fb'
       ? () => (refValue = referenceFocal(logits, gt, C))
@@ -171,6 +191,17 @@ for (const name of Object.keys(BASELINE)) {
     ...(torchNow === undefined ? {} : { vs_torch: Math.round((outMs / torchNow) * 100) / 100 }),
   });
   emitRelaxed(name, w.elements, times, { bound, torchMs: torchNow, what: loss.name, layout: 'NHWC' });
+  const nchwMs = times.segkit_nchw_out.median_ms;
+  emit(name, 'segkit_nchw_out', w.elements, times.segkit_nchw_out, {
+    layout: 'NCHW',
+    value: valueNchw,
+    note:
+      `the same loss with layout 'channelsFirst' (PyTorch's layout, the monai preset's default) on the ` +
+      `transposed inputs, { out }: ${(nchwMs / bound).toFixed(2)}× memory bound, ${(nchwMs / outMs).toFixed(2)}× ` +
+      `segkit_out (NHWC) in this run` +
+      (torchNow === undefined ? '' : `, ${(nchwMs / torchNow).toFixed(2)}× torch_keepmem in this run`),
+    ...(torchNow === undefined ? {} : { vs_torch: Math.round((nchwMs / torchNow) * 100) / 100 }),
+  });
   if (times.segkit_js_out) {
     const jsMs = times.segkit_js_out.median_ms;
     emit(name, 'segkit_js_out', w.elements, times.segkit_js_out, {
