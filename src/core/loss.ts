@@ -135,16 +135,24 @@ export function defineLoss(def: LossDefinition): Loss {
   return loss;
 }
 
+/**
+ * `a + b`: a's gradient goes to `out` (or a new array), b's to a scratch array the sum keeps and reuses (grown
+ * to the largest input), then is added in: with `{ out }`, no call allocates memory that grows with the input.
+ */
 function sumOfLosses(a: Loss, b: Loss): Loss {
   if (!isLoss(b)) throw typeError(`${a.name}.plus`, `other must be a Loss; got ${formatValue(b)}.`);
+  let scratch = new Float32Array(0);
   return defineLoss({
     name: `${a.name}_plus_${b.name}`,
     value: (gt, pr) => a.value(gt, pr) + b.value(gt, pr),
     valueAndGrad: (gt, pr, out) => {
       const ra = a.valueAndGrad(gt, pr, out && { out });
-      const rb = b.valueAndGrad(gt, pr);
+      const n = ra.grad.length;
+      if (scratch.length < n) scratch = new Float32Array(n);
+      const rb = b.valueAndGrad(gt, pr, { out: scratch.subarray(0, n) });
       const g = ra.grad;
-      for (let i = 0; i < g.length; i++) g[i] += rb.grad[i];
+      const gb = rb.grad;
+      for (let i = 0; i < n; i++) g[i] += gb[i];
       return { value: ra.value + rb.value, grad: g };
     },
   });

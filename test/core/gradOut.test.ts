@@ -21,6 +21,7 @@ import {
   type NdArray,
 } from '../../src/index.js';
 import { randomPair, toChannelsFirst } from './random.js';
+import { defineLoss } from '../../src/core/loss.js';
 
 /** A buffer full of a value no loss writes, so a skipped entry shows. */
 function poisoned(n: number): Float32Array {
@@ -97,6 +98,49 @@ describe('valueAndGrad with { out }', () => {
     const b = diceLoss.valueAndGrad(gt, pr, { out: undefined });
     expect(a.grad).not.toBe(b.grad);
     expect(Array.from(a.grad)).toEqual(Array.from(b.grad));
+  });
+});
+
+describe('a sum of losses reuses one scratch gradient for its second term', () => {
+  /** A loss whose gradient is `k` everywhere, recording the `out` buffer of each call. */
+  function spy(k: number) {
+    const outs: (Float32Array | undefined)[] = [];
+    const loss = defineLoss({
+      name: `spy${k}`,
+      valueAndGrad: (_gt, pr, out) => {
+        outs.push(out);
+        const g = out ?? new Float32Array(pr.data.length);
+        g.fill(k);
+        return { value: k, grad: g };
+      },
+    });
+    return { loss, outs };
+  }
+
+  it('gives b a buffer of the sum, the same memory on every call, grown for a larger input', () => {
+    const a = spy(1);
+    const b = spy(2);
+    const sum = a.loss.plus(b.loss);
+    const small = randomPair(1, [1, 3, 3, 2]);
+    const large = randomPair(2, [2, 5, 5, 2]);
+    const out = new Float32Array(18);
+    for (let i = 0; i < 3; i++) {
+      const r = sum.valueAndGrad(small.gt, small.pr, { out });
+      expect(r.grad).toBe(out);
+      expect(Array.from(out)).toEqual(new Array(18).fill(3));
+    }
+    expect(a.outs).toEqual([out, out, out]);
+    const first = b.outs[0]!;
+    expect(first.length).toBe(18);
+    for (const o of b.outs) expect(o!.buffer).toBe(first.buffer);
+    const r = sum.valueAndGrad(large.gt, large.pr);
+    expect(r.value).toBe(3);
+    expect(Array.from(r.grad)).toEqual(new Array(100).fill(3));
+    expect(b.outs[3]!.length).toBe(100);
+    // Back to the small input: a view of the grown scratch.
+    sum.valueAndGrad(small.gt, small.pr, { out });
+    expect(b.outs[4]!.buffer).toBe(b.outs[3]!.buffer);
+    expect(b.outs[4]!.length).toBe(18);
   });
 });
 
