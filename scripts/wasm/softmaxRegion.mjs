@@ -8,11 +8,11 @@
 // form, or in a scratch block it drops when no gradient follows) and pass 2 reads it back: no exp in pass 2
 // (measured 4.0 → 1.2 ms of CPU on dice_fb_small's pass 2). No memory of the module's own grows with the input.
 // Each kernel has a channels-last form and a channels-first one (name ending in F: planar blocks, channel c of a
-// block at c · PLANE_BYTES, four pixels per vector, no shuffles); both compute the same values in the same order.
+// block at c · PLANE_BYTES(C), four pixels per vector, no shuffles); both compute the same values per element.
 //
 //   statsDS(x, g, o, np) → flags   ACC[c] += Σ p·g, Σ p, Σ g over np pixels (np a multiple of 4), dense float32
 //                              g; p stored at o (group-major: for each group of four pixels, channel c's f32x4 at
-//                              16c; planar: at c · PLANE_BYTES); flags bit 0: a logit is -Inf (NaN and +Inf
+//                              16c; planar: at c · PLANE_BYTES(C)); flags bit 0: a logit is -Inf (NaN and +Inf
 //                              logits, and NaN or ±Inf in g, make the sums non-finite, which the caller checks)
 //   statsLS(x, l, o, np, ign, has) → flags   the same from int32 labels l (one per pixel): g_c = [l = c]; pixels
 //                              with l = ign (when has ≠ 0) count nowhere; bit 1: a label outside [0, C) that is
@@ -42,19 +42,19 @@ export const SOFTMAX_LAYOUT = {
    * [g = 1] (bit 4c + j: channel c of pixel j), in RECORD_BYTES(C) bytes; the memory grows to hold a call's.
    */
   REC: 4 * 65536,
-  /**
-   * The channels-first (planar) kernels (names ending in F): in each scratch block, channel c's pixels start at
-   * c · PLANE_BYTES (the driver's 2032 pixels per block, 8128 bytes), four pixels per vector.
-   */
-  PLANE_BYTES: 4 * 2032,
 };
+/**
+ * The channels-first (planar) kernels (names ending in F): in each scratch block, channel c's pixels start at
+ * c · PLANE_BYTES(C), four pixels per vector: the most whole groups of four whose C planes fit a block.
+ */
+export const PLANE_BYTES = (C) => 16 * Math.floor(SOFTMAX_LAYOUT.BLOCK_BYTES / (16 * C));
 /** Bytes of the bit record per group of four pixels: 4C bits, in 1, 2 or 4 bytes. */
 export const RECORD_BYTES = (C) => (C <= 2 ? 1 : C <= 4 ? 2 : 4);
 export const MAX_C = 8;
 /** Pixel groups (of 4) summed in float32 before the float64 flush. */
 const CHUNK_GROUPS = 16;
 
-const { ACC, COEF, TABLE, X, BLOCK_BYTES, PLANE_BYTES } = SOFTMAX_LAYOUT;
+const { ACC, COEF, TABLE, X, BLOCK_BYTES } = SOFTMAX_LAYOUT;
 const G_AT = X + BLOCK_BYTES;
 const O_AT = X + 2 * BLOCK_BYTES;
 
@@ -190,19 +190,19 @@ const loadGroup = (ptr, C, names) => (C === 3 ? load3(ptr, names) : loadChannels
 /** storeChannels, with store3 for C = 3. */
 const storeGroup = (ptr, C, names) => (C === 3 ? store3(ptr, names) : storeChannels(ptr, C, names));
 
-/** Channels-first: channel c of the four pixels at `ptr` is one vector at ptr + c · PLANE_BYTES. */
+/** Channels-first: channel c of the four pixels at `ptr` is one vector at ptr + c · PLANE_BYTES(C). */
 const loadPlanes = (ptr, C, names) =>
   names.map(
-    (n, c) => `(local.set ${n} (v128.load${c ? ` offset=${c * PLANE_BYTES}` : ''} (local.get ${ptr})))`,
+    (n, c) => `(local.set ${n} (v128.load${c ? ` offset=${c * PLANE_BYTES(C)}` : ''} (local.get ${ptr})))`,
   );
 const storePlanes = (ptr, C, names) =>
   names.map(
-    (n, c) => `(v128.store${c ? ` offset=${c * PLANE_BYTES}` : ''} (local.get ${ptr}) (local.get ${n}))`,
+    (n, c) => `(v128.store${c ? ` offset=${c * PLANE_BYTES(C)}` : ''} (local.get ${ptr}) (local.get ${n}))`,
   );
 /** The loads and stores of a group of four pixels, and the bytes a group takes per array, in either layout. */
 const access = (planar, C) =>
   planar
-    ? { load: loadPlanes, store: storePlanes, groupBytes: 16, chan: (c) => c * PLANE_BYTES, suffix: 'F' }
+    ? { load: loadPlanes, store: storePlanes, groupBytes: 16, chan: (c) => c * PLANE_BYTES(C), suffix: 'F' }
     : { load: loadGroup, store: storeGroup, groupBytes: 16 * C, chan: (c) => 16 * c, suffix: '' };
 
 /** The scratch locals of loadChannels / storeChannels. */
@@ -330,7 +330,7 @@ function stats(C, lab, bits = false, planar = false) {
   const body = [...softmax(C, lab, planar)];
   if (lab) body.unshift(...labels());
   // The store form writes p as computed: channel c of the group's four pixels at $o + 16c (group-major), or
-  // at $o + c · PLANE_BYTES (planar).
+  // at $o + c · PLANE_BYTES(C) (planar).
   body.push(...e.map((n, c) => `(v128.store offset=${L.chan(c)} (local.get $o) (local.get ${n}))`));
   for (const c of range(C)) {
     if (lab) {

@@ -9,9 +9,10 @@
  *
  * WebAssembly SIMD (scripts/wasm/softmaxRegion.mjs, one module per C ∈ [2, 8]) runs four pixels at a time over
  * blocks copied into its memory: channels-last as they are, channels-first as C planes of up to
- * SOFTMAX_BLOCK_PIXELS pixels (its `…F` kernels; the same arithmetic in the same order, so the same bits as
- * channels-last on the transposed inputs, except C = 8 dense, whose channels-last kernels run pixel-major and add
- * in another order). The plain-JS loops below (strided: one loop for both layouts) run the last pixels of each image (fewer than four),
+ * softmaxPlanePixels(C) pixels, longer than channels-last's so that each copy moves a whole block (its `…F`
+ * kernels: the same arithmetic per element; the float32 partial sums restart per block, so the two layouts give
+ * the same bits while an image fits one block of both, and agree to float32 rounding beyond). The plain-JS loops
+ * below (strided: one loop for both layouts) run the last pixels of each image (fewer than four),
  * and everything when WebAssembly SIMD is unavailable or turned off (one exp per element there too: the softmax
  * is stored and read back the same way). Both check the inputs on the way: a non-finite logit or target, or a
  * label outside [0, C) that is not ignored, is reported, never summed.
@@ -96,7 +97,7 @@ interface Kernels {
 }
 
 interface Module extends Kernels {
-  /** The channels-first kernels (planar blocks, channel c at c · BLOCK_PIXELS floats). */
+  /** The channels-first kernels (planar blocks, channel c at c · softmaxPlanePixels(C) floats). */
   planar: Kernels;
   /** The memory and its views, made again when it grows. */
   mem: ModuleMemory<Views>;
@@ -215,6 +216,12 @@ export function softmaxRuns(): {
 /** Pixels per block: a multiple of 4 whose bytes fit a scratch block for any C ≤ 8 (8128·C bytes). */
 export const SOFTMAX_BLOCK_PIXELS = 2032;
 const BLOCK_PIXELS = SOFTMAX_BLOCK_PIXELS;
+/**
+ * Pixels per plane of a channels-first block for C channels (scripts/wasm/softmaxRegion.mjs → PLANE_BYTES / 4):
+ * the most whole groups of four whose C planes fit a scratch block (8192 pixels for C = 2, 2048 for C = 8), so
+ * that each copy moves as much as the block holds.
+ */
+export const softmaxPlanePixels = (C: number): number => 4 * Math.floor(BLOCK_BYTES / (16 * C));
 
 /** The channel axis of the logits, the dense targets, the stored softmax and the gradient of a call. */
 export type SoftmaxLayout = 'channelsLast' | 'channelsFirst';
@@ -227,6 +234,8 @@ export type SoftmaxLayout = 'channelsLast' | 'channelsFirst';
 interface Lay {
   planar: boolean;
   C: number;
+  /** Pixels per block: SOFTMAX_BLOCK_PIXELS channels-last; channels-first, the plane of the module for C. */
+  bp: number;
   pixels: number;
   ps: number;
   cs: number;
@@ -235,8 +244,8 @@ interface Lay {
 
 function layOf(layout: SoftmaxLayout, pixels: number, C: number): Lay {
   return layout === 'channelsFirst'
-    ? { planar: true, C, pixels, ps: 1, cs: pixels, imageOff: pixels * (C - 1) }
-    : { planar: false, C, pixels, ps: C, cs: 1, imageOff: 0 };
+    ? { planar: true, C, bp: softmaxPlanePixels(C), pixels, ps: 1, cs: pixels, imageOff: pixels * (C - 1) }
+    : { planar: false, C, bp: BLOCK_PIXELS, pixels, ps: C, cs: 1, imageOff: 0 };
 }
 
 /** Index of channel 0 of pixel s (any pixel of its image: the JS loops run within one image). */
@@ -244,7 +253,7 @@ const base0 = (l: Lay, s: number): number => s * l.ps + Math.floor(s / l.pixels)
 
 /**
  * Copies pixels [s, e) (one image's) of `src` into a scratch block in the kernels' layout: as they are
- * (channels-last), or channel c's run at c · BLOCK_PIXELS (channels-first, the planar kernels' PLANE_BYTES).
+ * (channels-last), or channel c's run at c · l.bp (channels-first, the planar kernels' PLANE_BYTES).
  */
 function blockIn(dst: Float32Array, src: Float32Array, l: Lay, s: number, e: number): void {
   if (!l.planar) {
@@ -252,7 +261,7 @@ function blockIn(dst: Float32Array, src: Float32Array, l: Lay, s: number, e: num
     return;
   }
   const a = base0(l, s);
-  for (let c = 0; c < l.C; c++) dst.set(src.subarray(a + c * l.cs, a + c * l.cs + e - s), c * BLOCK_PIXELS);
+  for (let c = 0; c < l.C; c++) dst.set(src.subarray(a + c * l.cs, a + c * l.cs + e - s), c * l.bp);
 }
 
 /** Copies the output scratch of the block of pixels [s, e) to its places in `dst` (the inverse of blockIn). */
@@ -263,8 +272,7 @@ function blockOut(dst: Float32Array, m: Module, l: Lay, s: number, e: number): v
   }
   const { os } = m.mem.views;
   const a = base0(l, s);
-  for (let c = 0; c < l.C; c++)
-    dst.set(os.subarray(c * BLOCK_PIXELS, c * BLOCK_PIXELS + e - s), a + c * l.cs);
+  for (let c = 0; c < l.C; c++) dst.set(os.subarray(c * l.bp, c * l.bp + e - s), a + c * l.cs);
 }
 
 function copyTargets(m: Module, t: SoftmaxTargets, from: number, to: number, l: Lay): void {
@@ -302,8 +310,8 @@ function eachBlock(
   main: number,
   run: (np: number, at: number) => number,
 ): number | null {
-  for (let s = first; s < main; s += BLOCK_PIXELS) {
-    const e = Math.min(s + BLOCK_PIXELS, main);
+  for (let s = first; s < main; s += l.bp) {
+    const e = Math.min(s + l.bp, main);
     blockIn(m.mem.views.xs, x, l, s, e);
     copyTargets(m, t, s, e, l);
     if (run(e - s, s) !== 0) return s;
@@ -489,9 +497,9 @@ function recordedGrad(
   const groups = Math.floor(l.pixels / 4);
   const rb = softmaxRecordBytes(l.C);
   const k = kernelsOf(m, l);
-  let block = b * Math.ceil(groups / (BLOCK_PIXELS / 4));
-  for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
-    const e = Math.min(s + BLOCK_PIXELS, main);
+  let block = b * Math.ceil(groups / (l.bp / 4));
+  for (let s = first; s < main; s += l.bp, block++) {
+    const e = Math.min(s + l.bp, main);
     blockIn(m.mem.views.xs, stored, l, s, e);
     if (rec.binary[block] === 1) {
       runs.fromRecord++;
@@ -589,7 +597,7 @@ export function softmaxRegionStats(
     m !== null && store !== undefined && t.kind === 'dense' ? startRecord(m, x, t.g, store, batch, l) : null;
   const groups = Math.floor(pixels / 4);
   const rb = softmaxRecordBytes(C);
-  const perImageBlocks = Math.ceil(groups / (BLOCK_PIXELS / 4));
+  const perImageBlocks = Math.ceil(groups / (l.bp / 4));
   for (let b = 0; b < batch; b++) {
     const { row, first, main, last } = span(b, pixels, C, perImage, m);
     let s = first;
@@ -603,14 +611,14 @@ export function softmaxRegionStats(
         if (record !== null) {
           // Bit 2: a target neither +0.0 nor 1.0 in this block: pass 2 reads its targets again.
           f = k.statsDB(X, G_AT, O_AT, REC + (b * groups + (at - first) / 4) * rb, np);
-          record.binary[b * perImageBlocks + (at - first) / BLOCK_PIXELS] = (f & 4) === 0 ? 1 : 0;
+          record.binary[b * perImageBlocks + (at - first) / l.bp] = (f & 4) === 0 ? 1 : 0;
           if ((f & 4) === 0) runs.recorded++;
           f &= 3;
         } else f = t.kind === 'dense' ? k.statsDS(X, G_AT, O_AT, np) : k.statsLS(X, G_AT, O_AT, np, ign, has);
         if (store !== undefined) blockOut(store, m, l, at, at + np);
         return f;
       });
-      if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + BLOCK_PIXELS, main), l);
+      if (flagged !== null) return firstBad(x, t, flagged, Math.min(flagged + l.bp, main), l);
       const sumsBad = addSums(m, x, t, first, main, l, I, P, G, row);
       if (sumsBad !== null) return sumsBad;
       s = main;
@@ -641,7 +649,7 @@ function startRecord(
   m.record = null;
   const bytes = batch * Math.floor(pixels / 4) * softmaxRecordBytes(C);
   if (bytes > MAX_RECORD_BYTES || !grow(m, REC + bytes)) return null;
-  const blocks = batch * Math.ceil(Math.floor(pixels / 4) / (BLOCK_PIXELS / 4));
+  const blocks = batch * Math.ceil(Math.floor(pixels / 4) / (l.bp / 4));
   const binary = m.binary.length >= blocks ? m.binary : (m.binary = new Uint8Array(blocks));
   return { x, g, store, batch, pixels, planar: l.planar, binary };
 }
@@ -780,15 +788,12 @@ export function softmaxRegionFused(
   // The record of one image (softmaxFusable made room for it), then its softmax (16-byte aligned) where the
   // memory can grow to hold it: once, to the largest image.
   const pAt = fusedSoftmaxAt(C, pixels);
-  // Block k's softmax at pAt + k · BLOCK_PIXELS · 4C (its C planes PLANE_BYTES apart, channels-first).
-  const blocks = Math.ceil(groups / (BLOCK_PIXELS / 4));
-  const held = l.planar ? blocks * BLOCK_PIXELS * 4 * C : groups * 16 * C;
+  // Block k's softmax at pAt + k · bp · 4C (its C planes PLANE_BYTES apart, channels-first).
+  const blocks = Math.ceil(groups / (l.bp / 4));
+  const held = l.planar ? blocks * l.bp * 4 * C : groups * 16 * C;
   const hold = held <= holdBytes && grow(m, pAt + held);
   m.record = null;
-  const binary =
-    m.binary.length >= Math.ceil(groups / (BLOCK_PIXELS / 4))
-      ? m.binary
-      : (m.binary = new Uint8Array(Math.ceil(groups / (BLOCK_PIXELS / 4))));
+  const binary = m.binary.length >= blocks ? m.binary : (m.binary = new Uint8Array(blocks));
   for (let b = 0; b < batch; b++) {
     const { first, main, last } = span(b, pixels, C, true, m);
     const row = b * C;
@@ -796,8 +801,8 @@ export function softmaxRegionFused(
     softmaxFusedRuns.fused++;
     m.mem.views.f64.fill(0, 0, 12 * C);
     let block = 0;
-    for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
-      const e = Math.min(s + BLOCK_PIXELS, main);
+    for (let s = first; s < main; s += l.bp, block++) {
+      const e = Math.min(s + l.bp, main);
       blockIn(m.mem.views.xs, x, l, s, e);
       copyTargets(m, t, s, e, l);
       const at = hold ? pAt + (s - first) * 4 * C : O_AT;
@@ -823,8 +828,8 @@ export function softmaxRegionFused(
       f32[COEF / 4 + 8 + c] = B[c];
     }
     block = 0;
-    for (let s = first; s < main; s += BLOCK_PIXELS, block++) {
-      const e = Math.min(s + BLOCK_PIXELS, main);
+    for (let s = first; s < main; s += l.bp, block++) {
+      const e = Math.min(s + l.bp, main);
       const at = hold ? pAt + (s - first) * 4 * C : X;
       if (!hold) blockIn(m.mem.views.xs, out, l, s, e);
       if (dense && binary[block] === 1) {
