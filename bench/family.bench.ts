@@ -12,6 +12,9 @@ import { emit, loadWorkloads, logitInputs, memoryBoundMs, timeInterleaved } from
 import { torchTimings } from './torch.js';
 import { setElementwiseWasmEnabled } from '../src/core/kernels/elementwiseWasm.js';
 import { emitRelaxed, relaxedRow, useSimd128ByDefault } from './relaxed.js';
+import { denseSigmoid } from '../src/core/family/denseStats.js';
+import { setRegionWasmEnabled } from '../src/core/kernels/regionWasm.js';
+import { xorshift32 } from './harness.js';
 
 /**
  * A hand-fused plain-JS reference of the same Dice loss (channels-last, per-sample-per-class mean, softmax stored
@@ -125,6 +128,11 @@ const workloads = loadWorkloads();
 const only = process.argv.slice(2);
 for (const name of Object.keys(BASELINE)) {
   if (only.length > 0 && !only.some((o) => name.includes(o))) continue;
+  await benchSoftmax(name);
+}
+
+/** One softmax workload of BASELINE. */
+async function benchSoftmax(name: string): Promise<void> {
   const w = workloads[name];
   const shape = w.shape_nhwc!;
   const { logits, gt } = logitInputs(shape);
@@ -226,5 +234,86 @@ for (const name of Object.keys(BASELINE)) {
           `(segkit ${(t.median_ms / times.js_reference.median_ms).toFixed(2)}× it, value ${refValue.toFixed(7)})`
         : ''),
   });
+  if (globalThis.gc) globalThis.gc();
+}
+
+/**
+ * Sigmoid Dice from logits (MONAI DiceLoss(sigmoid=True), smp DiceLoss('binary' | 'multilabel', from_logits=True))
+ * = `diceLoss({ preset: 'monai', fromLogits: true, activation: 'sigmoid' })`, valueAndGrad into { out }. segkit's
+ * own workloads (not in workloads.json): float32 logits N(0, 3²)-ish and a dense 0/1 float32 mask (30 % ones),
+ * seeded; binary 32×256×256×1 and multilabel C = 3 32×128×128×3, each in both layouts. Rows, interleaved in one
+ * run: `segkit_out` (the sigmoid stage of denseStats.ts: σ stored in pass 1, read in pass 2), `segkit_recompute_out`
+ * (σ computed again in pass 2), `segkit_js_out` (WebAssembly off: the stage's JS kernels), `segkit_general_out`
+ * (the stage off: the general JS loops of region.ts, what main ran before).
+ */
+const SIGMOID_WORKLOADS: { name: string; shape: number[]; layout: 'channelsLast' | 'channelsFirst' }[] = [
+  { name: 'sigmoid_dice_binary_nhwc', shape: [32, 256, 256, 1], layout: 'channelsLast' },
+  { name: 'sigmoid_dice_binary_nchw', shape: [32, 1, 256, 256], layout: 'channelsFirst' },
+  { name: 'sigmoid_dice_ml3_nhwc', shape: [32, 128, 128, 3], layout: 'channelsLast' },
+  { name: 'sigmoid_dice_ml3_nchw', shape: [32, 3, 128, 128], layout: 'channelsFirst' },
+];
+
+async function benchSigmoid(w: (typeof SIGMOID_WORKLOADS)[number]): Promise<void> {
+  const n = w.shape.reduce((a, b) => a * b, 1);
+  const r = xorshift32(7);
+  const logits = new Float32Array(n);
+  const mask = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    // A sum of three uniforms: a bell shape on (−6, 6); a few saturated logits are part of real training.
+    logits[i] = 4 * (r() + r() + r() - 1.5);
+    mask[i] = r() < 0.3 ? 1 : 0;
+  }
+  const loss = diceLoss({ preset: 'monai', fromLogits: true, activation: 'sigmoid', layout: w.layout });
+  const pr = { data: logits, shape: w.shape };
+  const g = { data: mask, shape: w.shape };
+  const out = new Float32Array(n);
+  const values: Record<string, number> = {};
+  const row = (name: string, set: () => void, reset: () => void) => () => {
+    set();
+    try {
+      values[name] = loss.valueAndGrad(g, pr, { out }).value;
+    } finally {
+      reset();
+    }
+  };
+  const none = () => {};
+  const times = await timeInterleaved(
+    {
+      segkit_out: row('segkit_out', none, none),
+      segkit_recompute_out: row(
+        'segkit_recompute_out',
+        () => (denseSigmoid.store = false),
+        () => (denseSigmoid.store = true),
+      ),
+      segkit_js_out: row(
+        'segkit_js_out',
+        () => setRegionWasmEnabled(false),
+        () => setRegionWasmEnabled(true),
+      ),
+      segkit_general_out: row(
+        'segkit_general_out',
+        () => (denseSigmoid.enabled = false),
+        () => (denseSigmoid.enabled = true),
+      ),
+    },
+    3,
+    15,
+  );
+  const general = times.segkit_general_out.median_ms;
+  const bound = await memoryBoundMs(8 * n, 4 * n);
+  for (const [impl, t] of Object.entries(times)) {
+    emit(w.name, impl, n, t, {
+      layout: w.layout === 'channelsLast' ? 'NHWC' : 'NCHW',
+      value: values[impl],
+      note:
+        `${loss.name} sigmoid from logits, valueAndGrad into { out }; ${(general / t.median_ms).toFixed(1)}× faster than ` +
+        `segkit_general_out in this run; ${(t.median_ms / bound).toFixed(1)}× memory bound (${bound.toFixed(2)} ms)`,
+    });
+  }
+}
+
+for (const w of SIGMOID_WORKLOADS) {
+  if (only.length > 0 && !only.some((o) => w.name.includes(o))) continue;
+  await benchSigmoid(w);
   if (globalThis.gc) globalThis.gc();
 }

@@ -25,6 +25,7 @@ import {
 import { assembleWat, base64Module } from './wasm/assemble.mjs';
 import { relaxedBytesModule, relaxWat } from './wasm/relaxed.mjs';
 import { MAX_C as SOFTMAX_MAX_C, softmaxRegionWat } from './wasm/softmaxRegion.mjs';
+import { mathLocals, sigmoidF32x4 } from './wasm/math.mjs';
 
 /** Byte offsets of the memory layout, shared with src/core/kernels/regionWasm.ts. */
 export const LAYOUT = {
@@ -119,10 +120,13 @@ function sums(V) {
     (i32x4.all_true (local.get $ok)))`;
 }
 
-function affine(V) {
+/**
+ * The float64 coefficient locals $a{q}l, $a{q}h, $b{q}l, $b{q}h of vectors q < V (lanes 0–1 and 2–3 of each)
+ * and the statements loading them from COEF: `{ locals, init }` (text).
+ */
+function coefLocals(V) {
   const locals = [];
   const init = [];
-  const body = [];
   for (let q = 0; q < V; q++) {
     locals.push(`(local $a${q}l v128) (local $a${q}h v128) (local $b${q}l v128) (local $b${q}h v128)`);
     init.push(
@@ -131,6 +135,30 @@ function affine(V) {
       `(local.set $b${q}l (v128.load offset=${LAYOUT.COEF + 128 + 32 * q} (i32.const 0)))`,
       `(local.set $b${q}h (v128.load offset=${LAYOUT.COEF + 128 + 32 * q + 16} (i32.const 0)))`,
     );
+  }
+  return { locals: locals.join(' '), init: init.join('\n    ') };
+}
+
+/**
+ * The loop of a streaming kernel over n floats (a multiple of 4·V): `body` (text) runs while the first of
+ * `pointers` (i32 params, byte offsets) is below its end; each pointer moves by 16·V bytes per iteration.
+ */
+function streamLoop(pointers, V, body) {
+  const [first] = pointers;
+  const step = pointers.map((p) => `(local.set ${p} (i32.add (local.get ${p}) (i32.const ${16 * V})))`);
+  return `(local.set $end (i32.add (local.get ${first}) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get ${first}) (local.get $end)))
+      (loop $next
+        ${body.join('\n        ')}
+        ${step.join('\n        ')}
+        (br_if $next (i32.lt_u (local.get ${first}) (local.get $end)))))`;
+}
+
+function affine(V) {
+  const { locals, init } = coefLocals(V);
+  const body = [];
+  for (let q = 0; q < V; q++) {
     const off = 16 * q;
     body.push(
       `(local.set $v (v128.load offset=${off} (local.get $g)))`,
@@ -142,16 +170,9 @@ function affine(V) {
   return `
   (func (export "affine${V}") (param $g i32) (param $o i32) (param $n i32)
     (local $end i32) (local $v v128)
-    ${locals.join(' ')}
-    ${init.join('\n    ')}
-    (local.set $end (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 2))))
-    (block $done
-      (br_if $done (i32.ge_u (local.get $g) (local.get $end)))
-      (loop $next
-        ${body.join('\n        ')}
-        (local.set $g (i32.add (local.get $g) (i32.const ${16 * V})))
-        (local.set $o (i32.add (local.get $o) (i32.const ${16 * V})))
-        (br_if $next (i32.lt_u (local.get $g) (local.get $end))))))`;
+    ${locals}
+    ${init}
+    ${streamLoop(['$g', '$o'], V, body)})`;
 }
 
 function select(V) {
@@ -191,6 +212,94 @@ export function regionKernelsWat() {
   return `(module
   (memory (export "memory") ${LAYOUT.PAGES})${funcs.join('')})\n`;
 }
+
+/**
+ * The sigmoid kernels of the same stage (region losses from logits with a sigmoid), a module of their own so
+ * that the region module stays under the 4 KiB a browser main thread compiles synchronously. Same LAYOUT:
+ *   sigmoid(x, o, n) → bad   o = σ(x) (sigmoidF32x4 of ./wasm/math.mjs) over n floats (a multiple of 4; o may
+ *                            be x); returns 1 when some x is NaN or ±∞ (a NaN-sticky Σ (x − x)), else 0
+ *   sumsV(x, y, n, mp)       the region module's sums, the same text (x = gt, y = σ of the logits)
+ *   sgradV(g, p, o, n)       o = float32((a_k·g + b_k)·(p·(1 − p))) in float64 with a_k, b_k at COEF (the
+ *                            affine kernel's coefficients), p = σ(x) as float32: ∂L/∂x through the sigmoid
+ */
+function sigmoidKernel() {
+  return `
+  (func (export "sigmoid") (param $x i32) (param $o i32) (param $n i32) (result i32)
+    (local $end i32) (local $v v128) (local $e v128) (local $bad v128) ${mathLocals('$m_')}
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $next
+        (local.set $v (v128.load (local.get $x)))
+        (local.set $bad (f32x4.add (local.get $bad) (f32x4.sub (local.get $v) (local.get $v))))
+        ${sigmoidF32x4('$v', '$v', '$e', '$m_')}
+        (v128.store (local.get $o) (local.get $v))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $next (i32.lt_u (local.get $x) (local.get $end)))))
+    (v128.any_true (f32x4.ne (local.get $bad) (local.get $bad))))`;
+}
+
+function sigmoidGrad(V) {
+  const { locals, init } = coefLocals(V);
+  const body = [];
+  const one = '(v128.const f64x2 1 1)';
+  for (let q = 0; q < V; q++) {
+    const off = 16 * q;
+    const half = (g, p, h) =>
+      `(f32x4.demote_f64x2_zero (f64x2.mul (f64x2.add (f64x2.mul ${g} (local.get $a${q}${h})) (local.get $b${q}${h}))` +
+      ` (f64x2.mul ${p} (f64x2.sub ${one} ${p}))))`;
+    body.push(
+      `(local.set $v (v128.load offset=${off} (local.get $g)))`,
+      `(local.set $w (v128.load offset=${off} (local.get $p)))`,
+      `(local.set $pl (f64x2.promote_low_f32x4 (local.get $w)))`,
+      `(local.set $ph (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $w) (local.get $w))))`,
+      `(v128.store offset=${off} (local.get $o) (${JOIN_LOW_HALVES}` +
+        ` ${half('(f64x2.promote_low_f32x4 (local.get $v))', '(local.get $pl)', 'l')}` +
+        ` ${half(`(f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $v) (local.get $v)))`, '(local.get $ph)', 'h')}))`,
+    );
+  }
+  return `
+  (func (export "sgrad${V}") (param $g i32) (param $p i32) (param $o i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $w v128) (local $pl v128) (local $ph v128)
+    ${locals}
+    ${init}
+    ${streamLoop(['$g', '$p', '$o'], V, body)})`;
+}
+
+/**
+ * Periods of the sigmoid module: V = 1 (C ∈ {1, 2, 4} channels-last, every channels-first plane) and 3 (C ∈ {3,
+ * 6, 12}); with V = 2 (C = 8 channels-last, which runs the JS kernels) the module would pass 4 KiB.
+ */
+export const SIGMOID_V = [1, 3];
+
+/** The sigmoid module's WebAssembly text. */
+export function regionSigmoidKernelsWat() {
+  const funcs = [sigmoidKernel()];
+  for (const V of SIGMOID_V) funcs.push(sums(V), sigmoidGrad(V));
+  return `(module
+  (memory (export "memory") ${LAYOUT.PAGES})${funcs.join('')})\n`;
+}
+
+/** Assembles the sigmoid module with wabt; returns its bytes. */
+export function buildRegionSigmoidKernels() {
+  return assembleWat('regionSigmoid.wat', regionSigmoidKernelsWat());
+}
+
+/** The generated TypeScript module holding the sigmoid module's bytes as base64. */
+export function sigmoidBytesModule(bytes) {
+  return base64Module(
+    HEADER,
+    `The WebAssembly SIMD sigmoid kernels of the region losses (${bytes.length} bytes), as base64.`,
+    'REGION_SIGMOID_KERNELS_BASE64',
+    bytes,
+  );
+}
+
+export const SIGMOID_OUTPUT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../src/core/kernels/regionSigmoidWasm.bytes.ts',
+);
 
 /** Assembles the module with wabt; returns its bytes. */
 export function buildRegionKernels() {
@@ -302,6 +411,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bytes = await buildRegionKernels();
   writeFileSync(OUTPUT, bytesModule(bytes));
   console.error(`build-wasm: ${bytes.length} bytes → ${OUTPUT}`);
+  const sig = await buildRegionSigmoidKernels();
+  writeFileSync(SIGMOID_OUTPUT, sigmoidBytesModule(sig));
+  console.error(`build-wasm: ${sig.length} bytes → ${SIGMOID_OUTPUT}`);
   const ew = await buildElementwiseKernels();
   writeFileSync(ELEMENTWISE_OUTPUT, elementwiseBytesModule(ew));
   console.error(`build-wasm: ${ew.length} bytes → ${ELEMENTWISE_OUTPUT}`);

@@ -318,3 +318,19 @@ export function softplusNegAbsF32x4(x, e, u, r, l, p = '$m_') {
     `(local.set ${l} (f32x4.add (local.get ${l}) (f32x4.mul (f32x4.sub (local.get ${e}) (f32x4.sub (local.get ${u}) ${f4('1')})) (local.get ${r}))))`,
   ].join('\n');
 }
+
+/**
+ * Statements setting v128 local `out` to σ(x) = 1 / (1 + e^−x) of the four float32 lanes of v128 local `x`, for
+ * every float32 x: with e = e^−|x| (`expF32x4`, so e ∈ [0, 1], no overflow), σ = (x ≥ 0 ? 1 : e) / (1 + e), one
+ * division (SOFTPLUS_F32X4_BOUNDS.sigmoidUlps; below 2^−126, within its subnormalAbs). ±∞ give 1 and 0, NaN
+ * gives NaN (callers flag non-finite logits themselves). `out` may be `x`; `e` must differ from `x`. Scratch:
+ * the locals of `mathLocals(p)`.
+ */
+export function sigmoidF32x4(x, out, e, p = '$m_') {
+  return [
+    `(local.set ${e} (f32x4.neg (f32x4.abs (local.get ${x}))))`,
+    expF32x4(e, e, p),
+    `(local.set ${out} (f32x4.div (v128.bitselect ${f4('1')} (local.get ${e}) (f32x4.ge (local.get ${x}) ${f4('0')}))` +
+      ` (f32x4.add (local.get ${e}) ${f4('1')})))`,
+  ].join('\n');
+}

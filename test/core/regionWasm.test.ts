@@ -27,8 +27,15 @@ import {
   sumsPixels,
 } from '../../src/core/kernels/regionWasm.js';
 import { affineAdjacent } from '../../src/core/kernels/affineGrad.js';
-// @ts-expect-error: a plain .mjs build script without type declarations.
-import { OUTPUT, buildRegionKernels, bytesModule } from '../../scripts/build-wasm.mjs';
+import {
+  OUTPUT,
+  SIGMOID_OUTPUT,
+  buildRegionKernels,
+  buildRegionSigmoidKernels,
+  bytesModule,
+  sigmoidBytesModule,
+  // @ts-expect-error: a plain .mjs build script without type declarations.
+} from '../../scripts/build-wasm.mjs';
 import { randomPair, rng, toChannelsFirst } from './random.js';
 
 afterEach(() => setRegionWasmEnabled(true));
@@ -272,5 +279,12 @@ describe('the committed WebAssembly bytes', () => {
   it('match what scripts/build-wasm.mjs assembles (run npm run build:wasm after changing it)', async () => {
     const bytes = (await buildRegionKernels()) as Uint8Array;
     expect(readFileSync(OUTPUT as string, 'utf8')).toBe(bytesModule(bytes));
+    const sigmoid = (await buildRegionSigmoidKernels()) as Uint8Array;
+    expect(readFileSync(SIGMOID_OUTPUT as string, 'utf8')).toBe(sigmoidBytesModule(sigmoid));
+  });
+
+  it('each region module stays under the 4 KiB a browser main thread compiles synchronously', async () => {
+    expect(((await buildRegionKernels()) as Uint8Array).length).toBeLessThan(4096);
+    expect(((await buildRegionSigmoidKernels()) as Uint8Array).length).toBeLessThan(4096);
   });
 });

@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { assembleForProject } from '../helpers/relaxedWat.js';
 import { SOFTPLUS_F32X4_BOUNDS, mathLocals, softplusNegAbsF32x4 } from '../../scripts/wasm/math.mjs';
+import { REGION_SIGMOID_KERNELS_BASE64 } from '../../src/core/kernels/regionSigmoidWasm.bytes.js';
+import { instantiateBase64 } from '../../src/core/kernels/wasmModule.js';
 
 const BLOCK = 1 << 16;
 
@@ -123,5 +125,52 @@ describe('softplusNegAbsF32x4 (scripts/wasm/math.mjs): the logistic terms of the
     expect(lsn[5]).toBe(-104);
     expect(lsp[6]).toBe(-104);
     expect(Number.isNaN(l[4]) && Number.isNaN(lsp[4]) && Number.isNaN(sp[4])).toBe(true);
+  });
+});
+
+describe('sigmoidF32x4 (scripts/wasm/math.mjs) in the region sigmoid module: σ(x) and the bad-logit flag', () => {
+  /** Runs the module's `sigmoid(x, o, n)` over xs (blocks of its scratch); returns σ and whether any flag was set. */
+  function sigmoidOf(xs: Float32Array): { p: Float32Array; flagged: boolean } {
+    const ex = instantiateBase64(REGION_SIGMOID_KERNELS_BASE64)!;
+    const sigmoid = ex.sigmoid as (x: number, o: number, n: number) => number;
+    const N = 16384;
+    const at = 2048;
+    const x = new Float32Array(ex.memory.buffer, at, N);
+    const o = new Float32Array(ex.memory.buffer, at + 4 * N, N);
+    const p = new Float32Array(xs.length);
+    let flagged = false;
+    for (let s = 0; s < xs.length; s += N) {
+      const k = Math.min(N, xs.length - s);
+      x.fill(0);
+      x.set(xs.subarray(s, s + k));
+      flagged = sigmoid(at, at + 4 * N, (k + 3) & ~3) !== 0 || flagged;
+      p.set(o.subarray(0, k), s);
+    }
+    return { p, flagged };
+  }
+
+  it(`is within ${SOFTPLUS_F32X4_BOUNDS.sigmoidUlps} ulps of σ over every binade, a dense sweep of [−20, 20] and at the edges`, () => {
+    const dense = Float32Array.from({ length: 1 << 18 }, (_, i) => -20 + (40 * i) / (1 << 18));
+    let worstUlps = 0;
+    for (const xs of [binades(512), dense]) {
+      const { p, flagged } = sigmoidOf(xs);
+      expect(flagged).toBe(false);
+      for (let i = 0; i < xs.length; i++) worstUlps = Math.max(worstUlps, ulps(p[i], reference(xs[i])[3]));
+    }
+    expect(worstUlps).toBeLessThanOrEqual(SOFTPLUS_F32X4_BOUNDS.sigmoidUlps);
+    const edges = sigmoidOf(Float32Array.of(0, -0, 104, -104, 1e30, -1e30, 3.4e38, -3.4e38));
+    expect(Array.from(edges.p)).toEqual([0.5, 0.5, 1, 0, 1, 0, 1, 0]);
+    expect(edges.flagged).toBe(false);
+  });
+
+  it('flags NaN and ±∞ (σ gives NaN, 1 and 0 there)', () => {
+    for (const v of [NaN, Infinity, -Infinity]) {
+      const xs = new Float32Array(4096).fill(0.5);
+      xs[1234] = v;
+      const { p, flagged } = sigmoidOf(xs);
+      expect(flagged).toBe(true);
+      if (Number.isNaN(v)) expect(Number.isNaN(p[1234])).toBe(true);
+      else expect(p[1234]).toBe(v > 0 ? 1 : 0);
+    }
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { close, gradMismatch, loadVectors, num, nums, vectorFileNames } from '../helpers/vectors.js';
 import { adaptMonai, adaptSmp, type Adapted } from './adapters.js';
 import { DECLINED } from './declined.js';
+import { regionSigmoidRuns } from '../../src/core/kernels/regionWasm.js';
 
 function flat(x: unknown): number[] {
   return Array.isArray(x) ? x.flatMap(flat) : [num(x)];
@@ -113,6 +114,42 @@ describe.each(FILES)('%s/%s reference vectors', (folder, name) => {
     expect(failures).toEqual([]);
   });
 });
+
+/**
+ * The sigmoid cases again with float32 logits, the input of the dense stage's sigmoid path (denseStats.ts):
+ * every case that runs that path (its run counter moves) passes with the same tolerances.
+ */
+describe.each(FILES.filter(([, n]) => /Dice|Tversky|Jaccard/.test(n) && n !== 'MaskedDiceLoss'))(
+  '%s/%s reference vectors from float32 logits with a sigmoid',
+  (folder, name) => {
+    it('pass on the sigmoid stage of the dense path', () => {
+      const file = loadVectors(folder, name);
+      const failures: string[] = [];
+      let staged = 0;
+      for (const c of file.cases) {
+        if (DECLINED[`${folder}/${c.id}`]) continue;
+        const a = folder === 'monai' ? adaptMonai(name, c) : adaptSmp(name, c);
+        if ('declined' in a || 'broadcast' in a || !('pr' in a)) continue;
+        const pr = { data: Float32Array.from(a.pr.data), shape: a.pr.shape };
+        const before = regionSigmoidRuns();
+        let msg: string | null;
+        try {
+          msg = check(c, { ...a, pr });
+        } catch (err) {
+          msg = `threw ${(err as Error).message}`;
+        }
+        const after = regionSigmoidRuns();
+        if (after.js + after.wasm === before.js + before.wasm) continue;
+        staged++;
+        if (msg !== null) failures.push(`${c.id}: ${msg}`);
+      }
+      console.log(`${folder}/${name}: ${staged} cases on the sigmoid stage from float32 logits`);
+      expect(failures).toEqual([]);
+      // MONAI's sigmoid=True and smp's binary / multilabel modes are in every one of these files.
+      expect(staged).toBeGreaterThan(0);
+    });
+  },
+);
 
 /** Every declined case, by file: the adapters' declines and DECLINED. A decline added or lost shows here. */
 const PINNED_DECLINES: Record<string, string[]> = {

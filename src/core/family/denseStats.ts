@@ -7,13 +7,32 @@
  * It dispatches each strided run to the kernels: WebAssembly SIMD (`kernels/regionWasm.ts`) for contiguous
  * runs of whole float32 pixels long enough to pay, else the JS loops (`kernels/regionStats.ts`,
  * `kernels/affineGrad.ts`); with `threshold`, the binarising JS loop (`sums1Thresholded`).
+ *
+ * From float32 logits with a sigmoid (`sigmoid`: the activation is elementwise, so the same runs apply), pass 1
+ * takes p = σ(x) on the way (and stores it in the caller's gradient buffer when one follows) and pass 2 writes
+ * ∂L/∂x = p(1 − p)·(A·gt + B): `regionWasm.ts`'s sigmoid kernels on runs of whole float32 pixels, else
+ * `kernels/sigmoidStats.ts`.
  * @module
  */
 import { affineAdjacent } from '../kernels/affineGrad.js';
-import { affinePixels, sumsPixels, type RegionTape } from '../kernels/regionWasm.js';
+import {
+  affinePixels,
+  sigmoidGradRun,
+  sigmoidSumsRun,
+  sumsPixels,
+  type RegionTape,
+} from '../kernels/regionWasm.js';
+import type { SigmoidPass } from '../kernels/sigmoidStats.js';
 import { sums1Thresholded, sumsAdjacent, type FloatArray } from '../kernels/regionStats.js';
 import type { BatchGeometry } from '../types.js';
 import { type CheckedDomain, firstBadInput } from '../kernels/inputDomain.js';
+
+/**
+ * The switches of the sigmoid stage, for tests and benchmarks: `enabled` (off: calls from logits with a sigmoid
+ * take the general path of region.ts) and `store` (off: pass 2 computes σ(x) again instead of reading what pass
+ * 1 stored in the gradient buffer). @internal
+ */
+export const denseSigmoid = { enabled: true, store: true };
 
 /** Consecutive selected channels `[first, first + count)` landing in slots `[slot, slot + count)`. */
 interface Run {
@@ -71,7 +90,8 @@ function forEachRun(
  * `perImage`, else 0). With `threshold`, pr counts as `pr > threshold` (1 or 0). With a tape, the WebAssembly
  * kernels leave gt's masks on it for {@link denseGrad}. Widens `range` = [min, max] to the pr values read (a
  * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`); an empty
- * `range` (`NO_RANGE`, `checkInputs: false`) leaves the range untracked.
+ * `range` (`NO_RANGE`, `checkInputs: false`) leaves the range untracked. With `sigmoid`, pr is ignored: the
+ * logits are `sigmoid.x`, p = σ(x) (see {@link SigmoidPass}; `range` is not read).
  */
 export function denseStats(
   gt: FloatArray,
@@ -82,10 +102,12 @@ export function denseStats(
   threshold: number | undefined,
   tape: RegionTape | undefined,
   range: Float64Array,
+  sigmoid?: SigmoidPass,
 ): Float64Array {
   const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * 3);
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
-    if (threshold !== undefined) {
+    if (sigmoid !== undefined) sigmoidSumsRun(gt, sigmoid, { start, end, step, count }, stats, cell * 3);
+    else if (threshold !== undefined) {
       for (let k = 0; k < count; k++) {
         const r = range.length !== 0 ? range : new Float64Array(2);
         sums1Thresholded(gt, pr, start + k, end + k, step, threshold, stats, (cell + k) * 3, r);
@@ -98,9 +120,17 @@ export function denseStats(
   return stats;
 }
 
+/** The logits of a sigmoid gradient pass, and where pass 1 stored σ of them (undefined: computed again). */
+export interface SigmoidGradInput {
+  x: Float32Array;
+  stored: Float32Array | undefined;
+}
+
 /**
  * Pass 2: `grad = coef[2·cell]·gt + coef[2·cell + 1]` per (row, selected class) cell; other channels are 0.
- * Writes into `out` when given (zeroing it first only when some channels are not selected).
+ * Writes into `out` when given (zeroing it first only when some channels are not selected). With `sigmoid`
+ * (logits): `grad = (coef[2·cell]·gt + coef[2·cell + 1])·p(1 − p)`, p = σ(x) read from `sigmoid.stored` (it may
+ * be `out`: only the channels not selected are zeroed then) or computed again.
  */
 export function denseGrad(
   gt: FloatArray,
@@ -110,15 +140,58 @@ export function denseGrad(
   coef: Float64Array,
   out: Float32Array | undefined,
   tape: RegionTape | undefined,
+  sigmoid?: SigmoidGradInput,
 ): Float32Array {
   let grad: Float32Array;
+  const subset = channels.length < geo.channels;
   if (out === undefined) grad = new Float32Array(geo.batch * geo.imageStride);
-  else grad = channels.length < geo.channels ? out.fill(0) : out;
+  else if (subset && sigmoid !== undefined) grad = zeroUnselected(out, geo, channels);
+  else grad = subset ? out.fill(0) : out;
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
-    if (step === count) affinePixels(gt, grad, start, end, count, coef, cell * 2, tape);
+    if (sigmoid !== undefined) {
+      const arrays = { x: sigmoid.x, stored: sigmoid.stored, grad };
+      sigmoidGradRun(gt, arrays, { start, end, step, count }, coef, cell * 2);
+    } else if (step === count) affinePixels(gt, grad, start, end, count, coef, cell * 2, tape);
     else affineAdjacent(gt, grad, start, end, step, count, coef, cell * 2);
   });
   return grad;
+}
+
+/** Sets the elements of the channels not in `channels` to 0 (the others keep what they hold); returns `out`. */
+function zeroUnselected(out: Float32Array, geo: BatchGeometry, channels: readonly number[]): Float32Array {
+  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geo;
+  for (let c = 0; c < C; c++) {
+    if (channels.includes(c)) continue;
+    for (let b = 0; b < batch; b++) {
+      const base = b * imageStride + c * channelStride;
+      if (pixelStride === 1) out.fill(0, base, base + pixels);
+      else for (let s = 0, i = base; s < pixels; s++, i += pixelStride) out[i] = 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * NaN-sticky Σ (x − x) over the logits of the channels not in `channels` (0 exactly when they are all
+ * finite): the sigmoid stage reads only the selected channels, and the general path checks every logit.
+ */
+export function unselectedLogitsBad(
+  x: Float32Array,
+  geo: BatchGeometry,
+  channels: readonly number[],
+): number {
+  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geo;
+  let bad = 0;
+  for (let c = 0; c < C; c++) {
+    if (channels.includes(c)) continue;
+    for (let b = 0; b < batch; b++) {
+      for (let s = 0, i = b * imageStride + c * channelStride; s < pixels; s++, i += pixelStride) {
+        const v = x[i];
+        bad += v - v;
+      }
+    }
+  }
+  return bad;
 }
 
 /**

@@ -21,7 +21,15 @@ import { checkClassWeights, checkGtPr } from '../options.js';
 import { type FloatArray, NO_RANGE } from '../kernels/regionStats.js';
 import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
-import { checkDenseInputs, denseGrad, denseStats } from './denseStats.js';
+import {
+  type SigmoidGradInput,
+  checkDenseInputs,
+  denseGrad,
+  denseSigmoid,
+  denseStats,
+  unselectedLogitsBad,
+} from './denseStats.js';
+import type { SigmoidPass } from '../kernels/sigmoidStats.js';
 import { numberAlgebra as NUM } from '../algebra.js';
 import {
   type ScoreShape,
@@ -117,6 +125,8 @@ export interface DenseCall {
   geom: BatchGeometry;
   gt: FloatArray;
   tape: RegionTape | undefined;
+  /** From logits with a sigmoid: the logits and where pass 1 stored σ of them. */
+  sigmoid?: SigmoidGradInput;
 }
 
 /** A prepared call: inputs (general, fused softmax or dense probabilities), selected channels and the counts. */
@@ -124,6 +134,16 @@ export type RegionState =
   | { prep: Prepared; fused?: undefined; dense?: undefined; counts: RegionCounts }
   | { prep?: undefined; fused: FusedSoftmax; dense?: undefined; counts: RegionCounts }
   | { prep?: undefined; fused?: undefined; dense: DenseCall; counts: RegionCounts };
+
+/** A path of {@link regionCounts}: the call's state, or null when the call needs another path. */
+type CountPath = (
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: RegionConfig,
+  form: CountForm,
+  call: CountCall,
+) => RegionState | null;
 
 /** What a call of {@link regionCounts} needs beyond the options. */
 export interface CountCall {
@@ -143,15 +163,9 @@ export interface CountCall {
  * shape. With `cfg.sameShapeTargets` (sm's own option set) the inputs are checked as sm does (rank ≥ 3, the
  * same shape); otherwise a label map declines it. Returns null when the call needs another path.
  */
-function denseCounts(
-  fn: string,
-  gt: NdArray,
-  pr: NdArray,
-  cfg: RegionConfig,
-  form: CountForm,
-  call: CountCall,
-): RegionState | null {
-  if (cfg.fromLogits || form.squared || form.softLabel || cfg.ignoreIndex !== undefined) return null;
+const denseCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
+  if (cfg.fromLogits) return denseSigmoidCounts(fn, gt, pr, cfg, form, call);
+  if (form.squared || form.softLabel || cfg.ignoreIndex !== undefined) return null;
   let geom: BatchGeometry;
   if (cfg.sameShapeTargets) geom = checkGtPr(fn, gt, pr, cfg.layout);
   else {
@@ -172,11 +186,64 @@ function denseCounts(
     const domain = call.threshold === undefined ? 'probabilities' : 'numbers';
     checkDenseInputs(fn, g, p, geom, channels, [stats], range, domain);
   }
-  // Cell q = r·K + k holds {tp, P, G} at 3q.
+  return denseState({ geom, gt: g, tape }, channels, R, stats);
+};
+
+/** The state of a dense-stage call from its sums: cell q = r·K + k holds {tp, P, G} at 3q. */
+function denseState(dense: DenseCall, channels: number[], R: number, stats: Float64Array): RegionState {
+  const K = channels.length;
   const at = (r: number, k: number) => 3 * (r * K + k);
   const counts = countsFromSums(R, channels, stats, stats.subarray(1), stats.subarray(2), at);
-  return { dense: { geom, gt: g, tape }, counts };
+  return { dense, counts };
 }
+
+/** Targets as the kernels read them: small integer arrays become float32 (exact), so that WebAssembly takes them. */
+function floatTargets(g: NumericArray): FloatArray {
+  const small =
+    g instanceof Uint8Array ||
+    g instanceof Int8Array ||
+    g instanceof Uint16Array ||
+    g instanceof Int16Array ||
+    g instanceof Uint8ClampedArray;
+  return small ? Float32Array.from(g) : toFloatArray(g);
+}
+
+/**
+ * The dense stage from float32 logits with a sigmoid (denseStats.ts with a {@link SigmoidPass}): the plain form
+ * (MONAI's |p| is p there), or smp's soft-label form when every target read is exactly 0 or 1 (it equals the
+ * plain one then, gradient included: where p = g exactly, p(1 − p) = 0); dense targets or a label map (expanded
+ * as the general path does), nothing ignored, no threshold. Pass 1 stores σ(x) in the gradient buffer when a
+ * gradient follows (`call.out`, or a new one) unless that buffer shares memory with the inputs. A non-finite
+ * logit (any channel, as the general path checks) or target: the general path's RangeError, or with
+ * `checkInputs: false` the general path itself. Returns null when the call needs another path.
+ */
+const denseSigmoidCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
+  const x = pr.data;
+  if (!denseSigmoid.enabled || !(x instanceof Float32Array) || call.threshold !== undefined) return null;
+  if (form.squared || (form.softLabel && form.absNorms) || cfg.ignoreIndex !== undefined) return null;
+  const C = checkTargets(fn, gt, pr, cfg.layout).geom.channels;
+  if (resolveActivation(cfg.activation, C) !== 'sigmoid') return null;
+  const { geom, g: targets } = prepareTargets(fn, gt, pr, cfg.layout, undefined);
+  const channels = selectChannels(fn, cfg, C);
+  const g = floatTargets(targets);
+  const store = call.wantGrad && denseSigmoid.store ? (call.out ?? new Float32Array(x.length)) : undefined;
+  const gb = (gt.data as { buffer?: unknown }).buffer;
+  const stored = store && store.buffer !== x.buffer && store.buffer !== gb ? store : undefined;
+  const pass: SigmoidPass = { x, store: stored, bad: 0, soft: false };
+  const stats = denseStats(g, x, geom, channels, form.perImage, undefined, undefined, NO_RANGE, pass);
+  if (channels.length < C) pass.bad += unselectedLogitsBad(x, geom, channels);
+  if (cfg.checkInputs)
+    checkDenseInputs(fn, g, x, geom, channels, [stats], new Float64Array([pass.bad, 0]), 'logits');
+  else {
+    let finite = pass.bad === 0;
+    for (let i = 0; i < stats.length; i++) finite &&= Number.isFinite(stats[i]);
+    // Unchecked bad input: the general path computes the call as it is (a NaN propagates).
+    if (!finite) return null;
+  }
+  if (form.softLabel && pass.soft) return null;
+  const R = form.perImage ? geom.batch : 1;
+  return denseState({ geom, gt: g, tape: undefined, sigmoid: { x, stored } }, channels, R, stats);
+};
 
 function isLabelArray(a: unknown): a is LabelArray {
   return (
@@ -257,14 +324,7 @@ function apartFromInputs(store: Float32Array, x: Float32Array, t: SoftmaxTargets
  * The fused softmax path, both passes apart ({@link regionCounts}, then {@link regionBackward}): pass 1 stores
  * the softmax in the gradient buffer when a gradient follows. Returns null when the call needs the general path.
  */
-function fusedSoftmaxCounts(
-  fn: string,
-  gt: NdArray,
-  pr: NdArray,
-  cfg: RegionConfig,
-  form: CountForm,
-  call: CountCall,
-): RegionState | null {
+const fusedSoftmaxCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
   if (inputs === null) return null;
   const { geom, x, targets, channels } = inputs;
@@ -297,7 +357,7 @@ function fusedSoftmaxCounts(
   // Sums of (r, c) sit at r·C + c, for every channel.
   const counts = countsFromSums(R, channels, I, P, G, (r, k) => r * C + channels[k]);
   return { fused: { geom, x, targets, stored }, counts };
-}
+};
 
 /**
  * Pass 1: activation (once) and the per-(r, k) sums I = Σ p·g, P = Σ p (Σ p², Σ|p|), G, D = Σ|p − g|, all over
@@ -561,8 +621,9 @@ export function regionBackward(
       coef[2 * q] = a;
       coef[2 * q + 1] = b;
     }
-    const { geom, gt, tape } = state.dense;
-    return denseGrad(gt, geom, channels, form.perImage, coef, into, tape);
+    const { geom, gt, tape, sigmoid } = state.dense;
+    const out = into ?? sigmoid?.stored;
+    return denseGrad(gt, geom, channels, form.perImage, coef, out, tape, sigmoid);
   }
   if (state.fused !== undefined) {
     const { geom, x, targets } = state.fused;

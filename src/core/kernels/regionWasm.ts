@@ -20,7 +20,9 @@
  */
 import { affineAdjacent } from './affineGrad.js';
 import { REGION_KERNELS_BASE64 } from './regionWasm.bytes.js';
+import { REGION_SIGMOID_KERNELS_BASE64 } from './regionSigmoidWasm.bytes.js';
 import { sumsAdjacent } from './regionStats.js';
+import { type StridedRun, sigmoidGrad, sigmoidSums } from './sigmoidStats.js';
 import { instantiateBase64, LazyKernels, ModuleMemory, scratchBlocks } from './wasmModule.js';
 
 /** Memory layout of the module (scripts/build-wasm.mjs → LAYOUT), in bytes. */
@@ -123,12 +125,13 @@ function instantiate(): RegionKernels | null {
 const lazy = new LazyKernels(instantiate, WASM_MIN_ELEMENTS, { relaxed: false });
 
 /**
- * Turns the WebAssembly kernels off (or back on), and sets the run length from which they are used: for
+ * Turns the WebAssembly kernels off (or back on; the sigmoid module's too), and sets the run length from which they are used: for
  * tests and benchmarks that compare them with the JS kernels. Not part of the public API.
  * @internal
  */
 export function setRegionWasmEnabled(on: boolean, fromElements = WASM_MIN_ELEMENTS): void {
   lazy.set(on, fromElements);
+  lazySigmoid.set(on, fromElements);
 }
 
 /** How many runs have taken the WebAssembly kernels, and how many blocks pass 2 built from masks. @internal */
@@ -340,3 +343,146 @@ export function affinePixels(
   }
   if (main < end) affineAdjacent(gt, grad, main, end, count, count, coef, at);
 }
+
+// The sigmoid kernels of the same stage (logits → p = σ(x), then the sums above; pass 2 through σ's
+// Jacobian): their own module (scripts/build-wasm.mjs → regionSigmoidKernelsWat, 3.2 KB, the same memory
+// layout and the same `sums` text), so that each module stays under the 4 KiB a browser main thread compiles
+// synchronously. Periods V = 1 and 3 (C ∈ {1, 2, 4} and {3, 6, 12} channels-last, every channels-first plane);
+// other runs take the JS kernels of sigmoidStats.ts.
+
+type Sigmoid = (x: number, o: number, n: number) => number;
+/** Byte offsets of the three scratch blocks. */
+const S0 = SCRATCH_AT;
+const S1 = SCRATCH_AT + 4 * SCRATCH;
+const S2 = SCRATCH_AT + 8 * SCRATCH;
+type SigmoidGrad = (g: number, p: number, o: number, n: number) => void;
+
+interface SigmoidKernels {
+  sigmoid: Sigmoid;
+  sums: (Sums | undefined)[];
+  grad: (SigmoidGrad | undefined)[];
+  mem: ModuleMemory<MemoryViews>;
+}
+
+/** Periods (vectors) the sigmoid module has kernels for (scripts/build-wasm.mjs → SIGMOID_V). */
+const SIGMOID_V = [1, 3];
+
+function instantiateSigmoid(): SigmoidKernels | null {
+  const exports = instantiateBase64(REGION_SIGMOID_KERNELS_BASE64);
+  if (!exports) return null;
+  const k: SigmoidKernels = {
+    sigmoid: exports.sigmoid as Sigmoid,
+    sums: [],
+    grad: [],
+    mem: new ModuleMemory(exports.memory, viewsOf),
+  };
+  for (const V of SIGMOID_V) {
+    k.sums[V] = exports[`sums${V}`] as Sums;
+    k.grad[V] = exports[`sgrad${V}`] as SigmoidGrad;
+  }
+  return k;
+}
+
+/** The sigmoid module, on first use; the same switch and threshold as the region module (setRegionWasmEnabled). */
+const lazySigmoid = new LazyKernels(instantiateSigmoid, WASM_MIN_ELEMENTS, { relaxed: false });
+
+/**
+ * Runs of each path of the sigmoid stage since load (pass 1 and pass 2 each count): `wasm`, `js`; of pass 2,
+ * `stored` read p from pass 1's store and `recomputed` took σ of the logits again. @internal
+ */
+const sigmoidCounts = { wasm: 0, js: 0, stored: 0, recomputed: 0 };
+
+/** How many runs took each path of the sigmoid stage (see sigmoidCounts). @internal */
+export function regionSigmoidRuns(): { wasm: number; js: number; stored: number; recomputed: number } {
+  return { ...sigmoidCounts };
+}
+
+/** The sigmoid kernels for a run of `count` channels over `length` float32 elements, or null for JS. */
+function sigmoidKernelsFor(gt: ArrayLike<number>, run: StridedRun): { k: SigmoidKernels; V: number } | null {
+  const { start, end, step, count } = run;
+  if (step !== count || !(gt instanceof Float32Array) || end - start < lazySigmoid.minElements) return null;
+  const V = vectorsPerPeriod(count);
+  if (!SIGMOID_V.includes(V)) return null;
+  const k = lazySigmoid.get();
+  return k === null ? null : { k, V };
+}
+
+/**
+ * Pass 1 of the sigmoid stage over a strided run (as {@link sumsAdjacent}, `count` adjacent channels of step
+ * `step`): adds Σ σ(x)·gt, Σ σ(x), Σ gt of channel k to `out[at + 3k]`, `+ 1`, `+ 2`, and updates `pass` (bad
+ * logits, soft targets, the store of σ(x)). Runs of whole float32 pixels take the WebAssembly kernels when they
+ * can (their whole periods; the JS kernels of sigmoidStats.ts the rest).
+ */
+export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
+  const use = sigmoidKernelsFor(gt, run);
+  if (use === null) {
+    sigmoidCounts.js++;
+    sigmoidSums(gt, pass, run, out, at);
+    return;
+  }
+  sigmoidCounts.wasm++;
+  const { k, V } = use;
+  const { x, store } = pass;
+  const { start, end, count } = run;
+  const main = wholePeriods(start, end, V);
+  const { f64, s0, s1, s2 } = k.mem.views;
+  f64.fill(0, SUM_XY, SUM_Y + 16);
+  let bad = 0;
+  let exact = 1;
+  for (let s = start; s < main; s += BLOCK) {
+    const e = Math.min(s + BLOCK, main);
+    s0.set((gt as Float32Array).subarray(s, e));
+    s1.set(x.subarray(s, e));
+    bad |= k.sigmoid(S1, S2, e - s);
+    // The masks the sums write (one byte per 4 targets) go to one block-sized spot: nothing reads them here.
+    exact &= k.sums[V]!(S0, S2, e - s, MASKS);
+    if (store !== undefined) store.set(s2.subarray(0, e - s), s);
+  }
+  for (let q = 0; q < 4 * V; q++) {
+    const c = at + 3 * (q % count);
+    out[c] += f64[SUM_XY + q];
+    out[c + 1] += f64[SUM_Y + q];
+    out[c + 2] += f64[SUM_X + q];
+  }
+  if (bad !== 0) pass.bad = NaN;
+  if (exact === 0) pass.soft = true;
+  if (main < end) sigmoidSums(gt, pass, { ...run, start: main }, out, at);
+};
+
+/**
+ * Pass 2 of the sigmoid stage over the same run: `grad[i] = (a_k·gt[i] + b_k)·(p·(1 − p))` with
+ * `a_k = coef[at + 2k]`, `b_k = coef[at + 2k + 1]`, p from `stored` (pass 1's store; it may be `grad`) or σ(x)
+ * again. The WebAssembly kernels give the JS kernels' bits for the same p.
+ */
+export const sigmoidGradRun: typeof sigmoidGrad = (gt, arrays, run, coef, at) => {
+  const { x, stored, grad } = arrays;
+  if (stored !== undefined) sigmoidCounts.stored++;
+  else sigmoidCounts.recomputed++;
+  const use = sigmoidKernelsFor(gt, run);
+  if (use === null) {
+    sigmoidCounts.js++;
+    sigmoidGrad(gt, arrays, run, coef, at);
+    return;
+  }
+  sigmoidCounts.wasm++;
+  const { k, V } = use;
+  const { start, end, count } = run;
+  const main = wholePeriods(start, end, V);
+  const { f64, s0, s1, s2 } = k.mem.views;
+  for (let q = 0; q < 4 * V; q++) {
+    f64[COEF_A + q] = coef[at + 2 * (q % count)];
+    f64[COEF_B + q] = coef[at + 2 * (q % count) + 1];
+  }
+  for (let s = start; s < main; s += BLOCK) {
+    const e = Math.min(s + BLOCK, main);
+    s0.set((gt as Float32Array).subarray(s, e));
+    if (stored !== undefined) s1.set(stored.subarray(s, e));
+    else {
+      s1.set(x.subarray(s, e));
+      k.sigmoid(S1, S1, e - s);
+    }
+    k.grad[V]!(S0, S1, S2, e - s);
+    grad.set(s2.subarray(0, e - s), s);
+  }
+  if (main < end) sigmoidGrad(gt, arrays, { ...run, start: main }, coef, at);
+};

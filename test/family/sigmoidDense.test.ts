@@ -1,0 +1,281 @@
+/**
+ * The sigmoid stage of the dense region path (family/denseStats.ts with a SigmoidPass; kernels/regionWasm.ts's
+ * sigmoid module and kernels/sigmoidStats.ts): region losses from float32 logits with a sigmoid. Checked against
+ * the general path of family/region.ts (the stage switched off), WebAssembly against JS, through float64 finite
+ * differences of the general path, and for bad input (the general path's errors, and its results unchecked).
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { diceLoss, jaccardLoss, tverskyLoss, type Loss, type NdArray } from '../../src/index.js';
+import { denseSigmoid } from '../../src/core/family/denseStats.js';
+import { regionSigmoidRuns, setRegionWasmEnabled } from '../../src/core/kernels/regionWasm.js';
+import { rng } from '../core/random.js';
+
+afterEach(() => {
+  setRegionWasmEnabled(true);
+  denseSigmoid.enabled = true;
+  denseSigmoid.store = true;
+});
+
+type Layout = 'channelsLast' | 'channelsFirst';
+
+/** Seeded float32 logits in (−8, 8) (a few ±30, saturated) and a 0/1 float32 mask. */
+function pair(seed: number, N: number, H: number, W: number, C: number, layout: Layout) {
+  const r = rng(seed);
+  const shape = layout === 'channelsLast' ? [N, H, W, C] : [N, C, H, W];
+  const n = N * H * W * C;
+  const x = new Float32Array(n);
+  const g = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = r() < 0.01 ? (r() < 0.5 ? -30 : 30) : 16 * r() - 8;
+    g[i] = r() < 0.35 ? 1 : 0;
+  }
+  return { gt: { data: g, shape }, pr: { data: x, shape } };
+}
+
+type Mode = 'wasm' | 'js' | 'general' | 'recompute';
+
+/** valueAndGrad on one path into a NaN-filled `out`, and how many runs of the sigmoid stage it took. */
+function run(loss: Loss, gt: NdArray, pr: NdArray, mode: Mode) {
+  setRegionWasmEnabled(mode !== 'js', 0);
+  denseSigmoid.enabled = mode !== 'general';
+  denseSigmoid.store = mode !== 'recompute';
+  const before = regionSigmoidRuns();
+  const out = new Float32Array(pr.data.length).fill(NaN);
+  const r = loss.valueAndGrad(gt, pr, { out });
+  const after = regionSigmoidRuns();
+  expect(r.grad).toBe(out);
+  return {
+    value: r.value,
+    grad: out,
+    wasm: after.wasm - before.wasm,
+    js: after.js - before.js,
+    stored: after.stored - before.stored,
+    recomputed: after.recomputed - before.recomputed,
+  };
+}
+
+/**
+ * |Δ value| ≤ 1e-6 relative; every |Δ grad_i| ≤ tol·max_j |grad_j|. The WebAssembly σ is within 3 ulps of the
+ * JS one; near saturation p(1 − p) of a float32 p is then off by a few ulps of 1 (times |A·g + B|): the
+ * general path's float32 p has that rounding too.
+ */
+function expectClose(
+  a: { value: number; grad: Float32Array },
+  b: { value: number; grad: Float32Array },
+  tol: number,
+) {
+  expect(Math.abs(a.value - b.value)).toBeLessThanOrEqual(1e-6 * Math.abs(b.value) + 1e-12);
+  let scale = 0;
+  for (const v of b.grad) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < b.grad.length; i++) {
+    if (!(Math.abs(a.grad[i] - b.grad[i]) <= tol * scale)) {
+      throw new Error(`grad[${i}] ${a.grad[i]} ≠ ${b.grad[i]} (scale ${scale})`);
+    }
+  }
+}
+
+const monai = (o: object) => diceLoss({ preset: 'monai', fromLogits: true, activation: 'sigmoid', ...o });
+
+describe('sigmoid region losses from logits on the dense stage', () => {
+  it('forced WebAssembly and forced JS take the path they are told, both layouts, C = 1 and 3', () => {
+    for (const layout of ['channelsLast', 'channelsFirst'] as const) {
+      for (const C of [1, 3]) {
+        const { gt, pr } = pair(C, 2, 40, 52, C, layout); // 2080 pixels per image: whole periods only
+        const loss = monai({ layout });
+        const w = run(loss, gt, pr, 'wasm');
+        expect(w.wasm).toBeGreaterThan(0);
+        expect(w.js).toBe(0);
+        expect(w.stored).toBeGreaterThan(0);
+        const j = run(loss, gt, pr, 'js');
+        expect(j.wasm).toBe(0);
+        expect(j.js).toBeGreaterThan(0);
+        const r = run(loss, gt, pr, 'recompute');
+        expect(r.recomputed).toBeGreaterThan(0);
+        expect(r.stored).toBe(0);
+        const g = run(loss, gt, pr, 'general');
+        expect(g.wasm + g.js).toBe(0);
+        // JS = general (same float32 p, the same float64 arithmetic up to the order of sums).
+        expectClose(j, g, 1e-9);
+        expectClose(w, j, 2e-6);
+        // Recomputing σ in pass 2 gives the stored one's bits.
+        expect(r.grad).toEqual(w.grad);
+      }
+    }
+  });
+
+  it('property: WebAssembly = JS = general path (shapes with odd pixel counts, C, layout, perImage, classes, weights)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 3, max: 45 }),
+        fc.integer({ min: 3, max: 47 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom<Layout>('channelsLast', 'channelsFirst'),
+        fc.boolean(),
+        fc.constantFrom('all', 'subset', 'noBackground'),
+        fc.constantFrom('dice', 'jaccard', 'tversky', 'smp'),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        (N, H, W, C, layout, perImage, classes, which, seed) => {
+          const { gt, pr } = pair(seed, N, H, W, C, layout);
+          const sel =
+            classes === 'subset' && C > 1
+              ? { classIndexes: [0, C - 1] }
+              : classes === 'noBackground' && C > 1
+                ? { includeBackground: false }
+                : {};
+          const K = classes === 'subset' && C > 1 ? 2 : classes === 'noBackground' && C > 1 ? C - 1 : C;
+          const weights = Array.from({ length: K }, (_, k) => 0.5 + k);
+          const o = {
+            preset: 'monai' as const,
+            fromLogits: true,
+            activation: 'sigmoid' as const,
+            layout,
+            perImage,
+            classWeights: weights,
+            ...sel,
+          };
+          const loss =
+            which === 'dice'
+              ? diceLoss(o)
+              : which === 'jaccard'
+                ? jaccardLoss(o)
+                : which === 'tversky'
+                  ? tverskyLoss({ ...o, alpha: 0.7, beta: 0.3, gamma: 1.5 })
+                  : diceLoss({ preset: 'smp', fromLogits: true, activation: 'sigmoid', layout, ...sel });
+          const g = run(loss, gt, pr, 'general');
+          const j = run(loss, gt, pr, 'js');
+          const w = run(loss, gt, pr, 'wasm');
+          expect(j.js).toBeGreaterThan(0);
+          expect(w.wasm + w.js).toBeGreaterThan(0);
+          expectClose(j, g, 1e-9);
+          expectClose(w, g, 2e-6);
+        },
+      ),
+      { seed: 20261204, numRuns: 60 },
+    );
+  });
+
+  it('the gradient equals float64 central differences of the general path (WebAssembly and JS)', () => {
+    const { gt, pr } = pair(11, 2, 33, 35, 3, 'channelsFirst');
+    const loss = tverskyLoss({
+      preset: 'monai',
+      fromLogits: true,
+      activation: 'sigmoid',
+      layout: 'channelsFirst',
+      alpha: 0.3,
+      beta: 0.7,
+      classWeights: [1, 2, 0.5],
+    });
+    const x64 = Float64Array.from(pr.data);
+    const f = (x: Float64Array) => loss.value(gt, { data: x, shape: pr.shape });
+    const r = rng(5);
+    for (const mode of ['wasm', 'js'] as const) {
+      const { grad } = run(loss, gt, pr, mode);
+      let scale = 0;
+      for (const v of grad) scale = Math.max(scale, Math.abs(v));
+      for (let t = 0; t < 25; t++) {
+        const i = Math.floor(r() * x64.length);
+        const h = 1e-4;
+        const save = x64[i];
+        x64[i] = save + h;
+        const up = f(x64);
+        x64[i] = save - h;
+        const down = f(x64);
+        x64[i] = save;
+        const fd = (up - down) / (2 * h);
+        expect(Math.abs(grad[i] - fd)).toBeLessThanOrEqual(1e-5 * scale + 1e-9);
+      }
+    }
+  });
+
+  it('a label map takes the stage (C = 1, values 0 / 1) and gives the general path result', () => {
+    const { pr } = pair(3, 2, 48, 50, 1, 'channelsFirst');
+    const r = rng(9);
+    const labels = Uint8Array.from({ length: 2 * 48 * 50 }, () => (r() < 0.4 ? 1 : 0));
+    const gt = { data: labels, shape: [2, 48, 50] };
+    const loss = monai({ layout: 'channelsFirst' });
+    const g = run(loss, gt, pr, 'general');
+    const w = run(loss, gt, pr, 'wasm');
+    expect(w.wasm).toBeGreaterThan(0);
+    expectClose(w, g, 2e-6);
+  });
+
+  it("smp's soft-label form: 0 / 1 targets stay on the stage; other targets give the general path's numbers", () => {
+    const { gt, pr } = pair(4, 2, 40, 40, 2, 'channelsFirst');
+    const loss = diceLoss({ preset: 'smp', fromLogits: true, activation: 'sigmoid' });
+    const g = run(loss, gt, pr, 'general');
+    const w = run(loss, gt, pr, 'wasm');
+    expectClose(w, g, 2e-6);
+    expect(w.stored).toBeGreaterThan(0);
+    const soft = { data: Float32Array.from(gt.data, (v, i) => (i % 7 === 0 ? 0.5 : v)), shape: gt.shape };
+    for (const mode of ['wasm', 'js'] as const) {
+      const s = run(loss, soft, pr, mode);
+      expect(s.stored).toBe(0); // pass 2 ran on the general path
+      const ref = run(loss, soft, pr, 'general');
+      expect(s.value).toBe(ref.value);
+      expect(s.grad).toEqual(ref.grad);
+    }
+  });
+
+  it('an out buffer sharing memory with the logits: σ computed again, the same gradient', () => {
+    const { gt, pr } = pair(6, 1, 64, 64, 1, 'channelsLast');
+    const n = pr.data.length;
+    const buffer = new Float32Array(2 * n);
+    buffer.set(pr.data);
+    const x = buffer.subarray(0, n);
+    const out = buffer.subarray(n);
+    const loss = monai({});
+    setRegionWasmEnabled(true, 0);
+    const before = regionSigmoidRuns();
+    const shared = loss.valueAndGrad(gt, { data: x, shape: pr.shape }, { out });
+    const after = regionSigmoidRuns();
+    expect(after.recomputed).toBeGreaterThan(before.recomputed);
+    expect(after.stored).toBe(before.stored);
+    const apart = run(loss, gt, pr, 'wasm');
+    expect(shared.value).toBe(apart.value);
+    expect(Array.from(out)).toEqual(Array.from(apart.grad));
+  });
+});
+
+describe('bad input on the sigmoid stage', () => {
+  const layout = 'channelsLast' as const;
+  for (const mode of ['wasm', 'js'] as const) {
+    it(`${mode}: NaN / ±Inf logits (selected or not) and NaN targets: the general path's RangeError`, () => {
+      const cases: [string, number, number, RegExp, object][] = [
+        ['pr', 1234, NaN, /^diceLoss: pr must hold finite logits; got NaN at index 1234\.$/, {}],
+        ['pr', 777, Infinity, /^diceLoss: pr must hold finite logits; got Infinity at index 777\.$/, {}],
+        // Channel 1 of 3 is not selected: the general path checks every logit, so does the stage.
+        [
+          'pr',
+          3 * 500 + 1,
+          -Infinity,
+          /^diceLoss: pr must hold finite logits; got -Infinity at index 1501\.$/,
+          { classIndexes: [0, 2] },
+        ],
+        ['gt', 4001, NaN, /^diceLoss: gt must hold finite values; got NaN at index 4001\.$/, {}],
+      ];
+      for (const [where, at, v, message, o] of cases) {
+        const { gt, pr } = pair(8, 2, 40, 40, 3, layout);
+        (where === 'pr' ? pr : gt).data[at] = v;
+        const loss = monai({ layout, ...o });
+        setRegionWasmEnabled(mode === 'wasm', 0);
+        expect(() => loss.valueAndGrad(gt, pr)).toThrow(message);
+        denseSigmoid.enabled = false;
+        expect(() => loss.valueAndGrad(gt, pr)).toThrow(message);
+        denseSigmoid.enabled = true;
+      }
+    });
+
+    it(`${mode}: checkInputs: false computes what the general path computes`, () => {
+      const { gt, pr } = pair(8, 2, 40, 40, 3, layout);
+      pr.data[99] = NaN;
+      pr.data[3 * 700 + 1] = Infinity;
+      const loss = monai({ layout, checkInputs: false, classIndexes: [0, 2] });
+      const got = run(loss, gt, pr, mode);
+      const ref = run(loss, gt, pr, 'general');
+      expect(got.value).toBe(ref.value);
+      expect(got.grad).toEqual(ref.grad);
+    });
+  }
+});
