@@ -77,6 +77,31 @@ function checkRepeatedOptions(cmd: Command, argv: readonly string[]): void {
   }
 }
 
+/**
+ * Refuses an option the subcommand does not know before commander checks the required ones: commander answers
+ * `segkit eval --bogus` with "--gt is required", which sends the user after the wrong option. Option values
+ * (the token after an option that takes one, negative numbers included) and everything after `--` are skipped.
+ * @example segkit eval --bogus // segkit eval: unknown option '--bogus'.
+ */
+function checkUnknownOptions(cmd: Command, args: readonly string[]): void {
+  const known = new Map<string, boolean>();
+  for (const o of cmd.options) {
+    for (const flag of [o.long, o.short]) if (flag) known.set(flag, o.required);
+  }
+  known.set('-h', false).set('--help', false);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') return;
+    if (!a.startsWith('-') || a === '-') continue;
+    const flag = a.startsWith('--') ? a.split('=')[0] : a.slice(0, 2);
+    if (!known.has(flag)) {
+      cmd.error(`error: unknown option '${flag}'`, { exitCode: EXIT.usage, code: 'commander.unknownOption' });
+    }
+    // A required value is the next token unless given as --flag=value (or -xvalue).
+    if (known.get(flag) && a === flag) i++;
+  }
+}
+
 /** The `segkit` command with its subcommands, writing through `ctx.io`. */
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('segkit')
@@ -101,6 +126,9 @@ export async function run(argv: readonly string[], io: CliIO = processContext().
   const ctx: CommandContext = { io, exitCode: EXIT.ok };
   const program = buildProgram(ctx);
   program.hook('preAction', (_, action) => checkRepeatedOptions(action, argv));
+  program.hook('preSubcommand', (_, sub) =>
+    checkUnknownOptions(sub, argv.slice(argv.indexOf(sub.name()) + 1)),
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {

@@ -67,6 +67,20 @@ describe('run(argv, io), the program as a function', () => {
     expect(await capture(['eval', '--gt', 'a', '--pred', 'b', '--num-classes', '3', '--bogus'])).toEqual(
       usage('segkit eval', "segkit eval: unknown option '--bogus'."),
     );
+    // An unknown option is named before any required one is asked for (commander asks for --gt first).
+    expect(await capture(['eval', '--bogus'])).toEqual(
+      usage('segkit eval', "segkit eval: unknown option '--bogus'."),
+    );
+    expect(await capture(['compare', '--pred', 'a', 'b', '-z'])).toEqual(
+      usage('segkit compare', "segkit compare: unknown option '-z'."),
+    );
+    // Values are not options: a negative number after an option that takes one, anything after --.
+    expect((await capture(['eval', '--num-classes', '-1', '--gt', 'a', '--pred', 'b'])).stderr).toMatch(
+      /^segkit eval: --num-classes must be an integer in \[1, 65536\]; got "-1"\.\n/,
+    );
+    expect((await capture(['eval', '--gt', 'a', '--', '--zz'])).stderr).toMatch(
+      /^segkit eval: --pred is required\./,
+    );
     expect(await capture(['merge'])).toEqual(
       usage('segkit merge', "segkit merge: missing required argument 'state'."),
     );
