@@ -36,18 +36,25 @@ export const SOFTMAX_LAYOUT = {
   /** Scratch blocks: logits, targets (float32 or int32 labels), gradient; BLOCK_BYTES each. */
   X: 2048,
   BLOCK_BYTES: 65536,
-  PAGES: 4,
+  /**
+   * The scratch blocks of the channels-first (planar) kernels, from PLANAR_X on: logits, targets, gradient;
+   * PLANAR_BLOCK_BYTES each (twice the channels-last blocks: each of the C planes is one copy call, so longer
+   * planes make fewer calls).
+   */
+  PLANAR_X: 4 * 65536,
+  PLANAR_BLOCK_BYTES: 131072,
+  PAGES: 10,
   /**
    * The bit record of binary dense targets (statsDB → gradPB), from REC on: per group of four pixels the 4C bits
    * [g = 1] (bit 4c + j: channel c of pixel j), in RECORD_BYTES(C) bytes; the memory grows to hold a call's.
    */
-  REC: 4 * 65536,
+  REC: 10 * 65536,
 };
 /**
- * The channels-first (planar) kernels (names ending in F): in each scratch block, channel c's pixels start at
- * c · PLANE_BYTES(C), four pixels per vector: the most whole groups of four whose C planes fit a block.
+ * The channels-first (planar) kernels (names ending in F): in each planar scratch block, channel c's pixels start
+ * at c · PLANE_BYTES(C), four pixels per vector: the most whole groups of four whose C planes fit a block.
  */
-export const PLANE_BYTES = (C) => 16 * Math.floor(SOFTMAX_LAYOUT.BLOCK_BYTES / (16 * C));
+export const PLANE_BYTES = (C) => 16 * Math.floor(SOFTMAX_LAYOUT.PLANAR_BLOCK_BYTES / (16 * C));
 /** Bytes of the bit record per group of four pixels: 4C bits, in 1, 2 or 4 bytes. */
 export const RECORD_BYTES = (C) => (C <= 2 ? 1 : C <= 4 ? 2 : 4);
 export const MAX_C = 8;

@@ -18,6 +18,7 @@ import {
 } from '../../src/index.js';
 import {
   SOFTMAX_MAX_C,
+  SOFTMAX_RECORD_AT,
   setSoftmaxFusedEnabled,
   setSoftmaxMemoryCap,
   setSoftmaxWasmEnabled,
@@ -244,7 +245,7 @@ describe('a module memory that cannot grow', () => {
     const { gt, pr } = pair(11, [2, 5000, 4], 'dense');
     const loss = monaiDice();
     const apart = run(loss, gt, pr, 'apart');
-    const REC = 4 * 65536;
+    const REC = SOFTMAX_RECORD_AT;
     const cases = [
       { cap: undefined, fused: 2, recorded: 6 }, // everything fits
       { cap: REC + 2512, fused: 2, recorded: 6 }, // the record of one image, not its softmax: held in `out`

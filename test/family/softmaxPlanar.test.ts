@@ -17,6 +17,8 @@ import {
   setSoftmaxMemoryCap,
   setSoftmaxWasmEnabled,
   softmaxFusedRuns,
+  SOFTMAX_PLANAR_X,
+  SOFTMAX_RECORD_AT,
   softmaxPlanePixels,
   softmaxRuns,
 } from '../../src/core/kernels/softmaxRegion.js';
@@ -145,10 +147,15 @@ describe('channels-first softmax region kernels: the same bits as channels-last'
     for (let C = 2; C <= SOFTMAX_MAX_C; C++) {
       expect(softmaxPlanePixels(C) * 4).toBe(PLANE_BYTES(C));
       expect(softmaxPlanePixels(C) % 4).toBe(0);
-      expect(C * PLANE_BYTES(C)).toBeLessThanOrEqual(SOFTMAX_LAYOUT.BLOCK_BYTES);
-      expect((C + 1) * PLANE_BYTES(C) + 16 * (C + 1)).toBeGreaterThan(SOFTMAX_LAYOUT.BLOCK_BYTES);
+      expect(C * PLANE_BYTES(C)).toBeLessThanOrEqual(SOFTMAX_LAYOUT.PLANAR_BLOCK_BYTES);
+      expect(C * (PLANE_BYTES(C) + 16)).toBeGreaterThan(SOFTMAX_LAYOUT.PLANAR_BLOCK_BYTES);
     }
-    expect([2, 3, 8].map(softmaxPlanePixels)).toEqual([8192, 5460, 2048]);
+    expect([2, 3, 8].map(softmaxPlanePixels)).toEqual([16384, 10920, 4096]);
+    // The three planar blocks sit between the channels-last ones and the bit record, in the initial memory.
+    expect(SOFTMAX_PLANAR_X).toBe(SOFTMAX_LAYOUT.PLANAR_X);
+    expect(SOFTMAX_LAYOUT.X + 3 * SOFTMAX_LAYOUT.BLOCK_BYTES).toBeLessThanOrEqual(SOFTMAX_PLANAR_X);
+    expect(SOFTMAX_PLANAR_X + 3 * SOFTMAX_LAYOUT.PLANAR_BLOCK_BYTES).toBeLessThanOrEqual(SOFTMAX_RECORD_AT);
+    expect(SOFTMAX_RECORD_AT).toBeLessThanOrEqual(SOFTMAX_LAYOUT.PAGES * 65536);
   });
 
   for (let C = 2; C <= SOFTMAX_MAX_C; C++) {
@@ -168,9 +175,9 @@ describe('channels-first softmax region kernels: the same bits as channels-last'
     }
   }
 
-  it('several blocks per image (12000 pixels, 5460 per plane at C = 3), fused with the softmax held, in `out`, and apart', () => {
+  it('several blocks per image (24000 pixels, 10920 per plane at C = 3), fused with the softmax held, in `out`, and apart', () => {
     for (const kind of ['dense', 'soft', 'uint8'] as const) {
-      const p = pair(5, 2, [100, 120], 3, kind);
+      const p = pair(5, 2, [150, 160], 3, kind);
       setSoftmaxWasmEnabled(true, 0);
       const runs: { value: number; grad: number[] }[] = [];
       for (const [fused, hold] of [
@@ -199,10 +206,10 @@ describe('channels-first softmax region kernels: the same bits as channels-last'
     const before = softmaxRuns();
     both((l) => losses.dice(l), p, true);
     const after = softmaxRuns();
-    // 2 images × 3 blocks of 2032 pixels channels-last, × 2 blocks of 4096 channels-first, recorded in pass 1
+    // 2 images × 3 blocks of 2032 pixels channels-last, × 1 block of 8192 channels-first, recorded in pass 1
     // and read in pass 2.
-    expect(after.recorded - before.recorded).toBe(10);
-    expect(after.fromRecord - before.fromRecord).toBe(10);
+    expect(after.recorded - before.recorded).toBe(8);
+    expect(after.fromRecord - before.fromRecord).toBe(8);
   });
 
   it('label maps with ignoreIndex, class selection, Jaccard and Tversky, no `out`', () => {
@@ -234,7 +241,7 @@ describe('channels-first softmax region kernels: the same bits as channels-last'
     const p = pair(11, 2, [50, 100], 4, 'dense');
     setSoftmaxWasmEnabled(true, 0);
     const reference = both((l) => losses.dice(l), p, true);
-    const REC = 4 * 65536;
+    const REC = SOFTMAX_RECORD_AT;
     for (const cap of [REC + 2512, REC + 2511]) {
       setSoftmaxMemoryCap(cap);
       const r = both((l) => losses.dice(l), p, true);

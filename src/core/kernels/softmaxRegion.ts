@@ -44,10 +44,12 @@ export interface BadInput {
 const COEF = 1024;
 const X = 2048;
 const BLOCK_BYTES = 65536;
-const G_AT = X + BLOCK_BYTES;
-const O_AT = X + 2 * BLOCK_BYTES;
+/** The channels-first scratch blocks (scripts/wasm/softmaxRegion.mjs → PLANAR_X, PLANAR_BLOCK_BYTES). */
+export const SOFTMAX_PLANAR_X = 4 * 65536;
+const XF = SOFTMAX_PLANAR_X;
+const PLANAR_BLOCK_BYTES = 131072;
 /** The bit record of binary dense targets starts here (scripts/wasm/softmaxRegion.mjs → SOFTMAX_LAYOUT.REC). */
-export const SOFTMAX_RECORD_AT = 4 * 65536;
+export const SOFTMAX_RECORD_AT = 10 * 65536;
 const REC = SOFTMAX_RECORD_AT;
 /**
  * Bytes of the bit record per group of four pixels (scripts/wasm/softmaxRegion.mjs → RECORD_BYTES): 4C bits
@@ -106,34 +108,54 @@ interface Module extends Kernels {
   binary: Uint8Array;
 }
 
-/** The module's views of its memory: all of it, and the three scratch blocks (no view per block). */
-interface Views {
-  f64: Float64Array;
-  f32: Float32Array;
-  /** Logits (or the stored p) at X, targets at G_AT (dense, or labels as int32), output at O_AT. */
+/**
+ * Three scratch blocks: logits (or the stored p) at X, targets at G (dense, or labels as int32), output at O,
+ * and their views (no view per block).
+ */
+interface Scratch {
+  X: number;
+  G: number;
+  O: number;
   xs: Float32Array;
   gs: Float32Array;
   ls: Int32Array;
   os: Float32Array;
-  /** The output view of a full block (BLOCK_PIXELS · C floats). */
+}
+
+/** The module's views of its memory: all of it, and the scratch blocks of each layout. */
+interface Views {
+  f64: Float64Array;
+  f32: Float32Array;
+  /** Channels-last scratch (BLOCK_BYTES each), and channels-first (PLANAR_BLOCK_BYTES each). */
+  last: Scratch;
+  first: Scratch;
+  /** The output view of a full channels-last block (BLOCK_PIXELS · C floats). */
   osFull: Float32Array;
+}
+
+/** The scratch blocks of `bytes` each from `at` in `buffer`. */
+function scratchAt(buffer: ArrayBuffer, at: number, bytes: number): Scratch {
+  const { s0: xs, s1: gs, s2: os } = scratchBlocks(buffer, at, bytes / 4);
+  const ls = new Int32Array(buffer, at + bytes, bytes / 4);
+  return { X: at, G: at + bytes, O: at + 2 * bytes, xs, gs, ls, os };
 }
 
 const runs = { wasm: 0, js: 0, stored: 0, jsStored: 0, recorded: 0, fromRecord: 0 };
 
 /** The views of a module for C channels of its memory's (current) buffer. */
 function viewsOf(buffer: ArrayBuffer, C: number): Views {
-  const { s0: xs, s1: gs, s2: os } = scratchBlocks(buffer, X, BLOCK_BYTES / 4);
+  const last = scratchAt(buffer, X, BLOCK_BYTES);
   return {
     f64: new Float64Array(buffer),
     f32: new Float32Array(buffer),
-    xs,
-    gs,
-    ls: new Int32Array(buffer, G_AT, BLOCK_BYTES / 4),
-    os,
-    osFull: os.subarray(0, BLOCK_PIXELS * C),
+    last,
+    first: scratchAt(buffer, XF, PLANAR_BLOCK_BYTES),
+    osFull: last.os.subarray(0, BLOCK_PIXELS * C),
   };
 }
+
+/** The scratch blocks of the call's layout (views of the memory's current buffer). */
+const scratchOf = (m: Module, l: Lay): Scratch => (l.planar ? m.mem.views.first : m.mem.views.last);
 
 /** The most bytes of module memory a call may ask for (tests set it lower to act out a memory that cannot grow). */
 let memoryCap = Infinity;
@@ -221,7 +243,7 @@ const BLOCK_PIXELS = SOFTMAX_BLOCK_PIXELS;
  * the most whole groups of four whose C planes fit a scratch block (8192 pixels for C = 2, 2048 for C = 8), so
  * that each copy moves as much as the block holds.
  */
-export const softmaxPlanePixels = (C: number): number => 4 * Math.floor(BLOCK_BYTES / (16 * C));
+export const softmaxPlanePixels = (C: number): number => 4 * Math.floor(PLANAR_BLOCK_BYTES / (16 * C));
 
 /** The channel axis of the logits, the dense targets, the stored softmax and the gradient of a call. */
 export type SoftmaxLayout = 'channelsLast' | 'channelsFirst';
@@ -270,14 +292,14 @@ function blockOut(dst: Float32Array, m: Module, l: Lay, s: number, e: number): v
     dst.set(outBlock(m, e - s, l.C), s * l.C);
     return;
   }
-  const { os } = m.mem.views;
+  const { os } = m.mem.views.first;
   const a = base0(l, s);
   for (let c = 0; c < l.C; c++) dst.set(os.subarray(c * l.bp, c * l.bp + e - s), a + c * l.cs);
 }
 
 function copyTargets(m: Module, t: SoftmaxTargets, from: number, to: number, l: Lay): void {
-  if (t.kind === 'dense') blockIn(m.mem.views.gs, t.g, l, from, to);
-  else m.mem.views.ls.set(t.labels.subarray(from, to));
+  if (t.kind === 'dense') blockIn(scratchOf(m, l).gs, t.g, l, from, to);
+  else scratchOf(m, l).ls.set(t.labels.subarray(from, to));
 }
 
 /**
@@ -312,7 +334,7 @@ function eachBlock(
 ): number | null {
   for (let s = first; s < main; s += l.bp) {
     const e = Math.min(s + l.bp, main);
-    blockIn(m.mem.views.xs, x, l, s, e);
+    blockIn(scratchOf(m, l).xs, x, l, s, e);
     copyTargets(m, t, s, e, l);
     if (run(e - s, s) !== 0) return s;
   }
@@ -500,13 +522,14 @@ function recordedGrad(
   let block = b * Math.ceil(groups / (l.bp / 4));
   for (let s = first; s < main; s += l.bp, block++) {
     const e = Math.min(s + l.bp, main);
-    blockIn(m.mem.views.xs, stored, l, s, e);
+    const sc = scratchOf(m, l);
+    blockIn(sc.xs, stored, l, s, e);
     if (rec.binary[block] === 1) {
       runs.fromRecord++;
-      k.gradPB(X, REC + (b * groups + (s - first) / 4) * rb, O_AT, e - s);
+      k.gradPB(sc.X, REC + (b * groups + (s - first) / 4) * rb, sc.O, e - s);
     } else {
-      blockIn(m.mem.views.gs, g, l, s, e);
-      k.gradPD(X, G_AT, O_AT, e - s);
+      blockIn(sc.gs, g, l, s, e);
+      k.gradPD(sc.X, sc.G, sc.O, e - s);
     }
     blockOut(out, m, l, s, e);
   }
@@ -562,7 +585,7 @@ function addSums(
 
 /** The output scratch of a block of np pixels (C channels). */
 function outBlock(m: Module, np: number, C: number): Float32Array {
-  return np === BLOCK_PIXELS ? m.mem.views.osFull : m.mem.views.os.subarray(0, np * C);
+  return np === BLOCK_PIXELS ? m.mem.views.osFull : m.mem.views.last.os.subarray(0, np * C);
 }
 
 /**
@@ -605,16 +628,19 @@ export function softmaxRegionStats(
       runs.wasm++;
       m.mem.views.f64.fill(0, 0, 12 * C);
       const k = kernelsOf(m, l);
+      const sc = scratchOf(m, l);
       const flagged = eachBlock(m, x, t, l, first, main, (np, at) => {
         // Without a store (no gradient follows), p goes to the output scratch and stays there.
         let f: number;
         if (record !== null) {
           // Bit 2: a target neither +0.0 nor 1.0 in this block: pass 2 reads its targets again.
-          f = k.statsDB(X, G_AT, O_AT, REC + (b * groups + (at - first) / 4) * rb, np);
+          f = k.statsDB(sc.X, sc.G, sc.O, REC + (b * groups + (at - first) / 4) * rb, np);
           record.binary[b * perImageBlocks + (at - first) / l.bp] = (f & 4) === 0 ? 1 : 0;
           if ((f & 4) === 0) runs.recorded++;
           f &= 3;
-        } else f = t.kind === 'dense' ? k.statsDS(X, G_AT, O_AT, np) : k.statsLS(X, G_AT, O_AT, np, ign, has);
+        } else
+          f =
+            t.kind === 'dense' ? k.statsDS(sc.X, sc.G, sc.O, np) : k.statsLS(sc.X, sc.G, sc.O, np, ign, has);
         if (store !== undefined) blockOut(store, m, l, at, at + np);
         return f;
       });
@@ -707,8 +733,9 @@ export function softmaxRegionGrad(
       }
       const k = kernelsOf(m, l);
       const grad = t.kind === 'dense' ? k.gradPD : k.gradPL;
+      const sc = scratchOf(m, l);
       eachBlock(m, stored, t, l, first, main, (np, at) => {
-        grad(X, G_AT, O_AT, np, ign, has);
+        grad(sc.X, sc.G, sc.O, np, ign, has);
         blockOut(out, m, l, at, at + np);
         return 0;
       });
@@ -794,6 +821,8 @@ export function softmaxRegionFused(
   const hold = held <= holdBytes && grow(m, pAt + held);
   m.record = null;
   const binary = m.binary.length >= blocks ? m.binary : (m.binary = new Uint8Array(blocks));
+  // After the memory grew: views of its current buffer.
+  const sc = scratchOf(m, l);
   for (let b = 0; b < batch; b++) {
     const { first, main, last } = span(b, pixels, C, true, m);
     const row = b * C;
@@ -803,16 +832,16 @@ export function softmaxRegionFused(
     let block = 0;
     for (let s = first; s < main; s += l.bp, block++) {
       const e = Math.min(s + l.bp, main);
-      blockIn(m.mem.views.xs, x, l, s, e);
+      blockIn(sc.xs, x, l, s, e);
       copyTargets(m, t, s, e, l);
-      const at = hold ? pAt + (s - first) * 4 * C : O_AT;
+      const at = hold ? pAt + (s - first) * 4 * C : sc.O;
       let f: number;
       if (dense) {
-        f = k.statsDB(X, G_AT, at, REC + ((s - first) / 4) * rb, e - s);
+        f = k.statsDB(sc.X, sc.G, at, REC + ((s - first) / 4) * rb, e - s);
         binary[block] = (f & 4) === 0 ? 1 : 0;
         if ((f & 4) === 0) runs.recorded++;
         f &= 3;
-      } else f = k.statsLS(X, G_AT, at, e - s, ign, has);
+      } else f = k.statsLS(sc.X, sc.G, at, e - s, ign, has);
       if (!hold) blockOut(out, m, l, s, e);
       if (f !== 0) return firstBad(x, t, s, e, l);
     }
@@ -830,15 +859,15 @@ export function softmaxRegionFused(
     block = 0;
     for (let s = first; s < main; s += l.bp, block++) {
       const e = Math.min(s + l.bp, main);
-      const at = hold ? pAt + (s - first) * 4 * C : X;
-      if (!hold) blockIn(m.mem.views.xs, out, l, s, e);
+      const at = hold ? pAt + (s - first) * 4 * C : sc.X;
+      if (!hold) blockIn(sc.xs, out, l, s, e);
       if (dense && binary[block] === 1) {
         runs.fromRecord++;
-        k.gradPB(at, REC + ((s - first) / 4) * rb, O_AT, e - s);
+        k.gradPB(at, REC + ((s - first) / 4) * rb, sc.O, e - s);
       } else {
         copyTargets(m, t, s, e, l);
-        if (dense) k.gradPD(at, G_AT, O_AT, e - s);
-        else k.gradPL(at, G_AT, O_AT, e - s, ign, has);
+        if (dense) k.gradPD(at, sc.G, sc.O, e - s);
+        else k.gradPL(at, sc.G, sc.O, e - s, ign, has);
       }
       blockOut(out, m, l, s, e);
     }
