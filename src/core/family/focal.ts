@@ -4,7 +4,7 @@
  * class weights, ignored pixels and the MONAI / sm / smp presets. One pass: value and gradient together.
  * @module
  */
-import { type PixelBlock, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
+import { pixelBlocks, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
 import { sigmoidFocalWasm } from './sigmoidFocalWasm.js';
 import { focalReductionOf, smpClassFactors } from './focalReduction.js';
@@ -566,19 +566,10 @@ function softmaxFocalFast(
   cfg: FocalConfig,
   out: Float32Array | null | undefined,
 ): FocalResult | undefined {
-  const { batch, pixels, channels: C, imageStride, layout } = geom;
+  const C = geom.channels;
   const coef = new Float64Array(C);
   for (let c = 0; c < C; c++) coef[c] = sel[c] >= 0 ? w[sel[c]] * a1[c] : 0;
-  const blocks: PixelBlock[] =
-    layout === 'channelsLast'
-      ? [{ base: 0, pixels: batch * pixels, pixelStride: C, channelStride: 1, channels: C }]
-      : Array.from({ length: batch }, (_, b) => ({
-          base: b * imageStride,
-          pixels,
-          pixelStride: 1,
-          channelStride: pixels,
-          channels: C,
-        }));
+  const blocks = pixelBlocks(geom);
   const scale = reductionScale(cfg, geom, channels.length);
   const grad = out === null ? null : (out ?? new Float32Array(x.length));
   const checked = cfg.checkInputs !== false ? fn : null;
