@@ -4,11 +4,21 @@
  * channel weights, label smoothing, both reductions and both layouts (channels-first on the planar kernels
  * `softmax_focal2_cKF`). Checks which path ran, WebAssembly = JS within float32 rounding over random shapes
  * and options, channels-first = channels-last gradient bit for bit on transposed inputs (CE and focal), the
- * gradient against float64 finite differences, and bad input with the JS path's error text.
+ * gradient against float64 finite differences, bad input with the JS path's error text, and the compounds'
+ * gradient summed into `out` equal to the terms' sum.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { diceCELoss, focalLoss, softCrossEntropyLoss, type Loss, type NdArray } from '../../src/index.js';
+import {
+  diceCELoss,
+  diceFocalLoss,
+  diceLoss,
+  focalLoss,
+  generalizedDiceFocalLoss,
+  softCrossEntropyLoss,
+  type Loss,
+  type NdArray,
+} from '../../src/index.js';
 import {
   elementwiseLastRuns,
   elementwisePlanarRuns,
@@ -266,5 +276,50 @@ describe('bad input keeps the JS path error text', () => {
       /^softCrossEntropyLoss: gt labels must be integers in \[0, 3\].*got 4 at gt index \[0,2,5\]/,
     );
     expect(msgs[1]).toBe(msgs[0]);
+  });
+});
+
+describe('the compounds: each term on its fast path, the gradients summed into out', () => {
+  it('diceCELoss, diceFocalLoss, generalizedDiceFocalLoss = λ₁·region + λ₂·term, into out and into a new array', () => {
+    for (const layout of ['channelsLast', 'channelsFirst'] as const) {
+      const k = inputs(11, 2, [17, 9], 4, 'dense');
+      const io = layout === 'channelsLast' ? k.last : k.first;
+      const base = { preset: 'monai' as const, fromLogits: true, layout };
+      // [compound, region term, second term, λ₁, λ₂, elementwise kernel calls (the sigmoid focal: binary module)]
+      const cases: [Loss, Loss, Loss, number, number, number][] = [
+        [diceCELoss({ ...base, lambdaDice: 0.7, lambdaCE: 1.3 }), diceLoss(base), ceOf(layout), 0.7, 1.3, 1],
+        [
+          diceFocalLoss({ ...base, focalActivation: 'softmax' }),
+          diceLoss(base),
+          focalLoss({ preset: 'monai', activation: 'softmax', layout }),
+          1,
+          1,
+          1,
+        ],
+        [
+          generalizedDiceFocalLoss({ ...base, lambdaFocal: 2 }),
+          generalizedDiceFocalLoss({ ...base, lambdaFocal: 0 }),
+          focalLoss({ preset: 'monai', layout }),
+          1,
+          2,
+          0,
+        ],
+      ];
+      for (const [compound, region, term, l1, l2, runs] of cases) {
+        const out = new Float32Array(io.pr.data.length).fill(7);
+        const c = run(true, compound, io.gt, io.pr, out);
+        const c2 = run(true, compound, io.gt, io.pr, out);
+        const fresh = run(true, compound, io.gt, io.pr);
+        const r = run(true, region, io.gt, io.pr);
+        const t = run(true, term, io.gt, io.pr);
+        expect(c.runs).toBe(runs);
+        expect(c.value).toBeCloseTo(l1 * r.value + l2 * t.value, 6);
+        expect(c2.grad).toEqual(c.grad);
+        expect(fresh.grad).toEqual(c.grad);
+        for (let i = 0; i < c.grad.length; i++) {
+          expect(c.grad[i]).toBeCloseTo(l1 * r.grad[i] + l2 * t.grad[i], 6);
+        }
+      }
+    }
   });
 });

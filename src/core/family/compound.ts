@@ -20,24 +20,37 @@ import {
   regionJaccardLoss,
 } from './regionFamily.js';
 
-/** Σ λ_i·loss_i with the gradients summed; terms with λ = 0 are not evaluated. */
+/**
+ * Σ λ_i·loss_i with the gradients summed; terms with λ = 0 are not evaluated. The first term writes its
+ * gradient into the caller's `out` (× λ₁ in place when λ₁ ≠ 1); each further term writes into one scratch
+ * buffer kept by the loss (allocated on the first call of a size, reused after), added in one pass
+ * `grad += λ_i·scratch`: with `{ out }`, one full-size pass per extra term and no allocation per call.
+ */
 export function weightedSum(name: string, parts: [number, Loss][]): Loss {
   const live = parts.filter(([l]) => l !== 0);
+  let scratch: Float32Array | null = null;
   return defineLoss({
     name,
     value: (gt, pr) => live.reduce((acc, [l, loss]) => acc + l * loss.value(gt, pr), 0),
-    valueAndGrad: (gt, pr) => {
+    valueAndGrad: (gt, pr, out) => {
       let value = 0;
       let grad: Float32Array | null = null;
       for (const [l, loss] of live) {
-        const r = loss.valueAndGrad(gt, pr);
-        value += l * r.value;
         if (grad === null) {
+          const r = loss.valueAndGrad(gt, pr, out && { out });
+          value += l * r.value;
           grad = r.grad;
           if (l !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= l;
-        } else for (let i = 0; i < grad.length; i++) grad[i] += l * r.grad[i];
+          continue;
+        }
+        if (scratch?.length !== grad.length) scratch = new Float32Array(grad.length);
+        const r = loss.valueAndGrad(gt, pr, { out: scratch });
+        value += l * r.value;
+        const s = r.grad;
+        if (l === 1) for (let i = 0; i < grad.length; i++) grad[i] += s[i];
+        else for (let i = 0; i < grad.length; i++) grad[i] += l * s[i];
       }
-      return { value, grad: grad ?? new Float32Array(pr.data.length) };
+      return { value, grad: grad ?? out?.fill(0) ?? new Float32Array(pr.data.length) };
     },
   });
 }
@@ -134,8 +147,8 @@ export function createDiceCELoss(options: DiceCEOptions = {}, fn = 'diceCELoss')
     reduction: cfg.reduction,
     checkInputs: cfg.checkInputs,
   };
-  const ce = lossFromTerms('cross_entropy', (gt, pr, withGrad) =>
-    crossEntropyTerms(fn, gt, pr, ceCfg, withGrad),
+  const ce = lossFromTerms('cross_entropy', (gt, pr, withGrad, out) =>
+    crossEntropyTerms(fn, gt, pr, ceCfg, withGrad, undefined, out),
   );
   return weightedSum(`${region.name}_plus_ce_loss`, [
     [lambdaDice, region],
@@ -185,7 +198,9 @@ function focalPart(
   weights: number | Float64Array,
 ): Loss {
   const fc = focalPartConfig(fn, cfg, o, weights);
-  return lossFromTerms('focal_loss', (gt, pr, withGrad) => focalTerms(fn, gt, pr, fc, withGrad));
+  return lossFromTerms('focal_loss', (gt, pr, withGrad, out) =>
+    focalTerms(fn, gt, pr, fc, withGrad, false, out),
+  );
 }
 
 /** λ_dice·Dice + λ_focal·focal (MONAI `DiceFocalLoss`); class weights apply to both terms. */

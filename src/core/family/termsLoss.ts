@@ -5,11 +5,15 @@
 import { defineLoss, type Loss } from '../loss.js';
 import type { NdArray } from '../types.js';
 
-/** `terms(gt, pr, withGrad)`: the value, and the gradient w.r.t. pr when `withGrad`. */
+/**
+ * `terms(gt, pr, withGrad, out)`: the value, and the gradient w.r.t. pr when `withGrad`, in `out` when given
+ * (checked by `defineLoss`; terms that ignore it return a new array, which is copied into it).
+ */
 export type Terms = (
   gt: NdArray,
   pr: NdArray,
   withGrad: boolean,
+  out?: Float32Array,
 ) => { value: number; grad: Float32Array | null };
 
 /** Wraps {@link Terms} as a `Loss` named `name` (`value` skips the gradient). */
@@ -17,8 +21,8 @@ export function lossFromTerms(name: string, terms: Terms): Loss {
   return defineLoss({
     name,
     value: (gt, pr) => terms(gt, pr, false).value,
-    valueAndGrad: (gt, pr) => {
-      const r = terms(gt, pr, true);
+    valueAndGrad: (gt, pr, out) => {
+      const r = terms(gt, pr, true, out);
       return { value: r.value, grad: r.grad ?? new Float32Array(pr.data.length) };
     },
   });
