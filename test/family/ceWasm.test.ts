@@ -279,6 +279,36 @@ describe('bad input keeps the JS path error text', () => {
   });
 });
 
+describe('softmax focal from a label map: the targets written per block from the labels', () => {
+  it('same bits as the one-hot dense targets on the kernels, = JS; an ignored label takes the general path', () => {
+    for (const layout of ['channelsLast', 'channelsFirst'] as const) {
+      for (const C of [2, 4, 7]) {
+        const map = inputs(40 + C, 2, [15, 9], C, 'uint8');
+        const dense = inputs(40 + C, 2, [15, 9], C, 'dense');
+        const m = layout === 'channelsLast' ? map.last : map.first;
+        const d = layout === 'channelsLast' ? dense.last : dense.first;
+        for (const loss of [
+          focalLoss({ preset: 'smp', layout }),
+          focalLoss({ preset: 'monai', activation: 'softmax', layout, alpha: 0.25, gamma: 2 }),
+        ]) {
+          const a = run(true, loss, m.gt, m.pr);
+          const b = run(true, loss, d.gt, d.pr);
+          expect(a.runs).toBe(1);
+          expect(a.value).toBe(b.value);
+          expect(a.grad).toEqual(b.grad);
+          expectClose(a, run(false, loss, m.gt, m.pr));
+        }
+      }
+      const k = inputs(3, 2, [15, 9], 4, 'int32', -1);
+      const io = layout === 'channelsLast' ? k.last : k.first;
+      const loss = focalLoss({ preset: 'smp', layout, ignoreIndex: -1 });
+      const a = run(true, loss, io.gt, io.pr);
+      expect(a.runs).toBe(0);
+      expectClose(a, run(false, loss, io.gt, io.pr));
+    }
+  });
+});
+
 describe('the compounds: each term on its fast path, the gradients summed into out', () => {
   it('diceCELoss, diceFocalLoss, generalizedDiceFocalLoss = λ₁·region + λ₂·term, into out and into a new array', () => {
     for (const layout of ['channelsLast', 'channelsFirst'] as const) {

@@ -8,7 +8,7 @@ import type { BatchGeometry, Layout, NdArray, NumericArray } from '../types.js';
 import { firstBadInput } from '../kernels/inputDomain.js';
 import { LAST_MAX_C, type LabelTargets, pixelBlocks, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
 import { rangeError } from '../validate.js';
-import { badLabelError, checkTargets, prepareTargets } from './input.js';
+import { checkTargets, labelCounts, prepareTargets } from './input.js';
 import { numberAlgebra } from '../algebra.js';
 import { focalSideLogSlopeOf, focalSideOf, smoothTargetOf } from './elementwiseTerms.js';
 import { bceLogitsGrad, bceLogitsValue } from './softBce.js';
@@ -174,7 +174,7 @@ function crossEntropyFast(
   let t: NumericArray | LabelTargets;
   let denom: number;
   if (labelMap) {
-    denom = labelDenominator(fn, gt, C, cfg.ignoreIndex, W);
+    denom = labelCounts(fn, gt, C, cfg.ignoreIndex, W).weighted;
     const eps = cfg.labelSmoothing;
     const on = smoothTargetOf(numberAlgebra, 1, eps, C);
     const off = smoothTargetOf(numberAlgebra, 0, eps, C);
@@ -190,28 +190,6 @@ function crossEntropyFast(
   // Unchecked: a flagged block returns undefined and the JS loop, which reads only what counts, raises.
   const value = softmaxFocalWasm(null, t, x, grad, pixelBlocks(geom), W, 0, scale);
   return value === undefined ? undefined : { value, grad };
-}
-
-/**
- * Checks a label map (every label a class index in [0, C) or `ignoreIndex`: the label error of
- * `prepareTargets` otherwise) and returns the mean's denominator Σ w_y over the counted pixels.
- */
-function labelDenominator(
-  fn: string,
-  gt: NdArray,
-  C: number,
-  ignoreIndex: number | undefined,
-  W: Float64Array,
-): number {
-  const src = gt.data;
-  let denom = 0;
-  for (let q = 0; q < src.length; q++) {
-    const v = src[q];
-    if (v === ignoreIndex) continue;
-    if (!(v >= 0 && v < C && v === Math.floor(v))) throw badLabelError(fn, gt, C - 1, ignoreIndex, q);
-    denom += W[v];
-  }
-  return denom;
 }
 
 /** t' = (1 − ε)·t + ε/C of dense targets, as float32. */

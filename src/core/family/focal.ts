@@ -4,7 +4,7 @@
  * class weights, ignored pixels and the MONAI / sm / smp presets. One pass: value and gradient together.
  * @module
  */
-import { pixelBlocks, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
+import { LAST_MAX_C, type LabelTargets, pixelBlocks, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
 import { sigmoidFocalWasm } from './sigmoidFocalWasm.js';
 import { focalReductionOf, smpClassFactors } from './focalReduction.js';
@@ -36,6 +36,8 @@ import {
   checkActivation,
   checkIgnoreIndex,
   logSigmoid,
+  checkTargets,
+  labelCounts,
   prepareTargets,
   resolveActivation,
 } from './input.js';
@@ -321,6 +323,10 @@ export function focalTerms(
 ): FocalResult {
   // The per-element formulas (elementwiseTerms.ts) on numbers; a local alias keeps the inlined calls cheap.
   const NUM = numberAlgebra;
+  if (!wantElements) {
+    const r = softmaxFocalLabels(fn, gt, pr, cfg, withGrad ? out : null);
+    if (r !== undefined) return r;
+  }
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const geom = t.geom;
   const C = geom.channels;
@@ -551,12 +557,41 @@ function reductionScale(cfg: FocalConfig, geom: BatchGeometry, K: number): numbe
 }
 
 /**
+ * The softmax form from float32 logits with a label map of 2…LAST_MAX_C channels and no ignored pixel, on the
+ * WebAssembly kernels with the one-hot targets written per block from the labels (no full-size one-hot array):
+ * `undefined` when that does not apply or a block flagged an input (then the general path runs and raises).
+ * `out` null: no gradient; undefined: a new one.
+ */
+function softmaxFocalLabels(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: FocalConfig,
+  out: Float32Array | null | undefined,
+): FocalResult | undefined {
+  const x = pr.data;
+  if (!cfg.fromLogits || !(x instanceof Float32Array)) return undefined;
+  const { geom, labelMap } = checkTargets(fn, gt, pr, cfg.layout);
+  const C = geom.channels;
+  const activation = cfg.activation ?? resolveActivation(undefined, C);
+  if (!labelMap || activation !== 'softmax' || C < 2 || C > LAST_MAX_C) return undefined;
+  if (monaiDropsBackground(cfg, activation, C)) return undefined;
+  if (labelCounts(fn, gt, C, cfg.ignoreIndex).ignored > 0) return undefined;
+  const { channels, w, a1 } = focalSetup(fn, cfg, activation, C);
+  const sel = new Int32Array(C).fill(-1);
+  channels.forEach((c, k) => (sel[c] = k));
+  const labels = { labels: gt.data, on: 1, off: 0, ignore: undefined };
+  // Unchecked (labels): a flagged block gives undefined and the general path raises its error.
+  return softmaxFocalFast(fn, labels, x, geom, channels, sel, w, a1, { ...cfg, checkInputs: false }, out);
+}
+
+/**
  * The softmax form from logits on the WebAssembly kernels (nothing ignored, no per-element terms asked for):
  * `undefined` when they do not apply (then the JS loop below runs). `out` = null: no gradient.
  */
 function softmaxFocalFast(
   fn: string,
-  g: NumericArray,
+  g: NumericArray | LabelTargets,
   x: NumericArray,
   geom: BatchGeometry,
   channels: number[],
