@@ -276,6 +276,16 @@ describe('bad input keeps the JS path error text', () => {
       /^softCrossEntropyLoss: gt labels must be integers in \[0, 3\].*got 4 at gt index \[0,2,5\]/,
     );
     expect(msgs[1]).toBe(msgs[0]);
+    // float64 labels: a fraction is not a label either
+    const f64 = Float64Array.from(k.last.gt.data);
+    f64[20] = 1.5;
+    for (const wasm of [true, false]) {
+      setElementwiseWasmEnabled(wasm, 0);
+      expect(() =>
+        softCrossEntropyLoss({ layout: 'channelsLast' }).value({ data: f64, shape: [1, 6, 6] }, k.last.pr),
+      ).toThrow(/got 1\.5 at gt index \[0,3,2\]/);
+      setElementwiseWasmEnabled(true);
+    }
   });
 });
 

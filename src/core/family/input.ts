@@ -113,16 +113,16 @@ export function labelCounts(
   W?: ArrayLike<number>,
 ): { weighted: number; ignored: number } {
   const src = gt.data;
+  const w = W ?? new Float64Array(C).fill(1);
+  // Integer typed arrays hold integers: only the range needs a test.
+  const int = src instanceof Uint8Array || src instanceof Int32Array || src instanceof Uint16Array;
   let weighted = 0;
   let ignored = 0;
   for (let q = 0; q < src.length; q++) {
     const v = src[q];
-    if (v === ignoreIndex) {
-      ignored++;
-      continue;
-    }
-    if (!(v >= 0 && v < C && v === Math.floor(v))) throw badLabelError(fn, gt, C - 1, ignoreIndex, q);
-    weighted += W === undefined ? 1 : W[v];
+    if (v >= 0 && v < C && (int || v === Math.floor(v))) weighted += w[v];
+    else if (v === ignoreIndex) ignored++;
+    else throw badLabelError(fn, gt, C - 1, ignoreIndex, q);
   }
   return { weighted, ignored };
 }

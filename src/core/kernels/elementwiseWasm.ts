@@ -296,9 +296,8 @@ function fillLabels(
   }
   for (let i = 0; i < P; i++) {
     const v = labels[q + i];
-    if (v === ignore) {
-      if (off !== 0) for (let c = 0; c < C; c++) s0[i * ps + c * cs] = 0;
-    } else s0[i * ps + v * cs] = on;
+    if (v !== ignore) s0[i * ps + v * cs] = on;
+    else if (off !== 0) for (let c = 0; c < C; c++) s0[i * ps + c * cs] = 0;
   }
 }
 
