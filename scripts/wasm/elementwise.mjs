@@ -751,6 +751,25 @@ function cceLast(K) {
     ${finish(true)})`;
 }
 
+/**
+ * add_f32(o, a, n): o[i] += a[i] for n float32 (n % 4 = 0), four lanes at a time. The driver's accumulating pass
+ * (a compound's second term into the first's gradient) adds the caller's gradient block, copied into the
+ * targets' scratch block after the kernel ran, to the kernel's gradient block before copying it out.
+ */
+function addF32() {
+  return `
+  (func (export "add_f32") (param $o i32) (param $a i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add ${get('$o')} (i32.shl ${get('$n')} (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u ${get('$o')} ${get('$end')}))
+      (loop $next
+        (v128.store ${get('$o')} (f32x4.add (v128.load ${get('$o')}) (v128.load ${get('$a')})))
+        (local.set $o (i32.add ${get('$o')} (i32.const 16)))
+        (local.set $a (i32.add ${get('$a')} (i32.const 16)))
+        (br_if $next (i32.lt_u ${get('$o')} ${get('$end')})))))`;
+}
+
 /** The module's WebAssembly text. */
 export function elementwiseKernelsWat() {
   const last = range(LAST_MAX_C + 1)
@@ -758,7 +777,7 @@ export function elementwiseKernelsWat() {
     .map((K) => softmaxFocalLast(K) + softmaxFocalLast(K, true) + cceLast(K))
     .join('');
   return `(module
-  (memory (export "memory") ${ELEMENTWISE_LAYOUT.PAGES})${focalProb()}${focalProb2Scaled()}${softmaxFocal()}${cce()}${last})\n`;
+  (memory (export "memory") ${ELEMENTWISE_LAYOUT.PAGES})${focalProb()}${focalProb2Scaled()}${softmaxFocal()}${cce()}${last}${addF32()})\n`;
 }
 
 /** Assembles the module with wabt; returns its bytes. */

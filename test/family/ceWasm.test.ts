@@ -362,4 +362,30 @@ describe('the compounds: each term on its fast path, the gradients summed into o
       }
     }
   });
+
+  it('diceCELoss: the CE adds into out on the kernels; a fallback in a later block redoes the call, not adds twice', () => {
+    // 9,000 pixels of 4 channels: three blocks of the kernels (4,092 pixels each).
+    const k = inputs(21, 1, [100, 90], 4, 'dense');
+    const x = Float32Array.from(k.last.pr.data);
+    const base = { preset: 'monai' as const, fromLogits: true, layout: 'channelsLast' as const };
+    const compound = diceCELoss({ ...base, lambdaCE: 0.5 });
+    const check = (xs: Float32Array) => {
+      const pr = { data: xs, shape: k.last.pr.shape };
+      const c = run(true, compound, k.last.gt, pr, new Float32Array(xs.length).fill(3));
+      const r = run(true, diceLoss(base), k.last.gt, pr);
+      const t = run(true, ceOf('channelsLast'), k.last.gt, pr);
+      expect(c.value).toBeCloseTo(r.value + 0.5 * t.value, 5);
+      for (let i = 0; i < xs.length; i++) expect(c.grad[i]).toBeCloseTo(r.grad[i] + 0.5 * t.grad[i], 6);
+      return c;
+    };
+    expect(check(x).runs).toBe(1);
+    // Pixel 8,500 (third block): finite logits whose x − max overflows float32; its target is channel 0.
+    x.set([3e38, -3e38, 0, 0], 8500 * 4);
+    const gt = k.last.gt.data as Float32Array;
+    gt.fill(0, 8500 * 4, 8501 * 4);
+    gt[8500 * 4] = 1;
+    const c = check(x);
+    expect(c.runs).toBe(0); // the kernels gave up (flagged block), the JS loop ran
+    expect(Number.isFinite(c.value)).toBe(true);
+  });
 });

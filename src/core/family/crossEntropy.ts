@@ -64,7 +64,7 @@ export function crossEntropyTerms(
 ): { value: number; grad: Float32Array | null } {
   if (elements === undefined) {
     const r = crossEntropyFast(fn, gt, pr, cfg, withGrad ? (out ?? null) : undefined);
-    if (r !== undefined) return r;
+    if (r !== undefined && r !== null) return r;
   }
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const { geom, g, mask, labelMap } = t;
@@ -164,7 +164,8 @@ function crossEntropyFast(
   pr: NdArray,
   cfg: CrossEntropyConfig,
   out: Float32Array | null | undefined,
-): { value: number; grad: Float32Array | null } | undefined {
+  accumulate = false,
+): { value: number; grad: Float32Array | null } | undefined | null {
   const x = pr.data;
   if (!(x instanceof Float32Array)) return undefined;
   const { geom, labelMap } = checkTargets(fn, gt, pr, cfg.layout);
@@ -188,8 +189,25 @@ function crossEntropyFast(
   const scale = reductionScale(cfg, denom);
   const grad = out === undefined ? null : (out ?? new Float32Array(x.length));
   // Unchecked: a flagged block returns undefined and the JS loop, which reads only what counts, raises.
-  const value = softmaxFocalWasm(null, t, x, grad, pixelBlocks(geom), W, 0, scale);
-  return value === undefined ? undefined : { value, grad };
+  const value = softmaxFocalWasm(null, t, x, grad, pixelBlocks(geom), W, 0, scale, accumulate);
+  return value === undefined || value === null ? value : { value, grad };
+}
+
+/**
+ * Adds λ·∂CE/∂x to `out` and returns λ·CE (a compound's second term, with no pass of its own): on the kernels
+ * only. `undefined` when they do not apply (`out` untouched: compute the term apart), `null` when they fell
+ * back after adding to part of `out` (a flagged block: redo `out` from the start, the term apart).
+ */
+export function crossEntropyAccumulate(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: CrossEntropyConfig,
+  out: Float32Array,
+  lambda: number,
+): number | undefined | null {
+  const r = crossEntropyFast(fn, gt, pr, { ...cfg, scale: (cfg.scale ?? 1) * lambda }, out, true);
+  return r === undefined || r === null ? r : r.value;
 }
 
 /** t' = (1 − ε)·t + ε/C of dense targets, as float32. */

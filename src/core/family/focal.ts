@@ -609,7 +609,7 @@ function softmaxFocalFast(
   const grad = out === null ? null : (out ?? new Float32Array(x.length));
   const checked = cfg.checkInputs !== false ? fn : null;
   const value = softmaxFocalWasm(checked, g, x, grad, blocks, coef, cfg.gamma, scale);
-  return value === undefined ? undefined : { value, grad };
+  return value === undefined || value === null ? undefined : { value, grad };
 }
 
 /** The input check of the JS path (run when its loop flagged a bad value): pr in its domain and gt finite, where not ignored. */

@@ -65,6 +65,8 @@ interface Kernels {
   /** The channels-first (planar) forms of softmaxFocal2Last: channel c of a block at c · planePixels(C). */
   softmaxFocal2Planar: PixelKernel[];
   cceLast: PixelKernel[];
+  /** o[i] += a[i] over n float32 (n % 4 = 0): the accumulating pass's add. */
+  addF32: (o: number, a: number, n: number) => void;
   flag: Int32Array;
   /** 1 after a cce_cK call that took the one-log-per-pixel form. */
   path: Int32Array;
@@ -105,6 +107,7 @@ function instantiate(): Kernels | null {
     softmaxFocal2Last: lastKernels(e, 'softmax_focal2_c'),
     softmaxFocal2Planar: lastKernels(e, 'softmax_focal2_c', 'F'),
     cceLast: lastKernels(e, 'cce_c'),
+    addF32: e.add_f32 as Kernels['addF32'],
     flag: new Int32Array(buffer, FLAG, 1),
     path: new Int32Array(buffer, PATH, 1),
     coef: new Float32Array(buffer, COEF, ELEMENTWISE_MAX_C),
@@ -323,6 +326,7 @@ function pixelPass(
   lastKernel?: PixelKernel[],
   lastFallback = false,
   planarKernel?: PixelKernel[],
+  accumulate = false,
 ): number | undefined {
   const { base, pixels, pixelStride: ps, channelStride: cs, channels: C } = b;
   const last = ps === C && cs === 1;
@@ -357,6 +361,10 @@ function pixelPass(
         return undefined;
       if (fallback && !Number.isFinite(r)) return undefined;
       sum += r;
+      if (grad !== null && accumulate) {
+        s0.set(grad.subarray(from, from + n));
+        k.addF32(s2.byteOffset, s0.byteOffset, P4 * C);
+      }
       if (grad !== null) grad.set(s2.subarray(0, n), from);
     } else {
       const plane = planarRun !== undefined ? per : P4;
@@ -390,6 +398,11 @@ function pixelPass(
       }
       if (fallback && !Number.isFinite(r)) return undefined;
       sum += r;
+      if (grad !== null && accumulate) {
+        for (let c = 0; c < C; c++)
+          s0.set(grad.subarray(base + c * cs + j, base + c * cs + j + P), c * plane);
+        k.addF32(s2.byteOffset, s0.byteOffset, C * plane);
+      }
       if (grad !== null)
         for (let c = 0; c < C; c++) grad.set(s2.subarray(c * plane, c * plane + P), base + c * cs + j);
     }
@@ -432,7 +445,9 @@ function pixelUsable(b: PixelBlock, ...arrays: (ArrayLike<number> | null)[]): Ke
  * `−coef_c·g_c·log p_c`) take the kernels of their channel count (channels-last: `softmax_focal2_cK`;
  * channels-first: the planar `softmax_focal2_cKF`, the same bits on transposed inputs), which read
  * `coef_c·scale` (so their sum comes out scaled). `gt` may be {@link LabelTargets} (then `fn` must be null:
- * unchecked, a flagged block returns `undefined`).
+ * unchecked, a flagged block returns `undefined`). `accumulate`: the gradient is added to what `grad` holds
+ * (the block's add in WebAssembly, add_f32) instead of written; then a fallback after the first block returns
+ * `null` (blocks already added to: the caller must redo `grad`), `undefined` only when nothing was written.
  */
 export function softmaxFocalWasm(
   fn: string | null,
@@ -443,7 +458,8 @@ export function softmaxFocalWasm(
   coef: ArrayLike<number>,
   gamma: number,
   scale: number,
-): number | undefined {
+  accumulate = false,
+): number | undefined | null {
   if (!(gamma >= 0) || blocks.length === 0) return undefined;
   // Label targets: unchecked only (the caller checked the labels; a flagged logit makes this undefined).
   const labels = 'labels' in gt;
@@ -477,8 +493,10 @@ export function softmaxFocalWasm(
       last ? k.softmaxFocal2Last : undefined,
       true,
       planar ? k.softmaxFocal2Planar : undefined,
+      accumulate,
     );
-    if (s === undefined) return undefined;
+    // Accumulating, blocks before this one may have been added to `grad`: null says so.
+    if (s === undefined) return accumulate ? null : undefined;
     sum += s;
   }
   wasmRuns++;
