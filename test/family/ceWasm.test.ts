@@ -315,6 +315,29 @@ describe('softmax focal from a label map: the targets written per block from the
       const a = run(true, loss, io.gt, io.pr);
       expect(a.runs).toBe(0);
       expectClose(a, run(false, loss, io.gt, io.pr));
+      // ignoreIndex 0, a class index: the general path (label 0 ignored), = JS
+      const k0 = inputs(4, 2, [15, 9], 4, 'uint8');
+      const io0 = layout === 'channelsLast' ? k0.last : k0.first;
+      const l0 = focalLoss({ preset: 'smp', layout, ignoreIndex: 0 });
+      const b = run(true, l0, io0.gt, io0.pr);
+      expect(b.runs).toBe(0);
+      expectClose(b, run(false, l0, io0.gt, io0.pr));
+      // a label outside [0, C) in the last block: the general path's label error
+      const bad = Uint8Array.from(io0.gt.data);
+      bad[bad.length - 3] = 4;
+      const msgs = [true, false].map((wasm) => {
+        setElementwiseWasmEnabled(wasm, 0);
+        try {
+          focalLoss({ preset: 'smp', layout }).value({ data: bad, shape: io0.gt.shape }, io0.pr);
+          return '';
+        } catch (e) {
+          return (e as Error).message;
+        } finally {
+          setElementwiseWasmEnabled(true);
+        }
+      });
+      expect(msgs[0]).toMatch(/^focalLoss: gt labels must be integers in \[0, 3\]; got 4 at gt index/);
+      expect(msgs[1]).toBe(msgs[0]);
     }
   });
 });

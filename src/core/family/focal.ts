@@ -37,7 +37,6 @@ import {
   checkIgnoreIndex,
   logSigmoid,
   checkTargets,
-  labelCounts,
   prepareTargets,
   resolveActivation,
 } from './input.js';
@@ -576,7 +575,10 @@ function softmaxFocalLabels(
   const activation = cfg.activation ?? resolveActivation(undefined, C);
   if (!labelMap || activation !== 'softmax' || C < 2 || C > LAST_MAX_C) return undefined;
   if (monaiDropsBackground(cfg, activation, C)) return undefined;
-  if (labelCounts(fn, gt, C, cfg.ignoreIndex).ignored > 0) return undefined;
+  // A label equal to ignoreIndex, or a bad one, makes the driver give up (ignore: undefined) and the general
+  // path run (it skips ignored pixels, or raises); an ignoreIndex that is a class index goes there directly.
+  const ig = cfg.ignoreIndex;
+  if (ig !== undefined && ig >= 0 && ig < C) return undefined;
   const { channels, w, a1 } = focalSetup(fn, cfg, activation, C);
   const sel = new Int32Array(C).fill(-1);
   channels.forEach((c, k) => (sel[c] = k));

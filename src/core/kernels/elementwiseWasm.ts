@@ -262,8 +262,8 @@ export interface PixelBlock {
 /**
  * Targets given by a label map (one label per pixel, `[N, ...spatial]` order) instead of a dense array: the
  * target of channel c is `on` where c is the pixel's label and `off` elsewhere, 0 on every channel of a pixel
- * labelled `ignore`. The labels must be checked first (integers in [0, C), or `ignore`). The driver writes
- * each block's targets straight into its scratch block: no full-size target array.
+ * labelled `ignore`. Any other label makes the call give up (`undefined`, or `null` when accumulating). The
+ * driver writes each block's targets straight into its scratch block: no full-size target array.
  */
 export interface LabelTargets {
   labels: ArrayLike<number>;
@@ -274,7 +274,8 @@ export interface LabelTargets {
 
 /**
  * The targets of the pixels [q, q + P) of a label map into `s0`: channel c of pixel i at i·C + c
- * (channels-last, `plane` 0) or c·plane + i; a short block's padding up to P4 pixels gets 0.
+ * (channels-last, `plane` 0) or c·plane + i; a short block's padding up to P4 pixels gets 0. False at the
+ * first label that is neither a class index nor `ignore` (the caller gives up: its general path raises).
  */
 function fillLabels(
   s0: Float32Array,
@@ -284,7 +285,7 @@ function fillLabels(
   P4: number,
   C: number,
   plane: number,
-): void {
+): boolean {
   const { labels, on, off, ignore } = t;
   const ps = plane === 0 ? C : 1;
   const cs = plane === 0 ? 1 : plane;
@@ -299,9 +300,12 @@ function fillLabels(
   }
   for (let i = 0; i < P; i++) {
     const v = labels[q + i];
-    if (v !== ignore) s0[i * ps + v * cs] = on;
-    else if (off !== 0) for (let c = 0; c < C; c++) s0[i * ps + c * cs] = 0;
+    if (v >= 0 && v < C && (v | 0) === v) s0[i * ps + v * cs] = on;
+    else if (v === ignore) {
+      if (off !== 0) for (let c = 0; c < C; c++) s0[i * ps + c * cs] = 0;
+    } else return false;
   }
+  return true;
 }
 
 /**
@@ -350,7 +354,7 @@ function pixelPass(
       if (gt instanceof Float32Array) {
         s0.set(gt.subarray(from, from + n));
         s0.fill(padG, n, P4 * C);
-      } else fillLabels(s0, gt, base / C + j, P, P4, C, 0);
+      } else if (!fillLabels(s0, gt, base / C + j, P, P4, C, 0)) return undefined;
       s1.set(pr.subarray(from, from + n));
       s1.fill(padX, n, P4 * C);
       k.path[0] = 0;
@@ -368,7 +372,8 @@ function pixelPass(
       if (grad !== null) grad.set(s2.subarray(0, n), from);
     } else {
       const plane = planarRun !== undefined ? per : P4;
-      if (!(gt instanceof Float32Array)) fillLabels(s0, gt, base / C + j, P, P4, C, plane);
+      if (!(gt instanceof Float32Array) && !fillLabels(s0, gt, base / C + j, P, P4, C, plane))
+        return undefined;
       for (let c = 0; c < C; c++) {
         const from = base + c * cs + j;
         if (gt instanceof Float32Array) {
