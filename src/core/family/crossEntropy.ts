@@ -175,11 +175,26 @@ function crossEntropyFast(
   let t: NumericArray | LabelTargets;
   let denom: number;
   if (labelMap) {
-    denom = labelCounts(fn, gt, C, cfg.ignoreIndex, W).weighted;
     const eps = cfg.labelSmoothing;
     const on = smoothTargetOf(numberAlgebra, 1, eps, C);
     const off = smoothTargetOf(numberAlgebra, 0, eps, C);
     t = { labels: gt.data, on, off, ignore: cfg.ignoreIndex };
+    // The label check rides in the driver's fill (a bad label: undefined, then the JS loop raises). Only the
+    // weighted mean needs Σ w_y first: with equal weights, not accumulating, guess no ignored pixel (the fill
+    // then gives up at one, ignore: undefined) and count only if the guess fails.
+    denom = 0;
+    if (cfg.reduction === 'mean') {
+      const ig = cfg.ignoreIndex;
+      const guess = !accumulate && W.every((w) => w === W[0]) && !(ig !== undefined && ig >= 0 && ig < C);
+      if (guess) {
+        const scale = reductionScale(cfg, W[0] * geom.batch * geom.pixels);
+        const grad = out === undefined ? null : (out ?? new Float32Array(x.length));
+        const tg = { ...t, ignore: undefined };
+        const value = softmaxFocalWasm(null, tg, x, grad, pixelBlocks(geom), W, 0, scale);
+        if (typeof value === 'number') return { value, grad };
+      }
+      denom = labelCounts(fn, gt, C, cfg.ignoreIndex, W).weighted;
+    }
   } else {
     const p = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
     if (p.mask !== null) return undefined;
