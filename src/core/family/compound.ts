@@ -28,6 +28,7 @@ import {
  * other writes into one scratch buffer kept by the loss (allocated on the first call of a size, reused after),
  * added in one pass `grad += λ_i·scratch`. When an accumulating term falls back midway (a flagged block), the
  * whole call runs again without accumulating (the first term gives the same bits).
+ * @example weightedSum('dice_plus_ce', [[1, dice], [0.5, ce]]).value(gt, pr) // dice.value + 0.5·ce.value
  */
 export function weightedSum(name: string, parts: [number, Loss][]): Loss {
   const live = parts.filter(([l]) => l !== 0);

@@ -212,6 +212,8 @@ function crossEntropyFast(
  * Adds λ·∂CE/∂x to `out` and returns λ·CE (a compound's second term, with no pass of its own): on the kernels
  * only. `undefined` when they do not apply (`out` untouched: compute the term apart), `null` when they fell
  * back after adding to part of `out` (a flagged block: redo `out` from the start, the term apart).
+ * @example crossEntropyAccumulate('diceCELoss', gt, pr, cfg, out, 0.5) // 0.5·CE, and out += 0.5·∂CE/∂x
+ * // (float32 logits of 2…8 channels, 8,192 elements or more; `undefined` otherwise)
  */
 export function crossEntropyAccumulate(
   fn: string,

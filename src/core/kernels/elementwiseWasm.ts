@@ -264,6 +264,8 @@ export interface PixelBlock {
  * target of channel c is `on` where c is the pixel's label and `off` elsewhere, 0 on every channel of a pixel
  * labelled `ignore`. Any other label makes the call give up (`undefined`, or `null` when accumulating). The
  * driver writes each block's targets straight into its scratch block: no full-size target array.
+ * @example { labels: Uint8Array.of(1, 255), on: 0.925, off: 0.025, ignore: 255 } // ε = 0.1, C = 4: pixel 0 →
+ * // targets [0.025, 0.925, 0.025, 0.025], pixel 1 (ignored) → [0, 0, 0, 0]
  */
 export interface LabelTargets {
   labels: ArrayLike<number>;
@@ -418,6 +420,8 @@ function pixelPass(
 /**
  * The pixel blocks of a batch: one block of every pixel (channels-last), or one per image (channels-first,
  * channel c of image b's pixels from b · imageStride + c · pixels).
+ * @example pixelBlocks(geometryOf([2, 3, 4, 5], 'channelsFirst'))
+ * // [{ base: 0, pixels: 20, pixelStride: 1, channelStride: 20, channels: 3 }, { base: 60, pixels: 20, … }]
  */
 export function pixelBlocks(geom: BatchGeometry): PixelBlock[] {
   const { batch, pixels, channels: C, imageStride, layout } = geom;
