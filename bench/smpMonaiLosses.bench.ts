@@ -7,10 +7,21 @@
  * lovaszSoftmaxLoss, and mccLoss on probabilities against diceLoss on the same probabilities. PyTorch CPU
  * autograd forms of the same losses (bench/torch/smpMonaiLosses.py, same shape, torch's own random inputs) run in
  * the same bench run when PyTorch is installed; one JSON line per loss, the ratios in `note`.
+ *
+ * Then the rows of issue 10's compound / cross-entropy sweep (segkit's own workloads, not in workloads.json): on
+ * the same shape, in both layouts (channels-first = the same data transposed), `diceCELoss` (MONAI, dense one-hot
+ * targets), `softCrossEntropyLoss` (smp, uint8 label map), `diceFocalLoss` and `generalizedDiceFocalLoss`
+ * (MONAI), `focalLoss` (MONAI softmax, dense; smp, uint8 label map) and `diceLoss` (MONAI) for comparison, each
+ * `valueAndGrad` with `{ out }` interleaved with the same call with the elementwise WebAssembly kernels off (the
+ * plain-JS loops, what the cross-entropy ran before issue 10). One JSON line per loss and layout; `vs_js` is the
+ * ratio of the two medians of the run.
  */
 import {
+  diceCELoss,
+  diceFocalLoss,
   diceLoss,
   focalLoss,
+  generalizedDiceFocalLoss,
   lovaszLoss,
   lovaszSoftmaxLoss,
   maskedDiceLoss,
@@ -24,6 +35,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emit, loadWorkloads, logitInputs, timeInterleaved } from './harness.js';
 import { torchTimings } from './torch.js';
+import { setElementwiseWasmEnabled } from '../src/core/kernels/elementwiseWasm.js';
 
 const w = loadWorkloads().focal_fb;
 const shape = w.shape_nhwc!;
@@ -114,4 +126,96 @@ for (const [name, loss, gt1, pr1, refName, ref, gt2, pr2] of pairs) {
         ? `; PyTorch 1 thread ${torch[name].median_ms} ms (segkit ÷ torch ${(t.a.median_ms / torch[name].median_ms).toFixed(2)})`
         : ''),
   });
+}
+
+// Issue 10's sweep: compounds, cross-entropy and focal from logits, both layouts, kernels on vs off.
+{
+  const [N, H, W] = shape;
+  const P = H * W;
+  const firstShape = [N, C, H, W];
+  /** Channels-last data → channels-first (the same values, transposed). */
+  const toFirst = (a: Float32Array): Float32Array => {
+    const t = new Float32Array(a.length);
+    for (let b = 0; b < N; b++)
+      for (let q = 0; q < P; q++) for (let c = 0; c < C; c++) t[(b * C + c) * P + q] = a[(b * P + q) * C + c];
+    return t;
+  };
+  const labels8: NdArray = { data: Uint8Array.from(labels), shape: [N, H, W] };
+  const inputsOf = {
+    channelsLast: { x: pr, dense: g },
+    channelsFirst: {
+      x: { data: toFirst(logits), shape: firstShape },
+      dense: { data: toFirst(gt), shape: firstShape },
+    },
+  };
+  const monai = { preset: 'monai' as const, fromLogits: true };
+  // [row, loss by layout, targets, the PyTorch form of bench/torch/smpMonaiLosses.py (NCHW) or none]
+  const rows: [string, (layout: 'channelsLast' | 'channelsFirst') => Loss, 'dense' | 'labels', string?][] = [
+    ['diceCELoss monai', (layout) => diceCELoss({ ...monai, layout }), 'dense', 'diceCELoss monai'],
+    [
+      'softCrossEntropyLoss smp (uint8 labels)',
+      (layout) => softCrossEntropyLoss({ layout }),
+      'labels',
+      'softCrossEntropyLoss default',
+    ],
+    ['diceFocalLoss monai', (layout) => diceFocalLoss({ ...monai, layout }), 'dense', 'diceFocalLoss monai'],
+    [
+      'generalizedDiceFocalLoss monai',
+      (layout) => generalizedDiceFocalLoss({ ...monai, layout }),
+      'dense',
+      'generalizedDiceFocalLoss monai',
+    ],
+    [
+      'focalLoss monai softmax',
+      (layout) => focalLoss({ preset: 'monai', activation: 'softmax', layout }),
+      'dense',
+      'focalLoss monai softmax',
+    ],
+    ['focalLoss smp (uint8 labels)', (layout) => focalLoss({ preset: 'smp', layout }), 'labels'],
+    ['diceLoss monai', (layout) => diceLoss({ ...monai, layout }), 'dense', 'diceLoss monai'],
+  ];
+  const torchSweep = torchTimings(
+    rows.flatMap((r) => (r[3] ? [r[3]] : [])),
+    resolve(dirname(fileURLToPath(import.meta.url)), 'torch/smpMonaiLosses.py'),
+  );
+  const out = new Float32Array(logits.length);
+  for (const [name, make, targets, torchName] of rows) {
+    const torchMs = torchName ? torchSweep?.[torchName]?.median_ms : undefined;
+    for (const layout of ['channelsLast', 'channelsFirst'] as const) {
+      const loss = make(layout);
+      const io = inputsOf[layout];
+      const gt1 = targets === 'labels' ? labels8 : io.dense;
+      let value = NaN;
+      const t = await timeInterleaved(
+        {
+          wasm: () => (value = loss.valueAndGrad(gt1, io.x, { out }).value),
+          js: () => {
+            setElementwiseWasmEnabled(false);
+            try {
+              return loss.valueAndGrad(gt1, io.x, { out }).value;
+            } finally {
+              setElementwiseWasmEnabled(true);
+            }
+          },
+        },
+        1,
+        runs,
+      );
+      const ratio = t.wasm.median_ms / t.js.median_ms;
+      const vsTorch = torchMs === undefined ? undefined : t.wasm.median_ms / torchMs;
+      emit('focal_fb', `segkit ${name}`, w.elements, t.wasm, {
+        layout: layout === 'channelsLast' ? 'NHWC' : 'NCHW',
+        value,
+        vs_js: Math.round(ratio * 100) / 100,
+        ...(vsTorch === undefined ? {} : { vs_torch: Math.round(vsTorch * 100) / 100 }),
+        note:
+          `valueAndGrad with { out }; the same with the elementwise WebAssembly kernels off in the same run: ` +
+          `${t.js.median_ms.toFixed(1)} ms (ratio ${ratio.toFixed(2)})` +
+          (vsTorch === undefined
+            ? ''
+            : `; PyTorch 1 thread (NCHW) ${torchMs} ms (segkit ÷ torch ${vsTorch.toFixed(2)})`) +
+          `; segkit's own workload (issue 10 sweep)`,
+      });
+    }
+  }
 }

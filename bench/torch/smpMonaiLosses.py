@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch CPU autograd forms of the smp / MONAI losses of issue 10 part 3 (bench/smpMonaiLosses.bench.ts), on the
+"""PyTorch CPU autograd forms of the smp / MONAI losses of issue 10 part 3 and of its compound / cross-entropy sweep
+(bench/smpMonaiLosses.bench.ts), on the
 focal_fb workload shape (logits NCHW, one-hot / label targets), timed like bench/torch/losses.py: value and full
 float32 gradient per call, 1 thread, median after one warm-up. The formulas follow smp 0.5 / MONAI 1.5 (written
 out here: neither library is a dependency of the bench). One JSON line per loss, `workload` = the loss name.
@@ -89,7 +90,62 @@ def lovasz_multiclass(x, g, labels):
     return torch.stack(losses).mean()
 
 
+def _dice(p, g):
+    """MONAI DiceLoss on probabilities p (NCHW): per sample and class, smooth 1e-5, mean."""
+    dims = tuple(range(2, p.ndim))
+    i = (p * g).sum(dims)
+    return 1 - ((2 * i + 1e-5) / (p.sum(dims) + g.sum(dims) + 1e-5)).mean()
+
+
+def _sigmoid_focal(x, g, gamma=2.0):
+    """MONAI FocalLoss(use_softmax=False, gamma=2), mean over every element."""
+    loss = x - x * g - F.logsigmoid(-x)
+    invprobs = F.logsigmoid(-x * (g * 2 - 1))
+    return ((invprobs * gamma).exp() * loss).mean()
+
+
+def dice_ce(x, g, labels):
+    """MONAI DiceCELoss(softmax=True) with one-hot targets: Dice + CrossEntropyLoss (probability targets)."""
+    return _dice(torch.softmax(x, 1), g) + F.cross_entropy(x, g)
+
+
+def soft_ce0(x, g, labels):
+    """smp SoftCrossEntropyLoss() without smoothing: the mean NLL of log_softmax, ignore_index -100."""
+    return F.nll_loss(F.log_softmax(x, 1), labels, ignore_index=-100)
+
+
+def dice_focal(x, g, labels):
+    """MONAI DiceFocalLoss(softmax=True): Dice (softmax) + sigmoid focal (gamma 2)."""
+    return _dice(torch.softmax(x, 1), g) + _sigmoid_focal(x, g)
+
+
+def gen_dice_focal(x, g, labels):
+    """MONAI GeneralizedDiceFocalLoss(softmax=True): generalized Dice (square weights) + sigmoid focal."""
+    p = torch.softmax(x, 1)
+    dims = tuple(range(2, x.ndim))
+    gs = g.sum(dims)
+    w = 1.0 / (gs * gs)
+    inf = torch.isinf(w)
+    w = w.masked_fill(inf, 0.0)
+    w = w + inf * w.max(1, keepdim=True).values
+    num = 2.0 * (w * (p * g).sum(dims)).sum(1) + 1e-5
+    den = (w * (p.sum(dims) + gs)).sum(1) + 1e-5
+    return (1.0 - num / den).mean() + _sigmoid_focal(x, g)
+
+
+def softmax_focal(x, g, labels):
+    """MONAI FocalLoss(use_softmax=True, gamma=2), mean over every element."""
+    ls = F.log_softmax(x, 1)
+    return (-(1 - ls.exp()).pow(2.0) * ls * g).mean()
+
+
 IMPLS = {
+    "diceCELoss monai": (dice_ce, "logits"),
+    "softCrossEntropyLoss default": (soft_ce0, "logits"),
+    "diceFocalLoss monai": (dice_focal, "logits"),
+    "generalizedDiceFocalLoss monai": (gen_dice_focal, "logits"),
+    "focalLoss monai softmax": (softmax_focal, "logits"),
+    "diceLoss monai": (lambda x, g, labels: _dice(torch.softmax(x, 1), g), "logits"),
     "softCrossEntropyLoss": (soft_ce, "logits"),
     "softBCEWithLogitsLoss": (soft_bce, "logits"),
     "maskedDiceLoss": (masked_dice, "logits"),

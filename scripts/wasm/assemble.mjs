@@ -29,9 +29,23 @@ const LINE = 100;
 function base64Lines(bytes, indent) {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   const lines = [];
-  for (let i = 0; i < text.length; i += LINE) lines.push(`${indent}'${text.slice(i, i + LINE)}'`);
-  return lines.join(' +\n');
+  for (let i = 0; i < text.length; i += LINE) lines.push(text.slice(i, i + LINE));
+  // After the first GROUP lines, each further GROUP lines form one parenthesized chain (written as prettier
+  // formats it), so that no `+` chain is longer than GROUP + a few: typescript-eslint's parser overflows its
+  // stack on a single chain of 800–900 operands.
+  const groups = [];
+  for (let i = 0; i < lines.length; i += GROUP) groups.push(lines.slice(i, i + GROUP));
+  return groups
+    .map((g, k) =>
+      k === 0
+        ? g.map((l) => `${indent}'${l}'`).join(' +\n')
+        : `${indent}(${g.map((l) => `'${l}'`).join(` +\n${indent}  `)})`,
+    )
+    .join(' +\n');
 }
+
+/** Lines of base64 per `+` chain of a generated module (modules up to 45 KB stay one chain, as before). */
+const GROUP = 600;
 
 /**
  * The generated TypeScript module: the comment line `header`, the TSDoc `doc`, and `export const name`, the base64

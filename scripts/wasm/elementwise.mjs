@@ -14,10 +14,11 @@
 //       q = clip(p, 1e-7, 1 − 1e-7), term −g·α·(1 − q)^γ·log q, ∂ = −g·α·((1 − q)^γ / q − γ(1 − q)^(γ−1) log q)
 //       inside the clip range, 0 outside; focal_prob any γ ≥ 0; focal_prob2 is γ = 2 with scale > 0 and
 //       n % 8 = 0, and returns the sum of the terms times scale (see focalProb2Scaled).
-//   softmax_focal2 / softmax_focal(g, x, o, pixels, C, ps, cs, gamma, scale)   from logits, 4 pixels per step
+//   softmax_focal(g, x, o, pixels, C, ps, cs, gamma, scale)   from logits, 4 pixels per step
 //       (lanes = pixels; pixel stride ps and channel stride cs in bytes): p = softmax(x), lp = log p,
 //       term −a_c·g·(1 − p)^γ·lp with a_c the f32 at COEF + 4c; ∂/∂x_j = h_j − p_j·Σh,
-//       h_c = −a_c·g_c·((1 − p_c)^γ − γ(1 − p_c)^(γ−1)·p_c·lp_c). γ > 0 (γ = 2 for softmax_focal2).
+//       h_c = −a_c·g_c·((1 − p_c)^γ − γ(1 − p_c)^(γ−1)·p_c·lp_c). γ ≥ 0 (γ = 0: the cross-entropy side,
+//       (1 − p)^0 = 1 also where p = 1).
 //   cce(g, p, o, pixels, C, ps, cs, scale[, uniform])   sm categorical cross-entropy: s = Σ_c p_c, q = p/s,
 //       term −w_c·g·log clip(q) with w_c the f32 at COEF + 4c; u_c = −scale·w_c·g/q inside the clip range,
 //       ∂/∂p_j = (u_j − Σ_inside(−scale·w·g))/s. s = 0 gives NaN, as sm.
@@ -265,18 +266,24 @@ const PIXEL_NEXT = `(local.set $g (i32.add ${get('$g')} ${get('$step')}))
         (local.set $i (i32.add ${get('$i')} (i32.const 4)))
         (br_if $next (i32.lt_u ${get('$i')} ${get('$pixels')}))`;
 
-function softmaxFocal(gamma2) {
-  const name = gamma2 ? 'softmax_focal2' : 'softmax_focal';
+/**
+ * softmax_focal: the general per-pixel form (any C ≤ MAX_C, any layout the driver lays out, any γ ≥ 0). The
+ * γ = 2 form of it that channel counts above LAST_MAX_C took is gone: those take this one (2 KB less).
+ */
+function softmaxFocal() {
+  const gamma2 = false;
+  const name = 'softmax_focal';
   return `
   (func (export "${name}") ${PIXEL_PARAMS} (param $gamma f32) (param $scale f32) (result f64)
     ${PIXEL_LOCALS}
     (local $v v128) (local $m v128) (local $s v128) (local $ls v128) (local $inv v128) (local $hs v128)
     (local $p v128) (local $lp v128) (local $om v128) (local $f1 v128) (local $a v128) (local $h v128)
-    (local $vg v128) (local $vs v128)
+    (local $vg v128) (local $vs v128) (local $ce v128)
     ${mathLocals()}
     ${PIXEL_INIT}
     (local.set $vg (f32x4.splat ${get('$gamma')}))
     (local.set $vs (f32x4.splat ${get('$scale')}))
+    ${gamma2 ? '' : `(local.set $ce (f32x4.eq ${get('$vg')} ${f4(0)}))`}
     (block $done
       (br_if $done (i32.eqz ${get('$pixels')}))
       (loop $next
@@ -313,8 +320,9 @@ function softmaxFocal(gamma2) {
           (local.set $om (f32x4.sub ${f4(1)} ${get('$p')}))
           ${powMinus1(gamma2)}
           ${gamma2 ? '' : `(local.set $f1 (v128.and ${get('$f1')} (f32x4.ne ${get('$om')} ${f4(0)})))`}
-          ;; v = (1 − p)^γ, h = −a·(v − γ(1 − p)^(γ−1)·p·lp)
+          ;; v = (1 − p)^γ, h = −a·(v − γ(1 − p)^(γ−1)·p·lp); γ = 0 (the cross-entropy side): v = 1 exactly
           (local.set $v (f32x4.mul ${get('$f1')} ${get('$om')}))
+          ${gamma2 ? '' : `(local.set $v (v128.bitselect ${f4(1)} ${get('$v')} ${get('$ce')}))`}
           ${accumulate(`(f32x4.mul (f32x4.mul ${get('$a')} ${get('$v')}) ${get('$lp')})`)}
           (local.set $h (f32x4.mul (f32x4.neg ${get('$a')}) (f32x4.sub ${get('$v')}
             (f32x4.mul (f32x4.mul (f32x4.mul ${get('$vg')} ${get('$f1')}) ${get('$p')}) ${get('$lp')}))))
@@ -389,6 +397,45 @@ export const LAST_MAX_C = 8;
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 const declare = (names) => names.map((n) => `(local ${n} v128)`).join(' ');
+/**
+ * Pixels per plane of the channels-first (planar) kernels of K channels: the driver's pixels per block
+ * (src/core/kernels/elementwiseWasm.ts), so that channel c of a block sits at the fixed offset c · 4 · this.
+ */
+export const planePixels = (K) => Math.max(4, Math.floor((ELEMENTWISE_LAYOUT.SCRATCH - 16) / K / 4) * 4);
+
+/** Channels-first: channel c of the four pixels at `ptr` is one vector at ptr + c · plane bytes. */
+const loadPlanes = (plane) => (ptr, K, names) =>
+  names.map((n, c) => `(local.set ${n} (v128.load${c ? ` offset=${c * plane}` : ''} ${get(ptr)}))`);
+const storePlanes = (plane) => (ptr, K, names) =>
+  names.map((n, c) => `(v128.store${c ? ` offset=${c * plane}` : ''} ${get(ptr)} ${get(n)})`);
+
+/**
+ * The loads and stores of a group of four pixels in either layout (as softmaxRegion.mjs's `access`): channels-last
+ * blocks by shuffles (channel c at 16c of the group's 16K bytes), planar blocks with channel c at c · plane bytes
+ * (16 bytes per group per plane); the same arithmetic runs on either, so the same bits on transposed inputs.
+ */
+function groupAccess(K, planar) {
+  if (!planar) {
+    return {
+      load: loadChannels,
+      store: storeChannels,
+      groupBytes: 16 * K,
+      chan: (c) => 16 * c,
+      suffix: '',
+      plane: 0,
+    };
+  }
+  const plane = 4 * planePixels(K);
+  return {
+    load: loadPlanes(plane),
+    store: storePlanes(plane),
+    groupBytes: 16,
+    chan: (c) => c * plane,
+    suffix: 'F',
+    plane,
+  };
+}
+
 /** coefficient c (f32 at COEF + 4c) in all four lanes. */
 const coef = (c) => `(v128.load32_splat offset=${COEF + 4 * c} (i32.const 0))`;
 
@@ -402,14 +449,14 @@ const termSum = (c, term) => (c === 0 ? term : `(f32x4.add ${get('$ts')} ${term}
  * A loop over the groups of four pixels of a channels-last block: `body` per group, pointers `ptrs` advanced by
  * the group's 16·K bytes. Labels and counter are the loop's own, so one kernel can run several passes.
  */
-function groupLoop(K, name, ptrs, body, counter = false) {
+function groupLoop(groupBytes, name, ptrs, body, counter = false) {
   const step = counter ? [...ptrs, '$k'] : ptrs;
   return `(local.set $i (i32.const 0))${counter ? ' (local.set $k (i32.const 0))' : ''}
     (block $${name}_done
       (br_if $${name}_done (i32.eqz ${get('$pixels')}))
       (loop $${name}
         ${body.join('\n        ')}
-        ${step.map((p) => `(local.set ${p} (i32.add ${get(p)} (i32.const ${p === '$k' ? 16 : 16 * K})))`).join('\n        ')}
+        ${step.map((p) => `(local.set ${p} (i32.add ${get(p)} (i32.const ${p === '$k' ? 16 : groupBytes})))`).join('\n        ')}
         (local.set $i (i32.add ${get('$i')} (i32.const 4)))
         (br_if $${name} (i32.lt_u ${get('$i')} ${get('$pixels')}))))`;
 }
@@ -419,8 +466,9 @@ function groupLoop(K, name, ptrs, body, counter = false) {
  * vectors per step (half the spills and reloads V8 puts at a loop head). With K odd the last step can run one
  * vector past the block, inside the scratch array (BLOCK leaves room): its result is never read.
  */
-function vectorLoop(K, name, body) {
-  return `(local.set $end (i32.add ${get('$x')} (i32.mul ${get('$pixels')} (i32.const ${4 * K}))))
+function vectorLoop(K, name, body, blockBytes = 0) {
+  const bytes = blockBytes ? `(i32.const ${blockBytes})` : `(i32.mul ${get('$pixels')} (i32.const ${4 * K}))`;
+  return `(local.set $end (i32.add ${get('$x')} ${bytes}))
     (block $${name}_done
       (br_if $${name}_done (i32.eqz ${get('$pixels')}))
       (loop $${name}
@@ -435,11 +483,12 @@ function vectorLoop(K, name, body) {
 const rewind = `(local.set $x ${get('$x0')}) (local.set $o ${get('$o0')})`;
 
 /**
- * softmax_focal2 for K channels-last channels (γ = 2). Same formula as softmaxFocal(true), float32 rounding
+ * softmax_focal2_cK: softmax_focal for K channels (γ = 2, or γ = 0: the cross-entropy), channels-last or, with
+ * `planar`, channels-first (softmax_focal2_cKF). Same formula as softmaxFocal(), float32 rounding
  * apart, computed in four short passes over the block instead of one long loop body (whose chain of dependent
  * operations per group, max → exp → Σ → log → terms → Σh → gradient, with more live values than x64 has
  * vector registers, left the out-of-order core waiting: kernel alone 0.69× the one-pass time):
- * 1. per group: x − max over the logits, in place, as K vectors of four pixels (channel c at 16c);
+ * 1. per group: x − max over the logits, in place, as K vectors of four pixels (channel c at 16c; planar below);
  * 2. per vector: e^(x − max) into the gradient block (no transposes, no spills);
  * 3. per group: p = e/Σe in place, log p = (x − max) − log Σe over the logits (one log per four pixels);
  *    for K ≥ TABLE_MIN_K only log Σe and 1/Σe, to GROUP + 16·group and GROUP_INV + 16·group, and pass 4
@@ -462,17 +511,25 @@ const rewind = `(local.set $x ${get('$x0')}) (local.set $o ${get('$o0')})`;
  * - the gradient is h − p·Σh as it comes (no `+ 0` turning −0 into +0: 4 operations per group; a −0 entry
  *   needs h_j = −0 and p_j·Σh = +0, and it compares equal to 0).
  * With b = a·(1 − p), B = b·log p: term = B·(1 − p), h = 2·p·B − b·(1 − p) = −a(1 − p)((1 − p) − 2p·log p).
+ * γ = 0 (the `gamma` parameter, tested once per call): pass 4 takes the cross-entropy side, term a·log p and
+ * ∂/∂x_j = p_j·Σa − a_j, its check on the group's term sum (a non-finite logit makes a log p non-finite, or
+ * 0·(−∞) = NaN where a = 0; a non-finite g makes a so); passes 1–3 are shared.
+ * Planar (channels-first, issue 10): channel c of a group at c · 4·planePixels(K) bytes (groupAccess), 16 bytes
+ * per group; pass 2 runs over the whole block (K planes; padding and unused pixels give values never read).
+ * The arithmetic and its order are the channels-last form's, so the gradient has the same bits on transposed
+ * inputs (the value's float32 partial sums group the pixels by block).
  */
-function softmaxFocalLast(K) {
+function softmaxFocalLast(K, planar = false) {
+  const A = groupAccess(K, planar);
   const l = range(K).map((c) => `$l${c}`);
   const h = range(K).map((c) => `$h${c}`);
-  // 1. x − max over the logits, as K vectors of four pixels (channel c at 16c)
-  const shift = [...loadChannels('$x', K, l)];
+  // 1. x − max over the logits, as K vectors of four pixels (channel c at A.chan(c))
+  const shift = [...A.load('$x', K, l)];
   let m = get(l[0]);
   for (let c = 1; c < K; c++) m = `(f32x4.pmax ${m} ${get(l[c])})`;
   shift.push(`(local.set $m ${m})`);
   for (let c = 0; c < K; c++) {
-    shift.push(`(v128.store offset=${16 * c} ${get('$x')} (f32x4.sub ${get(l[c])} ${get('$m')}))`);
+    shift.push(`(v128.store offset=${A.chan(c)} ${get('$x')} (f32x4.sub ${get(l[c])} ${get('$m')}))`);
   }
   // 2. e^(x − max) into the gradient block, one vector at a time
   const exp = (k) => [
@@ -485,7 +542,7 @@ function softmaxFocalLast(K) {
   const table = K >= TABLE_MIN_K;
   const norm = [];
   let sum = `(v128.load ${get('$o')})`;
-  for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} (v128.load offset=${16 * c} ${get('$o')}))`;
+  for (let c = 1; c < K; c++) sum = `(f32x4.add ${sum} (v128.load offset=${A.chan(c)} ${get('$o')}))`;
   norm.push(`(local.set $s ${sum})`, logPosF32x4('$s', '$ls'));
   if (table) {
     norm.push(
@@ -496,67 +553,86 @@ function softmaxFocalLast(K) {
     norm.push(`(local.set $inv (f32x4.div ${f4(1)} ${get('$s')}))`);
     for (let c = 0; c < K; c++) {
       norm.push(
-        `(v128.store offset=${16 * c} ${get('$x')} (f32x4.sub (v128.load offset=${16 * c} ${get('$x')}) ${get('$ls')}))`,
-        `(v128.store offset=${16 * c} ${get('$o')} (f32x4.mul (v128.load offset=${16 * c} ${get('$o')}) ${get('$inv')}))`,
+        `(v128.store offset=${A.chan(c)} ${get('$x')} (f32x4.sub (v128.load offset=${A.chan(c)} ${get('$x')}) ${get('$ls')}))`,
+        `(v128.store offset=${A.chan(c)} ${get('$o')} (f32x4.mul (v128.load offset=${A.chan(c)} ${get('$o')}) ${get('$inv')}))`,
       );
     }
   }
   // 4. terms and gradient with the targets, transposed back
-  const terms = [...loadChannels('$g', K, h)];
-  if (table) {
-    terms.push(
-      `(local.set $ls (v128.load offset=${GROUP} ${get('$k')}))`,
-      `(local.set $inv (v128.load offset=${GROUP_INV} ${get('$k')}))`,
-    );
-  }
   const pOf = (c) =>
     table
-      ? `(f32x4.mul (v128.load offset=${16 * c} ${get('$o')}) ${get('$inv')})`
-      : `(v128.load offset=${16 * c} ${get('$o')})`;
+      ? `(f32x4.mul (v128.load offset=${A.chan(c)} ${get('$o')}) ${get('$inv')})`
+      : `(v128.load offset=${A.chan(c)} ${get('$o')})`;
   const lpOf = (c) =>
     table
-      ? `(f32x4.sub (v128.load offset=${16 * c} ${get('$x')}) ${get('$ls')})`
-      : `(v128.load offset=${16 * c} ${get('$x')})`;
-  for (let c = 0; c < K; c++) {
+      ? `(f32x4.sub (v128.load offset=${A.chan(c)} ${get('$x')}) ${get('$ls')})`
+      : `(v128.load offset=${A.chan(c)} ${get('$x')})`;
+  const termsOf = (ce) => {
+    const terms = [...A.load('$g', K, h)];
+    if (table) {
+      terms.push(
+        `(local.set $ls (v128.load offset=${GROUP} ${get('$k')}))`,
+        `(local.set $inv (v128.load offset=${GROUP_INV} ${get('$k')}))`,
+      );
+    }
+    for (let c = 0; c < K; c++) {
+      if (ce) {
+        // γ = 0, the cross-entropy side: term a·log p, h = ∂/∂log p = −a (kept as +a here: ∂/∂x_j = p_j·Σa − a_j)
+        terms.push(
+          `(local.set ${h[c]} (f32x4.mul ${get(h[c])} ${coef(c)}))`,
+          `(local.set $ts ${termSum(c, `(f32x4.mul ${get(h[c])} ${lpOf(c)})`)})`,
+          c === 0 ? `(local.set $hs ${get(h[0])})` : `(local.set $hs (f32x4.add ${get('$hs')} ${get(h[c])}))`,
+        );
+        continue;
+      }
+      terms.push(
+        `(local.set $p ${pOf(c)})`,
+        ...(table ? [`(local.set $p${c} ${get('$p')})`] : []),
+        `(local.set $om (f32x4.sub ${f4(1)} ${get('$p')}))`,
+        `(local.set $b (f32x4.mul (f32x4.mul ${get(h[c])} ${coef(c)}) ${get('$om')}))`,
+        `(local.set $v (f32x4.mul ${get('$b')} ${lpOf(c)}))`,
+        `(local.set $ts ${termSum(c, `(f32x4.mul ${get('$v')} ${get('$om')})`)})`,
+        `(local.set $v (f32x4.mul ${get('$p')} ${get('$v')}))`,
+        `(local.set ${h[c]} (f32x4.sub (f32x4.add ${get('$v')} ${get('$v')}) (f32x4.mul ${get('$b')} ${get('$om')})))`,
+        c === 0 ? `(local.set $hs ${get(h[0])})` : `(local.set $hs (f32x4.add ${get('$hs')} ${get(h[c])}))`,
+      );
+    }
     terms.push(
-      `(local.set $p ${pOf(c)})`,
-      ...(table ? [`(local.set $p${c} ${get('$p')})`] : []),
-      `(local.set $om (f32x4.sub ${f4(1)} ${get('$p')}))`,
-      `(local.set $b (f32x4.mul (f32x4.mul ${get(h[c])} ${coef(c)}) ${get('$om')}))`,
-      `(local.set $v (f32x4.mul ${get('$b')} ${lpOf(c)}))`,
-      `(local.set $ts ${termSum(c, `(f32x4.mul ${get('$v')} ${get('$om')})`)})`,
-      `(local.set $v (f32x4.mul ${get('$p')} ${get('$v')}))`,
-      `(local.set ${h[c]} (f32x4.sub (f32x4.add ${get('$v')} ${get('$v')}) (f32x4.mul ${get('$b')} ${get('$om')})))`,
-      c === 0 ? `(local.set $hs ${get(h[0])})` : `(local.set $hs (f32x4.add ${get('$hs')} ${get(h[c])}))`,
+      `(local.set $tacc (f32x4.add ${get('$tacc')} ${get('$ts')}))`,
+      `(if (i32.eq (i32.and ${get('$i')} (i32.const 60)) (i32.const 60)) (then ${accumulate(get('$tacc'))} (local.set $tacc ${f4(0)})))`,
+      // the check: focal on Σh (see above); cross-entropy on the terms' sum, NaN or ±∞ whenever a logit or a
+      // target is (a −∞ logit: log p = −∞, times a = 0 where it is not the target)
+      sumNonFinite(get(ce ? '$ts' : '$hs')),
     );
-  }
-  terms.push(
-    `(local.set $tacc (f32x4.add ${get('$tacc')} ${get('$ts')}))`,
-    `(if (i32.eq (i32.and ${get('$i')} (i32.const 60)) (i32.const 60)) (then ${accumulate(get('$tacc'))} (local.set $tacc ${f4(0)})))`,
-    sumNonFinite(get('$hs')),
-  );
-  for (let c = 0; c < K; c++) {
-    terms.push(
-      `(local.set ${h[c]} (f32x4.sub ${get(h[c])} (f32x4.mul ${table ? get(`$p${c}`) : pOf(c)} ${get('$hs')})))`,
-    );
-  }
-  terms.push(...storeChannels('$o', K, h));
+    for (let c = 0; c < K; c++) {
+      terms.push(
+        ce
+          ? `(local.set ${h[c]} (f32x4.sub (f32x4.mul ${pOf(c)} ${get('$hs')}) ${get(h[c])}))`
+          : `(local.set ${h[c]} (f32x4.sub ${get(h[c])} (f32x4.mul ${table ? get(`$p${c}`) : pOf(c)} ${get('$hs')})))`,
+      );
+    }
+    terms.push(...A.store('$o', K, h));
+    return terms;
+  };
+  const step = A.groupBytes;
   return `
-  (func (export "softmax_focal2_c${K}") ${PIXEL_PARAMS} (param $gamma f32) (param $scale f32) (result f64)
+  (func (export "softmax_focal2_c${K}${A.suffix}") ${PIXEL_PARAMS} (param $gamma f32) (param $scale f32) (result f64)
     (local $i i32) (local $x0 i32) (local $o0 i32) (local $end i32) (local $bad v128) (local $accl v128) (local $acch v128)
     (local $ts v128) (local $nf v128) (local $m v128) (local $s v128) (local $ls v128) (local $inv v128)
     (local $hs v128) (local $v v128) (local $p v128) (local $om v128) (local $b v128)
     (local $k i32) (local $tacc v128) ${declare(l)} ${declare(h)} ${table ? declare(range(K).map((c) => `$p${c}`)) : ''} ${mathLocals()} ${mathLocals('$m0_')} ${mathLocals('$m1_')} (local $v0 v128) (local $v1 v128) ${SHUFFLE_LOCALS}
     (local.set $x0 ${get('$x')})
     (local.set $o0 ${get('$o')})
-    ${groupLoop(K, 'shift', ['$x'], shift)}
+    ${groupLoop(step, 'shift', ['$x'], shift)}
     (local.set $x ${get('$x0')})
-    ${vectorLoop(K, 'exp', exp)}
+    ${vectorLoop(K, 'exp', exp, planar ? K * A.plane : 0)}
     ${rewind}
-    ${groupLoop(K, 'norm', ['$x', '$o'], norm, table)}
+    ${groupLoop(step, 'norm', ['$x', '$o'], norm, table)}
     ${rewind}
     (local.set $tacc ${f4(0)})
-    ${groupLoop(K, 'terms', ['$g', '$x', '$o'], terms, table)}
+    (if (f32.eq ${get('$gamma')} (f32.const 0))
+      (then ${groupLoop(step, 'ceterms', ['$g', '$x', '$o'], termsOf(true), table)})
+      (else ${groupLoop(step, 'terms', ['$g', '$x', '$o'], termsOf(false), table)}))
     ${accumulate(get('$tacc'))}
     ${nfToBad}
     ${finish(true)})`;
@@ -636,7 +712,7 @@ function cceLast(K) {
   };
   const general = `${vectorLoop(K, 'log', log)}
     ${rewind}
-    ${groupLoop(K, 'terms', ['$g', '$x', '$o'], termsPass(false), true)}`;
+    ${groupLoop(16 * K, 'terms', ['$g', '$x', '$o'], termsPass(false), true)}`;
   const withProduct = K <= LOG_PRODUCT_MAX_K;
   if (withProduct) {
     // binary targets? (NaN and ±∞ are not: they take the general pass, whose check names them)
@@ -660,13 +736,13 @@ function cceLast(K) {
     (local.set $o0 ${get('$o')})
     (local.set $g0 ${get('$g')})
     (local.set $bin (v128.const i32x4 -1 -1 -1 -1))
-    ${groupLoop(K, 'norm', withProduct ? ['$x', '$o', '$g'] : ['$x', '$o'], norm, true)}
+    ${groupLoop(16 * K, 'norm', withProduct ? ['$x', '$o', '$g'] : ['$x', '$o'], norm, true)}
     ${rewind} (local.set $g ${get('$g0')})
     ${
       withProduct
         ? `(if (i32.and ${get('$uniform')} (i32x4.all_true ${get('$bin')}))
       (then (i32.store offset=${PATH} (i32.const 0) (i32.const 1))
-        ${groupLoop(K, 'pterms', ['$g', '$x', '$o'], termsPass(true), true)})
+        ${groupLoop(16 * K, 'pterms', ['$g', '$x', '$o'], termsPass(true), true)})
       (else ${general}))`
         : general
     }
@@ -675,14 +751,33 @@ function cceLast(K) {
     ${finish(true)})`;
 }
 
+/**
+ * add_f32(o, a, n): o[i] += a[i] for n float32 (n % 4 = 0), four lanes at a time. The driver's accumulating pass
+ * (a compound's second term into the first's gradient) adds the caller's gradient block, copied into the
+ * targets' scratch block after the kernel ran, to the kernel's gradient block before copying it out.
+ */
+function addF32() {
+  return `
+  (func (export "add_f32") (param $o i32) (param $a i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add ${get('$o')} (i32.shl ${get('$n')} (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u ${get('$o')} ${get('$end')}))
+      (loop $next
+        (v128.store ${get('$o')} (f32x4.add (v128.load ${get('$o')}) (v128.load ${get('$a')})))
+        (local.set $o (i32.add ${get('$o')} (i32.const 16)))
+        (local.set $a (i32.add ${get('$a')} (i32.const 16)))
+        (br_if $next (i32.lt_u ${get('$o')} ${get('$end')})))))`;
+}
+
 /** The module's WebAssembly text. */
 export function elementwiseKernelsWat() {
   const last = range(LAST_MAX_C + 1)
     .slice(2)
-    .map((K) => softmaxFocalLast(K) + cceLast(K))
+    .map((K) => softmaxFocalLast(K) + softmaxFocalLast(K, true) + cceLast(K))
     .join('');
   return `(module
-  (memory (export "memory") ${ELEMENTWISE_LAYOUT.PAGES})${focalProb()}${focalProb2Scaled()}${softmaxFocal(true)}${softmaxFocal(false)}${cce()}${last})\n`;
+  (memory (export "memory") ${ELEMENTWISE_LAYOUT.PAGES})${focalProb()}${focalProb2Scaled()}${softmaxFocal()}${cce()}${last}${addF32()})\n`;
 }
 
 /** Assembles the module with wabt; returns its bytes. */

@@ -4,7 +4,7 @@
  * class weights, ignored pixels and the MONAI / sm / smp presets. One pass: value and gradient together.
  * @module
  */
-import { type PixelBlock, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
+import { LAST_MAX_C, type LabelTargets, pixelBlocks, softmaxFocalWasm } from '../kernels/elementwiseWasm.js';
 import { checkInputDomain } from '../kernels/inputDomain.js';
 import { sigmoidFocalWasm } from './sigmoidFocalWasm.js';
 import { focalReductionOf, smpClassFactors } from './focalReduction.js';
@@ -36,6 +36,7 @@ import {
   checkActivation,
   checkIgnoreIndex,
   logSigmoid,
+  checkTargets,
   prepareTargets,
   resolveActivation,
 } from './input.js';
@@ -321,6 +322,10 @@ export function focalTerms(
 ): FocalResult {
   // The per-element formulas (elementwiseTerms.ts) on numbers; a local alias keeps the inlined calls cheap.
   const NUM = numberAlgebra;
+  if (!wantElements) {
+    const r = softmaxFocalLabels(fn, gt, pr, cfg, withGrad ? out : null);
+    if (r !== undefined) return r;
+  }
   const t = prepareTargets(fn, gt, pr, cfg.layout, cfg.ignoreIndex);
   const geom = t.geom;
   const C = geom.channels;
@@ -551,12 +556,44 @@ function reductionScale(cfg: FocalConfig, geom: BatchGeometry, K: number): numbe
 }
 
 /**
+ * The softmax form from float32 logits with a label map of 2…LAST_MAX_C channels and no ignored pixel, on the
+ * WebAssembly kernels with the one-hot targets written per block from the labels (no full-size one-hot array):
+ * `undefined` when that does not apply or a block flagged an input (then the general path runs and raises).
+ * `out` null: no gradient; undefined: a new one.
+ */
+function softmaxFocalLabels(
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: FocalConfig,
+  out: Float32Array | null | undefined,
+): FocalResult | undefined {
+  const x = pr.data;
+  if (!cfg.fromLogits || !(x instanceof Float32Array)) return undefined;
+  const { geom, labelMap } = checkTargets(fn, gt, pr, cfg.layout);
+  const C = geom.channels;
+  const activation = cfg.activation ?? resolveActivation(undefined, C);
+  if (!labelMap || activation !== 'softmax' || C < 2 || C > LAST_MAX_C) return undefined;
+  if (monaiDropsBackground(cfg, activation, C)) return undefined;
+  // A label equal to ignoreIndex, or a bad one, makes the driver give up (ignore: undefined) and the general
+  // path run (it skips ignored pixels, or raises); an ignoreIndex that is a class index goes there directly.
+  const ig = cfg.ignoreIndex;
+  if (ig !== undefined && ig >= 0 && ig < C) return undefined;
+  const { channels, w, a1 } = focalSetup(fn, cfg, activation, C);
+  const sel = new Int32Array(C).fill(-1);
+  channels.forEach((c, k) => (sel[c] = k));
+  const labels = { labels: gt.data, on: 1, off: 0, ignore: undefined };
+  // Unchecked (labels): a flagged block gives undefined and the general path raises its error.
+  return softmaxFocalFast(fn, labels, x, geom, channels, sel, w, a1, { ...cfg, checkInputs: false }, out);
+}
+
+/**
  * The softmax form from logits on the WebAssembly kernels (nothing ignored, no per-element terms asked for):
  * `undefined` when they do not apply (then the JS loop below runs). `out` = null: no gradient.
  */
 function softmaxFocalFast(
   fn: string,
-  g: NumericArray,
+  g: NumericArray | LabelTargets,
   x: NumericArray,
   geom: BatchGeometry,
   channels: number[],
@@ -566,24 +603,15 @@ function softmaxFocalFast(
   cfg: FocalConfig,
   out: Float32Array | null | undefined,
 ): FocalResult | undefined {
-  const { batch, pixels, channels: C, imageStride, layout } = geom;
+  const C = geom.channels;
   const coef = new Float64Array(C);
   for (let c = 0; c < C; c++) coef[c] = sel[c] >= 0 ? w[sel[c]] * a1[c] : 0;
-  const blocks: PixelBlock[] =
-    layout === 'channelsLast'
-      ? [{ base: 0, pixels: batch * pixels, pixelStride: C, channelStride: 1, channels: C }]
-      : Array.from({ length: batch }, (_, b) => ({
-          base: b * imageStride,
-          pixels,
-          pixelStride: 1,
-          channelStride: pixels,
-          channels: C,
-        }));
+  const blocks = pixelBlocks(geom);
   const scale = reductionScale(cfg, geom, channels.length);
   const grad = out === null ? null : (out ?? new Float32Array(x.length));
   const checked = cfg.checkInputs !== false ? fn : null;
   const value = softmaxFocalWasm(checked, g, x, grad, blocks, coef, cfg.gamma, scale);
-  return value === undefined ? undefined : { value, grad };
+  return value === undefined || value === null ? undefined : { value, grad };
 }
 
 /** The input check of the JS path (run when its loop flagged a bad value): pr in its domain and gt finite, where not ignored. */

@@ -99,6 +99,35 @@ export function badLabelError(
 }
 
 /**
+ * Checks a label map for C ≥ 2 channels without building targets: every label a class index in [0, C) or
+ * `ignoreIndex` (else the label error of {@link prepareTargets}, at the first offender). Returns Σ_q W[label_q]
+ * over the counted pixels (the weighted mean's denominator; W = 1 when omitted: their count) and how many
+ * pixels are ignored.
+ * @example labelCounts('f', { data: [0, 2, 9], shape: [3] }, 3, 9) // { weighted: 2, ignored: 1 }
+ */
+export function labelCounts(
+  fn: string,
+  gt: NdArray,
+  C: number,
+  ignoreIndex: number | undefined,
+  W?: ArrayLike<number>,
+): { weighted: number; ignored: number } {
+  const src = gt.data;
+  const w = W ?? new Float64Array(C).fill(1);
+  // Integer typed arrays hold integers: only the range needs a test.
+  const int = src instanceof Uint8Array || src instanceof Int32Array || src instanceof Uint16Array;
+  let weighted = 0;
+  let ignored = 0;
+  for (let q = 0; q < src.length; q++) {
+    const v = src[q];
+    if (v >= 0 && v < C && (int || v === Math.floor(v))) weighted += w[v];
+    else if (v === ignoreIndex) ignored++;
+    else throw badLabelError(fn, gt, C - 1, ignoreIndex, q);
+  }
+  return { weighted, ignored };
+}
+
+/**
  * Validates `gt` and `pr` (see {@link prepareTargets}) and tells whether gt is a label map, without building
  * anything.
  */

@@ -5,21 +5,44 @@
 import { defineLoss, type Loss } from '../loss.js';
 import type { NdArray } from '../types.js';
 
-/** `terms(gt, pr, withGrad)`: the value, and the gradient w.r.t. pr when `withGrad`. */
+/**
+ * `terms(gt, pr, withGrad, out)`: the value, and the gradient w.r.t. pr when `withGrad`, in `out` when given
+ * (checked by `defineLoss`; terms that ignore it return a new array, which is copied into it).
+ */
 export type Terms = (
   gt: NdArray,
   pr: NdArray,
   withGrad: boolean,
+  out?: Float32Array,
 ) => { value: number; grad: Float32Array | null };
 
-/** Wraps {@link Terms} as a `Loss` named `name` (`value` skips the gradient). */
-export function lossFromTerms(name: string, terms: Terms): Loss {
-  return defineLoss({
+/**
+ * Adds λ·∂term/∂pr to `out` and returns λ·term: a compound's later term with no gradient pass of its own.
+ * `undefined`: not applicable, `out` untouched; `null`: `out` partly changed (redo it, the term apart).
+ */
+export type Accumulate = (
+  gt: NdArray,
+  pr: NdArray,
+  out: Float32Array,
+  lambda: number,
+) => number | undefined | null;
+
+/** A loss that may also add its gradient into a buffer (internal: `weightedSum`). */
+export interface AccumulatingLoss extends Loss {
+  accumulate?: Accumulate;
+}
+
+/**
+ * Wraps {@link Terms} as a `Loss` named `name` (`value` skips the gradient), with `accumulate` when given.
+ */
+export function lossFromTerms(name: string, terms: Terms, accumulate?: Accumulate): AccumulatingLoss {
+  const loss = defineLoss({
     name,
     value: (gt, pr) => terms(gt, pr, false).value,
-    valueAndGrad: (gt, pr) => {
-      const r = terms(gt, pr, true);
+    valueAndGrad: (gt, pr, out) => {
+      const r = terms(gt, pr, true, out);
       return { value: r.value, grad: r.grad ?? new Float32Array(pr.data.length) };
     },
   });
+  return accumulate ? Object.assign(loss, { accumulate }) : loss;
 }

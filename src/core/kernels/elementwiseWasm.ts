@@ -18,6 +18,7 @@
  */
 import { ELEMENTWISE_RELAXED_BASE64 } from './elementwiseRelaxed.bytes.js';
 import { ELEMENTWISE_KERNELS_BASE64 } from './elementwiseWasm.bytes.js';
+import type { BatchGeometry } from '../types.js';
 import { inputDomainError, type PredictionDomain } from './inputDomain.js';
 import { instantiateBase64, LazyKernels, scratchBlocks } from './wasmModule.js';
 
@@ -57,12 +58,15 @@ type PixelKernel = (
 interface Kernels {
   focalProb2: ElementKernel;
   focalProb: ElementKernel;
-  softmaxFocal2: PixelKernel;
   softmaxFocal: PixelKernel;
   cce: PixelKernel;
-  /** Channels-last kernels of exactly C channels, at index C (2…LAST_MAX_C): softmax focal γ = 2, cce. */
+  /** Channels-last kernels of exactly C channels, at index C (2…LAST_MAX_C): softmax focal γ = 2 or 0, cce. */
   softmaxFocal2Last: PixelKernel[];
+  /** The channels-first (planar) forms of softmaxFocal2Last: channel c of a block at c · planePixels(C). */
+  softmaxFocal2Planar: PixelKernel[];
   cceLast: PixelKernel[];
+  /** o[i] += a[i] over n float32 (n % 4 = 0): the accumulating pass's add. */
+  addF32: (o: number, a: number, n: number) => void;
   flag: Int32Array;
   /** 1 after a cce_cK call that took the one-log-per-pixel form. */
   path: Int32Array;
@@ -76,17 +80,18 @@ interface Kernels {
 /** Calls that took the WebAssembly kernels since the module loaded: lets tests check the path. */
 let wasmRuns = 0;
 let lastRuns = 0;
+let planarRuns = 0;
 /** Blocks of cce_cK that took the one-log-per-pixel form (binary targets, equal weights). */
 let cceProductBlocks = 0;
 /** Calls of focalRunWasm by kernel: `focal_prob2` (γ = 2) and `focal_prob` (any γ). */
 const focalProbRuns = { gamma2: 0, general: 0 };
 
 /** Widest channels-last block with kernels of its own (scripts/wasm/elementwise.mjs → LAST_MAX_C). */
-const LAST_MAX_C = 8;
+export const LAST_MAX_C = 8;
 
-function lastKernels(e: Record<string, unknown>, prefix: string): PixelKernel[] {
+function lastKernels(e: Record<string, unknown>, prefix: string, suffix = ''): PixelKernel[] {
   const out: PixelKernel[] = [];
-  for (let C = 2; C <= LAST_MAX_C; C++) out[C] = e[`${prefix}${C}`] as PixelKernel;
+  for (let C = 2; C <= LAST_MAX_C; C++) out[C] = e[`${prefix}${C}${suffix}`] as PixelKernel;
   return out;
 }
 
@@ -97,11 +102,12 @@ function instantiate(): Kernels | null {
   return {
     focalProb2: e.focal_prob2 as ElementKernel,
     focalProb: e.focal_prob as ElementKernel,
-    softmaxFocal2: e.softmax_focal2 as PixelKernel,
     softmaxFocal: e.softmax_focal as PixelKernel,
     cce: e.cce as PixelKernel,
     softmaxFocal2Last: lastKernels(e, 'softmax_focal2_c'),
+    softmaxFocal2Planar: lastKernels(e, 'softmax_focal2_c', 'F'),
     cceLast: lastKernels(e, 'cce_c'),
+    addF32: e.add_f32 as Kernels['addF32'],
     flag: new Int32Array(buffer, FLAG, 1),
     path: new Int32Array(buffer, PATH, 1),
     coef: new Float32Array(buffer, COEF, ELEMENTWISE_MAX_C),
@@ -132,6 +138,11 @@ export function elementwiseWasmRuns(): number {
 /** Pixel passes that took a channels-last kernel of their channel count (softmax focal γ = 2, cce). @internal */
 export function elementwiseLastRuns(): number {
   return lastRuns;
+}
+
+/** Channels-first pixel passes that took a planar kernel of their channel count (softmax focal γ = 2 or 0). @internal */
+export function elementwisePlanarRuns(): number {
+  return planarRuns;
 }
 
 /** Calls of sm's categorical focal loss by kernel: `focal_prob2` (γ = 2) and `focal_prob`. @internal */
@@ -249,6 +260,57 @@ export interface PixelBlock {
 }
 
 /**
+ * Targets given by a label map (one label per pixel, `[N, ...spatial]` order) instead of a dense array: the
+ * target of channel c is `on` where c is the pixel's label and `off` elsewhere, 0 on every channel of a pixel
+ * labelled `ignore`. Any other label makes the call give up (`undefined`, or `null` when accumulating). The
+ * driver writes each block's targets straight into its scratch block: no full-size target array.
+ * @example { labels: Uint8Array.of(1, 255), on: 0.925, off: 0.025, ignore: 255 } // ε = 0.1, C = 4: pixel 0 →
+ * // targets [0.025, 0.925, 0.025, 0.025], pixel 1 (ignored) → [0, 0, 0, 0]
+ */
+export interface LabelTargets {
+  labels: ArrayLike<number>;
+  on: number;
+  off: number;
+  ignore: number | undefined;
+}
+
+/**
+ * The targets of the pixels [q, q + P) of a label map into `s0`: channel c of pixel i at i·C + c
+ * (channels-last, `plane` 0) or c·plane + i; a short block's padding up to P4 pixels gets 0. False at the
+ * first label that is neither a class index nor `ignore` (the caller gives up: its general path raises).
+ */
+function fillLabels(
+  s0: Float32Array,
+  t: LabelTargets,
+  q: number,
+  P: number,
+  P4: number,
+  C: number,
+  plane: number,
+): boolean {
+  const { labels, on, off, ignore } = t;
+  const ps = plane === 0 ? C : 1;
+  const cs = plane === 0 ? 1 : plane;
+  if (plane === 0) {
+    s0.fill(off, 0, P * C);
+    s0.fill(0, P * C, P4 * C);
+  } else {
+    for (let c = 0; c < C; c++) {
+      s0.fill(off, c * plane, c * plane + P);
+      s0.fill(0, c * plane + P, c * plane + P4);
+    }
+  }
+  for (let i = 0; i < P; i++) {
+    const v = labels[q + i];
+    if (v >= 0 && v < C && (v | 0) === v) s0[i * ps + v * cs] = on;
+    else if (v === ignore) {
+      if (off !== 0) for (let c = 0; c < C; c++) s0[i * ps + c * cs] = 0;
+    } else return false;
+  }
+  return true;
+}
+
+/**
  * Streams one pixel block through a per-pixel kernel (`extra` its parameters after the strides): copies gt
  * and pr in (padding a short last block with `padG`, `padX`), runs it, checks its flag and copies the
  * gradient of the valid pixels out. Returns the sum of the kernel's results, or `undefined` when a
@@ -259,7 +321,7 @@ function pixelPass(
   k: Kernels,
   kernel: PixelKernel,
   fn: string | null,
-  gt: Float32Array,
+  gt: Float32Array | LabelTargets,
   pr: Float32Array,
   grad: Float32Array | null,
   b: PixelBlock,
@@ -269,6 +331,8 @@ function pixelPass(
   extra: number[],
   lastKernel?: PixelKernel[],
   lastFallback = false,
+  planarKernel?: PixelKernel[],
+  accumulate = false,
 ): number | undefined {
   const { base, pixels, pixelStride: ps, channelStride: cs, channels: C } = b;
   const last = ps === C && cs === 1;
@@ -276,6 +340,10 @@ function pixelPass(
   const lastRun = lastKernel?.[C] ?? kernel;
   if (last && lastRun !== kernel) lastRuns++;
   if (!last && ps !== 1) return NaN; // not reached: the callers pass one of the two layouts
+  // Channels-first blocks of 2…LAST_MAX_C channels: the planar kernel of that count, channel c at c · per
+  // (scripts/wasm/elementwise.mjs planePixels); the others take the general kernel, channel c at c · P4.
+  const planarRun = last ? undefined : planarKernel?.[C];
+  if (planarRun !== undefined) planarRuns++;
   const per = Math.max(4, Math.floor(BLOCK / C / 4) * 4);
   const { s0, s1, s2 } = k;
   let sum = 0;
@@ -285,43 +353,88 @@ function pixelPass(
     if (last) {
       const from = base + j * C;
       const n = P * C;
-      s0.set(gt.subarray(from, from + n));
+      if (gt instanceof Float32Array) {
+        s0.set(gt.subarray(from, from + n));
+        s0.fill(padG, n, P4 * C);
+      } else if (!fillLabels(s0, gt, base / C + j, P, P4, C, 0)) return undefined;
       s1.set(pr.subarray(from, from + n));
-      s0.fill(padG, n, P4 * C);
       s1.fill(padX, n, P4 * C);
       k.path[0] = 0;
       const r = lastRun(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4 * C, 4, ...extra);
       cceProductBlocks += k.path[0];
       const fallback = lastFallback && lastRun !== kernel;
-      if (k.flag[0] !== 0 && !checkFlag(k, fn, gt, pr, from, from + n, 1, domain, fallback)) return undefined;
+      if (k.flag[0] !== 0 && !checkFlag(k, fn, gt as Float32Array, pr, from, from + n, 1, domain, fallback))
+        return undefined;
       if (fallback && !Number.isFinite(r)) return undefined;
       sum += r;
+      if (grad !== null && accumulate) {
+        s0.set(grad.subarray(from, from + n));
+        k.addF32(s2.byteOffset, s0.byteOffset, P4 * C);
+      }
       if (grad !== null) grad.set(s2.subarray(0, n), from);
     } else {
+      const plane = planarRun !== undefined ? per : P4;
+      if (!(gt instanceof Float32Array) && !fillLabels(s0, gt, base / C + j, P, P4, C, plane))
+        return undefined;
       for (let c = 0; c < C; c++) {
         const from = base + c * cs + j;
-        s0.set(gt.subarray(from, from + P), c * P4);
-        s1.set(pr.subarray(from, from + P), c * P4);
-        s0.fill(padG, c * P4 + P, (c + 1) * P4);
-        s1.fill(padX, c * P4 + P, (c + 1) * P4);
+        if (gt instanceof Float32Array) {
+          s0.set(gt.subarray(from, from + P), c * plane);
+          s0.fill(padG, c * plane + P, c * plane + P4);
+        }
+        s1.set(pr.subarray(from, from + P), c * plane);
+        s1.fill(padX, c * plane + P, c * plane + P4);
       }
-      sum += kernel(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4, 4 * P4, ...extra);
-      if (k.flag[0] !== 0 && fn === null) k.flag[0] = 0;
-      else if (k.flag[0] !== 0 && fn !== null) {
+      const run = planarRun ?? kernel;
+      const r = run(s0.byteOffset, s1.byteOffset, s2.byteOffset, P4, C, 4, 4 * plane, ...extra);
+      const fallback = lastFallback && planarRun !== undefined;
+      if (k.flag[0] !== 0 && fn === null) {
+        k.flag[0] = 0;
+        if (fallback) return undefined;
+      } else if (k.flag[0] !== 0 && fn !== null) {
         for (let c = 0; c < C; c++) {
           const from = base + c * cs + j;
-          const e = inputDomainError(fn, gt, pr, from, from + P, 1, domain);
+          const e = inputDomainError(fn, gt as Float32Array, pr, from, from + P, 1, domain);
           if (e) {
             k.flag[0] = 0;
             throw e;
           }
         }
+        k.flag[0] = 0;
+        if (fallback) return undefined;
+      }
+      if (fallback && !Number.isFinite(r)) return undefined;
+      sum += r;
+      if (grad !== null && accumulate) {
+        for (let c = 0; c < C; c++)
+          s0.set(grad.subarray(base + c * cs + j, base + c * cs + j + P), c * plane);
+        k.addF32(s2.byteOffset, s0.byteOffset, C * plane);
       }
       if (grad !== null)
-        for (let c = 0; c < C; c++) grad.set(s2.subarray(c * P4, c * P4 + P), base + c * cs + j);
+        for (let c = 0; c < C; c++) grad.set(s2.subarray(c * plane, c * plane + P), base + c * cs + j);
     }
   }
   return sum;
+}
+
+/**
+ * The pixel blocks of a batch: one block of every pixel (channels-last), or one per image (channels-first,
+ * channel c of image b's pixels from b · imageStride + c · pixels).
+ * @example pixelBlocks(geometryOf([2, 3, 4, 5], 'channelsFirst'))
+ * // [{ base: 0, pixels: 20, pixelStride: 1, channelStride: 20, channels: 3 }, { base: 60, pixels: 20, … }]
+ */
+export function pixelBlocks(geom: BatchGeometry): PixelBlock[] {
+  const { batch, pixels, channels: C, imageStride, layout } = geom;
+  if (layout === 'channelsLast') {
+    return [{ base: 0, pixels: batch * pixels, pixelStride: C, channelStride: 1, channels: C }];
+  }
+  return Array.from({ length: batch }, (_, b) => ({
+    base: b * imageStride,
+    pixels,
+    pixelStride: 1,
+    channelStride: pixels,
+    channels: C,
+  }));
 }
 
 function pixelUsable(b: PixelBlock, ...arrays: (ArrayLike<number> | null)[]): Kernels | null {
@@ -334,38 +447,51 @@ function pixelUsable(b: PixelBlock, ...arrays: (ArrayLike<number> | null)[]): Ke
 /**
  * The softmax focal loss from logits over the pixel blocks `blocks` (all channels in the softmax, all blocks
  * of one layout): returns `scale · Σ terms`, terms `−coef_c·g_c·(1 − p_c)^γ·log p_c`, and writes
- * `scale · ∂/∂x` into `grad` for every element of the blocks; `undefined` when not applicable (γ ≤ 0
+ * `scale · ∂/∂x` into `grad` for every element of the blocks; `undefined` when not applicable (γ < 0
  * included) or when float32 overflowed on finite inputs (then the caller's float64 JS kernel runs). `coef`
  * has one entry per channel (0 for a channel left out of the loss). Throws a RangeError naming `fn` at the
- * first non-finite logit or gt. Channels-last blocks of 2…8 channels with γ = 2 take the kernels of their
- * channel count, which read `coef_c·scale` (so their sum comes out scaled).
+ * first non-finite logit or gt. Blocks of 2…8 channels with γ = 2 or γ = 0 (the cross-entropy: terms
+ * `−coef_c·g_c·log p_c`) take the kernels of their channel count (channels-last: `softmax_focal2_cK`;
+ * channels-first: the planar `softmax_focal2_cKF`, the same bits on transposed inputs), which read
+ * `coef_c·scale` (so their sum comes out scaled). `gt` may be {@link LabelTargets} (then `fn` must be null:
+ * unchecked, a flagged block returns `undefined`). `accumulate`: the gradient is added to what `grad` holds
+ * (the block's add in WebAssembly, add_f32) instead of written; then a fallback after the first block returns
+ * `null` (blocks already added to: the caller must redo `grad`), `undefined` only when nothing was written.
  */
 export function softmaxFocalWasm(
   fn: string | null,
-  gt: ArrayLike<number>,
+  gt: ArrayLike<number> | LabelTargets,
   x: ArrayLike<number>,
   grad: Float32Array | null,
   blocks: PixelBlock[],
   coef: ArrayLike<number>,
   gamma: number,
   scale: number,
-): number | undefined {
-  if (!(gamma > 0) || blocks.length === 0) return undefined;
-  const k = pixelUsable(blocks[0], gt, x, grad);
+  accumulate = false,
+): number | undefined | null {
+  if (!(gamma >= 0) || blocks.length === 0) return undefined;
+  // Label targets: unchecked only (the caller checked the labels; a flagged logit makes this undefined).
+  const labels = 'labels' in gt;
+  if (labels && fn !== null) return undefined;
+  const k = pixelUsable(blocks[0], labels ? null : (gt as ArrayLike<number>), x, grad);
   if (k === null || blocks.some((b) => pixelUsable(b) === null && b.pixels > 0)) return undefined;
   const b0 = blocks[0];
   const C = b0.channels;
-  const last = gamma === 2 && b0.pixelStride === C && b0.channelStride === 1 && C >= 2 && C <= LAST_MAX_C;
-  for (let c = 0; c < C; c++) k.coef[c] = last ? coef[c] * scale : coef[c];
+  // γ = 2 and γ = 0 (cross-entropy) of 2…LAST_MAX_C channels: the kernels of that channel count, channels-last
+  // or planar (channels-first); the others the general kernels.
+  const fast = (gamma === 2 || gamma === 0) && C >= 2 && C <= LAST_MAX_C;
+  const last = fast && b0.pixelStride === C && b0.channelStride === 1;
+  const planar = fast && !last;
+  for (let c = 0; c < C; c++) k.coef[c] = fast ? coef[c] * scale : coef[c];
   k.flag[0] = 0;
-  const kernel = gamma === 2 ? k.softmaxFocal2 : k.softmaxFocal;
+  const kernel = k.softmaxFocal;
   let sum = 0;
   for (const b of blocks) {
     const s = pixelPass(
       k,
       kernel,
       fn,
-      gt as Float32Array,
+      gt as Float32Array | LabelTargets,
       x as Float32Array,
       grad,
       b,
@@ -375,12 +501,15 @@ export function softmaxFocalWasm(
       [gamma, scale],
       last ? k.softmaxFocal2Last : undefined,
       true,
+      planar ? k.softmaxFocal2Planar : undefined,
+      accumulate,
     );
-    if (s === undefined) return undefined;
+    // Accumulating, blocks before this one may have been added to `grad`: null says so.
+    if (s === undefined) return accumulate ? null : undefined;
     sum += s;
   }
   wasmRuns++;
-  return last ? sum : sum * scale;
+  return fast ? sum : sum * scale;
 }
 
 /**

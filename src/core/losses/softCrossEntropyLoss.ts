@@ -79,18 +79,16 @@ export const softCrossEntropyLoss: ((options?: SoftCrossEntropyOptions) => SoftC
     checkSoftmaxChannels(fn, geom.channels);
     return red === 'mean' ? 1 / (geom.batch * geom.pixels) : 1;
   };
-  const terms = (gt: NdArray, pr: NdArray, withGrad: boolean) => {
+  // The mean's 1 / pixels rides in the reduction (cfg.scale): no pass of its own over the gradient.
+  const terms = (gt: NdArray, pr: NdArray, withGrad: boolean, out?: Float32Array) => {
     checkNdArray(fn, 'pr', pr, 2);
-    const scale = scaleOf(pr);
-    const r = crossEntropyTerms(fn, gt, pr, cfg, withGrad);
-    if (r.grad && scale !== 1) for (let i = 0; i < r.grad.length; i++) r.grad[i] *= scale;
-    return { value: r.value * scale, grad: r.grad };
+    return crossEntropyTerms(fn, gt, pr, { ...cfg, scale: scaleOf(pr) }, withGrad, undefined, out);
   };
   const loss = defineLoss({
     name: 'soft_cross_entropy_loss',
     value: (gt, pr) => terms(gt, pr, false).value,
-    valueAndGrad: (gt, pr) => {
-      const r = terms(gt, pr, true);
+    valueAndGrad: (gt, pr, out) => {
+      const r = terms(gt, pr, true, out);
       return { value: r.value, grad: r.grad! };
     },
   });
