@@ -19,6 +19,7 @@ import { ELEMENTWISE_RELAXED_BASE64 } from '../../src/core/kernels/elementwiseRe
 import { ELEMENTWISE_KERNELS_BASE64 } from '../../src/core/kernels/elementwiseWasm.bytes.js';
 import { REGION_KERNELS_BASE64 } from '../../src/core/kernels/regionWasm.bytes.js';
 import { REGION_SIGMOID_KERNELS_BASE64 } from '../../src/core/kernels/regionSigmoidWasm.bytes.js';
+import { REGION_SQUARED_KERNELS_BASE64 } from '../../src/core/kernels/regionSquaredWasm.bytes.js';
 import { SOFTMAX_RELAXED_BASE64 } from '../../src/core/kernels/softmaxRelaxed.bytes.js';
 import { SOFTMAX_KERNELS_BASE64 } from '../../src/core/kernels/softmaxWasm.bytes.js';
 import { ensureBuilt, root } from '../cli/helpers.js';
@@ -38,6 +39,7 @@ const BUDGET = {
 const MODULES: Record<string, string> = {
   region: REGION_KERNELS_BASE64,
   regionSigmoid: REGION_SIGMOID_KERNELS_BASE64,
+  regionSquared: REGION_SQUARED_KERNELS_BASE64,
   elementwise: ELEMENTWISE_KERNELS_BASE64,
   elementwiseRelaxed: ELEMENTWISE_RELAXED_BASE64,
   binary: BINARY_KERNELS_BASE64,
@@ -86,7 +88,7 @@ describe('npm pack of segkit (the library)', () => {
   });
 
   it('holds each WebAssembly module once in the ESM files and once in the CommonJS files, as base64', () => {
-    expect(Object.keys(MODULES)).toHaveLength(6 + 2 * Object.keys(SOFTMAX_KERNELS_BASE64).length);
+    expect(Object.keys(MODULES)).toHaveLength(7 + 2 * Object.keys(SOFTMAX_KERNELS_BASE64).length);
     const once = { esm: 1, cjs: 1 };
     const found = copies(root, library.rows, (p) => (p.endsWith('.cjs') ? 'cjs' : 'esm'));
     expect(found).toEqual(Object.fromEntries(Object.keys(MODULES).map((name) => [name, once])));
