@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""PyTorch CPU autograd form of MONAI DiceLoss(smooth_nr=0, smooth_dr=1e-5, squared_pred=True, sigmoid=True or
-False) (MONAI's BraTS tutorial options; per sample and class, mean), on the inputs bench/squared.bench.ts wrote to
-$SEGKIT_SQUARED_INPUTS (NAME.json: shape, layout, logits; NAME.x.f32 and NAME.g.f32: float32 data), timed like
+"""PyTorch CPU autograd form of MONAI DiceLoss(smooth_nr=0, smooth_dr=1e-5, squared_pred=True, sigmoid=True,
+softmax=True or neither) (MONAI's BraTS tutorial options; per sample and class, mean), on the inputs bench/squared.bench.ts wrote to
+$SEGKIT_SQUARED_INPUTS (NAME.json: shape, layout, activation; NAME.x.f32 and NAME.g.f32: float32 data), timed like
 bench/torch/losses.py: the value and the full float32 gradient per call, 1 thread, median of 15 runs after 3
 warm-ups. One JSON line per workload.
 
@@ -19,9 +19,9 @@ from timing import time_and_print
 torch.set_num_threads(1)
 
 
-def squared_dice(x, g, logits, dims):
+def squared_dice(x, g, activation, dims, channel_axis):
     """monai.losses.DiceLoss.forward with squared_pred=True, smooth_nr=0, smooth_dr=1e-5, batch=False."""
-    p = torch.sigmoid(x) if logits else x
+    p = torch.sigmoid(x) if activation == "sigmoid" else torch.softmax(x, channel_axis) if activation == "softmax" else x
     inter = (p * g).sum(dims)
     den = (g * g).sum(dims) + (p * p).sum(dims)
     return (1.0 - (2.0 * inter + 0.0) / (den + 1e-5)).mean()
@@ -35,11 +35,13 @@ def main(names):
         x = torch.from_numpy(np.fromfile(os.path.join(folder, name + ".x.f32"), dtype=np.float32).reshape(shape))
         g = torch.from_numpy(np.fromfile(os.path.join(folder, name + ".g.f32"), dtype=np.float32).reshape(shape))
         # Spatial axes: all but batch and channels.
-        dims = tuple(range(1, len(shape) - 1)) if meta["layout"] == "channelsLast" else tuple(range(2, len(shape)))
+        last = meta["layout"] == "channelsLast"
+        dims = tuple(range(1, len(shape) - 1)) if last else tuple(range(2, len(shape)))
+        channel_axis = len(shape) - 1 if last else 1
         x.requires_grad_(True)
 
         def call():
-            loss = squared_dice(x, g, meta["logits"], dims)
+            loss = squared_dice(x, g, meta["activation"], dims, channel_axis)
             loss.backward()
             x.grad = None
             return float(loss)

@@ -21,6 +21,7 @@ import { checkClassWeights, checkGtPr } from '../options.js';
 import { type FloatArray, NO_RANGE } from '../kernels/regionStats.js';
 import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
+import { softmaxSquaredGrad } from '../kernels/squaredStats.js';
 import {
   type SigmoidGradInput,
   checkDenseInputs,
@@ -132,6 +133,8 @@ export interface DenseCall {
   sigmoid?: SigmoidGradInput;
   /** The squared (V-Net) form: pass 2 reads p, from `pr` (probabilities) or as `sigmoid` says. */
   squared?: { pr?: FloatArray };
+  /** From logits with a softmax (channels-first, squared form): the softmax that pass 1 stored, for pass 2. */
+  softmax?: Float32Array;
 }
 
 /** A prepared call: inputs (general, fused softmax or dense probabilities), selected channels and the counts. */
@@ -188,18 +191,8 @@ const denseCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   const R = form.perImage ? geom.batch : 1;
   const range = cfg.checkInputs ? new Float64Array([Infinity, -Infinity]) : NO_RANGE;
   const { threshold } = call;
-  const stats = denseStats(
-    g,
-    p,
-    geom,
-    channels,
-    form.perImage,
-    threshold,
-    tape,
-    range,
-    undefined,
-    form.squared,
-  );
+  const { perImage } = form;
+  const stats = denseStats(g, p, geom, channels, perImage, threshold, tape, range, undefined, form.squared);
   if (cfg.checkInputs) {
     const domain = call.threshold === undefined ? 'probabilities' : 'numbers';
     checkDenseInputs(fn, g, p, geom, channels, [stats], range, domain);
@@ -262,12 +255,13 @@ const denseSigmoidCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   const gb = (gt.data as { buffer?: unknown }).buffer;
   const stored = store && store.buffer !== x.buffer && store.buffer !== gb ? store : undefined;
   const pass: SigmoidPass = { x, store: stored, bad: 0, soft: false };
+  const { perImage } = form;
   const stats = denseStats(
     g,
     x,
     geom,
     channels,
-    form.perImage,
+    perImage,
     undefined,
     undefined,
     NO_RANGE,
@@ -322,7 +316,6 @@ function fusedSoftmaxInputs(
 ): FusedInputs | null {
   const x = pr.data;
   if (!cfg.fromLogits || !(x instanceof Float32Array)) return null;
-  if (form.squared) return null;
   const { geom, labelMap } = checkTargets(fn, gt, pr, cfg.layout);
   // The soft-label form (smp) equals the plain one on hard targets: a label map is hard by construction
   // (tp = (Σp + Σg − Σ|p − g|)/2 = Σ p·g for g ∈ {0, 1} and p ∈ [0, 1]).
@@ -370,6 +363,7 @@ function apartFromInputs(store: Float32Array, x: Float32Array, t: SoftmaxTargets
  * the softmax in the gradient buffer when a gradient follows. Returns null when the call needs the general path.
  */
 const fusedSoftmaxCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
+  if (form.squared) return squaredSoftmaxCounts(fn, gt, pr, cfg, form, call);
   const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
   if (inputs === null) return null;
   const { geom, x, targets, channels } = inputs;
@@ -403,6 +397,64 @@ const fusedSoftmaxCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   const counts = countsFromSums(R, channels, I, P, G, (r, k) => r * C + channels[k]);
   return { fused: { geom, x, targets, stored }, counts };
 };
+
+/**
+ * The squared (V-Net) form from float32 logits with a softmax, channels-first (PyTorch's layout), dense float32
+ * targets or a label map without `ignoreIndex`: the softmax kernels' pass 1 (bad input found and reported as on
+ * the fused path) stores the softmax at the logits' places, in `call.out` when it overlaps no input, else in a
+ * new buffer; the dense stage's squared sums (Σp·g, Σp², Σg², Σg) run over it; pass 2 is the general path's
+ * loop (A·g + 2B·p through the softmax Jacobian) reading that stored softmax. The softmax kernels have no squared
+ * form of their own (docs/notes/issue-10-squared.md says why). Returns null when the call needs the general path.
+ */
+const squaredSoftmaxCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
+  if (!squaredStage(call)) return null;
+  const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
+  if (inputs === null || inputs.geom.layout !== 'channelsFirst') return null;
+  const { geom, x, targets, channels } = inputs;
+  if (targets.kind === 'labels' && targets.ignore !== undefined) return null;
+  const C = geom.channels;
+  const R = form.perImage ? geom.batch : 1;
+  const [I, P, G] = [0, 1, 2].map(() => new Float64Array(R * C));
+  const p = call.out && apartFromInputs(call.out, x, targets) ? call.out : new Float32Array(x.length);
+  const { batch, pixels } = geom;
+  const bad = softmaxRegionStats(x, targets, batch, pixels, C, form.perImage, I, P, G, p, 'channelsFirst');
+  // As on the fused path: unchecked bad input goes to the general path, checked bad input throws.
+  if (bad !== null && !cfg.checkInputs) return null;
+  if (bad !== null) throw fusedBadInput(fn, gt, cfg, inputs, bad);
+  const g = floatTargets(prepareTargets(fn, gt, pr, cfg.layout, undefined).g);
+  const { perImage } = form;
+  const stats = denseStats(g, p, geom, channels, perImage, undefined, undefined, NO_RANGE, undefined, true);
+  return denseState({ geom, gt: g, tape: undefined, squared: {}, softmax: p }, channels, R, stats);
+};
+
+/**
+ * Pass 2 of {@link squaredSoftmaxCounts}: per image, ∂L/∂x through the softmax Jacobian from the stored softmax
+ * (kernels/squaredStats.ts `softmaxSquaredGrad`), with `coef` = (A, 2B) per (row, selected class). Writes into
+ * `out`, else over the stored softmax.
+ */
+function softmaxSquaredBackward(
+  dense: DenseCall,
+  p: Float32Array,
+  channels: number[],
+  perImage: boolean,
+  coef: Float64Array,
+  out: Float32Array | undefined,
+): Float32Array {
+  const { batch, pixels, channels: C, imageStride } = dense.geom;
+  const K = channels.length;
+  const grad = out ?? p;
+  const a = new Float64Array(C);
+  const b = new Float64Array(C);
+  for (let n = 0; n < batch; n++) {
+    const row = (perImage ? n : 0) * K;
+    for (let k = 0; k < K; k++) {
+      a[channels[k]] = coef[2 * (row + k)];
+      b[channels[k]] = coef[2 * (row + k) + 1];
+    }
+    softmaxSquaredGrad(dense.gt, p, grad, n * imageStride, pixels, C, a, b);
+  }
+  return grad;
+}
 
 /**
  * Pass 1: activation (once) and the per-(r, k) sums I = Σ p·g, P = Σ p (Σ p², Σ|p|), G, D = Σ|p − g|, all over
@@ -586,7 +638,7 @@ export function fusedRegionValueAndGrad(
   reduce: (counts: RegionCounts) => RegionTerms,
   out?: Float32Array,
 ): { value: number; grad: Float32Array } | null {
-  if (!form.perImage) return null;
+  if (!form.perImage || form.squared) return null;
   const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
   if (inputs === null) return null;
   const { geom, x, targets, channels } = inputs;
@@ -660,13 +712,14 @@ export function regionBackward(
   const K = channels.length;
   if (state.dense !== undefined) {
     // ∂L/∂p = A·g + B per (row, class): the affine kernels' coefficient pairs; squared, A·g + 2B·p: (A, 2B).
-    const { geom, gt, tape, sigmoid, squared } = state.dense;
+    const { geom, gt, tape, sigmoid, squared, softmax } = state.dense;
     const coef = new Float64Array(2 * R * K);
     for (let q = 0; q < R * K; q++) {
       const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
       coef[2 * q] = a;
       coef[2 * q + 1] = squared ? b * 2 : b;
     }
+    if (softmax) return softmaxSquaredBackward(state.dense, softmax, channels, form.perImage, coef, into);
     const out = into ?? sigmoid?.stored;
     return denseGrad(gt, geom, channels, form.perImage, coef, out, tape, sigmoid, squared);
   }
