@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diceLoss, tverskyLoss, type Loss, type NdArray } from '../../src/index.js';
 import { denseSigmoid, denseSquared } from '../../src/core/family/denseStats.js';
 import { regionSquaredRuns, setRegionWasmEnabled } from '../../src/core/kernels/regionWasm.js';
+import { setSoftmaxWasmEnabled } from '../../src/core/kernels/softmaxRegion.js';
 import { rng } from '../core/random.js';
 import {
   classChoice,
@@ -278,4 +279,164 @@ describe('bad input on the squared stage', () => {
       expect(got.grad).toEqual(ref.grad);
     });
   }
+});
+
+describe('the squared form from softmax logits (channels-first)', () => {
+  type SoftmaxMode = 'wasm' | 'js' | 'general';
+
+  /** valueAndGrad with the softmax and region kernels on (from any length) or off, or the stage off. */
+  function runSoftmax(loss: Loss, gt: NdArray, pr: NdArray, mode: SoftmaxMode) {
+    setSoftmaxWasmEnabled(mode === 'wasm', 0);
+    try {
+      return run(loss, gt, pr, mode);
+    } finally {
+      setSoftmaxWasmEnabled(true);
+    }
+  }
+
+  /** Channels-first logits [N, C, H, W] and dense targets (soft with `soft`) or a label map [N, H, W]. */
+  function softmaxPair(
+    seed: number,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    labels: boolean,
+    soft = false,
+  ) {
+    const { gt, pr } = pair(seed, [N, C, H, W], true, soft);
+    if (!labels) return { gt, pr };
+    const r = rng(seed + 1);
+    const l = Uint8Array.from({ length: N * H * W }, () => Math.floor(r() * C));
+    return { gt: { data: l, shape: [N, H, W] }, pr };
+  }
+
+  const monaiSoftmax = (o: object) =>
+    diceLoss({ preset: 'monai', squared: true, fromLogits: true, layout: 'channelsFirst', ...o });
+
+  it('forced WebAssembly and JS take the stage, dense targets and label maps, C = 2, 3, 5', () => {
+    for (const labels of [false, true]) {
+      for (const C of [2, 3, 5]) {
+        const { gt, pr } = softmaxPair(C, 2, C, 41, 37, labels, true);
+        const loss = monaiSoftmax({});
+        const g = runSoftmax(loss, gt, pr, 'general');
+        expect(g.wasm + g.js).toBe(0);
+        const w = runSoftmax(loss, gt, pr, 'wasm');
+        expect(w.wasm).toBeGreaterThan(0);
+        const j = runSoftmax(loss, gt, pr, 'js');
+        expect(j.js).toBeGreaterThan(0);
+        expect(j.wasm).toBe(0);
+        // The softmax of the kernels (float32, WebAssembly's exp within a few ulps) against the general path's.
+        expectClose(w, g, 2e-6);
+        expectClose(j, g, 2e-6);
+      }
+    }
+  });
+
+  it('property: WebAssembly = JS = general path (odd shapes, C, perImage, classes, weights, targets)', () => {
+    fc.assert(
+      fc.property(
+        stageShape(),
+        fc.boolean(),
+        fc.constantFrom('dense', 'soft', 'labels'),
+        fc.constantFrom('all', 'subset', 'noBackground'),
+        fc.constantFrom('dice', 'jaccard', 'tversky', 'logDice'),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        ({ N, H, W, C: c }, perImage, targets, classes, which, seed) => {
+          const C = c + 1;
+          const { gt, pr } = softmaxPair(seed, N, C, H, W, targets === 'labels', targets === 'soft');
+          const { sel, K } = classChoice(classes, C);
+          const o = {
+            preset: 'monai' as const,
+            squared: true,
+            fromLogits: true,
+            layout: 'channelsFirst' as const,
+            perImage,
+            classWeights: Array.from({ length: K }, (_, k) => 0.5 + k),
+            ...sel,
+          };
+          const loss = regionLossOf(which, o, () => diceLoss({ ...o, logLoss: true }));
+          const g = runSoftmax(loss, gt, pr, 'general');
+          const w = runSoftmax(loss, gt, pr, 'wasm');
+          const j = runSoftmax(loss, gt, pr, 'js');
+          expect(w.wasm).toBeGreaterThan(0);
+          expect(j.js).toBeGreaterThan(0);
+          expectClose(w, g, 2e-6);
+          expectClose(j, g, 2e-6);
+        },
+      ),
+      { seed: 20261206, numRuns: 50 },
+    );
+  });
+
+  it('the gradient equals float64 central differences of the general path (WebAssembly and JS)', () => {
+    const { gt, pr } = softmaxPair(21, 2, 4, 23, 29, false, true);
+    const loss = tverskyLoss({
+      preset: 'monai',
+      squared: true,
+      fromLogits: true,
+      layout: 'channelsFirst',
+      alpha: 0.3,
+      beta: 0.7,
+      classWeights: [1, 2, 0.5, 1.5],
+    });
+    const x64 = Float64Array.from(pr.data);
+    const f = (x: Float64Array) => loss.value(gt, { data: x, shape: pr.shape });
+    for (const mode of ['wasm', 'js'] as const) {
+      const r = runSoftmax(loss, gt, pr, mode);
+      expect(r.wasm + r.js).toBeGreaterThan(0);
+      expectCentralDifferences(r.grad, f, x64, 1e-4);
+    }
+  });
+
+  it("bad logits and labels give the general path's RangeError", () => {
+    const cases: [boolean, number, number, RegExp][] = [
+      [false, 1234, NaN, /^diceLoss: pr must hold finite logits; got NaN at index 1234\.$/],
+      [true, 77, Infinity, /^diceLoss: pr must hold finite logits; got Infinity at index 77\.$/],
+    ];
+    for (const [labels, at, v, message] of cases) {
+      const { gt, pr } = softmaxPair(5, 2, 3, 40, 40, labels);
+      pr.data[at] = v;
+      const loss = monaiSoftmax({});
+      for (const on of [true, false]) {
+        denseSquared.enabled = on;
+        expect(() => loss.valueAndGrad(gt, pr)).toThrow(message);
+      }
+    }
+    const { gt, pr } = softmaxPair(5, 2, 3, 40, 40, true);
+    gt.data[100] = 7;
+    const loss = monaiSoftmax({});
+    let message = '';
+    denseSquared.enabled = false;
+    try {
+      loss.valueAndGrad(gt, pr);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^diceLoss: gt labels must be integers in \[0, 2\]/);
+    denseSquared.enabled = true;
+    expect(() => loss.valueAndGrad(gt, pr)).toThrow(message);
+  });
+
+  it('an out buffer overlapping the logits, and value-only calls: the same numbers', () => {
+    const { gt, pr } = softmaxPair(9, 2, 3, 40, 40, false);
+    const loss = monaiSoftmax({});
+    const ref = runSoftmax(loss, gt, pr, 'wasm');
+    const n = pr.data.length;
+    const buffer = new Float32Array(2 * n);
+    buffer.set(pr.data);
+    const x = buffer.subarray(0, n);
+    const out = buffer.subarray(n);
+    const shared = loss.valueAndGrad(gt, { data: x, shape: pr.shape }, { out });
+    expect(shared.value).toBe(ref.value);
+    expect(Array.from(out)).toEqual(Array.from(ref.grad));
+    expect(loss.value(gt, pr)).toBe(ref.value);
+  });
+
+  it('channels-last squared softmax stays on the general path', () => {
+    const { gt, pr } = pair(3, [2, 30, 30, 3], true);
+    const loss = diceLoss({ preset: 'monai', squared: true, fromLogits: true, layout: 'channelsLast' });
+    const r = runSoftmax(loss, gt, pr, 'wasm');
+    expect(r.wasm + r.js).toBe(0);
+  });
 });
