@@ -373,6 +373,83 @@ export function regionSquaredKernelsWat() {
   (memory (export "memory") ${LAYOUT.PAGES})${funcs.join('')})\n`;
 }
 
+/**
+ * Pass 2 of the squared form through a softmax, channels-first, for any C ≤ 16 (a module of its own; the softmax
+ * region modules are per C and have no squared form):
+ *   sgrad(p, g, o, n, C, pb)   per pixel of n (a multiple of 4) in C planes pb bytes apart: o_c = float32(p_c·(d_c
+ *                              − Σ_k p_k·d_k)) with d_c = a_c·g_c + b_c·p_c in float64 (a_c at COEF + 8c, b_c at
+ *                              COEF + 128 + 8c), the sum over k in channel order: kernels/squaredStats.ts's
+ *                              softmaxSquaredGrad, the same operations
+ */
+export const SOFTMAX_SQUARED_MAX_C = 16;
+
+function softmaxSquaredKernel() {
+  // d of the low (l) and high (h) lane pairs of channel c at byte offset $off, coefficients at $co.
+  const load = [
+    `(local.set $w (v128.load (i32.add (local.get $p) (local.get $off))))`,
+    `(local.set $v (v128.load (i32.add (local.get $g) (local.get $off))))`,
+    `(local.set $a (f64x2.splat (f64.load offset=${LAYOUT.COEF} (local.get $co))))`,
+    `(local.set $b (f64x2.splat (f64.load offset=${LAYOUT.COEF + 128} (local.get $co))))`,
+    `(local.set $pl (f64x2.promote_low_f32x4 (local.get $w)))`,
+    `(local.set $ph (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $w) (local.get $w))))`,
+    `(local.set $dl (f64x2.add (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (local.get $v))) (f64x2.mul (local.get $b) (local.get $pl))))`,
+    `(local.set $dh (f64x2.add (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $v) (local.get $v)))) (f64x2.mul (local.get $b) (local.get $ph))))`,
+  ];
+  const channelLoop = (label, body) => `(local.set $off (i32.const 0))
+        (local.set $co (i32.const 0))
+        (loop ${label}
+          ${[...load, ...body].join('\n          ')}
+          (local.set $off (i32.add (local.get $off) (local.get $pb)))
+          (local.set $co (i32.add (local.get $co) (i32.const 8)))
+          (br_if ${label} (i32.lt_u (local.get $co) (local.get $ce))))`;
+  const sum = [
+    `(local.set $sl (f64x2.add (local.get $sl) (f64x2.mul (local.get $pl) (local.get $dl))))`,
+    `(local.set $sh (f64x2.add (local.get $sh) (f64x2.mul (local.get $ph) (local.get $dh))))`,
+  ];
+  const write = [
+    `(v128.store (i32.add (local.get $o) (local.get $off)) (${JOIN_LOW_HALVES}` +
+      ` (f32x4.demote_f64x2_zero (f64x2.mul (local.get $pl) (f64x2.sub (local.get $dl) (local.get $sl))))` +
+      ` (f32x4.demote_f64x2_zero (f64x2.mul (local.get $ph) (f64x2.sub (local.get $dh) (local.get $sh))))))`,
+  ];
+  return `
+  (func (export "sgrad") (param $p i32) (param $g i32) (param $o i32) (param $n i32) (param $C i32) (param $pb i32)
+    (local $end i32) (local $off i32) (local $co i32) (local $ce i32) (local $w v128) (local $v v128) (local $a v128)
+    (local $b v128) (local $pl v128) (local $ph v128) (local $dl v128) (local $dh v128) (local $sl v128) (local $sh v128)
+    (local.set $ce (i32.shl (local.get $C) (i32.const 3)))
+    ${streamLoop(['$p', '$g', '$o'], 1, [
+      `(local.set $sl (v128.const i64x2 0 0))`,
+      `(local.set $sh (v128.const i64x2 0 0))`,
+      channelLoop('$sum', sum),
+      channelLoop('$grad', write),
+    ])})`;
+}
+
+/** The softmax squared module's WebAssembly text. */
+export function softmaxSquaredKernelsWat() {
+  return `(module
+  (memory (export "memory") ${LAYOUT.PAGES})${softmaxSquaredKernel()})\n`;
+}
+
+/** Assembles the softmax squared module with wabt; returns its bytes. */
+export function buildSoftmaxSquaredKernels() {
+  return assembleWat('softmaxSquared.wat', softmaxSquaredKernelsWat());
+}
+
+/** The generated TypeScript module holding the softmax squared module's bytes as base64. */
+export function softmaxSquaredBytesModule(bytes) {
+  return base64Module(
+    HEADER,
+    `The WebAssembly SIMD kernel of the squared region losses' pass 2 through a softmax (${bytes.length} bytes), as base64.`,
+    'SOFTMAX_SQUARED_KERNELS_BASE64',
+    bytes,
+  );
+}
+
+export const SOFTMAX_SQUARED_OUTPUT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../src/core/kernels/softmaxSquaredWasm.bytes.ts',
+);
+
 /** Assembles the squared module with wabt; returns its bytes. */
 export function buildRegionSquaredKernels() {
   return assembleWat('regionSquared.wat', regionSquaredKernelsWat());
@@ -529,6 +606,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const sq = await buildRegionSquaredKernels();
   writeFileSync(SQUARED_OUTPUT, squaredBytesModule(sq));
   console.error(`build-wasm: ${sq.length} bytes → ${SQUARED_OUTPUT}`);
+  const ssq = await buildSoftmaxSquaredKernels();
+  writeFileSync(SOFTMAX_SQUARED_OUTPUT, softmaxSquaredBytesModule(ssq));
+  console.error(`build-wasm: ${ssq.length} bytes → ${SOFTMAX_SQUARED_OUTPUT}`);
   const ew = await buildElementwiseKernels();
   writeFileSync(ELEMENTWISE_OUTPUT, elementwiseBytesModule(ew));
   console.error(`build-wasm: ${ew.length} bytes → ${ELEMENTWISE_OUTPUT}`);

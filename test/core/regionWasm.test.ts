@@ -31,12 +31,15 @@ import {
   OUTPUT,
   SIGMOID_OUTPUT,
   SQUARED_OUTPUT,
+  SOFTMAX_SQUARED_OUTPUT,
   buildRegionKernels,
   buildRegionSigmoidKernels,
   buildRegionSquaredKernels,
+  buildSoftmaxSquaredKernels,
   bytesModule,
   sigmoidBytesModule,
   squaredBytesModule,
+  softmaxSquaredBytesModule,
   // @ts-expect-error: a plain .mjs build script without type declarations.
 } from '../../scripts/build-wasm.mjs';
 import { randomPair, rng, toChannelsFirst } from './random.js';
@@ -286,11 +289,14 @@ describe('the committed WebAssembly bytes', () => {
     expect(readFileSync(SIGMOID_OUTPUT as string, 'utf8')).toBe(sigmoidBytesModule(sigmoid));
     const squared = (await buildRegionSquaredKernels()) as Uint8Array;
     expect(readFileSync(SQUARED_OUTPUT as string, 'utf8')).toBe(squaredBytesModule(squared));
+    const softmax = (await buildSoftmaxSquaredKernels()) as Uint8Array;
+    expect(readFileSync(SOFTMAX_SQUARED_OUTPUT as string, 'utf8')).toBe(softmaxSquaredBytesModule(softmax));
   });
 
   it('each region module stays under the 4 KiB a browser main thread compiles synchronously', async () => {
     expect(((await buildRegionKernels()) as Uint8Array).length).toBeLessThan(4096);
     expect(((await buildRegionSigmoidKernels()) as Uint8Array).length).toBeLessThan(4096);
     expect(((await buildRegionSquaredKernels()) as Uint8Array).length).toBeLessThan(4096);
+    expect(((await buildSoftmaxSquaredKernels()) as Uint8Array).length).toBeLessThan(4096);
   });
 });

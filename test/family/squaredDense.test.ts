@@ -9,7 +9,12 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diceLoss, tverskyLoss, type Loss, type NdArray } from '../../src/index.js';
 import { denseSigmoid, denseSquared } from '../../src/core/family/denseStats.js';
-import { regionSquaredRuns, setRegionWasmEnabled } from '../../src/core/kernels/regionWasm.js';
+import {
+  regionSquaredRuns,
+  setRegionWasmEnabled,
+  softmaxSquaredGradRun,
+} from '../../src/core/kernels/regionWasm.js';
+import { softmaxSquaredGrad } from '../../src/core/kernels/squaredStats.js';
 import { setSoftmaxWasmEnabled } from '../../src/core/kernels/softmaxRegion.js';
 import { rng } from '../core/random.js';
 import {
@@ -431,6 +436,38 @@ describe('the squared form from softmax logits (channels-first)', () => {
     expect(shared.value).toBe(ref.value);
     expect(Array.from(out)).toEqual(Array.from(ref.grad));
     expect(loss.value(gt, pr)).toBe(ref.value);
+  });
+
+  it("pass 2's WebAssembly kernel gives the JS kernel's bits (odd pixel counts, C = 2…16; C = 17 runs JS)", () => {
+    const r = rng(31);
+    for (const [pixels, C] of [
+      [5003, 3],
+      [4097, 2],
+      [1000, 16],
+      [777, 7],
+      [301, 17],
+    ]) {
+      const n = 2 * pixels * C;
+      const g = Float32Array.from({ length: n }, () => (r() < 0.5 ? Math.fround(r()) : 1));
+      const p = Float32Array.from({ length: n }, () => Math.fround(r()));
+      const a = Float64Array.from({ length: C }, () => r() - 0.5);
+      const b = Float64Array.from({ length: C }, () => r() - 0.5);
+      const js = new Float32Array(n).fill(NaN);
+      const wasm = new Float32Array(n).fill(NaN);
+      setRegionWasmEnabled(true, 0);
+      const before = regionSquaredRuns();
+      for (const img of [0, 1]) {
+        softmaxSquaredGrad(g, p, js, img * pixels * C, pixels, C, a, b);
+        softmaxSquaredGradRun(g, p, wasm, img * pixels * C, pixels, C, a, b);
+      }
+      const after = regionSquaredRuns();
+      expect(after.wasm - before.wasm).toBe(C <= 16 ? 2 : 0);
+      expect(wasm).toEqual(js);
+      // Over the stored softmax itself (grad = p), as the path runs without `out`.
+      const own = Float32Array.from(p);
+      for (const img of [0, 1]) softmaxSquaredGradRun(g, own, own, img * pixels * C, pixels, C, a, b);
+      expect(own).toEqual(js);
+    }
   });
 
   it('channels-last squared softmax stays on the general path', () => {

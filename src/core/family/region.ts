@@ -19,9 +19,8 @@ import {
 import { formatValue, overlaps, rangeError } from '../validate.js';
 import { checkClassWeights, checkGtPr } from '../options.js';
 import { type FloatArray, NO_RANGE } from '../kernels/regionStats.js';
-import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
+import { type RegionTape, softmaxSquaredGradRun, startRegionTape } from '../kernels/regionWasm.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
-import { softmaxSquaredGrad } from '../kernels/squaredStats.js';
 import {
   type SigmoidGradInput,
   checkDenseInputs,
@@ -429,7 +428,7 @@ const squaredSoftmaxCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
 
 /**
  * Pass 2 of {@link squaredSoftmaxCounts}: per image, ∂L/∂x through the softmax Jacobian from the stored softmax
- * (kernels/squaredStats.ts `softmaxSquaredGrad`), with `coef` = (A, 2B) per (row, selected class). Writes into
+ * (kernels/regionWasm.ts `softmaxSquaredGradRun`: WebAssembly, or squaredStats.ts `softmaxSquaredGrad`), with `coef` = (A, 2B) per (row, selected class). Writes into
  * `out`, else over the stored softmax.
  */
 function softmaxSquaredBackward(
@@ -451,7 +450,7 @@ function softmaxSquaredBackward(
       a[channels[k]] = coef[2 * (row + k)];
       b[channels[k]] = coef[2 * (row + k) + 1];
     }
-    softmaxSquaredGrad(dense.gt, p, grad, n * imageStride, pixels, C, a, b);
+    softmaxSquaredGradRun(dense.gt, p, grad, n * imageStride, pixels, C, a, b);
   }
   return grad;
 }

@@ -24,7 +24,8 @@ import { REGION_SIGMOID_KERNELS_BASE64 } from './regionSigmoidWasm.bytes.js';
 import { REGION_SQUARED_KERNELS_BASE64 } from './regionSquaredWasm.bytes.js';
 import { sumsAdjacent } from './regionStats.js';
 import { type StridedRun, sigmoidGrad, sigmoidSums } from './sigmoidStats.js';
-import { squaredGrad, squaredSums } from './squaredStats.js';
+import { softmaxSquaredGrad, squaredGrad, squaredSums } from './squaredStats.js';
+import { SOFTMAX_SQUARED_KERNELS_BASE64 } from './softmaxSquaredWasm.bytes.js';
 import {
   instantiateBase64,
   LazyKernels,
@@ -143,6 +144,7 @@ export function setRegionWasmEnabled(on: boolean, fromElements = WASM_MIN_ELEMEN
   lazy.set(on, fromElements);
   lazySigmoid.set(on, fromElements);
   lazySquared.set(on, fromElements);
+  lazySoftmaxSquared.set(on, fromElements);
 }
 
 /** How many runs have taken the WebAssembly kernels, and how many blocks pass 2 built from masks. @internal */
@@ -663,4 +665,64 @@ export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) =>
     grad.set(s2.subarray(0, e - s), s);
   }
   if (main < end) squaredGrad(gt, arrays, { ...run, start: main }, coef, at);
+};
+
+// Pass 2 of the squared form through a softmax, channels-first (scripts/build-wasm.mjs → softmaxSquaredKernelsWat,
+// 0.6 KB, any C ≤ 16 in one kernel): the driver copies each channel's plane part of a block of pixels into the
+// scratch blocks (p, targets) and the gradient back; the JS kernel of squaredStats.ts runs the last pixels of an
+// image (fewer than 4) and everything else. Same switch, threshold and counters as the squared module.
+
+/** Widest C of the softmax squared kernel (scripts/build-wasm.mjs → SOFTMAX_SQUARED_MAX_C). */
+const SOFTMAX_SQUARED_MAX_C = 16;
+
+interface SoftmaxSquaredKernels {
+  grad: (p: number, g: number, o: number, n: number, C: number, planeBytes: number) => void;
+  mem: ModuleMemory<MemoryViews>;
+}
+
+const lazySoftmaxSquared = new LazyKernels<SoftmaxSquaredKernels>(
+  () => {
+    const exports = instantiateBase64(SOFTMAX_SQUARED_KERNELS_BASE64);
+    if (!exports) return null;
+    return {
+      grad: exports.sgrad as SoftmaxSquaredKernels['grad'],
+      mem: new ModuleMemory(exports.memory, viewsOf),
+    };
+  },
+  WASM_MIN_ELEMENTS,
+  { relaxed: false },
+);
+
+/**
+ * As {@link softmaxSquaredGrad} (one image of C channel planes from `start`): the WebAssembly kernel on whole
+ * groups of four pixels of float32 targets when it can (C ≤ 16), the JS kernel on the rest. The same bits.
+ */
+export const softmaxSquaredGradRun: typeof softmaxSquaredGrad = (gt, p, grad, start, pixels, C, a, b) => {
+  const k =
+    gt instanceof Float32Array && C <= SOFTMAX_SQUARED_MAX_C && pixels * C >= lazySoftmaxSquared.minElements
+      ? lazySoftmaxSquared.get()
+      : null;
+  if (k === null) {
+    squaredCounts.js++;
+    softmaxSquaredGrad(gt, p, grad, start, pixels, C, a, b);
+    return;
+  }
+  squaredCounts.wasm++;
+  const { f64, s0, s1, s2 } = k.mem.views;
+  f64.set(a.subarray(0, C), COEF_A);
+  f64.set(b.subarray(0, C), COEF_B);
+  // Plane parts of a block: the most whole groups of four pixels whose C planes fit a scratch block.
+  const bp = 4 * Math.floor(BLOCK / (4 * C));
+  const main = 4 * Math.floor(pixels / 4);
+  for (let s = 0; s < main; s += bp) {
+    const np = Math.min(bp, main - s);
+    for (let c = 0; c < C; c++) {
+      const at = start + c * pixels + s;
+      s0.set(p.subarray(at, at + np), c * bp);
+      s1.set((gt as Float32Array).subarray(at, at + np), c * bp);
+    }
+    k.grad(S0, S1, S2, np, C, 4 * bp);
+    for (let c = 0; c < C; c++) grad.set(s2.subarray(c * bp, c * bp + np), start + c * pixels + s);
+  }
+  if (main < pixels) softmaxSquaredGrad(gt, p, grad, start, pixels, C, a, b, main);
 };

@@ -112,8 +112,8 @@ export function squaredGrad(
 /**
  * Pass 2 of the squared form through a softmax, over one image of C channel planes (channels-first) from
  * `start`: `grad_c = p_c·(d_c − Σ_k p_k·d_k)` with `d_c = a[c]·gt_c + b[c]·p_c` in float64, rounded once (a, b: 0
- * for channels not selected), p the softmax that pass 1 stored. `grad` may be `p` itself: each pixel reads all of
- * its p before writing.
+ * for channels not selected), p the softmax that pass 1 stored, for the image's pixels from `from` (@default 0).
+ * `grad` may be `p` itself: each pixel reads all of its p before writing.
  * @example // one pixel, C = 2, p = [¼, ¾], gt = [1, 0], a = [1, 1], b = [0, 0]: d = [1, 0], Σ p·d = ¼,
  * // grad = [¼·¾, ¾·(−¼)] = [0.1875, −0.1875]
  * softmaxSquaredGrad(gt, p, grad, 0, 1, 2, new Float64Array([1, 1]), new Float64Array(2))
@@ -127,11 +127,12 @@ export function softmaxSquaredGrad(
   C: number,
   a: Float64Array,
   b: Float64Array,
+  from = 0,
 ): void {
   // Blocks of pixels, each channel plane's part read in order (contiguous loops): Σ_k p_k·d_k first, then the
   // gradient with d computed again (the same bits).
   const dot = new Float64Array(Math.min(pixels, SOFTMAX_BLOCK));
-  for (let s0 = 0; s0 < pixels; s0 += SOFTMAX_BLOCK) {
+  for (let s0 = from; s0 < pixels; s0 += SOFTMAX_BLOCK) {
     const n = Math.min(SOFTMAX_BLOCK, pixels - s0);
     dot.fill(0);
     for (let c = 0; c < C; c++) {
