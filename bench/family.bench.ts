@@ -14,7 +14,7 @@ import { setElementwiseWasmEnabled } from '../src/core/kernels/elementwiseWasm.j
 import { emitRelaxed, relaxedRow, useSimd128ByDefault } from './relaxed.js';
 import { denseSigmoid } from '../src/core/family/denseStats.js';
 import { setRegionWasmEnabled } from '../src/core/kernels/regionWasm.js';
-import { xorshift32 } from './harness.js';
+import { timeSwitchedRows, xorshift32 } from './harness.js';
 
 /**
  * A hand-fused plain-JS reference of the same Dice loss (channels-last, per-sample-per-class mean, softmax stored
@@ -267,38 +267,12 @@ async function benchSigmoid(w: (typeof SIGMOID_WORKLOADS)[number]): Promise<void
   const pr = { data: logits, shape: w.shape };
   const g = { data: mask, shape: w.shape };
   const out = new Float32Array(n);
-  const values: Record<string, number> = {};
-  const row = (name: string, set: () => void, reset: () => void) => () => {
-    set();
-    try {
-      values[name] = loss.valueAndGrad(g, pr, { out }).value;
-    } finally {
-      reset();
-    }
-  };
-  const none = () => {};
-  const times = await timeInterleaved(
-    {
-      segkit_out: row('segkit_out', none, none),
-      segkit_recompute_out: row(
-        'segkit_recompute_out',
-        () => (denseSigmoid.store = false),
-        () => (denseSigmoid.store = true),
-      ),
-      segkit_js_out: row(
-        'segkit_js_out',
-        () => setRegionWasmEnabled(false),
-        () => setRegionWasmEnabled(true),
-      ),
-      segkit_general_out: row(
-        'segkit_general_out',
-        () => (denseSigmoid.enabled = false),
-        () => (denseSigmoid.enabled = true),
-      ),
-    },
-    3,
-    15,
-  );
+  const { times, values } = await timeSwitchedRows(() => loss.valueAndGrad(g, pr, { out }).value, {
+    segkit_out: [],
+    segkit_recompute_out: [() => (denseSigmoid.store = false), () => (denseSigmoid.store = true)],
+    segkit_js_out: [() => setRegionWasmEnabled(false), () => setRegionWasmEnabled(true)],
+    segkit_general_out: [() => (denseSigmoid.enabled = false), () => (denseSigmoid.enabled = true)],
+  });
   const general = times.segkit_general_out.median_ms;
   const bound = await memoryBoundMs(8 * n, 4 * n);
   for (const [impl, t] of Object.entries(times)) {

@@ -256,3 +256,29 @@ export function logitInputs(shape: readonly number[]): { logits: Float32Array; g
   for (let p = 0; p < n / C; p++) gt[p * C + Math.floor(rand() * C)] = 1;
   return { logits, gt };
 }
+
+/** A switch of a benchmark row: `set` before the row's call, `reset` after it (also when it throws). */
+export type RowSwitch = [set: () => void, reset: () => void];
+
+/**
+ * Times `call` (returning the loss value) interleaved under each row's switch (`timeInterleaved`, 3 warm-ups and
+ * 15 runs per row; an empty switch `[]` runs it as it is); returns the timings and each row's last value.
+ */
+export async function timeSwitchedRows(
+  call: () => number,
+  rows: Record<string, RowSwitch | []>,
+): Promise<{ times: Record<string, Timing>; values: Record<string, number> }> {
+  const values: Record<string, number> = {};
+  const fns: Record<string, () => void> = {};
+  for (const [name, sw] of Object.entries(rows)) {
+    fns[name] = () => {
+      sw[0]?.();
+      try {
+        values[name] = call();
+      } finally {
+        sw[1]?.();
+      }
+    };
+  }
+  return { times: await timeInterleaved(fns, 3, 15), values };
+}

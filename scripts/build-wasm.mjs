@@ -54,6 +54,28 @@ export const MAX_V = 3;
 const HIGH_TO_LOW = 'i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7';
 const JOIN_LOW_HALVES = 'i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
 
+/**
+ * The statements adding the float64 accumulator locals $<s><q>l and $<s><q>h (lanes 0–1, 2–3 of vector q < V) of
+ * each `[s, base]` of `accs` to memory at base + 32q (+ 16), in that order.
+ */
+function flushAccumulators(V, accs) {
+  const flush = [];
+  for (let q = 0; q < V; q++) {
+    for (const [s, base] of accs) {
+      for (const [half, d] of [
+        ['l', 0],
+        ['h', 16],
+      ]) {
+        const off = base + 32 * q + d;
+        flush.push(
+          `(v128.store offset=${off} (i32.const 0) (f64x2.add (v128.load offset=${off} (i32.const 0)) (local.get $${s}${q}${half})))`,
+        );
+      }
+    }
+  }
+  return flush;
+}
+
 function sums(V) {
   const locals = [];
   const body = [];
@@ -82,24 +104,11 @@ function sums(V) {
       `(local.set $hi (i32x4.max_u (local.get $hi) (local.get $vb)))`,
     );
   }
-  const flush = [];
-  for (let q = 0; q < V; q++) {
-    [
-      ['t', LAYOUT.ACC],
-      ['x', LAYOUT.ACC + 128],
-      ['y', LAYOUT.ACC + 256],
-    ].forEach(([s, base]) => {
-      for (const [half, d] of [
-        ['l', 0],
-        ['h', 16],
-      ]) {
-        const off = base + 32 * q + d;
-        flush.push(
-          `(v128.store offset=${off} (i32.const 0) (f64x2.add (v128.load offset=${off} (i32.const 0)) (local.get $${s}${q}${half})))`,
-        );
-      }
-    });
-  }
+  const flush = flushAccumulators(V, [
+    ['t', LAYOUT.ACC],
+    ['x', LAYOUT.ACC + 128],
+    ['y', LAYOUT.ACC + 256],
+  ]);
   return `
   (func (export "sums${V}") (param $x i32) (param $y i32) (param $n i32) (param $mp i32) (result i32)
     (local $end i32) (local $va v128) (local $vb v128) (local $al v128) (local $ah v128) (local $bl v128) (local $bh v128)
@@ -240,15 +249,20 @@ function sigmoidKernel() {
     (v128.any_true (f32x4.ne (local.get $bad) (local.get $bad))))`;
 }
 
-function sigmoidGrad(V) {
+/** p·(1 − p) of float64 lanes `p` (text): σ's derivative from σ. */
+const sigmoidSlope = (p) => `(f64x2.mul ${p} (f64x2.sub (v128.const f64x2 1 1) ${p}))`;
+
+/**
+ * A gradient kernel `name(g, p, o, n)` over float32 g and p: o = float32(`formula`), the formula (text) in
+ * float64 of the promoted lanes g and p and the coefficient locals a, b of the lane positions (COEF).
+ */
+function gradKernel(name, V, formula) {
   const { locals, init } = coefLocals(V);
   const body = [];
-  const one = '(v128.const f64x2 1 1)';
   for (let q = 0; q < V; q++) {
     const off = 16 * q;
     const half = (g, p, h) =>
-      `(f32x4.demote_f64x2_zero (f64x2.mul (f64x2.add (f64x2.mul ${g} (local.get $a${q}${h})) (local.get $b${q}${h}))` +
-      ` (f64x2.mul ${p} (f64x2.sub ${one} ${p}))))`;
+      `(f32x4.demote_f64x2_zero ${formula(g, p, `(local.get $a${q}${h})`, `(local.get $b${q}${h})`)})`;
     body.push(
       `(local.set $v (v128.load offset=${off} (local.get $g)))`,
       `(local.set $w (v128.load offset=${off} (local.get $p)))`,
@@ -260,11 +274,20 @@ function sigmoidGrad(V) {
     );
   }
   return `
-  (func (export "sgrad${V}") (param $g i32) (param $p i32) (param $o i32) (param $n i32)
+  (func (export "${name}${V}") (param $g i32) (param $p i32) (param $o i32) (param $n i32)
     (local $end i32) (local $v v128) (local $w v128) (local $pl v128) (local $ph v128)
     ${locals}
     ${init}
     ${streamLoop(['$g', '$p', '$o'], V, body)})`;
+}
+
+/** sgradV: (a·g + b)·(p·(1 − p)). */
+function sigmoidGrad(V) {
+  return gradKernel(
+    'sgrad',
+    V,
+    (g, p, a, b) => `(f64x2.mul (f64x2.add (f64x2.mul ${g} ${a}) ${b}) ${sigmoidSlope(p)})`,
+  );
 }
 
 /**
@@ -279,6 +302,157 @@ export function regionSigmoidKernelsWat() {
   for (const V of SIGMOID_V) funcs.push(sums(V), sigmoidGrad(V));
   return `(module
   (memory (export "memory") ${LAYOUT.PAGES})${funcs.join('')})\n`;
+}
+
+/**
+ * The squared (V-Net) counting form of the same stage: sums of squares in pass 1 and ∂L/∂p = a·g + b·p in pass
+ * 2 (b = 2·∂L/∂fp, from JS), from probabilities or through σ. A module of its own (each stays under 4 KiB), the
+ * same LAYOUT plus SQ_G:
+ *   sigmoid(x, o, n) → bad   the sigmoid module's kernel, the same text
+ *   qsumsV(x, y, n)          ACC += per lane position k: Σ x·y at ACC, Σ x² at ACC + 128, Σ y² at ACC + 256, and
+ *                            Σ x at SQ_G (float64, x = gt, y = p); RANGE: the largest bit pattern of y (unsigned)
+ *   qgradV(g, p, o, n)       o = float32(a_k·g + b_k·p) in float64 (a, b at COEF): ∂L/∂p
+ *   qsgradV(g, p, o, n)      o = float32((a_k·g + b_k·p)·(p·(1 − p))): ∂L/∂x through the sigmoid
+ */
+export const SQ_G = 1280;
+
+function squaredSums(V) {
+  const locals = [];
+  const body = [];
+  const accs = [
+    ['t', LAYOUT.ACC, (a, b) => `(f64x2.mul ${a} ${b})`],
+    ['x', LAYOUT.ACC + 128, (a) => `(f64x2.mul ${a} ${a})`],
+    ['y', LAYOUT.ACC + 256, (a, b) => `(f64x2.mul ${b} ${b})`],
+    ['g', SQ_G, (a) => a],
+  ];
+  for (let q = 0; q < V; q++) {
+    for (const [s] of accs) locals.push(`(local $${s}${q}l v128) (local $${s}${q}h v128)`);
+    const off = 16 * q;
+    body.push(
+      `(local.set $va (v128.load offset=${off} (local.get $x)))`,
+      `(local.set $vb (v128.load offset=${off} (local.get $y)))`,
+      `(local.set $hi (i32x4.max_u (local.get $hi) (local.get $vb)))`,
+      `(local.set $al (f64x2.promote_low_f32x4 (local.get $va)))`,
+      `(local.set $ah (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $va) (local.get $va))))`,
+      `(local.set $bl (f64x2.promote_low_f32x4 (local.get $vb)))`,
+      `(local.set $bh (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $vb) (local.get $vb))))`,
+    );
+    for (const [s, , term] of accs)
+      for (const h of ['l', 'h'])
+        body.push(
+          `(local.set $${s}${q}${h} (f64x2.add (local.get $${s}${q}${h}) ${term(`(local.get $a${h})`, `(local.get $b${h})`)}))`,
+        );
+  }
+  const flush = flushAccumulators(V, accs);
+  return `
+  (func (export "qsums${V}") (param $x i32) (param $y i32) (param $n i32)
+    (local $end i32) (local $va v128) (local $vb v128) (local $al v128) (local $ah v128) (local $bl v128) (local $bh v128)
+    (local $hi v128)
+    ${locals.join(' ')}
+    ${streamLoop(['$x', '$y'], V, body)}
+    ${flush.join('\n    ')}
+    (v128.store offset=${LAYOUT.RANGE} (i32.const 0) (i32x4.max_u (v128.load offset=${LAYOUT.RANGE} (i32.const 0)) (local.get $hi))))`;
+}
+
+/** qgradV (`sigmoid` false: a·g + b·p) or qsgradV (true: (a·g + b·p)·(p·(1 − p))). */
+function squaredGrad(V, sigmoid) {
+  return gradKernel(sigmoid ? 'qsgrad' : 'qgrad', V, (g, p, a, b) => {
+    const d = `(f64x2.add (f64x2.mul ${g} ${a}) (f64x2.mul ${p} ${b}))`;
+    return sigmoid ? `(f64x2.mul ${d} ${sigmoidSlope(p)})` : d;
+  });
+}
+
+/** Periods of the squared module (as the sigmoid module's). */
+export const SQUARED_V = [1, 3];
+
+/** The squared module's WebAssembly text. */
+export function regionSquaredKernelsWat() {
+  const funcs = [sigmoidKernel()];
+  for (const V of SQUARED_V) funcs.push(squaredSums(V), squaredGrad(V, false), squaredGrad(V, true));
+  return `(module
+  (memory (export "memory") ${LAYOUT.PAGES})${funcs.join('')})\n`;
+}
+
+/**
+ * Pass 2 of the squared form through a softmax, channels-first, for any C ≤ 16 (a module of its own; the softmax
+ * region modules are per C and have no squared form):
+ *   sgrad(p, g, o, n, C, pb)   per pixel of n (a multiple of 4) in C planes pb bytes apart: o_c = float32(p_c·(d_c
+ *                              − Σ_k p_k·d_k)) with d_c = a_c·g_c + b_c·p_c in float64 (a_c at COEF + 8c, b_c at
+ *                              COEF + 128 + 8c), the sum over k in channel order: kernels/squaredStats.ts's
+ *                              softmaxSquaredGrad, the same operations
+ */
+export const SOFTMAX_SQUARED_MAX_C = 16;
+
+function softmaxSquaredKernel() {
+  // d of the low (l) and high (h) lane pairs of channel c at byte offset $off, coefficients at $co.
+  const load = [
+    `(local.set $w (v128.load (i32.add (local.get $p) (local.get $off))))`,
+    `(local.set $v (v128.load (i32.add (local.get $g) (local.get $off))))`,
+    `(local.set $a (f64x2.splat (f64.load offset=${LAYOUT.COEF} (local.get $co))))`,
+    `(local.set $b (f64x2.splat (f64.load offset=${LAYOUT.COEF + 128} (local.get $co))))`,
+    `(local.set $pl (f64x2.promote_low_f32x4 (local.get $w)))`,
+    `(local.set $ph (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $w) (local.get $w))))`,
+    `(local.set $dl (f64x2.add (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (local.get $v))) (f64x2.mul (local.get $b) (local.get $pl))))`,
+    `(local.set $dh (f64x2.add (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $v) (local.get $v)))) (f64x2.mul (local.get $b) (local.get $ph))))`,
+  ];
+  const channelLoop = (label, body) => `(local.set $off (i32.const 0))
+        (local.set $co (i32.const 0))
+        (loop ${label}
+          ${[...load, ...body].join('\n          ')}
+          (local.set $off (i32.add (local.get $off) (local.get $pb)))
+          (local.set $co (i32.add (local.get $co) (i32.const 8)))
+          (br_if ${label} (i32.lt_u (local.get $co) (local.get $ce))))`;
+  const sum = [
+    `(local.set $sl (f64x2.add (local.get $sl) (f64x2.mul (local.get $pl) (local.get $dl))))`,
+    `(local.set $sh (f64x2.add (local.get $sh) (f64x2.mul (local.get $ph) (local.get $dh))))`,
+  ];
+  const write = [
+    `(v128.store (i32.add (local.get $o) (local.get $off)) (${JOIN_LOW_HALVES}` +
+      ` (f32x4.demote_f64x2_zero (f64x2.mul (local.get $pl) (f64x2.sub (local.get $dl) (local.get $sl))))` +
+      ` (f32x4.demote_f64x2_zero (f64x2.mul (local.get $ph) (f64x2.sub (local.get $dh) (local.get $sh))))))`,
+  ];
+  return `
+  (func (export "sgrad") (param $p i32) (param $g i32) (param $o i32) (param $n i32) (param $C i32) (param $pb i32)
+    (local $end i32) (local $off i32) (local $co i32) (local $ce i32) (local $w v128) (local $v v128) (local $a v128)
+    (local $b v128) (local $pl v128) (local $ph v128) (local $dl v128) (local $dh v128) (local $sl v128) (local $sh v128)
+    (local.set $ce (i32.shl (local.get $C) (i32.const 3)))
+    ${streamLoop(['$p', '$g', '$o'], 1, [
+      `(local.set $sl (v128.const i64x2 0 0))`,
+      `(local.set $sh (v128.const i64x2 0 0))`,
+      channelLoop('$sum', sum),
+      channelLoop('$grad', write),
+    ])})`;
+}
+
+/** The softmax squared module's WebAssembly text. */
+export function softmaxSquaredKernelsWat() {
+  return `(module
+  (memory (export "memory") ${LAYOUT.PAGES})${softmaxSquaredKernel()})\n`;
+}
+
+/** Assembles the softmax squared module with wabt; returns its bytes. */
+export function buildSoftmaxSquaredKernels() {
+  return assembleWat('softmaxSquared.wat', softmaxSquaredKernelsWat());
+}
+
+/** The generated TypeScript module holding the softmax squared module's bytes as base64. */
+export function softmaxSquaredBytesModule(bytes) {
+  return base64Module(
+    HEADER,
+    `The WebAssembly SIMD kernel of the squared region losses' pass 2 through a softmax (${bytes.length} bytes), as base64.`,
+    'SOFTMAX_SQUARED_KERNELS_BASE64',
+    bytes,
+  );
+}
+
+export const SOFTMAX_SQUARED_OUTPUT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../src/core/kernels/softmaxSquaredWasm.bytes.ts',
+);
+
+/** Assembles the squared module with wabt; returns its bytes. */
+export function buildRegionSquaredKernels() {
+  return assembleWat('regionSquared.wat', regionSquaredKernelsWat());
 }
 
 /** Assembles the sigmoid module with wabt; returns its bytes. */
@@ -299,6 +473,21 @@ export function sigmoidBytesModule(bytes) {
 export const SIGMOID_OUTPUT = resolve(
   dirname(fileURLToPath(import.meta.url)),
   '../src/core/kernels/regionSigmoidWasm.bytes.ts',
+);
+
+/** The generated TypeScript module holding the squared module's bytes as base64. */
+export function squaredBytesModule(bytes) {
+  return base64Module(
+    HEADER,
+    `The WebAssembly SIMD squared-form (V-Net) kernels of the region losses (${bytes.length} bytes), as base64.`,
+    'REGION_SQUARED_KERNELS_BASE64',
+    bytes,
+  );
+}
+
+export const SQUARED_OUTPUT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../src/core/kernels/regionSquaredWasm.bytes.ts',
 );
 
 /** Assembles the module with wabt; returns its bytes. */
@@ -414,6 +603,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const sig = await buildRegionSigmoidKernels();
   writeFileSync(SIGMOID_OUTPUT, sigmoidBytesModule(sig));
   console.error(`build-wasm: ${sig.length} bytes → ${SIGMOID_OUTPUT}`);
+  const sq = await buildRegionSquaredKernels();
+  writeFileSync(SQUARED_OUTPUT, squaredBytesModule(sq));
+  console.error(`build-wasm: ${sq.length} bytes → ${SQUARED_OUTPUT}`);
+  const ssq = await buildSoftmaxSquaredKernels();
+  writeFileSync(SOFTMAX_SQUARED_OUTPUT, softmaxSquaredBytesModule(ssq));
+  console.error(`build-wasm: ${ssq.length} bytes → ${SOFTMAX_SQUARED_OUTPUT}`);
   const ew = await buildElementwiseKernels();
   writeFileSync(ELEMENTWISE_OUTPUT, elementwiseBytesModule(ew));
   console.error(`build-wasm: ${ew.length} bytes → ${ELEMENTWISE_OUTPUT}`);

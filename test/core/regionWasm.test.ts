@@ -30,10 +30,16 @@ import { affineAdjacent } from '../../src/core/kernels/affineGrad.js';
 import {
   OUTPUT,
   SIGMOID_OUTPUT,
+  SQUARED_OUTPUT,
+  SOFTMAX_SQUARED_OUTPUT,
   buildRegionKernels,
   buildRegionSigmoidKernels,
+  buildRegionSquaredKernels,
+  buildSoftmaxSquaredKernels,
   bytesModule,
   sigmoidBytesModule,
+  squaredBytesModule,
+  softmaxSquaredBytesModule,
   // @ts-expect-error: a plain .mjs build script without type declarations.
 } from '../../scripts/build-wasm.mjs';
 import { randomPair, rng, toChannelsFirst } from './random.js';
@@ -281,10 +287,16 @@ describe('the committed WebAssembly bytes', () => {
     expect(readFileSync(OUTPUT as string, 'utf8')).toBe(bytesModule(bytes));
     const sigmoid = (await buildRegionSigmoidKernels()) as Uint8Array;
     expect(readFileSync(SIGMOID_OUTPUT as string, 'utf8')).toBe(sigmoidBytesModule(sigmoid));
+    const squared = (await buildRegionSquaredKernels()) as Uint8Array;
+    expect(readFileSync(SQUARED_OUTPUT as string, 'utf8')).toBe(squaredBytesModule(squared));
+    const softmax = (await buildSoftmaxSquaredKernels()) as Uint8Array;
+    expect(readFileSync(SOFTMAX_SQUARED_OUTPUT as string, 'utf8')).toBe(softmaxSquaredBytesModule(softmax));
   });
 
   it('each region module stays under the 4 KiB a browser main thread compiles synchronously', async () => {
     expect(((await buildRegionKernels()) as Uint8Array).length).toBeLessThan(4096);
     expect(((await buildRegionSigmoidKernels()) as Uint8Array).length).toBeLessThan(4096);
+    expect(((await buildRegionSquaredKernels()) as Uint8Array).length).toBeLessThan(4096);
+    expect(((await buildSoftmaxSquaredKernels()) as Uint8Array).length).toBeLessThan(4096);
   });
 });

@@ -1,6 +1,10 @@
 /** Seeded inputs and a central-difference gradient check for the loss family tests. */
 import type { Loss } from '../../src/core/loss.js';
 import type { NdArray } from '../../src/core/types.js';
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { diceLoss, jaccardLoss, tverskyLoss } from '../../src/index.js';
+import type { RegionFamilyOptions } from '../../src/core/family/options.js';
 
 export { rng } from '../core/random.js';
 import { rng } from '../core/random.js';
@@ -81,4 +85,105 @@ export function toLast(a: NdArray): NdArray {
     for (let c = 0; c < C; c++)
       for (let s = 0; s < P; s++) out[(b * P + s) * C + c] = a.data[(b * C + c) * P + s];
   return { data: out, shape: [N, ...sp, C] };
+}
+
+/**
+ * |Δ value| ≤ 1e-6 relative; every |Δ grad_i| ≤ tol·max_j |grad_j| (the first offending index in the error).
+ * Between the WebAssembly σ (within 3 ulps of the JS one) and the JS or general path: near saturation p(1 − p) of
+ * a float32 p is off by a few ulps of 1 (times |A·g + B|); the general path's float32 p has that rounding too.
+ */
+export function expectClose(
+  a: { value: number; grad: Float32Array },
+  b: { value: number; grad: Float32Array },
+  tol: number,
+): void {
+  expect(Math.abs(a.value - b.value)).toBeLessThanOrEqual(1e-6 * Math.abs(b.value) + 1e-12);
+  let scale = 0;
+  for (const v of b.grad) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < b.grad.length; i++) {
+    if (!(Math.abs(a.grad[i] - b.grad[i]) <= tol * scale)) {
+      throw new Error(`grad[${i}] ${a.grad[i]} ≠ ${b.grad[i]} (scale ${scale})`);
+    }
+  }
+}
+
+/** Runs of a dense-stage path per kernel (regionWasm.ts's `regionSigmoidRuns`, `regionSquaredRuns`). */
+export interface StageRuns {
+  wasm: number;
+  js: number;
+  stored: number;
+  recomputed: number;
+}
+
+/**
+ * valueAndGrad into a NaN-filled `out` (which must come back as the gradient), with how many runs of a stage
+ * it took (the change of `counters()`).
+ */
+export function stageRun(loss: Loss, gt: NdArray, pr: NdArray, counters: () => StageRuns) {
+  const before = counters();
+  const out = new Float32Array(pr.data.length).fill(NaN);
+  const r = loss.valueAndGrad(gt, pr, { out });
+  const after = counters();
+  expect(r.grad).toBe(out);
+  return {
+    value: r.value,
+    grad: out,
+    wasm: after.wasm - before.wasm,
+    js: after.js - before.js,
+    stored: after.stored - before.stored,
+    recomputed: after.recomputed - before.recomputed,
+  };
+}
+
+/** The region-family option choice of a property test: 'all', 'subset' (first and last) or 'noBackground'. */
+export function classChoice(classes: string, C: number): { sel: object; K: number } {
+  if (classes === 'subset' && C > 1) return { sel: { classIndexes: [0, C - 1] }, K: 2 };
+  if (classes === 'noBackground' && C > 1) return { sel: { includeBackground: false }, K: C - 1 };
+  return { sel: {}, K: C };
+}
+
+/**
+ * Checks `grad` against float64 central differences (f(x + h) − f(x − h))/2h of `f` at `count` seeded indexes
+ * of `x` (those `usable` accepts, the next one up otherwise): each within 1e-5·max |grad| + 1e-9.
+ */
+export function expectCentralDifferences(
+  grad: Float32Array,
+  f: (x: Float64Array) => number,
+  x: Float64Array,
+  h: number,
+  usable: (v: number) => boolean = () => true,
+  count = 25,
+): void {
+  const r = rng(5);
+  let scale = 0;
+  for (const v of grad) scale = Math.max(scale, Math.abs(v));
+  for (let t = 0; t < count; t++) {
+    let i = Math.floor(r() * x.length);
+    while (!usable(x[i])) i = (i + 1) % x.length;
+    const save = x[i];
+    x[i] = save + h;
+    const up = f(x);
+    x[i] = save - h;
+    const down = f(x);
+    x[i] = save;
+    expect(Math.abs(grad[i] - (up - down) / (2 * h))).toBeLessThanOrEqual(1e-5 * scale + 1e-9);
+  }
+}
+
+/** A dense-stage shape of a property test: N 1–3, H 3–45, W 3–47 (odd pixel counts too), C 1–6, a layout. */
+export const stageShape = () =>
+  fc.record({
+    N: fc.integer({ min: 1, max: 3 }),
+    H: fc.integer({ min: 3, max: 45 }),
+    W: fc.integer({ min: 3, max: 47 }),
+    C: fc.integer({ min: 1, max: 6 }),
+    layout: fc.constantFrom<'channelsLast' | 'channelsFirst'>('channelsLast', 'channelsFirst'),
+  });
+
+/** Dice, Jaccard or focal Tversky (α 0.7, β 0.3, γ 1.5) on the options `o`; `other` for any other name. */
+export function regionLossOf(which: string, o: RegionFamilyOptions, other: () => Loss): Loss {
+  if (which === 'dice') return diceLoss(o);
+  if (which === 'jaccard') return jaccardLoss(o);
+  if (which === 'tversky') return tverskyLoss({ ...o, alpha: 0.7, beta: 0.3, gamma: 1.5 });
+  return other();
 }

@@ -6,10 +6,18 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { diceLoss, jaccardLoss, tverskyLoss, type Loss, type NdArray } from '../../src/index.js';
+import { diceLoss, tverskyLoss, type Loss, type NdArray } from '../../src/index.js';
 import { denseSigmoid } from '../../src/core/family/denseStats.js';
 import { regionSigmoidRuns, setRegionWasmEnabled } from '../../src/core/kernels/regionWasm.js';
 import { rng } from '../core/random.js';
+import {
+  classChoice,
+  expectCentralDifferences,
+  expectClose,
+  regionLossOf,
+  stageRun,
+  stageShape,
+} from './helpers.js';
 
 afterEach(() => {
   setRegionWasmEnabled(true);
@@ -40,39 +48,7 @@ function run(loss: Loss, gt: NdArray, pr: NdArray, mode: Mode) {
   setRegionWasmEnabled(mode !== 'js', 0);
   denseSigmoid.enabled = mode !== 'general';
   denseSigmoid.store = mode !== 'recompute';
-  const before = regionSigmoidRuns();
-  const out = new Float32Array(pr.data.length).fill(NaN);
-  const r = loss.valueAndGrad(gt, pr, { out });
-  const after = regionSigmoidRuns();
-  expect(r.grad).toBe(out);
-  return {
-    value: r.value,
-    grad: out,
-    wasm: after.wasm - before.wasm,
-    js: after.js - before.js,
-    stored: after.stored - before.stored,
-    recomputed: after.recomputed - before.recomputed,
-  };
-}
-
-/**
- * |Δ value| ≤ 1e-6 relative; every |Δ grad_i| ≤ tol·max_j |grad_j|. The WebAssembly σ is within 3 ulps of the
- * JS one; near saturation p(1 − p) of a float32 p is then off by a few ulps of 1 (times |A·g + B|): the
- * general path's float32 p has that rounding too.
- */
-function expectClose(
-  a: { value: number; grad: Float32Array },
-  b: { value: number; grad: Float32Array },
-  tol: number,
-) {
-  expect(Math.abs(a.value - b.value)).toBeLessThanOrEqual(1e-6 * Math.abs(b.value) + 1e-12);
-  let scale = 0;
-  for (const v of b.grad) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < b.grad.length; i++) {
-    if (!(Math.abs(a.grad[i] - b.grad[i]) <= tol * scale)) {
-      throw new Error(`grad[${i}] ${a.grad[i]} ≠ ${b.grad[i]} (scale ${scale})`);
-    }
-  }
+  return stageRun(loss, gt, pr, regionSigmoidRuns);
 }
 
 const monai = (o: object) => diceLoss({ preset: 'monai', fromLogits: true, activation: 'sigmoid', ...o });
@@ -107,24 +83,14 @@ describe('sigmoid region losses from logits on the dense stage', () => {
   it('property: WebAssembly = JS = general path (shapes with odd pixel counts, C, layout, perImage, classes, weights)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 3, max: 45 }),
-        fc.integer({ min: 3, max: 47 }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.constantFrom<Layout>('channelsLast', 'channelsFirst'),
+        stageShape(),
         fc.boolean(),
         fc.constantFrom('all', 'subset', 'noBackground'),
         fc.constantFrom('dice', 'jaccard', 'tversky', 'smp'),
         fc.integer({ min: 0, max: 2 ** 30 }),
-        (N, H, W, C, layout, perImage, classes, which, seed) => {
+        ({ N, H, W, C, layout }, perImage, classes, which, seed) => {
           const { gt, pr } = pair(seed, N, H, W, C, layout);
-          const sel =
-            classes === 'subset' && C > 1
-              ? { classIndexes: [0, C - 1] }
-              : classes === 'noBackground' && C > 1
-                ? { includeBackground: false }
-                : {};
-          const K = classes === 'subset' && C > 1 ? 2 : classes === 'noBackground' && C > 1 ? C - 1 : C;
+          const { sel, K } = classChoice(classes, C);
           const weights = Array.from({ length: K }, (_, k) => 0.5 + k);
           const o = {
             preset: 'monai' as const,
@@ -135,14 +101,9 @@ describe('sigmoid region losses from logits on the dense stage', () => {
             classWeights: weights,
             ...sel,
           };
-          const loss =
-            which === 'dice'
-              ? diceLoss(o)
-              : which === 'jaccard'
-                ? jaccardLoss(o)
-                : which === 'tversky'
-                  ? tverskyLoss({ ...o, alpha: 0.7, beta: 0.3, gamma: 1.5 })
-                  : diceLoss({ preset: 'smp', fromLogits: true, activation: 'sigmoid', layout, ...sel });
+          const loss = regionLossOf(which, o, () =>
+            diceLoss({ preset: 'smp', fromLogits: true, activation: 'sigmoid', layout, ...sel }),
+          );
           const g = run(loss, gt, pr, 'general');
           const j = run(loss, gt, pr, 'js');
           const w = run(loss, gt, pr, 'wasm');
@@ -169,23 +130,8 @@ describe('sigmoid region losses from logits on the dense stage', () => {
     });
     const x64 = Float64Array.from(pr.data);
     const f = (x: Float64Array) => loss.value(gt, { data: x, shape: pr.shape });
-    const r = rng(5);
     for (const mode of ['wasm', 'js'] as const) {
-      const { grad } = run(loss, gt, pr, mode);
-      let scale = 0;
-      for (const v of grad) scale = Math.max(scale, Math.abs(v));
-      for (let t = 0; t < 25; t++) {
-        const i = Math.floor(r() * x64.length);
-        const h = 1e-4;
-        const save = x64[i];
-        x64[i] = save + h;
-        const up = f(x64);
-        x64[i] = save - h;
-        const down = f(x64);
-        x64[i] = save;
-        const fd = (up - down) / (2 * h);
-        expect(Math.abs(grad[i] - fd)).toBeLessThanOrEqual(1e-5 * scale + 1e-9);
-      }
+      expectCentralDifferences(run(loss, gt, pr, mode).grad, f, x64, 1e-4);
     }
   });
 

@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { close, gradMismatch, loadVectors, num, nums, vectorFileNames } from '../helpers/vectors.js';
 import { adaptMonai, adaptSmp, type Adapted } from './adapters.js';
 import { DECLINED } from './declined.js';
-import { regionSigmoidRuns } from '../../src/core/kernels/regionWasm.js';
+import {
+  regionSigmoidRuns,
+  regionSquaredRuns,
+  setRegionWasmEnabled,
+} from '../../src/core/kernels/regionWasm.js';
 
 function flat(x: unknown): number[] {
   return Array.isArray(x) ? x.flatMap(flat) : [num(x)];
@@ -150,6 +154,50 @@ describe.each(FILES.filter(([, n]) => /Dice|Tversky|Jaccard/.test(n) && n !== 'M
     });
   },
 );
+
+/**
+ * MONAI's squared_pred=True cases again with float32 inputs (probabilities, or logits with sigmoid=True), the
+ * input of the dense stage's squared form (denseStats.ts), on forced WebAssembly (from any length) and on the JS
+ * kernels: every case that runs that path (its run counter moves) passes with the same tolerances.
+ */
+describe.each(
+  FILES.filter(([f, n]) => f === 'monai' && ['DiceLoss', 'DiceCELoss', 'DiceFocalLoss'].includes(n)),
+)('%s/%s squared_pred reference vectors from float32 inputs', (folder, name) => {
+  for (const mode of ['wasm', 'js'] as const) {
+    it(`pass on the squared form of the dense stage (${mode})`, () => {
+      const file = loadVectors(folder, name);
+      const failures: string[] = [];
+      let staged = 0;
+      setRegionWasmEnabled(mode === 'wasm', 0);
+      try {
+        for (const c of file.cases) {
+          if (DECLINED[`${folder}/${c.id}`] || c.options.squared_pred !== true) continue;
+          const a = adaptMonai(name, c);
+          if ('declined' in a || 'broadcast' in a || !('pr' in a)) continue;
+          // The inputs are float32-exact (the vectors' notes): float32 targets too, as the kernels take them.
+          const pr = { data: Float32Array.from(a.pr.data), shape: a.pr.shape };
+          const g = a.gt.data instanceof Float64Array ? Float32Array.from(a.gt.data) : a.gt.data;
+          const before = regionSquaredRuns();
+          let msg: string | null;
+          try {
+            msg = check(c, { ...a, pr, gt: { data: g, shape: a.gt.shape } });
+          } catch (err) {
+            msg = `threw ${(err as Error).message}`;
+          }
+          const after = regionSquaredRuns();
+          if ((mode === 'wasm' ? after.wasm - before.wasm : after.js - before.js) === 0) continue;
+          staged++;
+          if (msg !== null) failures.push(`${c.id}: ${msg}`);
+        }
+      } finally {
+        setRegionWasmEnabled(true);
+      }
+      console.log(`${folder}/${name}: ${staged} squared_pred cases on the squared stage (${mode})`);
+      expect(failures).toEqual([]);
+      expect(staged).toBeGreaterThan(0);
+    });
+  }
+});
 
 /** Every declined case, by file: the adapters' declines and DECLINED. A decline added or lost shows here. */
 const PINNED_DECLINES: Record<string, string[]> = {

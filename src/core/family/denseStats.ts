@@ -12,6 +12,11 @@
  * takes p = σ(x) on the way (and stores it in the caller's gradient buffer when one follows) and pass 2 writes
  * ∂L/∂x = p(1 − p)·(A·gt + B): `regionWasm.ts`'s sigmoid kernels on runs of whole float32 pixels, else
  * `kernels/sigmoidStats.ts`.
+ *
+ * In the squared (V-Net) counting form (`squared`, from probabilities or through the sigmoid), pass 1 adds
+ * Σ p·g, Σ p², Σ g² and Σ g per cell and pass 2 writes ∂L/∂p = a·g + b·p (b = 2·B of the score table, for
+ * ∂(Σ p²)/∂p = 2p), times p(1 − p) through the sigmoid: `regionWasm.ts`'s squared kernels on runs of whole
+ * float32 pixels, else `kernels/squaredStats.ts`.
  * @module
  */
 import { affineAdjacent } from '../kernels/affineGrad.js';
@@ -19,6 +24,8 @@ import {
   affinePixels,
   sigmoidGradRun,
   sigmoidSumsRun,
+  squaredGradRun,
+  squaredSumsRun,
   sumsPixels,
   type RegionTape,
 } from '../kernels/regionWasm.js';
@@ -33,6 +40,12 @@ import { type CheckedDomain, firstBadInput } from '../kernels/inputDomain.js';
  * 1 stored in the gradient buffer). @internal
  */
 export const denseSigmoid = { enabled: true, store: true };
+
+/**
+ * The switch of the squared (V-Net) form on this stage, for tests and benchmarks: off, squared calls take the
+ * general path of region.ts. @internal
+ */
+export const denseSquared = { enabled: true };
 
 /** Consecutive selected channels `[first, first + count)` landing in slots `[slot, slot + count)`. */
 interface Run {
@@ -91,7 +104,8 @@ function forEachRun(
  * kernels leave gt's masks on it for {@link denseGrad}. Widens `range` = [min, max] to the pr values read (a
  * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`); an empty
  * `range` (`NO_RANGE`, `checkInputs: false`) leaves the range untracked. With `sigmoid`, pr is ignored: the
- * logits are `sigmoid.x`, p = σ(x) (see {@link SigmoidPass}; `range` is not read).
+ * logits are `sigmoid.x`, p = σ(x) (see {@link SigmoidPass}; `range` is not read). `squared` (no threshold, no
+ * tape): four sums per cell, `stats[cell·4 + {0, 1, 2, 3}] = {Σ p·g, Σ p², Σ g², Σ g}`.
  */
 export function denseStats(
   gt: FloatArray,
@@ -103,10 +117,14 @@ export function denseStats(
   tape: RegionTape | undefined,
   range: Float64Array,
   sigmoid?: SigmoidPass,
+  squared = false,
 ): Float64Array {
-  const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * 3);
+  const width = squared ? 4 : 3;
+  const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * width);
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
-    if (sigmoid !== undefined) sigmoidSumsRun(gt, sigmoid, { start, end, step, count }, stats, cell * 3);
+    const run = { start, end, step, count };
+    if (squared) squaredSumsRun(gt, sigmoid?.x ?? pr, run, stats, cell * 4, range, sigmoid);
+    else if (sigmoid !== undefined) sigmoidSumsRun(gt, sigmoid, run, stats, cell * 3);
     else if (threshold !== undefined) {
       for (let k = 0; k < count; k++) {
         const r = range.length !== 0 ? range : new Float64Array(2);
@@ -130,7 +148,9 @@ export interface SigmoidGradInput {
  * Pass 2: `grad = coef[2·cell]·gt + coef[2·cell + 1]` per (row, selected class) cell; other channels are 0.
  * Writes into `out` when given (zeroing it first only when some channels are not selected). With `sigmoid`
  * (logits): `grad = (coef[2·cell]·gt + coef[2·cell + 1])·p(1 − p)`, p = σ(x) read from `sigmoid.stored` (it may
- * be `out`: only the channels not selected are zeroed then) or computed again.
+ * be `out`: only the channels not selected are zeroed then) or computed again. With `squared` (the V-Net form):
+ * `grad = coef[2·cell]·gt + coef[2·cell + 1]·p`, p = `squared.pr` (probabilities) or σ(x) as above, times
+ * p(1 − p) with `sigmoid`.
  */
 export function denseGrad(
   gt: FloatArray,
@@ -141,14 +161,22 @@ export function denseGrad(
   out: Float32Array | undefined,
   tape: RegionTape | undefined,
   sigmoid?: SigmoidGradInput,
+  squared?: { pr?: FloatArray },
 ): Float32Array {
   let grad: Float32Array;
   const subset = channels.length < geo.channels;
+  // Pass 2 reads p (the store, or pr that `out` may alias) at the elements it writes: zero only the others then.
+  const reads = sigmoid !== undefined || squared !== undefined;
   if (out === undefined) grad = new Float32Array(geo.batch * geo.imageStride);
-  else if (subset && sigmoid !== undefined) grad = zeroUnselected(out, geo, channels);
+  else if (subset && reads) grad = zeroUnselected(out, geo, channels);
   else grad = subset ? out.fill(0) : out;
+  const how = sigmoid === undefined ? 'none' : sigmoid.stored !== undefined ? 'stored' : 'recompute';
+  const p = sigmoid === undefined ? squared?.pr : (sigmoid.stored ?? sigmoid.x);
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
-    if (sigmoid !== undefined) {
+    if (squared !== undefined) {
+      const run = { start, end, step, count };
+      squaredGradRun(gt, { p: p!, sigmoid: how, grad }, run, coef, cell * 2);
+    } else if (sigmoid !== undefined) {
       const arrays = { x: sigmoid.x, stored: sigmoid.stored, grad };
       sigmoidGradRun(gt, arrays, { start, end, step, count }, coef, cell * 2);
     } else if (step === count) affinePixels(gt, grad, start, end, count, coef, cell * 2, tape);

@@ -19,13 +19,14 @@ import {
 import { formatValue, overlaps, rangeError } from '../validate.js';
 import { checkClassWeights, checkGtPr } from '../options.js';
 import { type FloatArray, NO_RANGE } from '../kernels/regionStats.js';
-import { type RegionTape, startRegionTape } from '../kernels/regionWasm.js';
+import { type RegionTape, softmaxSquaredGradRun, startRegionTape } from '../kernels/regionWasm.js';
 import { toFloatArray } from '../kernels/toFloatArray.js';
 import {
   type SigmoidGradInput,
   checkDenseInputs,
   denseGrad,
   denseSigmoid,
+  denseSquared,
   denseStats,
   unselectedLogitsBad,
 } from './denseStats.js';
@@ -91,7 +92,8 @@ export interface FusedSoftmax {
 
 /**
  * The counts of the score table from the sums I = Σp·g, P = Σp, G = Σg of each (row r, selected class k), read
- * at `I[at(r, k)]` (and P, G alike): tp = I, fp = P − I, fn = G − I.
+ * at `I[at(r, k)]` (and P, G alike): tp = I, fp = P − I, fn = G − I. In the squared form P = Σp² and `GN` = Σg²
+ * (fn = GN − I; G = Σg still tells empty classes).
  */
 function countsFromSums(
   R: number,
@@ -100,6 +102,7 @@ function countsFromSums(
   P: Float64Array,
   G: Float64Array,
   at: (r: number, k: number) => number,
+  GN: Float64Array = G,
 ): RegionCounts {
   const K = channels.length;
   const n = R * K;
@@ -113,7 +116,7 @@ function countsFromSums(
       const q = r * K + k;
       tp[q] = I[src];
       fp[q] = P[src] - I[src];
-      fnA[q] = G[src] - I[src];
+      fnA[q] = GN[src] - I[src];
       Gk[q] = G[src];
     }
   }
@@ -127,6 +130,10 @@ export interface DenseCall {
   tape: RegionTape | undefined;
   /** From logits with a sigmoid: the logits and where pass 1 stored σ of them. */
   sigmoid?: SigmoidGradInput;
+  /** The squared (V-Net) form: pass 2 reads p, from `pr` (probabilities) or as `sigmoid` says. */
+  squared?: { pr?: FloatArray };
+  /** From logits with a softmax (channels-first, squared form): the softmax that pass 1 stored, for pass 2. */
+  softmax?: Float32Array;
 }
 
 /** A prepared call: inputs (general, fused softmax or dense probabilities), selected channels and the counts. */
@@ -159,13 +166,14 @@ export interface CountCall {
 }
 
 /**
- * The dense probability path (denseStats.ts): no activation, the plain form, nothing ignored, targets of pr's
- * shape. With `cfg.sameShapeTargets` (sm's own option set) the inputs are checked as sm does (rank ≥ 3, the
+ * The dense probability path (denseStats.ts): no activation, the plain or the squared (V-Net) form (no
+ * threshold there), nothing ignored, targets of pr's shape. With `cfg.sameShapeTargets` (sm's own option set) the inputs are checked as sm does (rank ≥ 3, the
  * same shape); otherwise a label map declines it. Returns null when the call needs another path.
  */
 const denseCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   if (cfg.fromLogits) return denseSigmoidCounts(fn, gt, pr, cfg, form, call);
-  if (form.squared || form.softLabel || cfg.ignoreIndex !== undefined) return null;
+  if (form.squared ? !squaredStage(call) : form.softLabel) return null;
+  if (cfg.ignoreIndex !== undefined) return null;
   let geom: BatchGeometry;
   if (cfg.sameShapeTargets) geom = checkGtPr(fn, gt, pr, cfg.layout);
   else {
@@ -178,22 +186,37 @@ const denseCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   if (cfg.sameShapeTargets) checkClassWeights(fn, cfg.classWeights, K);
   const g = toFloatArray(gt.data);
   const p = toFloatArray(pr.data);
-  const tape = call.wantGrad ? startRegionTape() : undefined;
+  const tape = call.wantGrad && !form.squared ? startRegionTape() : undefined;
   const R = form.perImage ? geom.batch : 1;
   const range = cfg.checkInputs ? new Float64Array([Infinity, -Infinity]) : NO_RANGE;
-  const stats = denseStats(g, p, geom, channels, form.perImage, call.threshold, tape, range);
+  const { threshold } = call;
+  const { perImage } = form;
+  const stats = denseStats(g, p, geom, channels, perImage, threshold, tape, range, undefined, form.squared);
   if (cfg.checkInputs) {
     const domain = call.threshold === undefined ? 'probabilities' : 'numbers';
     checkDenseInputs(fn, g, p, geom, channels, [stats], range, domain);
   }
-  return denseState({ geom, gt: g, tape }, channels, R, stats);
+  const squared = form.squared ? { pr: p } : undefined;
+  return denseState({ geom, gt: g, tape, squared }, channels, R, stats);
 };
 
-/** The state of a dense-stage call from its sums: cell q = r·K + k holds {tp, P, G} at 3q. */
+/** Whether a squared-form call may take the dense stage: it is switched on and the call has no threshold. */
+function squaredStage(call: CountCall): boolean {
+  return denseSquared.enabled && call.threshold === undefined;
+}
+
+/**
+ * The state of a dense-stage call from its sums: cell q = r·K + k holds {tp, P, G} at 3q, or in the squared form
+ * {tp, Σp², Σg², Σg} at 4q.
+ */
 function denseState(dense: DenseCall, channels: number[], R: number, stats: Float64Array): RegionState {
   const K = channels.length;
-  const at = (r: number, k: number) => 3 * (r * K + k);
-  const counts = countsFromSums(R, channels, stats, stats.subarray(1), stats.subarray(2), at);
+  const w = dense.squared ? 4 : 3;
+  const at = (r: number, k: number) => w * (r * K + k);
+  const [P, GN] = [stats.subarray(1), stats.subarray(2)];
+  const counts = dense.squared
+    ? countsFromSums(R, channels, stats, P, stats.subarray(3), at, GN)
+    : countsFromSums(R, channels, stats, P, GN, at);
   return { dense, counts };
 }
 
@@ -210,7 +233,7 @@ function floatTargets(g: NumericArray): FloatArray {
 
 /**
  * The dense stage from float32 logits with a sigmoid (denseStats.ts with a {@link SigmoidPass}): the plain form
- * (MONAI's |p| is p there), or smp's soft-label form when every target read is exactly 0 or 1 (it equals the
+ * (MONAI's |p| is p there), the squared (V-Net) form, or smp's soft-label form when every target read is exactly 0 or 1 (it equals the
  * plain one then, gradient included: where p = g exactly, p(1 − p) = 0); dense targets or a label map (expanded
  * as the general path does), nothing ignored, no threshold. Pass 1 stores σ(x) in the gradient buffer when a
  * gradient follows (`call.out`, or a new one) unless that buffer shares memory with the inputs. A non-finite
@@ -220,7 +243,8 @@ function floatTargets(g: NumericArray): FloatArray {
 const denseSigmoidCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   const x = pr.data;
   if (!denseSigmoid.enabled || !(x instanceof Float32Array) || call.threshold !== undefined) return null;
-  if (form.squared || (form.softLabel && form.absNorms) || cfg.ignoreIndex !== undefined) return null;
+  if (form.squared ? !squaredStage(call) : form.softLabel && form.absNorms) return null;
+  if (cfg.ignoreIndex !== undefined) return null;
   const C = checkTargets(fn, gt, pr, cfg.layout).geom.channels;
   if (resolveActivation(cfg.activation, C) !== 'sigmoid') return null;
   const { geom, g: targets } = prepareTargets(fn, gt, pr, cfg.layout, undefined);
@@ -230,7 +254,19 @@ const denseSigmoidCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   const gb = (gt.data as { buffer?: unknown }).buffer;
   const stored = store && store.buffer !== x.buffer && store.buffer !== gb ? store : undefined;
   const pass: SigmoidPass = { x, store: stored, bad: 0, soft: false };
-  const stats = denseStats(g, x, geom, channels, form.perImage, undefined, undefined, NO_RANGE, pass);
+  const { perImage } = form;
+  const stats = denseStats(
+    g,
+    x,
+    geom,
+    channels,
+    perImage,
+    undefined,
+    undefined,
+    NO_RANGE,
+    pass,
+    form.squared,
+  );
   if (channels.length < C) pass.bad += unselectedLogitsBad(x, geom, channels);
   if (cfg.checkInputs)
     checkDenseInputs(fn, g, x, geom, channels, [stats], new Float64Array([pass.bad, 0]), 'logits');
@@ -240,9 +276,11 @@ const denseSigmoidCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
     // Unchecked bad input: the general path computes the call as it is (a NaN propagates).
     if (!finite) return null;
   }
-  if (form.softLabel && pass.soft) return null;
+  // The squared form ignores softLabel (the general path's too); pass.soft is not tracked there.
+  if (!form.squared && form.softLabel && pass.soft) return null;
   const R = form.perImage ? geom.batch : 1;
-  return denseState({ geom, gt: g, tape: undefined, sigmoid: { x, stored } }, channels, R, stats);
+  const squared = form.squared ? {} : undefined;
+  return denseState({ geom, gt: g, tape: undefined, sigmoid: { x, stored }, squared }, channels, R, stats);
 };
 
 function isLabelArray(a: unknown): a is LabelArray {
@@ -277,7 +315,6 @@ function fusedSoftmaxInputs(
 ): FusedInputs | null {
   const x = pr.data;
   if (!cfg.fromLogits || !(x instanceof Float32Array)) return null;
-  if (form.squared) return null;
   const { geom, labelMap } = checkTargets(fn, gt, pr, cfg.layout);
   // The soft-label form (smp) equals the plain one on hard targets: a label map is hard by construction
   // (tp = (Σp + Σg − Σ|p − g|)/2 = Σ p·g for g ∈ {0, 1} and p ∈ [0, 1]).
@@ -325,6 +362,7 @@ function apartFromInputs(store: Float32Array, x: Float32Array, t: SoftmaxTargets
  * the softmax in the gradient buffer when a gradient follows. Returns null when the call needs the general path.
  */
 const fusedSoftmaxCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
+  if (form.squared) return squaredSoftmaxCounts(fn, gt, pr, cfg, form, call);
   const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
   if (inputs === null) return null;
   const { geom, x, targets, channels } = inputs;
@@ -358,6 +396,64 @@ const fusedSoftmaxCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   const counts = countsFromSums(R, channels, I, P, G, (r, k) => r * C + channels[k]);
   return { fused: { geom, x, targets, stored }, counts };
 };
+
+/**
+ * The squared (V-Net) form from float32 logits with a softmax, channels-first (PyTorch's layout), dense float32
+ * targets or a label map without `ignoreIndex`: the softmax kernels' pass 1 (bad input found and reported as on
+ * the fused path) stores the softmax at the logits' places, in `call.out` when it overlaps no input, else in a
+ * new buffer; the dense stage's squared sums (Σp·g, Σp², Σg², Σg) run over it; pass 2 is the general path's
+ * loop (A·g + 2B·p through the softmax Jacobian) reading that stored softmax. The softmax kernels have no squared
+ * form of their own (docs/notes/issue-10-squared.md says why). Returns null when the call needs the general path.
+ */
+const squaredSoftmaxCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
+  if (!squaredStage(call)) return null;
+  const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
+  if (inputs === null || inputs.geom.layout !== 'channelsFirst') return null;
+  const { geom, x, targets, channels } = inputs;
+  if (targets.kind === 'labels' && targets.ignore !== undefined) return null;
+  const C = geom.channels;
+  const R = form.perImage ? geom.batch : 1;
+  const [I, P, G] = [0, 1, 2].map(() => new Float64Array(R * C));
+  const p = call.out && apartFromInputs(call.out, x, targets) ? call.out : new Float32Array(x.length);
+  const { batch, pixels } = geom;
+  const bad = softmaxRegionStats(x, targets, batch, pixels, C, form.perImage, I, P, G, p, 'channelsFirst');
+  // As on the fused path: unchecked bad input goes to the general path, checked bad input throws.
+  if (bad !== null && !cfg.checkInputs) return null;
+  if (bad !== null) throw fusedBadInput(fn, gt, cfg, inputs, bad);
+  const g = floatTargets(prepareTargets(fn, gt, pr, cfg.layout, undefined).g);
+  const { perImage } = form;
+  const stats = denseStats(g, p, geom, channels, perImage, undefined, undefined, NO_RANGE, undefined, true);
+  return denseState({ geom, gt: g, tape: undefined, squared: {}, softmax: p }, channels, R, stats);
+};
+
+/**
+ * Pass 2 of {@link squaredSoftmaxCounts}: per image, ∂L/∂x through the softmax Jacobian from the stored softmax
+ * (kernels/regionWasm.ts `softmaxSquaredGradRun`: WebAssembly, or squaredStats.ts `softmaxSquaredGrad`), with `coef` = (A, 2B) per (row, selected class). Writes into
+ * `out`, else over the stored softmax.
+ */
+function softmaxSquaredBackward(
+  dense: DenseCall,
+  p: Float32Array,
+  channels: number[],
+  perImage: boolean,
+  coef: Float64Array,
+  out: Float32Array | undefined,
+): Float32Array {
+  const { batch, pixels, channels: C, imageStride } = dense.geom;
+  const K = channels.length;
+  const grad = out ?? p;
+  const a = new Float64Array(C);
+  const b = new Float64Array(C);
+  for (let n = 0; n < batch; n++) {
+    const row = (perImage ? n : 0) * K;
+    for (let k = 0; k < K; k++) {
+      a[channels[k]] = coef[2 * (row + k)];
+      b[channels[k]] = coef[2 * (row + k) + 1];
+    }
+    softmaxSquaredGradRun(dense.gt, p, grad, n * imageStride, pixels, C, a, b);
+  }
+  return grad;
+}
 
 /**
  * Pass 1: activation (once) and the per-(r, k) sums I = Σ p·g, P = Σ p (Σ p², Σ|p|), G, D = Σ|p − g|, all over
@@ -541,7 +637,7 @@ export function fusedRegionValueAndGrad(
   reduce: (counts: RegionCounts) => RegionTerms,
   out?: Float32Array,
 ): { value: number; grad: Float32Array } | null {
-  if (!form.perImage) return null;
+  if (!form.perImage || form.squared) return null;
   const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
   if (inputs === null) return null;
   const { geom, x, targets, channels } = inputs;
@@ -614,16 +710,17 @@ export function regionBackward(
   const { channels, R } = counts;
   const K = channels.length;
   if (state.dense !== undefined) {
-    // ∂L/∂p = A·g + B per (row, class): the affine kernels' coefficient pairs.
+    // ∂L/∂p = A·g + B per (row, class): the affine kernels' coefficient pairs; squared, A·g + 2B·p: (A, 2B).
+    const { geom, gt, tape, sigmoid, squared, softmax } = state.dense;
     const coef = new Float64Array(2 * R * K);
     for (let q = 0; q < R * K; q++) {
       const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
       coef[2 * q] = a;
-      coef[2 * q + 1] = b;
+      coef[2 * q + 1] = squared ? b * 2 : b;
     }
-    const { geom, gt, tape, sigmoid } = state.dense;
+    if (softmax) return softmaxSquaredBackward(state.dense, softmax, channels, form.perImage, coef, into);
     const out = into ?? sigmoid?.stored;
-    return denseGrad(gt, geom, channels, form.perImage, coef, out, tape, sigmoid);
+    return denseGrad(gt, geom, channels, form.perImage, coef, out, tape, sigmoid, squared);
   }
   if (state.fused !== undefined) {
     const { geom, x, targets } = state.fused;

@@ -21,9 +21,18 @@
 import { affineAdjacent } from './affineGrad.js';
 import { REGION_KERNELS_BASE64 } from './regionWasm.bytes.js';
 import { REGION_SIGMOID_KERNELS_BASE64 } from './regionSigmoidWasm.bytes.js';
+import { REGION_SQUARED_KERNELS_BASE64 } from './regionSquaredWasm.bytes.js';
 import { sumsAdjacent } from './regionStats.js';
 import { type StridedRun, sigmoidGrad, sigmoidSums } from './sigmoidStats.js';
-import { instantiateBase64, LazyKernels, ModuleMemory, scratchBlocks } from './wasmModule.js';
+import { softmaxSquaredGrad, squaredGrad, squaredSums } from './squaredStats.js';
+import { SOFTMAX_SQUARED_KERNELS_BASE64 } from './softmaxSquaredWasm.bytes.js';
+import {
+  instantiateBase64,
+  LazyKernels,
+  ModuleMemory,
+  scratchBlocks,
+  type WasmExports,
+} from './wasmModule.js';
 
 /** Memory layout of the module (scripts/build-wasm.mjs → LAYOUT), in bytes. */
 const ACC = 0;
@@ -32,6 +41,8 @@ const COEF = 512;
 /** The bits of float32 1.0. */
 const ONE_BITS = 0x3f800000;
 const TABLE = 1024;
+/** The squared module's Σ g accumulators (16 float64 lane positions; the region module's TABLE sits below). */
+const SQ_G = 1280;
 const SCRATCH_AT = 2048;
 const SCRATCH = 16384;
 const MASKS = SCRATCH_AT + 3 * 4 * SCRATCH;
@@ -72,7 +83,7 @@ interface RegionKernels {
 }
 
 interface MemoryViews {
-  /** ACC and COEF as float64 (SUM_XY, SUM_X, SUM_Y, COEF_A, COEF_B). */
+  /** ACC, COEF and SQ_G as float64 (SUM_XY, SUM_X, SUM_Y, COEF_A, COEF_B, SUM_G). */
   f64: Float64Array;
   /** The float32 gradients for gt = 1 (0 + k) and gt = +0 (16 + k), at COEF + 256. */
   ends: Float32Array;
@@ -91,7 +102,7 @@ let maskedBlocks = 0;
 
 function viewsOf(buffer: ArrayBuffer): MemoryViews {
   return {
-    f64: new Float64Array(buffer, ACC, (TABLE - ACC) / 8),
+    f64: new Float64Array(buffer, ACC, (SQ_G + 128 - ACC) / 8),
     ends: new Float32Array(buffer, COEF + 256, 32),
     range: new Uint32Array(buffer, RANGE, 4),
     ...scratchBlocks(buffer, SCRATCH_AT, SCRATCH),
@@ -125,13 +136,15 @@ function instantiate(): RegionKernels | null {
 const lazy = new LazyKernels(instantiate, WASM_MIN_ELEMENTS, { relaxed: false });
 
 /**
- * Turns the WebAssembly kernels off (or back on; the sigmoid module's too), and sets the run length from which they are used: for
+ * Turns the WebAssembly kernels off (or back on; the sigmoid and squared modules' too), and sets the run length from which they are used: for
  * tests and benchmarks that compare them with the JS kernels. Not part of the public API.
  * @internal
  */
 export function setRegionWasmEnabled(on: boolean, fromElements = WASM_MIN_ELEMENTS): void {
   lazy.set(on, fromElements);
   lazySigmoid.set(on, fromElements);
+  lazySquared.set(on, fromElements);
+  lazySoftmaxSquared.set(on, fromElements);
 }
 
 /** How many runs have taken the WebAssembly kernels, and how many blocks pass 2 built from masks. @internal */
@@ -183,6 +196,43 @@ function vectorsPerPeriod(C: number): number {
 function wholePeriods(start: number, end: number, V: number): number {
   const period = 4 * V;
   return start + Math.floor((end - start) / period) * period;
+}
+
+/**
+ * Adds the module's lane sums to `out`: lane position q of the period holds channel q mod `count` (runs start on
+ * a pixel, blocks are whole periods); channel k's sums go to `out[at + width·k + j]` from the float64 index
+ * `slots[j]` + q, `width` = `slots.length`.
+ */
+function addLaneSums(
+  f64: Float64Array,
+  slots: readonly number[],
+  V: number,
+  count: number,
+  out: Float64Array,
+  at: number,
+): void {
+  const width = slots.length;
+  for (let q = 0; q < 4 * V; q++) {
+    const c = at + width * (q % count);
+    for (let j = 0; j < width; j++) out[c + j] += f64[slots[j] + q];
+  }
+}
+
+/** The plain sums' slots in `out` order: Σ gt·pr, Σ pr, Σ gt. */
+const PLAIN_SLOTS = [SUM_XY, SUM_Y, SUM_X];
+
+/** The coefficients a, b of channel q mod `count` at lane position q (COEF_A, COEF_B), for pass 2. */
+function setLaneCoefficients(
+  f64: Float64Array,
+  V: number,
+  count: number,
+  coef: Float64Array,
+  at: number,
+): void {
+  for (let q = 0; q < 4 * V; q++) {
+    f64[COEF_A + q] = coef[at + 2 * (q % count)];
+    f64[COEF_B + q] = coef[at + 2 * (q % count) + 1];
+  }
 }
 
 /** The kernels for a run of `count` interleaved channels over `length` elements, or null for the JS path. */
@@ -253,14 +303,7 @@ export function sumsPixels(
     entry?.masks.push(keep && exact === 1 ? maskAt : -1);
   }
   if (entry) tape?.entries.push(entry);
-  // Lane position q of the period holds channel q mod count (runs start on a pixel, blocks are whole periods).
-  const { f64 } = k.mem.views;
-  for (let q = 0; q < 4 * V; q++) {
-    const c = at + 3 * (q % count);
-    out[c] += f64[SUM_XY + q];
-    out[c + 1] += f64[SUM_Y + q];
-    out[c + 2] += f64[SUM_X + q];
-  }
+  addLaneSums(k.mem.views.f64, PLAIN_SLOTS, V, count, out, at);
   // Bits ≤ 0x3f800000 in every lane: every value read lies in [+0, 1], so [0, 1] encloses them; else the
   // enclosure is unbounded (the caller scans for the culprit).
   const r = k.mem.views.range;
@@ -367,20 +410,22 @@ interface SigmoidKernels {
 /** Periods (vectors) the sigmoid module has kernels for (scripts/build-wasm.mjs → SIGMOID_V). */
 const SIGMOID_V = [1, 3];
 
+/** A module's exports `${name}${V}` for each period V of SIGMOID_V, indexed by V. */
+function perPeriod<T>(exports: WasmExports, name: string): (T | undefined)[] {
+  const kernels: (T | undefined)[] = [];
+  for (const V of SIGMOID_V) kernels[V] = exports[`${name}${V}`] as T;
+  return kernels;
+}
+
 function instantiateSigmoid(): SigmoidKernels | null {
   const exports = instantiateBase64(REGION_SIGMOID_KERNELS_BASE64);
   if (!exports) return null;
-  const k: SigmoidKernels = {
+  return {
     sigmoid: exports.sigmoid as Sigmoid,
-    sums: [],
-    grad: [],
+    sums: perPeriod<Sums>(exports, 'sums'),
+    grad: perPeriod<SigmoidGrad>(exports, 'sgrad'),
     mem: new ModuleMemory(exports.memory, viewsOf),
   };
-  for (const V of SIGMOID_V) {
-    k.sums[V] = exports[`sums${V}`] as Sums;
-    k.grad[V] = exports[`sgrad${V}`] as SigmoidGrad;
-  }
-  return k;
 }
 
 /** The sigmoid module, on first use; the same switch and threshold as the region module (setRegionWasmEnabled). */
@@ -390,10 +435,18 @@ const lazySigmoid = new LazyKernels(instantiateSigmoid, WASM_MIN_ELEMENTS, { rel
  * Runs of each path of the sigmoid stage since load (pass 1 and pass 2 each count): `wasm`, `js`; of pass 2,
  * `stored` read p from pass 1's store and `recomputed` took σ of the logits again. @internal
  */
-const sigmoidCounts = { wasm: 0, js: 0, stored: 0, recomputed: 0 };
+const sigmoidCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0 };
+
+/** Runs of a stage per path: `wasm`, `js`; of pass 2, `stored` (p read back) and `recomputed` (σ again). */
+export interface StageRuns {
+  wasm: number;
+  js: number;
+  stored: number;
+  recomputed: number;
+}
 
 /** How many runs took each path of the sigmoid stage (see sigmoidCounts). @internal */
-export function regionSigmoidRuns(): { wasm: number; js: number; stored: number; recomputed: number } {
+export function regionSigmoidRuns(): StageRuns {
   return { ...sigmoidCounts };
 }
 
@@ -438,12 +491,7 @@ export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
     exact &= k.sums[V]!(S0, S2, e - s, MASKS);
     if (store !== undefined) store.set(s2.subarray(0, e - s), s);
   }
-  for (let q = 0; q < 4 * V; q++) {
-    const c = at + 3 * (q % count);
-    out[c] += f64[SUM_XY + q];
-    out[c + 1] += f64[SUM_Y + q];
-    out[c + 2] += f64[SUM_X + q];
-  }
+  addLaneSums(f64, PLAIN_SLOTS, V, count, out, at);
   if (bad !== 0) pass.bad = NaN;
   if (exact === 0) pass.soft = true;
   if (main < end) sigmoidSums(gt, pass, { ...run, start: main }, out, at);
@@ -469,10 +517,7 @@ export const sigmoidGradRun: typeof sigmoidGrad = (gt, arrays, run, coef, at) =>
   const { start, end, count } = run;
   const main = wholePeriods(start, end, V);
   const { f64, s0, s1, s2 } = k.mem.views;
-  for (let q = 0; q < 4 * V; q++) {
-    f64[COEF_A + q] = coef[at + 2 * (q % count)];
-    f64[COEF_B + q] = coef[at + 2 * (q % count) + 1];
-  }
+  setLaneCoefficients(f64, V, count, coef, at);
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     s0.set((gt as Float32Array).subarray(s, e));
@@ -485,4 +530,199 @@ export const sigmoidGradRun: typeof sigmoidGrad = (gt, arrays, run, coef, at) =>
     grad.set(s2.subarray(0, e - s), s);
   }
   if (main < end) sigmoidGrad(gt, arrays, { ...run, start: main }, coef, at);
+};
+
+// The squared (V-Net) counting form of the same stage (Σ p·g, Σ p², Σ g², Σ g in pass 1; a·g + b·p in pass 2,
+// from probabilities or through σ): a third module (scripts/build-wasm.mjs → regionSquaredKernelsWat, 4.0 KB,
+// the same memory layout, σ the sigmoid module's text), periods V = 1 and 3 as the sigmoid module's.
+
+/** Σ g of the squared sums: float64 index of SQ_G (scripts/build-wasm.mjs). */
+const SUM_G = SQ_G / 8;
+
+type SquaredSums = (x: number, y: number, n: number) => void;
+
+interface SquaredKernels {
+  sigmoid: Sigmoid;
+  sums: (SquaredSums | undefined)[];
+  grad: (SigmoidGrad | undefined)[];
+  sgrad: (SigmoidGrad | undefined)[];
+  /** The memory and its views (ACC … SQ_G as float64: viewsOf's f64 spans it). */
+  mem: ModuleMemory<MemoryViews>;
+}
+
+function instantiateSquared(): SquaredKernels | null {
+  const exports = instantiateBase64(REGION_SQUARED_KERNELS_BASE64);
+  if (!exports) return null;
+  return {
+    sigmoid: exports.sigmoid as Sigmoid,
+    sums: perPeriod<SquaredSums>(exports, 'qsums'),
+    grad: perPeriod<SigmoidGrad>(exports, 'qgrad'),
+    sgrad: perPeriod<SigmoidGrad>(exports, 'qsgrad'),
+    mem: new ModuleMemory(exports.memory, viewsOf),
+  };
+}
+
+/** The squared module, on first use; the same switch and threshold as the region module (setRegionWasmEnabled). */
+const lazySquared = new LazyKernels(instantiateSquared, WASM_MIN_ELEMENTS, { relaxed: false });
+
+/**
+ * Runs of each path of the squared stage since load (pass 1 and pass 2 each count): `wasm`, `js`; of pass 2
+ * through σ, `stored` read p from pass 1's store and `recomputed` took σ of the logits again. @internal
+ */
+const squaredCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0 };
+
+/** How many runs took each path of the squared stage (see squaredCounts). @internal */
+export function regionSquaredRuns(): StageRuns {
+  return { ...squaredCounts };
+}
+
+/** The squared kernels for a run over float32 gt and p (or logits), or null for JS. */
+function squaredKernelsFor(
+  gt: ArrayLike<number>,
+  p: ArrayLike<number>,
+  run: StridedRun,
+): { k: SquaredKernels; V: number } | null {
+  const { start, end, step, count } = run;
+  if (step !== count || !(gt instanceof Float32Array) || !(p instanceof Float32Array)) return null;
+  if (end - start < lazySquared.minElements) return null;
+  const V = vectorsPerPeriod(count);
+  if (!SIGMOID_V.includes(V)) return null;
+  const k = lazySquared.get();
+  return k === null ? null : { k, V };
+}
+
+/**
+ * Pass 1 of the squared stage over a strided run (as {@link squaredSums}: Σ p·g, Σ p², Σ g², Σ g of channel k
+ * to `out[at + 4k]` … `+ 3`; p = pr, or σ of the logits `pr` with `pass`). Runs of whole float32 pixels take the
+ * WebAssembly kernels when they can (their whole periods; the JS kernels of squaredStats.ts the rest). `range`
+ * is widened as {@link sumsPixels} does.
+ */
+export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, pass) => {
+  const use = squaredKernelsFor(gt, pr, run);
+  if (use === null) {
+    squaredCounts.js++;
+    squaredSums(gt, pr, run, out, at, range, pass);
+    return;
+  }
+  squaredCounts.wasm++;
+  const { k, V } = use;
+  const store = pass?.store;
+  const { start, end, count } = run;
+  const main = wholePeriods(start, end, V);
+  const { f64, s0, s1, s2, range: hi } = k.mem.views;
+  f64.fill(0, SUM_XY, SUM_Y + 16);
+  f64.fill(0, SUM_G, SUM_G + 16);
+  hi.fill(0);
+  let bad = 0;
+  for (let s = start; s < main; s += BLOCK) {
+    const e = Math.min(s + BLOCK, main);
+    s0.set((gt as Float32Array).subarray(s, e));
+    s1.set((pr as Float32Array).subarray(s, e));
+    if (pass !== undefined) {
+      bad |= k.sigmoid(S1, S2, e - s);
+      k.sums[V]!(S0, S2, e - s);
+      if (store !== undefined) store.set(s2.subarray(0, e - s), s);
+    } else k.sums[V]!(S0, S1, e - s);
+  }
+  addLaneSums(f64, [SUM_XY, SUM_Y, SUM_X, SUM_G], V, count, out, at);
+  if (pass !== undefined && bad !== 0) pass.bad = NaN;
+  // As sumsPixels: [0, 1] encloses every p read when every bit pattern is ≤ that of 1.0, else unbounded.
+  if (range.length !== 0) {
+    const inUnit = Math.max(hi[0], hi[1], hi[2], hi[3]) <= ONE_BITS;
+    range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
+    range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
+  }
+  if (main < end) squaredSums(gt, pr, { ...run, start: main }, out, at, range, pass);
+};
+
+/**
+ * Pass 2 of the squared stage over the same run (as {@link squaredGrad}): `a_k·gt + b_k·p`, or through σ
+ * `(a_k·gt + b_k·p)·(p·(1 − p))`. The WebAssembly kernels give the JS kernels' bits for the same p.
+ */
+export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) => {
+  const { p, sigmoid: how, grad } = arrays;
+  if (how === 'stored') squaredCounts.stored++;
+  else if (how === 'recompute') squaredCounts.recomputed++;
+  const use = squaredKernelsFor(gt, p, run);
+  if (use === null) {
+    squaredCounts.js++;
+    squaredGrad(gt, arrays, run, coef, at);
+    return;
+  }
+  squaredCounts.wasm++;
+  const { k, V } = use;
+  const { start, end, count } = run;
+  const main = wholePeriods(start, end, V);
+  const { f64, s0, s1, s2 } = k.mem.views;
+  setLaneCoefficients(f64, V, count, coef, at);
+  const kernel = how === 'none' ? k.grad[V]! : k.sgrad[V]!;
+  for (let s = start; s < main; s += BLOCK) {
+    const e = Math.min(s + BLOCK, main);
+    s0.set((gt as Float32Array).subarray(s, e));
+    s1.set((p as Float32Array).subarray(s, e));
+    if (how === 'recompute') k.sigmoid(S1, S1, e - s);
+    kernel(S0, S1, S2, e - s);
+    grad.set(s2.subarray(0, e - s), s);
+  }
+  if (main < end) squaredGrad(gt, arrays, { ...run, start: main }, coef, at);
+};
+
+// Pass 2 of the squared form through a softmax, channels-first (scripts/build-wasm.mjs → softmaxSquaredKernelsWat,
+// 0.6 KB, any C ≤ 16 in one kernel): the driver copies each channel's plane part of a block of pixels into the
+// scratch blocks (p, targets) and the gradient back; the JS kernel of squaredStats.ts runs the last pixels of an
+// image (fewer than 4) and everything else. Same switch, threshold and counters as the squared module.
+
+/** Widest C of the softmax squared kernel (scripts/build-wasm.mjs → SOFTMAX_SQUARED_MAX_C). */
+const SOFTMAX_SQUARED_MAX_C = 16;
+
+interface SoftmaxSquaredKernels {
+  grad: (p: number, g: number, o: number, n: number, C: number, planeBytes: number) => void;
+  mem: ModuleMemory<MemoryViews>;
+}
+
+const lazySoftmaxSquared = new LazyKernels<SoftmaxSquaredKernels>(
+  () => {
+    const exports = instantiateBase64(SOFTMAX_SQUARED_KERNELS_BASE64);
+    if (!exports) return null;
+    return {
+      grad: exports.sgrad as SoftmaxSquaredKernels['grad'],
+      mem: new ModuleMemory(exports.memory, viewsOf),
+    };
+  },
+  WASM_MIN_ELEMENTS,
+  { relaxed: false },
+);
+
+/**
+ * As {@link softmaxSquaredGrad} (one image of C channel planes from `start`): the WebAssembly kernel on whole
+ * groups of four pixels of float32 targets when it can (C ≤ 16), the JS kernel on the rest. The same bits.
+ */
+export const softmaxSquaredGradRun: typeof softmaxSquaredGrad = (gt, p, grad, start, pixels, C, a, b) => {
+  const k =
+    gt instanceof Float32Array && C <= SOFTMAX_SQUARED_MAX_C && pixels * C >= lazySoftmaxSquared.minElements
+      ? lazySoftmaxSquared.get()
+      : null;
+  if (k === null) {
+    squaredCounts.js++;
+    softmaxSquaredGrad(gt, p, grad, start, pixels, C, a, b);
+    return;
+  }
+  squaredCounts.wasm++;
+  const { f64, s0, s1, s2 } = k.mem.views;
+  f64.set(a.subarray(0, C), COEF_A);
+  f64.set(b.subarray(0, C), COEF_B);
+  // Plane parts of a block: the most whole groups of four pixels whose C planes fit a scratch block.
+  const bp = 4 * Math.floor(BLOCK / (4 * C));
+  const main = 4 * Math.floor(pixels / 4);
+  for (let s = 0; s < main; s += bp) {
+    const np = Math.min(bp, main - s);
+    for (let c = 0; c < C; c++) {
+      const at = start + c * pixels + s;
+      s0.set(p.subarray(at, at + np), c * bp);
+      s1.set((gt as Float32Array).subarray(at, at + np), c * bp);
+    }
+    k.grad(S0, S1, S2, np, C, 4 * bp);
+    for (let c = 0; c < C; c++) grad.set(s2.subarray(c * bp, c * bp + np), start + c * pixels + s);
+  }
+  if (main < pixels) softmaxSquaredGrad(gt, p, grad, start, pixels, C, a, b, main);
 };
