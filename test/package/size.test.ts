@@ -30,10 +30,13 @@ const MB = 1e6;
 /**
  * The budgets, in bytes (npm's figures: `size` is the gzipped tarball). Measured on 2026-12-04: the library
  * 1.21 MB packed, 5.57 MB unpacked (it was 1.92 and 11.73); the command line 1.02 and 4.36 (it was 1.17 and 6.33).
+ * Raised in the seventh session, from 1.3 / 5.9 and 1.1 / 4.6 MB: the sigmoid, squared and squared-softmax region
+ * modules and the planar and cross-entropy forms of the elementwise kernels (541 → 603 KB of WebAssembly, stored
+ * twice as base64) brought the library to 1.30 / 6.03 MB and the command line to 1.07 / 4.66 MB.
  */
 const BUDGET = {
-  library: { packed: 1.3 * MB, unpacked: 5.9 * MB },
-  cli: { packed: 1.1 * MB, unpacked: 4.6 * MB },
+  library: { packed: 1.4 * MB, unpacked: 6.4 * MB },
+  cli: { packed: 1.15 * MB, unpacked: 4.9 * MB },
 };
 
 /** Every embedded module's base64, by name. */
