@@ -8,10 +8,42 @@ import type { Layout, NdArray } from '../types.js';
 import { checkNdArray, formatShape, formatValue, geometryOf, rangeError, typeError } from '../validate.js';
 
 /**
+ * Arrays a masked loss reuses from call to call (grown to the largest input), so that a call allocates none that
+ * grows with the input: each first touch of fresh memory costs page faults (about 3 ms per MB on the shared VM).
+ */
+export class MaskScratch {
+  private readonly slots = new Map<string, Float32Array | Float64Array>();
+  /** A view of `n` entries of the slot's array, grown when needed; its contents are left over. */
+  take<T extends Float32Array | Float64Array>(slot: string, n: number, make: (n: number) => T): T {
+    let a = this.slots.get(slot) as T | undefined;
+    if (a === undefined || a.length < n) this.slots.set(slot, (a = make(n)));
+    return a.subarray(0, n) as T;
+  }
+}
+
+/** A new array, or the scratch's view. */
+function arrayOf<T extends Float32Array | Float64Array>(
+  scratch: MaskScratch | undefined,
+  slot: string,
+  n: number,
+  make: (n: number) => T,
+): T {
+  return scratch === undefined ? make(n) : scratch.take(slot, n, make);
+}
+const f32 = (n: number) => new Float32Array(n);
+const f64 = (n: number) => new Float64Array(n);
+
+/**
  * The mask factor of every element of `pr` (mask broadcast over the channels, and over the batch when its batch
  * axis is 1). `mask` is `[N or 1, ...spatial]`, or with a size-1 channel axis where `layout` puts it.
  */
-export function expandMask(fn: string, mask: NdArray, pr: NdArray, layout: Layout): Float64Array {
+export function expandMask(
+  fn: string,
+  mask: NdArray,
+  pr: NdArray,
+  layout: Layout,
+  scratch?: MaskScratch,
+): Float64Array {
   checkNdArray(fn, 'mask', mask, 1);
   const geom = geometryOf(pr.shape, layout);
   const sp = geom.spatialShape;
@@ -37,7 +69,7 @@ export function expandMask(fn: string, mask: NdArray, pr: NdArray, layout: Layou
     }
   }
   const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geom;
-  const out = new Float64Array(pr.data.length);
+  const out = arrayOf(scratch, 'f', pr.data.length, f64);
   for (let b = 0; b < batch; b++) {
     const mb = s[0] === 1 ? 0 : b * pixels;
     for (let q = 0; q < pixels; q++) {
@@ -52,7 +84,9 @@ export function expandMask(fn: string, mask: NdArray, pr: NdArray, layout: Layou
  * (gt·mask, pr·mask) as MONAI's `MaskedLoss` builds them, and the mask factor of each element of pr: dense
  * targets are multiplied by the mask; a label map (gt shape ≠ pr shape) has each label multiplied by its
  * pixel's mask value and truncated to an integer (MONAI's `one_hot` of `label·mask`), except `keepLabel`
- * (e.g. `ignoreIndex`), which stays.
+ * (e.g. `ignoreIndex`), which stays. The products keep the inputs' precision, as in PyTorch: float32 `pr` (and
+ * dense `gt`) give float32 products, an integer label map an Int32Array (float64 when a product leaves int32), so
+ * that the loss takes its fast paths.
  */
 export function maskInputs(
   fn: string,
@@ -61,47 +95,68 @@ export function maskInputs(
   mask: NdArray,
   layout: Layout,
   keepLabel: number | undefined,
+  scratch?: MaskScratch,
 ): { g: NdArray; p: NdArray; f: Float64Array } {
   checkNdArray(fn, 'gt', gt, 1);
   checkNdArray(fn, 'pr', pr, 2);
-  const f = expandMask(fn, mask, pr, layout);
+  const f = expandMask(fn, mask, pr, layout, scratch);
   const n = pr.data.length;
-  const mp = new Float64Array(n);
+  const mp =
+    pr.data instanceof Float32Array ? arrayOf(scratch, 'p32', n, f32) : arrayOf(scratch, 'p64', n, f64);
   for (let i = 0; i < n; i++) mp[i] = pr.data[i] * f[i];
   const dense = gt.shape.length === pr.shape.length && gt.shape.every((d, i) => d === pr.shape[i]);
-  const mg = new Float64Array(gt.data.length);
+  let mg: Float32Array | Float64Array | Int32Array;
   if (dense) {
+    mg = gt.data instanceof Float32Array ? arrayOf(scratch, 'g32', n, f32) : arrayOf(scratch, 'g64', n, f64);
     for (let i = 0; i < n; i++) mg[i] = gt.data[i] * f[i];
   } else {
     // One label per pixel, [N, ...spatial] order: the mask factor of channel 0 of that pixel.
     const { pixels, imageStride, pixelStride } = geometryOf(pr.shape, layout);
-    for (let q = 0; q < mg.length; q++) {
+    const labels = arrayOf(scratch, 'l64', gt.data.length, f64);
+    let int32 = isIntegerArray(gt.data);
+    for (let q = 0; q < labels.length; q++) {
       const v = gt.data[q];
       const b = Math.floor(q / pixels);
       const mv = f[b * imageStride + (q - b * pixels) * pixelStride];
-      mg[q] = v === keepLabel ? v : Math.trunc(v * mv);
+      const l = v === keepLabel ? v : Math.trunc(v * mv);
+      labels[q] = l;
+      int32 &&= l === (l | 0);
     }
+    mg = int32 ? Int32Array.from(labels) : Float64Array.from(labels);
   }
   return { g: { data: mg, shape: gt.shape }, p: { data: mp, shape: pr.shape }, f };
 }
 
-/** `loss` on {@link maskInputs}; the gradient is mask ⊙ ∂loss/∂(pr·mask). */
+/** True for the integer typed arrays a label map comes in. */
+function isIntegerArray(a: unknown): boolean {
+  return (
+    a instanceof Uint8Array ||
+    a instanceof Int8Array ||
+    a instanceof Uint16Array ||
+    a instanceof Int16Array ||
+    a instanceof Int32Array ||
+    a instanceof Uint32Array
+  );
+}
+
+/** `loss` on {@link maskInputs}; the gradient is mask ⊙ ∂loss/∂(pr·mask), written into `out` when given. */
 export function maskedLoss(
   fn: string,
   loss: Loss,
   mask: NdArray,
   layout: Layout,
   keepLabel: number | undefined,
+  scratch?: MaskScratch,
 ): Loss {
   return defineLoss({
     name: loss.name,
     value: (gt, pr) => {
-      const a = maskInputs(fn, gt, pr, mask, layout, keepLabel);
+      const a = maskInputs(fn, gt, pr, mask, layout, keepLabel, scratch);
       return loss.value(a.g, a.p);
     },
-    valueAndGrad: (gt, pr) => {
-      const a = maskInputs(fn, gt, pr, mask, layout, keepLabel);
-      const r = loss.valueAndGrad(a.g, a.p);
+    valueAndGrad: (gt, pr, out) => {
+      const a = maskInputs(fn, gt, pr, mask, layout, keepLabel, scratch);
+      const r = loss.valueAndGrad(a.g, a.p, out && { out });
       for (let i = 0; i < r.grad.length; i++) r.grad[i] *= a.f[i];
       return r;
     },

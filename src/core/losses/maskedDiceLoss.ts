@@ -6,7 +6,7 @@ import type { GradOptions, Loss, ValueAndGrad } from '../loss.js';
 import type { NdArray } from '../types.js';
 import { checkOptionKeys } from '../options.js';
 import { checkBoolean } from '../validate.js';
-import { maskedLoss, maskInputs } from '../family/masked.js';
+import { MaskScratch, maskedLoss, maskInputs } from '../family/masked.js';
 import { REGION_FAMILY_KEYS, resolveFamilyOptions } from '../family/options.js';
 import { type DiceFamilyOptions, regionDiceLoss, regionJaccardLoss } from '../family/regionFamily.js';
 
@@ -55,7 +55,9 @@ export function maskedDiceLoss(options: MaskedDiceOptions = {}): MaskedLoss {
   const dice: DiceFamilyOptions = { preset: 'monai', ...rest };
   const inner = useJaccard ? regionJaccardLoss(dice, fn) : regionDiceLoss(dice, fn);
   const cfg = resolveFamilyOptions(fn, dice, ['beta']);
-  const withMask = (mask: NdArray): Loss => maskedLoss(fn, inner, mask, cfg.layout, cfg.ignoreIndex);
+  // The masked inputs are built in arrays this loss reuses from call to call.
+  const scratch = new MaskScratch();
+  const withMask = (mask: NdArray): Loss => maskedLoss(fn, inner, mask, cfg.layout, cfg.ignoreIndex, scratch);
   return {
     name: inner.name,
     value: (gt, pr, mask) => withMask(mask).value(gt, pr),
