@@ -136,26 +136,78 @@ export function defineLoss(def: LossDefinition): Loss {
 }
 
 /**
- * `a + b`: a's gradient goes to `out` (or a new array), b's to a scratch array the sum keeps and reuses (grown
- * to the largest input), then is added in: with `{ out }`, no call allocates memory that grows with the input.
+ * Adds λ·∂term/∂pr to `out` and returns λ·term: a compound's later term with no gradient pass of its own.
+ * `undefined`: not applicable, `out` untouched; `null`: `out` partly changed (redo it, the term apart).
  */
+export type Accumulate = (
+  gt: NdArray,
+  pr: NdArray,
+  out: Float32Array,
+  lambda: number,
+) => number | undefined | null;
+
+/** A loss that may also add its gradient into a buffer (internal: `weightedSum`). */
+export interface AccumulatingLoss extends Loss {
+  accumulate?: Accumulate;
+}
+
+/**
+ * Σ λ_i·loss_i with the gradients summed; terms with λ = 0 are not evaluated. The first term writes its
+ * gradient into the caller's `out` (× λ₁ in place when λ₁ ≠ 1). A further term that can accumulate (the
+ * cross-entropy on the WebAssembly kernels) adds λ_i·∂ into it block by block, with no pass of its own; any
+ * other writes into one scratch buffer kept by the loss (grown to the largest input, reused after),
+ * added in one pass `grad += λ_i·scratch`. When an accumulating term falls back midway (a flagged block), the
+ * whole call runs again without accumulating (the first term gives the same bits).
+ * @example weightedSum('dice_plus_ce', [[1, dice], [0.5, ce]]).value(gt, pr) // dice.value + 0.5·ce.value
+ */
+export function weightedSum(name: string, parts: [number, Loss][]): Loss {
+  const live = parts.filter(([l]) => l !== 0);
+  let scratch = new Float32Array(0);
+  const run = (
+    gt: NdArray,
+    pr: NdArray,
+    out: Float32Array | undefined,
+    accumulate: boolean,
+  ): { value: number; grad: Float32Array } | null => {
+    let value = 0;
+    let grad: Float32Array | null = null;
+    for (const [l, loss] of live) {
+      if (grad === null) {
+        const r = loss.valueAndGrad(gt, pr, out && { out });
+        value += l * r.value;
+        grad = r.grad;
+        if (l !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= l;
+        continue;
+      }
+      const acc = accumulate ? (loss as AccumulatingLoss).accumulate?.(gt, pr, grad, l) : undefined;
+      if (acc === null) return null;
+      if (acc !== undefined) {
+        value += acc;
+        continue;
+      }
+      if (scratch.length < grad.length) scratch = new Float32Array(grad.length);
+      const r = loss.valueAndGrad(gt, pr, { out: scratch.subarray(0, grad.length) });
+      value += l * r.value;
+      const s = r.grad;
+      if (l === 1) for (let i = 0; i < grad.length; i++) grad[i] += s[i];
+      else for (let i = 0; i < grad.length; i++) grad[i] += l * s[i];
+    }
+    return { value, grad: grad ?? out?.fill(0) ?? new Float32Array(pr.data.length) };
+  };
+  return defineLoss({
+    name,
+    value: (gt, pr) => live.reduce((acc, [l, loss]) => acc + l * loss.value(gt, pr), 0),
+    valueAndGrad: (gt, pr, out) => run(gt, pr, out, true) ?? run(gt, pr, out, false)!,
+  });
+}
+
+/** `a + b` (sm's `SumOfLosses`): {@link weightedSum} with both weights 1. */
 function sumOfLosses(a: Loss, b: Loss): Loss {
   if (!isLoss(b)) throw typeError(`${a.name}.plus`, `other must be a Loss; got ${formatValue(b)}.`);
-  let scratch = new Float32Array(0);
-  return defineLoss({
-    name: `${a.name}_plus_${b.name}`,
-    value: (gt, pr) => a.value(gt, pr) + b.value(gt, pr),
-    valueAndGrad: (gt, pr, out) => {
-      const ra = a.valueAndGrad(gt, pr, out && { out });
-      const n = ra.grad.length;
-      if (scratch.length < n) scratch = new Float32Array(n);
-      const rb = b.valueAndGrad(gt, pr, { out: scratch.subarray(0, n) });
-      const g = ra.grad;
-      const gb = rb.grad;
-      for (let i = 0; i < n; i++) g[i] += gb[i];
-      return { value: ra.value + rb.value, grad: g };
-    },
-  });
+  return weightedSum(`${a.name}_plus_${b.name}`, [
+    [1, a],
+    [1, b],
+  ]);
 }
 
 function scaledLoss(a: Loss, k: number): Loss {

@@ -4,14 +4,13 @@
  * `fromLogits` / `activation`.
  * @module
  */
-import { defineLoss, type Loss } from '../loss.js';
-import type { NdArray } from '../types.js';
+import { type Loss, weightedSum } from '../loss.js';
 import { resolveClassWeights } from '../options.js';
 import { checkFiniteNumber, checkNumberInRange } from '../validate.js';
 import type { Activation } from './input.js';
 import { checkActivation } from './input.js';
 import { crossEntropyAccumulate, crossEntropyTerms } from './crossEntropy.js';
-import { type AccumulatingLoss, lossFromTerms } from './termsLoss.js';
+import { lossFromTerms } from './termsLoss.js';
 import { type FocalConfig, focalTerms } from './focal.js';
 import { type RegionFamilyOptions, resolveFamilyOptions } from './options.js';
 import {
@@ -20,56 +19,6 @@ import {
   regionGeneralizedDiceLoss,
   regionJaccardLoss,
 } from './regionFamily.js';
-
-/**
- * Σ λ_i·loss_i with the gradients summed; terms with λ = 0 are not evaluated. The first term writes its
- * gradient into the caller's `out` (× λ₁ in place when λ₁ ≠ 1). A further term that can accumulate (the
- * cross-entropy on the WebAssembly kernels) adds λ_i·∂ into it block by block, with no pass of its own; any
- * other writes into one scratch buffer kept by the loss (allocated on the first call of a size, reused after),
- * added in one pass `grad += λ_i·scratch`. When an accumulating term falls back midway (a flagged block), the
- * whole call runs again without accumulating (the first term gives the same bits).
- * @example weightedSum('dice_plus_ce', [[1, dice], [0.5, ce]]).value(gt, pr) // dice.value + 0.5·ce.value
- */
-export function weightedSum(name: string, parts: [number, Loss][]): Loss {
-  const live = parts.filter(([l]) => l !== 0);
-  let scratch: Float32Array | null = null;
-  const run = (
-    gt: NdArray,
-    pr: NdArray,
-    out: Float32Array | undefined,
-    accumulate: boolean,
-  ): { value: number; grad: Float32Array } | null => {
-    let value = 0;
-    let grad: Float32Array | null = null;
-    for (const [l, loss] of live) {
-      if (grad === null) {
-        const r = loss.valueAndGrad(gt, pr, out && { out });
-        value += l * r.value;
-        grad = r.grad;
-        if (l !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= l;
-        continue;
-      }
-      const acc = accumulate ? (loss as AccumulatingLoss).accumulate?.(gt, pr, grad, l) : undefined;
-      if (acc === null) return null;
-      if (acc !== undefined) {
-        value += acc;
-        continue;
-      }
-      if (scratch?.length !== grad.length) scratch = new Float32Array(grad.length);
-      const r = loss.valueAndGrad(gt, pr, { out: scratch });
-      value += l * r.value;
-      const s = r.grad;
-      if (l === 1) for (let i = 0; i < grad.length; i++) grad[i] += s[i];
-      else for (let i = 0; i < grad.length; i++) grad[i] += l * s[i];
-    }
-    return { value, grad: grad ?? out?.fill(0) ?? new Float32Array(pr.data.length) };
-  };
-  return defineLoss({
-    name,
-    value: (gt, pr) => live.reduce((acc, [l, loss]) => acc + l * loss.value(gt, pr), 0),
-    valueAndGrad: (gt, pr, out) => run(gt, pr, out, true) ?? run(gt, pr, out, false)!,
-  });
-}
 
 /** Options shared by the compounds. */
 interface CompoundCommon {

@@ -5,7 +5,15 @@
  */
 import { defineLoss, type Loss } from '../loss.js';
 import type { Layout, NdArray } from '../types.js';
-import { checkNdArray, formatShape, formatValue, geometryOf, rangeError, typeError } from '../validate.js';
+import {
+  checkNdArray,
+  formatShape,
+  formatValue,
+  geometryOf,
+  isIntegerTypedArray,
+  rangeError,
+  typeError,
+} from '../validate.js';
 
 /**
  * Arrays a masked loss reuses from call to call (grown to the largest input), so that a call allocates none that
@@ -113,7 +121,7 @@ export function maskInputs(
     // One label per pixel, [N, ...spatial] order: the mask factor of channel 0 of that pixel.
     const { pixels, imageStride, pixelStride } = geometryOf(pr.shape, layout);
     const labels = arrayOf(scratch, 'l64', gt.data.length, f64);
-    let int32 = isIntegerArray(gt.data);
+    let int32 = isIntegerTypedArray(gt.data);
     for (let q = 0; q < labels.length; q++) {
       const v = gt.data[q];
       const b = Math.floor(q / pixels);
@@ -122,21 +130,9 @@ export function maskInputs(
       labels[q] = l;
       int32 &&= l === (l | 0);
     }
-    mg = int32 ? Int32Array.from(labels) : Float64Array.from(labels);
+    mg = int32 ? Int32Array.from(labels) : labels;
   }
   return { g: { data: mg, shape: gt.shape }, p: { data: mp, shape: pr.shape }, f };
-}
-
-/** True for the integer typed arrays a label map comes in. */
-function isIntegerArray(a: unknown): boolean {
-  return (
-    a instanceof Uint8Array ||
-    a instanceof Int8Array ||
-    a instanceof Uint16Array ||
-    a instanceof Int16Array ||
-    a instanceof Int32Array ||
-    a instanceof Uint32Array
-  );
 }
 
 /** `loss` on {@link maskInputs}; the gradient is mask ⊙ ∂loss/∂(pr·mask), written into `out` when given. */

@@ -2,7 +2,7 @@
  * A `Loss` from one function that returns the value and, on request, the gradient.
  * @module
  */
-import { defineLoss, type Loss } from '../loss.js';
+import { type Accumulate, type AccumulatingLoss, defineLoss } from '../loss.js';
 import type { NdArray } from '../types.js';
 
 /**
@@ -15,22 +15,6 @@ export type Terms = (
   withGrad: boolean,
   out?: Float32Array,
 ) => { value: number; grad: Float32Array | null };
-
-/**
- * Adds λ·∂term/∂pr to `out` and returns λ·term: a compound's later term with no gradient pass of its own.
- * `undefined`: not applicable, `out` untouched; `null`: `out` partly changed (redo it, the term apart).
- */
-export type Accumulate = (
-  gt: NdArray,
-  pr: NdArray,
-  out: Float32Array,
-  lambda: number,
-) => number | undefined | null;
-
-/** A loss that may also add its gradient into a buffer (internal: `weightedSum`). */
-export interface AccumulatingLoss extends Loss {
-  accumulate?: Accumulate;
-}
 
 /**
  * Wraps {@link Terms} as a `Loss` named `name` (`value` skips the gradient), with `accumulate` when given.
