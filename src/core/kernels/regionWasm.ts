@@ -242,13 +242,9 @@ function kernelsFor(
   count: number,
   length: number,
 ): { k: RegionKernels; V: number } | null {
-  if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || length < lazy.minElements) return null;
-  const V = vectorsPerPeriod(count);
-  if (V > MAX_V) return null;
-  const k = lazy.get();
-  if (k === null) return null;
+  if (!regionWasmTakes(a, b, count, length)) return null;
   wasmRuns++;
-  return { k, V };
+  return { k: lazy.get()!, V: vectorsPerPeriod(count) };
 }
 
 /**
@@ -256,7 +252,10 @@ function kernelsFor(
  * channel): adds `Σ a·b`, `Σ b` and `Σ a` of each of the `count` channels to `out[at + 3k]`,
  * `out[at + 3k + 1]`, `out[at + 3k + 2]`, and widens the enclosure `range` = [lo, hi] of the values of b
  * (exact from the JS kernels; [0, 1] or unbounded from the WebAssembly one, which compares bit patterns). Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
- * tape (`a` is gt), records `a`'s masks for {@link affinePixels}.
+ * tape (`a` is gt), records `a`'s masks for {@link affinePixels}. Returns where the part of the run that the
+ * WebAssembly kernels proved to hold nothing but exact 1.0 and +0.0 in `a` ends: `start` when they did not run
+ * or some block held another value (one-hot targets give the end of the run's whole periods; a caller that
+ * needs `a` in [0, 1] scans only from there).
  */
 export function sumsPixels(
   a: Float32Array | Float64Array,
@@ -268,11 +267,11 @@ export function sumsPixels(
   at: number,
   range: Float64Array,
   tape?: RegionTape,
-): void {
+): number {
   const use = kernelsFor(a, b, count, end - start);
   if (use === null) {
     sumsAdjacent(a, b, start, end, count, count, out, at, range);
-    return;
+    return start;
   }
   const { k, V } = use;
   const main = wholePeriods(start, end, V);
@@ -288,10 +287,11 @@ export function sumsPixels(
     k.mem.reserve(tape.cursor + runBytes);
   if (!keep && !k.mem.reserve(MASKS + BLOCK / 4)) {
     sumsAdjacent(a, b, start, end, count, count, out, at, range);
-    return;
+    return start;
   }
   k.mem.views.f64.fill(0, SUM_XY, SUM_Y + 16);
   k.mem.views.range.fill(0);
+  let allExact = 1;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     const maskAt = keep ? tape.cursor : MASKS;
@@ -301,6 +301,7 @@ export function sumsPixels(
     const exact = k.sums[V](SCRATCH_AT, SCRATCH_AT + 4 * SCRATCH, e - s, maskAt);
     if (keep) tape.cursor += (e - s) / 4;
     entry?.masks.push(keep && exact === 1 ? maskAt : -1);
+    allExact &= exact;
   }
   if (entry) tape?.entries.push(entry);
   addLaneSums(k.mem.views.f64, PLAIN_SLOTS, V, count, out, at);
@@ -313,6 +314,17 @@ export function sumsPixels(
     range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
   }
   if (main < end) sumsAdjacent(a, b, main, end, count, count, out, at, range);
+  return allExact === 1 ? main : start;
+}
+
+/**
+ * Whether {@link sumsPixels} would run a run of `count` interleaved channels over `length` elements of `a`
+ * and `b` on the WebAssembly kernels (float32 data, a period it has, the switch on and the size threshold
+ * met, the module instantiable here). Counts nothing.
+ */
+export function regionWasmTakes(a: unknown, b: unknown, count: number, length: number): boolean {
+  if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || length < lazy.minElements) return false;
+  return vectorsPerPeriod(count) <= MAX_V && lazy.get() !== null;
 }
 
 /** The tape's entry for this run of pass 2, if pass 1 recorded it for the same data. */

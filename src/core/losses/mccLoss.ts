@@ -33,5 +33,7 @@ export const mccLoss: LossFactory<MccLossOptions> = withDefaultInstance((options
   const fn = 'mccLoss';
   const eps = resolveMccEps(fn, options);
   const check = resolveCheckInputs(fn, options);
-  return lossFromTerms('mcc_loss', (gt, pr, withGrad) => mccTerms(fn, gt, pr, eps, withGrad, check));
+  return lossFromTerms('mcc_loss', (gt, pr, withGrad, out) =>
+    mccTerms(fn, gt, pr, eps, withGrad, check, out),
+  );
 });
