@@ -145,53 +145,87 @@ function copyRun(a: NdArray['data'], out: ScratchArray, from: number, to: number
 }
 
 /**
- * `out[i] = a[i]·m` for every element i of pr's layout, m its pixel's mask factor: one pass over runs of pixels
- * (see {@link forEachRun}), a native copy where the factor is 1, else the product, pixel by pixel
- * (channels-last) or plane by plane (channels-first). The same values as the product everywhere.
+ * `out[i] = a[i]·v` over the elements of pixels `[q0, q1)` of the image at `base`, v the factor `f[mb + q]` of
+ * pixel q. Channels-last: flat loops over runs of one mask value (a binary mask's zeros come as one run; with
+ * `out` = `a`, the gradient, runs of factor 1 are skipped); channels-first: the pixels' part of each plane.
  */
-function timesMask(a: NdArray['data'], m: MaskFactors, out: Float32Array | Float64Array): void {
-  const { batch, pixels, channels: C, imageStride } = m.geom;
-  const f = m.data;
-  const last = m.geom.layout === 'channelsLast';
-  for (let b = 0; b < batch; b++) {
-    const mb = m.shared ? 0 : b * pixels;
-    const base = b * imageStride;
-    forEachRun(m, b, (q0, q1, ones) => {
-      if (last && ones) copyRun(a, out, base + q0 * C, base + q1 * C);
-      else if (last) {
-        for (let q = q0, i = base + q0 * C; q < q1; q++, i += C) {
-          const v = f[mb + q];
-          for (let c = 0; c < C; c++) out[i + c] = a[i + c] * v;
-        }
-      } else {
-        for (let c = 0; c < C; c++) {
-          const plane = base + c * pixels;
-          if (ones) copyRun(a, out, plane + q0, plane + q1);
-          else for (let q = q0; q < q1; q++) out[plane + q] = a[plane + q] * f[mb + q];
-        }
-      }
-    });
+function timesPixels(
+  a: NdArray['data'],
+  out: Float32Array | Float64Array,
+  f: NdArray['data'],
+  mb: number,
+  base: number,
+  q0: number,
+  q1: number,
+  geom: BatchGeometry,
+): void {
+  const { channels: C, pixels: P } = geom;
+  if (geom.layout === 'channelsFirst') {
+    for (let c = 0, plane = base; c < C; c++, plane += P) {
+      for (let q = q0; q < q1; q++) out[plane + q] = a[plane + q] * f[mb + q];
+    }
+    return;
+  }
+  for (let s = q0; s < q1;) {
+    const v = f[mb + s];
+    let e = s + 1;
+    while (e < q1 && f[mb + e] === v) e++;
+    if (!(v === 1 && out === a))
+      for (let i = base + s * C, end = base + e * C; i < end; i++) out[i] = a[i] * v;
+    s = e;
   }
 }
 
 /**
- * The chain rule's factor in place: `grad[i] *= m` for every element i, m its pixel's mask factor; pixels whose
- * factor is exactly 1 are left as they are (the product would not change them).
+ * `out[i] = a[i]·m` for every element i of pr's layout, m its pixel's mask factor: one pass over runs of pixels
+ * (see {@link forEachRun}), a native copy where the factor is 1, else the products
+ * ({@link timesPixels}). With `out` = `a` (the gradient, in place) the runs of ones are left as they are. The same
+ * values as the product everywhere.
  */
-export function gradTimesMask(grad: Float32Array, m: MaskFactors): void {
-  const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = m.geom;
+function timesMask(a: NdArray['data'], m: MaskFactors, out: Float32Array | Float64Array): void {
+  const { batch, pixels: P, channels: C, imageStride } = m.geom;
   const f = m.data;
+  const last = m.geom.layout === 'channelsLast';
+  const inPlace = out === a;
   for (let b = 0; b < batch; b++) {
-    const mb = m.shared ? 0 : b * pixels;
+    const mb = m.shared ? 0 : b * P;
+    const base = b * imageStride;
     forEachRun(m, b, (q0, q1, ones) => {
-      if (ones) return;
-      for (let q = q0, i = b * imageStride + q0 * pixelStride; q < q1; q++, i += pixelStride) {
-        const v = f[mb + q];
-        if (v === 1) continue;
-        for (let c = 0, j = i; c < C; c++, j += channelStride) grad[j] *= v;
-      }
+      if (ones && inPlace) return;
+      if (ones && last) copyRun(a, out, base + q0 * C, base + q1 * C);
+      else if (ones) for (let c = 0; c < C; c++) copyRun(a, out, base + c * P + q0, base + c * P + q1);
+      else timesPixels(a, out, f, mb, base, q0, q1, m.geom);
     });
   }
+}
+
+/** The chain rule's factor in place: `grad[i] *= m` for every element i, m its pixel's mask factor (see {@link timesMask}). */
+export function gradTimesMask(grad: Float32Array, m: MaskFactors): void {
+  timesMask(grad, m, grad);
+}
+
+/**
+ * `out[q] = trunc(labels[q]·f[mb + q − base])` for q in `[base + q0, base + q1)` (`keepLabel` stays); returns
+ * whether every result fits int32.
+ */
+function labelsTimes(
+  labels: NdArray['data'],
+  out: Int32Array | Float64Array,
+  f: NdArray['data'],
+  mb: number,
+  base: number,
+  q0: number,
+  q1: number,
+  keepLabel: number | undefined,
+): boolean {
+  let fits = true;
+  for (let q = q0; q < q1; q++) {
+    const v = labels[base + q];
+    const l = v === keepLabel ? v : Math.trunc(v * f[mb + q]);
+    out[base + q] = l;
+    fits &&= l === (l | 0);
+  }
+  return fits;
 }
 
 /**
@@ -210,34 +244,28 @@ function maskLabels(
   const P = m.geom.pixels;
   const f = m.data;
   const fitsInt32 = isIntegerTypedArray(labels) && !(labels instanceof Uint32Array);
-  if (isIntegerTypedArray(labels) && P > 0 && n === m.geom.batch * P) {
+  let fits = isIntegerTypedArray(labels) && P > 0 && n === m.geom.batch * P;
+  if (fits) {
     const out = arrayOf(scratch, 'l32', n, i32);
-    let fits = true;
-    for (let b = 0; b < m.geom.batch; b++) {
+    for (let b = 0; fits && b < m.geom.batch; b++) {
       const mb = m.shared ? 0 : b * P;
       const base = b * P;
       forEachRun(m, b, (q0, q1, ones) => {
         if (ones && fitsInt32) copyRun(labels, out, base + q0, base + q1);
-        else {
-          for (let q = q0; q < q1; q++) {
-            const v = labels[base + q];
-            const l = v === keepLabel ? v : Math.trunc(v * f[mb + q]);
-            out[base + q] = l;
-            fits &&= l === (l | 0);
-          }
-        }
+        else fits = labelsTimes(labels, out, f, mb, base, q0, q1, keepLabel) && fits;
       });
     }
     if (fits) return out;
   }
-  const out = arrayOf(scratch, 'l64', n, f64);
+  // Float labels, a product outside int32, or a label count that is not N·pixels (the loss rejects it later).
+  const out64 = arrayOf(scratch, 'l64', n, f64);
   for (let q = 0, s = 0, mb = 0, b = 0; q < n; q++, s++) {
     // Label q is pixel s of image b (q = b·P + s), counted without a division.
     if (s === P) [s, b, mb] = [0, b + 1, m.shared ? 0 : (b + 1) * P];
     const v = labels[q];
-    out[q] = v === keepLabel ? v : Math.trunc(v * f[mb + s]);
+    out64[q] = v === keepLabel ? v : Math.trunc(v * f[mb + s]);
   }
-  return out;
+  return out64;
 }
 
 /**
