@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { diceLoss, maskedDiceLoss, type NdArray } from '../../src/index.js';
 import { rng } from '../core/random.js';
 import { expectCentralDifferences } from './helpers.js';
+import { regionWasmRuns, setRegionWasmEnabled } from '../../src/core/kernels/regionWasm.js';
 
 type Layout = 'channelsLast' | 'channelsFirst';
 
@@ -54,7 +55,7 @@ function build(k: Case) {
       dense[layout === 'channelsLast' ? (b * P + q) * C + c : (b * C + c) * P + q] = 1;
     }
   const images = k.shared ? 1 : N;
-  const mask = new Float32Array(images * P);
+  const mask = new (k.kind === 'soft' && k.f64 ? Float64Array : Float32Array)(images * P);
   const cx = r() * W;
   const cy = r() * H;
   for (let j = 0; j < images; j++)
@@ -136,22 +137,32 @@ const caseArb = fc.record({
 });
 
 describe('maskedDiceLoss mask passes', () => {
-  it("give MONAI's MaskedLoss element by element, value and gradient bit for bit", () => {
-    fc.assert(
-      fc.property(caseArb, fc.constantFrom('softmax', 'sigmoid'), (k, activation) => {
-        const io = build(k);
-        const opts = { layout: k.layout, fromLogits: true, activation } as const;
-        const want = monaiMasked(k, io, opts);
-        const out = new Float32Array(io.pr.data.length).fill(NaN);
-        const got = maskedDiceLoss(opts).valueAndGrad(io.gt, io.pr, io.mask, { out });
-        expect(got.grad).toBe(out);
-        expect(got.value).toBe(want.value);
-        for (let i = 0; i < out.length; i++)
-          if (!Object.is(out[i], want.grad[i])) expect([i, out[i]]).toEqual([i, want.grad[i]]);
-      }),
-      { numRuns: 60 },
-    );
-  });
+  for (const mode of ['wasm', 'js'] as const) {
+    it(`give MONAI's MaskedLoss element by element, value and gradient bit for bit (${mode} products)`, () => {
+      const before = regionWasmRuns().scaled;
+      setRegionWasmEnabled(mode === 'wasm', 0);
+      try {
+        fc.assert(
+          fc.property(caseArb, fc.constantFrom('softmax', 'sigmoid'), (k, activation) => {
+            const io = build(k);
+            const opts = { layout: k.layout, fromLogits: true, activation } as const;
+            const want = monaiMasked(k, io, opts);
+            const out = new Float32Array(io.pr.data.length).fill(NaN);
+            const got = maskedDiceLoss(opts).valueAndGrad(io.gt, io.pr, io.mask, { out });
+            expect(got.grad).toBe(out);
+            expect(got.value).toBe(want.value);
+            for (let i = 0; i < out.length; i++)
+              if (!Object.is(out[i], want.grad[i])) expect([i, out[i]]).toEqual([i, want.grad[i]]);
+          }),
+          { numRuns: 60 },
+        );
+      } finally {
+        setRegionWasmEnabled(true);
+      }
+      // Float32 products by float32 mask values take the scale kernel (float64 masks of non-float32 values not).
+      expect(regionWasmRuns().scaled > before).toBe(mode === 'wasm');
+    });
+  }
 
   it('reuses one scratch across calls of different sizes and masks (results unchanged)', () => {
     const loss = maskedDiceLoss({ layout: 'channelsFirst', fromLogits: true, activation: 'softmax' });

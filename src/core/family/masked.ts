@@ -4,6 +4,7 @@
  * @module
  */
 import { defineLoss, type Loss } from '../loss.js';
+import { scaleRun } from '../kernels/regionWasm.js';
 import type { BatchGeometry, Layout, NdArray } from '../types.js';
 import {
   checkNdArray,
@@ -145,9 +146,25 @@ function copyRun(a: NdArray['data'], out: ScratchArray, from: number, to: number
 }
 
 /**
+ * `out[i] = a[i]·v` for `from ≤ i < to`: the region module's WebAssembly `scale` kernel for float32 arrays, a
+ * float32 v and a run long enough (`kernels/regionWasm.ts` → `scaleRun`), else a JS loop; the same bits.
+ */
+function scaleElements(
+  a: NdArray['data'],
+  out: Float32Array | Float64Array,
+  from: number,
+  to: number,
+  v: number,
+): void {
+  if (a instanceof Float32Array && out instanceof Float32Array && scaleRun(a, out, from, to, v)) return;
+  for (let i = from; i < to; i++) out[i] = a[i] * v;
+}
+
+/**
  * `out[i] = a[i]·v` over the elements of pixels `[q0, q1)` of the image at `base`, v the factor `f[mb + q]` of
- * pixel q. Channels-last: flat loops over runs of one mask value (a binary mask's zeros come as one run; with
- * `out` = `a`, the gradient, runs of factor 1 are skipped); channels-first: the pixels' part of each plane.
+ * pixel q, by runs of one mask value (a binary mask's zeros come as one run): channels-last, the run's pixels,
+ * every channel; channels-first, the run's part of each plane ({@link scaleElements}). With `out` = `a` (the
+ * gradient, in place), runs of factor 1 are skipped.
  */
 function timesPixels(
   a: NdArray['data'],
@@ -160,18 +177,15 @@ function timesPixels(
   geom: BatchGeometry,
 ): void {
   const { channels: C, pixels: P } = geom;
-  if (geom.layout === 'channelsFirst') {
-    for (let c = 0, plane = base; c < C; c++, plane += P) {
-      for (let q = q0; q < q1; q++) out[plane + q] = a[plane + q] * f[mb + q];
-    }
-    return;
-  }
+  const last = geom.layout === 'channelsLast';
   for (let s = q0; s < q1;) {
     const v = f[mb + s];
     let e = s + 1;
     while (e < q1 && f[mb + e] === v) e++;
-    if (!(v === 1 && out === a))
-      for (let i = base + s * C, end = base + e * C; i < end; i++) out[i] = a[i] * v;
+    if (v === 1 && out === a) {
+      // The gradient's factor 1: nothing to do.
+    } else if (last) scaleElements(a, out, base + s * C, base + e * C, v);
+    else for (let c = 0, plane = base; c < C; c++, plane += P) scaleElements(a, out, plane + s, plane + e, v);
     s = e;
   }
 }

@@ -78,6 +78,8 @@ interface RegionKernels {
   sums: Sums[];
   affine: Kernel[];
   select: Kernel[];
+  /** o = a·v over n float32 (n % 4 = 0), v float32. */
+  scale: (a: number, o: number, n: number, v: number) => void;
   /** The memory and its views, made again when it grows. */
   mem: ModuleMemory<MemoryViews>;
 }
@@ -99,6 +101,8 @@ interface MemoryViews {
 let wasmRuns = 0;
 /** Blocks whose gradient pass 2 built from pass 1's masks: lets tests check that path. */
 let maskedBlocks = 0;
+/** Runs that {@link scaleRun} took on the WebAssembly kernel. */
+let scaledRuns = 0;
 
 function viewsOf(buffer: ArrayBuffer): MemoryViews {
   return {
@@ -116,6 +120,7 @@ function instantiate(): RegionKernels | null {
     sums: [],
     affine: [],
     select: [],
+    scale: exports.scale as RegionKernels['scale'],
     mem: new ModuleMemory(exports.memory, viewsOf),
   };
   for (let V = 1; V <= MAX_V; V++) {
@@ -147,9 +152,34 @@ export function setRegionWasmEnabled(on: boolean, fromElements = WASM_MIN_ELEMEN
   lazySoftmaxSquared.set(on, fromElements);
 }
 
-/** How many runs have taken the WebAssembly kernels, and how many blocks pass 2 built from masks. @internal */
-export function regionWasmRuns(): { runs: number; maskedBlocks: number } {
-  return { runs: wasmRuns, maskedBlocks };
+/**
+ * How many runs have taken the WebAssembly kernels, how many blocks pass 2 built from masks, and how many runs
+ * {@link scaleRun} scaled there. @internal
+ */
+export function regionWasmRuns(): { runs: number; maskedBlocks: number; scaled: number } {
+  return { runs: wasmRuns, maskedBlocks, scaled: scaledRuns };
+}
+
+/**
+ * `out[i] = a[i]·v` for `from ≤ i < to` on the WebAssembly `scale` kernel (blocks copied in and out; `out` may
+ * be `a`), when it can: the module on, the run at least the size threshold long, and v a float32 value (then
+ * the kernel's float32 product has the bits of JS's `fround(a[i]·v)`). Returns false, having done nothing,
+ * when it cannot: the caller multiplies in JS.
+ */
+export function scaleRun(a: Float32Array, out: Float32Array, from: number, to: number, v: number): boolean {
+  if (to - from < lazy.minElements || Math.fround(v) !== v) return false;
+  const k = lazy.get();
+  if (k === null) return false;
+  scaledRuns++;
+  const { s0, s2 } = k.mem.views;
+  for (let s = from; s < to; s += BLOCK) {
+    const e = Math.min(s + BLOCK, to);
+    s0.set(a.subarray(s, e));
+    // A short block's last vector reads and writes past e: what it computes there is never copied out.
+    k.scale(SCRATCH_AT, SCRATCH_AT + 8 * SCRATCH, (e - s + 3) & ~3, v);
+    out.set(s2.subarray(0, e - s), s);
+  }
+  return true;
 }
 
 /** True when the WebAssembly kernels are enabled and could be instantiated here. */
