@@ -10,7 +10,7 @@
  * stays in cache) and copies each gradient block back out. Pass 1 also records, one byte per four gt values,
  * which are exactly 1.0, and whether a block holds nothing but exact 1.0 and +0.0 (one-hot targets do): pass
  * 2 then builds that block's gradient from those bits and two precomputed values per channel, without
- * copying gt in again. The module is 3.4 KB and needs no dependency; where WebAssembly or its SIMD is
+ * copying gt in again. The module is 3.7 KB (with the masked losses' `scale` kernel, {@link scaleRun}) and needs no dependency; where WebAssembly or its SIMD is
  * unavailable (or a content security policy forbids it), the JS kernels run instead.
  *
  * Results equal the JS kernels' up to the order of float64 additions in pass 1; pass 2 gives the same bits
