@@ -4,7 +4,9 @@
  * loss of the existing family on the same inputs so the ratio sees the same machine state:
  * softCrossEntropyLoss and softBCEWithLogitsLoss against focalLoss (MONAI softmax / sigmoid form, γ = 2),
  * maskedDiceLoss (all-ones mask) against diceLoss (MONAI, softmax), lovaszLoss (multiclass) against
- * lovaszSoftmaxLoss, and mccLoss on probabilities against diceLoss on the same probabilities. PyTorch CPU
+ * lovaszSoftmaxLoss, maskedDiceLoss with a disk mask (about half the pixels; dense one-hot targets, as the PyTorch
+ * form multiplies them) against the all-ones mask, and mccLoss on
+ * probabilities against diceLoss on the same probabilities (and against its own JS loop, `vs_js`). PyTorch CPU
  * autograd forms of the same losses (bench/torch/smpMonaiLosses.py, same shape, torch's own random inputs) run in
  * the same bench run when PyTorch is installed; one JSON line per loss, the ratios in `note`.
  *
@@ -36,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { emit, loadWorkloads, logitInputs, timeInterleaved } from './harness.js';
 import { torchTimings } from './torch.js';
 import { setElementwiseWasmEnabled } from '../src/core/kernels/elementwiseWasm.js';
+import { setRegionWasmEnabled } from '../src/core/kernels/regionWasm.js';
 
 const w = loadWorkloads().focal_fb;
 const shape = w.shape_nhwc!;
@@ -54,6 +57,17 @@ const prP: NdArray = { data: probs, shape };
 const g: NdArray = { data: gt, shape };
 const lab: NdArray = { data: labels, shape: shape.slice(0, -1) };
 const ones: NdArray = { data: new Float32Array(labels.length).fill(1), shape: [...shape.slice(0, -1), 1] };
+// A region-of-interest mask: 1 inside the centred disk of radius 0.4·H (about half the pixels), 0 outside; the
+// same disk in every image (bench/torch/smpMonaiLosses.py builds it the same way).
+const [, H0, W0] = shape;
+const disk: NdArray = {
+  data: Float32Array.from({ length: labels.length }, (_, i) => {
+    const y = Math.floor((i % (H0 * W0)) / W0) - H0 / 2;
+    const x = (i % W0) - W0 / 2;
+    return y * y + x * x < (0.4 * H0) ** 2 ? 1 : 0;
+  }),
+  shape: [...shape.slice(0, -1), 1],
+};
 const last = { layout: 'channelsLast' as const };
 
 const pairs: [string, Loss, NdArray, NdArray, string, Loss, NdArray, NdArray][] = [
@@ -88,6 +102,16 @@ const pairs: [string, Loss, NdArray, NdArray, string, Loss, NdArray, NdArray][] 
     pr,
   ],
   [
+    'maskedDiceLoss disk mask',
+    maskedDiceLoss({ ...last, fromLogits: true, activation: 'softmax' }).withMask(disk),
+    g,
+    pr,
+    'maskedDiceLoss all-ones mask',
+    maskedDiceLoss({ ...last, fromLogits: true, activation: 'softmax' }).withMask(ones),
+    g,
+    pr,
+  ],
+  [
     'lovaszLoss multiclass',
     lovaszLoss({ ...last, mode: 'multiclass' }),
     lab,
@@ -109,10 +133,26 @@ for (const [name, loss, gt1, pr1, refName, ref, gt2, pr2] of pairs) {
   const out1 = new Float32Array(logits.length);
   const out2 = new Float32Array(logits.length);
   let value = NaN;
+  // mccLoss also runs with the region WebAssembly kernels off (its JS loop, the summing and checking loop it ran
+  // before issue 10's move onto the region kernels) in the same interleaving.
+  const js: Record<string, () => number> =
+    name === 'mccLoss'
+      ? {
+          js: () => {
+            setRegionWasmEnabled(false);
+            try {
+              return loss.valueAndGrad(gt1, pr1, { out: out1 }).value;
+            } finally {
+              setRegionWasmEnabled(true);
+            }
+          },
+        }
+      : {};
   const t = await timeInterleaved(
     {
       a: () => (value = loss.valueAndGrad(gt1, pr1, { out: out1 }).value),
       b: () => ref.valueAndGrad(gt2, pr2, { out: out2 }).value,
+      ...js,
     },
     1,
     runs,
@@ -120,8 +160,10 @@ for (const [name, loss, gt1, pr1, refName, ref, gt2, pr2] of pairs) {
   emit('focal_fb', `segkit ${name}`, w.elements, t.a, {
     layout: 'NHWC',
     value,
+    ...(t.js ? { vs_js: Math.round((t.a.median_ms / t.js.median_ms) * 100) / 100 } : {}),
     note:
       `valueAndGrad with { out }; ${refName} in the same run: ${t.b.median_ms.toFixed(1)} ms (ratio ${(t.a.median_ms / t.b.median_ms).toFixed(2)})` +
+      (t.js ? `; its JS loop (region WebAssembly off) ${t.js.median_ms.toFixed(1)} ms` : '') +
       (torch?.[name]
         ? `; PyTorch 1 thread ${torch[name].median_ms} ms (segkit ÷ torch ${(t.a.median_ms / torch[name].median_ms).toFixed(2)})`
         : ''),

@@ -12,6 +12,7 @@
 //   affineV(g, o, n)    o = float32(a_k·g + b_k), with a_k, b_k float64 per lane position (COEF), as JS does
 //   selectV(mp, o, n)   the same o for a gt recorded by sumsV as all 1.0 / +0.0, from its masks alone: the
 //                       precomputed fround(a_k + b_k) or fround(a_k·0 + b_k), the same bits without reading gt
+// and scale(a, o, n, v): o = a·v in float32, the masked losses' products by one mask value.
 // n (elements) is a multiple of 4·V; x, y, g, o are byte offsets into the module's own memory.
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -215,9 +216,30 @@ function select(V) {
 }
 
 /** The module's WebAssembly text. */
+/**
+ * scale(a, o, n, v): o[i] = a[i]·v for n float32 (n % 4 = 0), v a float32 splat into four lanes; a = o scales in
+ * place. The masked losses' products by a run of one mask value (family/masked.ts): one float32 rounding, the
+ * bits of JS's fround(a·v) for a float32 v (the float64 product of two float32 values is exact).
+ */
+function scale() {
+  return `
+  (func (export "scale") (param $a i32) (param $o i32) (param $n i32) (param $v f32)
+    (local $end i32) (local $s v128)
+    (local.set $s (f32x4.splat (local.get $v)))
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (loop $next
+        (v128.store (local.get $o) (f32x4.mul (v128.load (local.get $a)) (local.get $s)))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $next (i32.lt_u (local.get $a) (local.get $end))))))`;
+}
+
 export function regionKernelsWat() {
   const funcs = [];
   for (let V = 1; V <= MAX_V; V++) funcs.push(sums(V), affine(V), select(V));
+  funcs.push(scale());
   return `(module
   (memory (export "memory") ${LAYOUT.PAGES})${funcs.join('')})\n`;
 }

@@ -51,6 +51,19 @@ def masked_dice(x, g, labels):
     return 1 - ((2 * i + 1e-5) / (p.sum(dims) + gm.sum(dims) + 1e-5)).mean()
 
 
+def masked_dice_disk(x, g, labels):
+    """MONAI MaskedDiceLoss(softmax=True) with a disk mask: 1 inside the centred disk of radius 0.4·H, else 0."""
+    H, W = x.shape[2:]
+    y = torch.arange(H, dtype=x.dtype).view(H, 1) - H / 2
+    z = torch.arange(W, dtype=x.dtype).view(1, W) - W / 2
+    mask = ((y * y + z * z) < (0.4 * H) ** 2).to(x.dtype).expand(x.shape[0], 1, H, W)
+    p = torch.softmax(x * mask, 1)
+    gm = g * mask
+    dims = tuple(range(2, x.ndim))
+    i = (p * gm).sum(dims)
+    return 1 - ((2 * i + 1e-5) / (p.sum(dims) + gm.sum(dims) + 1e-5)).mean()
+
+
 def mcc(x, g, labels):
     """smp MCCLoss(eps=1e-5) on probabilities (softmax of the logits, outside the timed graph)."""
     p = x
@@ -149,6 +162,7 @@ IMPLS = {
     "softCrossEntropyLoss": (soft_ce, "logits"),
     "softBCEWithLogitsLoss": (soft_bce, "logits"),
     "maskedDiceLoss": (masked_dice, "logits"),
+    "maskedDiceLoss disk mask": (masked_dice_disk, "logits"),
     "mccLoss": (mcc, "prob"),
     "lovaszLoss multiclass": (lovasz_multiclass, "logits"),
 }

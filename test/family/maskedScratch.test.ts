@@ -79,9 +79,14 @@ describe('maskedDiceLoss on float32 inputs', () => {
     expect(a.p.data).toBeInstanceOf(Float32Array);
     expect(a.g.data).toBeInstanceOf(Float32Array);
     expect((b.p.data as Float32Array).buffer).toBe((a.p.data as Float32Array).buffer);
-    expect(b.f.buffer).toBe(a.f.buffer);
+    expect((b.g.data as Float32Array).buffer).toBe((a.g.data as Float32Array).buffer);
     const c = masked(large);
     expect(c.p.data.length).toBe(2 * 3 * 64);
-    for (let i = 0; i < c.p.data.length; i++) expect(c.p.data[i]).toBe(Math.fround(large.x[i] * c.f[i]));
+    // Element (b, c, pixel q) of [2, 3, 8, 8] has the mask factor mask[b·64 + q].
+    const factor = (i: number) => large.mask[Math.floor(i / 192) * 64 + (i % 64)];
+    for (let i = 0; i < c.p.data.length; i++) {
+      expect(c.p.data[i]).toBe(Math.fround(large.x[i] * factor(i)));
+      expect(c.g.data[i]).toBe(Math.fround(large.g[i] * factor(i)));
+    }
   });
 });

@@ -9,6 +9,7 @@ import { DECLINED } from './declined.js';
 import {
   regionSigmoidRuns,
   regionSquaredRuns,
+  regionWasmRuns,
   setRegionWasmEnabled,
 } from '../../src/core/kernels/regionWasm.js';
 
@@ -195,6 +196,46 @@ describe.each(
       console.log(`${folder}/${name}: ${staged} squared_pred cases on the squared stage (${mode})`);
       expect(failures).toEqual([]);
       expect(staged).toBeGreaterThan(0);
+    });
+  }
+});
+
+/**
+ * smp's MCCLoss cases again with float32 inputs (the vectors' inputs are float32-exact), the input of the region
+ * engine's dense kernels (family/mcc.ts): on forced WebAssembly (from any length; its run counter moves) and on
+ * the JS loops (it does not), every case passes with the same tolerances.
+ */
+describe('smp/MCCLoss reference vectors from float32 inputs', () => {
+  for (const mode of ['wasm', 'js'] as const) {
+    it(`pass on the region kernels (${mode})`, () => {
+      const file = loadVectors('smp', 'MCCLoss');
+      const failures: string[] = [];
+      let cases = 0;
+      setRegionWasmEnabled(mode === 'wasm', 0);
+      try {
+        for (const c of file.cases) {
+          const a = adaptSmp('MCCLoss', c);
+          if ('declined' in a || 'broadcast' in a || !('pr' in a)) continue;
+          const pr = { data: Float32Array.from(a.pr.data), shape: a.pr.shape };
+          const gt = { data: Float32Array.from(a.gt.data), shape: a.gt.shape };
+          const before = regionWasmRuns().runs;
+          let msg: string | null;
+          try {
+            msg = check(c, { ...a, pr, gt });
+          } catch (err) {
+            msg = `threw ${(err as Error).message}`;
+          }
+          const ran = regionWasmRuns().runs > before;
+          if (ran !== (mode === 'wasm')) msg = `${msg ?? ''} ran on ${ran ? 'wasm' : 'js'}`;
+          cases++;
+          if (msg !== null) failures.push(`${c.id}: ${msg}`);
+        }
+      } finally {
+        setRegionWasmEnabled(true);
+      }
+      console.log(`smp/MCCLoss: ${cases} cases from float32 inputs (${mode})`);
+      expect(failures).toEqual([]);
+      expect(cases).toBeGreaterThan(0);
     });
   }
 });

@@ -10,7 +10,7 @@
  * stays in cache) and copies each gradient block back out. Pass 1 also records, one byte per four gt values,
  * which are exactly 1.0, and whether a block holds nothing but exact 1.0 and +0.0 (one-hot targets do): pass
  * 2 then builds that block's gradient from those bits and two precomputed values per channel, without
- * copying gt in again. The module is 3.4 KB and needs no dependency; where WebAssembly or its SIMD is
+ * copying gt in again. The module is 3.7 KB (with the masked losses' `scale` kernel, {@link scaleRun}) and needs no dependency; where WebAssembly or its SIMD is
  * unavailable (or a content security policy forbids it), the JS kernels run instead.
  *
  * Results equal the JS kernels' up to the order of float64 additions in pass 1; pass 2 gives the same bits
@@ -78,6 +78,8 @@ interface RegionKernels {
   sums: Sums[];
   affine: Kernel[];
   select: Kernel[];
+  /** o = a·v over n float32 (n % 4 = 0), v float32. */
+  scale: (a: number, o: number, n: number, v: number) => void;
   /** The memory and its views, made again when it grows. */
   mem: ModuleMemory<MemoryViews>;
 }
@@ -99,6 +101,8 @@ interface MemoryViews {
 let wasmRuns = 0;
 /** Blocks whose gradient pass 2 built from pass 1's masks: lets tests check that path. */
 let maskedBlocks = 0;
+/** Runs that {@link scaleRun} took on the WebAssembly kernel. */
+let scaledRuns = 0;
 
 function viewsOf(buffer: ArrayBuffer): MemoryViews {
   return {
@@ -116,6 +120,7 @@ function instantiate(): RegionKernels | null {
     sums: [],
     affine: [],
     select: [],
+    scale: exports.scale as RegionKernels['scale'],
     mem: new ModuleMemory(exports.memory, viewsOf),
   };
   for (let V = 1; V <= MAX_V; V++) {
@@ -147,9 +152,34 @@ export function setRegionWasmEnabled(on: boolean, fromElements = WASM_MIN_ELEMEN
   lazySoftmaxSquared.set(on, fromElements);
 }
 
-/** How many runs have taken the WebAssembly kernels, and how many blocks pass 2 built from masks. @internal */
-export function regionWasmRuns(): { runs: number; maskedBlocks: number } {
-  return { runs: wasmRuns, maskedBlocks };
+/**
+ * How many runs have taken the WebAssembly kernels, how many blocks pass 2 built from masks, and how many runs
+ * {@link scaleRun} scaled there. @internal
+ */
+export function regionWasmRuns(): { runs: number; maskedBlocks: number; scaled: number } {
+  return { runs: wasmRuns, maskedBlocks, scaled: scaledRuns };
+}
+
+/**
+ * `out[i] = a[i]·v` for `from ≤ i < to` on the WebAssembly `scale` kernel (blocks copied in and out; `out` may
+ * be `a`), when it can: the module on, the run at least the size threshold long, and v a float32 value (then
+ * the kernel's float32 product has the bits of JS's `fround(a[i]·v)`). Returns false, having done nothing,
+ * when it cannot: the caller multiplies in JS.
+ */
+export function scaleRun(a: Float32Array, out: Float32Array, from: number, to: number, v: number): boolean {
+  if (to - from < lazy.minElements || Math.fround(v) !== v) return false;
+  const k = lazy.get();
+  if (k === null) return false;
+  scaledRuns++;
+  const { s0, s2 } = k.mem.views;
+  for (let s = from; s < to; s += BLOCK) {
+    const e = Math.min(s + BLOCK, to);
+    s0.set(a.subarray(s, e));
+    // A short block's last vector reads and writes past e: what it computes there is never copied out.
+    k.scale(SCRATCH_AT, SCRATCH_AT + 8 * SCRATCH, (e - s + 3) & ~3, v);
+    out.set(s2.subarray(0, e - s), s);
+  }
+  return true;
 }
 
 /** True when the WebAssembly kernels are enabled and could be instantiated here. */
@@ -242,13 +272,9 @@ function kernelsFor(
   count: number,
   length: number,
 ): { k: RegionKernels; V: number } | null {
-  if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || length < lazy.minElements) return null;
-  const V = vectorsPerPeriod(count);
-  if (V > MAX_V) return null;
-  const k = lazy.get();
-  if (k === null) return null;
+  if (!regionWasmTakes(a, b, count, length)) return null;
   wasmRuns++;
-  return { k, V };
+  return { k: lazy.get()!, V: vectorsPerPeriod(count) };
 }
 
 /**
@@ -256,7 +282,10 @@ function kernelsFor(
  * channel): adds `Σ a·b`, `Σ b` and `Σ a` of each of the `count` channels to `out[at + 3k]`,
  * `out[at + 3k + 1]`, `out[at + 3k + 2]`, and widens the enclosure `range` = [lo, hi] of the values of b
  * (exact from the JS kernels; [0, 1] or unbounded from the WebAssembly one, which compares bit patterns). Uses the WebAssembly kernels for float32 data when it can, else the JS ones. With a
- * tape (`a` is gt), records `a`'s masks for {@link affinePixels}.
+ * tape (`a` is gt), records `a`'s masks for {@link affinePixels}. Returns where the part of the run that the
+ * WebAssembly kernels proved to hold nothing but exact 1.0 and +0.0 in `a` ends: `start` when they did not run
+ * or some block held another value (one-hot targets give the end of the run's whole periods; a caller that
+ * needs `a` in [0, 1] scans only from there).
  */
 export function sumsPixels(
   a: Float32Array | Float64Array,
@@ -268,11 +297,11 @@ export function sumsPixels(
   at: number,
   range: Float64Array,
   tape?: RegionTape,
-): void {
+): number {
   const use = kernelsFor(a, b, count, end - start);
   if (use === null) {
     sumsAdjacent(a, b, start, end, count, count, out, at, range);
-    return;
+    return start;
   }
   const { k, V } = use;
   const main = wholePeriods(start, end, V);
@@ -288,10 +317,11 @@ export function sumsPixels(
     k.mem.reserve(tape.cursor + runBytes);
   if (!keep && !k.mem.reserve(MASKS + BLOCK / 4)) {
     sumsAdjacent(a, b, start, end, count, count, out, at, range);
-    return;
+    return start;
   }
   k.mem.views.f64.fill(0, SUM_XY, SUM_Y + 16);
   k.mem.views.range.fill(0);
+  let allExact = 1;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     const maskAt = keep ? tape.cursor : MASKS;
@@ -301,6 +331,7 @@ export function sumsPixels(
     const exact = k.sums[V](SCRATCH_AT, SCRATCH_AT + 4 * SCRATCH, e - s, maskAt);
     if (keep) tape.cursor += (e - s) / 4;
     entry?.masks.push(keep && exact === 1 ? maskAt : -1);
+    allExact &= exact;
   }
   if (entry) tape?.entries.push(entry);
   addLaneSums(k.mem.views.f64, PLAIN_SLOTS, V, count, out, at);
@@ -313,6 +344,17 @@ export function sumsPixels(
     range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
   }
   if (main < end) sumsAdjacent(a, b, main, end, count, count, out, at, range);
+  return allExact === 1 ? main : start;
+}
+
+/**
+ * Whether {@link sumsPixels} would run a run of `count` interleaved channels over `length` elements of `a`
+ * and `b` on the WebAssembly kernels (float32 data, a period it has, the switch on and the size threshold
+ * met, the module instantiable here). Counts nothing.
+ */
+export function regionWasmTakes(a: unknown, b: unknown, count: number, length: number): boolean {
+  if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || length < lazy.minElements) return false;
+  return vectorsPerPeriod(count) <= MAX_V && lazy.get() !== null;
 }
 
 /** The tape's entry for this run of pass 2, if pass 1 recorded it for the same data. */

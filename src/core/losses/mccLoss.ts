@@ -24,7 +24,8 @@ export interface MccLossOptions extends InputCheckOption {
  * Soft MCC loss (Abhishek & Hamarneh 2021, "Matthews Correlation Coefficient Loss for Deep Convolutional
  * Networks: Application to Skin Lesion Segmentation"), as smp's `MCCLoss`: 1 − (tp·tn − fp·fn)/√((tp+fp)(tp+fn)(tn+fp)(tn+fn))
  * with tp = Σp·g + ε, tn = Σ(1−p)(1−g) + ε, fp = Σp(1−g) + ε, fn = Σ(1−p)g + ε summed over the whole batch
- * and every channel. `pr` holds probabilities (smp applies no activation), `gt` has its shape. With gt and pr
+ * and every channel (smp sums over the batch too: no per-image form). `pr` holds probabilities: smp applies no
+ * activation, so segkit offers no from-logits form either. `gt` has its shape. With gt and pr
  * all 0 the loss is about ½ (the ε terms), not 0. Gradient in closed form (see `mccTerms`).
  * @param options.eps - added to each count. @default 1e-5
  * @example mccLoss.value({ data: [1, 0, 1, 0], shape: [1, 4] }, { data: [1, 0, 1, 0], shape: [1, 4] }) // ≈ 0 (1 − (2·2 − 0)/√(2·2·2·2) with the ε terms)
@@ -33,5 +34,7 @@ export const mccLoss: LossFactory<MccLossOptions> = withDefaultInstance((options
   const fn = 'mccLoss';
   const eps = resolveMccEps(fn, options);
   const check = resolveCheckInputs(fn, options);
-  return lossFromTerms('mcc_loss', (gt, pr, withGrad) => mccTerms(fn, gt, pr, eps, withGrad, check));
+  return lossFromTerms('mcc_loss', (gt, pr, withGrad, out) =>
+    mccTerms(fn, gt, pr, eps, withGrad, check, out),
+  );
 });
