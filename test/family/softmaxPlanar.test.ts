@@ -122,7 +122,7 @@ describe('channels-first softmax region kernels: the same bits as channels-last'
   }
 
   it('several blocks per image (C = 3: 24000 pixels, 10896 per plane; C = 8: 9000, 4080), fused with the softmax held, in `out`, and apart', () => {
-    const sizes = { 3: [150, 160], 8: [90, 100] };
+    const sizes: Record<number, number[]> = { 3: [150, 160], 8: [90, 100] };
     const kinds = ['dense', 'soft', 'uint8'] as const;
     for (const [C, kind] of [3, 8].flatMap((c) => kinds.map((k) => [c, k] as const))) {
       const p = pair(5, 2, sizes[C], C, kind);
