@@ -92,9 +92,11 @@ describe('channels-first softmax region kernels: the same bits as channels-last'
       expect(softmaxPlanePixels(C) * 4).toBe(PLANE_BYTES(C));
       expect(softmaxPlanePixels(C) % 4).toBe(0);
       expect(C * PLANE_BYTES(C)).toBeLessThanOrEqual(SOFTMAX_LAYOUT.PLANAR_BLOCK_BYTES);
-      expect(C * (PLANE_BYTES(C) + 16)).toBeGreaterThan(SOFTMAX_LAYOUT.PLANAR_BLOCK_BYTES);
+      // An odd number of 64-byte lines (never a multiple of 4 KiB), the longest that fits.
+      expect((PLANE_BYTES(C) / 64) % 2).toBe(1);
+      expect(C * (PLANE_BYTES(C) + 128)).toBeGreaterThan(SOFTMAX_LAYOUT.PLANAR_BLOCK_BYTES);
     }
-    expect([2, 3, 8].map(softmaxPlanePixels)).toEqual([16384, 10920, 4096]);
+    expect([2, 3, 4, 8].map(softmaxPlanePixels)).toEqual([16368, 10896, 8176, 4080]);
     // The three planar blocks sit between the channels-last ones and the bit record, in the initial memory.
     expect(SOFTMAX_PLANAR_X).toBe(SOFTMAX_LAYOUT.PLANAR_X);
     expect(SOFTMAX_LAYOUT.X + 3 * SOFTMAX_LAYOUT.BLOCK_BYTES).toBeLessThanOrEqual(SOFTMAX_PLANAR_X);
@@ -119,9 +121,11 @@ describe('channels-first softmax region kernels: the same bits as channels-last'
     }
   }
 
-  it('several blocks per image (24000 pixels, 10920 per plane at C = 3), fused with the softmax held, in `out`, and apart', () => {
-    for (const kind of ['dense', 'soft', 'uint8'] as const) {
-      const p = pair(5, 2, [150, 160], 3, kind);
+  it('several blocks per image (C = 3: 24000 pixels, 10896 per plane; C = 8: 9000, 4080), fused with the softmax held, in `out`, and apart', () => {
+    const sizes: Record<number, number[]> = { 3: [150, 160], 8: [90, 100] };
+    const kinds = ['dense', 'soft', 'uint8'] as const;
+    for (const [C, kind] of [3, 8].flatMap((c) => kinds.map((k) => [c, k] as const))) {
+      const p = pair(5, 2, sizes[C], C, kind);
       setSoftmaxWasmEnabled(true, 0);
       const runs: { value: number; grad: number[] }[] = [];
       for (const [fused, hold] of [
@@ -150,7 +154,7 @@ describe('channels-first softmax region kernels: the same bits as channels-last'
     const before = softmaxRuns();
     both((l) => losses.dice(l), p, true);
     const after = softmaxRuns();
-    // 2 images × 3 blocks of 2032 pixels channels-last, × 1 block of 8192 channels-first, recorded in pass 1
+    // 2 images × 3 blocks of 2032 pixels channels-last, × 1 block of 8176 channels-first, recorded in pass 1
     // and read in pass 2.
     expect(after.recorded - before.recorded).toBe(8);
     expect(after.fromRecord - before.fromRecord).toBe(8);

@@ -240,10 +240,13 @@ export const SOFTMAX_BLOCK_PIXELS = 2032;
 const BLOCK_PIXELS = SOFTMAX_BLOCK_PIXELS;
 /**
  * Pixels per plane of a channels-first block for C channels (scripts/wasm/softmaxRegion.mjs → PLANE_BYTES / 4):
- * the most whole groups of four whose C planes fit a scratch block (8192 pixels for C = 2, 2048 for C = 8), so
- * that each copy moves as much as the block holds.
+ * the most whose C planes fit a scratch block (so that each copy moves as much as the block holds) with a plane
+ * an odd number of 64-byte lines long (16368 pixels for C = 2, 4080 for C = 8). Planes a multiple of 4 KiB apart
+ * put channel c of all three blocks in the same L1 cache sets (24 lines at C = 8), and the copies' distance
+ * modulo 4096 would stay the same all call long (see regionWasm.ts's BLOCK); an odd number of lines spreads both.
  */
-export const softmaxPlanePixels = (C: number): number => 4 * Math.floor(PLANAR_BLOCK_BYTES / (16 * C));
+export const softmaxPlanePixels = (C: number): number =>
+  16 * ((Math.floor(PLANAR_BLOCK_BYTES / (64 * C)) - 1) | 1);
 
 /** The channel axis of the logits, the dense targets, the stored softmax and the gradient of a call. */
 export type SoftmaxLayout = 'channelsLast' | 'channelsFirst';
