@@ -14,24 +14,11 @@ import {
   rangeError,
   typeError,
 } from '../validate.js';
-
-/**
- * Arrays a masked loss reuses from call to call (grown to the largest input), so that a call allocates none that
- * grows with the input: each first touch of fresh memory costs page faults (about 3 ms per MB on the shared VM).
- */
-export class MaskScratch {
-  private readonly slots = new Map<string, Float32Array | Float64Array>();
-  /** A view of `n` entries of the slot's array, grown when needed; its contents are left over. */
-  take<T extends Float32Array | Float64Array>(slot: string, n: number, make: (n: number) => T): T {
-    let a = this.slots.get(slot) as T | undefined;
-    if (a === undefined || a.length < n) this.slots.set(slot, (a = make(n)));
-    return a.subarray(0, n) as T;
-  }
-}
+import { ArrayScratch } from './scratch.js';
 
 /** A new array, or the scratch's view. */
 function arrayOf<T extends Float32Array | Float64Array>(
-  scratch: MaskScratch | undefined,
+  scratch: ArrayScratch | undefined,
   slot: string,
   n: number,
   make: (n: number) => T,
@@ -50,7 +37,7 @@ export function expandMask(
   mask: NdArray,
   pr: NdArray,
   layout: Layout,
-  scratch?: MaskScratch,
+  scratch?: ArrayScratch,
 ): Float64Array {
   checkNdArray(fn, 'mask', mask, 1);
   const geom = geometryOf(pr.shape, layout);
@@ -103,7 +90,7 @@ export function maskInputs(
   mask: NdArray,
   layout: Layout,
   keepLabel: number | undefined,
-  scratch?: MaskScratch,
+  scratch?: ArrayScratch,
 ): { g: NdArray; p: NdArray; f: Float64Array } {
   checkNdArray(fn, 'gt', gt, 1);
   checkNdArray(fn, 'pr', pr, 2);
@@ -142,7 +129,7 @@ export function maskedLoss(
   mask: NdArray,
   layout: Layout,
   keepLabel: number | undefined,
-  scratch?: MaskScratch,
+  scratch?: ArrayScratch,
 ): Loss {
   return defineLoss({
     name: loss.name,
