@@ -4,8 +4,8 @@
  * same data transposed, smp's layout), `lovaszSoftmaxLoss` from logits (channels-last), `lovaszLoss` binary
  * (channel 0 of the logits and of the one-hot targets, [8, 1, 256, 256]) and multilabel (channels-first, one
  * list of 2 M elements). Each row times the library (radix sort) interleaved with the implementation it
- * replaced (the comparator sort over float64 errors, test/family/lovaszOracle.ts) on the same inputs, and
- * PyTorch's CPU autograd form (bench/torch/smpMonaiLosses.py, 1 thread, torch's own random inputs of the same
+ * replaced (the comparator sort over float64 errors, test/family/lovaszOracle.ts) on the same inputs (`vs_old`),
+ * after timing it alone (`median_ms`, and its ratio to PyTorch), and PyTorch's CPU autograd form (bench/torch/smpMonaiLosses.py, 1 thread, torch's own random inputs of the same
  * shape and distribution) in the same bench run. One JSON line per row: `vs_old` and `vs_torch` are ratios of
  * medians (below 1: faster).
  */
@@ -105,9 +105,17 @@ for (const [name, loss, before, g, x, oldIo, torchName] of rows) {
   const [g2, x2] = oldIo ?? [g, x];
   let value = NaN;
   let oldValue = NaN;
+  // The new code alone first (its ÷ PyTorch, without the old code's per-call arrays of about 100 MB being
+  // allocated and collected in between), then interleaved with the old code (vs_old).
+  (globalThis as { gc?: () => void }).gc?.();
+  const alone = await timeInterleaved(
+    { new: () => (value = loss.valueAndGrad(g, x, { out: out1 }).value) },
+    1,
+    runs,
+  );
   const t = await timeInterleaved(
     {
-      new: () => (value = loss.valueAndGrad(g, x, { out: out1 }).value),
+      new: () => loss.valueAndGrad(g, x, { out: out1 }).value,
       old: () => (oldValue = before.valueAndGrad(g2, x2, { out: out2 }).value),
     },
     1,
@@ -115,17 +123,17 @@ for (const [name, loss, before, g, x, oldIo, torchName] of rows) {
   );
   const vsOld = t.new.median_ms / t.old.median_ms;
   const torchMs = torch?.[torchName]?.median_ms;
-  const vsTorch = torchMs === undefined ? undefined : t.new.median_ms / torchMs;
-  emit('focal_fb', `segkit ${name}`, x.data.length, t.new, {
+  const vsTorch = torchMs === undefined ? undefined : alone.new.median_ms / torchMs;
+  emit('focal_fb', `segkit ${name}`, x.data.length, alone.new, {
     layout: x === last ? 'NHWC' : 'NCHW',
     value,
     vs_old: Math.round(vsOld * 1000) / 1000,
     ...(vsTorch === undefined ? {} : { vs_torch: Math.round(vsTorch * 1000) / 1000 }),
     note:
-      `valueAndGrad with { out }; the comparator-sort implementation in the same run: ${t.old.median_ms.toFixed(1)} ms` +
-      ` (value ${oldValue})` +
+      `valueAndGrad with { out }, alone; then interleaved with the comparator-sort implementation: new ` +
+      `${t.new.median_ms.toFixed(1)} ms, old ${t.old.median_ms.toFixed(1)} ms (value ${oldValue}; vs_old is this ratio)` +
       (vsTorch === undefined
         ? ''
-        : `; PyTorch 1 thread (NCHW) ${torchMs} ms (segkit ÷ torch ${vsTorch.toFixed(2)})`),
+        : `; PyTorch 1 thread (NCHW) ${torchMs} ms (segkit alone ÷ torch ${vsTorch.toFixed(2)})`),
   });
 }
