@@ -103,6 +103,15 @@ def lovasz_multiclass(x, g, labels):
     return torch.stack(losses).mean()
 
 
+def lovasz_hinge(x, g, labels):
+    """smp LovaszLoss(mode='binary' or 'multilabel'), per_image=False: the hinge over every element flattened."""
+    logits = x.reshape(-1)
+    fg = g.reshape(-1)
+    errors = 1.0 - logits * (2.0 * fg - 1.0)
+    errors_sorted, perm = torch.sort(errors, dim=0, descending=True)
+    return torch.dot(F.relu(errors_sorted), lovasz_grad(fg[perm]))
+
+
 def _dice(p, g):
     """MONAI DiceLoss on probabilities p (NCHW): per sample and class, smooth 1e-5, mean."""
     dims = tuple(range(2, p.ndim))
@@ -165,6 +174,8 @@ IMPLS = {
     "maskedDiceLoss disk mask": (masked_dice_disk, "logits"),
     "mccLoss": (mcc, "prob"),
     "lovaszLoss multiclass": (lovasz_multiclass, "logits"),
+    "lovaszLoss binary": (lovasz_hinge, "binary"),
+    "lovaszLoss multilabel": (lovasz_hinge, "logits"),
 }
 
 
@@ -176,15 +187,18 @@ def main(names):
     g = F.one_hot(labels, shape[1]).movedim(-1, 1).to(torch.float32).contiguous()
     for name in names:
         fn, kind = IMPLS[name]
-        x = (torch.softmax(x0, 1) if kind == "prob" else x0).clone().requires_grad_(True)
+        # "binary": one channel (channel 0 of the logits and of the one-hot targets), shape [N, 1, H, W].
+        x = (torch.softmax(x0, 1) if kind == "prob" else x0[:, :1] if kind == "binary" else x0).clone()
+        x.requires_grad_(True)
+        gk = g[:, :1].contiguous() if kind == "binary" else g
 
         def call():
-            loss = fn(x, g, labels)
+            loss = fn(x, gk, labels)
             loss.backward()
             x.grad = None
             return float(loss)
 
-        time_and_print(call, workload=name, impl="torch " + name, elements=W["elements"], warmup=1, runs=RUNS)
+        time_and_print(call, workload=name, impl="torch " + name, elements=x.numel(), warmup=1, runs=RUNS)
 
 
 if __name__ == "__main__":

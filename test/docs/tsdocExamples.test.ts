@@ -15,6 +15,7 @@ import { numberAlgebra } from '../../src/core/algebra.js';
 import * as scores from '../../src/core/scores.js';
 import * as terms from '../../src/core/family/elementwiseTerms.js';
 import * as focalReduction from '../../src/core/family/focalReduction.js';
+import * as lovasz from '../../src/core/family/lovasz.js';
 import * as reduce from '../../src/core/evaluation/reduce.js';
 import * as regions from '../../src/core/evaluation/regions.js';
 import * as bootstrap from '../../src/core/evaluation/stats/bootstrap.js';
@@ -47,6 +48,7 @@ const scope: Record<string, unknown> = {
   ...scores,
   ...terms,
   ...focalReduction,
+  ...lovasz,
   ...reduce,
   ...regions,
   ...bootstrap,
@@ -89,6 +91,7 @@ const CHECKED: Record<string, string[]> = {
   'src/core/losses/softBCEWithLogitsLoss.ts': ['softBCEWithLogitsLoss'],
   'src/core/losses/softCrossEntropyLoss.ts': ['softCrossEntropyLoss'],
   'src/core/losses/lovaszLoss.ts': ['lovaszLoss'],
+  'src/core/family/lovasz.ts': ['lovaszClassList'],
   'src/core/scores.ts': [
     'fScoreShape',
     'iouShape',

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { maskedDiceLoss } from '../../src/index.js';
-import { MaskScratch, maskInputs } from '../../src/core/family/masked.js';
+import { maskInputs } from '../../src/core/family/masked.js';
+import { ArrayScratch } from '../../src/core/family/scratch.js';
 import { setSoftmaxWasmEnabled, softmaxRuns } from '../../src/core/kernels/softmaxRegion.js';
 import { rng } from './helpers.js';
 
@@ -61,7 +62,7 @@ describe('maskedDiceLoss on float32 inputs', () => {
   });
 
   it('builds the masked inputs in the same memory on every call, grown for a larger input', () => {
-    const scratch = new MaskScratch();
+    const scratch = new ArrayScratch();
     const small = inputs(4, 1, 3, 8, 8);
     const large = inputs(5, 2, 3, 8, 8);
     const masked = (i: ReturnType<typeof inputs>) =>

@@ -18,6 +18,12 @@ import {
   typeError,
 } from '../validate.js';
 
+import type { ArrayScratch, ScratchArray } from './scratch.js';
+
+const u8 = (n: number) => new Uint8Array(n);
+const f32 = (n: number) => new Float32Array(n);
+const f64 = (n: number) => new Float64Array(n);
+
 /** How logits become probabilities: softmax over the channel axis, or an independent sigmoid per element. */
 export type Activation = 'softmax' | 'sigmoid';
 
@@ -71,6 +77,7 @@ function indexAt(shape: readonly number[], flat: number): string {
 /**
  * Validates `gt` and `pr` and builds the dense targets. `gt` is dense (same shape as `pr`) or a label map of
  * shape `[N, ...spatial]` or with a size-1 channel axis (then `pr` must have C > 1, or C = 1 with labels 0/1).
+ * With `scratch`, the targets and the mask it builds are views of the scratch's arrays (valid until its next use).
  */
 export function prepareTargets(
   fn: string,
@@ -78,9 +85,10 @@ export function prepareTargets(
   pr: NdArray,
   layout: Layout,
   ignoreIndex: number | undefined,
+  scratch?: ArrayScratch,
 ): { geom: BatchGeometry; g: NumericArray; mask: Uint8Array | null; labelMap: boolean } {
   const { geom, labelMap } = checkTargets(fn, gt, pr, layout);
-  return denseTargets(fn, gt, pr, geom, labelMap, ignoreIndex);
+  return denseTargets(fn, gt, pr, geom, labelMap, ignoreIndex, scratch);
 }
 
 /** The error for a label that is neither a class index in [0, hi] nor `ignoreIndex`, at flat label index q. */
@@ -171,26 +179,29 @@ function denseTargets(
   geom: BatchGeometry,
   labelMap: boolean,
   ignoreIndex: number | undefined,
+  scratch: ArrayScratch | undefined,
 ): { geom: BatchGeometry; g: NumericArray; mask: Uint8Array | null; labelMap: boolean } {
   const C = geom.channels;
   const n = sizeOf(pr.shape);
   const src = gt.data;
+  const zeros = <T extends ScratchArray>(slot: string, make: (n: number) => T): T =>
+    scratch === undefined ? make(n) : (scratch.take(slot, n, make).fill(0) as T);
   if (!labelMap) {
     if (ignoreIndex === undefined) return { geom, g: src, mask: null, labelMap };
-    const mask = new Uint8Array(n);
+    const mask = zeros('mask', u8);
     let any = false;
     for (let i = 0; i < n; i++) {
       if (src[i] === ignoreIndex) any = true;
       else mask[i] = 1;
     }
     if (!any) return { geom, g: src, mask: null, labelMap };
-    const g = new Float64Array(n);
+    const g = zeros('g64', f64);
     for (let i = 0; i < n; i++) g[i] = mask[i] ? src[i] : 0;
     return { geom, g, mask, labelMap };
   }
   // Label map: one label per pixel, in [N, ...spatial] order.
   const { batch, pixels, imageStride, pixelStride, channelStride } = geom;
-  const g = new Float32Array(n);
+  const g = zeros('g32', f32);
   let mask: Uint8Array | null = null;
   for (let b = 0; b < batch; b++) {
     for (let s = 0; s < pixels; s++) {
@@ -198,7 +209,7 @@ function denseTargets(
       const v = src[q];
       const base = b * imageStride + s * pixelStride;
       if (v === ignoreIndex) {
-        if (!mask) mask = new Uint8Array(n).fill(1);
+        if (!mask) mask = zeros('mask', u8).fill(1);
         for (let c = 0; c < C; c++) mask[base + c * channelStride] = 0;
         continue;
       }
@@ -254,7 +265,8 @@ export function softmaxAt(
 
 /**
  * Softmax over channels or sigmoid, numerically stable for logits of any size (±1e4 give exact 0 and 1, never
- * NaN). Returns float64 probabilities; `logp` (optional) receives log-probabilities computed in the log domain.
+ * NaN). Returns float64 probabilities (in `into` when given, else in a new array); `logp` (optional) receives
+ * log-probabilities computed in the log domain.
  * With `check` (the public function's name), a NaN or ±Inf logit throws a RangeError naming it and the first
  * offending index (`lovaszSoftmaxLoss: pr must hold finite logits; got NaN at index 7.`); the test rides along
  * the activation's own pass (a NaN-sticky Σ (x − x)).
@@ -265,9 +277,10 @@ export function activate(
   activation: Activation,
   logp?: Float64Array,
   check?: string,
+  into?: Float64Array,
 ): Float64Array {
   const n = x.length;
-  const p = new Float64Array(n);
+  const p = into ?? new Float64Array(n);
   let bad = 0;
   if (activation === 'sigmoid') {
     for (let i = 0; i < n; i++) {

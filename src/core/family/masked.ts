@@ -15,27 +15,11 @@ import {
   rangeError,
   typeError,
 } from '../validate.js';
-
-/** The arrays {@link MaskScratch} holds. */
-type ScratchArray = Float32Array | Float64Array | Int32Array;
-
-/**
- * Arrays a masked loss reuses from call to call (grown to the largest input), so that a call allocates none that
- * grows with the input: each first touch of fresh memory costs page faults (about 3 ms per MB on the shared VM).
- */
-export class MaskScratch {
-  private readonly slots = new Map<string, ScratchArray>();
-  /** A view of `n` entries of the slot's array, grown when needed; its contents are left over. */
-  take<T extends ScratchArray>(slot: string, n: number, make: (n: number) => T): T {
-    let a = this.slots.get(slot) as T | undefined;
-    if (a === undefined || a.length < n) this.slots.set(slot, (a = make(n)));
-    return a.subarray(0, n) as T;
-  }
-}
+import { ArrayScratch, type ScratchArray } from './scratch.js';
 
 /** A new array, or the scratch's view. */
 function arrayOf<T extends ScratchArray>(
-  scratch: MaskScratch | undefined,
+  scratch: ArrayScratch | undefined,
   slot: string,
   n: number,
   make: (n: number) => T,
@@ -77,7 +61,7 @@ export function maskFactors(
   mask: NdArray,
   pr: NdArray,
   layout: Layout,
-  scratch?: MaskScratch,
+  scratch?: ArrayScratch,
 ): MaskFactors {
   checkNdArray(fn, 'mask', mask, 1);
   const geom = geometryOf(pr.shape, layout);
@@ -252,7 +236,7 @@ function maskLabels(
   labels: NdArray['data'],
   m: MaskFactors,
   keepLabel: number | undefined,
-  scratch: MaskScratch | undefined,
+  scratch: ArrayScratch | undefined,
 ): Int32Array | Float64Array {
   const n = labels.length;
   const P = m.geom.pixels;
@@ -298,7 +282,7 @@ export function maskInputs(
   mask: NdArray,
   layout: Layout,
   keepLabel: number | undefined,
-  scratch?: MaskScratch,
+  scratch?: ArrayScratch,
 ): { g: NdArray; p: NdArray; mask: MaskFactors } {
   checkNdArray(fn, 'gt', gt, 1);
   checkNdArray(fn, 'pr', pr, 2);
@@ -323,7 +307,7 @@ export function maskedLoss(
   mask: NdArray,
   layout: Layout,
   keepLabel: number | undefined,
-  scratch?: MaskScratch,
+  scratch?: ArrayScratch,
 ): Loss {
   return defineLoss({
     name: loss.name,

@@ -6,7 +6,8 @@ import type { GradOptions, Loss, ValueAndGrad } from '../loss.js';
 import type { NdArray } from '../types.js';
 import { checkOptionKeys } from '../options.js';
 import { checkBoolean } from '../validate.js';
-import { MaskScratch, maskedLoss, maskInputs } from '../family/masked.js';
+import { maskedLoss, maskInputs } from '../family/masked.js';
+import { ArrayScratch } from '../family/scratch.js';
 import { REGION_FAMILY_KEYS, resolveFamilyOptions } from '../family/options.js';
 import { type DiceFamilyOptions, regionDiceLoss, regionJaccardLoss } from '../family/regionFamily.js';
 
@@ -56,7 +57,7 @@ export function maskedDiceLoss(options: MaskedDiceOptions = {}): MaskedLoss {
   const inner = useJaccard ? regionJaccardLoss(dice, fn) : regionDiceLoss(dice, fn);
   const cfg = resolveFamilyOptions(fn, dice, ['beta']);
   // The masked inputs are built in arrays this loss reuses from call to call.
-  const scratch = new MaskScratch();
+  const scratch = new ArrayScratch();
   const withMask = (mask: NdArray): Loss => maskedLoss(fn, inner, mask, cfg.layout, cfg.ignoreIndex, scratch);
   return {
     name: inner.name,
