@@ -220,7 +220,14 @@ function denseState(dense: DenseCall, channels: number[], R: number, stats: Floa
   return { dense, counts };
 }
 
-/** Targets as the kernels read them: small integer arrays become float32 (exact), so that WebAssembly takes them. */
+/** The float32 copy of integer dense targets (reused across calls: it grows to the largest input and stays). */
+let targetScratch = new Float32Array(0);
+
+/**
+ * Targets as the kernels read them: small integer arrays become float32 (exact), so that WebAssembly takes them.
+ * The copy goes to one scratch array kept between calls (a call's counts and its gradient pass run back to back,
+ * so no two calls hold it at once), not to a new array per call.
+ */
 function floatTargets(g: NumericArray): FloatArray {
   const small =
     g instanceof Uint8Array ||
@@ -228,7 +235,11 @@ function floatTargets(g: NumericArray): FloatArray {
     g instanceof Uint16Array ||
     g instanceof Int16Array ||
     g instanceof Uint8ClampedArray;
-  return small ? Float32Array.from(g) : toFloatArray(g);
+  if (!small) return toFloatArray(g);
+  if (targetScratch.length < g.length) targetScratch = new Float32Array(g.length);
+  const copy = targetScratch.subarray(0, g.length);
+  copy.set(g);
+  return copy;
 }
 
 /**
@@ -236,7 +247,7 @@ function floatTargets(g: NumericArray): FloatArray {
  * (MONAI's |p| is p there), the squared (V-Net) form, or smp's soft-label form when every target read is exactly 0 or 1 (it equals the
  * plain one then, gradient included: where p = g exactly, p(1 − p) = 0); dense targets or a label map (expanded
  * as the general path does), nothing ignored, no threshold. Pass 1 stores σ(x) in the gradient buffer when a
- * gradient follows (`call.out`, or a new one) unless that buffer shares memory with the inputs. A non-finite
+ * gradient follows (`call.out` when it overlaps no input, else a new one). A non-finite
  * logit (any channel, as the general path checks) or target: the general path's RangeError, or with
  * `checkInputs: false` the general path itself. Returns null when the call needs another path.
  */
@@ -250,9 +261,11 @@ const denseSigmoidCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   const { geom, g: targets } = prepareTargets(fn, gt, pr, cfg.layout, undefined);
   const channels = selectChannels(fn, cfg, C);
   const g = floatTargets(targets);
-  const store = call.wantGrad && denseSigmoid.store ? (call.out ?? new Float32Array(x.length)) : undefined;
-  const gb = (gt.data as { buffer?: unknown }).buffer;
-  const stored = store && store.buffer !== x.buffer && store.buffer !== gb ? store : undefined;
+  // σ goes to `out` when it overlaps neither input (views of one buffer may be apart), else to a new buffer:
+  // pass 2 then reads σ and the targets, never the logits that `out` may hide.
+  const apart = call.out !== undefined && !overlaps(call.out, x) && !overlaps(call.out, g);
+  const stored =
+    call.wantGrad && denseSigmoid.store ? (apart ? call.out : new Float32Array(x.length)) : undefined;
   const pass: SigmoidPass = { x, store: stored, bad: 0, soft: false };
   const { perImage } = form;
   const stats = denseStats(
