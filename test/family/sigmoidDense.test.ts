@@ -192,7 +192,7 @@ describe('sigmoid region losses from logits on the dense stage', () => {
 });
 
 describe('integer dense targets on the sigmoid stage', () => {
-  it('Uint8Array masks give the float32 masks\' numbers, call after call of other sizes (one reused float32 copy)', () => {
+  it("Uint8Array masks give the float32 masks' numbers, call after call of other sizes (one reused float32 copy)", () => {
     // Issue 10's review: the integer targets used to be copied to a new float32 array on every call.
     const loss = monai({});
     for (const [seed, N, H] of [

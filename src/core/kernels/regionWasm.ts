@@ -23,7 +23,7 @@ import { REGION_KERNELS_BASE64 } from './regionWasm.bytes.js';
 import { REGION_SIGMOID_KERNELS_BASE64 } from './regionSigmoidWasm.bytes.js';
 import { REGION_SQUARED_KERNELS_BASE64 } from './regionSquaredWasm.bytes.js';
 import { sumsAdjacent } from './regionStats.js';
-import { type StridedRun, sigmoidGrad, sigmoidSums } from './sigmoidStats.js';
+import { type Held, type StridedRun, sigmoidGrad, sigmoidSums } from './sigmoidStats.js';
 import { softmaxSquaredGrad, squaredGrad, squaredSums } from './squaredStats.js';
 import { SOFTMAX_SQUARED_KERNELS_BASE64 } from './softmaxSquaredWasm.bytes.js';
 import {
@@ -435,7 +435,7 @@ const lazySigmoid = new LazyKernels(instantiateSigmoid, WASM_MIN_ELEMENTS, { rel
  * Runs of each path of the sigmoid stage since load (pass 1 and pass 2 each count): `wasm`, `js`; of pass 2,
  * `stored` read p from pass 1's store and `recomputed` took σ of the logits again. @internal
  */
-const sigmoidCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0 };
+const sigmoidCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0, held: 0 };
 
 /** Runs of a stage per path: `wasm`, `js`; of pass 2, `stored` (p read back) and `recomputed` (σ again). */
 export interface StageRuns {
@@ -443,6 +443,8 @@ export interface StageRuns {
   js: number;
   stored: number;
   recomputed: number;
+  /** Runs of pass 2 that read p where pass 1 held it in the module's memory (the per-image fused form). */
+  held: number;
 }
 
 /** How many runs took each path of the sigmoid stage (see sigmoidCounts). @internal */
@@ -482,15 +484,19 @@ export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
   f64.fill(0, SUM_XY, SUM_Y + 16);
   let bad = 0;
   let exact = 1;
+  const { hold } = run;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     s0.set((gt as Float32Array).subarray(s, e));
     s1.set(x.subarray(s, e));
-    bad |= k.sigmoid(S1, S2, e - s);
+    // σ to S2, or held in the module's memory for pass 2 (the fused form).
+    const p = hold ? hold.at + 4 * (s - start) : S2;
+    bad |= k.sigmoid(S1, p, e - s);
     // The masks the sums write (one byte per 4 targets) go to one block-sized spot: nothing reads them here.
-    exact &= k.sums[V]!(S0, S2, e - s, MASKS);
-    if (store !== undefined) store.set(s2.subarray(0, e - s), s);
+    exact &= k.sums[V]!(S0, p, e - s, MASKS);
+    if (store !== undefined && !hold) store.set(s2.subarray(0, e - s), s);
   }
+  if (hold) hold.at += 4 * (main - start);
   addLaneSums(f64, PLAIN_SLOTS, V, count, out, at);
   if (bad !== 0) pass.bad = NaN;
   if (exact === 0) pass.soft = true;
@@ -518,17 +524,22 @@ export const sigmoidGradRun: typeof sigmoidGrad = (gt, arrays, run, coef, at) =>
   const main = wholePeriods(start, end, V);
   const { f64, s0, s1, s2 } = k.mem.views;
   setLaneCoefficients(f64, V, count, coef, at);
+  const { hold } = run;
+  if (hold) sigmoidCounts.held++;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     s0.set((gt as Float32Array).subarray(s, e));
-    if (stored !== undefined) s1.set(stored.subarray(s, e));
-    else {
+    // p where pass 1 held it (the fused form), else copied in from the store, else σ again.
+    const p = hold ? hold.at + 4 * (s - start) : S1;
+    if (!hold && stored !== undefined) s1.set(stored.subarray(s, e));
+    else if (!hold) {
       s1.set(x.subarray(s, e));
       k.sigmoid(S1, S1, e - s);
     }
-    k.grad[V]!(S0, S1, S2, e - s);
+    k.grad[V]!(S0, p, S2, e - s);
     grad.set(s2.subarray(0, e - s), s);
   }
+  if (hold) hold.at += 4 * (main - start);
   if (main < end) sigmoidGrad(gt, arrays, { ...run, start: main }, coef, at);
 };
 
@@ -569,7 +580,7 @@ const lazySquared = new LazyKernels(instantiateSquared, WASM_MIN_ELEMENTS, { rel
  * Runs of each path of the squared stage since load (pass 1 and pass 2 each count): `wasm`, `js`; of pass 2
  * through σ, `stored` read p from pass 1's store and `recomputed` took σ of the logits again. @internal
  */
-const squaredCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0 };
+const squaredCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0, held: 0 };
 
 /** How many runs took each path of the squared stage (see squaredCounts). @internal */
 export function regionSquaredRuns(): StageRuns {
@@ -614,16 +625,25 @@ export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, 
   f64.fill(0, SUM_G, SUM_G + 16);
   hi.fill(0);
   let bad = 0;
+  const { hold } = run;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     s0.set((gt as Float32Array).subarray(s, e));
-    s1.set((pr as Float32Array).subarray(s, e));
+    // The fused form keeps p (σ of the logits, or the probabilities copied in) in the module's memory for pass 2.
+    const h = hold ? hold.at + 4 * (s - start) : -1;
     if (pass !== undefined) {
-      bad |= k.sigmoid(S1, S2, e - s);
-      k.sums[V]!(S0, S2, e - s);
-      if (store !== undefined) store.set(s2.subarray(0, e - s), s);
-    } else k.sums[V]!(S0, S1, e - s);
+      s1.set((pr as Float32Array).subarray(s, e));
+      const p = hold ? h : S2;
+      bad |= k.sigmoid(S1, p, e - s);
+      k.sums[V]!(S0, p, e - s);
+      if (store !== undefined && !hold) store.set(s2.subarray(0, e - s), s);
+    } else {
+      if (hold) new Float32Array(k.mem.views.s0.buffer, h, e - s).set((pr as Float32Array).subarray(s, e));
+      else s1.set((pr as Float32Array).subarray(s, e));
+      k.sums[V]!(S0, hold ? h : S1, e - s);
+    }
   }
+  if (hold) hold.at += 4 * (main - start);
   addLaneSums(f64, [SUM_XY, SUM_Y, SUM_X, SUM_G], V, count, out, at);
   if (pass !== undefined && bad !== 0) pass.bad = NaN;
   // As sumsPixels: [0, 1] encloses every p read when every bit pattern is ≤ that of 1.0, else unbounded.
@@ -656,16 +676,40 @@ export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) =>
   const { f64, s0, s1, s2 } = k.mem.views;
   setLaneCoefficients(f64, V, count, coef, at);
   const kernel = how === 'none' ? k.grad[V]! : k.sgrad[V]!;
+  const { hold } = run;
+  if (hold) squaredCounts.held++;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     s0.set((gt as Float32Array).subarray(s, e));
-    s1.set((p as Float32Array).subarray(s, e));
-    if (how === 'recompute') k.sigmoid(S1, S1, e - s);
-    kernel(S0, S1, S2, e - s);
+    // p where pass 1 held it (the fused form), else copied in (σ again when recomputing).
+    if (!hold) s1.set((p as Float32Array).subarray(s, e));
+    if (how === 'recompute' && !hold) k.sigmoid(S1, S1, e - s);
+    kernel(S0, hold ? hold.at + 4 * (s - start) : S1, S2, e - s);
     grad.set(s2.subarray(0, e - s), s);
   }
+  if (hold) hold.at += 4 * (main - start);
   if (main < end) squaredGrad(gt, arrays, { ...run, start: main }, coef, at);
 };
+
+/** Where the per-image fused form holds p in a module's memory: past the scratch blocks and the masks' spot. */
+const HELD_AT = MASKS + 4 * BLOCK;
+/** Most bytes of p held for one image (64 MiB; larger images run the two passes apart). */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A cursor for the per-image fused form (`family/denseFused.ts`) in the sigmoid module (`'sigmoid'`) or the
+ * squared module (`'squared'`), whose memory is grown here to hold `bytes` of p (an image): null when that
+ * module is off or unavailable, the image too large (over 64 MiB) or the memory cannot grow. Reset `at` to
+ * {@link heldStart} before each pass of an image. @internal
+ */
+export function holdFor(module: 'sigmoid' | 'squared', bytes: number): Held | null {
+  const k = module === 'sigmoid' ? lazySigmoid.get() : lazySquared.get();
+  if (k === null || bytes > MAX_HELD_BYTES || !k.mem.reserve(HELD_AT + bytes)) return null;
+  return { at: HELD_AT };
+}
+
+/** Where a held image's p starts ({@link holdFor}). @internal */
+export const heldStart = HELD_AT;
 
 // Pass 2 of the squared form through a softmax, channels-first (scripts/build-wasm.mjs → softmaxSquaredKernelsWat,
 // 0.6 KB, any C ≤ 16 in one kernel): the driver copies each channel's plane part of a block of pixels into the

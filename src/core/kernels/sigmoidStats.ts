@@ -20,6 +20,17 @@ export interface StridedRun {
   end: number;
   step: number;
   count: number;
+  /**
+   * The per-image fused form (`family/denseFused.ts`): the WebAssembly kernels keep the run's p in their module's
+   * memory from byte `hold.at` on (advancing it) in pass 1, and read it from there in pass 2, instead of storing
+   * it in the gradient buffer. The JS kernels ignore it (they store p as asked; the tails of a run, too).
+   */
+  hold?: Held;
+}
+
+/** A cursor into the memory of a WebAssembly module, where the fused form keeps p between its passes. */
+export interface Held {
+  at: number;
 }
 
 /**

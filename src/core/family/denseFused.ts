@@ -1,0 +1,124 @@
+/**
+ * The per-image fused form of the dense region stage (issue 10): per-image region losses from float32 logits
+ * with a sigmoid (plain or squared form) or from float32 probabilities in the squared (V-Net) form run both
+ * passes image by image. Pass 1 of image b (`denseStats`) keeps p (σ of the logits, or the probabilities) in the
+ * WebAssembly module's memory instead of storing it in the gradient buffer; then image b's coefficients; then pass
+ * 2 of image b (`denseGrad`) reads p from there while the image is fresh, instead of copying it back in. The
+ * formulas and kernels are the stage's own (`denseStats.ts`, `kernels/regionWasm.ts`): the same sums and the same
+ * gradient bits as the two passes apart, given the same coefficients.
+ *
+ * Image b's coefficients come from the loss's own reduction, called on the sums so far with the images not yet
+ * counted standing in as copies of image b, as the softmax path's `fusedRegionValueAndGrad` does: exact whenever
+ * image b's coefficients depend on its own sums alone (a mean of per-image terms). The final reduction checks
+ * them, coefficient by coefficient, and runs the two passes of any image whose coefficients differ again.
+ * @module
+ */
+import { NO_RANGE } from '../kernels/regionStats.js';
+import { heldStart, holdFor } from '../kernels/regionWasm.js';
+import type { SigmoidPass } from '../kernels/sigmoidStats.js';
+import { overlaps } from '../validate.js';
+import { checkDenseInputs, denseGrad, denseSigmoid, denseStats, unselectedLogitsBad } from './denseStats.js';
+import {
+  type FusedValueAndGrad,
+  countsOfStats,
+  denseCoefficients,
+  probabilityStageInputs,
+  sigmoidStageInputs,
+} from './region.js';
+
+/** The switch of the fused form, for tests and benchmarks: off, such calls run the two passes apart. @internal */
+export const denseFused = { enabled: true, images: 0, redone: 0 };
+
+/**
+ * Value and gradient of a per-image region loss on the dense stage with both passes run image by image (see the
+ * module). Returns null when the call is not for this form: not per image, not the sigmoid stage's inputs (nor
+ * squared float32 probabilities), WebAssembly off or unable to hold an image (64 MiB of p at most), `out`
+ * overlapping an input, soft targets in smp's soft-label form, or bad input with `checkInputs: false`. Bad input
+ * with `checkInputs` throws the two passes' RangeError (the first offending index).
+ */
+export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form, reduce, out) => {
+  if (!denseFused.enabled || !form.perImage) return null;
+  const logits = cfg.fromLogits;
+  if (logits && !denseSigmoid.store) return null;
+  const inputs = logits
+    ? sigmoidStageInputs(fn, gt, pr, cfg, form, {})
+    : form.squared
+      ? probabilityStageInputs(fn, gt, pr, cfg, form, {})
+      : null;
+  if (inputs === null) return null;
+  const { geom, channels, g } = inputs;
+  const x = 'x' in inputs ? inputs.x : inputs.p;
+  if (!(x instanceof Float32Array)) return null;
+  const { batch, imageStride } = geom;
+  const hold = holdFor(form.squared ? 'squared' : 'sigmoid', 4 * imageStride);
+  if (hold === null) return null;
+  const grad = out ?? new Float32Array(x.length);
+  if (overlaps(grad, x) || overlaps(grad, g)) return null;
+  const K = channels.length;
+  const w = form.squared ? 4 : 3;
+  const stats = new Float64Array(batch * K * w);
+  const used = new Float64Array(2 * batch * K);
+  const domain = logits ? 'logits' : 'probabilities';
+  // Every logit must be finite, selected or not (as on the general path): the channels not read, scanned once.
+  if (logits && K < geom.channels) {
+    const bad = unselectedLogitsBad(x, geom, channels);
+    if (bad !== 0 && !cfg.checkInputs) return null;
+    if (bad !== 0) checkDenseInputs(fn, g, x, geom, channels, [], new Float64Array([bad, 0]), domain);
+  }
+  const one = { ...geom, batch: 1 };
+  /** Passes 1 and 2 of image b into its part of `grad` (held: p kept in the module's memory between them). */
+  const image = (b: number, coefficients: (sums: Float64Array) => Float64Array | null, held: boolean) => {
+    const [s, e] = [b * imageStride, (b + 1) * imageStride];
+    const [gs, xs, os] = [g.subarray(s, e), x.subarray(s, e), grad.subarray(s, e)];
+    const pass: SigmoidPass | undefined = logits ? { x: xs, store: os, bad: 0, soft: false } : undefined;
+    const range = cfg.checkInputs && !logits ? new Float64Array([Infinity, -Infinity]) : NO_RANGE;
+    hold.at = heldStart;
+    const h = held ? hold : undefined;
+    const sums = denseStats(gs, xs, one, channels, true, undefined, undefined, range, pass, form.squared, h);
+    let finite = pass === undefined || pass.bad === 0;
+    for (let i = 0; i < sums.length; i++) finite &&= Number.isFinite(sums[i]);
+    const inUnit = range.length === 0 || (range[0] >= 0 && range[1] <= 1);
+    if (!finite || !inUnit) {
+      // Unchecked bad input: the general path computes the call as it is (a NaN propagates).
+      if (!cfg.checkInputs) return false;
+      // The scan of the whole call finds the first offending index (images before b were good).
+      const r = logits ? new Float64Array([pass!.bad, 0]) : range;
+      checkDenseInputs(fn, g, x, geom, channels, [sums], r, domain);
+    }
+    // smp's soft-label form equals the plain one only on 0/1 targets.
+    if (!form.squared && form.softLabel && pass!.soft) return false;
+    const coef = coefficients(sums);
+    if (coef === null) return true;
+    hold.at = heldStart;
+    const sigmoid = logits ? { x: xs, stored: os } : undefined;
+    const squared = form.squared ? { pr: logits ? undefined : xs } : undefined;
+    denseGrad(gs, one, channels, true, coef, os, undefined, sigmoid, squared, h);
+    return true;
+  };
+  for (let b = 0; b < batch; b++) {
+    const ok = image(
+      b,
+      (sums) => {
+        stats.set(sums, b * K * w);
+        const guess = countsOfStats(stats, channels, batch, form.squared, (r) => Math.min(r, b));
+        const coef = denseCoefficients(reduce(guess).grads, b * K, K, form.squared);
+        used.set(coef, 2 * b * K);
+        return coef;
+      },
+      true,
+    );
+    if (!ok) return null;
+    denseFused.images++;
+  }
+  const r = reduce(countsOfStats(stats, channels, batch, form.squared));
+  const all = denseCoefficients(r.grads, 0, batch * K, form.squared);
+  for (let b = 0; b < batch; b++) {
+    let same = true;
+    for (let j = 2 * b * K; j < 2 * (b + 1) * K; j++) same &&= all[j] === used[j];
+    if (same) continue;
+    // Image b's coefficients depend on later images: its two passes again, apart (p stored in `grad`).
+    denseFused.redone++;
+    image(b, () => all.subarray(2 * b * K, 2 * (b + 1) * K), false);
+  }
+  return { value: r.value, grad };
+};
