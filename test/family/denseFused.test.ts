@@ -10,6 +10,7 @@ import { diceLoss, type Loss, type NdArray } from '../../src/index.js';
 import { denseFused } from '../../src/core/family/denseFused.js';
 import { denseSigmoid, denseSquared } from '../../src/core/family/denseStats.js';
 import {
+  fusedBlocks,
   regionSigmoidRuns,
   regionSquaredRuns,
   setRegionWasmEnabled,
@@ -58,6 +59,7 @@ function run(loss: Loss, gt: NdArray, pr: NdArray, mode: Mode) {
   denseSquared.enabled = mode !== 'general';
   const images = denseFused.images;
   const held = regionSigmoidRuns().held + regionSquaredRuns().held;
+  const blocks = { ...fusedBlocks };
   const out = new Float32Array(pr.data.length).fill(NaN);
   const r = loss.valueAndGrad(gt, pr, { out });
   expect(r.grad).toBe(out);
@@ -66,6 +68,8 @@ function run(loss: Loss, gt: NdArray, pr: NdArray, mode: Mode) {
     grad: out,
     images: denseFused.images - images,
     held: regionSigmoidRuns().held + regionSquaredRuns().held - held,
+    masked: fusedBlocks.masked - blocks.masked,
+    read: fusedBlocks.read - blocks.read,
   };
 }
 
@@ -82,7 +86,13 @@ describe('the per-image fused form of the dense stage', () => {
           const redone = denseFused.redone;
           const f = run(loss, gt, pr, 'fused');
           expect(f.images).toBe(3);
-          expect(f.held).toBeGreaterThan(0);
+          // The fused module takes runs of period 1 (channels-first planes, C = 1 channels-last); C = 3
+          // channels-last runs its passes apart within the image loop.
+          if (layout === 'channelsFirst' || C === 1) {
+            expect(f.held).toBeGreaterThan(0);
+            expect(f.masked).toBeGreaterThan(0); // 0/1 targets: pass 2 from the bits
+            expect(f.read).toBe(0);
+          } else expect(f.held).toBe(0);
           expect(denseFused.redone).toBe(redone); // a mean of per-image terms: the guessed coefficients hold
           const a = run(loss, gt, pr, 'apart');
           expect(a.images + a.held).toBe(0);
@@ -93,6 +103,25 @@ describe('the per-image fused form of the dense stage', () => {
           const batch = diceLoss(options(input, { layout, perImage: false }));
           expect(run(batch, gt, pr, 'fused').images).toBe(0);
         }
+      }
+    }
+  });
+
+  it('soft targets: pass 2 reads them again (no bits); a C = 2 channels-last call takes the fused module too', () => {
+    for (const [shape, layout] of [
+      [[2, 3, 45, 47], 'channelsFirst'],
+      [[2, 45, 47, 2], 'channelsLast'],
+    ] as const) {
+      for (const input of ['sigmoid', 'sigmoidSquared', 'squaredProb'] as const) {
+        const { gt, pr } = pair(3, [...shape], input !== 'squaredProb', true);
+        const loss = diceLoss(options(input, { layout }));
+        const f = run(loss, gt, pr, 'fused');
+        expect(f.held).toBeGreaterThan(0);
+        expect(f.read).toBeGreaterThan(0);
+        expect(f.masked).toBe(0);
+        const a = run(loss, gt, pr, 'apart');
+        expect(f.value).toBe(a.value);
+        expect(f.grad).toEqual(a.grad);
       }
     }
   });

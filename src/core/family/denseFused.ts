@@ -1,11 +1,14 @@
 /**
  * The per-image fused form of the dense region stage (issue 10): per-image region losses from float32 logits
  * with a sigmoid (plain or squared form) or from float32 probabilities in the squared (V-Net) form run both
- * passes image by image. Pass 1 of image b (`denseStats`) keeps p (σ of the logits, or the probabilities) in the
- * WebAssembly module's memory instead of storing it in the gradient buffer; then image b's coefficients; then pass
- * 2 of image b (`denseGrad`) reads p from there while the image is fresh, instead of copying it back in. The
- * formulas and kernels are the stage's own (`denseStats.ts`, `kernels/regionWasm.ts`): the same sums and the same
- * gradient bits as the two passes apart, given the same coefficients.
+ * passes image by image. Pass 1 of image b (`denseStats`) keeps p (σ of the logits, or the probabilities) and one
+ * bit per target (exactly 1.0 or not) in the fused WebAssembly module's memory instead of storing p in the
+ * gradient buffer; then image b's coefficients; then pass 2 of image b (`denseGrad`) reads p from there and, for
+ * blocks of 0/1 targets, builds the gradient from the bits instead of reading the targets again
+ * (`kernels/regionWasm.ts`, the fused module: runs of period V = 1, i.e. channels-first planes and C ∈ {1, 2, 4}
+ * channels-last; other runs of the image take the two passes apart). The sums and the gradient arithmetic are
+ * the stage's own: the same sums and the same gradient bits as the two passes apart, given the same
+ * coefficients.
  *
  * Image b's coefficients come from the loss's own reduction, called on the sums so far with the images not yet
  * counted standing in as copies of image b, as the softmax path's `fusedRegionValueAndGrad` does: exact whenever
@@ -14,7 +17,7 @@
  * @module
  */
 import { NO_RANGE } from '../kernels/regionStats.js';
-import { heldStart, holdFor } from '../kernels/regionWasm.js';
+import { holdFor, restartHold } from '../kernels/regionWasm.js';
 import type { SigmoidPass } from '../kernels/sigmoidStats.js';
 import { overlaps } from '../validate.js';
 import { checkDenseInputs, denseGrad, denseSigmoid, denseStats, unselectedLogitsBad } from './denseStats.js';
@@ -50,7 +53,7 @@ export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form,
   const x = 'x' in inputs ? inputs.x : inputs.p;
   if (!(x instanceof Float32Array)) return null;
   const { batch, imageStride } = geom;
-  const hold = holdFor(form.squared ? 'squared' : 'sigmoid', 4 * imageStride);
+  const hold = holdFor(imageStride, logits);
   if (hold === null) return null;
   const grad = out ?? new Float32Array(x.length);
   if (overlaps(grad, x) || overlaps(grad, g)) return null;
@@ -72,7 +75,7 @@ export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form,
     const [gs, xs, os] = [g.subarray(s, e), x.subarray(s, e), grad.subarray(s, e)];
     const pass: SigmoidPass | undefined = logits ? { x: xs, store: os, bad: 0, soft: false } : undefined;
     const range = cfg.checkInputs && !logits ? new Float64Array([Infinity, -Infinity]) : NO_RANGE;
-    hold.at = heldStart;
+    restartHold(hold, 1);
     const h = held ? hold : undefined;
     const sums = denseStats(gs, xs, one, channels, true, undefined, undefined, range, pass, form.squared, h);
     let finite = pass === undefined || pass.bad === 0;
@@ -89,7 +92,7 @@ export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form,
     if (!form.squared && form.softLabel && pass!.soft) return false;
     const coef = coefficients(sums);
     if (coef === null) return true;
-    hold.at = heldStart;
+    restartHold(hold, 2);
     const sigmoid = logits ? { x: xs, stored: os } : undefined;
     const squared = form.squared ? { pr: logits ? undefined : xs } : undefined;
     denseGrad(gs, one, channels, true, coef, os, undefined, sigmoid, squared, h);

@@ -22,9 +22,12 @@ import { affineAdjacent } from './affineGrad.js';
 import { REGION_KERNELS_BASE64 } from './regionWasm.bytes.js';
 import { REGION_SIGMOID_KERNELS_BASE64 } from './regionSigmoidWasm.bytes.js';
 import { REGION_SQUARED_KERNELS_BASE64 } from './regionSquaredWasm.bytes.js';
-import { sumsAdjacent } from './regionStats.js';
+import { NO_RANGE, sumsAdjacent } from './regionStats.js';
 import { type Held, type StridedRun, sigmoidGrad, sigmoidSums } from './sigmoidStats.js';
+import { REGION_FUSED_KERNELS_BASE64 } from './regionFusedWasm.bytes.js';
 import { softmaxSquaredGrad, squaredGrad, squaredSums } from './squaredStats.js';
+import type { FloatArray } from './regionStats.js';
+import type { SigmoidPass } from './sigmoidStats.js';
 import { SOFTMAX_SQUARED_KERNELS_BASE64 } from './softmaxSquaredWasm.bytes.js';
 import {
   instantiateBase64,
@@ -145,6 +148,7 @@ export function setRegionWasmEnabled(on: boolean, fromElements = WASM_MIN_ELEMEN
   lazySigmoid.set(on, fromElements);
   lazySquared.set(on, fromElements);
   lazySoftmaxSquared.set(on, fromElements);
+  lazyFused.set(on, fromElements);
 }
 
 /** How many runs have taken the WebAssembly kernels, and how many blocks pass 2 built from masks. @internal */
@@ -443,7 +447,7 @@ export interface StageRuns {
   js: number;
   stored: number;
   recomputed: number;
-  /** Runs of pass 2 that read p where pass 1 held it in the module's memory (the per-image fused form). */
+  /** Runs of pass 2 on the fused module (the per-image fused form: σ and the targets' masks kept by pass 1). */
   held: number;
 }
 
@@ -469,6 +473,7 @@ function sigmoidKernelsFor(gt: ArrayLike<number>, run: StridedRun): { k: Sigmoid
  * can (their whole periods; the JS kernels of sigmoidStats.ts the rest).
  */
 export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
+  if (fusedSumsRun(gt, pass.x, run, out, at, NO_RANGE, pass, false)) return;
   const use = sigmoidKernelsFor(gt, run);
   if (use === null) {
     sigmoidCounts.js++;
@@ -484,19 +489,15 @@ export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
   f64.fill(0, SUM_XY, SUM_Y + 16);
   let bad = 0;
   let exact = 1;
-  const { hold } = run;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     s0.set((gt as Float32Array).subarray(s, e));
     s1.set(x.subarray(s, e));
-    // σ to S2, or held in the module's memory for pass 2 (the fused form).
-    const p = hold ? hold.at + 4 * (s - start) : S2;
-    bad |= k.sigmoid(S1, p, e - s);
+    bad |= k.sigmoid(S1, S2, e - s);
     // The masks the sums write (one byte per 4 targets) go to one block-sized spot: nothing reads them here.
-    exact &= k.sums[V]!(S0, p, e - s, MASKS);
-    if (store !== undefined && !hold) store.set(s2.subarray(0, e - s), s);
+    exact &= k.sums[V]!(S0, S2, e - s, MASKS);
+    if (store !== undefined) store.set(s2.subarray(0, e - s), s);
   }
-  if (hold) hold.at += 4 * (main - start);
   addLaneSums(f64, PLAIN_SLOTS, V, count, out, at);
   if (bad !== 0) pass.bad = NaN;
   if (exact === 0) pass.soft = true;
@@ -510,6 +511,7 @@ export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
  */
 export const sigmoidGradRun: typeof sigmoidGrad = (gt, arrays, run, coef, at) => {
   const { x, stored, grad } = arrays;
+  if (fusedGradRun(gt, x, grad, run, coef, at, 'sigmoid')) return;
   if (stored !== undefined) sigmoidCounts.stored++;
   else sigmoidCounts.recomputed++;
   const use = sigmoidKernelsFor(gt, run);
@@ -524,22 +526,17 @@ export const sigmoidGradRun: typeof sigmoidGrad = (gt, arrays, run, coef, at) =>
   const main = wholePeriods(start, end, V);
   const { f64, s0, s1, s2 } = k.mem.views;
   setLaneCoefficients(f64, V, count, coef, at);
-  const { hold } = run;
-  if (hold) sigmoidCounts.held++;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     s0.set((gt as Float32Array).subarray(s, e));
-    // p where pass 1 held it (the fused form), else copied in from the store, else σ again.
-    const p = hold ? hold.at + 4 * (s - start) : S1;
-    if (!hold && stored !== undefined) s1.set(stored.subarray(s, e));
-    else if (!hold) {
+    if (stored !== undefined) s1.set(stored.subarray(s, e));
+    else {
       s1.set(x.subarray(s, e));
       k.sigmoid(S1, S1, e - s);
     }
-    k.grad[V]!(S0, p, S2, e - s);
+    k.grad[V]!(S0, S1, S2, e - s);
     grad.set(s2.subarray(0, e - s), s);
   }
-  if (hold) hold.at += 4 * (main - start);
   if (main < end) sigmoidGrad(gt, arrays, { ...run, start: main }, coef, at);
 };
 
@@ -571,6 +568,19 @@ function instantiateSquared(): SquaredKernels | null {
     sgrad: perPeriod<SigmoidGrad>(exports, 'qsgrad'),
     mem: new ModuleMemory(exports.memory, viewsOf),
   };
+}
+
+/** The squared sums' slots in `out` order: Σ p·g, Σ p², Σ g², Σ g. */
+const SQUARED_SLOTS = [SUM_XY, SUM_Y, SUM_X, SUM_G];
+
+/**
+ * As sumsPixels: [0, 1] encloses every p read when every lane's largest bit pattern `hi` is ≤ that of 1.0; else
+ * the enclosure `range` becomes unbounded (the caller scans for the culprit).
+ */
+function widenToUnit(range: Float64Array, hi: Uint32Array): void {
+  const inUnit = Math.max(hi[0], hi[1], hi[2], hi[3]) <= ONE_BITS;
+  range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
+  range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
 }
 
 /** The squared module, on first use; the same switch and threshold as the region module (setRegionWasmEnabled). */
@@ -609,6 +619,7 @@ function squaredKernelsFor(
  * is widened as {@link sumsPixels} does.
  */
 export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, pass) => {
+  if (fusedSumsRun(gt, pr, run, out, at, range, pass, true)) return;
   const use = squaredKernelsFor(gt, pr, run);
   if (use === null) {
     squaredCounts.js++;
@@ -625,33 +636,19 @@ export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, 
   f64.fill(0, SUM_G, SUM_G + 16);
   hi.fill(0);
   let bad = 0;
-  const { hold } = run;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     s0.set((gt as Float32Array).subarray(s, e));
-    // The fused form keeps p (σ of the logits, or the probabilities copied in) in the module's memory for pass 2.
-    const h = hold ? hold.at + 4 * (s - start) : -1;
+    s1.set((pr as Float32Array).subarray(s, e));
     if (pass !== undefined) {
-      s1.set((pr as Float32Array).subarray(s, e));
-      const p = hold ? h : S2;
-      bad |= k.sigmoid(S1, p, e - s);
-      k.sums[V]!(S0, p, e - s);
-      if (store !== undefined && !hold) store.set(s2.subarray(0, e - s), s);
-    } else {
-      if (hold) new Float32Array(k.mem.views.s0.buffer, h, e - s).set((pr as Float32Array).subarray(s, e));
-      else s1.set((pr as Float32Array).subarray(s, e));
-      k.sums[V]!(S0, hold ? h : S1, e - s);
-    }
+      bad |= k.sigmoid(S1, S2, e - s);
+      k.sums[V]!(S0, S2, e - s);
+      if (store !== undefined) store.set(s2.subarray(0, e - s), s);
+    } else k.sums[V]!(S0, S1, e - s);
   }
-  if (hold) hold.at += 4 * (main - start);
-  addLaneSums(f64, [SUM_XY, SUM_Y, SUM_X, SUM_G], V, count, out, at);
+  addLaneSums(f64, SQUARED_SLOTS, V, count, out, at);
   if (pass !== undefined && bad !== 0) pass.bad = NaN;
-  // As sumsPixels: [0, 1] encloses every p read when every bit pattern is ≤ that of 1.0, else unbounded.
-  if (range.length !== 0) {
-    const inUnit = Math.max(hi[0], hi[1], hi[2], hi[3]) <= ONE_BITS;
-    range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
-    range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
-  }
+  if (range.length !== 0) widenToUnit(range, hi);
   if (main < end) squaredSums(gt, pr, { ...run, start: main }, out, at, range, pass);
 };
 
@@ -661,6 +658,8 @@ export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, 
  */
 export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) => {
   const { p, sigmoid: how, grad } = arrays;
+  // The fused form reads the same source as its pass 1 (the logits, or the probabilities): `p` is x then.
+  if (fusedGradRun(gt, p, grad, run, coef, at, how === 'none' ? 'squared' : 'squaredSigmoid')) return;
   if (how === 'stored') squaredCounts.stored++;
   else if (how === 'recompute') squaredCounts.recomputed++;
   const use = squaredKernelsFor(gt, p, run);
@@ -676,40 +675,222 @@ export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) =>
   const { f64, s0, s1, s2 } = k.mem.views;
   setLaneCoefficients(f64, V, count, coef, at);
   const kernel = how === 'none' ? k.grad[V]! : k.sgrad[V]!;
-  const { hold } = run;
-  if (hold) squaredCounts.held++;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     s0.set((gt as Float32Array).subarray(s, e));
-    // p where pass 1 held it (the fused form), else copied in (σ again when recomputing).
-    if (!hold) s1.set((p as Float32Array).subarray(s, e));
-    if (how === 'recompute' && !hold) k.sigmoid(S1, S1, e - s);
-    kernel(S0, hold ? hold.at + 4 * (s - start) : S1, S2, e - s);
+    s1.set((p as Float32Array).subarray(s, e));
+    if (how === 'recompute') k.sigmoid(S1, S1, e - s);
+    kernel(S0, S1, S2, e - s);
     grad.set(s2.subarray(0, e - s), s);
   }
-  if (hold) hold.at += 4 * (main - start);
   if (main < end) squaredGrad(gt, arrays, { ...run, start: main }, coef, at);
 };
 
-/** Where the per-image fused form holds p in a module's memory: past the scratch blocks and the masks' spot. */
+// The per-image fused form (family/denseFused.ts): a fifth module (scripts/build-wasm.mjs → regionFusedKernelsWat,
+// 3.7 KB), period V = 1 only (every channels-first plane, C ∈ {1, 2, 4} channels-last). Pass 1 keeps an image's p
+// and its targets' masks in this module's memory; pass 2 reads p there and builds the gradient of blocks of 0/1
+// targets from the masks. Runs it cannot take run the two passes apart (p stored in the gradient buffer).
+
+/** Where the fused form holds an image's p in its module's memory: past the scratch blocks and the masks' spot. */
 const HELD_AT = MASKS + 4 * BLOCK;
 /** Most bytes of p held for one image (64 MiB; larger images run the two passes apart). */
 const MAX_HELD_BYTES = 64 * 1024 * 1024;
+/** The float64 selected terms of pass 2 from masks (scripts/build-wasm.mjs → FUSED_SEL): t1 at 0–3, t0 at 4–7. */
+const FUSED_SEL = (COEF + 256) / 8;
 
-/**
- * A cursor for the per-image fused form (`family/denseFused.ts`) in the sigmoid module (`'sigmoid'`) or the
- * squared module (`'squared'`), whose memory is grown here to hold `bytes` of p (an image): null when that
- * module is off or unavailable, the image too large (over 64 MiB) or the memory cannot grow. Reset `at` to
- * {@link heldStart} before each pass of an image. @internal
- */
-export function holdFor(module: 'sigmoid' | 'squared', bytes: number): Held | null {
-  const k = module === 'sigmoid' ? lazySigmoid.get() : lazySquared.get();
-  if (k === null || bytes > MAX_HELD_BYTES || !k.mem.reserve(HELD_AT + bytes)) return null;
-  return { at: HELD_AT };
+type FusedSums = (g: number, p: number, n: number, mp: number) => number;
+
+interface FusedKernels {
+  sigmoid: Sigmoid;
+  sums: FusedSums;
+  qsums: FusedSums;
+  /** From masks: plain sigmoid, squared, squared through σ. */
+  masked: Record<FusedKind, SigmoidGrad>;
+  /** Reading the targets (blocks not all 1.0 / +0.0): the sigmoid and squared modules' kernels. */
+  read: Record<FusedKind, SigmoidGrad>;
+  mem: ModuleMemory<MemoryViews>;
 }
 
-/** Where a held image's p starts ({@link holdFor}). @internal */
-export const heldStart = HELD_AT;
+/** What pass 2 of the fused form writes: (a·g + b)·p(1 − p), a·g + b·p, or (a·g + b·p)·p(1 − p). */
+type FusedKind = 'sigmoid' | 'squared' | 'squaredSigmoid';
+
+const lazyFused = new LazyKernels<FusedKernels>(
+  () => {
+    const e = instantiateBase64(REGION_FUSED_KERNELS_BASE64);
+    if (!e) return null;
+    const table = new Int32Array(e.memory.buffer, TABLE, 64);
+    for (let b = 0; b < 16; b++) for (let i = 0; i < 4; i++) table[4 * b + i] = (b >> i) & 1 ? -1 : 0;
+    const g = (name: string) => e[name] as SigmoidGrad;
+    return {
+      sigmoid: e.sigmoid as Sigmoid,
+      sums: e.fsums as FusedSums,
+      qsums: e.fqsums as FusedSums,
+      masked: { sigmoid: g('mgrad'), squared: g('mqgrad'), squaredSigmoid: g('mqsgrad') },
+      read: { sigmoid: g('sgrad1'), squared: g('qgrad1'), squaredSigmoid: g('qsgrad1') },
+      mem: new ModuleMemory(e.memory, viewsOf),
+    };
+  },
+  WASM_MIN_ELEMENTS,
+  { relaxed: false },
+);
+
+/** Blocks of the fused form's pass 2 built from masks (`masked`) or from the targets read again (`read`). @internal */
+export const fusedBlocks = { masked: 0, read: 0 };
+
+/**
+ * A cursor for the per-image fused form (`family/denseFused.ts`), the fused module's memory grown here to hold
+ * the masks of `elements` elements (an image) and, with `keepP` (from logits: σ), their p: null when the module is
+ * off or unavailable, the image too large (p over 64 MiB) or the memory cannot grow. Call {@link restartHold} before each pass of an image. @internal
+ */
+export function holdFor(elements: number, keepP: boolean): Held | null {
+  const k = lazyFused.get();
+  const bytes = keepP ? 4 * elements : 0;
+  if (k === null || bytes > MAX_HELD_BYTES || !k.mem.reserve(HELD_AT + bytes + elements / 4 + 64))
+    return null;
+  return { at: HELD_AT, masks: HELD_AT + bytes, capacity: bytes, exact: [], next: 0 };
+}
+
+/** Puts a hold back at the start of its image for pass 1 (`pass` 1: the block records cleared) or pass 2. @internal */
+export function restartHold(h: Held, pass: 1 | 2): void {
+  h.at = HELD_AT;
+  h.masks = HELD_AT + h.capacity;
+  h.next = 0;
+  if (pass === 1) h.exact.length = 0;
+}
+
+/** The fused module for a held run of whole float32 pixels with period V = 1, or null (the passes apart). */
+function fusedKernelsFor(
+  gt: ArrayLike<number>,
+  src: ArrayLike<number>,
+  run: StridedRun,
+): FusedKernels | null {
+  const { start, end, step, count, hold } = run;
+  if (hold === undefined || step !== count || vectorsPerPeriod(count) !== 1) return null;
+  if (!(gt instanceof Float32Array) || !(src instanceof Float32Array)) return null;
+  return end - start < lazyFused.minElements ? null : lazyFused.get();
+}
+
+/**
+ * Pass 1 of the fused form over a held run, if the fused module takes it (else false: the caller runs it apart):
+ * the sums of {@link sigmoidSumsRun} (`squared` false; `src` the logits) or {@link squaredSumsRun} (`src` the
+ * logits with `pass`, or the probabilities), p and the masks kept at the run's hold.
+ */
+function fusedSumsRun(
+  gt: ArrayLike<number>,
+  src: ArrayLike<number>,
+  run: StridedRun,
+  out: Float64Array,
+  at: number,
+  range: Float64Array,
+  pass: SigmoidPass | undefined,
+  squared: boolean,
+): boolean {
+  const k = fusedKernelsFor(gt, src, run);
+  if (k === null) return false;
+  const counts = squared ? squaredCounts : sigmoidCounts;
+  counts.wasm++;
+  const hold = run.hold!;
+  const { start, end, count } = run;
+  const main = wholePeriods(start, end, 1);
+  const { f64, s0, s1, range: hi } = k.mem.views;
+  f64.fill(0, SUM_XY, SUM_Y + 16);
+  f64.fill(0, SUM_G, SUM_G + 16);
+  hi.fill(0);
+  let bad = 0;
+  let soft = 0;
+  for (let s = start; s < main; s += BLOCK) {
+    const e = Math.min(s + BLOCK, main);
+    s0.set((gt as Float32Array).subarray(s, e));
+    s1.set((src as Float32Array).subarray(s, e));
+    // σ of the logits stays for pass 2; probabilities are read again from the caller's array (measured: copying
+    // them to the module's memory cost more than reading them twice).
+    const p = pass !== undefined ? hold.at + 4 * (s - start) : S1;
+    if (pass !== undefined) bad |= k.sigmoid(S1, p, e - s);
+    const f = (squared ? k.qsums : k.sums)(S0, p, e - s, hold.masks + (s - start) / 4);
+    soft |= f;
+    hold.exact.push(f === 0);
+  }
+  hold.at += 4 * (main - start);
+  hold.masks += (main - start) / 4;
+  addLaneSums(f64, squared ? SQUARED_SLOTS : PLAIN_SLOTS, 1, count, out, at);
+  if (pass !== undefined && bad !== 0) pass.bad = NaN;
+  if (pass !== undefined && !squared && soft !== 0) pass.soft = true;
+  if (squared && range.length !== 0) widenToUnit(range, hi);
+  const tail = { ...run, start: main };
+  if (main < end) {
+    if (squared) squaredSums(gt as FloatArray, src as FloatArray, tail, out, at, range, pass);
+    else sigmoidSums(gt as FloatArray, pass!, tail, out, at);
+  }
+  return true;
+}
+
+/**
+ * Pass 2 of the fused form over the same held run, if the fused module took its pass 1 (else false): `kind`'s
+ * gradient of {@link sigmoidGradRun} / {@link squaredGradRun} into `grad`, p read where pass 1 held it, blocks
+ * of targets all exactly 1.0 or +0.0 built from the masks. The same bits as the passes apart.
+ */
+function fusedGradRun(
+  gt: ArrayLike<number>,
+  src: ArrayLike<number>,
+  grad: Float32Array,
+  run: StridedRun,
+  coef: Float64Array,
+  at: number,
+  kind: FusedKind,
+): boolean {
+  const k = fusedKernelsFor(gt, src, run);
+  if (k === null) return false;
+  const counts = kind === 'sigmoid' ? sigmoidCounts : squaredCounts;
+  counts.wasm++;
+  counts.held++;
+  if (kind !== 'squared') counts.stored++;
+  const hold = run.hold!;
+  const { start, end, count } = run;
+  const main = wholePeriods(start, end, 1);
+  const { f64, s0, s2 } = k.mem.views;
+  setLaneCoefficients(f64, 1, count, coef, at);
+  for (let q = 0; q < 4; q++) {
+    const a = coef[at + 2 * (q % count)];
+    const b = coef[at + 2 * (q % count) + 1];
+    // The read kernels' float64 steps for g exactly 1 and +0: a·g + b (sigmoid), a·g (squared: + b·p after).
+    f64[FUSED_SEL + q] = kind === 'sigmoid' ? a * 1 + b : a * 1;
+    f64[FUSED_SEL + 4 + q] = kind === 'sigmoid' ? a * 0 + b : a * 0;
+  }
+  const { s1 } = k.mem.views;
+  for (let s = start; s < main; s += BLOCK) {
+    const e = Math.min(s + BLOCK, main);
+    // p: held by pass 1 (σ of the logits), or the probabilities copied in again.
+    const p = kind === 'squared' ? S1 : hold.at + 4 * (s - start);
+    if (kind === 'squared') s1.set((src as Float32Array).subarray(s, e));
+    if (hold.exact[hold.next++]) {
+      fusedBlocks.masked++;
+      k.masked[kind](hold.masks + (s - start) / 4, p, S2, e - s);
+    } else {
+      fusedBlocks.read++;
+      s0.set((gt as Float32Array).subarray(s, e));
+      k.read[kind](S0, p, S2, e - s);
+    }
+    grad.set(s2.subarray(0, e - s), s);
+  }
+  hold.at += 4 * (main - start);
+  hold.masks += (main - start) / 4;
+  if (main < end) {
+    const tail = { ...run, start: main };
+    if (kind === 'sigmoid')
+      sigmoidGrad(gt as FloatArray, { x: src as Float32Array, stored: grad, grad }, tail, coef, at);
+    else {
+      const how = kind === 'squared' ? 'none' : 'stored';
+      squaredGrad(
+        gt as FloatArray,
+        { p: kind === 'squared' ? (src as FloatArray) : grad, sigmoid: how, grad },
+        tail,
+        coef,
+        at,
+      );
+    }
+  }
+  return true;
+}
 
 // Pass 2 of the squared form through a softmax, channels-first (scripts/build-wasm.mjs → softmaxSquaredKernelsWat,
 // 0.6 KB, any C ≤ 16 in one kernel): the driver copies each channel's plane part of a block of pixels into the

@@ -21,16 +21,24 @@ export interface StridedRun {
   step: number;
   count: number;
   /**
-   * The per-image fused form (`family/denseFused.ts`): the WebAssembly kernels keep the run's p in their module's
-   * memory from byte `hold.at` on (advancing it) in pass 1, and read it from there in pass 2, instead of storing
-   * it in the gradient buffer. The JS kernels ignore it (they store p as asked; the tails of a run, too).
+   * The per-image fused form (`family/denseFused.ts`): the fused WebAssembly module keeps the run's p (and its
+   * targets' masks) in its memory at `hold` in pass 1 and reads them there in pass 2, instead of storing p in the
+   * gradient buffer. Runs that module cannot take, and the JS kernels, ignore it (they store p as asked).
    */
   hold?: Held;
 }
 
-/** A cursor into the memory of a WebAssembly module, where the fused form keeps p between its passes. */
+/**
+ * Cursors into the fused WebAssembly module's memory, where the fused form keeps an image's p and its targets'
+ * masks between its passes (`kernels/regionWasm.ts` `holdFor`): `at` (p) and `masks` advance run by run, `exact`
+ * records per block whether its targets were all exactly 1.0 or +0.0 (pass 2 reads it from `next` on).
+ */
 export interface Held {
   at: number;
+  masks: number;
+  capacity: number;
+  exact: boolean[];
+  next: number;
 }
 
 /**
