@@ -385,7 +385,7 @@ export function regionSquaredKernelsWat() {
 }
 
 /**
- * The per-image fused form of the dense stage (family/denseFused.ts), period V = 1 only (every channels-first
+ * The per-image fused form of the dense stage from sigmoid logits (family/denseFused.ts), period V = 1 only (every channels-first
  * plane; C ∈ {1, 2, 4} channels-last): a module of its own (under 4 KiB), the same LAYOUT plus SQ_G and FUSED_SEL.
  * Pass 1 keeps p where the driver says (the image's place in this module's memory) and one byte of masks per four
  * targets (the lanes exactly 1.0); pass 2 builds the gradient of a block whose targets are all exactly 1.0 or
@@ -395,11 +395,11 @@ export function regionSquaredKernelsWat() {
  *                                      mp; returns 1 when some g is not exactly 1.0 or +0.0
  *   fqsums(g, p, n, mp) → soft         the squared sums (Σ g·p, Σ g², Σ p², and Σ g at SQ_G, as qsums); RANGE: the
  *                                      largest bit pattern of p; masks and result as fsums
- *   mgrad(mp, p, o, n), mqgrad(…), mqsgrad(…)  from the masks: o = float32(s·p(1 − p)) with s = e1 or e0
- *                                      (FUSED_SEL: fround-free float64 a·1 + b and a·0 + b of each lane), or
- *                                      float32(t + b·p) (× p(1 − p)) with t = a·1 or a·0 (FUSED_SEL): the g-reading
- *                                      kernels' bits for g exactly 1.0 or +0.0
- *   sgrad1, qgrad1, qsgrad1            the sigmoid and squared modules' gradient kernels (the same text), for
+ *   mgrad(mp, p, o, n), mqsgrad(…)    from the masks: o = float32(s·p(1 − p)) with s = e1 or e0 (FUSED_SEL:
+ *                                      float64 a·1 + b and a·0 + b of each lane), or float32((t + b·p)·p(1 − p))
+ *                                      with t = a·1 or a·0 (FUSED_SEL): the g-reading kernels' bits for g exactly
+ *                                      1.0 or +0.0
+ *   sgrad1, qsgrad1                    the sigmoid and squared modules' gradient kernels (the same text), for
  *                                      blocks with other targets
  */
 export const FUSED_SEL = LAYOUT.COEF + 256;
@@ -484,13 +484,11 @@ export function regionFusedKernelsWat() {
     fusedSums('fsums', plain),
     fusedSums('fqsums', squared),
     fusedMaskGrad('mgrad', (t, p) => `(f64x2.mul ${t} ${sigmoidSlope(p)})`),
-    fusedMaskGrad('mqgrad', (t, p, b) => `(f64x2.add ${t} (f64x2.mul ${p} ${b}))`),
     fusedMaskGrad(
       'mqsgrad',
       (t, p, b) => `(f64x2.mul (f64x2.add ${t} (f64x2.mul ${p} ${b})) ${sigmoidSlope(p)})`,
     ),
     sigmoidGrad(1),
-    squaredGrad(1, false),
     squaredGrad(1, true),
   ];
   return `(module

@@ -1,6 +1,6 @@
 /**
  * The per-image fused form of the dense region stage (family/denseFused.ts): sigmoid logits (plain and squared
- * form) and squared probabilities, both passes image by image with p held in the WebAssembly module's memory.
+ * form), both passes image by image with σ and the targets' bits held in the fused WebAssembly module's memory.
  * Checked against the two passes apart (the same kernels: the same bits), the general path, float64 central
  * differences, and bad input (the first offending index; unchecked, the general path's numbers).
  */
@@ -21,22 +21,23 @@ import { classChoice, expectCentralDifferences, expectClose, regionLossOf, stage
 afterEach(() => {
   setRegionWasmEnabled(true);
   denseFused.enabled = true;
+  denseFused.minImage = 2 ** 20;
   denseSigmoid.enabled = true;
   denseSquared.enabled = true;
 });
 
 type Layout = 'channelsLast' | 'channelsFirst';
-/** What the loss reads: sigmoid logits (plain or squared form) or squared probabilities. */
-type Input = 'sigmoid' | 'sigmoidSquared' | 'squaredProb';
+/** The form from sigmoid logits: plain or squared. */
+type Input = 'sigmoid' | 'sigmoidSquared';
 
-/** Seeded float32 inputs (logits in (−8, 8) with a few ±30, or probabilities in [0, 1)) and a 0/1 or soft mask. */
-function pair(seed: number, shape: number[], logits: boolean, soft = false) {
+/** Seeded float32 logits in (−8, 8) (a few ±30) and a 0/1 or soft float32 mask. */
+function pair(seed: number, shape: number[], soft = false) {
   const r = rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n);
   const g = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    x[i] = logits ? (r() < 0.01 ? (r() < 0.5 ? -30 : 30) : 16 * r() - 8) : r();
+    x[i] = r() < 0.01 ? (r() < 0.5 ? -30 : 30) : 16 * r() - 8;
     g[i] = soft ? r() : r() < 0.35 ? 1 : 0;
   }
   return { gt: { data: g, shape }, pr: { data: x, shape } };
@@ -45,7 +46,8 @@ function pair(seed: number, shape: number[], logits: boolean, soft = false) {
 const options = (input: Input, o: object) => ({
   preset: 'monai' as const,
   squared: input !== 'sigmoid',
-  ...(input === 'squaredProb' ? {} : { fromLogits: true, activation: 'sigmoid' as const }),
+  fromLogits: true,
+  activation: 'sigmoid' as const,
   ...o,
 });
 
@@ -54,6 +56,7 @@ type Mode = 'fused' | 'apart' | 'general' | 'js';
 /** valueAndGrad into a NaN-filled `out` on one path, with the fused images and held pass-2 runs it took. */
 function run(loss: Loss, gt: NdArray, pr: NdArray, mode: Mode) {
   setRegionWasmEnabled(mode !== 'js', 0);
+  denseFused.minImage = 0; // the test shapes are small
   denseFused.enabled = mode === 'fused';
   denseSigmoid.enabled = mode !== 'general';
   denseSquared.enabled = mode !== 'general';
@@ -77,11 +80,11 @@ const shapeOf = (layout: Layout, N: number, H: number, W: number, C: number) =>
   layout === 'channelsLast' ? [N, H, W, C] : [N, C, H, W];
 
 describe('the per-image fused form of the dense stage', () => {
-  it('takes sigmoid, squared sigmoid and squared probability calls per image, both layouts, with the bits of the passes apart', () => {
-    for (const input of ['sigmoid', 'sigmoidSquared', 'squaredProb'] as const) {
+  it('takes plain and squared sigmoid calls per image, both layouts, with the bits of the passes apart', () => {
+    for (const input of ['sigmoid', 'sigmoidSquared'] as const) {
       for (const layout of ['channelsLast', 'channelsFirst'] as const) {
         for (const C of [1, 3]) {
-          const { gt, pr } = pair(C, shapeOf(layout, 3, 41, 53, C), input !== 'squaredProb');
+          const { gt, pr } = pair(C, shapeOf(layout, 3, 41, 53, C));
           const loss = diceLoss(options(input, { layout }));
           const redone = denseFused.redone;
           const f = run(loss, gt, pr, 'fused');
@@ -102,6 +105,22 @@ describe('the per-image fused form of the dense stage', () => {
           expect(run(loss, gt, pr, 'js').images).toBe(0);
           const batch = diceLoss(options(input, { layout, perImage: false }));
           expect(run(batch, gt, pr, 'fused').images).toBe(0);
+          // Images under denseFused.minImage elements stay on the passes apart (their data stays in cache).
+          denseFused.enabled = true;
+          denseFused.minImage = 41 * 53 * C + 1;
+          const before = denseFused.images;
+          loss.valueAndGrad(gt, pr, { out: new Float32Array(pr.data.length) });
+          expect(denseFused.images).toBe(before);
+          // Squared probabilities stay on the passes apart too.
+          const prob = diceLoss({ preset: 'monai', squared: true, layout });
+          expect(
+            run(
+              prob,
+              gt,
+              { data: Float32Array.from(pr.data, (v) => 1 / (1 + Math.exp(-v))), shape: pr.shape },
+              'fused',
+            ).images,
+          ).toBe(0);
         }
       }
     }
@@ -112,8 +131,8 @@ describe('the per-image fused form of the dense stage', () => {
       [[2, 3, 45, 47], 'channelsFirst'],
       [[2, 45, 47, 2], 'channelsLast'],
     ] as const) {
-      for (const input of ['sigmoid', 'sigmoidSquared', 'squaredProb'] as const) {
-        const { gt, pr } = pair(3, [...shape], input !== 'squaredProb', true);
+      for (const input of ['sigmoid', 'sigmoidSquared'] as const) {
+        const { gt, pr } = pair(3, [...shape], true);
         const loss = diceLoss(options(input, { layout }));
         const f = run(loss, gt, pr, 'fused');
         expect(f.held).toBeGreaterThan(0);
@@ -130,14 +149,13 @@ describe('the per-image fused form of the dense stage', () => {
     fc.assert(
       fc.property(
         stageShape(),
-        fc.constantFrom<Input>('sigmoid', 'sigmoidSquared', 'squaredProb'),
+        fc.constantFrom<Input>('sigmoid', 'sigmoidSquared'),
         fc.constantFrom('all', 'subset', 'noBackground'),
         fc.constantFrom('dice', 'jaccard', 'tversky', 'logDice'),
         fc.boolean(),
         fc.integer({ min: 1, max: 1e6 }),
         ({ N, H, W, C, layout }, input, classes, which, weighted, seed) => {
-          const logits = input !== 'squaredProb';
-          const { gt, pr } = pair(seed, shapeOf(layout, N, H, W, C), logits, seed % 3 === 0);
+          const { gt, pr } = pair(seed, shapeOf(layout, N, H, W, C), seed % 3 === 0);
           const { sel, K } = classChoice(classes, C);
           const o = options(input, {
             layout,
@@ -152,7 +170,7 @@ describe('the per-image fused form of the dense stage', () => {
           expect(f.images).toBe(N);
           expect(f.value).toBe(a.value);
           expect(f.grad).toEqual(a.grad);
-          expectClose(f, g, logits ? 2e-6 : 2 ** -23);
+          expectClose(f, g, 2e-6);
         },
       ),
       { seed: 20261206, numRuns: 50 },
@@ -160,7 +178,7 @@ describe('the per-image fused form of the dense stage', () => {
   });
 
   it("an image whose coefficients depend on later images (emptyClass 'skip'): its passes again, the same numbers", () => {
-    const { gt, pr } = pair(5, [3, 2, 40, 44], true);
+    const { gt, pr } = pair(5, [3, 2, 40, 44]);
     // Class 1 is empty in image 2 only: skipped there, so the mean of images 0 and 1 has fewer terms than the
     // stand-ins (copies of the image itself) gave.
     const P = 40 * 44;
@@ -175,23 +193,21 @@ describe('the per-image fused form of the dense stage', () => {
     expect(f.grad).toEqual(a.grad);
   });
 
-  for (const input of ['sigmoid', 'sigmoidSquared', 'squaredProb'] as const) {
+  for (const input of ['sigmoid', 'sigmoidSquared'] as const) {
     it(`${input}: the fused gradient equals float64 central differences of the general path`, () => {
-      const logits = input !== 'squaredProb';
-      const { gt, pr } = pair(11, [2, 3, 33, 35], logits);
+      const { gt, pr } = pair(11, [2, 3, 33, 35]);
       const loss = diceLoss(options(input, { layout: 'channelsFirst', classWeights: [1, 2, 0.5] }));
       const x64 = Float64Array.from(pr.data);
       const f = (x: Float64Array) => loss.value(gt, { data: x, shape: pr.shape });
       const { grad, images } = run(loss, gt, pr, 'fused');
       expect(images).toBe(2);
-      if (logits) expectCentralDifferences(grad, f, x64, 1e-4);
-      else expectCentralDifferences(grad, f, x64, 1e-5, (v) => v > 1e-3 && v < 1 - 1e-3);
+      expectCentralDifferences(grad, f, x64, 1e-4);
     });
   }
 });
 
 describe('bad input on the fused form', () => {
-  it('a bad logit, probability or target in a later image: the first offending index, as the passes apart', () => {
+  it('a bad logit or target in a later image: the first offending index, as the passes apart', () => {
     const cases: [Input, 'pr' | 'gt', number, number, RegExp][] = [
       [
         'sigmoid',
@@ -207,17 +223,10 @@ describe('bad input on the fused form', () => {
         -Infinity,
         /^diceLoss: pr must hold finite logits; got -Infinity at index 8003\.$/,
       ],
-      [
-        'squaredProb',
-        'pr',
-        4 * 1600,
-        1.5,
-        /^diceLoss: pr must hold probabilities in \[0, 1\]; got 1\.5 at index 6400\.$/,
-      ],
       ['sigmoid', 'gt', 3 * 1600 + 1, NaN, /^diceLoss: gt must hold finite values; got NaN at index 4801\.$/],
     ];
     for (const [input, where, at, v, message] of cases) {
-      const { gt, pr } = pair(8, [2, 3, 40, 40], input !== 'squaredProb');
+      const { gt, pr } = pair(8, [2, 3, 40, 40]);
       (where === 'pr' ? pr : gt).data[at] = v;
       // A second, later bad value: the message names the first.
       (where === 'pr' ? pr : gt).data[at + 1000] = v;
@@ -229,7 +238,7 @@ describe('bad input on the fused form', () => {
   });
 
   it('a bad logit in a channel not selected; checkInputs: false gives the general path its numbers', () => {
-    const { gt, pr } = pair(9, [2, 40, 40, 3], true);
+    const { gt, pr } = pair(9, [2, 40, 40, 3]);
     pr.data[1600 * 3 + 3 * 7 + 1] = Infinity; // image 1, pixel 7, channel 1
     const o = { layout: 'channelsLast' as const, classIndexes: [0, 2] };
     const checked = diceLoss(options('sigmoid', o));

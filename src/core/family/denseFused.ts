@@ -1,14 +1,13 @@
 /**
  * The per-image fused form of the dense region stage (issue 10): per-image region losses from float32 logits
- * with a sigmoid (plain or squared form) or from float32 probabilities in the squared (V-Net) form run both
- * passes image by image. Pass 1 of image b (`denseStats`) keeps p (σ of the logits, or the probabilities) and one
- * bit per target (exactly 1.0 or not) in the fused WebAssembly module's memory instead of storing p in the
- * gradient buffer; then image b's coefficients; then pass 2 of image b (`denseGrad`) reads p from there and, for
- * blocks of 0/1 targets, builds the gradient from the bits instead of reading the targets again
- * (`kernels/regionWasm.ts`, the fused module: runs of period V = 1, i.e. channels-first planes and C ∈ {1, 2, 4}
- * channels-last; other runs of the image take the two passes apart). The sums and the gradient arithmetic are
+ * with a sigmoid (plain or squared form) run both passes image by image. Pass 1 of image b (`denseStats`) keeps σ
+ * of the logits and one bit per target (exactly 1.0 or not) in the fused WebAssembly module's memory instead of
+ * storing σ in the gradient buffer; then image b's coefficients; then pass 2 of image b (`denseGrad`) reads σ
+ * from there and, for blocks of 0/1 targets, builds the gradient from the bits instead of reading the targets
+ * again (`kernels/regionWasm.ts`'s fused module: runs of period V = 1, i.e. channels-first planes and C ∈ {1, 2,
+ * 4} channels-last; other runs of the image take the two passes apart). The sums and the gradient arithmetic are
  * the stage's own: the same sums and the same gradient bits as the two passes apart, given the same
- * coefficients.
+ * coefficients. Squared probabilities stay on the passes apart (fused, they measured slower: 0.72×).
  *
  * Image b's coefficients come from the loss's own reduction, called on the sums so far with the images not yet
  * counted standing in as copies of image b, as the softmax path's `fusedRegionValueAndGrad` does: exact whenever
@@ -21,39 +20,31 @@ import { holdFor, restartHold } from '../kernels/regionWasm.js';
 import type { SigmoidPass } from '../kernels/sigmoidStats.js';
 import { overlaps } from '../validate.js';
 import { checkDenseInputs, denseGrad, denseSigmoid, denseStats, unselectedLogitsBad } from './denseStats.js';
-import {
-  type FusedValueAndGrad,
-  countsOfStats,
-  denseCoefficients,
-  probabilityStageInputs,
-  sigmoidStageInputs,
-} from './region.js';
+import { type FusedValueAndGrad, countsOfStats, denseCoefficients, sigmoidStageInputs } from './region.js';
 
-/** The switch of the fused form, for tests and benchmarks: off, such calls run the two passes apart. @internal */
-export const denseFused = { enabled: true, images: 0, redone: 0 };
+/**
+ * The switch of the fused form and the smallest image it takes (elements), for tests and benchmarks; `images` and
+ * `redone` count the images it ran and those whose passes it ran again. Below 2^20 elements (4 MiB of σ) an image's
+ * data stays in cache between the two passes apart, which measured as fast or faster (sigmoid 8×256×256×4: the
+ * fused form at 0.86–1.0× the speed of the passes apart; 2×3×128³: 1.3×). @internal
+ */
+export const denseFused = { enabled: true, minImage: 2 ** 20, images: 0, redone: 0 };
 
 /**
  * Value and gradient of a per-image region loss on the dense stage with both passes run image by image (see the
- * module). Returns null when the call is not for this form: not per image, not the sigmoid stage's inputs (nor
- * squared float32 probabilities), WebAssembly off or unable to hold an image (64 MiB of p at most), `out`
+ * module). Returns null when the call is not for this form: not per image, not the sigmoid stage's inputs, an
+ * image under `denseFused.minImage` elements, WebAssembly off or unable to hold an image (64 MiB of σ at most), `out`
  * overlapping an input, soft targets in smp's soft-label form, or bad input with `checkInputs: false`. Bad input
  * with `checkInputs` throws the two passes' RangeError (the first offending index).
  */
 export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form, reduce, out) => {
-  if (!denseFused.enabled || !form.perImage) return null;
-  const logits = cfg.fromLogits;
-  if (logits && !denseSigmoid.store) return null;
-  const inputs = logits
-    ? sigmoidStageInputs(fn, gt, pr, cfg, form, {})
-    : form.squared
-      ? probabilityStageInputs(fn, gt, pr, cfg, form, {})
-      : null;
+  if (!denseFused.enabled || !form.perImage || !cfg.fromLogits || !denseSigmoid.store) return null;
+  const inputs = sigmoidStageInputs(fn, gt, pr, cfg, form, {});
   if (inputs === null) return null;
-  const { geom, channels, g } = inputs;
-  const x = 'x' in inputs ? inputs.x : inputs.p;
-  if (!(x instanceof Float32Array)) return null;
+  const { geom, channels, g, x } = inputs;
   const { batch, imageStride } = geom;
-  const hold = holdFor(imageStride, logits);
+  if (imageStride < denseFused.minImage) return null;
+  const hold = holdFor(imageStride);
   if (hold === null) return null;
   const grad = out ?? new Float32Array(x.length);
   if (overlaps(grad, x) || overlaps(grad, g)) return null;
@@ -61,41 +52,47 @@ export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form,
   const w = form.squared ? 4 : 3;
   const stats = new Float64Array(batch * K * w);
   const used = new Float64Array(2 * batch * K);
-  const domain = logits ? 'logits' : 'probabilities';
   // Every logit must be finite, selected or not (as on the general path): the channels not read, scanned once.
-  if (logits && K < geom.channels) {
+  if (K < geom.channels) {
     const bad = unselectedLogitsBad(x, geom, channels);
     if (bad !== 0 && !cfg.checkInputs) return null;
-    if (bad !== 0) checkDenseInputs(fn, g, x, geom, channels, [], new Float64Array([bad, 0]), domain);
+    if (bad !== 0) checkDenseInputs(fn, g, x, geom, channels, [], new Float64Array([bad, 0]), 'logits');
   }
   const one = { ...geom, batch: 1 };
-  /** Passes 1 and 2 of image b into its part of `grad` (held: p kept in the module's memory between them). */
-  const image = (b: number, coefficients: (sums: Float64Array) => Float64Array | null, held: boolean) => {
+  /** Passes 1 and 2 of image b into its part of `grad` (held: σ kept in the module's memory between them). */
+  const image = (b: number, coefficients: (sums: Float64Array) => Float64Array, held: boolean) => {
     const [s, e] = [b * imageStride, (b + 1) * imageStride];
     const [gs, xs, os] = [g.subarray(s, e), x.subarray(s, e), grad.subarray(s, e)];
-    const pass: SigmoidPass | undefined = logits ? { x: xs, store: os, bad: 0, soft: false } : undefined;
-    const range = cfg.checkInputs && !logits ? new Float64Array([Infinity, -Infinity]) : NO_RANGE;
+    const pass: SigmoidPass = { x: xs, store: os, bad: 0, soft: false };
     restartHold(hold, 1);
     const h = held ? hold : undefined;
-    const sums = denseStats(gs, xs, one, channels, true, undefined, undefined, range, pass, form.squared, h);
-    let finite = pass === undefined || pass.bad === 0;
+    const sums = denseStats(
+      gs,
+      xs,
+      one,
+      channels,
+      true,
+      undefined,
+      undefined,
+      NO_RANGE,
+      pass,
+      form.squared,
+      h,
+    );
+    let finite = pass.bad === 0;
     for (let i = 0; i < sums.length; i++) finite &&= Number.isFinite(sums[i]);
-    const inUnit = range.length === 0 || (range[0] >= 0 && range[1] <= 1);
-    if (!finite || !inUnit) {
+    if (!finite) {
       // Unchecked bad input: the general path computes the call as it is (a NaN propagates).
       if (!cfg.checkInputs) return false;
       // The scan of the whole call finds the first offending index (images before b were good).
-      const r = logits ? new Float64Array([pass!.bad, 0]) : range;
-      checkDenseInputs(fn, g, x, geom, channels, [sums], r, domain);
+      checkDenseInputs(fn, g, x, geom, channels, [sums], new Float64Array([pass.bad, 0]), 'logits');
     }
     // smp's soft-label form equals the plain one only on 0/1 targets.
-    if (!form.squared && form.softLabel && pass!.soft) return false;
+    if (!form.squared && form.softLabel && pass.soft) return false;
     const coef = coefficients(sums);
-    if (coef === null) return true;
     restartHold(hold, 2);
-    const sigmoid = logits ? { x: xs, stored: os } : undefined;
-    const squared = form.squared ? { pr: logits ? undefined : xs } : undefined;
-    denseGrad(gs, one, channels, true, coef, os, undefined, sigmoid, squared, h);
+    const squared = form.squared ? {} : undefined;
+    denseGrad(gs, one, channels, true, coef, os, undefined, { x: xs, stored: os }, squared, h);
     return true;
   };
   for (let b = 0; b < batch; b++) {

@@ -473,7 +473,7 @@ function sigmoidKernelsFor(gt: ArrayLike<number>, run: StridedRun): { k: Sigmoid
  * can (their whole periods; the JS kernels of sigmoidStats.ts the rest).
  */
 export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
-  if (fusedSumsRun(gt, pass.x, run, out, at, NO_RANGE, pass, false)) return;
+  if (fusedSumsRun(gt, pass, run, out, at, false)) return;
   const use = sigmoidKernelsFor(gt, run);
   if (use === null) {
     sigmoidCounts.js++;
@@ -619,7 +619,7 @@ function squaredKernelsFor(
  * is widened as {@link sumsPixels} does.
  */
 export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, pass) => {
-  if (fusedSumsRun(gt, pr, run, out, at, range, pass, true)) return;
+  if (pass !== undefined && fusedSumsRun(gt, pass, run, out, at, true)) return;
   const use = squaredKernelsFor(gt, pr, run);
   if (use === null) {
     squaredCounts.js++;
@@ -658,8 +658,7 @@ export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, 
  */
 export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) => {
   const { p, sigmoid: how, grad } = arrays;
-  // The fused form reads the same source as its pass 1 (the logits, or the probabilities): `p` is x then.
-  if (fusedGradRun(gt, p, grad, run, coef, at, how === 'none' ? 'squared' : 'squaredSigmoid')) return;
+  if (how !== 'none' && fusedGradRun(gt, p, grad, run, coef, at, 'squaredSigmoid')) return;
   if (how === 'stored') squaredCounts.stored++;
   else if (how === 'recompute') squaredCounts.recomputed++;
   const use = squaredKernelsFor(gt, p, run);
@@ -686,10 +685,11 @@ export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) =>
   if (main < end) squaredGrad(gt, arrays, { ...run, start: main }, coef, at);
 };
 
-// The per-image fused form (family/denseFused.ts): a fifth module (scripts/build-wasm.mjs → regionFusedKernelsWat,
-// 3.7 KB), period V = 1 only (every channels-first plane, C ∈ {1, 2, 4} channels-last). Pass 1 keeps an image's p
-// and its targets' masks in this module's memory; pass 2 reads p there and builds the gradient of blocks of 0/1
-// targets from the masks. Runs it cannot take run the two passes apart (p stored in the gradient buffer).
+// The per-image fused form from sigmoid logits (family/denseFused.ts): a fifth module (scripts/build-wasm.mjs →
+// regionFusedKernelsWat), period V = 1 only (every channels-first plane, C ∈ {1, 2, 4} channels-last). Pass 1 keeps
+// an image's σ and its targets' masks in this module's memory; pass 2 reads σ there and builds the gradient of
+// blocks of 0/1 targets from the masks. Runs it cannot take run the two passes apart (σ stored in the gradient
+// buffer).
 
 /** Where the fused form holds an image's p in its module's memory: past the scratch blocks and the masks' spot. */
 const HELD_AT = MASKS + 4 * BLOCK;
@@ -704,15 +704,15 @@ interface FusedKernels {
   sigmoid: Sigmoid;
   sums: FusedSums;
   qsums: FusedSums;
-  /** From masks: plain sigmoid, squared, squared through σ. */
+  /** From masks: plain, squared (through σ). */
   masked: Record<FusedKind, SigmoidGrad>;
   /** Reading the targets (blocks not all 1.0 / +0.0): the sigmoid and squared modules' kernels. */
   read: Record<FusedKind, SigmoidGrad>;
   mem: ModuleMemory<MemoryViews>;
 }
 
-/** What pass 2 of the fused form writes: (a·g + b)·p(1 − p), a·g + b·p, or (a·g + b·p)·p(1 − p). */
-type FusedKind = 'sigmoid' | 'squared' | 'squaredSigmoid';
+/** What pass 2 of the fused form writes: (a·g + b)·p(1 − p) or, squared, (a·g + b·p)·p(1 − p). */
+type FusedKind = 'sigmoid' | 'squaredSigmoid';
 
 const lazyFused = new LazyKernels<FusedKernels>(
   () => {
@@ -725,8 +725,8 @@ const lazyFused = new LazyKernels<FusedKernels>(
       sigmoid: e.sigmoid as Sigmoid,
       sums: e.fsums as FusedSums,
       qsums: e.fqsums as FusedSums,
-      masked: { sigmoid: g('mgrad'), squared: g('mqgrad'), squaredSigmoid: g('mqsgrad') },
-      read: { sigmoid: g('sgrad1'), squared: g('qgrad1'), squaredSigmoid: g('qsgrad1') },
+      masked: { sigmoid: g('mgrad'), squaredSigmoid: g('mqsgrad') },
+      read: { sigmoid: g('sgrad1'), squaredSigmoid: g('qsgrad1') },
       mem: new ModuleMemory(e.memory, viewsOf),
     };
   },
@@ -739,12 +739,12 @@ export const fusedBlocks = { masked: 0, read: 0 };
 
 /**
  * A cursor for the per-image fused form (`family/denseFused.ts`), the fused module's memory grown here to hold
- * the masks of `elements` elements (an image) and, with `keepP` (from logits: σ), their p: null when the module is
- * off or unavailable, the image too large (p over 64 MiB) or the memory cannot grow. Call {@link restartHold} before each pass of an image. @internal
+ * σ and the masks of `elements` elements (an image): null when the module is off or unavailable, the image too
+ * large (σ over 64 MiB) or the memory cannot grow. Call {@link restartHold} before each pass of an image. @internal
  */
-export function holdFor(elements: number, keepP: boolean): Held | null {
+export function holdFor(elements: number): Held | null {
   const k = lazyFused.get();
-  const bytes = keepP ? 4 * elements : 0;
+  const bytes = 4 * elements;
   if (k === null || bytes > MAX_HELD_BYTES || !k.mem.reserve(HELD_AT + bytes + elements / 4 + 64))
     return null;
   return { at: HELD_AT, masks: HELD_AT + bytes, capacity: bytes, exact: [], next: 0 };
@@ -771,41 +771,35 @@ function fusedKernelsFor(
 }
 
 /**
- * Pass 1 of the fused form over a held run, if the fused module takes it (else false: the caller runs it apart):
- * the sums of {@link sigmoidSumsRun} (`squared` false; `src` the logits) or {@link squaredSumsRun} (`src` the
- * logits with `pass`, or the probabilities), p and the masks kept at the run's hold.
+ * Pass 1 of the fused form over a held run of logits, if the fused module takes it (else false: the caller runs
+ * it apart): the sums of {@link sigmoidSumsRun} (`squared` false) or {@link squaredSumsRun}, σ and the targets'
+ * masks kept at the run's hold.
  */
 function fusedSumsRun(
   gt: ArrayLike<number>,
-  src: ArrayLike<number>,
+  pass: SigmoidPass,
   run: StridedRun,
   out: Float64Array,
   at: number,
-  range: Float64Array,
-  pass: SigmoidPass | undefined,
   squared: boolean,
 ): boolean {
-  const k = fusedKernelsFor(gt, src, run);
+  const k = fusedKernelsFor(gt, pass.x, run);
   if (k === null) return false;
-  const counts = squared ? squaredCounts : sigmoidCounts;
-  counts.wasm++;
+  (squared ? squaredCounts : sigmoidCounts).wasm++;
   const hold = run.hold!;
   const { start, end, count } = run;
   const main = wholePeriods(start, end, 1);
-  const { f64, s0, s1, range: hi } = k.mem.views;
+  const { f64, s0, s1 } = k.mem.views;
   f64.fill(0, SUM_XY, SUM_Y + 16);
   f64.fill(0, SUM_G, SUM_G + 16);
-  hi.fill(0);
   let bad = 0;
   let soft = 0;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
+    const p = hold.at + 4 * (s - start);
     s0.set((gt as Float32Array).subarray(s, e));
-    s1.set((src as Float32Array).subarray(s, e));
-    // σ of the logits stays for pass 2; probabilities are read again from the caller's array (measured: copying
-    // them to the module's memory cost more than reading them twice).
-    const p = pass !== undefined ? hold.at + 4 * (s - start) : S1;
-    if (pass !== undefined) bad |= k.sigmoid(S1, p, e - s);
+    s1.set(pass.x.subarray(s, e));
+    bad |= k.sigmoid(S1, p, e - s);
     const f = (squared ? k.qsums : k.sums)(S0, p, e - s, hold.masks + (s - start) / 4);
     soft |= f;
     hold.exact.push(f === 0);
@@ -813,13 +807,12 @@ function fusedSumsRun(
   hold.at += 4 * (main - start);
   hold.masks += (main - start) / 4;
   addLaneSums(f64, squared ? SQUARED_SLOTS : PLAIN_SLOTS, 1, count, out, at);
-  if (pass !== undefined && bad !== 0) pass.bad = NaN;
-  if (pass !== undefined && !squared && soft !== 0) pass.soft = true;
-  if (squared && range.length !== 0) widenToUnit(range, hi);
-  const tail = { ...run, start: main };
+  if (bad !== 0) pass.bad = NaN;
+  if (!squared && soft !== 0) pass.soft = true;
   if (main < end) {
-    if (squared) squaredSums(gt as FloatArray, src as FloatArray, tail, out, at, range, pass);
-    else sigmoidSums(gt as FloatArray, pass!, tail, out, at);
+    const tail = { ...run, start: main };
+    if (squared) squaredSums(gt as FloatArray, pass.x, tail, out, at, NO_RANGE, pass);
+    else sigmoidSums(gt as FloatArray, pass, tail, out, at);
   }
   return true;
 }
@@ -843,7 +836,7 @@ function fusedGradRun(
   const counts = kind === 'sigmoid' ? sigmoidCounts : squaredCounts;
   counts.wasm++;
   counts.held++;
-  if (kind !== 'squared') counts.stored++;
+  counts.stored++;
   const hold = run.hold!;
   const { start, end, count } = run;
   const main = wholePeriods(start, end, 1);
@@ -856,12 +849,9 @@ function fusedGradRun(
     f64[FUSED_SEL + q] = kind === 'sigmoid' ? a * 1 + b : a * 1;
     f64[FUSED_SEL + 4 + q] = kind === 'sigmoid' ? a * 0 + b : a * 0;
   }
-  const { s1 } = k.mem.views;
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
-    // p: held by pass 1 (σ of the logits), or the probabilities copied in again.
-    const p = kind === 'squared' ? S1 : hold.at + 4 * (s - start);
-    if (kind === 'squared') s1.set((src as Float32Array).subarray(s, e));
+    const p = hold.at + 4 * (s - start);
     if (hold.exact[hold.next++]) {
       fusedBlocks.masked++;
       k.masked[kind](hold.masks + (s - start) / 4, p, S2, e - s);
@@ -876,18 +866,10 @@ function fusedGradRun(
   hold.masks += (main - start) / 4;
   if (main < end) {
     const tail = { ...run, start: main };
+    // The tail's σ went to the gradient buffer in pass 1 (the JS kernels store it).
     if (kind === 'sigmoid')
       sigmoidGrad(gt as FloatArray, { x: src as Float32Array, stored: grad, grad }, tail, coef, at);
-    else {
-      const how = kind === 'squared' ? 'none' : 'stored';
-      squaredGrad(
-        gt as FloatArray,
-        { p: kind === 'squared' ? (src as FloatArray) : grad, sigmoid: how, grad },
-        tail,
-        coef,
-        at,
-      );
-    }
+    else squaredGrad(gt as FloatArray, { p: grad, sigmoid: 'stored', grad }, tail, coef, at);
   }
   return true;
 }
