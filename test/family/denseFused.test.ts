@@ -21,6 +21,7 @@ import { classChoice, expectCentralDifferences, expectClose, regionLossOf, stage
 afterEach(() => {
   setRegionWasmEnabled(true);
   denseFused.enabled = true;
+  denseFused.squared = false;
   denseFused.minImage = 2 ** 20;
   denseSigmoid.enabled = true;
   denseSquared.enabled = true;
@@ -57,6 +58,7 @@ type Mode = 'fused' | 'apart' | 'general' | 'js';
 function run(loss: Loss, gt: NdArray, pr: NdArray, mode: Mode) {
   setRegionWasmEnabled(mode !== 'js', 0);
   denseFused.minImage = 0; // the test shapes are small
+  denseFused.squared = true; // the squared form too (off by default: measured slower fused)
   denseFused.enabled = mode === 'fused';
   denseSigmoid.enabled = mode !== 'general';
   denseSquared.enabled = mode !== 'general';
@@ -105,6 +107,13 @@ describe('the per-image fused form of the dense stage', () => {
           expect(run(loss, gt, pr, 'js').images).toBe(0);
           const batch = diceLoss(options(input, { layout, perImage: false }));
           expect(run(batch, gt, pr, 'fused').images).toBe(0);
+          // The squared form is fused only when switched on.
+          if (input === 'sigmoidSquared') {
+            denseFused.squared = false;
+            const before = denseFused.images;
+            loss.valueAndGrad(gt, pr, { out: new Float32Array(pr.data.length) });
+            expect(denseFused.images).toBe(before);
+          }
           // Images under denseFused.minImage elements stay on the passes apart (their data stays in cache).
           denseFused.enabled = true;
           denseFused.minImage = 41 * 53 * C + 1;

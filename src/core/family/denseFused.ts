@@ -26,9 +26,11 @@ import { type FusedValueAndGrad, countsOfStats, denseCoefficients, sigmoidStageI
  * The switch of the fused form and the smallest image it takes (elements), for tests and benchmarks; `images` and
  * `redone` count the images it ran and those whose passes it ran again. Below 2^20 elements (4 MiB of σ) an image's
  * data stays in cache between the two passes apart, which measured as fast or faster (sigmoid 8×256×256×4: the
- * fused form at 0.86–1.0× the speed of the passes apart; 2×3×128³: 1.3×). @internal
+ * fused form at 0.86–1.0× the speed of the passes apart; 2×3×128³: 1.3×). `squared` (off): the squared form too;
+ * paired A/B runs on 2×3×128³ measured it at 0.94–0.96× the speed of its passes apart (the plain form: 1.07–1.09×),
+ * so it stays apart unless switched on. @internal
  */
-export const denseFused = { enabled: true, minImage: 2 ** 20, images: 0, redone: 0 };
+export const denseFused = { enabled: true, squared: false, minImage: 2 ** 20, images: 0, redone: 0 };
 
 /**
  * Value and gradient of a per-image region loss on the dense stage with both passes run image by image (see the
@@ -39,6 +41,7 @@ export const denseFused = { enabled: true, minImage: 2 ** 20, images: 0, redone:
  */
 export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form, reduce, out) => {
   if (!denseFused.enabled || !form.perImage || !cfg.fromLogits || !denseSigmoid.store) return null;
+  if (form.squared && !denseFused.squared) return null;
   const inputs = sigmoidStageInputs(fn, gt, pr, cfg, form, {});
   if (inputs === null) return null;
   const { geom, channels, g, x } = inputs;
