@@ -13,6 +13,7 @@ import { torchTimings } from './torch.js';
 import { setElementwiseWasmEnabled } from '../src/core/kernels/elementwiseWasm.js';
 import { emitRelaxed, relaxedRow, useSimd128ByDefault } from './relaxed.js';
 import { denseSigmoid } from '../src/core/family/denseStats.js';
+import { denseFused } from '../src/core/family/denseFused.js';
 import { setRegionWasmEnabled } from '../src/core/kernels/regionWasm.js';
 import { timeSwitchedRows, xorshift32 } from './harness.js';
 
@@ -242,7 +243,9 @@ async function benchSoftmax(name: string): Promise<void> {
  * = `diceLoss({ preset: 'monai', fromLogits: true, activation: 'sigmoid' })`, valueAndGrad into { out }. segkit's
  * own workloads (not in workloads.json): float32 logits N(0, 3²)-ish and a dense 0/1 float32 mask (30 % ones),
  * seeded; binary 32×256×256×1 and multilabel C = 3 32×128×128×3, each in both layouts. Rows, interleaved in one
- * run: `segkit_out` (the sigmoid stage of denseStats.ts: σ stored in pass 1, read in pass 2), `segkit_recompute_out`
+ * run: `segkit_out` (the sigmoid stage of denseStats.ts, per image fused: σ held in the module's memory between an
+ * image's two passes, family/denseFused.ts), `segkit_apart_out` (the fused form off: σ stored in `out` in pass 1,
+ * read back in pass 2), `segkit_recompute_out`
  * (σ computed again in pass 2), `segkit_js_out` (WebAssembly off: the stage's JS kernels), `segkit_general_out`
  * (the stage off: the general JS loops of region.ts, what main ran before).
  */
@@ -269,6 +272,7 @@ async function benchSigmoid(w: (typeof SIGMOID_WORKLOADS)[number]): Promise<void
   const out = new Float32Array(n);
   const { times, values } = await timeSwitchedRows(() => loss.valueAndGrad(g, pr, { out }).value, {
     segkit_out: [],
+    segkit_apart_out: [() => (denseFused.enabled = false), () => (denseFused.enabled = true)],
     segkit_recompute_out: [() => (denseSigmoid.store = false), () => (denseSigmoid.store = true)],
     segkit_js_out: [() => setRegionWasmEnabled(false), () => setRegionWasmEnabled(true)],
     segkit_general_out: [() => (denseSigmoid.enabled = false), () => (denseSigmoid.enabled = true)],

@@ -338,6 +338,25 @@ export function regionSigmoidKernelsWat() {
  */
 export const SQ_G = 1280;
 
+/**
+ * The statements adding vector q's terms to the float64 accumulators of `accs` ([name, base, term(a, b)]): $va
+ * and $vb (float32 x and y) promoted to the lane pairs $al, $ah, $bl, $bh, then $<name>{q}{l,h} += term.
+ */
+function accumulate(q, accs) {
+  const body = [
+    `(local.set $al (f64x2.promote_low_f32x4 (local.get $va)))`,
+    `(local.set $ah (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $va) (local.get $va))))`,
+    `(local.set $bl (f64x2.promote_low_f32x4 (local.get $vb)))`,
+    `(local.set $bh (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $vb) (local.get $vb))))`,
+  ];
+  for (const [s, , term] of accs)
+    for (const h of ['l', 'h'])
+      body.push(
+        `(local.set $${s}${q}${h} (f64x2.add (local.get $${s}${q}${h}) ${term(`(local.get $a${h})`, `(local.get $b${h})`)}))`,
+      );
+  return body;
+}
+
 function squaredSums(V) {
   const locals = [];
   const body = [];
@@ -354,16 +373,8 @@ function squaredSums(V) {
       `(local.set $va (v128.load offset=${off} (local.get $x)))`,
       `(local.set $vb (v128.load offset=${off} (local.get $y)))`,
       `(local.set $hi (i32x4.max_u (local.get $hi) (local.get $vb)))`,
-      `(local.set $al (f64x2.promote_low_f32x4 (local.get $va)))`,
-      `(local.set $ah (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $va) (local.get $va))))`,
-      `(local.set $bl (f64x2.promote_low_f32x4 (local.get $vb)))`,
-      `(local.set $bh (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $vb) (local.get $vb))))`,
+      ...accumulate(q, accs),
     );
-    for (const [s, , term] of accs)
-      for (const h of ['l', 'h'])
-        body.push(
-          `(local.set $${s}${q}${h} (f64x2.add (local.get $${s}${q}${h}) ${term(`(local.get $a${h})`, `(local.get $b${h})`)}))`,
-        );
   }
   const flush = flushAccumulators(V, accs);
   return `
@@ -394,6 +405,137 @@ export function regionSquaredKernelsWat() {
   return `(module
   (memory (export "memory") ${LAYOUT.PAGES})${funcs.join('')})\n`;
 }
+
+/**
+ * The per-image fused form of the dense stage from sigmoid logits (family/denseFused.ts), period V = 1 only (every channels-first
+ * plane; C ∈ {1, 2, 4} channels-last): a module of its own (under 4 KiB), the same LAYOUT plus SQ_G and FUSED_SEL.
+ * Pass 1 keeps p where the driver says (the image's place in this module's memory) and one byte of masks per four
+ * targets (the lanes exactly 1.0); pass 2 builds the gradient of a block whose targets are all exactly 1.0 or
+ * +0.0 from those masks instead of reading the targets again:
+ *   sigmoid(x, o, n) → bad             the sigmoid module's kernel, the same text (o: where p is held)
+ *   fsums(g, p, n, mp) → soft          ACC += Σ g·p, Σ g, Σ p (the region module's sums, the same order); masks at
+ *                                      mp; returns 1 when some g is not exactly 1.0 or +0.0
+ *   fqsums(g, p, n, mp) → soft         the squared sums (Σ g·p, Σ g², Σ p², and Σ g at SQ_G, as qsums); RANGE: the
+ *                                      largest bit pattern of p; masks and result as fsums
+ *   mgrad(mp, p, o, n), mqsgrad(…)    from the masks: o = float32(s·p(1 − p)) with s = e1 or e0 (FUSED_SEL:
+ *                                      float64 a·1 + b and a·0 + b of each lane), or float32((t + b·p)·p(1 − p))
+ *                                      with t = a·1 or a·0 (FUSED_SEL): the g-reading kernels' bits for g exactly
+ *                                      1.0 or +0.0
+ *   sgrad1, qsgrad1                    the sigmoid and squared modules' gradient kernels (the same text), for
+ *                                      blocks with other targets
+ */
+export const FUSED_SEL = LAYOUT.COEF + 256;
+
+/** The masks and the exact-targets test of sums(V) on $va (g): the same statements. */
+const fusedMasks = [
+  `(local.set $m (i32x4.eq (local.get $va) (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000)))`,
+  `(local.set $ok (v128.and (local.get $ok) (v128.or (local.get $m) (i32x4.eq (local.get $va) (v128.const i64x2 0 0)))))`,
+  `(i32.store8 (local.get $mp) (i32x4.bitmask (local.get $m)))`,
+];
+
+/**
+ * A pass-1 kernel of the fused form, `name(g, p, n, mp) → 1 when some g is not exactly 1.0 or +0.0`: the sums
+ * `accs` of g and p (already where the driver holds it; σ is the separate `sigmoid` kernel: fused into one loop,
+ * the two need more vector registers than x86 has and ran slower), the masks at mp, RANGE as qsums.
+ */
+function fusedSums(name, accs) {
+  const locals = accs.map(([s]) => `(local $${s}0l v128) (local $${s}0h v128)`).join(' ');
+  const body = [
+    `(local.set $va (v128.load (local.get $g)))`,
+    `(local.set $vb (v128.load (local.get $p)))`,
+    ...fusedMasks,
+    `(local.set $hi (i32x4.max_u (local.get $hi) (local.get $vb)))`,
+    ...accumulate(0, accs),
+    `(local.set $mp (i32.add (local.get $mp) (i32.const 1)))`,
+  ];
+  return `
+  (func (export "${name}") (param $g i32) (param $p i32) (param $n i32) (param $mp i32) (result i32)
+    (local $end i32) (local $va v128) (local $vb v128) (local $al v128) (local $ah v128) (local $bl v128)
+    (local $bh v128) (local $m v128) (local $ok v128) (local $hi v128)
+    ${locals}
+    (local.set $ok (i32x4.splat (i32.const -1)))
+    ${streamLoop(['$g', '$p'], 1, body)}
+    ${flushAccumulators(1, accs).join('\n    ')}
+    (v128.store offset=${LAYOUT.RANGE} (i32.const 0) (i32x4.max_u (v128.load offset=${LAYOUT.RANGE} (i32.const 0)) (local.get $hi)))
+    (i32.eqz (i32x4.all_true (local.get $ok))))`;
+}
+
+/** A pass-2 kernel of the fused form from the masks: `formula(t, p, b)` of the selected float64 t per lane. */
+function fusedMaskGrad(name, formula) {
+  const half = (h, p) =>
+    `(f32x4.demote_f64x2_zero ${formula(
+      `(v128.bitselect (local.get $t1${h}) (local.get $t0${h}) (i64x2.extend_${h === 'l' ? 'low' : 'high'}_i32x4_s (local.get $m)))`,
+      p,
+      `(local.get $b0${h})`,
+    )})`;
+  return `
+  (func (export "${name}") (param $mp i32) (param $p i32) (param $o i32) (param $n i32)
+    (local $end i32) (local $w v128) (local $m v128) (local $pl v128) (local $ph v128)
+    (local $t1l v128) (local $t1h v128) (local $t0l v128) (local $t0h v128) (local $b0l v128) (local $b0h v128)
+    (local.set $t1l (v128.load offset=${FUSED_SEL} (i32.const 0)))
+    (local.set $t1h (v128.load offset=${FUSED_SEL + 16} (i32.const 0)))
+    (local.set $t0l (v128.load offset=${FUSED_SEL + 32} (i32.const 0)))
+    (local.set $t0h (v128.load offset=${FUSED_SEL + 48} (i32.const 0)))
+    (local.set $b0l (v128.load offset=${LAYOUT.COEF + 128} (i32.const 0)))
+    (local.set $b0h (v128.load offset=${LAYOUT.COEF + 144} (i32.const 0)))
+    ${streamLoop(['$p', '$o'], 1, [
+      `(local.set $m (v128.load offset=${LAYOUT.TABLE} (i32.shl (i32.load8_u (local.get $mp)) (i32.const 4))))`,
+      `(local.set $w (v128.load (local.get $p)))`,
+      `(local.set $pl (f64x2.promote_low_f32x4 (local.get $w)))`,
+      `(local.set $ph (f64x2.promote_low_f32x4 (${HIGH_TO_LOW} (local.get $w) (local.get $w))))`,
+      `(v128.store (local.get $o) (${JOIN_LOW_HALVES} ${half('l', '(local.get $pl)')} ${half('h', '(local.get $ph)')}))`,
+      `(local.set $mp (i32.add (local.get $mp) (i32.const 1)))`,
+    ])})`;
+}
+
+/** The fused module's WebAssembly text. */
+export function regionFusedKernelsWat() {
+  const plain = [
+    ['t', LAYOUT.ACC, (a, b) => `(f64x2.mul ${a} ${b})`],
+    ['x', LAYOUT.ACC + 128, (a) => a],
+    ['y', LAYOUT.ACC + 256, (a, b) => b],
+  ];
+  const squared = [
+    ['t', LAYOUT.ACC, (a, b) => `(f64x2.mul ${a} ${b})`],
+    ['x', LAYOUT.ACC + 128, (a) => `(f64x2.mul ${a} ${a})`],
+    ['y', LAYOUT.ACC + 256, (a, b) => `(f64x2.mul ${b} ${b})`],
+    ['g', SQ_G, (a) => a],
+  ];
+  const funcs = [
+    sigmoidKernel(),
+    fusedSums('fsums', plain),
+    fusedSums('fqsums', squared),
+    fusedMaskGrad('mgrad', (t, p) => `(f64x2.mul ${t} ${sigmoidSlope(p)})`),
+    fusedMaskGrad(
+      'mqsgrad',
+      (t, p, b) => `(f64x2.mul (f64x2.add ${t} (f64x2.mul ${p} ${b})) ${sigmoidSlope(p)})`,
+    ),
+    sigmoidGrad(1),
+    squaredGrad(1, true),
+  ];
+  return `(module
+  (memory (export "memory") ${LAYOUT.PAGES})${funcs.join('')})\n`;
+}
+
+/** Assembles the fused module with wabt; returns its bytes. */
+export function buildRegionFusedKernels() {
+  return assembleWat('regionFused.wat', regionFusedKernelsWat());
+}
+
+/** The generated TypeScript module holding the fused module's bytes as base64. */
+export function fusedBytesModule(bytes) {
+  return base64Module(
+    HEADER,
+    `The WebAssembly SIMD kernels of the region losses' per-image fused form (${bytes.length} bytes), as base64.`,
+    'REGION_FUSED_KERNELS_BASE64',
+    bytes,
+  );
+}
+
+export const FUSED_OUTPUT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../src/core/kernels/regionFusedWasm.bytes.ts',
+);
 
 /**
  * Pass 2 of the squared form through a softmax, channels-first, for any C ≤ 16 (a module of its own; the softmax
@@ -628,6 +770,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const sq = await buildRegionSquaredKernels();
   writeFileSync(SQUARED_OUTPUT, squaredBytesModule(sq));
   console.error(`build-wasm: ${sq.length} bytes → ${SQUARED_OUTPUT}`);
+  const fused = await buildRegionFusedKernels();
+  writeFileSync(FUSED_OUTPUT, fusedBytesModule(fused));
+  console.error(`build-wasm: ${fused.length} bytes → ${FUSED_OUTPUT}`);
   const ssq = await buildSoftmaxSquaredKernels();
   writeFileSync(SOFTMAX_SQUARED_OUTPUT, softmaxSquaredBytesModule(ssq));
   console.error(`build-wasm: ${ssq.length} bytes → ${SOFTMAX_SQUARED_OUTPUT}`);

@@ -15,6 +15,7 @@ export declare function expNegF32x4(x: string, out: string, p?: string): string;
 export declare function expSoftmaxF32x4(x: string, out: string, p?: string): string;
 export declare function mathLocals(p?: string): string;
 export declare function expF32x4(x: string, out: string, p?: string): string;
+export declare function expNegWideF32x4(x: string, out: string, p?: string): string;
 export declare function logF32x4(x: string, out: string, p?: string): string;
 export declare const EXP_F32X4: string;
 export declare const LOG_F32X4: string;

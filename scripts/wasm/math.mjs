@@ -320,8 +320,34 @@ export function softplusNegAbsF32x4(x, e, u, r, l, p = '$m_') {
 }
 
 /**
+ * Statements setting v128 local `out` to e^x of the four float32 lanes of v128 local `x` for x ≤ 0 over the whole
+ * range (subnormal results included): `expF32x4`'s steps and polynomial with cheaper ends, for σ.
+ * - n = round(max(x, −104)·log2 e) by the 1.5·2²³ trick (as `expNegF32x4`: no `nearest`, no `trunc_sat`, which V8
+ *   lowers to several instructions), the same n as `expF32x4`'s (ties to even);
+ * - r = x − n·C1 − n·C2 and s = 1 + r + r²·P(r) as `expF32x4`;
+ * - out = (s·2^(n+24))·2^−24: 2^(n+24) is normal for every n ≥ −150, so one scale instead of two; the first
+ *   product is `expF32x4`'s result times 2^24 (the same bits), the second is exact unless the result is
+ *   subnormal (then one rounding). So out has `expF32x4`'s bits wherever e^x ≥ 2^−126.
+ * NaN gives NaN; x > 0 is outside the domain. Scratch: the locals of `mathLocals(p)`.
+ */
+export function expNegWideF32x4(x, out, p = '$m_') {
+  const [t, k, r, s] = [`${p}a`, `${p}b`, `${p}c`, `${p}d`];
+  return [
+    // pmax(x, c) = x < c ? c : x keeps a NaN x.
+    `(local.set ${t} (f32x4.pmax (local.get ${x}) ${f4('-104')}))`,
+    `(local.set ${k} (f32x4.add (f32x4.mul (local.get ${t}) ${f4(LOG2E)}) ${f4(MAGIC)}))`,
+    `(local.set ${s} (f32x4.sub (local.get ${k}) ${f4(MAGIC)}))`,
+    `(local.set ${r} (f32x4.sub (f32x4.sub (local.get ${t}) (f32x4.mul (local.get ${s}) ${f4(C1)})) (f32x4.mul (local.get ${s}) ${f4(C2)})))`,
+    `(local.set ${s} (f32x4.add (f32x4.add (f32x4.mul ${horner(EXP_P, r)} (f32x4.mul (local.get ${r}) (local.get ${r}))) (local.get ${r})) ${f4('1')}))`,
+    // bits(k) = 0x4B400000 + n: 2^(n + 24) = (n + 127 + 24) << 23.
+    `(local.set ${k} (i32x4.shl (i32x4.add (local.get ${k}) ${i4(151 - 0x4b400000)}) (i32.const 23)))`,
+    `(local.set ${out} (f32x4.mul (f32x4.mul (local.get ${s}) (local.get ${k})) ${f4('5.9604644775390625e-8')}))`,
+  ].join('\n');
+}
+
+/**
  * Statements setting v128 local `out` to σ(x) = 1 / (1 + e^−x) of the four float32 lanes of v128 local `x`, for
- * every float32 x: with e = e^−|x| (`expF32x4`, so e ∈ [0, 1], no overflow), σ = (x ≥ 0 ? 1 : e) / (1 + e), one
+ * every float32 x: with e = e^−|x| (`expNegWideF32x4`: `expF32x4`'s bits, cheaper; e ∈ [0, 1], no overflow), σ = (x ≥ 0 ? 1 : e) / (1 + e), one
  * division (SOFTPLUS_F32X4_BOUNDS.sigmoidUlps; below 2^−126, within its subnormalAbs). ±∞ give 1 and 0, NaN
  * gives NaN (callers flag non-finite logits themselves). `out` may be `x`; `e` must differ from `x`. Scratch:
  * the locals of `mathLocals(p)`.
@@ -329,7 +355,7 @@ export function softplusNegAbsF32x4(x, e, u, r, l, p = '$m_') {
 export function sigmoidF32x4(x, out, e, p = '$m_') {
   return [
     `(local.set ${e} (f32x4.neg (f32x4.abs (local.get ${x}))))`,
-    expF32x4(e, e, p),
+    expNegWideF32x4(e, e, p),
     `(local.set ${out} (f32x4.div (v128.bitselect ${f4('1')} (local.get ${e}) (f32x4.ge (local.get ${x}) ${f4('0')}))` +
       ` (f32x4.add (local.get ${e}) ${f4('1')})))`,
   ].join('\n');

@@ -34,7 +34,10 @@ import {
   SOFTMAX_SQUARED_OUTPUT,
   buildRegionKernels,
   buildRegionSigmoidKernels,
+  buildRegionFusedKernels,
   buildRegionSquaredKernels,
+  FUSED_OUTPUT,
+  fusedBytesModule,
   buildSoftmaxSquaredKernels,
   bytesModule,
   sigmoidBytesModule,
@@ -291,6 +294,8 @@ describe('the committed WebAssembly bytes', () => {
     expect(readFileSync(SQUARED_OUTPUT as string, 'utf8')).toBe(squaredBytesModule(squared));
     const softmax = (await buildSoftmaxSquaredKernels()) as Uint8Array;
     expect(readFileSync(SOFTMAX_SQUARED_OUTPUT as string, 'utf8')).toBe(softmaxSquaredBytesModule(softmax));
+    const fused = (await buildRegionFusedKernels()) as Uint8Array;
+    expect(readFileSync(FUSED_OUTPUT as string, 'utf8')).toBe(fusedBytesModule(fused));
   });
 
   it('each region module stays under the 4 KiB a browser main thread compiles synchronously', async () => {
@@ -298,5 +303,6 @@ describe('the committed WebAssembly bytes', () => {
     expect(((await buildRegionSigmoidKernels()) as Uint8Array).length).toBeLessThan(4096);
     expect(((await buildRegionSquaredKernels()) as Uint8Array).length).toBeLessThan(4096);
     expect(((await buildSoftmaxSquaredKernels()) as Uint8Array).length).toBeLessThan(4096);
+    expect(((await buildRegionFusedKernels()) as Uint8Array).length).toBeLessThan(4096);
   });
 });

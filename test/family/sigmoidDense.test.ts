@@ -164,23 +164,51 @@ describe('sigmoid region losses from logits on the dense stage', () => {
     }
   });
 
-  it('an out buffer sharing memory with the logits: σ computed again, the same gradient', () => {
+  it('an out buffer apart from the logits in their ArrayBuffer: σ stored there (an overlapping one is refused)', () => {
+    // Issue 10's review: the stage asks whether the views overlap (as the softmax path does), not whether they
+    // share an ArrayBuffer. Before, an `out` sharing the logits' buffer without overlapping them computed σ
+    // again in pass 2 (this test asserted recomputed > 0 and stored unchanged); now σ is stored there.
     const { gt, pr } = pair(6, 1, 64, 64, 1, 'channelsLast');
     const n = pr.data.length;
+    const loss = monai({ perImage: false }); // not per image: the two passes apart (the fused form holds σ itself)
+    const apart = run(loss, gt, pr, 'wasm');
     const buffer = new Float32Array(2 * n);
-    buffer.set(pr.data);
     const x = buffer.subarray(0, n);
     const out = buffer.subarray(n);
-    const loss = monai({});
-    setRegionWasmEnabled(true, 0);
+    x.set(pr.data);
     const before = regionSigmoidRuns();
     const shared = loss.valueAndGrad(gt, { data: x, shape: pr.shape }, { out });
     const after = regionSigmoidRuns();
-    expect(after.recomputed).toBeGreaterThan(before.recomputed);
-    expect(after.stored).toBe(before.stored);
-    const apart = run(loss, gt, pr, 'wasm');
+    expect(after.stored).toBeGreaterThan(before.stored);
+    expect(after.recomputed).toBe(before.recomputed);
+    expect(Array.from(x)).toEqual(Array.from(pr.data)); // the logits are left as they were
     expect(shared.value).toBe(apart.value);
     expect(Array.from(out)).toEqual(Array.from(apart.grad));
+    const overlapping = buffer.subarray(n / 2, n / 2 + n);
+    expect(() => loss.valueAndGrad(gt, { data: x, shape: pr.shape }, { out: overlapping })).toThrow(
+      /options\.out must not share memory with pr\.data/,
+    );
+  });
+});
+
+describe('integer dense targets on the sigmoid stage', () => {
+  it("Uint8Array masks give the float32 masks' numbers, call after call of other sizes (one reused float32 copy)", () => {
+    // Issue 10's review: the integer targets used to be copied to a new float32 array on every call.
+    const loss = monai({});
+    for (const [seed, N, H] of [
+      [11, 2, 40],
+      [12, 1, 20],
+      [13, 3, 44],
+      [14, 1, 20],
+    ]) {
+      const { gt, pr } = pair(seed, N, H, 36, 3, 'channelsFirst');
+      const ref = run(loss, gt, pr, 'wasm');
+      const bytes = { data: Uint8Array.from(gt.data), shape: gt.shape };
+      const got = run(loss, bytes, pr, 'wasm');
+      expect(got.value).toBe(ref.value);
+      expect(got.grad).toEqual(ref.grad);
+      expect(got.wasm).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -20,6 +20,7 @@ import { ELEMENTWISE_KERNELS_BASE64 } from '../../src/core/kernels/elementwiseWa
 import { REGION_KERNELS_BASE64 } from '../../src/core/kernels/regionWasm.bytes.js';
 import { REGION_SIGMOID_KERNELS_BASE64 } from '../../src/core/kernels/regionSigmoidWasm.bytes.js';
 import { REGION_SQUARED_KERNELS_BASE64 } from '../../src/core/kernels/regionSquaredWasm.bytes.js';
+import { REGION_FUSED_KERNELS_BASE64 } from '../../src/core/kernels/regionFusedWasm.bytes.js';
 import { SOFTMAX_SQUARED_KERNELS_BASE64 } from '../../src/core/kernels/softmaxSquaredWasm.bytes.js';
 import { SOFTMAX_RELAXED_BASE64 } from '../../src/core/kernels/softmaxRelaxed.bytes.js';
 import { SOFTMAX_KERNELS_BASE64 } from '../../src/core/kernels/softmaxWasm.bytes.js';
@@ -44,6 +45,7 @@ const MODULES: Record<string, string> = {
   region: REGION_KERNELS_BASE64,
   regionSigmoid: REGION_SIGMOID_KERNELS_BASE64,
   regionSquared: REGION_SQUARED_KERNELS_BASE64,
+  regionFused: REGION_FUSED_KERNELS_BASE64,
   softmaxSquared: SOFTMAX_SQUARED_KERNELS_BASE64,
   elementwise: ELEMENTWISE_KERNELS_BASE64,
   elementwiseRelaxed: ELEMENTWISE_RELAXED_BASE64,
@@ -93,7 +95,7 @@ describe('npm pack of segkit (the library)', () => {
   });
 
   it('holds each WebAssembly module once in the ESM files and once in the CommonJS files, as base64', () => {
-    expect(Object.keys(MODULES)).toHaveLength(8 + 2 * Object.keys(SOFTMAX_KERNELS_BASE64).length);
+    expect(Object.keys(MODULES)).toHaveLength(9 + 2 * Object.keys(SOFTMAX_KERNELS_BASE64).length);
     const once = { esm: 1, cjs: 1 };
     const found = copies(root, library.rows, (p) => (p.endsWith('.cjs') ? 'cjs' : 'esm'));
     expect(found).toEqual(Object.fromEntries(Object.keys(MODULES).map((name) => [name, once])));
@@ -150,8 +152,8 @@ describe('source maps of both packages', () => {
         });
       }
     }
-    // 10 generated modules in each of the library's two core chunks and in the CLI's bundle of the library.
-    expect(generated).toBe(3 * 10);
+    // 11 generated modules in each of the library's two core chunks and in the CLI's bundle of the library.
+    expect(generated).toBe(3 * 11);
     expect(kept).toBeGreaterThan(200);
   });
 
@@ -159,7 +161,7 @@ describe('source maps of both packages', () => {
     const kernels = readdirSync(resolve(root, 'src/core/kernels'));
     const bytes = kernels.filter((f) => GENERATED_SOURCE.test(`../src/core/kernels/${f}`));
     expect(bytes.sort()).toEqual(kernels.filter((f) => f.endsWith('.bytes.ts')).sort());
-    expect(bytes).toHaveLength(10);
+    expect(bytes).toHaveLength(11);
     expect(GENERATED_SOURCE.test('../src/core/kernels/wasmModule.ts')).toBe(false);
   });
 });

@@ -29,7 +29,7 @@ import {
   sumsPixels,
   type RegionTape,
 } from '../kernels/regionWasm.js';
-import type { SigmoidPass } from '../kernels/sigmoidStats.js';
+import type { Held, SigmoidPass } from '../kernels/sigmoidStats.js';
 import { sums1Thresholded, sumsAdjacent, type FloatArray } from '../kernels/regionStats.js';
 import type { BatchGeometry } from '../types.js';
 import { type CheckedDomain, firstBadInput } from '../kernels/inputDomain.js';
@@ -105,7 +105,8 @@ function forEachRun(
  * NaN in pr or gt shows in the sums instead, except that the thresholded kernel keeps it in `range`); an empty
  * `range` (`NO_RANGE`, `checkInputs: false`) leaves the range untracked. With `sigmoid`, pr is ignored: the
  * logits are `sigmoid.x`, p = σ(x) (see {@link SigmoidPass}; `range` is not read). `squared` (no threshold, no
- * tape): four sums per cell, `stats[cell·4 + {0, 1, 2, 3}] = {Σ p·g, Σ p², Σ g², Σ g}`.
+ * tape): four sums per cell, `stats[cell·4 + {0, 1, 2, 3}] = {Σ p·g, Σ p², Σ g², Σ g}`. With `hold` (the per-image
+ * fused form, sigmoid or squared): the WebAssembly kernels keep p in their module's memory for {@link denseGrad}.
  */
 export function denseStats(
   gt: FloatArray,
@@ -118,11 +119,12 @@ export function denseStats(
   range: Float64Array,
   sigmoid?: SigmoidPass,
   squared = false,
+  hold?: Held,
 ): Float64Array {
   const width = squared ? 4 : 3;
   const stats = new Float64Array((perImage ? geo.batch : 1) * channels.length * width);
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
-    const run = { start, end, step, count };
+    const run = { start, end, step, count, hold };
     if (squared) squaredSumsRun(gt, sigmoid?.x ?? pr, run, stats, cell * 4, range, sigmoid);
     else if (sigmoid !== undefined) sigmoidSumsRun(gt, sigmoid, run, stats, cell * 3);
     else if (threshold !== undefined) {
@@ -150,7 +152,7 @@ export interface SigmoidGradInput {
  * (logits): `grad = (coef[2·cell]·gt + coef[2·cell + 1])·p(1 − p)`, p = σ(x) read from `sigmoid.stored` (it may
  * be `out`: only the channels not selected are zeroed then) or computed again. With `squared` (the V-Net form):
  * `grad = coef[2·cell]·gt + coef[2·cell + 1]·p`, p = `squared.pr` (probabilities) or σ(x) as above, times
- * p(1 − p) with `sigmoid`.
+ * p(1 − p) with `sigmoid`. With `hold`: p where {@link denseStats} held it (the same runs in the same order).
  */
 export function denseGrad(
   gt: FloatArray,
@@ -162,6 +164,7 @@ export function denseGrad(
   tape: RegionTape | undefined,
   sigmoid?: SigmoidGradInput,
   squared?: { pr?: FloatArray },
+  hold?: Held,
 ): Float32Array {
   let grad: Float32Array;
   const subset = channels.length < geo.channels;
@@ -173,12 +176,11 @@ export function denseGrad(
   const how = sigmoid === undefined ? 'none' : sigmoid.stored !== undefined ? 'stored' : 'recompute';
   const p = sigmoid === undefined ? squared?.pr : (sigmoid.stored ?? sigmoid.x);
   forEachRun(geo, channels, perImage, (start, end, step, count, cell) => {
-    if (squared !== undefined) {
-      const run = { start, end, step, count };
-      squaredGradRun(gt, { p: p!, sigmoid: how, grad }, run, coef, cell * 2);
-    } else if (sigmoid !== undefined) {
+    const run = { start, end, step, count, hold };
+    if (squared !== undefined) squaredGradRun(gt, { p: p!, sigmoid: how, grad }, run, coef, cell * 2);
+    else if (sigmoid !== undefined) {
       const arrays = { x: sigmoid.x, stored: sigmoid.stored, grad };
-      sigmoidGradRun(gt, arrays, { start, end, step, count }, coef, cell * 2);
+      sigmoidGradRun(gt, arrays, run, coef, cell * 2);
     } else if (step === count) affinePixels(gt, grad, start, end, count, coef, cell * 2, tape);
     else affineAdjacent(gt, grad, start, end, step, count, coef, cell * 2);
   });
@@ -186,7 +188,11 @@ export function denseGrad(
 }
 
 /** Sets the elements of the channels not in `channels` to 0 (the others keep what they hold); returns `out`. */
-function zeroUnselected(out: Float32Array, geo: BatchGeometry, channels: readonly number[]): Float32Array {
+export function zeroUnselected(
+  out: Float32Array,
+  geo: BatchGeometry,
+  channels: readonly number[],
+): Float32Array {
   const { batch, pixels, channels: C, imageStride, pixelStride, channelStride } = geo;
   for (let c = 0; c < C; c++) {
     if (channels.includes(c)) continue;

@@ -142,15 +142,18 @@ export type RegionState =
   | { prep?: undefined; fused: FusedSoftmax; dense?: undefined; counts: RegionCounts }
   | { prep?: undefined; fused?: undefined; dense: DenseCall; counts: RegionCounts };
 
-/** A path of {@link regionCounts}: the call's state, or null when the call needs another path. */
-type CountPath = (
+/** What a stage makes of a call (its inputs, or its state), or null when the call needs another path. */
+export type StageOf<T> = (
   fn: string,
   gt: NdArray,
   pr: NdArray,
   cfg: RegionConfig,
   form: CountForm,
   call: CountCall,
-) => RegionState | null;
+) => T | null;
+
+/** A path of {@link regionCounts}: the call's state, or null when the call needs another path. */
+type CountPath = StageOf<RegionState>;
 
 /** What a call of {@link regionCounts} needs beyond the options. */
 export interface CountCall {
@@ -172,20 +175,9 @@ export interface CountCall {
  */
 const denseCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   if (cfg.fromLogits) return denseSigmoidCounts(fn, gt, pr, cfg, form, call);
-  if (form.squared ? !squaredStage(call) : form.softLabel) return null;
-  if (cfg.ignoreIndex !== undefined) return null;
-  let geom: BatchGeometry;
-  if (cfg.sameShapeTargets) geom = checkGtPr(fn, gt, pr, cfg.layout);
-  else {
-    const t = checkTargets(fn, gt, pr, cfg.layout);
-    if (t.labelMap) return null;
-    geom = t.geom;
-  }
-  const channels = selectChannels(fn, cfg, geom.channels);
-  const K = channels.length;
-  if (cfg.sameShapeTargets) checkClassWeights(fn, cfg.classWeights, K);
-  const g = toFloatArray(gt.data);
-  const p = toFloatArray(pr.data);
+  const inputs = probabilityStageInputs(fn, gt, pr, cfg, form, call);
+  if (inputs === null) return null;
+  const { geom, channels, g, p } = inputs;
   const tape = call.wantGrad && !form.squared ? startRegionTape() : undefined;
   const R = form.perImage ? geom.batch : 1;
   const range = cfg.checkInputs ? new Float64Array([Infinity, -Infinity]) : NO_RANGE;
@@ -200,6 +192,30 @@ const denseCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   return denseState({ geom, gt: g, tape, squared }, channels, R, stats);
 };
 
+/**
+ * Whether the dense probability stage takes the call (see {@link denseCounts}; probabilities, no activation) and
+ * its inputs then, else null.
+ */
+export const probabilityStageInputs: StageOf<{
+  geom: BatchGeometry;
+  channels: number[];
+  g: FloatArray;
+  p: FloatArray;
+}> = (fn, gt, pr, cfg, form, call) => {
+  if (cfg.fromLogits || (form.squared ? !squaredStage(call) : form.softLabel)) return null;
+  if (cfg.ignoreIndex !== undefined) return null;
+  let geom: BatchGeometry;
+  if (cfg.sameShapeTargets) geom = checkGtPr(fn, gt, pr, cfg.layout);
+  else {
+    const t = checkTargets(fn, gt, pr, cfg.layout);
+    if (t.labelMap) return null;
+    geom = t.geom;
+  }
+  const channels = selectChannels(fn, cfg, geom.channels);
+  if (cfg.sameShapeTargets) checkClassWeights(fn, cfg.classWeights, channels.length);
+  return { geom, channels, g: toFloatArray(gt.data), p: toFloatArray(pr.data) };
+};
+
 /** Whether a squared-form call may take the dense stage: it is switched on and the call has no threshold. */
 function squaredStage(call: CountCall): boolean {
   return denseSquared.enabled && call.threshold === undefined;
@@ -210,25 +226,64 @@ function squaredStage(call: CountCall): boolean {
  * {tp, Σp², Σg², Σg} at 4q.
  */
 function denseState(dense: DenseCall, channels: number[], R: number, stats: Float64Array): RegionState {
-  const K = channels.length;
-  const w = dense.squared ? 4 : 3;
-  const at = (r: number, k: number) => w * (r * K + k);
-  const [P, GN] = [stats.subarray(1), stats.subarray(2)];
-  const counts = dense.squared
-    ? countsFromSums(R, channels, stats, P, stats.subarray(3), at, GN)
-    : countsFromSums(R, channels, stats, P, GN, at);
-  return { dense, counts };
+  return { dense, counts: countsOfStats(stats, channels, R, dense.squared !== undefined) };
 }
 
-/** Targets as the kernels read them: small integer arrays become float32 (exact), so that WebAssembly takes them. */
-function floatTargets(g: NumericArray): FloatArray {
+/**
+ * The counts of R rows from the dense stage's sums (cell q = r·K + k: {tp, P, G} at 3q, squared {tp, Σp², Σg², Σg}
+ * at 4q); row r reads the sums of row `rowOf(r)` (the fused form's stand-ins), by default its own.
+ */
+export function countsOfStats(
+  stats: Float64Array,
+  channels: number[],
+  R: number,
+  squared: boolean,
+  rowOf: (r: number) => number = (r) => r,
+): RegionCounts {
+  const K = channels.length;
+  const w = squared ? 4 : 3;
+  const at = (r: number, k: number) => w * (rowOf(r) * K + k);
+  const [P, GN] = [stats.subarray(1), stats.subarray(2)];
+  return squared
+    ? countsFromSums(R, channels, stats, P, stats.subarray(3), at, GN)
+    : countsFromSums(R, channels, stats, P, GN, at);
+}
+
+/**
+ * The dense stage's pass-2 coefficients of cells [q0, q0 + n) from ∂L/∂(tp, fp, fn) (the table's
+ * `countCoefficientsOf`): (A, B), squared (A, 2B) (∂Σp²/∂p = 2p), at [2(q − q0), 2(q − q0) + 1] of the result.
+ */
+export function denseCoefficients(grads: CountGrads, q0: number, n: number, squared: boolean): Float64Array {
+  const coef = new Float64Array(2 * n);
+  for (let j = 0; j < n; j++) {
+    const q = q0 + j;
+    const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
+    coef[2 * j] = a;
+    coef[2 * j + 1] = squared ? b * 2 : b;
+  }
+  return coef;
+}
+
+/** The float32 copy of integer dense targets (reused across calls: it grows to the largest input and stays). */
+let targetScratch = new Float32Array(0);
+
+/**
+ * Targets as the kernels read them: small integer arrays become float32 (exact), so that WebAssembly takes them.
+ * The copy goes to one scratch array kept between calls (a call's counts and its gradient pass run back to back,
+ * so no two calls hold it at once), not to a new array per call.
+ */
+export function floatTargets(g: NumericArray): FloatArray {
   const small =
     g instanceof Uint8Array ||
     g instanceof Int8Array ||
     g instanceof Uint16Array ||
     g instanceof Int16Array ||
     g instanceof Uint8ClampedArray;
-  return small ? Float32Array.from(g) : toFloatArray(g);
+  if (!small) return toFloatArray(g);
+  if (targetScratch.length < g.length) targetScratch = new Float32Array(g.length);
+  const copy = targetScratch.subarray(0, g.length);
+  copy.set(g);
+  return copy;
 }
 
 /**
@@ -236,11 +291,23 @@ function floatTargets(g: NumericArray): FloatArray {
  * (MONAI's |p| is p there), the squared (V-Net) form, or smp's soft-label form when every target read is exactly 0 or 1 (it equals the
  * plain one then, gradient included: where p = g exactly, p(1 − p) = 0); dense targets or a label map (expanded
  * as the general path does), nothing ignored, no threshold. Pass 1 stores σ(x) in the gradient buffer when a
- * gradient follows (`call.out`, or a new one) unless that buffer shares memory with the inputs. A non-finite
+ * gradient follows (`call.out` when it overlaps no input, else a new one). A non-finite
  * logit (any channel, as the general path checks) or target: the general path's RangeError, or with
  * `checkInputs: false` the general path itself. Returns null when the call needs another path.
  */
-const denseSigmoidCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
+/** The inputs of a call the sigmoid stage takes: float32 logits, their geometry, float targets and the channels. */
+export interface SigmoidStageInputs {
+  x: Float32Array;
+  geom: BatchGeometry;
+  g: FloatArray;
+  channels: number[];
+}
+
+/**
+ * Whether the sigmoid stage takes the call (see {@link denseSigmoidCounts}) and its inputs then (a label map
+ * expanded, integer targets as float32), else null.
+ */
+export const sigmoidStageInputs: StageOf<SigmoidStageInputs> = (fn, gt, pr, cfg, form, call) => {
   const x = pr.data;
   if (!denseSigmoid.enabled || !(x instanceof Float32Array) || call.threshold !== undefined) return null;
   if (form.squared ? !squaredStage(call) : form.softLabel && form.absNorms) return null;
@@ -248,11 +315,19 @@ const denseSigmoidCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
   const C = checkTargets(fn, gt, pr, cfg.layout).geom.channels;
   if (resolveActivation(cfg.activation, C) !== 'sigmoid') return null;
   const { geom, g: targets } = prepareTargets(fn, gt, pr, cfg.layout, undefined);
-  const channels = selectChannels(fn, cfg, C);
-  const g = floatTargets(targets);
-  const store = call.wantGrad && denseSigmoid.store ? (call.out ?? new Float32Array(x.length)) : undefined;
-  const gb = (gt.data as { buffer?: unknown }).buffer;
-  const stored = store && store.buffer !== x.buffer && store.buffer !== gb ? store : undefined;
+  return { x, geom, g: floatTargets(targets), channels: selectChannels(fn, cfg, C) };
+};
+
+const denseSigmoidCounts: CountPath = (fn, gt, pr, cfg, form, call) => {
+  const inputs = sigmoidStageInputs(fn, gt, pr, cfg, form, call);
+  if (inputs === null) return null;
+  const { x, geom, g, channels } = inputs;
+  const C = geom.channels;
+  // σ goes to `out` when it overlaps neither input (views of one buffer may be apart), else to a new buffer:
+  // pass 2 then reads σ and the targets, never the logits that `out` may hide.
+  const apart = call.out !== undefined && !overlaps(call.out, x) && !overlaps(call.out, g);
+  const stored =
+    call.wantGrad && denseSigmoid.store ? (apart ? call.out : new Float32Array(x.length)) : undefined;
   const pass: SigmoidPass = { x, store: stored, bad: 0, soft: false };
   const { perImage } = form;
   const stats = denseStats(
@@ -618,6 +693,20 @@ function channelCoefficients(
 }
 
 /**
+ * A per-image fused form's value and gradient of a region loss (`reduce`: the loss's own reduction of counts),
+ * into `out` when given, or null when the call is not for that form.
+ */
+export type FusedValueAndGrad = (
+  fn: string,
+  gt: NdArray,
+  pr: NdArray,
+  cfg: RegionConfig,
+  form: CountForm,
+  reduce: (counts: RegionCounts) => RegionTerms,
+  out?: Float32Array,
+) => { value: number; grad: Float32Array } | null;
+
+/**
  * Value and gradient of a per-image region loss on the fused softmax kernels with both passes run image by
  * image (kernels/softmaxRegion.ts `softmaxRegionFused`): pass 2 of image b follows its pass 1 while its data is
  * in cache. Image b's coefficients come from `reduce` itself (the one score table and reduction), called on the
@@ -628,15 +717,7 @@ function channelCoefficients(
  * not the fused kernels' inputs, no WebAssembly, `out` overlapping the inputs, or bad input with
  * `checkInputs: false`).
  */
-export function fusedRegionValueAndGrad(
-  fn: string,
-  gt: NdArray,
-  pr: NdArray,
-  cfg: RegionConfig,
-  form: CountForm,
-  reduce: (counts: RegionCounts) => RegionTerms,
-  out?: Float32Array,
-): { value: number; grad: Float32Array } | null {
+export const fusedRegionValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form, reduce, out) => {
   if (!form.perImage || form.squared) return null;
   const inputs = fusedSoftmaxInputs(fn, gt, pr, cfg, form);
   if (inputs === null) return null;
@@ -693,7 +774,7 @@ export function fusedRegionValueAndGrad(
     softmaxRegionGrad(xs, t, 1, pixels, C, true, A, B, gs, gs, geom.layout);
   }
   return { value: r.value, grad };
-}
+};
 
 /**
  * Pass 2: ∂L/∂pr from ∂L/∂(tp, fp, fn) per (r, k), through the counting form and the activation.
@@ -712,12 +793,7 @@ export function regionBackward(
   if (state.dense !== undefined) {
     // ∂L/∂p = A·g + B per (row, class): the affine kernels' coefficient pairs; squared, A·g + 2B·p: (A, 2B).
     const { geom, gt, tape, sigmoid, squared, softmax } = state.dense;
-    const coef = new Float64Array(2 * R * K);
-    for (let q = 0; q < R * K; q++) {
-      const [a, b] = countCoefficientsOf(NUM, grads.dtp[q], grads.dfp[q], grads.dfn[q]);
-      coef[2 * q] = a;
-      coef[2 * q + 1] = squared ? b * 2 : b;
-    }
+    const coef = denseCoefficients(grads, 0, R * K, squared !== undefined);
     if (softmax) return softmaxSquaredBackward(state.dense, softmax, channels, form.perImage, coef, into);
     const out = into ?? sigmoid?.stored;
     return denseGrad(gt, geom, channels, form.perImage, coef, out, tape, sigmoid, squared);

@@ -5,6 +5,7 @@
 import { defineLoss, type Loss } from '../loss.js';
 import type { NdArray } from '../types.js';
 import type { RegionConfig } from './options.js';
+import { fusedDenseValueAndGrad } from './denseFused.js';
 import {
   type CountForm,
   type RegionCounts,
@@ -36,7 +37,12 @@ export function createRegionLoss(
     value: (gt, pr) => reduce(fn, regionCounts(fn, gt, pr, cfg, form).counts, cfg).value,
     valueAndGrad: (gt, pr, out) => {
       // Per-image losses on the fused softmax kernels: both passes image by image.
-      const fused = fusedRegionValueAndGrad(fn, gt, pr, cfg, form, (c) => reduce(fn, c, cfg), out);
+      // Per-image losses on the fused softmax kernels, or on the dense stage's fused form (sigmoid logits,
+      // squared probabilities): both passes image by image.
+      const r1 = (c: RegionCounts) => reduce(fn, c, cfg);
+      const fused =
+        fusedRegionValueAndGrad(fn, gt, pr, cfg, form, r1, out) ??
+        fusedDenseValueAndGrad(fn, gt, pr, cfg, form, r1, out);
       if (fused !== null) return fused;
       const state = regionCounts(fn, gt, pr, cfg, form, { wantGrad: true, out });
       const r = reduce(fn, state.counts, cfg);

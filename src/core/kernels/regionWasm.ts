@@ -22,9 +22,12 @@ import { affineAdjacent } from './affineGrad.js';
 import { REGION_KERNELS_BASE64 } from './regionWasm.bytes.js';
 import { REGION_SIGMOID_KERNELS_BASE64 } from './regionSigmoidWasm.bytes.js';
 import { REGION_SQUARED_KERNELS_BASE64 } from './regionSquaredWasm.bytes.js';
-import { sumsAdjacent } from './regionStats.js';
-import { type StridedRun, sigmoidGrad, sigmoidSums } from './sigmoidStats.js';
+import { NO_RANGE, sumsAdjacent } from './regionStats.js';
+import { type Held, type StridedRun, sigmoidGrad, sigmoidSums } from './sigmoidStats.js';
+import { REGION_FUSED_KERNELS_BASE64 } from './regionFusedWasm.bytes.js';
 import { softmaxSquaredGrad, squaredGrad, squaredSums } from './squaredStats.js';
+import type { FloatArray } from './regionStats.js';
+import type { SigmoidPass } from './sigmoidStats.js';
 import { SOFTMAX_SQUARED_KERNELS_BASE64 } from './softmaxSquaredWasm.bytes.js';
 import {
   instantiateBase64,
@@ -150,6 +153,7 @@ export function setRegionWasmEnabled(on: boolean, fromElements = WASM_MIN_ELEMEN
   lazySigmoid.set(on, fromElements);
   lazySquared.set(on, fromElements);
   lazySoftmaxSquared.set(on, fromElements);
+  lazyFused.set(on, fromElements);
 }
 
 /**
@@ -477,7 +481,7 @@ const lazySigmoid = new LazyKernels(instantiateSigmoid, WASM_MIN_ELEMENTS, { rel
  * Runs of each path of the sigmoid stage since load (pass 1 and pass 2 each count): `wasm`, `js`; of pass 2,
  * `stored` read p from pass 1's store and `recomputed` took σ of the logits again. @internal
  */
-const sigmoidCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0 };
+const sigmoidCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0, held: 0 };
 
 /** Runs of a stage per path: `wasm`, `js`; of pass 2, `stored` (p read back) and `recomputed` (σ again). */
 export interface StageRuns {
@@ -485,6 +489,8 @@ export interface StageRuns {
   js: number;
   stored: number;
   recomputed: number;
+  /** Runs of pass 2 on the fused module (the per-image fused form: σ and the targets' masks kept by pass 1). */
+  held: number;
 }
 
 /** How many runs took each path of the sigmoid stage (see sigmoidCounts). @internal */
@@ -509,6 +515,7 @@ function sigmoidKernelsFor(gt: ArrayLike<number>, run: StridedRun): { k: Sigmoid
  * can (their whole periods; the JS kernels of sigmoidStats.ts the rest).
  */
 export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
+  if (fusedSumsRun(gt, pass, run, out, at, false)) return;
   const use = sigmoidKernelsFor(gt, run);
   if (use === null) {
     sigmoidCounts.js++;
@@ -546,6 +553,7 @@ export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
  */
 export const sigmoidGradRun: typeof sigmoidGrad = (gt, arrays, run, coef, at) => {
   const { x, stored, grad } = arrays;
+  if (fusedGradRun(gt, x, grad, run, coef, at, 'sigmoid')) return;
   if (stored !== undefined) sigmoidCounts.stored++;
   else sigmoidCounts.recomputed++;
   const use = sigmoidKernelsFor(gt, run);
@@ -604,6 +612,19 @@ function instantiateSquared(): SquaredKernels | null {
   };
 }
 
+/** The squared sums' slots in `out` order: Σ p·g, Σ p², Σ g², Σ g. */
+const SQUARED_SLOTS = [SUM_XY, SUM_Y, SUM_X, SUM_G];
+
+/**
+ * As sumsPixels: [0, 1] encloses every p read when every lane's largest bit pattern `hi` is ≤ that of 1.0; else
+ * the enclosure `range` becomes unbounded (the caller scans for the culprit).
+ */
+function widenToUnit(range: Float64Array, hi: Uint32Array): void {
+  const inUnit = Math.max(hi[0], hi[1], hi[2], hi[3]) <= ONE_BITS;
+  range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
+  range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
+}
+
 /** The squared module, on first use; the same switch and threshold as the region module (setRegionWasmEnabled). */
 const lazySquared = new LazyKernels(instantiateSquared, WASM_MIN_ELEMENTS, { relaxed: false });
 
@@ -611,7 +632,7 @@ const lazySquared = new LazyKernels(instantiateSquared, WASM_MIN_ELEMENTS, { rel
  * Runs of each path of the squared stage since load (pass 1 and pass 2 each count): `wasm`, `js`; of pass 2
  * through σ, `stored` read p from pass 1's store and `recomputed` took σ of the logits again. @internal
  */
-const squaredCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0 };
+const squaredCounts: StageRuns = { wasm: 0, js: 0, stored: 0, recomputed: 0, held: 0 };
 
 /** How many runs took each path of the squared stage (see squaredCounts). @internal */
 export function regionSquaredRuns(): StageRuns {
@@ -640,6 +661,7 @@ function squaredKernelsFor(
  * is widened as {@link sumsPixels} does.
  */
 export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, pass) => {
+  if (pass !== undefined && fusedSumsRun(gt, pass, run, out, at, true)) return;
   const use = squaredKernelsFor(gt, pr, run);
   if (use === null) {
     squaredCounts.js++;
@@ -666,14 +688,9 @@ export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, 
       if (store !== undefined) store.set(s2.subarray(0, e - s), s);
     } else k.sums[V]!(S0, S1, e - s);
   }
-  addLaneSums(f64, [SUM_XY, SUM_Y, SUM_X, SUM_G], V, count, out, at);
+  addLaneSums(f64, SQUARED_SLOTS, V, count, out, at);
   if (pass !== undefined && bad !== 0) pass.bad = NaN;
-  // As sumsPixels: [0, 1] encloses every p read when every bit pattern is ≤ that of 1.0, else unbounded.
-  if (range.length !== 0) {
-    const inUnit = Math.max(hi[0], hi[1], hi[2], hi[3]) <= ONE_BITS;
-    range[0] = inUnit ? Math.min(range[0], 0) : -Infinity;
-    range[1] = inUnit ? Math.max(range[1], 1) : Infinity;
-  }
+  if (range.length !== 0) widenToUnit(range, hi);
   if (main < end) squaredSums(gt, pr, { ...run, start: main }, out, at, range, pass);
 };
 
@@ -683,6 +700,7 @@ export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, 
  */
 export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) => {
   const { p, sigmoid: how, grad } = arrays;
+  if (how !== 'none' && fusedGradRun(gt, p, grad, run, coef, at, 'squaredSigmoid')) return;
   if (how === 'stored') squaredCounts.stored++;
   else if (how === 'recompute') squaredCounts.recomputed++;
   const use = squaredKernelsFor(gt, p, run);
@@ -708,6 +726,195 @@ export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) =>
   }
   if (main < end) squaredGrad(gt, arrays, { ...run, start: main }, coef, at);
 };
+
+// The per-image fused form from sigmoid logits (family/denseFused.ts): a fifth module (scripts/build-wasm.mjs →
+// regionFusedKernelsWat), period V = 1 only (every channels-first plane, C ∈ {1, 2, 4} channels-last). Pass 1 keeps
+// an image's σ and its targets' masks in this module's memory; pass 2 reads σ there and builds the gradient of
+// blocks of 0/1 targets from the masks. Runs it cannot take run the two passes apart (σ stored in the gradient
+// buffer).
+
+/** Where the fused form holds an image's p in its module's memory: past the scratch blocks and the masks' spot. */
+const HELD_AT = MASKS + 4 * BLOCK;
+/** Most bytes of p held for one image (64 MiB; larger images run the two passes apart). */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
+/** The float64 selected terms of pass 2 from masks (scripts/build-wasm.mjs → FUSED_SEL): t1 at 0–3, t0 at 4–7. */
+const FUSED_SEL = (COEF + 256) / 8;
+
+type FusedSums = (g: number, p: number, n: number, mp: number) => number;
+
+interface FusedKernels {
+  sigmoid: Sigmoid;
+  sums: FusedSums;
+  qsums: FusedSums;
+  /** From masks: plain, squared (through σ). */
+  masked: Record<FusedKind, SigmoidGrad>;
+  /** Reading the targets (blocks not all 1.0 / +0.0): the sigmoid and squared modules' kernels. */
+  read: Record<FusedKind, SigmoidGrad>;
+  mem: ModuleMemory<MemoryViews>;
+}
+
+/** What pass 2 of the fused form writes: (a·g + b)·p(1 − p) or, squared, (a·g + b·p)·p(1 − p). */
+type FusedKind = 'sigmoid' | 'squaredSigmoid';
+
+const lazyFused = new LazyKernels<FusedKernels>(
+  () => {
+    const e = instantiateBase64(REGION_FUSED_KERNELS_BASE64);
+    if (!e) return null;
+    const table = new Int32Array(e.memory.buffer, TABLE, 64);
+    for (let b = 0; b < 16; b++) for (let i = 0; i < 4; i++) table[4 * b + i] = (b >> i) & 1 ? -1 : 0;
+    const g = (name: string) => e[name] as SigmoidGrad;
+    return {
+      sigmoid: e.sigmoid as Sigmoid,
+      sums: e.fsums as FusedSums,
+      qsums: e.fqsums as FusedSums,
+      masked: { sigmoid: g('mgrad'), squaredSigmoid: g('mqsgrad') },
+      read: { sigmoid: g('sgrad1'), squaredSigmoid: g('qsgrad1') },
+      mem: new ModuleMemory(e.memory, viewsOf),
+    };
+  },
+  WASM_MIN_ELEMENTS,
+  { relaxed: false },
+);
+
+/** Blocks of the fused form's pass 2 built from masks (`masked`) or from the targets read again (`read`). @internal */
+export const fusedBlocks = { masked: 0, read: 0 };
+
+/**
+ * A cursor for the per-image fused form (`family/denseFused.ts`), the fused module's memory grown here to hold
+ * σ and the masks of `elements` elements (an image): null when the module is off or unavailable, the image too
+ * large (σ over 64 MiB) or the memory cannot grow. Call {@link restartHold} before each pass of an image. @internal
+ */
+export function holdFor(elements: number): Held | null {
+  const k = lazyFused.get();
+  const bytes = 4 * elements;
+  if (k === null || bytes > MAX_HELD_BYTES || !k.mem.reserve(HELD_AT + bytes + elements / 4 + 64))
+    return null;
+  return { at: HELD_AT, masks: HELD_AT + bytes, capacity: bytes, exact: [], next: 0 };
+}
+
+/** Puts a hold back at the start of its image for pass 1 (`pass` 1: the block records cleared) or pass 2. @internal */
+export function restartHold(h: Held, pass: 1 | 2): void {
+  h.at = HELD_AT;
+  h.masks = HELD_AT + h.capacity;
+  h.next = 0;
+  if (pass === 1) h.exact.length = 0;
+}
+
+/** The fused module for a held run of whole float32 pixels with period V = 1, or null (the passes apart). */
+function fusedKernelsFor(
+  gt: ArrayLike<number>,
+  src: ArrayLike<number>,
+  run: StridedRun,
+): FusedKernels | null {
+  const { start, end, step, count, hold } = run;
+  if (hold === undefined || step !== count || vectorsPerPeriod(count) !== 1) return null;
+  if (!(gt instanceof Float32Array) || !(src instanceof Float32Array)) return null;
+  return end - start < lazyFused.minElements ? null : lazyFused.get();
+}
+
+/**
+ * Pass 1 of the fused form over a held run of logits, if the fused module takes it (else false: the caller runs
+ * it apart): the sums of {@link sigmoidSumsRun} (`squared` false) or {@link squaredSumsRun}, σ and the targets'
+ * masks kept at the run's hold.
+ */
+function fusedSumsRun(
+  gt: ArrayLike<number>,
+  pass: SigmoidPass,
+  run: StridedRun,
+  out: Float64Array,
+  at: number,
+  squared: boolean,
+): boolean {
+  const k = fusedKernelsFor(gt, pass.x, run);
+  if (k === null) return false;
+  (squared ? squaredCounts : sigmoidCounts).wasm++;
+  const hold = run.hold!;
+  const { start, end, count } = run;
+  const main = wholePeriods(start, end, 1);
+  const { f64, s0, s1 } = k.mem.views;
+  f64.fill(0, SUM_XY, SUM_Y + 16);
+  f64.fill(0, SUM_G, SUM_G + 16);
+  let bad = 0;
+  let soft = 0;
+  for (let s = start; s < main; s += BLOCK) {
+    const e = Math.min(s + BLOCK, main);
+    const p = hold.at + 4 * (s - start);
+    s0.set((gt as Float32Array).subarray(s, e));
+    s1.set(pass.x.subarray(s, e));
+    bad |= k.sigmoid(S1, p, e - s);
+    const f = (squared ? k.qsums : k.sums)(S0, p, e - s, hold.masks + (s - start) / 4);
+    soft |= f;
+    hold.exact.push(f === 0);
+  }
+  hold.at += 4 * (main - start);
+  hold.masks += (main - start) / 4;
+  addLaneSums(f64, squared ? SQUARED_SLOTS : PLAIN_SLOTS, 1, count, out, at);
+  if (bad !== 0) pass.bad = NaN;
+  if (!squared && soft !== 0) pass.soft = true;
+  if (main < end) {
+    const tail = { ...run, start: main };
+    if (squared) squaredSums(gt as FloatArray, pass.x, tail, out, at, NO_RANGE, pass);
+    else sigmoidSums(gt as FloatArray, pass, tail, out, at);
+  }
+  return true;
+}
+
+/**
+ * Pass 2 of the fused form over the same held run, if the fused module took its pass 1 (else false): `kind`'s
+ * gradient of {@link sigmoidGradRun} / {@link squaredGradRun} into `grad`, p read where pass 1 held it, blocks
+ * of targets all exactly 1.0 or +0.0 built from the masks. The same bits as the passes apart.
+ */
+function fusedGradRun(
+  gt: ArrayLike<number>,
+  src: ArrayLike<number>,
+  grad: Float32Array,
+  run: StridedRun,
+  coef: Float64Array,
+  at: number,
+  kind: FusedKind,
+): boolean {
+  const k = fusedKernelsFor(gt, src, run);
+  if (k === null) return false;
+  const counts = kind === 'sigmoid' ? sigmoidCounts : squaredCounts;
+  counts.wasm++;
+  counts.held++;
+  counts.stored++;
+  const hold = run.hold!;
+  const { start, end, count } = run;
+  const main = wholePeriods(start, end, 1);
+  const { f64, s0, s2 } = k.mem.views;
+  setLaneCoefficients(f64, 1, count, coef, at);
+  for (let q = 0; q < 4; q++) {
+    const a = coef[at + 2 * (q % count)];
+    const b = coef[at + 2 * (q % count) + 1];
+    // The read kernels' float64 steps for g exactly 1 and +0: a·g + b (sigmoid), a·g (squared: + b·p after).
+    f64[FUSED_SEL + q] = kind === 'sigmoid' ? a * 1 + b : a * 1;
+    f64[FUSED_SEL + 4 + q] = kind === 'sigmoid' ? a * 0 + b : a * 0;
+  }
+  for (let s = start; s < main; s += BLOCK) {
+    const e = Math.min(s + BLOCK, main);
+    const p = hold.at + 4 * (s - start);
+    if (hold.exact[hold.next++]) {
+      fusedBlocks.masked++;
+      k.masked[kind](hold.masks + (s - start) / 4, p, S2, e - s);
+    } else {
+      fusedBlocks.read++;
+      s0.set((gt as Float32Array).subarray(s, e));
+      k.read[kind](S0, p, S2, e - s);
+    }
+    grad.set(s2.subarray(0, e - s), s);
+  }
+  hold.at += 4 * (main - start);
+  hold.masks += (main - start) / 4;
+  if (main < end) {
+    const tail = { ...run, start: main };
+    // The tail's σ went to the gradient buffer in pass 1 (the JS kernels store it).
+    if (kind === 'sigmoid')
+      sigmoidGrad(gt as FloatArray, { x: src as Float32Array, stored: grad, grad }, tail, coef, at);
+    else squaredGrad(gt as FloatArray, { p: grad, sigmoid: 'stored', grad }, tail, coef, at);
+  }
+  return true;
+}
 
 // Pass 2 of the squared form through a softmax, channels-first (scripts/build-wasm.mjs → softmaxSquaredKernelsWat,
 // 0.6 KB, any C ≤ 16 in one kernel): the driver copies each channel's plane part of a block of pixels into the

@@ -20,6 +20,25 @@ export interface StridedRun {
   end: number;
   step: number;
   count: number;
+  /**
+   * The per-image fused form (`family/denseFused.ts`): the fused WebAssembly module keeps the run's p (and its
+   * targets' masks) in its memory at `hold` in pass 1 and reads them there in pass 2, instead of storing p in the
+   * gradient buffer. Runs that module cannot take, and the JS kernels, ignore it (they store p as asked).
+   */
+  hold?: Held;
+}
+
+/**
+ * Cursors into the fused WebAssembly module's memory, where the fused form keeps an image's p and its targets'
+ * masks between its passes (`kernels/regionWasm.ts` `holdFor`): `at` (p) and `masks` advance run by run, `exact`
+ * records per block whether its targets were all exactly 1.0 or +0.0 (pass 2 reads it from `next` on).
+ */
+export interface Held {
+  at: number;
+  masks: number;
+  capacity: number;
+  exact: boolean[];
+  next: number;
 }
 
 /**
