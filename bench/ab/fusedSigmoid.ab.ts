@@ -2,8 +2,8 @@
  * Wall-time A/B of the sigmoid region losses from logits (MONAI DiceLoss(sigmoid=True), plain and squared_pred):
  * this tree's `src/` against a copy of another tree's `src/` (e.g. `git archive ceb1985 | tar -x -C /tmp/old`,
  * with node_modules linked), imported side by side in ONE process, paired call by call (order alternating):
- * `old` and `new`. With `--fused`, this tree only: the per-image fused form (family/denseFused.ts, the squared
- * form switched on too) against its passes apart. Prints one JSON line per form: the medians and minima of both
+ * `old` and `new`. With `--fused`, this tree only: the per-image fused form (family/denseFused.ts; the plain form
+ * only: the squared one always runs its passes apart, so both of its sides are the same code) against its passes apart. Prints one JSON line per form: the medians and minima of both
  * sides in ms and the median of the per-pair ratios. A null run (the same code on both sides, two copies) gave
  * 0.996 and 0.999 here (docs/bench/2026-12-05-s8-fusedsig-oldold-null.jsonl): no bias of the order of import.
  * Usage: `npx tsx bench/ab/fusedSigmoid.ab.ts /tmp/old [N,C,D,H,W] [channelsFirst|channelsLast] [pairs]` or
@@ -56,7 +56,7 @@ for (const squared of [true, false]) {
   const mine = diceLoss(o as Parameters<typeof diceLoss>[0]);
   const time = (side: 'a' | 'b') => {
     const loss = !fused && side === 'a' ? oldDice!(o) : mine;
-    if (fused) [denseFused.enabled, denseFused.squared] = [side === 'b', true];
+    if (fused) denseFused.enabled = side === 'b';
     denseFused.minImage = 0;
     const t = performance.now();
     loss.valueAndGrad({ data: g, shape }, { data: x, shape }, { out });

@@ -1,13 +1,14 @@
 /**
  * The per-image fused form of the dense region stage (issue 10): per-image region losses from float32 logits
- * with a sigmoid (plain or squared form) run both passes image by image. Pass 1 of image b (`denseStats`) keeps σ
+ * with a sigmoid (the plain form) run both passes image by image. Pass 1 of image b (`denseStats`) keeps σ
  * of the logits and one bit per target (exactly 1.0 or not) in the fused WebAssembly module's memory instead of
  * storing σ in the gradient buffer; then image b's coefficients; then pass 2 of image b (`denseGrad`) reads σ
  * from there and, for blocks of 0/1 targets, builds the gradient from the bits instead of reading the targets
  * again (`kernels/regionWasm.ts`'s fused module: runs of period V = 1, i.e. channels-first planes and C ∈ {1, 2,
  * 4} channels-last; other runs of the image take the two passes apart). The sums and the gradient arithmetic are
  * the stage's own: the same sums and the same gradient bits as the two passes apart, given the same
- * coefficients. Squared probabilities stay on the passes apart (fused, they measured slower: 0.72×).
+ * coefficients. The squared form stays on the passes apart: fused, it measured slower (from probabilities 0.72×,
+ * from sigmoid logits 0.94–0.98× the speed of the passes apart).
  *
  * Image b's coefficients come from the loss's own reduction, called on the sums so far with the images not yet
  * counted standing in as copies of image b, as the softmax path's `fusedRegionValueAndGrad` does: exact whenever
@@ -26,22 +27,20 @@ import { type FusedValueAndGrad, countsOfStats, denseCoefficients, sigmoidStageI
  * The switch of the fused form and the smallest image it takes (elements), for tests and benchmarks; `images` and
  * `redone` count the images it ran and those whose passes it ran again. Below 2^20 elements (4 MiB of σ) an image's
  * data stays in cache between the two passes apart, which measured as fast or faster (sigmoid 8×256×256×4: the
- * fused form at 0.86–1.0× the speed of the passes apart; 2×3×128³: 1.3×). `squared` (off): the squared form too;
- * paired A/B runs on 2×3×128³ measured it at 0.94–0.96× the speed of its passes apart (the plain form: 1.07–1.09×),
- * so it stays apart unless switched on. @internal
+ * fused form at 0.86–1.0× the speed of the passes apart; 2×3×128³: 1.13–1.3×). @internal
  */
-export const denseFused = { enabled: true, squared: false, minImage: 2 ** 20, images: 0, redone: 0 };
+export const denseFused = { enabled: true, minImage: 2 ** 20, images: 0, redone: 0 };
 
 /**
  * Value and gradient of a per-image region loss on the dense stage with both passes run image by image (see the
- * module). Returns null when the call is not for this form: not per image, not the sigmoid stage's inputs, an
+ * module). Returns null when the call is not for this form: the squared form, not per image, not the sigmoid stage's inputs, an
  * image under `denseFused.minImage` elements, WebAssembly off or unable to hold an image (64 MiB of σ at most), `out`
  * overlapping an input, soft targets in smp's soft-label form, or bad input with `checkInputs: false`. Bad input
  * with `checkInputs` throws the two passes' RangeError (the first offending index).
  */
 export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form, reduce, out) => {
   if (!denseFused.enabled || !form.perImage || !cfg.fromLogits || !denseSigmoid.store) return null;
-  if (form.squared && !denseFused.squared) return null;
+  if (form.squared) return null;
   const inputs = sigmoidStageInputs(fn, gt, pr, cfg, form, {});
   if (inputs === null) return null;
   const { geom, channels, g, x } = inputs;
@@ -52,7 +51,7 @@ export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form,
   const grad = out ?? new Float32Array(x.length);
   if (overlaps(grad, x) || overlaps(grad, g)) return null;
   const K = channels.length;
-  const w = form.squared ? 4 : 3;
+  const w = 3;
   const stats = new Float64Array(batch * K * w);
   const used = new Float64Array(2 * batch * K);
   // Every logit must be finite, selected or not (as on the general path): the channels not read, scanned once.
@@ -69,19 +68,7 @@ export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form,
     const pass: SigmoidPass = { x: xs, store: os, bad: 0, soft: false };
     restartHold(hold, 1);
     const h = held ? hold : undefined;
-    const sums = denseStats(
-      gs,
-      xs,
-      one,
-      channels,
-      true,
-      undefined,
-      undefined,
-      NO_RANGE,
-      pass,
-      form.squared,
-      h,
-    );
+    const sums = denseStats(gs, xs, one, channels, true, undefined, undefined, NO_RANGE, pass, false, h);
     let finite = pass.bad === 0;
     for (let i = 0; i < sums.length; i++) finite &&= Number.isFinite(sums[i]);
     if (!finite) {
@@ -91,11 +78,10 @@ export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form,
       checkDenseInputs(fn, g, x, geom, channels, [sums], new Float64Array([pass.bad, 0]), 'logits');
     }
     // smp's soft-label form equals the plain one only on 0/1 targets.
-    if (!form.squared && form.softLabel && pass.soft) return false;
+    if (form.softLabel && pass.soft) return false;
     const coef = coefficients(sums);
     restartHold(hold, 2);
-    const squared = form.squared ? {} : undefined;
-    denseGrad(gs, one, channels, true, coef, os, undefined, { x: xs, stored: os }, squared, h);
+    denseGrad(gs, one, channels, true, coef, os, undefined, { x: xs, stored: os }, undefined, h);
     return true;
   };
   for (let b = 0; b < batch; b++) {
@@ -103,8 +89,8 @@ export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form,
       b,
       (sums) => {
         stats.set(sums, b * K * w);
-        const guess = countsOfStats(stats, channels, batch, form.squared, (r) => Math.min(r, b));
-        const coef = denseCoefficients(reduce(guess).grads, b * K, K, form.squared);
+        const guess = countsOfStats(stats, channels, batch, false, (r) => Math.min(r, b));
+        const coef = denseCoefficients(reduce(guess).grads, b * K, K, false);
         used.set(coef, 2 * b * K);
         return coef;
       },
@@ -113,8 +99,8 @@ export const fusedDenseValueAndGrad: FusedValueAndGrad = (fn, gt, pr, cfg, form,
     if (!ok) return null;
     denseFused.images++;
   }
-  const r = reduce(countsOfStats(stats, channels, batch, form.squared));
-  const all = denseCoefficients(r.grads, 0, batch * K, form.squared);
+  const r = reduce(countsOfStats(stats, channels, batch, false));
+  const all = denseCoefficients(r.grads, 0, batch * K, false);
   for (let b = 0; b < batch; b++) {
     let same = true;
     for (let j = 2 * b * K; j < 2 * (b + 1) * K; j++) same &&= all[j] === used[j];

@@ -22,7 +22,7 @@ import { affineAdjacent } from './affineGrad.js';
 import { REGION_KERNELS_BASE64 } from './regionWasm.bytes.js';
 import { REGION_SIGMOID_KERNELS_BASE64 } from './regionSigmoidWasm.bytes.js';
 import { REGION_SQUARED_KERNELS_BASE64 } from './regionSquaredWasm.bytes.js';
-import { NO_RANGE, sumsAdjacent } from './regionStats.js';
+import { sumsAdjacent } from './regionStats.js';
 import { type Held, type StridedRun, sigmoidGrad, sigmoidSums } from './sigmoidStats.js';
 import { REGION_FUSED_KERNELS_BASE64 } from './regionFusedWasm.bytes.js';
 import { softmaxSquaredGrad, squaredGrad, squaredSums } from './squaredStats.js';
@@ -515,7 +515,7 @@ function sigmoidKernelsFor(gt: ArrayLike<number>, run: StridedRun): { k: Sigmoid
  * can (their whole periods; the JS kernels of sigmoidStats.ts the rest).
  */
 export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
-  if (fusedSumsRun(gt, pass, run, out, at, false)) return;
+  if (fusedSumsRun(gt, pass, run, out, at)) return;
   const use = sigmoidKernelsFor(gt, run);
   if (use === null) {
     sigmoidCounts.js++;
@@ -553,7 +553,7 @@ export const sigmoidSumsRun: typeof sigmoidSums = (gt, pass, run, out, at) => {
  */
 export const sigmoidGradRun: typeof sigmoidGrad = (gt, arrays, run, coef, at) => {
   const { x, stored, grad } = arrays;
-  if (fusedGradRun(gt, x, grad, run, coef, at, 'sigmoid')) return;
+  if (fusedGradRun(gt, x, grad, run, coef, at)) return;
   if (stored !== undefined) sigmoidCounts.stored++;
   else sigmoidCounts.recomputed++;
   const use = sigmoidKernelsFor(gt, run);
@@ -661,7 +661,6 @@ function squaredKernelsFor(
  * is widened as {@link sumsPixels} does.
  */
 export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, pass) => {
-  if (pass !== undefined && fusedSumsRun(gt, pass, run, out, at, true)) return;
   const use = squaredKernelsFor(gt, pr, run);
   if (use === null) {
     squaredCounts.js++;
@@ -700,7 +699,6 @@ export const squaredSumsRun: typeof squaredSums = (gt, pr, run, out, at, range, 
  */
 export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) => {
   const { p, sigmoid: how, grad } = arrays;
-  if (how !== 'none' && fusedGradRun(gt, p, grad, run, coef, at, 'squaredSigmoid')) return;
   if (how === 'stored') squaredCounts.stored++;
   else if (how === 'recompute') squaredCounts.recomputed++;
   const use = squaredKernelsFor(gt, p, run);
@@ -745,16 +743,11 @@ type FusedSums = (g: number, p: number, n: number, mp: number) => number;
 interface FusedKernels {
   sigmoid: Sigmoid;
   sums: FusedSums;
-  qsums: FusedSums;
-  /** From masks: plain, squared (through σ). */
-  masked: Record<FusedKind, SigmoidGrad>;
-  /** Reading the targets (blocks not all 1.0 / +0.0): the sigmoid and squared modules' kernels. */
-  read: Record<FusedKind, SigmoidGrad>;
+  /** Pass 2, (a·g + b)·p(1 − p): from the masks, or reading the targets (the sigmoid module's kernel). */
+  masked: SigmoidGrad;
+  read: SigmoidGrad;
   mem: ModuleMemory<MemoryViews>;
 }
-
-/** What pass 2 of the fused form writes: (a·g + b)·p(1 − p) or, squared, (a·g + b·p)·p(1 − p). */
-type FusedKind = 'sigmoid' | 'squaredSigmoid';
 
 const lazyFused = new LazyKernels<FusedKernels>(
   () => {
@@ -766,9 +759,8 @@ const lazyFused = new LazyKernels<FusedKernels>(
     return {
       sigmoid: e.sigmoid as Sigmoid,
       sums: e.fsums as FusedSums,
-      qsums: e.fqsums as FusedSums,
-      masked: { sigmoid: g('mgrad'), squaredSigmoid: g('mqsgrad') },
-      read: { sigmoid: g('sgrad1'), squaredSigmoid: g('qsgrad1') },
+      masked: g('mgrad'),
+      read: g('sgrad1'),
       mem: new ModuleMemory(e.memory, viewsOf),
     };
   },
@@ -814,8 +806,7 @@ function fusedKernelsFor(
 
 /**
  * Pass 1 of the fused form over a held run of logits, if the fused module takes it (else false: the caller runs
- * it apart): the sums of {@link sigmoidSumsRun} (`squared` false) or {@link squaredSumsRun}, σ and the targets'
- * masks kept at the run's hold.
+ * it apart): the sums of {@link sigmoidSumsRun}, σ and the targets' masks kept at the run's hold.
  */
 function fusedSumsRun(
   gt: ArrayLike<number>,
@@ -823,11 +814,10 @@ function fusedSumsRun(
   run: StridedRun,
   out: Float64Array,
   at: number,
-  squared: boolean,
 ): boolean {
   const k = fusedKernelsFor(gt, pass.x, run);
   if (k === null) return false;
-  (squared ? squaredCounts : sigmoidCounts).wasm++;
+  sigmoidCounts.wasm++;
   const hold = run.hold!;
   const { start, end, count } = run;
   const main = wholePeriods(start, end, 1);
@@ -842,26 +832,22 @@ function fusedSumsRun(
     s0.set((gt as Float32Array).subarray(s, e));
     s1.set(pass.x.subarray(s, e));
     bad |= k.sigmoid(S1, p, e - s);
-    const f = (squared ? k.qsums : k.sums)(S0, p, e - s, hold.masks + (s - start) / 4);
+    const f = k.sums(S0, p, e - s, hold.masks + (s - start) / 4);
     soft |= f;
     hold.exact.push(f === 0);
   }
   hold.at += 4 * (main - start);
   hold.masks += (main - start) / 4;
-  addLaneSums(f64, squared ? SQUARED_SLOTS : PLAIN_SLOTS, 1, count, out, at);
+  addLaneSums(f64, PLAIN_SLOTS, 1, count, out, at);
   if (bad !== 0) pass.bad = NaN;
-  if (!squared && soft !== 0) pass.soft = true;
-  if (main < end) {
-    const tail = { ...run, start: main };
-    if (squared) squaredSums(gt as FloatArray, pass.x, tail, out, at, NO_RANGE, pass);
-    else sigmoidSums(gt as FloatArray, pass, tail, out, at);
-  }
+  if (soft !== 0) pass.soft = true;
+  if (main < end) sigmoidSums(gt as FloatArray, pass, { ...run, start: main }, out, at);
   return true;
 }
 
 /**
- * Pass 2 of the fused form over the same held run, if the fused module took its pass 1 (else false): `kind`'s
- * gradient of {@link sigmoidGradRun} / {@link squaredGradRun} into `grad`, p read where pass 1 held it, blocks
+ * Pass 2 of the fused form over the same held run, if the fused module took its pass 1 (else false): the
+ * gradient of {@link sigmoidGradRun} into `grad`, p read where pass 1 held it, blocks
  * of targets all exactly 1.0 or +0.0 built from the masks. The same bits as the passes apart.
  */
 function fusedGradRun(
@@ -871,14 +857,12 @@ function fusedGradRun(
   run: StridedRun,
   coef: Float64Array,
   at: number,
-  kind: FusedKind,
 ): boolean {
   const k = fusedKernelsFor(gt, src, run);
   if (k === null) return false;
-  const counts = kind === 'sigmoid' ? sigmoidCounts : squaredCounts;
-  counts.wasm++;
-  counts.held++;
-  counts.stored++;
+  sigmoidCounts.wasm++;
+  sigmoidCounts.held++;
+  sigmoidCounts.stored++;
   const hold = run.hold!;
   const { start, end, count } = run;
   const main = wholePeriods(start, end, 1);
@@ -887,20 +871,20 @@ function fusedGradRun(
   for (let q = 0; q < 4; q++) {
     const a = coef[at + 2 * (q % count)];
     const b = coef[at + 2 * (q % count) + 1];
-    // The read kernels' float64 steps for g exactly 1 and +0: a·g + b (sigmoid), a·g (squared: + b·p after).
-    f64[FUSED_SEL + q] = kind === 'sigmoid' ? a * 1 + b : a * 1;
-    f64[FUSED_SEL + 4 + q] = kind === 'sigmoid' ? a * 0 + b : a * 0;
+    // The read kernel's float64 steps a·g + b for g exactly 1 and +0.
+    f64[FUSED_SEL + q] = a * 1 + b;
+    f64[FUSED_SEL + 4 + q] = a * 0 + b;
   }
   for (let s = start; s < main; s += BLOCK) {
     const e = Math.min(s + BLOCK, main);
     const p = hold.at + 4 * (s - start);
     if (hold.exact[hold.next++]) {
       fusedBlocks.masked++;
-      k.masked[kind](hold.masks + (s - start) / 4, p, S2, e - s);
+      k.masked(hold.masks + (s - start) / 4, p, S2, e - s);
     } else {
       fusedBlocks.read++;
       s0.set((gt as Float32Array).subarray(s, e));
-      k.read[kind](S0, p, S2, e - s);
+      k.read(S0, p, S2, e - s);
     }
     grad.set(s2.subarray(0, e - s), s);
   }
@@ -909,9 +893,7 @@ function fusedGradRun(
   if (main < end) {
     const tail = { ...run, start: main };
     // The tail's σ went to the gradient buffer in pass 1 (the JS kernels store it).
-    if (kind === 'sigmoid')
-      sigmoidGrad(gt as FloatArray, { x: src as Float32Array, stored: grad, grad }, tail, coef, at);
-    else squaredGrad(gt as FloatArray, { p: grad, sigmoid: 'stored', grad }, tail, coef, at);
+    sigmoidGrad(gt as FloatArray, { x: src as Float32Array, stored: grad, grad }, tail, coef, at);
   }
   return true;
 }
