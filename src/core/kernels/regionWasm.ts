@@ -566,21 +566,36 @@ export const sigmoidGradRun: typeof sigmoidGrad = (gt, arrays, run, coef, at) =>
   const { k, V } = use;
   const { start, end, count } = run;
   const main = wholePeriods(start, end, V);
-  const { f64, s0, s1, s2 } = k.mem.views;
-  setLaneCoefficients(f64, V, count, coef, at);
-  for (let s = start; s < main; s += BLOCK) {
-    const e = Math.min(s + BLOCK, main);
-    s0.set((gt as Float32Array).subarray(s, e));
-    if (stored !== undefined) s1.set(stored.subarray(s, e));
-    else {
-      s1.set(x.subarray(s, e));
-      k.sigmoid(S1, S1, e - s);
-    }
-    k.grad[V]!(S0, S1, S2, e - s);
-    grad.set(s2.subarray(0, e - s), s);
-  }
+  setLaneCoefficients(k.mem.views.f64, V, count, coef, at);
+  const src = stored ?? x;
+  gradBlocks(k, gt as Float32Array, src, grad, start, main, stored === undefined, k.grad[V]!);
   if (main < end) sigmoidGrad(gt, arrays, { ...run, start: main }, coef, at);
 };
+
+/**
+ * Pass 2 of the sigmoid and squared modules over elements [start, main) block by block: gt into S0, `src` into
+ * S1 (σ taken there first when `logits`: `src` holds the logits, not p), `kernel(S0, S1, S2)`, S2 out to `grad`.
+ */
+function gradBlocks(
+  k: { sigmoid: Sigmoid; mem: ModuleMemory<MemoryViews> },
+  gt: Float32Array,
+  src: Float32Array,
+  grad: Float32Array,
+  start: number,
+  main: number,
+  logits: boolean,
+  kernel: SigmoidGrad,
+): void {
+  const { s0, s1, s2 } = k.mem.views;
+  for (let s = start; s < main; s += BLOCK) {
+    const e = Math.min(s + BLOCK, main);
+    s0.set(gt.subarray(s, e));
+    s1.set(src.subarray(s, e));
+    if (logits) k.sigmoid(S1, S1, e - s);
+    kernel(S0, S1, S2, e - s);
+    grad.set(s2.subarray(0, e - s), s);
+  }
+}
 
 // The squared (V-Net) counting form of the same stage (Σ p·g, Σ p², Σ g², Σ g in pass 1; a·g + b·p in pass 2,
 // from probabilities or through σ): a third module (scripts/build-wasm.mjs → regionSquaredKernelsWat, 4.0 KB,
@@ -711,17 +726,9 @@ export const squaredGradRun: typeof squaredGrad = (gt, arrays, run, coef, at) =>
   const { k, V } = use;
   const { start, end, count } = run;
   const main = wholePeriods(start, end, V);
-  const { f64, s0, s1, s2 } = k.mem.views;
-  setLaneCoefficients(f64, V, count, coef, at);
+  setLaneCoefficients(k.mem.views.f64, V, count, coef, at);
   const kernel = how === 'none' ? k.grad[V]! : k.sgrad[V]!;
-  for (let s = start; s < main; s += BLOCK) {
-    const e = Math.min(s + BLOCK, main);
-    s0.set((gt as Float32Array).subarray(s, e));
-    s1.set((p as Float32Array).subarray(s, e));
-    if (how === 'recompute') k.sigmoid(S1, S1, e - s);
-    kernel(S0, S1, S2, e - s);
-    grad.set(s2.subarray(0, e - s), s);
-  }
+  gradBlocks(k, gt as Float32Array, p as Float32Array, grad, start, main, how === 'recompute', kernel);
   if (main < end) squaredGrad(gt, arrays, { ...run, start: main }, coef, at);
 };
 
